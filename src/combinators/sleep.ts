@@ -1,0 +1,32 @@
+/**
+ * `sleep(ms, value?)`: asyncio's `sleep`, in milliseconds.
+ */
+import { Unfuture, cancelFuture, pendingFuture, resolveFuture } from '../core/future';
+import { assertTimeout } from '../core/validate';
+
+/**
+ * An Unfuture that fulfils with `value` after `ms` milliseconds.
+ *
+ * `ms <= 0` yields to the event loop once (a `setImmediate` turn), as `asyncio.sleep(0)`
+ * does. Cancelling it (directly or by cancelling the task awaiting it) clears the timer at
+ * once, so a cancelled sleep never keeps the process alive.
+ *
+ * @example
+ * const answer = await sleep(100, 42); // 42, 100 ms later
+ */
+export function sleep<T = void>(ms: number, value?: T): Unfuture<T> {
+  assertTimeout('ms', ms, false);
+  let timer: NodeJS.Timeout | NodeJS.Immediate;
+  const future = pendingFuture<T>({
+    onCancel: (message) => {
+      if (ms > 0) clearTimeout(timer as NodeJS.Timeout);
+      else clearImmediate(timer as NodeJS.Immediate);
+      cancelFuture(future, message);
+    },
+  });
+  const wake = (): void => {
+    resolveFuture(future, value as T);
+  };
+  timer = ms > 0 ? setTimeout(wake, Math.min(ms, 2 ** 31 - 1)) : setImmediate(wake);
+  return future;
+}

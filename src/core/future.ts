@@ -1,0 +1,457 @@
+/**
+ * `Unfuture<T>`: the one awaitable every unsync API returns.
+ *
+ * An explicit state machine, PENDING -> FULFILLED | REJECTED | CANCELLED, changed only in
+ * `#settle` (a second settle is refused). It does not wrap a native promise: it keeps
+ * its own reaction list, so a failed future that nobody observes can never become an
+ * unhandled rejection that kills the process (debug mode reports it instead).
+ *
+ * Cancellation: `cancel(msg)` on a plain future settles it as cancelled at once. A future
+ * made by a producer that must undo work first (a pool call, a queue getter) carries a
+ * cancel hook: `cancel()` calls the hook, and the hook settles the future when the work is
+ * really gone. A future derived with `then()` forwards `cancel()` upstream (to its source
+ * while that is pending, else to the thenable its continuation returned). Tasks override
+ * `cancel()` with asyncio's request/deliver model (see `task.ts`, docs/cancellation.md).
+ */
+import { performance } from 'node:perf_hooks';
+import { CancelledError, InvalidStateError } from './errors';
+import { currentAwaitingTask } from './current';
+import { isThenable } from './validate';
+import { futureHooks } from './hooks';
+
+/** Where a future's work runs. The remote executor will add its own name. */
+export type ExecutorKind = 'loop' | 'thread' | 'process' | (string & {});
+
+/** The public state of an Unfuture. */
+export type FutureState = 'pending' | 'fulfilled' | 'rejected' | 'cancelled';
+
+/** A done callback: receives the settled future. */
+export type DoneCallback<T> = (future: Unfuture<T>) => void;
+
+/** Cancel hook of a producer-owned future: undo the work, then settle via `cancelFuture`. */
+export type CancelHook = (message: string | undefined) => void;
+
+/** Options for {@link Unfuture.withResolvers}. */
+export interface FutureOptions {
+  /** Where the work runs (default `'loop'`). */
+  executor?: ExecutorKind;
+  /** Name shown by `getName()` (default `Task-N`). */
+  name?: string;
+  /**
+   * Called on the first `cancel(msg)` while pending. It must eventually settle the future
+   * (usually with the controller's `cancel(msg)`) once the underlying work is stopped.
+   */
+  onCancel?: CancelHook;
+}
+
+/** The producer's side of a future made by {@link Unfuture.withResolvers}. */
+export interface FutureController<T> {
+  readonly future: Unfuture<T>;
+  /** Fulfil (or adopt a thenable). False when already settled. */
+  resolve(value: T | PromiseLike<T>): boolean;
+  /** Reject. False when already settled. */
+  reject(error: unknown): boolean;
+  /** Settle as cancelled. False when already settled. */
+  cancel(message?: string): boolean;
+  /** Record the moment the work actually started (timing data). */
+  start(): void;
+}
+
+/** Timing data of one future, in `performance.now()` milliseconds. */
+export interface FutureTiming {
+  readonly createdAt: number;
+  /** When the work started (a task's body, a pool call picked up by a worker); undefined if never. */
+  readonly startedAt: number | undefined;
+  readonly settledAt: number | undefined;
+}
+
+let nextId = 1;
+
+/* Internal accessors, assigned in Unfuture's static block (they reach #private state). */
+let settle: (f: Unfuture<any>, state: Exclude<FutureState, 'pending'>, payload: unknown) => boolean;
+let adopt: (f: Unfuture<any>, value: unknown) => void;
+let setCancelHook: (f: Unfuture<any>, hook: CancelHook | undefined) => void;
+let setStarted: (f: Unfuture<any>) => void;
+
+/** Fulfil `f` with `value` (adopting a thenable). Internal API for executors and primitives. */
+export function resolveFuture<T>(f: Unfuture<T>, value: T | PromiseLike<T>): boolean {
+  if (f.done()) return false;
+  adopt(f, value);
+  return true;
+}
+/** Reject `f`. Internal API. */
+export function rejectFuture(f: Unfuture<any>, error: unknown): boolean {
+  return settle(f, 'rejected', error);
+}
+/** Settle `f` as cancelled. Internal API. */
+export function cancelFuture(f: Unfuture<any>, message?: string | CancelledError): boolean {
+  return settle(f, 'cancelled', message instanceof Error ? message : new CancelledError(message));
+}
+/** Mark the start of `f`'s work. Internal API. */
+export function markStarted(f: Unfuture<any>): void {
+  setStarted(f);
+}
+/** Replace `f`'s cancel hook (e.g. once a queued pool call starts running). Internal API. */
+export function setFutureCancelHook(f: Unfuture<any>, hook: CancelHook | undefined): void {
+  setCancelHook(f, hook);
+}
+/** Make a pending future. Internal API (public callers use `Unfuture.withResolvers`). */
+export function pendingFuture<T>(options?: FutureOptions): Unfuture<T> {
+  const f = new Unfuture<T>(options?.executor ?? 'loop', options?.name);
+  if (options?.onCancel) setCancelHook(f, options.onCancel);
+  return f;
+}
+
+/**
+ * The awaitable result of every unsync call.
+ *
+ * Usable with `await`, `Promise.all` and `Promise.race`; adds asyncio's future API
+ * (`done`, `cancelled`, `result`, `exception`, `cancel`, done callbacks, names).
+ *
+ * @example
+ * const f = createTask(() => sleep(100, 'x'));
+ * f.addDoneCallback((d) => console.log(d.result()));
+ * await f; // 'x'
+ */
+export class Unfuture<T> implements PromiseLike<T> {
+  // Invariant: #state changes exactly once, in #settle, from 'pending'.
+  #state: FutureState = 'pending';
+  // Fulfilled: the value. Rejected: the error. Cancelled: the CancelledError.
+  #payload: unknown = undefined;
+  // Reactions and done callbacks, in registration order; undefined once run (or if none).
+  #callbacks: Array<(f: Unfuture<any>) => void> | undefined = undefined;
+  // What cancel() forwards to: a producer hook, or an upstream/adopted future.
+  #cancelTarget: CancelHook | Unfuture<unknown> | undefined = undefined;
+  #cancelRequested = false;
+  readonly #id: number = nextId++;
+  #name: string | undefined;
+  #observed = false;
+  #createdAt: number = performance.now();
+  #startedAt: number | undefined = undefined;
+  #settledAt: number | undefined = undefined;
+
+  /** Where the work of this future runs. */
+  readonly executor: ExecutorKind;
+
+  static {
+    settle = (f, state, payload) => f.#settle(state, payload);
+    adopt = (f, value) => f.#resolveWith(value);
+    setCancelHook = (f, hook) => {
+      f.#cancelTarget = hook;
+    };
+    setStarted = (f) => {
+      f.#startedAt ??= performance.now();
+    };
+  }
+
+  /** @internal Use `createTask`, `Unfuture.withResolvers`, `fromValue` or `fromPromise`. */
+  constructor(executor: ExecutorKind = 'loop', name?: string) {
+    this.executor = executor;
+    this.#name = name;
+  }
+
+  /**
+   * A pending future plus its producer's controls. `onCancel` lets the producer undo its
+   * work before the future settles as cancelled; without it `cancel()` settles at once.
+   */
+  static withResolvers<T>(options?: FutureOptions): FutureController<T> {
+    const future = pendingFuture<T>(options);
+    return {
+      future,
+      resolve: (value) => resolveFuture(future, value),
+      reject: (error) => rejectFuture(future, error),
+      cancel: (message) => cancelFuture(future, message),
+      start: () => markStarted(future),
+    };
+  }
+
+  /** A future already fulfilled with `value`. */
+  static fromValue<T>(value: T): Unfuture<T> {
+    const f = new Unfuture<T>();
+    f.#startedAt = f.#createdAt;
+    f.#settle('fulfilled', value);
+    return f;
+  }
+
+  /**
+   * Wrap a foreign promise or thenable. Cancelling the returned future settles it as
+   * cancelled at once; the foreign work cannot be stopped and its outcome is then ignored.
+   * An Unfuture is returned as is.
+   */
+  static fromPromise<T>(promise: PromiseLike<T>): Unfuture<T> {
+    if (promise instanceof Unfuture) return promise;
+    if (!isThenable(promise)) throw new TypeError(`Expected \`promise\` to be a thenable, got ${typeof promise}`);
+    const f = new Unfuture<T>();
+    f.#startedAt = f.#createdAt;
+    f.#resolveWith(promise);
+    return f;
+  }
+
+  /** True once fulfilled, rejected or cancelled. */
+  done(): boolean {
+    return this.#state !== 'pending';
+  }
+
+  /** True once settled as cancelled. */
+  cancelled(): boolean {
+    return this.#state === 'cancelled';
+  }
+
+  /** The state machine's current state. */
+  get state(): FutureState {
+    return this.#state;
+  }
+
+  /**
+   * The value. Throws `InvalidStateError` while pending, the `CancelledError` if
+   * cancelled, and the error if it failed.
+   */
+  result(): T {
+    this.#observed = true;
+    switch (this.#state) {
+      case 'fulfilled':
+        return this.#payload as T;
+      case 'pending':
+        throw new InvalidStateError(`${this.getName()}: result is not set yet`);
+      default:
+        throw this.#payload;
+    }
+  }
+
+  /**
+   * The error, or `null` on success. Throws `InvalidStateError` while pending and the
+   * `CancelledError` if cancelled.
+   */
+  exception(): unknown {
+    this.#observed = true;
+    switch (this.#state) {
+      case 'fulfilled':
+        return null;
+      case 'rejected':
+        return this.#payload;
+      case 'pending':
+        throw new InvalidStateError(`${this.getName()}: exception is not set yet`);
+      default:
+        throw this.#payload;
+    }
+  }
+
+  /**
+   * Request cancellation. Returns false once done. A plain future is cancelled at once;
+   * a producer-owned one (pool call, queue operation) after its producer undid the work;
+   * a derived one (from `then`) at once, forwarding the request upstream.
+   */
+  cancel(message?: string): boolean {
+    if (this.#state !== 'pending') return false;
+    const target = this.#cancelTarget;
+    if (typeof target === 'function') {
+      if (!this.#cancelRequested) {
+        this.#cancelRequested = true;
+        target(message);
+      }
+      return true;
+    }
+    this.#settle('cancelled', new CancelledError(message));
+    target?.cancel(message);
+    return true;
+  }
+
+  /**
+   * Run `callback(future)` once the future is done: in registration order, exactly once,
+   * on a later microtask (never synchronously inside this call, even when already done).
+   */
+  addDoneCallback(callback: DoneCallback<T>): void {
+    if (typeof callback !== 'function') throw new TypeError(`Expected \`callback\` to be a function, got ${typeof callback}`);
+    this.#observed = true;
+    this.#addCallback((f) => {
+      try {
+        callback(f);
+      } catch (error) {
+        // A throwing done callback is a bug in user code: surface it like any
+        // uncaught error in a Node callback, without stopping the other callbacks.
+        process.nextTick(() => {
+          throw error;
+        });
+      }
+    }, callback);
+  }
+
+  /** Remove every registration of `callback`; returns how many were removed. */
+  removeDoneCallback(callback: DoneCallback<T>): number {
+    const list = this.#callbacks;
+    if (list === undefined) return 0;
+    let removed = 0;
+    for (let i = list.length - 1; i >= 0; i--) {
+      if ((list[i] as { original?: unknown }).original === callback) {
+        list.splice(i, 1);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  /** The name (default `Task-N`, N strictly increasing in creation order). */
+  getName(): string {
+    return this.#name ?? `Task-${this.#id}`;
+  }
+
+  /** Rename the future. */
+  setName(name: string): void {
+    this.#name = String(name);
+  }
+
+  /** When the future was created, its work started, and it settled (`performance.now()` ms). */
+  get timing(): FutureTiming {
+    return { createdAt: this.#createdAt, startedAt: this.#startedAt, settledAt: this.#settledAt };
+  }
+
+  /** True once anything looked at the outcome (then/await, a done callback, result, exception). */
+  get observed(): boolean {
+    return this.#observed;
+  }
+
+  /**
+   * Promise-style chaining. The continuation receives the value (or the error, for
+   * `onRejected`), may be sync or async, and the result is again an Unfuture; cancelling
+   * it cancels the chain (the source while pending, else what the continuation returned).
+   *
+   * Called from inside a task (which is what `await` does), it links this future to that
+   * task: cancelling the task cancels this future.
+   */
+  then<R1 = T, R2 = never>(
+    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
+  ): Unfuture<R1 | R2> {
+    this.#observed = true;
+    if (this.#state === 'pending') currentAwaitingTask()?.linkAwait(this);
+    const child = new Unfuture<R1 | R2>(this.executor);
+    child.#cancelTarget = this;
+    this.#addCallback((source) => child.#react(source, onFulfilled, onRejected));
+    return child;
+  }
+
+  /** Promise-style error handler; returns an Unfuture. */
+  catch<R = never>(onRejected?: ((reason: any) => R | PromiseLike<R>) | null): Unfuture<T | R> {
+    return this.then(undefined, onRejected);
+  }
+
+  /** Promise-style `finally`; the outcome passes through unless `onFinally` throws. */
+  finally(onFinally?: (() => void) | null): Unfuture<T> {
+    if (typeof onFinally !== 'function') return this.then();
+    return this.then(
+      (value) => Unfuture.fromPromise(Promise.resolve(onFinally())).then(() => value),
+      (error) =>
+        Unfuture.fromPromise(Promise.resolve(onFinally())).then(() => {
+          throw error;
+        }),
+    );
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'Unfuture';
+  }
+
+  toString(): string {
+    return `Unfuture<${this.getName()} ${this.#state} on ${this.executor}>`;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
+  // ---- private steps -------------------------------------------------------------
+
+  #addCallback(run: (f: Unfuture<any>) => void, original?: unknown): void {
+    if (original !== undefined) (run as { original?: unknown }).original = original;
+    if (this.#state !== 'pending') {
+      queueMicrotask(() => run(this));
+      return;
+    }
+    (this.#callbacks ??= []).push(run);
+  }
+
+  #settle(state: Exclude<FutureState, 'pending'>, payload: unknown): boolean {
+    if (this.#state !== 'pending') return false;
+    this.#state = state;
+    this.#payload = payload;
+    this.#settledAt = performance.now();
+    this.#cancelTarget = undefined;
+    const callbacks = this.#callbacks;
+    this.#callbacks = undefined;
+    if (callbacks !== undefined) {
+      queueMicrotask(() => {
+        for (let i = 0; i < callbacks.length; i++) callbacks[i]!(this);
+      });
+    }
+    if (state === 'rejected' && futureHooks.onRejected !== undefined) futureHooks.onRejected(this);
+    this.onSettled();
+    return true;
+  }
+
+  /** Subclass hook, called once right after settling (tasks leave the pending set). */
+  protected onSettled(): void {}
+
+  /** Settle from a value that may be a thenable (Promise resolution procedure). */
+  #resolveWith(value: unknown): void {
+    if (this.#state !== 'pending') return;
+    if (value === this) {
+      this.#settle('rejected', new TypeError('An Unfuture cannot be resolved with itself'));
+      return;
+    }
+    if (value instanceof Unfuture) {
+      if (value.#state !== 'pending') {
+        this.#settle(value.#state as Exclude<FutureState, 'pending'>, value.#payload);
+        value.#observed = true;
+        return;
+      }
+      if (typeof this.#cancelTarget !== 'function') this.#cancelTarget = value;
+      value.#observed = true;
+      value.#addCallback((inner) => this.#settle(inner.#state as Exclude<FutureState, 'pending'>, inner.#payload));
+      return;
+    }
+    if (!isThenable(value)) {
+      this.#settle('fulfilled', value);
+      return;
+    }
+    if (typeof this.#cancelTarget !== 'function') this.#cancelTarget = undefined;
+    let called = false;
+    try {
+      value.then(
+        (v) => {
+          if (called) return;
+          called = true;
+          this.#resolveWith(v);
+        },
+        (e) => {
+          if (called) return;
+          called = true;
+          this.#settle('rejected', e);
+        },
+      );
+    } catch (error) {
+      if (!called) {
+        called = true;
+        this.#settle('rejected', error);
+      }
+    }
+  }
+
+  #react(source: Unfuture<any>, onFulfilled: unknown, onRejected: unknown): void {
+    if (this.#state !== 'pending') return;
+    const fulfilled = source.#state === 'fulfilled';
+    const handler = fulfilled ? onFulfilled : onRejected;
+    if (typeof handler !== 'function') {
+      this.#settle(source.#state as Exclude<FutureState, 'pending'>, source.#payload);
+      return;
+    }
+    this.#cancelTarget = undefined;
+    let next: unknown;
+    try {
+      next = handler(source.#payload);
+    } catch (error) {
+      this.#settle('rejected', error);
+      return;
+    }
+    this.#resolveWith(next);
+  }
+}

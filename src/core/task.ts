@@ -1,0 +1,237 @@
+/**
+ * Tasks: functions running on the event loop inside their own context, cancellable
+ * with asyncio's semantics. The model is written out in docs/cancellation.md; in short:
+ *
+ * - A task starts on a later microtask, never inside `createTask`; a task cancelled
+ *   before that never runs its body.
+ * - Every pending Unfuture whose `then` is called from the task's code (every `await` on
+ *   a library awaitable) is linked to the task. `task.cancel(msg)` cancels those futures,
+ *   so the body sees `CancelledError` at the await where it is suspended.
+ * - When the task is suspended on something foreign (a native promise), the request is
+ *   remembered (`#mustCancel`) and delivered at its next library await, or, if the body
+ *   returns first, the task ends cancelled. The task's `signal` aborts at once, for
+ *   foreign APIs that accept one.
+ * - Edge-triggered: a body that catches the `CancelledError` and returns normally
+ *   completes normally.
+ */
+import { CancelledError, isCancelledError } from './errors';
+import { contextState, taskStorage, type AwaitingTask } from './current';
+import { Unfuture, cancelFuture, markStarted, rejectFuture, resolveFuture } from './future';
+import { futureHooks } from './hooks';
+import { assertOptions, expected, isThenable } from './validate';
+
+/** Options for {@link createTask}. */
+export interface CreateTaskOptions {
+  /** The task's name (default `Task-N`). */
+  name?: string;
+}
+
+/** Every task that has not settled yet, in creation order. */
+const pendingTasks = new Set<Task<unknown>>();
+
+/**
+ * A function running as a task on the event loop. Create one with {@link createTask}.
+ * Adds to `Unfuture` the task-only parts of asyncio's API: `signal`, `cancelling()`,
+ * `uncancel()`.
+ */
+export class Task<T> extends Unfuture<T> implements AwaitingTask {
+  #body: (() => T | PromiseLike<T>) | undefined;
+  #started = false;
+  // A cancel request that no awaited future has carried to the body yet.
+  #mustCancel = false;
+  #cancelMessage: string | undefined = undefined;
+  // asyncio's cancel counter: requests minus `uncancel()` calls. Never negative.
+  #cancelRequests = 0;
+  // The pending futures the body is suspended on (one, or a set for Promise.all & co).
+  #awaiting: Unfuture<unknown> | Set<Unfuture<unknown>> | undefined = undefined;
+  #controller: AbortController | undefined = undefined;
+
+  /** @internal Use {@link createTask}. */
+  constructor(body: () => T | PromiseLike<T>, name?: string) {
+    super('loop', name);
+    this.#body = body;
+    pendingTasks.add(this as Task<unknown>);
+    contextState.tasksEverCreated = true;
+    futureHooks.onTaskCreated?.(this as Unfuture<unknown>);
+    queueMicrotask(() => this.#step());
+  }
+
+  /**
+   * An AbortSignal that aborts (reason: the `CancelledError`) as soon as the task is asked
+   * to cancel. Pass it to foreign APIs (`fetch`, drivers) that cannot see unsync's
+   * cancellation otherwise.
+   */
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#cancelRequests > 0 || this.cancelled()) {
+        this.#controller.abort(new CancelledError(this.#cancelMessage));
+      }
+    }
+    return this.#controller.signal;
+  }
+
+  /**
+   * Request cancellation (asyncio's `Task.cancel`). Returns false once the task is done.
+   * Not started yet: the task is cancelled now and its body never runs. Suspended on a
+   * library awaitable: that awaitable is cancelled, so the body sees `CancelledError`
+   * there. Otherwise the request waits for the body's next library await.
+   */
+  override cancel(message?: string): boolean {
+    if (this.done()) return false;
+    this.#cancelRequests++;
+    this.#cancelMessage = message;
+    this.#controller?.abort(new CancelledError(message));
+    if (!this.#started) {
+      this.#body = undefined;
+      cancelFuture(this, message);
+      return true;
+    }
+    if (!this.#cancelAwaited(message)) this.#mustCancel = true;
+    return true;
+  }
+
+  /** Number of pending cancellation requests (asyncio's `Task.cancelling`). */
+  cancelling(): number {
+    return this.#cancelRequests;
+  }
+
+  /**
+   * Withdraw one cancellation request (asyncio's `Task.uncancel`); returns the remaining
+   * count. At zero an undelivered request is dropped. Used by `timeout` and `TaskGroup`
+   * to absorb the cancellations they caused themselves.
+   */
+  uncancel(): number {
+    if (this.#cancelRequests > 0) this.#cancelRequests--;
+    if (this.#cancelRequests === 0) this.#mustCancel = false;
+    return this.#cancelRequests;
+  }
+
+  /** @internal Called by `Unfuture.then` from this task's code. */
+  linkAwait(future: Unfuture<unknown>): void {
+    if (this.done() || future === this) return;
+    if (this.#mustCancel) {
+      // Deliver the remembered request at this await: the awaited future is cancelled.
+      this.#mustCancel = false;
+      future.cancel(this.#cancelMessage);
+      return;
+    }
+    const current = this.#awaiting;
+    if (current === undefined || current === future || (!(current instanceof Set) && current.done())) {
+      this.#awaiting = future;
+    } else if (current instanceof Set) {
+      if (current.size >= 16) for (const f of current) if (f.done()) current.delete(f);
+      current.add(future);
+    } else {
+      this.#awaiting = new Set([current, future]);
+    }
+  }
+
+  protected override onSettled(): void {
+    pendingTasks.delete(this as Task<unknown>);
+    this.#awaiting = undefined;
+  }
+
+  #cancelAwaited(message: string | undefined): boolean {
+    const awaiting = this.#awaiting;
+    this.#awaiting = undefined;
+    if (awaiting === undefined) return false;
+    if (!(awaiting instanceof Set)) return awaiting.cancel(message);
+    let delivered = false;
+    for (const f of awaiting) if (f.cancel(message)) delivered = true;
+    return delivered;
+  }
+
+  #step(): void {
+    if (this.done()) return;
+    const body = this.#body!;
+    this.#body = undefined;
+    this.#started = true;
+    markStarted(this);
+    let result: T | PromiseLike<T>;
+    try {
+      result = taskStorage.run(this, body);
+    } catch (error) {
+      this.#finish(false, error);
+      return;
+    }
+    if (result instanceof Unfuture) {
+      // The body handed back a library future: the task is suspended on it.
+      this.linkAwait(result);
+      result.addDoneCallback((f) => {
+        if (f.cancelled()) this.#finish(false, safeException(f));
+        else if (f.exception() !== null) this.#finish(false, f.exception());
+        else this.#finish(true, f.result());
+      });
+    } else if (isThenable(result)) {
+      result.then(
+        (value) => this.#finish(true, value),
+        (error) => this.#finish(false, error),
+      );
+    } else {
+      this.#finish(true, result);
+    }
+  }
+
+  #finish(ok: boolean, payload: unknown): void {
+    if (this.done()) return;
+    if (ok) {
+      // A request that was never delivered still cancels the task (asyncio does the same).
+      if (this.#mustCancel) cancelFuture(this, this.#cancelMessage);
+      else resolveFuture(this, payload as T);
+    } else if (isCancelledError(payload)) {
+      cancelFuture(this, payload as CancelledError);
+    } else {
+      rejectFuture(this, payload);
+    }
+  }
+}
+
+function safeException(f: Unfuture<unknown>): unknown {
+  try {
+    return f.exception();
+  } catch (error) {
+    return error;
+  }
+}
+
+/**
+ * Schedule `fn` to run as a new task and return its Unfuture at once (asyncio's
+ * `create_task`). The body starts on a later microtask, never inside this call.
+ * Pass arguments through a closure: `createTask(() => work(1, 2))`.
+ *
+ * Given an awaitable instead of a function: an Unfuture is returned as is; a foreign
+ * promise is wrapped (cancelling the wrapper abandons it, it cannot be stopped).
+ *
+ * @example
+ * const t = createTask(async () => { await sleep(50); return 'done'; }, { name: 'worker' });
+ * t.cancel('no longer needed');
+ */
+export function createTask<T>(fn: (() => T | PromiseLike<T>) | PromiseLike<T>, options?: CreateTaskOptions): Unfuture<T> {
+  assertOptions('options', options, ['name']);
+  const name = options?.name;
+  if (name !== undefined && typeof name !== 'string') throw new TypeError(expected('options.name', 'a string', name));
+  if (typeof fn === 'function') return new Task(fn as () => T | PromiseLike<T>, name);
+  if (fn instanceof Unfuture) {
+    if (name !== undefined) fn.setName(name);
+    return fn;
+  }
+  if (isThenable(fn)) {
+    const f = Unfuture.fromPromise(fn);
+    if (name !== undefined) f.setName(name);
+    return f;
+  }
+  throw new TypeError(expected('fn', 'a function or an awaitable', fn));
+}
+
+/** The task whose code is running now, or `null` outside any task. */
+export function currentTask(): Task<unknown> | null {
+  if (!contextState.tasksEverCreated) return null;
+  const task = taskStorage.getStore();
+  return task instanceof Task && !task.done() ? task : null;
+}
+
+/** Every task that has not finished yet (asyncio's `all_tasks`), in creation order. */
+export function allTasks(): Set<Task<unknown>> {
+  return new Set(pendingTasks);
+}

@@ -1,0 +1,33 @@
+/**
+ * unsync: mark a function with `@unsync` and stop caring where it runs.
+ *
+ * Layers (each builds only on the ones before it):
+ *   core/        errors, validation, Unfuture, tasks and cancellation, the waiter core
+ *   primitives/  locks, semaphores, events, conditions, barriers, queues
+ *   combinators/ sleep, gather, wait, asCompleted, waitFor, shield, timeout, TaskGroup
+ *   executors/   loop, thread (piscina) and process (child_process) executors
+ *   runtime/     configure, run, shutdown, debug mode, statistics
+ *   streams/     asyncio-style TCP streams and Trio-style helpers
+ *   ../decorators/  the @unsync decorator (re-exported here, imported nowhere else in src/)
+ *
+ * This file is the package's only public entry.
+ */
+export {
+  CancelledError,
+  TimeoutError,
+  InvalidStateError,
+  TaskGroupError,
+  isCancelledError,
+  isTimeoutError,
+  isInvalidStateError,
+  isTaskGroupError,
+} from './core/errors';
+export { Unfuture } from './core/future';
+export type { ExecutorKind, FutureState, DoneCallback, FutureOptions, FutureController, FutureTiming } from './core/future';
+export { Task, createTask, currentTask, allTasks } from './core/task';
+export type { CreateTaskOptions } from './core/task';
+export { sleep } from './combinators/sleep';
+export type { Logger, DebugOptions } from './runtime/debug';
+export * from './primitives';
+export * from './executors';
+export * from './streams';
