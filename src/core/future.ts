@@ -72,6 +72,15 @@ let settle: (f: Unfuture<any>, state: Exclude<FutureState, 'pending'>, payload: 
 let adopt: (f: Unfuture<any>, value: unknown) => void;
 let setCancelHook: (f: Unfuture<any>, hook: CancelHook | undefined) => void;
 let setStarted: (f: Unfuture<any>) => void;
+let subscribe: (f: Unfuture<any>, callback: (f: Unfuture<any>) => void) => void;
+
+/**
+ * Run `callback(f)` once `f` is done, like `addDoneCallback` but without the user-error
+ * guard and without linking `f` to the current task. Internal API for combinators.
+ */
+export function onSettled<T>(f: Unfuture<T>, callback: (f: Unfuture<T>) => void): void {
+  subscribe(f, callback);
+}
 
 /** Fulfil `f` with `value` (adopting a thenable). Internal API for executors and primitives. */
 export function resolveFuture<T>(f: Unfuture<T>, value: T | PromiseLike<T>): boolean {
@@ -141,6 +150,10 @@ export class Unfuture<T> implements PromiseLike<T> {
     };
     setStarted = (f) => {
       f.#startedAt ??= performance.now();
+    };
+    subscribe = (f, callback) => {
+      f.#observed = true;
+      f.#addCallback(callback);
     };
   }
 

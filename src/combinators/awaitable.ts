@@ -1,0 +1,44 @@
+/**
+ * What the combinators accept, and how each kind becomes an Unfuture.
+ */
+import { Unfuture } from '../core/future';
+import { createTask } from '../core/task';
+import { expected, isThenable } from '../core/validate';
+
+/**
+ * Anything a combinator accepts: an Unfuture (kept as is, so identity holds in `wait`'s
+ * sets), a foreign promise/thenable (wrapped; cancelling the wrapper abandons it), or a
+ * zero-argument function (run as a new task, so it can be cancelled).
+ */
+export type Awaitable<T> = PromiseLike<T> | (() => T | PromiseLike<T>);
+
+/** Turn one accepted input into an Unfuture, or throw a `TypeError` naming `name`. */
+export function toFuture<T>(name: string, input: Awaitable<T>): Unfuture<T> {
+  if (input instanceof Unfuture) return input;
+  if (typeof input === 'function') return createTask(input);
+  if (isThenable(input)) return Unfuture.fromPromise(input);
+  throw new TypeError(expected(name, 'an awaitable (Unfuture, promise) or a zero-argument function', input));
+}
+
+/** Turn an iterable of inputs into Unfutures, validating every element first. */
+export function toFutures<T>(name: string, inputs: Iterable<Awaitable<T>>): Unfuture<T>[] {
+  if (inputs == null || typeof (inputs as Iterable<unknown>)[Symbol.iterator] !== 'function' || isThenable(inputs)) {
+    throw new TypeError(expected(name, 'an iterable of awaitables', inputs));
+  }
+  const list = [...inputs];
+  list.forEach((input, i) => {
+    if (!(input instanceof Unfuture) && typeof input !== 'function' && !isThenable(input)) {
+      throw new TypeError(expected(`${name}[${i}]`, 'an awaitable (Unfuture, promise) or a zero-argument function', input));
+    }
+  });
+  return list.map((input, i) => toFuture(`${name}[${i}]`, input));
+}
+
+/** Read a settled future's outcome as `{ ok, value }` without throwing. */
+export function outcomeOf<T>(f: Unfuture<T>): { ok: true; value: T } | { ok: false; error: unknown } {
+  try {
+    return { ok: true, value: f.result() };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}

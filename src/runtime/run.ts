@@ -1,0 +1,69 @@
+/**
+ * `run(main)`: asyncio's `run`, the program's entry point.
+ */
+import { InvalidStateError } from '../core/errors';
+import { Unfuture, onSettled } from '../core/future';
+import { allTasks, createTask } from '../core/task';
+import { assertFunction, assertOptions, expected } from '../core/validate';
+import { debugState } from './debug';
+import { runShutdownHooks } from './lifecycle';
+
+/** Options for {@link run}. */
+export interface RunOptions {
+  /** Enable debug mode while `main` runs (see docs/debug.md). */
+  debug?: boolean;
+}
+
+let running = false;
+
+/** Hooks the debug mode adds to `run` (reports at exit). */
+export const runHooks: { beforeReturn: (() => void) | undefined } = { beforeReturn: undefined };
+
+/**
+ * Run `main` as the root task and resolve with its result (or reject with its error).
+ *
+ * When `main` settles, every task still pending is cancelled and awaited, then the
+ * executors are shut down, so the process can exit. Calling `run` while another `run`
+ * is active throws `InvalidStateError`.
+ *
+ * @example
+ * run(async () => {
+ *   await sleep(1000);
+ *   console.log('hello');
+ * });
+ */
+export async function run<T>(main: () => T | PromiseLike<T>, options?: RunOptions): Promise<T> {
+  assertFunction('main', main);
+  assertOptions('options', options, ['debug']);
+  if (options?.debug !== undefined && typeof options.debug !== 'boolean') {
+    throw new TypeError(expected('options.debug', 'a boolean', options.debug));
+  }
+  if (running) throw new InvalidStateError('run() cannot be called while another run() is active');
+  running = true;
+  const debugBefore = debugState.enabled;
+  if (options?.debug !== undefined) debugState.enabled = options.debug;
+  try {
+    const root = createTask(main, { name: 'main' });
+    await settled(root);
+    await cancelRemaining(root);
+    runHooks.beforeReturn?.();
+    return root.result();
+  } finally {
+    try {
+      await runShutdownHooks({ wait: true, cancelPending: true });
+    } finally {
+      debugState.enabled = debugBefore;
+      running = false;
+    }
+  }
+}
+
+function settled(f: Unfuture<unknown>): Promise<void> {
+  return new Promise((resolve) => onSettled(f, () => resolve()));
+}
+
+async function cancelRemaining(root: Unfuture<unknown>): Promise<void> {
+  const left = [...allTasks()].filter((t) => t !== root);
+  for (const task of left) task.cancel('run(): main returned');
+  await Promise.all(left.map(settled));
+}
