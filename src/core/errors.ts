@@ -224,3 +224,96 @@ export const isClosedResourceError = (e: unknown): e is ClosedResourceError =>
 /** True for a {@link BrokenResourceError} from any realm or thread. */
 export const isBrokenResourceError = (e: unknown): e is BrokenResourceError =>
   hasErrorBrand(e, 'BrokenResourceError');
+
+// ---- executors (src/executors) ---------------------------------------------------------
+
+/**
+ * The worker thread or child process running a call died before answering: it called
+ * `process.exit`, threw an uncaught error from a callback or timer, ran out of its
+ * `resourceLimits`, or was killed. Only the call that was running in it fails; the pool
+ * replaces the worker. `exitCode` / `signal` say how it ended when known, `cause` is the
+ * error the worker reported, if any.
+ *
+ * Compare {@link RemoteError}: there the worker survived and your function *threw*; and
+ * {@link CancelledError}: a worker stopped on purpose (cancel, timeout) is not a crash.
+ */
+export class WorkerCrashedError extends Error {
+  /** The worker's exit code, when it exited. */
+  readonly exitCode: number | undefined;
+  /** The signal that killed a child process (`'SIGKILL'`, …), when one did. */
+  readonly signal: string | undefined;
+  constructor(message: string, options?: ErrorOptions & { exitCode?: number; signal?: string }) {
+    super(message, options);
+    this.exitCode = options?.exitCode;
+    this.signal = options?.signal;
+    defineBrand(this, 'WorkerCrashedError');
+  }
+}
+
+/**
+ * A function running in a worker threw an error whose class the caller cannot rebuild (a
+ * custom class: built-in errors and unsync's own errors come back as themselves).
+ * `remoteName` is the original class name; `message`, `cause`, own properties such as
+ * `code` and the worker's stack are kept.
+ *
+ * Compare {@link WorkerCrashedError}: there the worker itself died.
+ */
+export class RemoteError extends Error {
+  /** The `name` of the error thrown in the worker (e.g. `'ValidationError'`). */
+  readonly remoteName: string;
+  constructor(message: string, remoteName: string, options?: ErrorOptions) {
+    super(message, options);
+    this.remoteName = remoteName;
+    defineBrand(this, 'RemoteError');
+  }
+}
+
+/**
+ * A function cannot be found again inside a worker: it was defined inside another
+ * function or created dynamically (registration throws this at once), it was never
+ * registered and is not exported, or its module did not register it when the worker loaded
+ * the module, or the module failed to load there (`cause`). `file` and `qualifiedName` say
+ * what was looked for.
+ *
+ * Compare {@link CloneError}: there the function was found but its arguments or result
+ * could not cross the boundary.
+ */
+export class LocateError extends Error {
+  /** The defining module that was (or would be) loaded, when known. */
+  readonly file: string | undefined;
+  /** The qualified name looked for (`Class.method`, `fn`), when known. */
+  readonly qualifiedName: string | undefined;
+  constructor(message: string, options?: ErrorOptions & { file?: string; qualifiedName?: string }) {
+    super(message, options);
+    this.file = options?.file;
+    this.qualifiedName = options?.qualifiedName;
+    defineBrand(this, 'LocateError');
+  }
+}
+
+/**
+ * An argument or a result cannot be copied to or from a worker with the structured clone
+ * algorithm (a function, a symbol, a class instance holding a socket, …). `what` names
+ * which one (`'argument 2'`, `'result'`); `cause` is V8's `DataCloneError`. The call never
+ * ran (for arguments) or its result was lost (for results); the pool stays usable.
+ *
+ * Compare {@link LocateError}: there the function itself could not be found.
+ */
+export class CloneError extends TypeError {
+  /** Which value failed: `'argument N'` (1-based) or `'result'`. */
+  readonly what: string;
+  constructor(message: string, what: string, options?: ErrorOptions) {
+    super(message, options);
+    this.what = what;
+    defineBrand(this, 'CloneError');
+  }
+}
+
+/** True for a {@link WorkerCrashedError} from any realm or thread. */
+export const isWorkerCrashedError = (e: unknown): e is WorkerCrashedError => hasErrorBrand(e, 'WorkerCrashedError');
+/** True for a {@link RemoteError} from any realm or thread. */
+export const isRemoteError = (e: unknown): e is RemoteError => hasErrorBrand(e, 'RemoteError');
+/** True for a {@link LocateError} from any realm or thread. */
+export const isLocateError = (e: unknown): e is LocateError => hasErrorBrand(e, 'LocateError');
+/** True for a {@link CloneError} from any realm or thread. */
+export const isCloneError = (e: unknown): e is CloneError => hasErrorBrand(e, 'CloneError');
