@@ -1,0 +1,46 @@
+/**
+ * Every asyncio example of the seed document has a runnable port in examples/; each is run
+ * here as a script and its printed lines are compared with the seed's expected output.
+ */
+import { runExample } from './run-example';
+
+const ABC_TIMELINE = ['A: started', 'B: started', 'C: started', 'B: finished', 'A: finished', 'C: finished'];
+
+const cases: Array<[string, string[]]> = [
+  ['asyncio-run.ts', ['hello']],
+  ['asyncio-sleep.ts', ['done']],
+  ['asyncio-coroutines.ts', ['done']],
+  ['asyncio-create-task.ts', ['done', ...ABC_TIMELINE]],
+  ['asyncio-gather.ts', [...ABC_TIMELINE, "Result: [ 'a', 'b', 'c' ]"]],
+  ['asyncio-event-loop.ts', ABC_TIMELINE],
+  ['asyncio-shield.ts', ['waiter: cancelled, res = null', 'work: finished anyway -> done']],
+  ['asyncio-wait-for.ts', ['timeout!']],
+  ['asyncio-wait.ts', ['work is done']],
+  [
+    'asyncio-as-completed.ts',
+    ['A: started', 'B: started', 'C: started', 'B: finished', 'b', 'A: finished', 'a', 'C: finished', 'c'],
+  ],
+  [
+    'trio-nursery.ts',
+    [
+      'parent: started!',
+      'parent: spawning child1...',
+      'parent: spawning child2...',
+      'parent: waiting for children to finish...',
+      '  child1: started! sleeping now...',
+      '  child2: started! sleeping now...',
+      '  child1: exiting!',
+      '  child2: exiting!',
+      'parent: all done!',
+    ],
+  ],
+];
+
+describe('seed examples', () => {
+  it.each(cases)('%s prints the seed output in order and exits cleanly', async (file, expected) => {
+    const result = await runExample(file);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toEqual(expected);
+    expect(result.code).toBe(0);
+  });
+});
