@@ -22,8 +22,9 @@ export function runExample(file: string, args: string[] = [], env: Record<string
       [path.join(ROOT, 'examples', file), ...args],
       { cwd: ROOT, env: { ...process.env, UNSYNC_EXAMPLE_SECOND: '40', ...env }, timeout: 60_000 },
       (error, stdout, stderr) => {
-        const code = error ? ((error as NodeJS.ErrnoException & { code?: unknown }).code as number | null) ?? 1 : 0;
-        resolve({ stdout: stdout.split('\n').filter((l) => l.length > 0), stderr, code: typeof code === 'number' ? code : 1 });
+        const exit = (error as { code?: unknown } | null)?.code;
+        const code = error === null ? 0 : typeof exit === 'number' ? exit : 1;
+        resolve({ stdout: stdout.split('\n').filter((l) => l.length > 0), stderr, code });
       },
     );
   });

@@ -1,0 +1,238 @@
+import { CancelledError, InvalidStateError, isCancelledError, isInvalidStateError } from '../../src/core/errors';
+import { Unfuture, cancelFuture, pendingFuture, rejectFuture, resolveFuture } from '../../src/core/future';
+
+const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+describe('Unfuture state machine', () => {
+  it('starts pending and refuses result() and exception() with InvalidStateError', () => {
+    const f = pendingFuture<number>();
+    expect(f.done()).toBe(false);
+    expect(f.state).toBe('pending');
+    expect(() => f.result()).toThrow(InvalidStateError);
+    expect(() => f.exception()).toThrow(InvalidStateError);
+  });
+
+  it('settles exactly once: a second resolve, reject or cancel is refused', () => {
+    const f = pendingFuture<number>();
+    expect(resolveFuture(f, 1)).toBe(true);
+    expect(resolveFuture(f, 2)).toBe(false);
+    expect(rejectFuture(f, new Error('x'))).toBe(false);
+    expect(cancelFuture(f)).toBe(false);
+    expect(f.cancel()).toBe(false);
+    expect(f.result()).toBe(1);
+    expect(f.exception()).toBeNull();
+  });
+
+  it('returns the error from exception() and throws it from result() after a failure', () => {
+    const error = new RangeError('bad');
+    const f = pendingFuture<number>();
+    rejectFuture(f, error);
+    expect(f.exception()).toBe(error);
+    expect(() => f.result()).toThrow(error);
+    expect(f.state).toBe('rejected');
+  });
+
+  it('throws CancelledError carrying the message from result() and exception() once cancelled', () => {
+    const f = pendingFuture<number>();
+    expect(f.cancel('stop')).toBe(true);
+    expect(f.cancelled()).toBe(true);
+    let seen: unknown;
+    try {
+      f.result();
+    } catch (e) {
+      seen = e;
+    }
+    expect(isCancelledError(seen)).toBe(true);
+    expect((seen as Error).message).toBe('stop');
+    expect(() => f.exception()).toThrow(CancelledError);
+  });
+
+  it('lets a producer hook decide when a cancelled future settles', async () => {
+    const steps: string[] = [];
+    const f: Unfuture<number> = pendingFuture<number>({
+      onCancel: (message) => {
+        steps.push(`hook ${message}`);
+        setImmediate(() => {
+          steps.push('undone');
+          cancelFuture(f, message);
+        });
+      },
+    });
+    expect(f.cancel('a')).toBe(true);
+    expect(f.cancel('b')).toBe(true); // still pending, hook not called twice
+    expect(f.done()).toBe(false);
+    await expect(f).rejects.toThrow(CancelledError);
+    expect(steps).toEqual(['hook a', 'undone']);
+  });
+});
+
+describe('Unfuture callbacks', () => {
+  it('runs done callbacks in registration order, once, never synchronously', async () => {
+    const steps: string[] = [];
+    const f = pendingFuture<number>();
+    f.addDoneCallback(() => steps.push('first'));
+    f.addDoneCallback(() => steps.push('second'));
+    resolveFuture(f, 1);
+    steps.push('after resolve');
+    f.addDoneCallback(() => steps.push('late'));
+    steps.push('after late add');
+    await tick();
+    expect(steps).toEqual(['after resolve', 'after late add', 'first', 'second', 'late']);
+  });
+
+  it('removes every registration of a callback and reports how many', async () => {
+    const steps: string[] = [];
+    const f = pendingFuture<number>();
+    const cb = (): number => steps.push('cb');
+    f.addDoneCallback(cb);
+    f.addDoneCallback(() => steps.push('other'));
+    f.addDoneCallback(cb);
+    expect(f.removeDoneCallback(cb)).toBe(2);
+    expect(f.removeDoneCallback(cb)).toBe(0);
+    resolveFuture(f, 1);
+    await tick();
+    expect(steps).toEqual(['other']);
+  });
+
+  it('passes the settled future to done callbacks', async () => {
+    const f = pendingFuture<string>();
+    const seen: unknown[] = [];
+    f.addDoneCallback((d) => seen.push(d.result()));
+    resolveFuture(f, 'v');
+    await tick();
+    expect(seen).toEqual(['v']);
+  });
+
+  it('rejects a callback that is not a function', () => {
+    expect(() => pendingFuture().addDoneCallback(42 as never)).toThrow(TypeError);
+  });
+});
+
+describe('Unfuture as a thenable', () => {
+  it('works with await, Promise.all and Promise.race', async () => {
+    expect(await Unfuture.fromValue(3)).toBe(3);
+    expect(await Promise.all([Unfuture.fromValue(1), Unfuture.fromValue(2)])).toEqual([1, 2]);
+    const slow = pendingFuture<string>();
+    expect(await Promise.race([slow, Unfuture.fromValue('fast')])).toBe('fast');
+  });
+
+  it('chains with then into another Unfuture, flattening sync and async continuations', async () => {
+    const chained = Unfuture.fromValue(2)
+      .then((v) => v * 10)
+      .then(async (v) => v + 1)
+      .then((v) => Unfuture.fromValue(`${v}!`));
+    expect(chained).toBeInstanceOf(Unfuture);
+    expect(await chained).toBe('21!');
+  });
+
+  it('routes errors to catch and runs finally without changing the outcome', async () => {
+    const steps: string[] = [];
+    const f = pendingFuture<number>();
+    const handled = f
+      .finally(() => steps.push('finally'))
+      .catch((e: Error) => {
+        steps.push(`caught ${e.message}`);
+        return -1;
+      });
+    rejectFuture(f, new Error('boom'));
+    expect(await handled).toBe(-1);
+    expect(steps).toEqual(['finally', 'caught boom']);
+  });
+
+  it('cancels the source when a chained future is cancelled while the source is pending', async () => {
+    const source = pendingFuture<number>();
+    const chained = source.then((v) => v + 1);
+    expect(chained.cancel('chain')).toBe(true);
+    expect(chained.cancelled()).toBe(true);
+    expect(source.cancelled()).toBe(true);
+  });
+
+  it('cancels what the continuation returned when the chain is cancelled after the source', async () => {
+    const inner = pendingFuture<number>();
+    const source = pendingFuture<number>();
+    const chained = source.then(() => inner);
+    resolveFuture(source, 1);
+    await tick();
+    chained.cancel();
+    expect(inner.cancelled()).toBe(true);
+  });
+
+  it('rejects a future resolved with itself', async () => {
+    const f = pendingFuture<unknown>();
+    resolveFuture(f, f);
+    await expect(f).rejects.toThrow(TypeError);
+  });
+
+  it('adopts a foreign thenable in fromPromise and can abandon it by cancelling', async () => {
+    expect(await Unfuture.fromPromise(Promise.resolve('p'))).toBe('p');
+    const never = new Promise<string>(() => undefined);
+    const wrapped = Unfuture.fromPromise(never);
+    expect(wrapped.cancel()).toBe(true);
+    await expect(wrapped).rejects.toThrow(CancelledError);
+    expect(() => Unfuture.fromPromise(42 as never)).toThrow(TypeError);
+  });
+
+  it('never turns an unobserved failure into an unhandled rejection', async () => {
+    const seen: unknown[] = [];
+    const listener = (reason: unknown): void => {
+      seen.push(reason);
+    };
+    process.on('unhandledRejection', listener);
+    try {
+      const f = pendingFuture<number>();
+      rejectFuture(f, new Error('nobody listens'));
+      f.then((v) => v); // a chain without a rejection handler, also unobserved
+      pendingFuture<number>().cancel();
+      await tick();
+      await tick();
+    } finally {
+      process.off('unhandledRejection', listener);
+    }
+    expect(seen).toEqual([]);
+  });
+});
+
+describe('Unfuture names and timing', () => {
+  it('numbers default names Task-N strictly increasing and allows renaming', () => {
+    const a = pendingFuture();
+    const b = pendingFuture();
+    const na = Number(a.getName().replace('Task-', ''));
+    const nb = Number(b.getName().replace('Task-', ''));
+    expect(a.getName()).toMatch(/^Task-\d+$/);
+    expect(nb).toBeGreaterThan(na);
+    b.setName('renamed');
+    expect(b.getName()).toBe('renamed');
+  });
+
+  it('records creation, start and settlement in order', async () => {
+    const { future, start, resolve } = Unfuture.withResolvers<number>({ executor: 'thread', name: 'job' });
+    expect(future.executor).toBe('thread');
+    expect(future.getName()).toBe('job');
+    expect(future.timing.startedAt).toBeUndefined();
+    start();
+    await tick();
+    resolve(1);
+    const { createdAt, startedAt, settledAt } = future.timing;
+    expect(startedAt!).toBeGreaterThanOrEqual(createdAt);
+    expect(settledAt!).toBeGreaterThanOrEqual(startedAt!);
+  });
+
+  it('reports itself readably', () => {
+    const f = Unfuture.fromValue(1);
+    f.setName('x');
+    expect(String(f)).toBe('Unfuture<x fulfilled on loop>');
+    expect(Object.prototype.toString.call(f)).toBe('[object Unfuture]');
+  });
+
+  it('exposes the error brand even for errors from result()', () => {
+    const f = pendingFuture();
+    f.cancel();
+    try {
+      f.result();
+    } catch (e) {
+      expect(isInvalidStateError(e)).toBe(false);
+      expect(isCancelledError(e)).toBe(true);
+    }
+    expect.assertions(2);
+  });
+});

@@ -1,0 +1,280 @@
+import { CancelledError, isCancelledError } from '../../src/core/errors';
+import { Unfuture, pendingFuture, resolveFuture } from '../../src/core/future';
+import { Task, allTasks, createTask, currentTask } from '../../src/core/task';
+import { sleep } from '../../src/combinators/sleep';
+
+const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+describe('createTask', () => {
+  it('returns at once and starts the body on a later tick, never inside createTask', async () => {
+    const steps: string[] = [];
+    const t = createTask(() => {
+      steps.push('body');
+      return 1;
+    });
+    steps.push('created');
+    expect(t.done()).toBe(false);
+    expect(await t).toBe(1);
+    expect(steps).toEqual(['created', 'body']);
+  });
+
+  it('runs tasks in creation order', async () => {
+    const steps: string[] = [];
+    const ts = ['a', 'b', 'c'].map((n) => createTask(async () => steps.push(n)));
+    await Promise.all(ts);
+    expect(steps).toEqual(['a', 'b', 'c']);
+  });
+
+  it('accepts a name, returns an Unfuture as is, and wraps a foreign promise', async () => {
+    const named = createTask(() => 1, { name: 'worker' });
+    expect(named.getName()).toBe('worker');
+    const f = Unfuture.fromValue(2);
+    expect(createTask(f)).toBe(f);
+    const wrapped = createTask(Promise.resolve(3));
+    expect(wrapped).toBeInstanceOf(Unfuture);
+    expect(await wrapped).toBe(3);
+    await named;
+  });
+
+  it('rejects what is neither a function nor an awaitable, and bad options', () => {
+    expect(() => createTask(42 as never)).toThrow(/Expected `fn` to be a function or an awaitable, got 42 \(number\)/);
+    expect(() => createTask(() => 1, { name: 5 as never })).toThrow(TypeError);
+    expect(() => createTask(() => 1, { nmae: 'x' } as never)).toThrow(/Unknown option `nmae`/);
+  });
+
+  it('fails with the error a body throws, synchronously or asynchronously', async () => {
+    await expect(
+      createTask(() => {
+        throw new RangeError('sync');
+      }),
+    ).rejects.toThrow(RangeError);
+    await expect(createTask(async () => Promise.reject(new TypeError('async')))).rejects.toThrow(TypeError);
+  });
+
+  it('has executor "loop"', async () => {
+    const t = createTask(() => 1);
+    expect(t.executor).toBe('loop');
+    await t;
+  });
+});
+
+describe('currentTask and allTasks', () => {
+  it('is null outside any task and the running task inside, across awaits', async () => {
+    expect(currentTask()).toBeNull();
+    const seen: Array<unknown> = [];
+    const t = createTask(async () => {
+      seen.push(currentTask());
+      await sleep(1);
+      seen.push(currentTask());
+    });
+    await t;
+    expect(seen).toEqual([t, t]);
+  });
+
+  it('lists pending tasks only', async () => {
+    const gate = pendingFuture<void>();
+    const t = createTask(() => gate);
+    expect(allTasks().has(t as Task<unknown>)).toBe(true);
+    resolveFuture(gate, undefined);
+    await t;
+    expect(allTasks().has(t as Task<unknown>)).toBe(false);
+  });
+});
+
+describe('task cancellation', () => {
+  it('never runs the body of a task cancelled before it started', async () => {
+    const steps: string[] = [];
+    const t = createTask(() => steps.push('body'));
+    expect(t.cancel('early')).toBe(true);
+    await expect(t).rejects.toThrow(CancelledError);
+    await tick();
+    expect(steps).toEqual([]);
+    expect(t.cancelled()).toBe(true);
+  });
+
+  it('throws CancelledError with the message at the await where the body is suspended', async () => {
+    const steps: string[] = [];
+    const t = createTask(async () => {
+      steps.push('before');
+      try {
+        await sleep(10_000);
+        steps.push('not reached');
+      } catch (e) {
+        steps.push(`caught ${isCancelledError(e)} ${(e as Error).message}`);
+        throw e;
+      } finally {
+        steps.push('finally');
+      }
+    });
+    await sleep(1);
+    expect(t.cancel('stop it')).toBe(true);
+    await expect(t).rejects.toThrow('stop it');
+    expect(t.cancelled()).toBe(true);
+    expect(steps).toEqual(['before', 'caught true stop it', 'finally']);
+  });
+
+  it('cancels the awaited library future (the sleep timer is disposed)', async () => {
+    let inner: Unfuture<void> | undefined;
+    const t = createTask(async () => {
+      inner = sleep(10_000);
+      await inner;
+    });
+    await sleep(1);
+    t.cancel();
+    await t.then(undefined, () => undefined);
+    expect(inner!.cancelled()).toBe(true);
+  });
+
+  it('cancels an awaited child task when the parent is cancelled', async () => {
+    const steps: string[] = [];
+    let child: Unfuture<void> | undefined;
+    const parent = createTask(async () => {
+      child = createTask(async () => {
+        try {
+          await sleep(10_000);
+        } catch (e) {
+          steps.push('child cancelled');
+          throw e;
+        }
+      });
+      await child;
+    });
+    await sleep(1);
+    parent.cancel();
+    await parent.then(undefined, () => undefined);
+    expect(child!.cancelled()).toBe(true);
+    expect(parent.cancelled()).toBe(true);
+    expect(steps).toEqual(['child cancelled']);
+  });
+
+  it('cancels every future a body awaits through Promise.all', async () => {
+    const a = sleep(10_000);
+    const b = sleep(10_000);
+    const t = createTask(() => Promise.all([a, b]));
+    await sleep(1);
+    t.cancel();
+    await t.then(undefined, () => undefined);
+    expect([a.cancelled(), b.cancelled()]).toEqual([true, true]);
+  });
+
+  it('completes normally when the body catches CancelledError and returns (edge-triggered)', async () => {
+    const t = createTask(async () => {
+      try {
+        await sleep(10_000);
+      } catch {
+        return 'recovered';
+      }
+      return 'unreachable';
+    });
+    await sleep(1);
+    t.cancel();
+    expect(await t).toBe('recovered');
+    expect(t.cancelled()).toBe(false);
+  });
+
+  it('delivers a request made during a foreign await at the next library await', async () => {
+    const steps: string[] = [];
+    let release!: () => void;
+    const foreign = new Promise<void>((r) => (release = r));
+    const t = createTask(async () => {
+      await foreign; // unsync cannot interrupt this
+      steps.push('resumed');
+      try {
+        await sleep(10_000);
+      } catch (e) {
+        steps.push(`cancelled at sleep: ${(e as Error).message}`);
+        throw e;
+      }
+    });
+    await sleep(1);
+    t.cancel('later');
+    steps.push('cancel requested');
+    release();
+    await expect(t).rejects.toThrow(CancelledError);
+    expect(steps).toEqual(['cancel requested', 'resumed', 'cancelled at sleep: later']);
+  });
+
+  it('ends cancelled when an undelivered request meets a body that returns', async () => {
+    let release!: () => void;
+    const foreign = new Promise<void>((r) => (release = r));
+    const t = createTask(async () => {
+      await foreign;
+      return 'value';
+    });
+    await sleep(1);
+    t.cancel();
+    release();
+    await expect(t).rejects.toThrow(CancelledError);
+    expect(t.cancelled()).toBe(true);
+  });
+
+  it('aborts the task signal at once, with the CancelledError as reason', async () => {
+    const steps: string[] = [];
+    const t = createTask(async () => {
+      const signal = currentTask()!.signal;
+      signal.addEventListener('abort', () => steps.push(`aborted: ${isCancelledError(signal.reason)}`));
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
+      steps.push('foreign await ended');
+    });
+    await sleep(1);
+    t.cancel();
+    await t.then(undefined, () => undefined);
+    expect(steps).toEqual(['aborted: true', 'foreign await ended']);
+    expect(t.cancelled()).toBe(true);
+  });
+
+  it('counts requests with cancelling() and withdraws one with uncancel()', async () => {
+    let release!: () => void;
+    const foreign = new Promise<void>((r) => (release = r));
+    const t = createTask(async () => {
+      await foreign;
+      return 'kept';
+    }) as Task<string>;
+    await sleep(1);
+    t.cancel();
+    t.cancel();
+    expect(t.cancelling()).toBe(2);
+    expect(t.uncancel()).toBe(1);
+    expect(t.uncancel()).toBe(0);
+    expect(t.uncancel()).toBe(0);
+    release();
+    expect(await t).toBe('kept');
+  });
+
+  it('returns false when cancelling a finished task', async () => {
+    const t = createTask(() => 1);
+    await t;
+    expect(t.cancel()).toBe(false);
+  });
+
+  it('treats a CancelledError escaping the body as cancellation even without a request', async () => {
+    const t = createTask(() => {
+      throw new CancelledError('self');
+    });
+    await t.then(undefined, () => undefined);
+    expect(t.cancelled()).toBe(true);
+  });
+
+  it('cancels an Unfuture returned directly by the body', async () => {
+    let inner: Unfuture<void> | undefined;
+    const t = createTask(() => (inner = sleep(10_000)));
+    await sleep(1);
+    t.cancel();
+    await t.then(undefined, () => undefined);
+    expect(inner!.cancelled()).toBe(true);
+    expect(t.cancelled()).toBe(true);
+  });
+
+  it('does not cancel futures observed with addDoneCallback only', async () => {
+    const watched = sleep(30);
+    const t = createTask(async () => {
+      watched.addDoneCallback(() => undefined);
+      await sleep(10_000);
+    });
+    await sleep(1);
+    t.cancel();
+    await t.then(undefined, () => undefined);
+    expect(watched.cancelled()).toBe(false);
+    await watched;
+  });
+});
