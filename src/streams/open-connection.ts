@@ -1,0 +1,74 @@
+/**
+ * `openConnection`: asyncio's `open_connection` over `net.connect`.
+ */
+import { createConnection } from 'node:net';
+import { TimeoutError } from '../core/errors';
+import { Unfuture, cancelFuture, pendingFuture, rejectFuture, resolveFuture } from '../core/future';
+import { assertInteger, assertOptions, assertSignal, assertTimeout, expected } from '../core/validate';
+import { failedFuture } from './future-helpers-internal';
+import type { OpenConnectionOptions, StreamPair } from './options';
+import { wrapSocket } from './wrap-socket-internal';
+
+/**
+ * Connect to `host:port` over TCP and resolve to a `{ reader, writer }` pair.
+ *
+ * Errors: Node's connection error as is (`code: 'ECONNREFUSED'`, …); `TimeoutError` after
+ * `options.timeout` ms (`<= 0` expires at once); `signal.reason` when `options.signal`
+ * aborts. Cancelling the returned Unfuture (or the task awaiting it) destroys the socket
+ * being connected. In every failed or cancelled case no socket is left open.
+ *
+ * @example
+ * const { reader, writer } = await openConnection('127.0.0.1', 8888, { timeout: 5000 });
+ * writer.write('Hello World!');
+ * console.log((await reader.read(100)).toString());
+ */
+export function openConnection(host: string, port: number, options?: OpenConnectionOptions): Unfuture<StreamPair> {
+  if (typeof host !== 'string') throw new TypeError(expected('host', 'a string', host));
+  assertInteger('port', port, 1, 65535);
+  assertOptions('options', options, ['signal', 'timeout', 'limit']);
+  const { signal, timeout, limit } = options ?? {};
+  assertSignal('options.signal', signal);
+  assertTimeout('options.timeout', timeout);
+  if (limit !== undefined) assertInteger('options.limit', limit, 1);
+
+  if (signal?.aborted) return failedFuture(signal.reason);
+  if (timeout != null && timeout <= 0) return failedFuture(timedOut(host, port, timeout));
+
+  const socket = createConnection({ host, port, allowHalfOpen: true });
+  let timer: NodeJS.Timeout | undefined;
+  const cleanup = (): void => {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+    socket.off('connect', onConnect);
+    socket.off('error', onError);
+  };
+  const fail = (error: unknown): void => {
+    cleanup();
+    socket.destroy();
+    rejectFuture(future, error);
+  };
+  const onConnect = (): void => {
+    cleanup();
+    resolveFuture(future, wrapSocket(socket, limit));
+  };
+  const onError = (error: Error): void => fail(error);
+  const onAbort = (): void => fail(signal!.reason);
+  const future = pendingFuture<StreamPair>({
+    onCancel: (message) => {
+      cleanup();
+      socket.destroy();
+      cancelFuture(future, message);
+    },
+  });
+  socket.once('connect', onConnect);
+  socket.once('error', onError);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (timeout != null && timeout !== Infinity) {
+    timer = setTimeout(() => fail(timedOut(host, port, timeout)), Math.min(timeout, 2 ** 31 - 1));
+  }
+  return future;
+}
+
+function timedOut(host: string, port: number, timeout: number): TimeoutError {
+  return new TimeoutError(`connecting to ${host}:${port} timed out after ${timeout} ms`);
+}

@@ -1,0 +1,43 @@
+/**
+ * Option and callback types of the streams area, kept apart from the logic.
+ */
+import type { AddressInfo } from 'node:net';
+import type { StreamReader } from './stream-reader';
+import type { StreamWriter } from './stream-writer';
+
+/** The reader's default buffer limit: 64 KiB, as in asyncio. */
+export const DEFAULT_LIMIT = 64 * 1024;
+
+/** Options for {@link openConnection} (and `openTcpStream`). */
+export interface OpenConnectionOptions {
+  /**
+   * Abort the connection attempt: the socket is destroyed and the call rejects with
+   * `signal.reason`. Only the attempt is covered; the open connection ignores the signal.
+   */
+  signal?: AbortSignal;
+  /** Give up after this many milliseconds with a `TimeoutError`; `<= 0` expires at once. */
+  timeout?: number | null;
+  /** The reader's buffer limit in bytes (default 64 KiB). */
+  limit?: number;
+}
+
+/** Options for {@link startServer}. */
+export interface StartServerOptions {
+  /** Each connection reader's buffer limit in bytes (default 64 KiB). */
+  limit?: number;
+}
+
+/** A connection handler of {@link startServer}; runs as its own task. */
+export type ConnectionHandler = (reader: StreamReader, writer: StreamWriter) => unknown;
+
+/** A reader and writer of one connection. */
+export interface StreamPair {
+  readonly reader: StreamReader;
+  readonly writer: StreamWriter;
+}
+
+/** Names accepted by `StreamWriter.getExtraInfo`. */
+export type ExtraInfoName = 'peername' | 'sockname' | 'socket';
+
+/** Node's address triple, as returned by `server.address()` and `getExtraInfo('peername')`. */
+export type { AddressInfo };

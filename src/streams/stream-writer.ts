@@ -1,0 +1,210 @@
+/**
+ * `StreamWriter`: asyncio's stream writer over a `net.Socket`. It also owns the socket's
+ * lifecycle events ('error', 'close', 'drain') and reports a broken connection to the
+ * reader, so one object decides when the connection is gone.
+ */
+import type { AddressInfo, Socket } from 'node:net';
+import { ClosedResourceError } from '../core/errors';
+import { Unfuture, cancelFuture, pendingFuture, rejectFuture, resolveFuture } from '../core/future';
+import { failedFuture } from './future-helpers-internal';
+import type { ExtraInfoName } from './options';
+import { toBuffer, translateSocketError } from './socket-errors-internal';
+import type { StreamReader } from './stream-reader';
+
+/**
+ * Writes bytes to a connection (asyncio's `StreamWriter`). Get one from `openConnection`
+ * or a `startServer` handler.
+ *
+ * `write()` queues bytes at once; `drain()` is the flow-control point. A connection the
+ * peer reset makes `write()` throw and `drain()` reject with `ConnectionResetError`; use
+ * after your own `close()` / `writeEof()` gives `ClosedResourceError`.
+ *
+ * @example
+ * writer.write('hello\n');
+ * await writer.drain();
+ * writer.close();
+ * await writer.waitClosed();
+ */
+export class StreamWriter {
+  readonly #socket: Socket;
+  readonly #reader: StreamReader | undefined;
+  // The connection error (translated), kept for good once seen.
+  #error: Error | undefined = undefined;
+  #closing = false;
+  #eofSent = false;
+  // Invariant: #closed is true exactly once the socket emitted 'close'; then both waiter sets are empty.
+  #closed = false;
+  readonly #drainWaiters = new Set<Unfuture<void>>();
+  readonly #closeWaiters = new Set<Unfuture<void>>();
+
+  /** @internal Use `openConnection` or `startServer`. */
+  constructor(socket: Socket, reader?: StreamReader) {
+    this.#socket = socket;
+    this.#reader = reader;
+    socket.on('error', (error) => this.#onError(error));
+    socket.on('drain', () => this.#settleDrainWaiters());
+    socket.once('close', () => this.#onClose());
+  }
+
+  /**
+   * Queue `data` for sending (a string is sent as UTF-8). Never waits: call `drain()` to
+   * respect flow control. Throws `ConnectionResetError` once the peer reset the connection
+   * and `ClosedResourceError` after `close()` or `writeEof()`.
+   */
+  write(data: Buffer | Uint8Array | string): void {
+    const bytes = toBuffer('data', data);
+    this.#assertWritable();
+    this.#socket.write(bytes);
+  }
+
+  /** `write()` each item in order. */
+  writelines(lines: Iterable<Buffer | Uint8Array | string>): void {
+    for (const line of lines) this.write(line);
+  }
+
+  /**
+   * Wait until the socket's write buffer has drained below its high-water mark (Node's
+   * 'drain'); resolves at once when it is not over it. Cancelling only stops the wait: the
+   * queued bytes stay queued. Rejects with the connection error after a reset, and with
+   * `ClosedResourceError` if the socket closes while waiting.
+   */
+  drain(): Unfuture<void> {
+    if (this.#error !== undefined) return failedFuture(this.#error);
+    if (this.#closed || this.#socket.destroyed) return failedFuture(new ClosedResourceError('the connection is closed'));
+    if (!this.#socket.writableNeedDrain) return Unfuture.fromValue(undefined);
+    const future = pendingFuture<void>({
+      onCancel: (message) => {
+        this.#drainWaiters.delete(future);
+        cancelFuture(future, message);
+      },
+    });
+    this.#drainWaiters.add(future);
+    return future;
+  }
+
+  /**
+   * Close the connection: stop accepting writes, send what is queued, then close the socket
+   * (asyncio's `close`). Idempotent; returns at once; `waitClosed()` waits for the end.
+   */
+  close(): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    if (this.#socket.destroyed) return;
+    // end() flushes queued bytes and sends FIN; destroy() then frees the socket even if the
+    // peer keeps its half open (we allow half-open sockets for writeEof()).
+    this.#socket.end(() => this.#socket.destroy());
+  }
+
+  /** Close at once, dropping queued bytes (asyncio's `transport.abort()`). Idempotent. */
+  abort(): void {
+    this.#closing = true;
+    this.#socket.destroy();
+  }
+
+  /** True after `close()`/`abort()` or once the socket is closed or destroyed. */
+  isClosing(): boolean {
+    return this.#closing || this.#socket.destroyed;
+  }
+
+  /**
+   * Wait until the socket is fully closed. Never rejects with the connection error (reads
+   * and writes report that). Cancelling it after `close()` aborts the socket (Trio's rule: a
+   * cancelled close still closes, less gracefully); before `close()` it only stops waiting.
+   */
+  waitClosed(): Unfuture<void> {
+    if (this.#closed) return Unfuture.fromValue(undefined);
+    const future = pendingFuture<void>({
+      onCancel: (message) => {
+        this.#closeWaiters.delete(future);
+        if (this.#closing) this.#socket.destroy();
+        cancelFuture(future, message);
+      },
+    });
+    this.#closeWaiters.add(future);
+    return future;
+  }
+
+  /**
+   * Half-close: send FIN after the queued bytes; the peer reads EOF while this side can
+   * still read. Later writes throw `ClosedResourceError`. Idempotent.
+   */
+  writeEof(): void {
+    if (this.#eofSent) return;
+    this.#assertWritable();
+    this.#eofSent = true;
+    this.#socket.end();
+  }
+
+  /** True: TCP sockets support half-close. */
+  canWriteEof(): boolean {
+    return true;
+  }
+
+  /**
+   * Connection details (asyncio's `get_extra_info`): `'peername'` and `'sockname'` give
+   * Node's `{ address, family, port }`, `'socket'` the `net.Socket`; `defaultValue` when
+   * unknown (e.g. after the socket is gone).
+   */
+  getExtraInfo(name: 'peername' | 'sockname'): AddressInfo | undefined;
+  getExtraInfo<D>(name: 'peername' | 'sockname', defaultValue: D): AddressInfo | D;
+  getExtraInfo(name: 'socket'): Socket;
+  getExtraInfo(name: ExtraInfoName, defaultValue?: unknown): unknown {
+    const socket = this.#socket;
+    switch (name) {
+      case 'peername':
+        if (socket.remoteAddress === undefined) return defaultValue;
+        return { address: socket.remoteAddress, family: socket.remoteFamily!, port: socket.remotePort! };
+      case 'sockname': {
+        const address = socket.address();
+        return 'port' in address ? address : defaultValue;
+      }
+      case 'socket':
+        return socket;
+      default:
+        return defaultValue;
+    }
+  }
+
+  /** `close()` then `waitClosed()`: `await using writer = ...`. */
+  [Symbol.asyncDispose](): Unfuture<void> {
+    this.close();
+    return this.waitClosed();
+  }
+
+  // ---- private steps ----------------------------------------------------------------
+
+  #assertWritable(): void {
+    if (this.#error !== undefined) throw this.#error;
+    if (this.#closing || this.#closed || this.#socket.destroyed) throw new ClosedResourceError('write after close()');
+    if (this.#eofSent) throw new ClosedResourceError('write after writeEof()');
+  }
+
+  #onError(raw: Error): void {
+    if (this.#error !== undefined) return;
+    const error = translateSocketError(raw);
+    this.#error = error;
+    this.#reader?.setException(error);
+    this.#settleDrainWaiters();
+  }
+
+  #onClose(): void {
+    this.#closed = true;
+    this.#reader?.feedEof();
+    this.#settleDrainWaiters();
+    const waiters = [...this.#closeWaiters];
+    this.#closeWaiters.clear();
+    for (const f of waiters) resolveFuture(f, undefined);
+  }
+
+  /** Wake every drain waiter: fine after 'drain', failed once the connection broke or closed. */
+  #settleDrainWaiters(): void {
+    if (this.#drainWaiters.size === 0) return;
+    const waiters = [...this.#drainWaiters];
+    this.#drainWaiters.clear();
+    const failure = this.#error ?? (this.#closed ? new ClosedResourceError('the connection closed while draining') : undefined);
+    for (const f of waiters) {
+      if (failure === undefined) resolveFuture(f, undefined);
+      else rejectFuture(f, failure);
+    }
+  }
+}
