@@ -27,8 +27,13 @@ export function waitFor<T>(aw: Awaitable<T>, ms: number | null): Unfuture<T> {
   const inner = toFuture('aw', aw);
   let timer: NodeJS.Timeout | undefined;
   let timedOut = false;
+  // An outside cancellation wins over our own deadline (asyncio's cancel-count rule): once
+  // the caller cancelled, an inner task that ends cancelled means CancelledError, never
+  // TimeoutError, even when the deadline had already fired.
+  let cancelledFromOutside = false;
   const outer = pendingFuture<T>({
     onCancel: (message) => {
+      cancelledFromOutside = true;
       clearTimeout(timer);
       // Cancelling the wait cancels the inner work; the outer ends when it has.
       if (!inner.cancel(message)) cancelFuture(outer, message);
@@ -36,7 +41,7 @@ export function waitFor<T>(aw: Awaitable<T>, ms: number | null): Unfuture<T> {
   });
   onSettled(inner, (f) => {
     clearTimeout(timer);
-    if (timedOut && f.cancelled()) {
+    if (timedOut && !cancelledFromOutside && f.cancelled()) {
       rejectFuture(outer, new TimeoutError(`timed out after ${ms} ms`, { cause: cancelledErrorOf(f) }));
     } else {
       resolveFuture(outer, f);
