@@ -1,0 +1,204 @@
+/**
+ * The one FIFO of waiters every primitive parks on (trio's `ParkingLot`, with asyncio's
+ * waiter discipline). Lock, Semaphore, Event, Condition, Barrier and the queues keep no
+ * resolver arrays of their own: they park here and wake from here.
+ *
+ * A waiter is a node in a doubly linked list plus a producer-owned Unfuture (made with
+ * `pendingFuture({ onCancel })`). The rules, written once here instead of in each primitive:
+ *
+ * - **FIFO.** `wakeOne` serves the waiter that parked first; `wakeAll`/`wakeMany` wake in
+ *   arrival order (their continuations run in that order too: the future's reactions are
+ *   queued on microtasks in settle order).
+ * - **Waking is a hand-off.** A wake-up leaves the list and fulfils the future in one
+ *   synchronous step, with the value the primitive hands over (a lock guard, a queue item).
+ *   So a waiter still in the list has never received a wake-up, and a woken waiter's
+ *   future can no longer be cancelled (`cancel()` returns false): the value is the
+ *   awaiter's to keep. A task cancelled in the gap between its future being fulfilled and
+ *   its body resuming gets the value and sees the cancellation at its next await
+ *   (docs/cancellation.md), so nothing is lost.
+ * - **Cancellation leaves no trace.** Cancelling the task that awaits the future (the core
+ *   links it), cancelling the future itself, or aborting `options.signal` runs the cancel
+ *   hook: the node unlinks itself (O(1)) and the future settles as cancelled. Because
+ *   waking skips nothing but live nodes, a wake-up that "races" a cancel always goes to the
+ *   next live waiter: whichever ran first wins, and neither can strand the other.
+ * - **Passing on a received wake-up** matters for compound waits only (Condition's wait,
+ *   which is woken and then must re-acquire its lock): those re-issue the wake-up they
+ *   consumed (`notify(1)`) when they end cancelled; see src/primitives/condition.ts.
+ */
+import { CancelledError } from './errors';
+import { Unfuture, cancelFuture, pendingFuture, rejectFuture, resolveFuture } from './future';
+import { assertOptions, assertSignal } from './validate';
+
+/** Options accepted by every blocking primitive method. */
+export interface WaitOptions {
+  /** Aborting it cancels the wait (the future settles as cancelled, `cause` is the reason). */
+  signal?: AbortSignal;
+}
+
+/** Validate a `WaitOptions` argument (TypeError on a wrong shape). */
+export function assertWaitOptions(options: unknown, name = 'options'): asserts options is WaitOptions | undefined {
+  if (options === undefined) return;
+  assertOptions(name, options, ['signal']);
+  assertSignal(`${name}.signal`, (options as WaitOptions).signal);
+}
+
+/** The CancelledError for an aborted signal; the abort reason becomes its `cause`. */
+export function abortedError(signal: AbortSignal): CancelledError {
+  const reason: unknown = signal.reason;
+  const message = reason instanceof Error ? reason.message : reason === undefined ? 'aborted' : String(reason);
+  return new CancelledError(message, { cause: reason });
+}
+
+/** An Unfuture already cancelled because `signal` is aborted. */
+export function cancelledFuture<T>(signal: AbortSignal): Unfuture<T> {
+  const f = pendingFuture<T>();
+  cancelFuture(f, abortedError(signal));
+  return f;
+}
+
+/** An Unfuture already rejected with `error` (a blocking call that fails at once). */
+export function rejectedFuture<T>(error: unknown): Unfuture<T> {
+  const f = pendingFuture<T>();
+  rejectFuture(f, error);
+  return f;
+}
+
+/** One parked waiter. Invariant: `linked` is true exactly while the node is in the list. */
+class Waiter<R, D> {
+  future!: Unfuture<R>;
+  prev: Waiter<R, D> | undefined = undefined;
+  next: Waiter<R, D> | undefined = undefined;
+  linked = true;
+  signal: AbortSignal | undefined = undefined;
+  onAbort: (() => void) | undefined = undefined;
+  constructor(readonly data: D) {}
+}
+
+/**
+ * A FIFO of parked waiters with cancellation built in. `R` is what a wake-up hands over;
+ * `D` is data the waiter parks with (a blocked putter's item).
+ *
+ * @example
+ * const lot = new WaiterQueue<string>();
+ * const f = lot.park(undefined);   // pending
+ * lot.wakeOne('go');               // f fulfilled with 'go'
+ */
+export class WaiterQueue<R = void, D = undefined> {
+  // Invariant: #head..#tail are exactly the nodes with `linked === true`; #size counts them.
+  #head: Waiter<R, D> | undefined = undefined;
+  #tail: Waiter<R, D> | undefined = undefined;
+  #size = 0;
+
+  /** Number of live (parked, not woken, not cancelled) waiters. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** The data of the first live waiter, or undefined when none. */
+  peekData(): D | undefined {
+    return this.#head?.data;
+  }
+
+  /**
+   * Park a new waiter at the back. The returned future fulfils when a wake-up reaches it
+   * and settles as cancelled (leaving the list) when cancelled directly, through the task
+   * awaiting it, or through `options.signal`. An already aborted signal yields a cancelled
+   * future and parks nothing.
+   */
+  park(data: D, options?: WaitOptions): Unfuture<R> {
+    const signal = options?.signal;
+    if (signal?.aborted) return cancelledFuture<R>(signal);
+    const node = new Waiter<R, D>(data);
+    node.future = pendingFuture<R>({ onCancel: (message) => this.#cancel(node, new CancelledError(message)) });
+    if (signal !== undefined) {
+      node.signal = signal;
+      node.onAbort = () => this.#cancel(node, abortedError(signal));
+      signal.addEventListener('abort', node.onAbort, { once: true });
+    }
+    const tail = this.#tail;
+    if (tail === undefined) this.#head = node;
+    else {
+      tail.next = node;
+      node.prev = tail;
+    }
+    this.#tail = node;
+    this.#size++;
+    return node.future;
+  }
+
+  /**
+   * Hand `value` to the first live waiter. `accept(data)` runs first, with the waiter's
+   * parked data (e.g. move a blocked putter's item into the buffer). Returns false when
+   * nobody was waiting.
+   */
+  wakeOne(value: R, accept?: (data: D) => void): boolean {
+    const node = this.#head;
+    if (node === undefined) return false;
+    this.#unlink(node);
+    if (accept !== undefined) accept(node.data);
+    resolveFuture(node.future, value);
+    return true;
+  }
+
+  /** Wake up to `n` waiters in FIFO order with `value`; returns how many were woken. */
+  wakeMany(n: number, value: R): number {
+    let woken = 0;
+    while (woken < n && this.wakeOne(value)) woken++;
+    return woken;
+  }
+
+  /** Wake every waiter in FIFO order with `value`; returns how many were woken. */
+  wakeAll(value: R): number {
+    return this.wakeMany(Infinity, value);
+  }
+
+  /** Wake every waiter in FIFO order with `make(data, index)` (index counts from 0). */
+  wakeAllWith(make: (data: D, index: number) => R): number {
+    let index = 0;
+    for (let node = this.#head; node !== undefined; node = this.#head) {
+      this.#unlink(node);
+      resolveFuture(node.future, make(node.data, index++));
+    }
+    return index;
+  }
+
+  /** Reject every waiter in FIFO order with `error` (shutdown, broken barrier). */
+  rejectAll(error: unknown): number {
+    let count = 0;
+    for (let node = this.#head; node !== undefined; node = this.#head) {
+      this.#unlink(node);
+      rejectFuture(node.future, error);
+      count++;
+    }
+    return count;
+  }
+
+  /** The parked data of every live waiter, in FIFO order (introspection and tests). */
+  dataInOrder(): D[] {
+    const out: D[] = [];
+    for (let node = this.#head; node !== undefined; node = node.next) out.push(node.data);
+    return out;
+  }
+
+  // ---- private steps -------------------------------------------------------------
+
+  #cancel(node: Waiter<R, D>, error: CancelledError): void {
+    if (node.linked) this.#unlink(node);
+    cancelFuture(node.future, error);
+  }
+
+  #unlink(node: Waiter<R, D>): void {
+    const { prev, next } = node;
+    if (prev === undefined) this.#head = next;
+    else prev.next = next;
+    if (next === undefined) this.#tail = prev;
+    else next.prev = prev;
+    node.prev = node.next = undefined;
+    node.linked = false;
+    this.#size--;
+    if (node.signal !== undefined) {
+      node.signal.removeEventListener('abort', node.onAbort!);
+      node.signal = node.onAbort = undefined;
+    }
+  }
+}
