@@ -30,16 +30,16 @@ import { Unfuture, cancelFuture, pendingFuture, rejectFuture, resolveFuture } fr
 import { assertOptions, assertSignal } from './validate';
 
 /** Options accepted by every blocking primitive method. */
-export interface WaitOptions {
+export interface SignalOptions {
   /** Aborting it cancels the wait (the future settles as cancelled, `cause` is the reason). */
   signal?: AbortSignal;
 }
 
-/** Validate a `WaitOptions` argument (TypeError on a wrong shape). */
-export function assertWaitOptions(options: unknown, name = 'options'): asserts options is WaitOptions | undefined {
+/** Validate a `SignalOptions` argument (TypeError on a wrong shape). */
+export function assertSignalOptions(options: unknown, name = 'options'): asserts options is SignalOptions | undefined {
   if (options === undefined) return;
   assertOptions(name, options, ['signal']);
-  assertSignal(`${name}.signal`, (options as WaitOptions).signal);
+  assertSignal(`${name}.signal`, (options as SignalOptions).signal);
 }
 
 /** The CancelledError for an aborted signal; the abort reason becomes its `cause`. */
@@ -105,7 +105,7 @@ export class WaiterQueue<R = void, D = undefined> {
    * awaiting it, or through `options.signal`. An already aborted signal yields a cancelled
    * future and parks nothing.
    */
-  park(data: D, options?: WaitOptions): Unfuture<R> {
+  park(data: D, options?: SignalOptions): Unfuture<R> {
     const signal = options?.signal;
     if (signal?.aborted) return cancelledFuture<R>(signal);
     const node = new Waiter<R, D>(data);

@@ -4,7 +4,7 @@
 import { BrokenBarrierError } from '../core/errors';
 import { Unfuture } from '../core/future';
 import { assertInteger } from '../core/validate';
-import { WaiterQueue, assertWaitOptions, cancelledFuture, rejectedFuture, type WaitOptions } from '../core/waiters';
+import { WaiterQueue, assertSignalOptions, cancelledFuture, rejectedFuture, type SignalOptions } from '../core/waiters';
 
 /** The state of a {@link Barrier}: filling (usable) or broken (until `reset()`). */
 export type BarrierState = 'filling' | 'broken';
@@ -46,9 +46,9 @@ export class Barrier {
   }
 
   /** Wait for the other parties; fulfils with this party's arrival index (see above). */
-  wait(options?: WaitOptions): Unfuture<number> {
+  wait(options?: SignalOptions): Unfuture<number> {
     if (options !== undefined) {
-      assertWaitOptions(options);
+      assertSignalOptions(options);
       if (options.signal?.aborted) return cancelledFuture(options.signal);
     }
     if (this.#state === 'broken') return rejectedFuture(new BrokenBarrierError('the barrier was aborted'));

@@ -4,7 +4,7 @@
 import { CancelledError, InvalidStateError } from '../core/errors';
 import { Unfuture, cancelFuture, pendingFuture, rejectFuture, resolveFuture } from '../core/future';
 import { assertFunction, assertInteger, expected } from '../core/validate';
-import { WaiterQueue, abortedError, assertWaitOptions, cancelledFuture, type WaitOptions } from '../core/waiters';
+import { WaiterQueue, abortedError, assertSignalOptions, cancelledFuture, type SignalOptions } from '../core/waiters';
 import type { Guard } from './guard';
 import { Lock, resumeHold, suspendHold } from './lock';
 
@@ -48,7 +48,7 @@ export class Condition {
   }
 
   /** Acquire the underlying lock (see {@link Lock.acquire}). */
-  acquire(options?: WaitOptions): Unfuture<Guard> {
+  acquire(options?: SignalOptions): Unfuture<Guard> {
     return this.#lock.acquire(options);
   }
 
@@ -67,8 +67,8 @@ export class Condition {
    * Must be called holding the lock. Cancelled: re-acquires the lock, then settles as
    * cancelled (the future stays pending until the lock is held again).
    */
-  wait(options?: WaitOptions): Unfuture<true> {
-    assertWaitOptions(options);
+  wait(options?: SignalOptions): Unfuture<true> {
+    assertSignalOptions(options);
     this.#assertLocked('wait');
     const signal = options?.signal;
     if (signal?.aborted) return cancelledFuture(signal);
@@ -109,9 +109,9 @@ export class Condition {
    * the lock held; fulfils with its last (truthy) result. Cancellation as for `wait()`;
    * a throwing predicate rejects the future (the lock is held either way).
    */
-  waitFor<R>(predicate: () => R, options?: WaitOptions): Unfuture<R> {
+  waitFor<R>(predicate: () => R, options?: SignalOptions): Unfuture<R> {
     assertFunction('predicate', predicate);
-    assertWaitOptions(options);
+    assertSignalOptions(options);
     this.#assertLocked('waitFor');
     const first = predicate();
     if (first) return Unfuture.fromValue(first);

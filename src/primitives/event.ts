@@ -2,7 +2,7 @@
  * `Event`: asyncio's one-shot (until cleared) broadcast flag on the waiter core.
  */
 import { Unfuture } from '../core/future';
-import { WaiterQueue, assertWaitOptions, cancelledFuture, type WaitOptions } from '../core/waiters';
+import { WaiterQueue, assertSignalOptions, cancelledFuture, type SignalOptions } from '../core/waiters';
 
 /** What {@link Event.statistics} returns (a frozen plain object). */
 export interface EventStatistics {
@@ -30,9 +30,9 @@ export class Event {
   readonly #waiters = new WaiterQueue<true>();
 
   /** Wait until the flag is set; fulfils with `true`. */
-  wait(options?: WaitOptions): Unfuture<true> {
+  wait(options?: SignalOptions): Unfuture<true> {
     if (options !== undefined) {
-      assertWaitOptions(options);
+      assertSignalOptions(options);
       if (options.signal?.aborted) return cancelledFuture(options.signal);
     }
     if (this.#set) return Unfuture.fromValue(true);

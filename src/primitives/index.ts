@@ -1,5 +1,5 @@
 // Barrel for src/primitives: every public export of this area.
-export { WaiterQueue, type WaitOptions } from '../core/waiters';
+export { WaiterQueue, type SignalOptions } from '../core/waiters';
 export {
   QueueEmpty,
   QueueFull,

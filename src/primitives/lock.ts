@@ -5,7 +5,7 @@ import { CancelledError, InvalidStateError } from '../core/errors';
 import { Unfuture } from '../core/future';
 import { createTask, currentTask } from '../core/task';
 import { assertFunction } from '../core/validate';
-import { WaiterQueue, assertWaitOptions, cancelledFuture, type WaitOptions } from '../core/waiters';
+import { WaiterQueue, assertSignalOptions, cancelledFuture, type SignalOptions } from '../core/waiters';
 import { Guard } from './guard';
 
 /**
@@ -54,9 +54,9 @@ export class Lock {
    * Acquire the lock: fulfils with a {@link Guard} for this hold once the lock is yours
    * (at once when free and nobody waits). Cancellable three ways; see the class comment.
    */
-  acquire(options?: WaitOptions): Unfuture<Guard> {
+  acquire(options?: SignalOptions): Unfuture<Guard> {
     if (options !== undefined) {
-      assertWaitOptions(options);
+      assertSignalOptions(options);
       if (options.signal?.aborted) return cancelledFuture(options.signal);
     }
     if (this.#owner === undefined) {
@@ -118,9 +118,9 @@ export class Lock {
    * @example
    * const total = await lock.runExclusive(() => counter.add(1));
    */
-  runExclusive<T>(fn: () => T | PromiseLike<T>, options?: WaitOptions): Unfuture<T> {
+  runExclusive<T>(fn: () => T | PromiseLike<T>, options?: SignalOptions): Unfuture<T> {
     assertFunction('fn', fn);
-    assertWaitOptions(options);
+    assertSignalOptions(options);
     return createTask(async () => {
       const guard = await this.acquire(options);
       // A cancel that arrived after the hand-off but before this body resumed: give the

@@ -5,7 +5,7 @@
 import { InvalidStateError, QueueEmpty, QueueFull, QueueShutDown, isQueueShutDown } from '../core/errors';
 import { Unfuture } from '../core/future';
 import { assertInteger } from '../core/validate';
-import { WaiterQueue, assertWaitOptions, cancelledFuture, rejectedFuture, type WaitOptions } from '../core/waiters';
+import { WaiterQueue, assertSignalOptions, cancelledFuture, rejectedFuture, type SignalOptions } from '../core/waiters';
 import { Deque } from './deque-internal';
 
 /** What {@link Queue.statistics} returns (a frozen plain object). */
@@ -116,9 +116,9 @@ export class Queue<T> implements AsyncIterable<T> {
    * Put `item`, waiting while the queue is full. Rejects with `QueueShutDown` after
    * `shutdown()` (also when shut down while waiting; the item is then not inserted).
    */
-  put(item: T, options?: WaitOptions): Unfuture<void> {
+  put(item: T, options?: SignalOptions): Unfuture<void> {
     if (options !== undefined) {
-      assertWaitOptions(options);
+      assertSignalOptions(options);
       if (options.signal?.aborted) return cancelledFuture(options.signal);
     }
     if (this.#shutdown) return rejectedFuture(new QueueShutDown());
@@ -136,9 +136,9 @@ export class Queue<T> implements AsyncIterable<T> {
    * Remove and return the next item, waiting while the queue is empty. Rejects with
    * `QueueShutDown` once the queue is shut down and drained.
    */
-  get(options?: WaitOptions): Unfuture<T> {
+  get(options?: SignalOptions): Unfuture<T> {
     if (options !== undefined) {
-      assertWaitOptions(options);
+      assertSignalOptions(options);
       if (options.signal?.aborted) return cancelledFuture(options.signal);
     }
     if (this.count() > 0) return Unfuture.fromValue(this.#take());
@@ -160,9 +160,9 @@ export class Queue<T> implements AsyncIterable<T> {
   }
 
   /** Wait until every item put so far was marked done with `taskDone()`. */
-  join(options?: WaitOptions): Unfuture<void> {
+  join(options?: SignalOptions): Unfuture<void> {
     if (options !== undefined) {
-      assertWaitOptions(options);
+      assertSignalOptions(options);
       if (options.signal?.aborted) return cancelledFuture(options.signal);
     }
     if (this.#unfinished === 0) return Unfuture.fromValue(undefined);

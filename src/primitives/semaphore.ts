@@ -4,7 +4,7 @@
 import { InvalidStateError } from '../core/errors';
 import { Unfuture } from '../core/future';
 import { assertInteger } from '../core/validate';
-import { WaiterQueue, assertWaitOptions, cancelledFuture, type WaitOptions } from '../core/waiters';
+import { WaiterQueue, assertSignalOptions, cancelledFuture, type SignalOptions } from '../core/waiters';
 import { Guard } from './guard';
 
 /** What {@link Semaphore.statistics} returns (a frozen plain object). */
@@ -42,9 +42,9 @@ export class Semaphore {
   }
 
   /** Take a permit: fulfils with a {@link Guard} that gives it back once. */
-  acquire(options?: WaitOptions): Unfuture<Guard> {
+  acquire(options?: SignalOptions): Unfuture<Guard> {
     if (options !== undefined) {
-      assertWaitOptions(options);
+      assertSignalOptions(options);
       if (options.signal?.aborted) return cancelledFuture(options.signal);
     }
     if (this.#value > 0) {
