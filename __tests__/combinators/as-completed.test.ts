@@ -89,7 +89,7 @@ describe('asCompleted', () => {
   });
 
   it('still delivers completions that arrived before the deadline but were taken after it', async () => {
-    const slow = sleep(1000);
+    const slow = sleep(1000, 'late');
     const iterator = asCompleted([sleep(1, 'early'), slow], { timeout: 10 })[Symbol.iterator]();
     await sleep(30);
     expect(await iterator.next().value).toBe('early');
@@ -114,7 +114,7 @@ describe('asCompleted', () => {
   });
 
   it('delivers a cancelled input as CancelledError', async () => {
-    const victim = sleep(1000);
+    const victim = sleep(1000, 'never');
     const [first, second] = [...asCompleted([victim, sleep(10, 'ok')])];
     victim.cancel('gone');
     const error = await errorOf(first!);

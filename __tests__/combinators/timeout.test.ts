@@ -1,5 +1,5 @@
 import { isCancelledError, isTimeoutError } from '../../src/core/errors';
-import { createTask } from '../../src/core/task';
+import { type Task, createTask } from '../../src/core/task';
 import { sleep } from '../../src/combinators/sleep';
 import { timeout, type TimeoutScope } from '../../src/combinators/timeout';
 import { errorOf } from './helpers';
@@ -64,6 +64,23 @@ describe('timeout', () => {
     expect(error.cause).toBe(seen);
     expect(scope!.expired()).toBe(true);
     expect(steps).toEqual(['body saw CancelledError', 'body cleaned up', 'caller got error']);
+  });
+
+  it('leaves the awaiting task able to go on after a TimeoutError', async () => {
+    const steps: string[] = [];
+    const task = createTask(async () => {
+      try {
+        await timeout(5, () => sleep(1000));
+      } catch (e) {
+        steps.push(isTimeoutError(e) ? 'caught TimeoutError' : 'other');
+      }
+      await sleep(5);
+      steps.push('went on');
+      return 'task value';
+    });
+    expect(await task).toBe('task value');
+    expect((task as Task<string>).cancelling()).toBe(0);
+    expect(steps).toEqual(['caught TimeoutError', 'went on']);
   });
 
   it('returns the body value when the body swallows the cancellation', async () => {

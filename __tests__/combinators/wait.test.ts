@@ -52,7 +52,7 @@ describe('wait', () => {
   it('returns at the first error with FIRST_EXCEPTION and leaves the rest running', async () => {
     const ok = sleep(5, 'ok');
     const bad = failAfter(15, 'bad');
-    const slow = sleep(1000);
+    const slow = sleep(1000, 'slow');
     const { done, pending } = await wait([ok, bad, slow], { returnWhen: FIRST_EXCEPTION });
     expect(done).toEqual(new Set([ok, bad]));
     expect(pending).toEqual(new Set([slow]));
@@ -62,7 +62,7 @@ describe('wait', () => {
   });
 
   it('does not treat a cancellation as an exception with FIRST_EXCEPTION', async () => {
-    const victim = sleep(1000);
+    const victim = sleep(1000, 'never');
     const later = sleep(15, 'later');
     const w = wait([victim, later], { returnWhen: FIRST_EXCEPTION });
     await sleep(1);
