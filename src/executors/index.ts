@@ -1,2 +1,18 @@
-// Barrel for src/executors: every public export of this area. Filled as the area lands.
-export {};
+// Barrel for src/executors: every public export of this area.
+export type { Executor, SubmitOptions, CloseOptions, ExecutorStatistics, DurationSummary, ExecutorState } from './executor';
+export type { CallRef } from './protocol';
+export type { ThreadPoolOptions, ProcessPoolOptions } from './pool-options';
+export { unsyncRegister, inWorker, locateFunction } from './registry';
+export type { RegisterOptions, RegisteredRef } from './registry';
+export { LoopExecutor } from './loop-executor';
+export { ThreadExecutor } from './thread-executor';
+export {
+  WorkerCrashedError,
+  RemoteError,
+  LocateError,
+  CloneError,
+  isWorkerCrashedError,
+  isRemoteError,
+  isLocateError,
+  isCloneError,
+} from '../core/errors';

@@ -1,0 +1,87 @@
+/**
+ * Where was this registration made? Read with V8's structured call-site API
+ * (`Error.captureStackTrace` + a temporary `Error.prepareStackTrace` returning the
+ * `CallSite` objects), never by parsing `err.stack` text, which source maps and test
+ * runners rewrite.
+ */
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The frame that registered a function, outside unsync's own code. */
+export interface RegistrationSite {
+  /** Absolute path of the module whose code made the registration. */
+  readonly file: string | undefined;
+  readonly line: number;
+  readonly column: number;
+  /** True when the frame is module top-level code (or a class static block / decorator helper in it). */
+  readonly topLevel: boolean;
+  /** The enclosing function's name when it is not top level. */
+  readonly enclosing: string | undefined;
+  /** True when the registration came from `eval` / `new Function` code. */
+  readonly dynamic: boolean;
+}
+
+// unsync's own folders: src/ and decorators/ next to this package's root (the repo, or dist/).
+const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
+const INTERNAL_DIRS = [path.join(PACKAGE_ROOT, 'src') + path.sep, path.join(PACKAGE_ROOT, 'decorators') + path.sep];
+
+// Helpers TypeScript, esbuild (tsx) and Babel emit to apply decorators: frames to look through.
+const DECORATOR_HELPER = /^(?:__decorate|__esDecorate|__runInitializers|__decorateClass|__decorateElement|__decorateParam|__setFunctionName|_applyDecs\w*|_decorate)$/;
+
+/** Normalise a call-site file name (a path or a `file://` URL) to an absolute path. */
+export function normaliseFile(file: string): string {
+  return file.startsWith('file://') ? fileURLToPath(file) : path.resolve(file);
+}
+
+function isInternal(file: string | null | undefined): boolean {
+  if (!file) return false;
+  const f = file.startsWith('file://') ? fileURLToPath(file) : file;
+  return INTERNAL_DIRS.some((dir) => f.startsWith(dir)) || f.includes(`${path.sep}node_modules${path.sep}tslib${path.sep}`);
+}
+
+function isTopLevelName(name: string | null): boolean {
+  // CommonJS module wrapper and ESM top level have no name; jest's wrapper shows as
+  // `Object.<anonymous>`; a class static block is `<static_initializer>`.
+  return !name || name.includes('<anonymous>') || name === '<static_initializer>';
+}
+
+/** The structured frames of the current stack, above `below`. */
+export function captureCallSites(below: Function, limit = 30): NodeJS.CallSite[] {
+  const previousPrepare = Error.prepareStackTrace;
+  const previousLimit = Error.stackTraceLimit;
+  try {
+    Error.stackTraceLimit = limit;
+    Error.prepareStackTrace = (_error, sites) => sites;
+    const holder: { stack?: NodeJS.CallSite[] } = {};
+    Error.captureStackTrace(holder, below);
+    return holder.stack ?? [];
+  } finally {
+    Error.prepareStackTrace = previousPrepare;
+    Error.stackTraceLimit = previousLimit;
+  }
+}
+
+/**
+ * The registration site: the first frame above `below` that is not unsync's own code nor
+ * a decorator helper. `undefined` when no such frame exists (called from Node internals).
+ */
+export function findRegistrationSite(below: Function): RegistrationSite | undefined {
+  const sites = captureCallSites(below);
+  let i = 0;
+  while (i < sites.length && isInternal(sites[i]!.getFileName())) i++;
+  while (i < sites.length && DECORATOR_HELPER.test(sites[i]!.getFunctionName() ?? '')) i++;
+  const site = sites[i];
+  if (site === undefined) return undefined;
+  const raw = site.getFileName() ?? undefined;
+  const dynamic = site.isEval() || raw === undefined || raw === '';
+  const name = site.getFunctionName();
+  const file = dynamic || raw.startsWith('node:') ? undefined : normaliseFile(raw);
+  return {
+    file,
+    line: site.getLineNumber() ?? 0,
+    column: site.getColumnNumber() ?? 0,
+    topLevel: !dynamic && isTopLevelName(name),
+    enclosing: isTopLevelName(name) ? undefined : (name ?? undefined),
+    dynamic,
+  };
+}

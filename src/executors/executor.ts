@@ -1,0 +1,80 @@
+/**
+ * The one interface every executor implements: the event loop (`loop`), the thread pool
+ * (`thread`), the process pool (`process`), and later the remote executor. The runtime
+ * knows executors only through it (see docs/executors.md).
+ */
+import type { ExecutorKind, Unfuture } from '../core/future';
+import type { CallRef } from './protocol';
+
+/** Per-call options accepted by every executor. */
+export interface SubmitOptions {
+  /**
+   * Milliseconds before the call is stopped (cancelled where it runs) and its future fails
+   * with `TimeoutError`. `null`/`undefined`: no limit.
+   */
+  timeout?: number | null;
+  /** Name of the returned Unfuture (default `Task-N`). */
+  name?: string;
+}
+
+/** Options of {@link Executor.close}. */
+export interface CloseOptions {
+  /** Cancel every call, running ones included (their workers are stopped). Default false. */
+  force?: boolean;
+  /** Cancel calls that have not started yet; running ones finish. Default false. */
+  cancelPending?: boolean;
+}
+
+/** Count and spread of a duration, in milliseconds. Zeroes when `count` is 0. */
+export interface DurationSummary {
+  readonly count: number;
+  readonly mean: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+/** A snapshot of one executor (a plain frozen object). */
+export interface ExecutorStatistics {
+  readonly executor: ExecutorKind;
+  /** `'open'`, `'closing'` (close() called, calls still finishing) or `'closed'`. */
+  readonly state: ExecutorState;
+  /** Live workers (threads or child processes); 0 for the loop. */
+  readonly workers: number;
+  /** Calls waiting for a worker. */
+  readonly queued: number;
+  /** Calls handed to a worker and not finished. */
+  readonly running: number;
+  readonly completed: number;
+  /** Calls that failed (the function threw, the worker crashed, a timeout, a clone or locate error). */
+  readonly failed: number;
+  readonly cancelled: number;
+  /** From submit to the worker starting the call, over finished calls. */
+  readonly waitTime: DurationSummary;
+  /** From the worker starting the call to its end, over finished calls. */
+  readonly runTime: DurationSummary;
+}
+
+/** The lifecycle of an executor: `open` -> `closing` -> `closed`, one way. */
+export type ExecutorState = 'open' | 'closing' | 'closed';
+
+/**
+ * Runs calls somewhere. `submit` never throws for a call that fails where it runs: the
+ * failure arrives through the Unfuture. It throws `InvalidStateError` once the executor is
+ * closing or closed (the runtime then makes a fresh one).
+ */
+export interface Executor {
+  /** Where calls run: `'loop'`, `'thread'`, `'process'`. Also each Unfuture's `executor`. */
+  readonly kind: ExecutorKind;
+  /**
+   * Run the function `ref` names with `args`. Cancelling the returned Unfuture removes a
+   * queued call, or stops a running one (the worker is terminated and replaced).
+   */
+  submit<T>(ref: CallRef, args: readonly unknown[], options?: SubmitOptions): Unfuture<T>;
+  /**
+   * Stop accepting calls, then finish (or cancel, per `options`) the ones already
+   * submitted and release the workers. Idempotent: later calls return the same promise.
+   */
+  close(options?: CloseOptions): Promise<void>;
+  /** A plain frozen snapshot. */
+  statistics(): ExecutorStatistics;
+}

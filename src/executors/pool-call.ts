@@ -1,0 +1,146 @@
+/**
+ * One call submitted to a worker pool, from submit to settle. Shared by the thread pool and
+ * the process pool: it owns the Unfuture, the per-call timeout, the caller's stack, and the
+ * one place where a worker's answer (a `CallOutcome`) becomes a value or a rebuilt error.
+ */
+import { performance } from 'node:perf_hooks';
+import { CancelledError, TimeoutError } from '../core/errors';
+import { Unfuture, cancelFuture, markStarted, pendingFuture, rejectFuture, resolveFuture } from '../core/future';
+import type { ExecutorKind } from '../core/future';
+import { assertOptions, assertTimeout, expected } from '../core/validate';
+import type { SubmitOptions } from './executor';
+import type { CallMessage, CallOutcome, CallRef } from './protocol';
+import { decodeWorkerError } from './serialization';
+import type { ExecutorCounters } from './statistics';
+
+let nextCallId = 1;
+
+/** Epoch milliseconds with sub-millisecond precision (comparable across threads and processes). */
+export function epochNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** The lifecycle of a pool call: `queued` -> `running` -> `done`, or `queued` -> `done`. */
+export type PoolCallState = 'queued' | 'running' | 'done';
+
+/** Validate `submit(ref, args, options)` arguments (shared by every executor). */
+export function validateSubmit(ref: unknown, args: unknown, options: unknown): asserts ref is CallRef {
+  if (typeof ref !== 'object' || ref === null || typeof (ref as CallRef).file !== 'string' || typeof (ref as CallRef).name !== 'string') {
+    throw new TypeError(expected('ref', 'a call reference { file, name }', ref));
+  }
+  if (!Array.isArray(args)) throw new TypeError(expected('args', 'an array', args));
+  assertOptions('options', options, ['timeout', 'name']);
+  const o = options as SubmitOptions | undefined;
+  assertTimeout('options.timeout', o?.timeout);
+  if (o?.name !== undefined && typeof o.name !== 'string') throw new TypeError(expected('options.name', 'a string', o.name));
+}
+
+/**
+ * A call on its way through a pool. The pool decides when it starts and how to stop it;
+ * this object turns what happened into the outcome of its Unfuture.
+ */
+export class PoolCall<T = unknown> {
+  readonly id = nextCallId++;
+  readonly future: Unfuture<T>;
+  readonly submittedAt = epochNow();
+  // Invariant: changes only forward (queued -> running -> done); `done` exactly when the future settled.
+  state: PoolCallState = 'queued';
+  /** Set when the pool was asked to stop the running call (cancel, timeout, forced close). */
+  stopRequested = false;
+  /** The pool's handle for stopping the call (piscina's abort controller, a child process, …). */
+  stopHandle: AbortController | undefined = undefined;
+  #timedOut = false;
+  #timer: NodeJS.Timeout | undefined = undefined;
+  #cancelMessage: string | undefined = undefined;
+  readonly #timeout: number | null | undefined;
+  // The caller's stack, captured at submit (V8 formats it lazily, only if an error needs it).
+  readonly #site: { stack?: string } = {};
+
+  constructor(
+    kind: ExecutorKind,
+    readonly ref: CallRef,
+    readonly args: readonly unknown[],
+    options: SubmitOptions | undefined,
+    onCancel: (call: PoolCall<T>, message: string | undefined) => void,
+    caller: Function,
+  ) {
+    Error.captureStackTrace(this.#site, caller);
+    this.#timeout = options?.timeout;
+    this.future = pendingFuture<T>({
+      executor: kind,
+      name: options?.name,
+      onCancel: (message) => {
+        this.#cancelMessage = message;
+        onCancel(this, message);
+      },
+    });
+    const timeout = this.#timeout;
+    if (timeout != null && timeout !== Infinity) {
+      this.#timer = setTimeout(() => {
+        this.#timedOut = true;
+        this.future.cancel(`\`${ref.name}\` timed out after ${timeout} ms`);
+      }, Math.max(0, Math.min(timeout, 2 ** 31 - 1)));
+      // The pool keeps the process alive while the call runs; the timer need not.
+      this.#timer.unref();
+    }
+  }
+
+  /** The wire message that asks a worker to run this call. */
+  message(): CallMessage {
+    return { type: 'call', id: this.id, file: this.ref.file, name: this.ref.name, args: this.args };
+  }
+
+  /** The pool handed the call to a worker. */
+  markRunning(): void {
+    this.state = 'running';
+    markStarted(this.future);
+  }
+
+  /** The worker answered: fulfil with the value or reject with the rebuilt error. */
+  settleOutcome(outcome: CallOutcome, counters: ExecutorCounters): void {
+    if (!this.#end()) return;
+    counters.waitTime.record(outcome.startedAt - this.submittedAt);
+    counters.runTime.record(outcome.endedAt - outcome.startedAt);
+    if (outcome.type === 'result') {
+      counters.count('completed');
+      resolveFuture(this.future, outcome.value as T);
+    } else {
+      counters.count('failed');
+      rejectFuture(this.future, decodeWorkerError(outcome.error, this.#site.stack));
+    }
+  }
+
+  /** The call failed without an answer (crash, clone failure): reject with `error`. */
+  fail(error: Error, counters: ExecutorCounters): void {
+    if (!this.#end()) return;
+    counters.count('failed');
+    if (this.#site.stack !== undefined && typeof error.stack === 'string') {
+      // Point at the caller, not at the pool's internals.
+      error.stack = `${error.stack.split('\n')[0]}\n${this.#site.stack.split('\n').slice(1).join('\n')}`;
+    }
+    rejectFuture(this.future, error);
+  }
+
+  /**
+   * The call was stopped (or removed from the queue) on request: the future ends cancelled,
+   * or fails with `TimeoutError` when the per-call timeout asked for the stop.
+   */
+  settleStopped(counters: ExecutorCounters): void {
+    if (!this.#end()) return;
+    const cancelled = new CancelledError(this.#cancelMessage);
+    if (this.#timedOut) {
+      counters.count('failed');
+      rejectFuture(this.future, new TimeoutError(this.#cancelMessage, { cause: cancelled }));
+    } else {
+      counters.count('cancelled');
+      cancelFuture(this.future, cancelled);
+    }
+  }
+
+  #end(): boolean {
+    if (this.state === 'done') return false;
+    this.state = 'done';
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    return true;
+  }
+}

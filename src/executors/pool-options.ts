@@ -1,0 +1,115 @@
+/**
+ * Options of the worker pools, their defaults and their validation. Types and their
+ * documentation live here, apart from the pool logic.
+ */
+import { availableParallelism } from 'node:os';
+import type { ResourceLimits } from 'node:worker_threads';
+import { assertInteger, assertOptions, expected } from '../core/validate';
+
+/** Options of the thread pool (`configure({ thread })`). */
+export interface ThreadPoolOptions {
+  /** Threads kept alive even when idle (default 0). Idle threads never keep the process alive. */
+  minWorkers?: number;
+  /** Most threads at once (default `os.availableParallelism()`). */
+  maxWorkers?: number;
+  /** Milliseconds an idle thread above `minWorkers` lives (default 10 000). */
+  idleTimeout?: number;
+  /** V8 heap limits of each thread; a thread that exceeds them crashes (`WorkerCrashedError`). */
+  resourceLimits?: ResourceLimits;
+  /** Node flags of each thread (default: the parent's `process.execArgv`). */
+  execArgv?: string[];
+  /** `process.env` seen by the threads (default: a copy of the parent's). */
+  env?: Record<string, string>;
+}
+
+/** Options of the process pool (`configure({ process })`). */
+export interface ProcessPoolOptions {
+  /** Children kept alive even when idle (default 0). */
+  minWorkers?: number;
+  /** Most children at once (default `os.availableParallelism()`). */
+  maxWorkers?: number;
+  /** Milliseconds an idle child above `minWorkers` lives (default 10 000). */
+  idleTimeout?: number;
+  /** Replace a child after this many calls (default: never). */
+  maxTasksPerWorker?: number;
+  /** Node flags of each child (default: the parent's `process.execArgv`). */
+  execArgv?: string[];
+  /** Environment of each child (default: the parent's). */
+  env?: Record<string, string>;
+}
+
+export const THREAD_OPTION_KEYS = ['minWorkers', 'maxWorkers', 'idleTimeout', 'resourceLimits', 'execArgv', 'env'] as const;
+export const PROCESS_OPTION_KEYS = ['minWorkers', 'maxWorkers', 'idleTimeout', 'maxTasksPerWorker', 'execArgv', 'env'] as const;
+const RESOURCE_LIMIT_KEYS = ['maxYoungGenerationSizeMb', 'maxOldGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb'];
+
+/** Thread options with every default filled in. */
+export type ResolvedThreadPoolOptions = Required<Omit<ThreadPoolOptions, 'resourceLimits' | 'execArgv' | 'env'>> &
+  Pick<ThreadPoolOptions, 'resourceLimits' | 'execArgv' | 'env'>;
+
+/** Process options with every default filled in. */
+export type ResolvedProcessPoolOptions = Required<Omit<ProcessPoolOptions, 'execArgv' | 'env'>> &
+  Pick<ProcessPoolOptions, 'execArgv' | 'env'>;
+
+const DEFAULT_IDLE_TIMEOUT = 10_000;
+
+function validateCommon(name: string, options: ThreadPoolOptions | ProcessPoolOptions): void {
+  if (options.minWorkers !== undefined) assertInteger(`${name}.minWorkers`, options.minWorkers, 0);
+  if (options.maxWorkers !== undefined) assertInteger(`${name}.maxWorkers`, options.maxWorkers, 1);
+  if (options.idleTimeout !== undefined) {
+    const t = options.idleTimeout;
+    if (typeof t !== 'number' || Number.isNaN(t)) throw new TypeError(expected(`${name}.idleTimeout`, 'a number of milliseconds', t));
+    if (t < 0) throw new RangeError(expected(`${name}.idleTimeout`, 'a number of milliseconds >= 0', t));
+  }
+  if (options.execArgv !== undefined && (!Array.isArray(options.execArgv) || options.execArgv.some((a) => typeof a !== 'string'))) {
+    throw new TypeError(expected(`${name}.execArgv`, 'an array of strings', options.execArgv));
+  }
+  const env = options.env;
+  if (env !== undefined && (typeof env !== 'object' || env === null || Array.isArray(env) || Object.values(env).some((v) => typeof v !== 'string'))) {
+    throw new TypeError(expected(`${name}.env`, 'an object of string values', env));
+  }
+}
+
+function resolveCounts(name: string, options: ThreadPoolOptions | ProcessPoolOptions): { minWorkers: number; maxWorkers: number } {
+  const maxWorkers = options.maxWorkers ?? Math.max(options.minWorkers ?? 1, availableParallelism());
+  const minWorkers = options.minWorkers ?? 0;
+  if (minWorkers > maxWorkers) {
+    throw new RangeError(expected(`${name}.minWorkers`, `an integer <= maxWorkers (${maxWorkers})`, minWorkers));
+  }
+  return { minWorkers, maxWorkers };
+}
+
+/** Validate thread options (unknown keys rejected) and fill in the defaults. */
+export function resolveThreadPoolOptions(options: ThreadPoolOptions | undefined, name = 'thread'): ResolvedThreadPoolOptions {
+  assertOptions(name, options, THREAD_OPTION_KEYS);
+  const o = options ?? {};
+  validateCommon(name, o);
+  if (o.resourceLimits !== undefined) {
+    assertOptions(`${name}.resourceLimits`, o.resourceLimits, RESOURCE_LIMIT_KEYS);
+    for (const [key, value] of Object.entries(o.resourceLimits)) {
+      if (typeof value !== 'number' || !(value > 0)) throw new RangeError(expected(`${name}.resourceLimits.${key}`, 'a positive number', value));
+    }
+  }
+  return {
+    ...resolveCounts(name, o),
+    idleTimeout: o.idleTimeout ?? DEFAULT_IDLE_TIMEOUT,
+    resourceLimits: o.resourceLimits,
+    execArgv: o.execArgv,
+    env: o.env,
+  };
+}
+
+/** Validate process options (unknown keys rejected) and fill in the defaults. */
+export function resolveProcessPoolOptions(options: ProcessPoolOptions | undefined, name = 'process'): ResolvedProcessPoolOptions {
+  assertOptions(name, options, PROCESS_OPTION_KEYS);
+  const o = options ?? {};
+  validateCommon(name, o);
+  const maxTasks = o.maxTasksPerWorker;
+  if (maxTasks !== undefined && maxTasks !== Infinity) assertInteger(`${name}.maxTasksPerWorker`, maxTasks, 1);
+  return {
+    ...resolveCounts(name, o),
+    idleTimeout: o.idleTimeout ?? DEFAULT_IDLE_TIMEOUT,
+    maxTasksPerWorker: maxTasks ?? Infinity,
+    execArgv: o.execArgv,
+    env: o.env,
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * The wire protocol between the caller and a worker (thread or child process).
+ *
+ * Every message is a plain object with a `type` and, for anything about a call, the call's
+ * `id` (unique per executor). Values travel by structured clone (`postMessage`, or
+ * `child_process` IPC with `serialization: 'advanced'`); a thrown error travels only as an
+ * {@link EncodedError} made by `encodeError` and rebuilt by `decodeError`
+ * (`./error-codec.cjs`), the one crossing point for errors.
+ *
+ * Thread pool: piscina carries one `CallMessage` per task and the bootstrap's return value
+ * is the `ResultMessage` / `ErrorMessage`. Process pool: the same messages go over IPC, many
+ * calls may be in flight per child, and the child adds `ReadyMessage` and obeys
+ * `ShutdownMessage` / `CancelMessage`.
+ */
+import type { EncodedError } from './error-codec.cjs';
+
+export type { EncodedError } from './error-codec.cjs';
+
+/** Bumped on any incompatible change to the messages below. */
+export const PROTOCOL_VERSION = 1;
+
+/** Where a function lives: its defining module and its qualified name in that module. */
+export interface CallRef {
+  /** Absolute path of the defining module (what the worker `require`s). */
+  readonly file: string;
+  /** `Class.method`, `Class.staticMethod`, the function's name, or an explicit name. */
+  readonly name: string;
+}
+
+/** Parent -> worker: run `name` from `file` with `args`. */
+export interface CallMessage {
+  readonly type: 'call';
+  readonly id: number;
+  readonly file: string;
+  readonly name: string;
+  readonly args: readonly unknown[];
+}
+
+/** Parent -> worker (process pool): stop call `id` if the child can do so cooperatively. */
+export interface CancelMessage {
+  readonly type: 'cancel';
+  readonly id: number;
+}
+
+/** Parent -> worker (process pool): finish running calls, then exit. */
+export interface ShutdownMessage {
+  readonly type: 'shutdown';
+}
+
+/**
+ * Times a worker reports, in milliseconds since the epoch with sub-millisecond precision
+ * (`performance.timeOrigin + performance.now()` on the worker side), so the parent can
+ * compute wait and run time without a message when the call starts.
+ */
+export interface CallTimes {
+  readonly startedAt: number;
+  readonly endedAt: number;
+}
+
+/** Worker -> parent: call `id` returned `value`. */
+export interface ResultMessage extends CallTimes {
+  readonly type: 'result';
+  readonly id: number;
+  readonly value: unknown;
+}
+
+/**
+ * Worker -> parent: call `id` failed. `phase` says where: `'locate'` (the module could not
+ * be loaded or did not register the name: a `LocateError`), `'run'` (the function threw),
+ * `'result'` (the value it returned cannot be cloned: a `CloneError`).
+ */
+export interface ErrorMessage extends CallTimes {
+  readonly type: 'error';
+  readonly id: number;
+  readonly phase: 'locate' | 'run' | 'result';
+  readonly error: EncodedError;
+}
+
+/** Worker -> parent (process pool): the child is up and listening. */
+export interface ReadyMessage {
+  readonly type: 'ready';
+  readonly pid: number;
+  readonly version: number;
+}
+
+/** Every message the parent sends. */
+export type ParentMessage = CallMessage | CancelMessage | ShutdownMessage;
+/** Every message a worker sends. */
+export type WorkerMessage = ResultMessage | ErrorMessage | ReadyMessage;
+/** The answer to one call. */
+export type CallOutcome = ResultMessage | ErrorMessage;

@@ -1,0 +1,40 @@
+/**
+ * The caller's side of the boundary crossing: rebuild errors with this realm's classes and
+ * explain values that cannot be cloned. The codec itself is `./error-codec.cjs`, shared
+ * with the worker bootstrap, so there is exactly one encode/decode pair.
+ */
+import * as errors from '../core/errors';
+import { CloneError, RemoteError } from '../core/errors';
+import { decodeError, findUncloneable, type DecodeContext, type EncodedError } from './error-codec.cjs';
+
+type ErrorClass = new (...args: never[]) => Error;
+
+// unsync's branded classes by brand name. Every class in core/errors.ts is named after its
+// brand, so the table is built from the module instead of a list that could drift.
+const branded: Record<string, ErrorClass> = Object.create(null);
+for (const value of Object.values(errors)) {
+  if (typeof value === 'function' && value.prototype instanceof Error) branded[value.name] = value as ErrorClass;
+}
+
+/**
+ * Rebuild an error that crossed from a worker: the same class for built-in and unsync
+ * errors (this realm's constructors), a `RemoteError` for unknown classes, with the
+ * `localStack` (captured when the call was submitted) followed by the worker's stack.
+ */
+export function decodeWorkerError(record: EncodedError, localStack?: string): unknown {
+  const context: DecodeContext = { branded, RemoteError, localStack };
+  return decodeError(record, context);
+}
+
+/**
+ * A `CloneError` naming the first of `args` that cannot be structured-cloned and why, or
+ * `undefined` when all of them clone. `label` names the call (`fib`).
+ */
+export function argumentCloneError(label: string, args: readonly unknown[]): CloneError | undefined {
+  const found = findUncloneable(args);
+  if (found === undefined) return undefined;
+  const what = `argument ${found.index + 1}`;
+  const where = found.path ? ` (at ${found.path})` : '';
+  const why = found.reason instanceof Error || (found.reason as { message?: unknown })?.message ? (found.reason as Error).message : String(found.reason);
+  return new CloneError(`${what} of \`${label}\` cannot be sent to a worker${where}: ${why}`, what, { cause: found.reason });
+}
