@@ -264,6 +264,9 @@ describe('gather', () => {
     expect(() => gather([sleep(1), 'x' as never])).toThrow('Expected `aws[1]` to be an awaitable');
     expect(() => gather([sleep(1)], { returnException: true } as never)).toThrow(/Unknown option `returnException`/);
     expect(() => gather([sleep(1)], 'yes' as never)).toThrow(TypeError);
+    expect(() => gather([sleep(1)], { returnExceptions: 'yes' as never })).toThrow(
+      'Expected `options.returnExceptions` to be a boolean, got "yes" (string)',
+    );
   });
 
   it('starts no child when an argument is invalid', async () => {

@@ -3,7 +3,7 @@
  */
 import { CancelledError, isCancelledError } from '../core/errors';
 import { Unfuture, cancelFuture, onSettled, pendingFuture, rejectFuture, resolveFuture } from '../core/future';
-import { assertOptions, isThenable } from '../core/validate';
+import { assertOptions, expected, isThenable } from '../core/validate';
 import { type Awaitable, outcomeOf, toFutures } from './awaitable';
 
 /** Options for the list form of {@link gather}. */
@@ -36,7 +36,11 @@ export function gather(...args: unknown[]): Unfuture<unknown[]> {
     inputs = args[0];
     const options = args[1] as GatherOptions | undefined;
     assertOptions('options', options, ['returnExceptions']);
-    returnExceptions = options?.returnExceptions === true;
+    const flag = options?.returnExceptions;
+    if (flag !== undefined && typeof flag !== 'boolean') {
+      throw new TypeError(expected('options.returnExceptions', 'a boolean', flag));
+    }
+    returnExceptions = flag === true;
   } else {
     inputs = args;
   }
