@@ -25,13 +25,20 @@ export function toFutures<T>(name: string, inputs: Iterable<Awaitable<T>>): Unfu
   if (inputs == null || typeof (inputs as Iterable<unknown>)[Symbol.iterator] !== 'function' || isThenable(inputs)) {
     throw new TypeError(expected(name, 'an iterable of awaitables', inputs));
   }
-  const list = [...inputs];
-  list.forEach((input, i) => {
+  const list = Array.isArray(inputs) ? inputs : [...inputs];
+  // Validate everything before starting anything (a bad element must not leave tasks running).
+  for (let i = 0; i < list.length; i++) {
+    const input = list[i];
     if (!(input instanceof Unfuture) && typeof input !== 'function' && !isThenable(input)) {
       throw new TypeError(expected(`${name}[${i}]`, 'an awaitable (Unfuture, promise) or a zero-argument function', input));
     }
-  });
-  return list.map((input, i) => toFuture(`${name}[${i}]`, input));
+  }
+  const out: Unfuture<T>[] = new Array(list.length);
+  for (let i = 0; i < list.length; i++) {
+    const input = list[i];
+    out[i] = input instanceof Unfuture ? input : toFuture(name, input);
+  }
+  return out;
 }
 
 /** Read a settled future's outcome as `{ ok, value }` without throwing. */

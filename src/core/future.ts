@@ -59,13 +59,43 @@ export interface FutureController<T> {
 
 /** Timing data of one future, in `performance.now()` milliseconds. */
 export interface FutureTiming {
-  readonly createdAt: number;
+  readonly createdAt: number | undefined;
   /** When the work started (a task's body, a pool call picked up by a worker); undefined if never. */
   readonly startedAt: number | undefined;
   readonly settledAt: number | undefined;
 }
 
 let nextId = 1;
+
+/** Stands in for a producer's cancel hook once it has been called. */
+const CANCEL_REQUESTED: CancelHook = () => undefined;
+
+/** A registered reaction: a callback, or a child future made by `then` (no closure needed). */
+type Reaction = ((f: Unfuture<any>) => void) | ThenChild<any>;
+
+/*
+ * Settled futures whose reactions must run. One microtask drains the futures settled so
+ * far, in settlement order; futures settled while draining go to the next microtask, so
+ * reactions interleave with native promise jobs as they would with one job per future.
+ */
+let readyQueue: Unfuture<any>[] = [];
+let drainScheduled = false;
+let runReactions: (f: Unfuture<any>) => void;
+
+function drainReady(): void {
+  const queue = readyQueue;
+  readyQueue = [];
+  drainScheduled = false;
+  for (let i = 0; i < queue.length; i++) runReactions(queue[i]!);
+}
+
+function scheduleReactions(f: Unfuture<any>): void {
+  readyQueue.push(f);
+  if (!drainScheduled) {
+    drainScheduled = true;
+    queueMicrotask(drainReady);
+  }
+}
 
 /* Internal accessors, assigned in Unfuture's static block (they reach #private state). */
 let settle: (f: Unfuture<any>, state: Exclude<FutureState, 'pending'>, payload: unknown) => boolean;
@@ -127,15 +157,15 @@ export class Unfuture<T> implements PromiseLike<T> {
   #state: FutureState = 'pending';
   // Fulfilled: the value. Rejected: the error. Cancelled: the CancelledError.
   #payload: unknown = undefined;
-  // Reactions and done callbacks, in registration order; undefined once run (or if none).
-  #callbacks: Array<(f: Unfuture<any>) => void> | undefined = undefined;
+  // Reactions and done callbacks in registration order: none, one, or a list. Cleared once run.
+  #callbacks: Reaction | Reaction[] | undefined = undefined;
   // What cancel() forwards to: a producer hook, or an upstream/adopted future.
   #cancelTarget: CancelHook | Unfuture<unknown> | undefined = undefined;
-  #cancelRequested = false;
   readonly #id: number = nextId++;
   #name: string | undefined;
   #observed = false;
-  #createdAt: number = performance.now();
+  // Timing is recorded for work (tasks, pool calls, producer futures), not for `then` children.
+  #createdAt: number | undefined;
   #startedAt: number | undefined = undefined;
   #settledAt: number | undefined = undefined;
 
@@ -155,12 +185,14 @@ export class Unfuture<T> implements PromiseLike<T> {
       f.#observed = true;
       f.#addCallback(callback);
     };
+    runReactions = (f) => f.#runReactions();
   }
 
   /** @internal Use `createTask`, `Unfuture.withResolvers`, `fromValue` or `fromPromise`. */
-  constructor(executor: ExecutorKind = 'loop', name?: string) {
+  constructor(executor: ExecutorKind = 'loop', name?: string, timed = true) {
     this.executor = executor;
     this.#name = name;
+    this.#createdAt = timed ? performance.now() : undefined;
   }
 
   /**
@@ -180,8 +212,7 @@ export class Unfuture<T> implements PromiseLike<T> {
 
   /** A future already fulfilled with `value`. */
   static fromValue<T>(value: T): Unfuture<T> {
-    const f = new Unfuture<T>();
-    f.#startedAt = f.#createdAt;
+    const f = new Unfuture<T>('loop', undefined, false);
     f.#settle('fulfilled', value);
     return f;
   }
@@ -258,10 +289,9 @@ export class Unfuture<T> implements PromiseLike<T> {
     if (this.#state !== 'pending') return false;
     const target = this.#cancelTarget;
     if (typeof target === 'function') {
-      if (!this.#cancelRequested) {
-        this.#cancelRequested = true;
-        target(message);
-      }
+      // Call the producer's hook once; later requests find the no-op marker.
+      this.#cancelTarget = CANCEL_REQUESTED;
+      target(message);
       return true;
     }
     this.#settle('cancelled', new CancelledError(message));
@@ -291,8 +321,14 @@ export class Unfuture<T> implements PromiseLike<T> {
 
   /** Remove every registration of `callback`; returns how many were removed. */
   removeDoneCallback(callback: DoneCallback<T>): number {
-    const list = this.#callbacks;
-    if (list === undefined) return 0;
+    const held = this.#callbacks;
+    if (held === undefined) return 0;
+    if (!Array.isArray(held)) {
+      if ((held as { original?: unknown }).original !== callback) return 0;
+      this.#callbacks = undefined;
+      return 1;
+    }
+    const list = held;
     let removed = 0;
     for (let i = list.length - 1; i >= 0; i--) {
       if ((list[i] as { original?: unknown }).original === callback) {
@@ -313,7 +349,10 @@ export class Unfuture<T> implements PromiseLike<T> {
     this.#name = String(name);
   }
 
-  /** When the future was created, its work started, and it settled (`performance.now()` ms). */
+  /**
+   * When the future was created, its work started, and it settled (`performance.now()` ms).
+   * Futures derived with `then` record no timing of their own (all undefined).
+   */
   get timing(): FutureTiming {
     return { createdAt: this.#createdAt, startedAt: this.#startedAt, settledAt: this.#settledAt };
   }
@@ -337,9 +376,9 @@ export class Unfuture<T> implements PromiseLike<T> {
   ): Unfuture<R1 | R2> {
     this.#observed = true;
     if (this.#state === 'pending') currentAwaitingTask()?.linkAwait(this);
-    const child = new Unfuture<R1 | R2>(this.executor);
+    const child = new ThenChild<R1 | R2>(this.executor, onFulfilled, onRejected);
     child.#cancelTarget = this;
-    this.#addCallback((source) => child.#react(source, onFulfilled, onRejected));
+    this.#addCallback(child);
     return child;
   }
 
@@ -374,28 +413,41 @@ export class Unfuture<T> implements PromiseLike<T> {
 
   // ---- private steps -------------------------------------------------------------
 
-  #addCallback(run: (f: Unfuture<any>) => void, original?: unknown): void {
-    if (original !== undefined) (run as { original?: unknown }).original = original;
+  #addCallback(reaction: Reaction, original?: unknown): void {
+    if (original !== undefined) (reaction as { original?: unknown }).original = original;
     if (this.#state !== 'pending') {
-      queueMicrotask(() => run(this));
+      queueMicrotask(() => this.#runOne(reaction));
       return;
     }
-    (this.#callbacks ??= []).push(run);
+    const held = this.#callbacks;
+    if (held === undefined) this.#callbacks = reaction;
+    else if (Array.isArray(held)) held.push(reaction);
+    else this.#callbacks = [held, reaction];
+  }
+
+  #runReactions(): void {
+    const held = this.#callbacks;
+    this.#callbacks = undefined;
+    if (held === undefined) return;
+    if (!Array.isArray(held)) {
+      this.#runOne(held);
+      return;
+    }
+    for (let i = 0; i < held.length; i++) this.#runOne(held[i]!);
+  }
+
+  #runOne(reaction: Reaction): void {
+    if (reaction instanceof ThenChild) reaction.#react(this);
+    else reaction(this);
   }
 
   #settle(state: Exclude<FutureState, 'pending'>, payload: unknown): boolean {
     if (this.#state !== 'pending') return false;
     this.#state = state;
     this.#payload = payload;
-    this.#settledAt = performance.now();
+    if (this.#createdAt !== undefined) this.#settledAt = performance.now();
     this.#cancelTarget = undefined;
-    const callbacks = this.#callbacks;
-    this.#callbacks = undefined;
-    if (callbacks !== undefined) {
-      queueMicrotask(() => {
-        for (let i = 0; i < callbacks.length; i++) callbacks[i]!(this);
-      });
-    }
+    if (this.#callbacks !== undefined) scheduleReactions(this);
     if (state === 'rejected' && futureHooks.onRejected !== undefined) futureHooks.onRejected(this);
     this.onSettled();
     return true;
@@ -449,10 +501,10 @@ export class Unfuture<T> implements PromiseLike<T> {
     }
   }
 
-  #react(source: Unfuture<any>, onFulfilled: unknown, onRejected: unknown): void {
+  #react(this: ThenChild<T>, source: Unfuture<any>): void {
+    const handler = source.#state === 'fulfilled' ? this.onFulfilled : this.onRejected;
+    this.onFulfilled = this.onRejected = undefined;
     if (this.#state !== 'pending') return;
-    const fulfilled = source.#state === 'fulfilled';
-    const handler = fulfilled ? onFulfilled : onRejected;
     if (typeof handler !== 'function') {
       this.#settle(source.#state as Exclude<FutureState, 'pending'>, source.#payload);
       return;
@@ -466,5 +518,21 @@ export class Unfuture<T> implements PromiseLike<T> {
       return;
     }
     this.#resolveWith(next);
+  }
+}
+
+/**
+ * The future `then()` returns: an Unfuture that also holds its continuations until it has
+ * reacted (kept off the base class so tasks and pool futures do not carry the two slots).
+ * @internal
+ */
+class ThenChild<T> extends Unfuture<T> {
+  onFulfilled: unknown;
+  onRejected: unknown;
+
+  constructor(executor: ExecutorKind, onFulfilled: unknown, onRejected: unknown) {
+    super(executor, undefined, false);
+    this.onFulfilled = onFulfilled;
+    this.onRejected = onRejected;
   }
 }

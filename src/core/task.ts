@@ -26,8 +26,30 @@ export interface CreateTaskOptions {
   name?: string;
 }
 
-/** Every task that has not settled yet, in creation order. */
-const pendingTasks = new Set<Task<unknown>>();
+/*
+ * Every task that has not settled yet, in creation order: an intrusive doubly linked list
+ * through #prev/#next (O(1) insert and remove, no allocation; a Set was measurably
+ * slower under 100k-task churn). `pendingHead`/`pendingTail` are its ends.
+ */
+let pendingHead: Task<any> | undefined;
+let pendingTail: Task<any> | undefined;
+let listPending: () => Task<unknown>[];
+
+/*
+ * Tasks waiting for their first step. One microtask starts every task created so far, in
+ * creation order (cheaper than one microtask per task); tasks created while starting go
+ * to the next microtask.
+ */
+let startQueue: Task<any>[] = [];
+let startScheduled = false;
+let stepTask: (task: Task<any>) => void;
+
+function startQueued(): void {
+  const queue = startQueue;
+  startQueue = [];
+  startScheduled = false;
+  for (let i = 0; i < queue.length; i++) stepTask(queue[i]!);
+}
 
 /**
  * A function running as a task on the event loop. Create one with {@link createTask}.
@@ -35,8 +57,8 @@ const pendingTasks = new Set<Task<unknown>>();
  * `uncancel()`.
  */
 export class Task<T> extends Unfuture<T> implements AwaitingTask {
+  // The body until its first step; undefined once started (so "started" = !done && !#body).
   #body: (() => T | PromiseLike<T>) | undefined;
-  #started = false;
   // A cancel request that no awaited future has carried to the body yet.
   #mustCancel = false;
   #cancelMessage: string | undefined = undefined;
@@ -45,15 +67,36 @@ export class Task<T> extends Unfuture<T> implements AwaitingTask {
   // The pending futures the body is suspended on (one, or a set for Promise.all & co).
   #awaiting: Unfuture<unknown> | Set<Unfuture<unknown>> | undefined = undefined;
   #controller: AbortController | undefined = undefined;
+  // Neighbours in the pending-task list (undefined once settled).
+  #prev: Task<any> | undefined = undefined;
+  #next: Task<any> | undefined = undefined;
+
+  static {
+    stepTask = (task) => task.#step();
+    listPending = () => {
+      const out: Task<unknown>[] = [];
+      for (let t = pendingHead; t !== undefined; t = t.#next) out.push(t);
+      return out;
+    };
+  }
 
   /** @internal Use {@link createTask}. */
   constructor(body: () => T | PromiseLike<T>, name?: string) {
     super('loop', name);
     this.#body = body;
-    pendingTasks.add(this as Task<unknown>);
+    if (pendingTail === undefined) pendingHead = this;
+    else {
+      pendingTail.#next = this;
+      this.#prev = pendingTail;
+    }
+    pendingTail = this;
     contextState.tasksEverCreated = true;
     futureHooks.onTaskCreated?.(this as Unfuture<unknown>);
-    queueMicrotask(() => this.#step());
+    startQueue.push(this);
+    if (!startScheduled) {
+      startScheduled = true;
+      queueMicrotask(startQueued);
+    }
   }
 
   /**
@@ -82,7 +125,7 @@ export class Task<T> extends Unfuture<T> implements AwaitingTask {
     this.#cancelRequests++;
     this.#cancelMessage = message;
     this.#controller?.abort(new CancelledError(message));
-    if (!this.#started) {
+    if (this.#body !== undefined) {
       this.#body = undefined;
       cancelFuture(this, message);
       return true;
@@ -128,7 +171,13 @@ export class Task<T> extends Unfuture<T> implements AwaitingTask {
   }
 
   protected override onSettled(): void {
-    pendingTasks.delete(this as Task<unknown>);
+    const prev = this.#prev;
+    const next = this.#next;
+    if (prev === undefined) pendingHead = next;
+    else prev.#next = next;
+    if (next === undefined) pendingTail = prev;
+    else next.#prev = prev;
+    this.#prev = this.#next = undefined;
     this.#awaiting = undefined;
   }
 
@@ -146,7 +195,6 @@ export class Task<T> extends Unfuture<T> implements AwaitingTask {
     if (this.done()) return;
     const body = this.#body!;
     this.#body = undefined;
-    this.#started = true;
     markStarted(this);
     let result: T | PromiseLike<T>;
     try {
@@ -233,5 +281,5 @@ export function currentTask(): Task<unknown> | null {
 
 /** Every task that has not finished yet (asyncio's `all_tasks`), in creation order. */
 export function allTasks(): Set<Task<unknown>> {
-  return new Set(pendingTasks);
+  return new Set(listPending());
 }

@@ -1,0 +1,99 @@
+/**
+ * Foundation benchmarks (issue 2):
+ *   1. 100k createTask + gather vs raw async functions + Promise.all  (goal: within 3x)
+ *   2. memory per pending task vs a pending raw promise              (goal: < 1 KiB above)
+ * Run: npx tsx benchmarks/core-tasks.ts [--json]
+ */
+import { createTask, gather, Unfuture } from '../src';
+import { cancelFuture, pendingFuture, resolveFuture } from '../src/core/future';
+import { gc, interleave, machine, ratio, timed } from './lib/measure';
+
+const N = 100_000;
+
+async function rawPromiseAll(): Promise<number> {
+  return timed(async () => {
+    const work = async (i: number): Promise<number> => i;
+    const ps: Promise<number>[] = new Array(N);
+    for (let i = 0; i < N; i++) ps[i] = work(i);
+    await Promise.all(ps);
+  });
+}
+
+async function unsyncGather(): Promise<number> {
+  return timed(async () => {
+    const work = async (i: number): Promise<number> => i;
+    const ts: Unfuture<number>[] = new Array(N);
+    for (let i = 0; i < N; i++) {
+      const n = i;
+      ts[i] = createTask(() => work(n));
+    }
+    await gather(ts);
+  });
+}
+
+/** Bytes retained per pending item: N items each parked on a gate, measured after GC. */
+async function memoryPerPending(kind: 'raw' | 'task'): Promise<number> {
+  const M = 50_000;
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  let held: unknown[];
+  let release: () => void;
+  if (kind === 'raw') {
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const body = async (): Promise<void> => {
+      await gate;
+    };
+    held = Array.from({ length: M }, () => body());
+    release = open;
+  } else {
+    const gate = pendingFuture<void>();
+    const body = async (): Promise<void> => {
+      await gate;
+    };
+    held = Array.from({ length: M }, () => createTask(body));
+    await new Promise((r) => setImmediate(r)); // let every task start and park
+    release = () => resolveFuture(gate, undefined);
+  }
+  gc();
+  const after = process.memoryUsage().heapUsed;
+  release();
+  await Promise.all(held as Promise<unknown>[]);
+  held = [];
+  return (after - before) / M;
+}
+
+async function main(): Promise<void> {
+  const json = process.argv.includes('--json');
+  const speed = await interleave({ 'raw Promise.all': rawPromiseAll, 'unsync createTask+gather': unsyncGather }, 7, 2);
+  const mem = await interleave(
+    { 'raw promise': () => memoryPerPending('raw'), 'unsync task': () => memoryPerPending('task') },
+    3,
+    1,
+  );
+  void cancelFuture;
+  const result = {
+    machine: machine(),
+    tasks: { n: N, ...speed, ratio: speed['unsync createTask+gather']! / speed['raw Promise.all']! },
+    memory: { ...mem, extraBytes: mem['unsync task']! - mem['raw promise']! },
+  };
+  if (json) {
+    console.log(JSON.stringify(result, null, 2));
+    return;
+  }
+  console.log(`machine: ${result.machine}`);
+  console.log(`| ${N / 1000}k tasks | median ms | ratio |`);
+  console.log('| --- | --- | --- |');
+  console.log(`| raw async + Promise.all | ${speed['raw Promise.all']!.toFixed(1)} | 1.00x |`);
+  console.log(
+    `| createTask + gather | ${speed['unsync createTask+gather']!.toFixed(1)} | ${ratio(speed['unsync createTask+gather']!, speed['raw Promise.all']!)} |`,
+  );
+  console.log('');
+  console.log('| pending item | bytes each |');
+  console.log('| --- | --- |');
+  console.log(`| raw promise (async fn awaiting a gate) | ${mem['raw promise']!.toFixed(0)} |`);
+  console.log(`| unsync task (same body) | ${mem['unsync task']!.toFixed(0)} |`);
+  console.log(`| extra per task | ${result.memory.extraBytes.toFixed(0)} |`);
+}
+
+main();
