@@ -85,6 +85,18 @@ describe('gather', () => {
     expect(slow.cancelled()).toBe(false);
   });
 
+  it('throws a child\'s rejection even when the rejection value is null', async () => {
+    const g = gather(Promise.reject(null), sleep(5, 'x'));
+    let caught: unknown = 'nothing thrown';
+    try {
+      await g;
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeNull();
+    expect(g.state).toBe('rejected');
+  });
+
   it('puts errors in the results with returnExceptions and waits for every child', async () => {
     const steps: string[] = [];
     const boom = new Boom('x');

@@ -132,6 +132,20 @@ describe('TaskGroup', () => {
     expect(steps).toEqual(['first fails', 'second fails while cancelled', 'third cancelled']);
   });
 
+  it('counts a child rejected with null as a failure', async () => {
+    const steps: string[] = [];
+    const error = (await errorOf(
+      new TaskGroup().run((tg) => {
+        tg.createTask(sleeper(steps, 'sibling', 1000));
+        tg.createTask(() => Promise.reject(null));
+        return 'lost';
+      }),
+    )) as TaskGroupError;
+    expect(isTaskGroupError(error)).toBe(true);
+    expect(error.errors).toEqual([null]);
+    expect(steps).toEqual(['sibling cancelled']);
+  });
+
   it('puts a failing body\'s error in the TaskGroupError and cancels the children', async () => {
     const steps: string[] = [];
     const boom = new Boom('body');

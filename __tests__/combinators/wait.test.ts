@@ -92,6 +92,15 @@ describe('wait', () => {
     slow.cancel();
   });
 
+  it('treats a rejection with null as an exception with FIRST_EXCEPTION', async () => {
+    const slow = sleep(1000, 'slow');
+    const rejected = Unfuture.fromPromise(Promise.reject(null));
+    const { done, pending } = await wait([slow, rejected], { returnWhen: FIRST_EXCEPTION });
+    expect([...done]).toEqual([rejected]);
+    expect([...pending]).toEqual([slow]);
+    slow.cancel();
+  });
+
   it('never throws the children\'s errors', async () => {
     const bad = failAfter(1, 'x');
     const { done } = await wait([bad]);

@@ -81,9 +81,9 @@ function gatherFutures(children: Unfuture<unknown>[], returnExceptions: boolean)
         rejectFuture(outer, childCancelledError(child));
         return;
       }
-      const error = child.exception();
-      if (error !== null) {
-        rejectFuture(outer, error);
+      // Test the state, not `exception() !== null`: a child may be rejected with null.
+      if (child.state === 'rejected') {
+        rejectFuture(outer, child.exception());
         return;
       }
     }

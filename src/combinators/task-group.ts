@@ -97,9 +97,10 @@ export class TaskGroup {
 
   #onChildDone(f: Unfuture<unknown>, isBody: boolean): void {
     this.#children.delete(f);
-    if (!f.cancelled()) {
+    // Test the state, not `exception() !== null`: a child may be rejected with null.
+    if (f.state === 'rejected') {
       const error = f.exception();
-      if (error !== null && !isCancelledError(error)) {
+      if (!isCancelledError(error)) {
         this.#errors.push(error);
         this.#abort(isBody ? 'the TaskGroup body failed' : 'a sibling task failed');
       }

@@ -74,7 +74,7 @@ export function wait<T>(aws: Iterable<Awaitable<T>>, options?: WaitOptions): Unf
     if (
       remaining === 0 ||
       returnWhen === FIRST_COMPLETED ||
-      (returnWhen === FIRST_EXCEPTION && !f.cancelled() && f.exception() !== null)
+      (returnWhen === FIRST_EXCEPTION && f.state === 'rejected') // not exception(): it may be null
     ) {
       finish();
     }
