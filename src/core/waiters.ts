@@ -63,6 +63,19 @@ export function rejectedFuture<T>(error: unknown): Unfuture<T> {
   return f;
 }
 
+/* Assigned in WaiterQueue's static block (it reaches #unlink). */
+let cancelNode: (queue: WaiterQueue<any, any>, node: Waiter<any, any>, error: CancelledError) => void;
+
+// The hooks are built by factories on purpose: a closure written inline in an object
+// literal gets a runtime name-setting helper from some transpilers (tsx/esbuild keepNames),
+// which doubled the cost of a contended park.
+function cancelHook(queue: WaiterQueue<any, any>, node: Waiter<any, any>): (message: string | undefined) => void {
+  return (message) => cancelNode(queue, node, new CancelledError(message));
+}
+function abortHook(queue: WaiterQueue<any, any>, node: Waiter<any, any>, signal: AbortSignal): () => void {
+  return () => cancelNode(queue, node, abortedError(signal));
+}
+
 /** One parked waiter. Invariant: `linked` is true exactly while the node is in the list. */
 class Waiter<R, D> {
   future!: Unfuture<R>;
@@ -109,10 +122,10 @@ export class WaiterQueue<R = void, D = undefined> {
     const signal = options?.signal;
     if (signal?.aborted) return cancelledFuture<R>(signal);
     const node = new Waiter<R, D>(data);
-    node.future = pendingFuture<R>({ onCancel: (message) => this.#cancel(node, new CancelledError(message)) });
+    node.future = pendingFuture<R>({ onCancel: cancelHook(this, node) });
     if (signal !== undefined) {
       node.signal = signal;
-      node.onAbort = () => this.#cancel(node, abortedError(signal));
+      node.onAbort = abortHook(this, node, signal);
       signal.addEventListener('abort', node.onAbort, { once: true });
     }
     const tail = this.#tail;
@@ -180,12 +193,14 @@ export class WaiterQueue<R = void, D = undefined> {
     return out;
   }
 
-  // ---- private steps -------------------------------------------------------------
-
-  #cancel(node: Waiter<R, D>, error: CancelledError): void {
-    if (node.linked) this.#unlink(node);
-    cancelFuture(node.future, error);
+  static {
+    cancelNode = (queue, node, error) => {
+      if (node.linked) queue.#unlink(node);
+      cancelFuture(node.future, error);
+    };
   }
+
+  // ---- private steps -------------------------------------------------------------
 
   #unlink(node: Waiter<R, D>): void {
     const { prev, next } = node;

@@ -1,0 +1,91 @@
+/**
+ * Queue vs a plain array-backed async queue, side by side in one run
+ * (`npx tsx benchmarks/primitives-queue.ts`), N put/get pairs each:
+ *   1. buffered: `put` then `await get()` — the item passes through the buffer;
+ *   2. hand-off: `get()` parks first, then `put` hands the item straight to it.
+ * The baseline is the usual hand-rolled queue (an item array and a resolver array, native
+ * promises, no cancellation, no bound, no join). Medians over interleaved rounds;
+ * ratio = unsync / baseline (goal: within 2x).
+ */
+import { Queue } from '../src';
+import { interleave, machine, timed } from './lib/measure';
+
+const N = Number(process.env.BENCH_N ?? 1_000_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+
+/** The baseline: what people write by hand. */
+class ArrayQueue<T> {
+  readonly #items: T[] = [];
+  readonly #getters: Array<(item: T) => void> = [];
+  put(item: T): void {
+    const getter = this.#getters.shift();
+    if (getter !== undefined) getter(item);
+    else this.#items.push(item);
+  }
+  get(): Promise<T> {
+    if (this.#items.length > 0) return Promise.resolve(this.#items.shift()!);
+    return new Promise((resolve) => this.#getters.push(resolve));
+  }
+}
+
+async function unsyncBuffered(): Promise<number> {
+  const queue = new Queue<number>();
+  let sum = 0;
+  for (let i = 0; i < N; i++) {
+    queue.putNowait(i);
+    sum += await queue.get();
+  }
+  return sum;
+}
+
+async function baselineBuffered(): Promise<number> {
+  const queue = new ArrayQueue<number>();
+  let sum = 0;
+  for (let i = 0; i < N; i++) {
+    queue.put(i);
+    sum += await queue.get();
+  }
+  return sum;
+}
+
+async function unsyncHandOff(): Promise<number> {
+  const queue = new Queue<number>();
+  let sum = 0;
+  for (let i = 0; i < N; i++) {
+    const got = queue.get();
+    queue.putNowait(i);
+    sum += await got;
+  }
+  return sum;
+}
+
+async function baselineHandOff(): Promise<number> {
+  const queue = new ArrayQueue<number>();
+  let sum = 0;
+  for (let i = 0; i < N; i++) {
+    const got = queue.get();
+    queue.put(i);
+    sum += await got;
+  }
+  return sum;
+}
+
+async function main(): Promise<void> {
+  console.log(`# Queue vs array-backed baseline — ${machine()}`);
+  console.log(`# ${N} put/get pairs per run, ${ROUNDS} rounds, medians`);
+  const figures = await interleave(
+    {
+      'unsync buffered': () => timed(unsyncBuffered),
+      'baseline buffered': () => timed(baselineBuffered),
+      'unsync hand-off': () => timed(unsyncHandOff),
+      'baseline hand-off': () => timed(baselineHandOff),
+    },
+    ROUNDS,
+  );
+  for (const [name, ms] of Object.entries(figures)) console.log(`${name.padEnd(24)} ${ms.toFixed(1).padStart(8)} ms`);
+  const ratio = (a: string, b: string): string => (figures[a]! / figures[b]!).toFixed(2);
+  console.log(`ratio buffered (unsync / baseline): ${ratio('unsync buffered', 'baseline buffered')}`);
+  console.log(`ratio hand-off (unsync / baseline): ${ratio('unsync hand-off', 'baseline hand-off')}`);
+}
+
+void main();
