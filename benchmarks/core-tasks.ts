@@ -5,7 +5,8 @@
  * Run: npx tsx benchmarks/core-tasks.ts [--json]
  */
 import { createTask, gather, Unfuture } from '../src';
-import { cancelFuture, pendingFuture, resolveFuture } from '../src/core/future';
+import { pendingFuture, resolveFuture } from '../src/core/future';
+import { execFileSync } from 'node:child_process';
 import { gc, interleave, machine, ratio, timed } from './lib/measure';
 
 const N = 100_000;
@@ -63,18 +64,35 @@ async function memoryPerPending(kind: 'raw' | 'task'): Promise<number> {
   return (after - before) / M;
 }
 
+/** Raw Promise.all in a fresh process where no task (so no AsyncLocalStorage) ever existed. */
+function rawWithoutTasks(): number {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', __filename, '--raw-only'], { encoding: 'utf8' });
+  return Number(out.trim());
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--raw-only')) {
+    const figures = await interleave({ raw: rawPromiseAll }, 7, 2);
+    console.log(figures.raw);
+    return;
+  }
   const json = process.argv.includes('--json');
+  const rawNoAls = rawWithoutTasks();
   const speed = await interleave({ 'raw Promise.all': rawPromiseAll, 'unsync createTask+gather': unsyncGather }, 7, 2);
   const mem = await interleave(
     { 'raw promise': () => memoryPerPending('raw'), 'unsync task': () => memoryPerPending('task') },
     3,
     1,
   );
-  void cancelFuture;
   const result = {
     machine: machine(),
-    tasks: { n: N, ...speed, ratio: speed['unsync createTask+gather']! / speed['raw Promise.all']! },
+    tasks: {
+      n: N,
+      ...speed,
+      'raw Promise.all, process without tasks': rawNoAls,
+      ratio: speed['unsync createTask+gather']! / speed['raw Promise.all']!,
+      ratioVsNoAls: speed['unsync createTask+gather']! / rawNoAls,
+    },
     memory: { ...mem, extraBytes: mem['unsync task']! - mem['raw promise']! },
   };
   if (json) {
@@ -84,7 +102,8 @@ async function main(): Promise<void> {
   console.log(`machine: ${result.machine}`);
   console.log(`| ${N / 1000}k tasks | median ms | ratio |`);
   console.log('| --- | --- | --- |');
-  console.log(`| raw async + Promise.all | ${speed['raw Promise.all']!.toFixed(1)} | 1.00x |`);
+  console.log(`| raw async + Promise.all, same process | ${speed['raw Promise.all']!.toFixed(1)} | 1.00x |`);
+  console.log(`| raw async + Promise.all, process that never made a task | ${rawNoAls.toFixed(1)} | ${ratio(rawNoAls, speed['raw Promise.all']!)} |`);
   console.log(
     `| createTask + gather | ${speed['unsync createTask+gather']!.toFixed(1)} | ${ratio(speed['unsync createTask+gather']!, speed['raw Promise.all']!)} |`,
   );
