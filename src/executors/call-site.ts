@@ -61,9 +61,20 @@ export function captureCallSites(below: Function, limit = 30): NodeJS.CallSite[]
   }
 }
 
+// Frames of the code that loads modules: what sits right below module top-level code.
+const LOADER_FILE = /^node:internal\/modules\/|[\\/]node_modules[\\/](?:jest-runtime|tsx|ts-node|pirates|esbuild-register|@swc[\\/]register)[\\/]/;
+const LOADER_FUNCTION = /Module\._compile|Module\._extensions|Module\.load|ModuleJob\.run|_execModule/;
+
+function isLoaderFrame(site: NodeJS.CallSite): boolean {
+  return LOADER_FILE.test(site.getFileName() ?? '') || LOADER_FUNCTION.test(site.getFunctionName() ?? '');
+}
+
 /**
  * The registration site: the first frame above `below` that is not unsync's own code nor
- * a decorator helper. `undefined` when no such frame exists (called from Node internals).
+ * a decorator helper. It is top level when, going down the stack through anonymous frames
+ * of the same file (the module wrapper, a top-level IIFE, a class static block), the next
+ * frame is the module loader (or nothing, for ES module top level). `undefined` when no
+ * such frame exists.
  */
 export function findRegistrationSite(below: Function): RegistrationSite | undefined {
   const sites = captureCallSites(below);
@@ -74,14 +85,23 @@ export function findRegistrationSite(below: Function): RegistrationSite | undefi
   if (site === undefined) return undefined;
   const raw = site.getFileName() ?? undefined;
   const dynamic = site.isEval() || raw === undefined || raw === '';
-  const name = site.getFunctionName();
   const file = dynamic || raw.startsWith('node:') ? undefined : normaliseFile(raw);
+  let enclosing: string | undefined;
+  let topLevel = false;
+  if (!dynamic) {
+    let j = i;
+    while (j < sites.length && sites[j]!.getFileName() === raw && isTopLevelName(sites[j]!.getFunctionName())) j++;
+    const next = sites[j];
+    if (j === i) enclosing = `function \`${site.getFunctionName()}\``;
+    else if (next === undefined || isLoaderFrame(next)) topLevel = true;
+    else enclosing = `an anonymous function called by ${next.getFunctionName() ?? 'anonymous code'}`;
+  }
   return {
     file,
     line: site.getLineNumber() ?? 0,
     column: site.getColumnNumber() ?? 0,
-    topLevel: !dynamic && isTopLevelName(name),
-    enclosing: isTopLevelName(name) ? undefined : (name ?? undefined),
+    topLevel,
+    enclosing,
     dynamic,
   };
 }

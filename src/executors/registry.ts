@@ -127,7 +127,7 @@ export function unsyncRegister(fn: (...args: any[]) => unknown, options?: Regist
     }
     if (!site.topLevel) {
       throw new LocateError(
-        `\`${name}\` cannot be located in a worker: it is registered inside function \`${site.enclosing}\`; define it at module top level (or pass options.file)`,
+        `\`${name}\` cannot be located in a worker: it is registered inside ${site.enclosing}; define it at module top level (or pass options.file)`,
         { qualifiedName: name, file: site.file },
       );
     }

@@ -1,0 +1,39 @@
+/** Shared helpers of the executor tests. */
+import { registeredRef } from '../../src/executors/registry';
+import type { CallRef } from '../../src/executors/protocol';
+
+/** The call reference of a registered fixture function (fails the test when unregistered). */
+export function refOf(fn: Function): CallRef {
+  const ref = registeredRef(fn);
+  if (ref === undefined) throw new Error(`${fn.name} is not registered`);
+  return { file: ref.file, name: ref.name };
+}
+
+/** A shared Int32Array (visible to worker threads). */
+export function shared(length: number): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(4 * length));
+}
+
+/** Resolve once `flags[index]` is not `value` (no timers: Atomics.waitAsync). */
+export async function waitUntilChanged(flags: Int32Array, index: number, value = 0): Promise<void> {
+  while (Atomics.load(flags, index) === value) {
+    const result = Atomics.waitAsync(flags, index, value);
+    if (result.async) await result.value;
+  }
+}
+
+/** Set `flags[index]` and wake its waiters. */
+export function release(flags: Int32Array, index: number): void {
+  Atomics.store(flags, index, 1);
+  Atomics.notify(flags, index);
+}
+
+/** The rejection of `p` (fails the test when `p` fulfils). */
+export async function rejectionOf(p: PromiseLike<unknown>): Promise<any> {
+  try {
+    await p;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}

@@ -1,0 +1,275 @@
+import * as path from 'node:path';
+import {
+  CancelledError,
+  isCancelledError,
+  isCloneError,
+  isLocateError,
+  isTimeoutError,
+  isWorkerCrashedError,
+  InvalidStateError,
+  WorkerCrashedError,
+} from '../../src/core/errors';
+import { ThreadExecutor } from '../../src/executors';
+import * as fx from '../fixtures/pool-functions';
+import { refOf, rejectionOf, release, shared, waitUntilChanged } from './helpers';
+
+const pool = new ThreadExecutor({ maxWorkers: 2 });
+const single = new ThreadExecutor({ maxWorkers: 1 });
+afterAll(async () => {
+  await Promise.all([pool.close(), single.close()]);
+});
+
+describe('ThreadExecutor results', () => {
+  it('runs a registered function on a worker thread and returns its value', async () => {
+    const f = pool.submit<number>(refOf(fx.add), [2, 3]);
+    expect(f.executor).toBe('thread');
+    expect(await f).toBe(5);
+    expect(await pool.submit(refOf(fx.whereAmI), [])).toEqual({ inWorker: true });
+  });
+
+  it('awaits async functions', async () => {
+    expect(await pool.submit(refOf(fx.addLater), [40, 2])).toBe(42);
+  });
+
+  it('finds static and prototype methods and explicit names', async () => {
+    expect(await pool.submit(refOf(fx.Geometry.area), [3, 4])).toBe(12);
+    expect(await pool.submit(refOf(fx.Geometry.prototype.perimeter), [3, 4])).toBe(14);
+    expect(await pool.submit({ file: refOf(fx.add).file, name: 'explicitName' }, [])).toBe('renamed');
+  });
+
+  it('carries Map, Set, Date, BigInt, typed arrays, errors and nesting both ways', async () => {
+    const value = {
+      map: new Map<string, number>([['a', 1]]),
+      set: new Set([1, 2]),
+      date: new Date(0),
+      big: 2n ** 70n,
+      bytes: new Uint8Array([1, 2, 3]),
+      error: new RangeError('inside'),
+      nested: [{ deep: [undefined, null, 'x'] }],
+    };
+    const back = await pool.submit<typeof value>(refOf(fx.echo), [value]);
+    expect(Object.prototype.toString.call(back.map)).toBe('[object Map]');
+    expect([...back.map]).toEqual([['a', 1]]);
+    expect([...back.set]).toEqual([1, 2]);
+    expect(back.date.getTime()).toBe(0);
+    expect(back.big).toBe(2n ** 70n);
+    expect([...back.bytes]).toEqual([1, 2, 3]);
+    expect(back.error.message).toBe('inside');
+    expect(back.nested).toEqual([{ deep: [undefined, null, 'x'] }]);
+    const kinds = await pool.submit(refOf(fx.describeArgs), [new Map(), new Set(), new Date(), 1n, new Float64Array(1)]);
+    expect(kinds).toEqual(['[object Map]', '[object Set]', '[object Date]', '[object BigInt]', '[object Float64Array]']);
+  });
+
+  it('starts calls in submission order', async () => {
+    const log = shared(8);
+    await Promise.all([0, 1, 2, 3, 4].map((i) => single.submit(refOf(fx.appendStep), [log, i])));
+    expect([...log.slice(1, 6)]).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('runs module top-level code once per worker thread', async () => {
+    expect(await single.submit(refOf(fx.topLevelRuns), [])).toBe(1);
+    expect(await single.submit(refOf(fx.topLevelRuns), [])).toBe(1);
+  });
+});
+
+describe('ThreadExecutor errors', () => {
+  it('rebuilds built-in errors with the caller realm classes, cause, code and the worker stack', async () => {
+    const error = await rejectionOf(pool.submit(refOf(fx.throwRange), ['boom']));
+    expect(error).toBeInstanceOf(RangeError);
+    expect(error.message).toBe('boom');
+    expect(error.code).toBe('E_RANGE');
+    expect(error.cause).toBeInstanceOf(TypeError);
+    expect(error.cause.message).toBe('inner cause');
+    expect(error.stack).toContain('thread-executor.test.ts');
+    expect(error.stack).toContain('the call ran in a worker');
+    expect(error.stack).toContain('pool-functions.ts');
+  });
+
+  it('rebuilds unsync errors as the same class', async () => {
+    const error = await rejectionOf(pool.submit(refOf(fx.throwTimeout), []));
+    expect(isTimeoutError(error)).toBe(true);
+    expect(error.constructor.name).toBe('TimeoutError');
+    expect(isCancelledError(error.cause)).toBe(true);
+  });
+
+  it('turns unknown classes into RemoteError carrying the original name', async () => {
+    const error = await rejectionOf(pool.submit(refOf(fx.throwCustom), []));
+    expect(error.name).toBe('RemoteError');
+    expect(error.remoteName).toBe('ValidationError');
+    expect(error.field).toBe('email');
+    expect(error.message).toBe('bad field');
+  });
+
+  it('passes thrown non-errors and AggregateError through', async () => {
+    expect(await rejectionOf(pool.submit(refOf(fx.throwValue), []))).toBe(42);
+    const aggregate = await rejectionOf(pool.submit(refOf(fx.throwAggregate), []));
+    expect(aggregate).toBeInstanceOf(AggregateError);
+    expect(aggregate.errors[0]).toBeInstanceOf(TypeError);
+    expect(aggregate.errors[1]).toBeInstanceOf(RangeError);
+  });
+
+  it('names the argument that cannot be cloned, and the pool stays usable', async () => {
+    const error = await rejectionOf(pool.submit(refOf(fx.echo), [1, { nested: { fn: () => 1 } }]));
+    expect(isCloneError(error)).toBe(true);
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error.what).toBe('argument 2');
+    expect(error.message).toContain('argument 2 of `echo`');
+    expect(error.message).toContain('.nested.fn');
+    expect(await pool.submit(refOf(fx.add), [1, 1])).toBe(2);
+  });
+
+  it('reports a result that cannot be cloned as a CloneError on the result', async () => {
+    const error = await rejectionOf(pool.submit(refOf(fx.returnFunction), []));
+    expect(isCloneError(error)).toBe(true);
+    expect(error.what).toBe('result');
+    expect(error.message).toContain('.callback');
+    expect(await pool.submit(refOf(fx.add), [1, 2])).toBe(3);
+  });
+
+  it('fails with LocateError when the module does not register the name', async () => {
+    const error = await rejectionOf(pool.submit({ file: refOf(fx.add).file, name: 'missing' }, []));
+    expect(isLocateError(error)).toBe(true);
+    expect(error.message).toContain('`missing` cannot be located in a worker');
+    expect(error.message).toContain('`add`');
+  });
+
+  it('fails with LocateError when the module cannot be loaded in the worker', async () => {
+    const file = path.join(__dirname, '..', 'fixtures', 'broken-module.ts');
+    const error = await rejectionOf(pool.submit({ file, name: 'neverReached' }, []));
+    expect(isLocateError(error)).toBe(true);
+    expect(error.message).toContain('could not be loaded');
+    expect(error.cause.message).toContain('refuses to load');
+    expect(await pool.submit(refOf(fx.add), [2, 2])).toBe(4);
+  });
+});
+
+describe('ThreadExecutor cancellation', () => {
+  it('removes a cancelled queued call: it never starts', async () => {
+    const flags = shared(1);
+    const counter = shared(2);
+    const steps: string[] = [];
+    const blocker = single.submit(refOf(fx.blockUntil), [flags, 0]);
+    const queued = single.submit(refOf(fx.record), [counter, 0]);
+    expect(single.statistics().queued).toBe(1);
+    expect(queued.cancel('not needed')).toBe(true);
+    queued.addDoneCallback(() => steps.push('queued call cancelled'));
+    await rejectionOf(queued);
+    release(flags, 0);
+    steps.push(await blocker);
+    steps.push(`after: ${await single.submit(refOf(fx.record), [counter, 1])}`);
+    expect(queued.cancelled()).toBe(true);
+    expect(Atomics.load(counter, 0)).toBe(0);
+    expect(steps).toEqual(['queued call cancelled', 'released 0', 'after: 1']);
+  });
+
+  it('stops a running while(true) loop by terminating its thread, then keeps serving', async () => {
+    const started = shared(1);
+    const spinning = single.submit(refOf(fx.spinForever), [started]);
+    const next = single.submit(refOf(fx.add), [20, 1]);
+    await waitUntilChanged(started, 0);
+    spinning.cancel('stop spinning');
+    const error = await rejectionOf(spinning);
+    expect(error).toBeInstanceOf(CancelledError);
+    expect(error.message).toBe('stop spinning');
+    expect(spinning.cancelled()).toBe(true);
+    expect(await next).toBe(21);
+  });
+
+  it('fails a call that exceeds its timeout with TimeoutError and stops it', async () => {
+    const started = shared(1);
+    const error = await rejectionOf(single.submit(refOf(fx.spinForever), [started], { timeout: 50 }));
+    expect(isTimeoutError(error)).toBe(true);
+    expect(isCancelledError(error.cause)).toBe(true);
+    expect(Atomics.load(started, 0)).toBe(1);
+    expect(await single.submit(refOf(fx.add), [1, 2], { timeout: 10_000 })).toBe(3);
+  });
+});
+
+describe('ThreadExecutor crashes', () => {
+  async function crashAmongHundred(executor: ThreadExecutor, crash: () => PromiseLike<unknown>): Promise<unknown> {
+    const calls: PromiseLike<number>[] = [];
+    for (let i = 0; i < 50; i++) calls.push(executor.submit<number>(refOf(fx.add), [i, 1]));
+    const crashed = rejectionOf(crash());
+    for (let i = 50; i < 100; i++) calls.push(executor.submit<number>(refOf(fx.add), [i, 1]));
+    const results = await Promise.all(calls);
+    expect(results).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    return crashed;
+  }
+
+  it('fails only the call whose thread called process.exit', async () => {
+    const error = (await crashAmongHundred(pool, () => pool.submit(refOf(fx.exitHard), [7]))) as WorkerCrashedError;
+    expect(isWorkerCrashedError(error)).toBe(true);
+    expect(error.exitCode).toBe(7);
+  });
+
+  it('fails only the call whose thread threw an uncaught async error', async () => {
+    const error = (await crashAmongHundred(pool, () => pool.submit(refOf(fx.throwLater), ['late boom']))) as WorkerCrashedError;
+    expect(isWorkerCrashedError(error)).toBe(true);
+    expect(error.message).toContain('late boom');
+  });
+
+  it('fails only the call whose thread ran out of its resourceLimits', async () => {
+    const limited = new ThreadExecutor({ maxWorkers: 2, resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 } });
+    try {
+      const error = (await crashAmongHundred(limited, () => limited.submit(refOf(fx.exhaustMemory), []))) as WorkerCrashedError;
+      expect(isWorkerCrashedError(error)).toBe(true);
+      expect(error.message).toContain('memory');
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
+describe('ThreadExecutor lifecycle and statistics', () => {
+  it('counts completed, failed and cancelled calls in a frozen snapshot', async () => {
+    const executor = new ThreadExecutor({ maxWorkers: 1 });
+    expect(executor.statistics().workers).toBe(0);
+    await executor.submit(refOf(fx.add), [1, 2]);
+    await rejectionOf(executor.submit(refOf(fx.throwRange), ['x']));
+    const flags = shared(1);
+    const blocker = executor.submit(refOf(fx.blockUntil), [flags, 0]);
+    const queued = executor.submit(refOf(fx.add), [1, 1]);
+    queued.cancel();
+    release(flags, 0);
+    await blocker;
+    const stats = executor.statistics();
+    expect(Object.isFrozen(stats)).toBe(true);
+    expect(stats).toMatchObject({ executor: 'thread', state: 'open', queued: 0, running: 0, completed: 2, failed: 1, cancelled: 1 });
+    expect(stats.workers).toBe(1);
+    expect(stats.runTime.count).toBe(3);
+    await executor.close();
+    expect(executor.statistics()).toMatchObject({ state: 'closed', workers: 0 });
+    expect(() => executor.submit(refOf(fx.add), [1, 1])).toThrow(InvalidStateError);
+  });
+
+  it('close() lets submitted calls finish; cancelPending cancels the queued ones', async () => {
+    const executor = new ThreadExecutor({ maxWorkers: 1 });
+    const flags = shared(1);
+    const running = executor.submit(refOf(fx.blockUntil), [flags, 0]);
+    const queued = executor.submit(refOf(fx.add), [1, 1]);
+    const closed = executor.close({ cancelPending: true });
+    expect(executor.statistics().state).toBe('closing');
+    await rejectionOf(queued);
+    expect(queued.cancelled()).toBe(true);
+    release(flags, 0);
+    await closed;
+    expect(await running).toBe('released 0');
+  });
+
+  it('close({ force }) cancels running calls too', async () => {
+    const executor = new ThreadExecutor({ maxWorkers: 1 });
+    const started = shared(1);
+    const spinning = executor.submit(refOf(fx.spinForever), [started]);
+    await waitUntilChanged(started, 0);
+    await executor.close({ force: true });
+    expect(spinning.cancelled()).toBe(true);
+  });
+
+  it('rejects bad arguments with the standard messages', () => {
+    expect(() => new ThreadExecutor({ maxWorkers: 0 })).toThrow(RangeError);
+    expect(() => new ThreadExecutor({ threads: 2 } as never)).toThrow('Unknown option `threads`');
+    expect(() => pool.submit('add' as never, [])).toThrow('Expected `ref` to be a call reference');
+    expect(() => pool.submit(refOf(fx.add), 1 as never)).toThrow('Expected `args` to be an array, got 1 (number)');
+    expect(() => pool.submit(refOf(fx.add), [], { timeout: 'x' as never })).toThrow(TypeError);
+  });
+});
