@@ -33,9 +33,9 @@ describe('sleep', () => {
     expect(steps).toEqual(['microtask', 'zero', 'negative']);
   });
 
-  it('runs a zero sleep before an earlier-scheduled 20 ms timer', async () => {
+  it('runs a zero sleep before an earlier-scheduled 50 ms timer', async () => {
     const steps: string[] = [];
-    const timer = new Promise<void>((resolve) => setTimeout(() => (steps.push('timer'), resolve()), 20));
+    const timer = new Promise<void>((resolve) => setTimeout(() => (steps.push('timer'), resolve()), 50));
     await sleep(0);
     steps.push('after sleep(0)');
     await timer;

@@ -44,6 +44,14 @@ describe('TaskGroup', () => {
     expect(steps).toEqual(['body returns', 'two finished', 'one finished', 'group done']);
   });
 
+  it('passes the name option on to the child task', async () => {
+    let name = '';
+    await new TaskGroup().run((tg) => {
+      name = tg.createTask(() => 1, { name: 'worker' }).getName();
+    });
+    expect(name).toBe('worker');
+  });
+
   it('resolves with a synchronous body value and no children', async () => {
     expect(await new TaskGroup().run(() => 42)).toBe(42);
   });

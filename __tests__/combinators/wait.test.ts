@@ -63,14 +63,15 @@ describe('wait', () => {
 
   it('does not treat a cancellation as an exception with FIRST_EXCEPTION', async () => {
     const victim = sleep(1000, 'never');
-    const later = sleep(15, 'later');
-    const w = wait([victim, later], { returnWhen: FIRST_EXCEPTION });
+    const later = Unfuture.withResolvers<string>();
+    const w = wait([victim, later.future], { returnWhen: FIRST_EXCEPTION });
     await sleep(1);
     victim.cancel();
     await sleep(1);
     expect(w.done()).toBe(false);
+    later.resolve('later');
     const { done, pending } = await w;
-    expect(done).toEqual(new Set([victim, later]));
+    expect(done).toEqual(new Set([victim, later.future]));
     expect(pending.size).toBe(0);
   });
 
@@ -99,6 +100,22 @@ describe('wait', () => {
     expect([...done]).toEqual([rejected]);
     expect([...pending]).toEqual([slow]);
     slow.cancel();
+  });
+
+  it('returns at once with FIRST_COMPLETED when an input is already done', async () => {
+    const ready = Unfuture.fromValue('ready');
+    const slow = sleep(1000, 'slow');
+    const { done, pending } = await wait([slow, ready], { returnWhen: FIRST_COMPLETED });
+    expect([...done]).toEqual([ready]);
+    expect([...pending]).toEqual([slow]);
+    slow.cancel();
+  });
+
+  it('counts a duplicated awaitable once', async () => {
+    const a = sleep(1, 'a');
+    const { done, pending } = await wait([a, a]);
+    expect([...done]).toEqual([a]);
+    expect(pending.size).toBe(0);
   });
 
   it('never throws the children\'s errors', async () => {
