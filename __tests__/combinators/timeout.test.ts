@@ -1,6 +1,7 @@
 import { isCancelledError, isTimeoutError } from '../../src/core/errors';
 import { type Task, createTask } from '../../src/core/task';
 import { sleep } from '../../src/combinators/sleep';
+import { TaskGroup } from '../../src/combinators/task-group';
 import { timeout, type TimeoutScope } from '../../src/combinators/timeout';
 import { errorOf } from './helpers';
 
@@ -219,6 +220,28 @@ describe('timeout', () => {
     });
     expect(value).toBe('done');
     expect(steps).toEqual(['inner timed out', 'outer body went on']);
+  });
+
+  it('cancels a TaskGroup inside it at the deadline and still throws TimeoutError', async () => {
+    const steps: string[] = [];
+    const error = await errorOf(
+      timeout(5, () =>
+        new TaskGroup().run(async (tg) => {
+          tg.createTask(async () => {
+            try {
+              await sleep(1000);
+            } catch (e) {
+              steps.push('child cancelled');
+              throw e;
+            }
+          });
+          await sleep(1000);
+        }),
+      ),
+    );
+    expect(isTimeoutError(error)).toBe(true);
+    expect(isCancelledError((error as Error).cause)).toBe(true);
+    expect(steps).toEqual(['child cancelled']);
   });
 
   it('has no deadline for null', async () => {

@@ -137,6 +137,24 @@ describe('waitFor', () => {
     expect(steps).toEqual([]);
   });
 
+  it('waits for a started task to finish cancelling for a zero timeout too', async () => {
+    const steps: string[] = [];
+    const inner = createTask(async () => {
+      try {
+        steps.push('inner started');
+        await sleep(1000);
+      } finally {
+        await sleep(5);
+        steps.push('inner cleanup finished');
+      }
+    });
+    await sleep(1);
+    const error = await errorOf(waitFor(inner, 0));
+    steps.push('caller got TimeoutError');
+    expect(isTimeoutError(error)).toBe(true);
+    expect(steps).toEqual(['inner started', 'inner cleanup finished', 'caller got TimeoutError']);
+  });
+
   it('returns the result of an already finished awaitable for a zero timeout', async () => {
     expect(await waitFor(Unfuture.fromValue('ready'), 0)).toBe('ready');
     const done = sleep(1, 'slept');
