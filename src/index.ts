@@ -33,3 +33,4 @@ export type { Logger, DebugOptions } from './runtime/debug';
 export * from './primitives';
 export * from './executors';
 export * from './streams';
+export * from '../decorators';

@@ -1,0 +1,154 @@
+/**
+ * What a decorated call does: decide where it runs (`inspect`), run it there, record how
+ * long it took (`evidence`), and hand back an Unfuture.
+ *
+ * - async (or promise-returning) functions run as tasks via `createTask`: cancellable at
+ *   library awaits, `timeout` through `waitFor`;
+ * - sync functions on the loop run inline, at once, and their outcome is wrapped;
+ * - thread/process calls go through `./dispatch.ts`. Instance methods send `this` as a
+ *   leading `{ owner, state }` envelope that the worker-side shim turns back into an
+ *   object with the class's prototype (see docs/decorator.md, "What survives cloning").
+ * - inside a worker nothing is dispatched again: the call runs inline there.
+ */
+import { performance } from 'node:perf_hooks';
+import { InvalidStateError, LocateError } from '../src/core/errors';
+import { Unfuture, onSettled } from '../src/core/future';
+import { createTask } from '../src/core/task';
+import { waitFor } from '../src/combinators/wait-for';
+import { isThenable } from '../src/core/validate';
+import { qualifiedName, type DecoratedInfo } from './decorated';
+import { loadedExports, poolAvailable, registerForWorkers, runningInWorker, submitToPool, type CallRef } from './dispatch';
+import { recordCall, recordThenable } from './evidence';
+import { decide } from './inspect';
+
+/** The `this` of an instance-method pool call, as it travels (structured clone). */
+export interface ThisEnvelope {
+  /** The class name, used by a worker to find the prototype when the decorator could not. */
+  readonly owner: string;
+  /** The instance: its own enumerable data properties survive the clone. */
+  readonly state: unknown;
+}
+
+const refs = new WeakMap<DecoratedInfo, CallRef>();
+
+/** Run one call of a decorated function. */
+export function callDecorated(info: DecoratedInfo, self: unknown, args: unknown[]): Unfuture<unknown> {
+  if (runningInWorker()) return runInline(info, self, args, false);
+  if (info.owner === undefined && !info.isStatic && info.system === 'tc39' && self != null) {
+    info.owner = (self as { constructor?: Function }).constructor;
+  }
+  const decision = decide(info.original, info);
+  if (decision.executor === 'loop') {
+    return decision.kind === 'async' ? runTask(info, self, args) : runInline(info, self, args, true);
+  }
+  const ref = refs.get(info);
+  if (ref === undefined || !poolAvailable(decision.executor)) {
+    if (info.options.explicit || decision.rule === 'hint') {
+      return rejected(
+        new InvalidStateError(
+          `${qualifiedName(info)} must run on the ${decision.executor} executor, which is not available in this build of unsync yet`,
+        ),
+      );
+    }
+    // 'auto' guessed a pool that does not exist here: run where we can.
+    return runInline(info, self, args, true);
+  }
+  const callArgs = info.system === 'function' || info.isStatic ? args : [envelope(info, self), ...args];
+  let future: Unfuture<unknown>;
+  try {
+    future = submitToPool(decision.executor, ref, callArgs, { timeout: info.options.timeout, name: info.options.name });
+  } catch (error) {
+    return rejected(error);
+  }
+  const executor = decision.executor;
+  onSettled(future, (f) => {
+    const { startedAt, settledAt } = f.timing;
+    if (!f.cancelled() && startedAt !== undefined && settledAt !== undefined) recordCall(info.original, executor, settledAt - startedAt);
+  });
+  return future;
+}
+
+/**
+ * Register the function for workers (at decoration time; static TC39 methods once their
+ * class exists). An explicit pool executor on a function a worker cannot find fails here,
+ * early, with a `LocateError`; under `'auto'` it is remembered and the function stays on the loop.
+ */
+export function registerDecorated(info: DecoratedInfo): void {
+  const result = registerForWorkers(workerShim(info), qualifiedName(info));
+  if ('ref' in result) {
+    refs.set(info, result.ref);
+    info.registered = true;
+  } else if ('unlocatable' in result) {
+    info.unlocatable = result.unlocatable;
+    if (info.options.executor === 'thread' || info.options.executor === 'process') {
+      throw new LocateError(`${qualifiedName(info)} is set to run on the ${info.options.executor} executor, but ${result.unlocatable}`, {
+        qualifiedName: qualifiedName(info),
+      });
+    }
+  }
+}
+
+/** The function a worker calls: rebuilds `this` for methods, then runs the original inline. */
+function workerShim(info: DecoratedInfo): (...args: any[]) => unknown {
+  const { original } = info;
+  let shim: (...args: any[]) => unknown;
+  if (info.system === 'function') shim = (...args) => original.apply(undefined, args);
+  else if (info.isStatic) shim = (...args) => original.apply(info.owner, args);
+  else {
+    shim = (envelopeArg: ThisEnvelope, ...args) => original.apply(rebuildThis(info, envelopeArg, refs.get(info)), args);
+  }
+  Object.defineProperty(shim, 'name', { value: info.memberName, configurable: true });
+  return shim;
+}
+
+function envelope(info: DecoratedInfo, self: unknown): ThisEnvelope {
+  const owner = info.owner?.name ?? (self as { constructor?: Function } | null)?.constructor?.name ?? '';
+  return { owner, state: self };
+}
+
+function rebuildThis(info: DecoratedInfo, env: ThisEnvelope, ref: CallRef | undefined): unknown {
+  let proto = info.owner?.prototype as object | undefined;
+  if (proto === undefined && ref !== undefined && env.owner !== '') {
+    // TC39 decorators never show a method decorator its class: find it among the exports.
+    const candidate = loadedExports(ref.file)?.[env.owner];
+    const prototype = typeof candidate === 'function' ? (candidate.prototype as Record<string, unknown> | undefined) : undefined;
+    if (prototype?.[info.memberName] === info.wrapper) proto = prototype;
+  }
+  const state = typeof env.state === 'object' && env.state !== null ? env.state : {};
+  return proto === undefined ? state : Object.assign(Object.create(proto), state);
+}
+
+function runTask(info: DecoratedInfo, self: unknown, args: unknown[]): Unfuture<unknown> {
+  const task = createTask(() => {
+    const value = info.original.apply(self, args) as unknown;
+    if (isThenable(value)) recordThenable(info.original); // rule 2: "a call returned a promise"
+    return value;
+  }, { name: info.options.name });
+  return info.options.timeout === null ? task : waitFor(task, info.options.timeout);
+}
+
+/** Run a sync function now, on this thread; `measure` records the time as loop evidence. */
+function runInline(info: DecoratedInfo, self: unknown, args: unknown[], measure: boolean): Unfuture<unknown> {
+  const started = performance.now();
+  let value: unknown;
+  try {
+    value = info.original.apply(self, args);
+  } catch (error) {
+    if (measure) recordCall(info.original, 'loop', performance.now() - started);
+    return rejected(error);
+  }
+  if (isThenable(value)) {
+    // It returned a promise after all: async from now on (rule 2), and this call is one.
+    recordThenable(info.original);
+    const future = Unfuture.fromPromise(value);
+    return info.options.timeout === null ? future : waitFor(future, info.options.timeout);
+  }
+  if (measure) recordCall(info.original, 'loop', performance.now() - started);
+  return Unfuture.fromValue(value);
+}
+
+function rejected(error: unknown): Unfuture<unknown> {
+  const c = Unfuture.withResolvers<unknown>();
+  c.reject(error);
+  return c.future;
+}

@@ -1,0 +1,50 @@
+/**
+ * The record kept for every function `unsync` wrapped, looked up by the wrapper (a
+ * WeakMap, so a collected wrapper leaves nothing behind). `inspect`, dispatch and
+ * `statistics` all start here.
+ */
+import type { ResolvedOptions } from './options';
+
+/** How a function came to be wrapped. */
+export type DecorationSystem = 'function' | 'tc39' | 'legacy';
+
+/** Everything known about one decorated function. */
+export interface DecoratedInfo {
+  /** The user's function (what a worker runs). */
+  readonly original: Function;
+  /** The wrapper handed back to the user. */
+  wrapper: Function;
+  readonly options: ResolvedOptions;
+  readonly system: DecorationSystem;
+  readonly isStatic: boolean;
+  /** Method name (methods) or function name. */
+  readonly memberName: string;
+  /** Legacy members: where `design:returntype` and hints live. */
+  readonly member: { readonly target: object; readonly key: string | symbol } | undefined;
+  /** The class, once known (legacy: at decoration; TC39: static initializer or first call). */
+  owner: Function | undefined;
+  /** Why this function cannot run in a worker, if registration said so. */
+  unlocatable: string | undefined;
+  /** Set once the function has been registered with the executors' registry. */
+  registered: boolean;
+}
+
+const infos = new WeakMap<Function, DecoratedInfo>();
+
+/** Remember `info` under its wrapper. */
+export function rememberDecorated(info: DecoratedInfo): void {
+  infos.set(info.wrapper, info);
+}
+
+/** The record of a wrapper, or undefined for a function unsync did not wrap. */
+export function decoratedInfo(fn: unknown): DecoratedInfo | undefined {
+  return typeof fn === 'function' ? infos.get(fn) : undefined;
+}
+
+/** `Class.method`, `Class.staticMethod` or the function's name (an explicit `name` wins). */
+export function qualifiedName(info: DecoratedInfo): string {
+  if (info.options.name !== undefined) return info.options.name;
+  if (info.system === 'function') return info.memberName;
+  const owner = info.owner?.name ?? '<class>';
+  return `${owner}.${info.memberName}`;
+}

@@ -1,0 +1,68 @@
+/**
+ * The adapter between the decorator and the executors: the ONE place that knows how
+ * `src/executors` registers functions, detects a worker and submits pool calls (through
+ * the runtime's lazily created pools). A pool kind without a registered factory (the
+ * process pool until it lands) is reported unavailable, and the caller decides.
+ */
+import type { Unfuture } from '../src/core/future';
+import { inWorker, unsyncRegister } from '../src/executors';
+import type { CallRef } from '../src/executors';
+import { getExecutor } from '../src/runtime/pools';
+import type { ConcreteExecutor } from './options';
+
+export type { CallRef };
+
+/** True inside an unsync worker thread or child process: decorated calls run inline there. */
+export function runningInWorker(): boolean {
+  return inWorker();
+}
+
+/** True when calls can be sent to the `kind` pool in this build. */
+export function poolAvailable(kind: ConcreteExecutor): boolean {
+  if (kind === 'loop') return true;
+  try {
+    getExecutor(kind); // created lazily: no worker starts before the first call
+    return true;
+  } catch {
+    return false; // no factory registered for this kind (the process pool, until it lands)
+  }
+}
+
+/** The outcome of registering a function for workers. */
+export type Registration = { readonly ref: CallRef } | { readonly unlocatable: string };
+
+/**
+ * Register `shim` (the function a worker will call) under `name`. A duplicate name in one
+ * module gets `#2`, `#3`, … in definition order, which is the same in every worker.
+ * Returns why the function cannot be located instead of throwing, so that `'auto'` can
+ * keep it on the loop.
+ */
+export function registerForWorkers(shim: (...args: any[]) => unknown, name: string): Registration {
+  for (let n = 1; ; n++) {
+    try {
+      const ref = unsyncRegister(shim, { name: n === 1 ? name : `${name}#${n}` });
+      return { ref: { file: ref.file, name: ref.name } };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (n < 50 && /two functions are registered as/.test(message)) continue;
+      return { unlocatable: message };
+    }
+  }
+}
+
+/** Send one call to the runtime's `kind` pool (created on first use). */
+export function submitToPool<T>(
+  kind: 'thread' | 'process',
+  ref: CallRef,
+  args: readonly unknown[],
+  options: { timeout: number | null; name: string | undefined },
+): Unfuture<T> {
+  return getExecutor(kind).submit<T>(ref, args, options);
+}
+
+/** The module exports of `file` as loaded in this thread (a worker resolves classes with it). */
+export function loadedExports(file: string): Record<string, unknown> | undefined {
+  const cache = typeof require === 'function' ? require.cache : undefined;
+  const exports = cache?.[file]?.exports as unknown;
+  return typeof exports === 'object' && exports !== null ? (exports as Record<string, unknown>) : undefined;
+}

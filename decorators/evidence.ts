@@ -1,0 +1,184 @@
+/**
+ * Rule 4 of `inspect`: measured evidence. The runtime records how long each decorated
+ * sync function's calls take on each executor, and a small state machine turns that into a
+ * placement (`loop` or `off` the loop) that is stable: it moves a function off the loop at
+ * once when a call blocks the loop too long (the damage is bounded to one call), and back
+ * only after a long streak of cheap calls, a streak that doubles after every move and stops
+ * after `maxFlips` moves. So a decision never flip-flops.
+ */
+import type { ConcreteExecutor } from './options';
+
+/** Thresholds of the placement state machine (change with {@link configureEvidence}). */
+export interface EvidenceThresholds {
+  /** A loop call longer than this (ms) moves the function off the loop. Default 5. */
+  blockMs: number;
+  /** An off-loop run shorter than this (ms) counts as cheap. Default 0.2. */
+  cheapMs: number;
+  /** Loop calls, none over `blockMs`, before "stays on the loop" is a measured decision. Default 4. */
+  confirmSamples: number;
+  /** Consecutive cheap off-loop runs needed to move back to the loop (doubled per flip). Default 32. */
+  returnStreak: number;
+  /** After this many moves the function stays off the loop for good. Default 3. */
+  maxFlips: number;
+}
+
+const DEFAULTS: EvidenceThresholds = { blockMs: 5, cheapMs: 0.2, confirmSamples: 4, returnStreak: 32, maxFlips: 3 };
+const thresholds: EvidenceThresholds = { ...DEFAULTS };
+
+/** Timing summary of one function on one executor. */
+export interface ExecutorTimes {
+  readonly calls: number;
+  readonly totalMs: number;
+  readonly maxMs: number;
+  readonly meanMs: number;
+}
+
+/** What measurement says about a function (what `inspect` and `statistics` show). */
+export interface MeasuredDecision {
+  readonly placement: 'loop' | 'off';
+  /** Plain words: what was measured. */
+  readonly reason: string;
+}
+
+/** Mutable per-function record. Invariant: `flips` only grows; `placement` changes only in `record`. */
+class Evidence {
+  readonly times = new Map<ConcreteExecutor, { calls: number; totalMs: number; maxMs: number }>();
+  placement: 'loop' | 'off' | undefined = undefined;
+  reason = '';
+  flips = 0;
+  cheapStreak = 0;
+  loopCallsSinceMove = 0;
+  returnedThenable = false;
+}
+
+const store = new WeakMap<object, Evidence>();
+const everyKey = new Set<WeakRef<object>>();
+
+function evidenceOf(key: object): Evidence {
+  let e = store.get(key);
+  if (e === undefined) {
+    e = new Evidence();
+    store.set(key, e);
+    everyKey.add(new WeakRef(key));
+  }
+  return e;
+}
+
+/** Change the thresholds (all functions; `reset: true` restores the defaults). */
+export function configureEvidence(options: Partial<EvidenceThresholds> & { reset?: boolean }): EvidenceThresholds {
+  if (options.reset === true) Object.assign(thresholds, DEFAULTS);
+  for (const key of Object.keys(DEFAULTS) as Array<keyof EvidenceThresholds>) {
+    const value = options[key];
+    if (value !== undefined) {
+      if (typeof value !== 'number' || !(value >= 0)) throw new RangeError(`Expected \`${key}\` to be a number >= 0, got ${String(value)}`);
+      thresholds[key] = value;
+    }
+  }
+  return { ...thresholds };
+}
+
+/** Forget everything measured about `key` (tests, or after the function changed behaviour). */
+export function forgetEvidence(key: object): void {
+  store.delete(key);
+}
+
+/** Record that a call on the loop returned a thenable: the function is async from now on. */
+export function recordThenable(key: object): void {
+  evidenceOf(key).returnedThenable = true;
+}
+
+/** True once a call was seen returning a thenable. */
+export function returnedThenable(key: object): boolean {
+  return store.get(key)?.returnedThenable === true;
+}
+
+/**
+ * Record one call of `key` that ran `ms` milliseconds on `executor`, and update its
+ * placement. For pool calls `ms` is the worker's run time (as close as the executor reports).
+ */
+export function recordCall(key: object, executor: ConcreteExecutor, ms: number): void {
+  const e = evidenceOf(key);
+  const t = e.times.get(executor) ?? { calls: 0, totalMs: 0, maxMs: 0 };
+  t.calls++;
+  t.totalMs += ms;
+  t.maxMs = Math.max(t.maxMs, ms);
+  e.times.set(executor, t);
+  if (executor === 'loop') onLoopCall(e, ms);
+  else onOffLoopCall(e, ms);
+}
+
+function onLoopCall(e: Evidence, ms: number): void {
+  if (ms > thresholds.blockMs) {
+    if (e.placement !== 'off') e.flips++;
+    e.placement = 'off';
+    e.cheapStreak = 0;
+    e.reason = `a call blocked the event loop for ${fmt(ms)} (limit ${fmt(thresholds.blockMs)}), so it was moved off the loop`;
+    return;
+  }
+  e.loopCallsSinceMove++;
+  if (e.placement === undefined && e.loopCallsSinceMove >= thresholds.confirmSamples) {
+    const t = e.times.get('loop')!;
+    e.placement = 'loop';
+    e.reason = `measured: ${t.calls} calls on the loop took ${fmt(t.totalMs / t.calls)} on average, cheaper than sending them to a worker`;
+  }
+}
+
+function onOffLoopCall(e: Evidence, ms: number): void {
+  if (ms > thresholds.cheapMs) {
+    e.cheapStreak = 0;
+    if (e.placement === undefined) {
+      e.placement = 'off';
+      e.reason = `measured: a call ran ${fmt(ms)} in a worker, too long to run inline on the loop`;
+    }
+    return;
+  }
+  e.cheapStreak++;
+  const needed = thresholds.returnStreak * 2 ** e.flips;
+  if (e.placement !== 'loop' && e.flips < thresholds.maxFlips && e.cheapStreak >= needed) {
+    if (e.placement === 'off') e.flips++;
+    e.placement = 'loop';
+    e.loopCallsSinceMove = 0;
+    e.reason = `measured: the last ${e.cheapStreak} calls ran in under ${fmt(thresholds.cheapMs)} each in a worker, less than sending them there costs, so it runs inline on the loop`;
+  } else if (e.placement === 'off' && e.flips >= thresholds.maxFlips) {
+    e.reason = `kept off the loop for good after its placement changed ${e.flips} times`;
+  }
+}
+
+/** The measured placement of `key`, or undefined while there is not enough evidence. */
+export function measuredDecision(key: object): MeasuredDecision | undefined {
+  const e = store.get(key);
+  if (e === undefined || e.placement === undefined) return undefined;
+  return { placement: e.placement, reason: e.reason };
+}
+
+/** Frozen timing summary of `key` per executor. */
+export function timesOf(key: object): Readonly<Partial<Record<ConcreteExecutor, ExecutorTimes>>> {
+  const out: Partial<Record<ConcreteExecutor, ExecutorTimes>> = {};
+  const e = store.get(key);
+  if (e !== undefined) {
+    for (const [executor, t] of e.times) {
+      out[executor] = Object.freeze({ calls: t.calls, totalMs: t.totalMs, maxMs: t.maxMs, meanMs: t.totalMs / t.calls });
+    }
+  }
+  return Object.freeze(out);
+}
+
+/** The number of placement changes of `key` so far. */
+export function flipsOf(key: object): number {
+  return store.get(key)?.flips ?? 0;
+}
+
+/** Every function with evidence that is still alive (for statistics). */
+export function liveKeys(): object[] {
+  const out: object[] = [];
+  for (const ref of everyKey) {
+    const key = ref.deref();
+    if (key === undefined || !store.has(key)) everyKey.delete(ref);
+    else out.push(key);
+  }
+  return out;
+}
+
+function fmt(ms: number): string {
+  return ms < 1 ? `${Math.round(ms * 1000)} µs` : `${ms.toFixed(ms < 10 ? 1 : 0)} ms`;
+}

@@ -1,0 +1,18 @@
+/**
+ * The decorator layer: `@unsync` / `unsync(fn)`, the hint decorators, `inspect`, and the
+ * blocking helpers. Builds on `src/` (core, combinators, executors); nothing in `src/`
+ * except its barrel imports this folder. Design: docs/decorator.md.
+ */
+export { unsync } from './unsync';
+export type { UnsyncOptions, ExecutorChoice, ConcreteExecutor } from './options';
+export type { Unsynced, UnsyncDecorator, UnsyncFunction } from './types';
+export { cpuBound, ioBound, executor } from './hints';
+export type { MethodHintDecorator } from './hints';
+export { inspect } from './inspect';
+export type { Inspection, InspectRule } from './inspect';
+export { configureEvidence } from './evidence';
+export type { EvidenceThresholds, ExecutorTimes } from './evidence';
+export { resultSync } from './result-sync';
+export { asUnfuture } from './as-unfuture';
+export { decoratorStatistics } from './statistics';
+export type { DecoratedStatistics } from './statistics';

@@ -1,0 +1,142 @@
+/**
+ * `inspect(fn)`: where a decorated function's calls go under `executor: 'auto'`, and why.
+ *
+ * The rules, first match wins (docs/decorator.md explains each):
+ *   1. an explicit option (`executor`, `cpuBound`), then a hint decorator;
+ *   2. async functions (native async, `design:returntype === Promise`, or a call that
+ *      returned a thenable) run on the event loop as tasks;
+ *   3. measured evidence (`./evidence.ts`), once there is enough of it, wins over guesses;
+ *   4. static evidence from the source (`./static-analysis.ts`);
+ *   5. otherwise a sync function goes to the thread pool, as in Python's unsync.
+ * A function that cannot be found by a worker stays on the loop (said in `reason`).
+ */
+import 'reflect-metadata';
+import { types } from 'node:util';
+import { expected } from '../src/core/validate';
+import { decoratedInfo, type DecoratedInfo } from './decorated';
+import { measuredDecision, returnedThenable, timesOf, type ExecutorTimes } from './evidence';
+import { readHint, type Hint } from './hints';
+import type { ConcreteExecutor } from './options';
+import { analyseSource, type SourceEvidence } from './static-analysis';
+
+/** Which rule decided. */
+export type InspectRule = 'option' | 'hint' | 'async' | 'unlocatable' | 'measured' | 'source' | 'default';
+
+/** What `inspect` returns: a plain frozen object. */
+export interface Inspection {
+  /** The nature of the function: awaits (`async`), blocks waiting (`io`) or computes (`cpu`). */
+  readonly kind: 'async' | 'io' | 'cpu';
+  /** Where its next call will run. */
+  readonly executor: ConcreteExecutor;
+  /** Which rule decided, in plain words. */
+  readonly reason: string;
+  /** The rule's short name. */
+  readonly rule: InspectRule;
+  /** Measured call times per executor so far. */
+  readonly measured: Readonly<Partial<Record<ConcreteExecutor, ExecutorTimes>>>;
+}
+
+/** The parts of a decision that never change once the class is defined (cached per function). */
+interface FixedFacts {
+  readonly hint: Hint | undefined;
+  readonly nativeAsync: boolean;
+  readonly returnsPromiseType: boolean;
+  readonly source: SourceEvidence;
+}
+
+const facts = new WeakMap<Function, FixedFacts>();
+
+function fixedFacts(original: Function, info: DecoratedInfo | undefined): FixedFacts {
+  let f = facts.get(original);
+  if (f === undefined) {
+    const member = info?.member;
+    const returnType = member !== undefined ? Reflect.getMetadata('design:returntype', member.target, member.key) : undefined;
+    f = {
+      hint: readHint(info !== undefined ? [info.wrapper, original] : [original], member),
+      nativeAsync: types.isAsyncFunction(original),
+      returnsPromiseType: returnType === Promise,
+      source: analyseSource(original),
+    };
+    // Safe to cache: a decorator stack is fully applied before its method can be called
+    // or inspected, so no hint can arrive later.
+    facts.set(original, f);
+  }
+  return f;
+}
+
+/**
+ * Decide where `fnOrMethod`'s next call runs and say why.
+ *
+ * Accepts a function or method decorated with `unsync` (e.g. `obj.method`,
+ * `Class.prototype.method`, `Class.staticMethod`, the result of `unsync(fn)`) or any plain
+ * function (inspected as if wrapped with default options). The answer can change as
+ * evidence is measured, but never flip-flops (see docs/decorator.md).
+ *
+ * @example
+ * inspect(unsync(() => readFileSync('a.txt')))
+ * // { kind: 'io', executor: 'thread', rule: 'source', reason: 'calls readFileSync, which blocks ...' }
+ */
+export function inspect(fnOrMethod: Function): Inspection {
+  if (typeof fnOrMethod !== 'function') throw new TypeError(expected('fnOrMethod', 'a function', fnOrMethod));
+  const info = decoratedInfo(fnOrMethod);
+  return decide(info?.original ?? fnOrMethod, info);
+}
+
+/** The decision for one call (internal: dispatch calls it on every call). */
+export function decide(original: Function, info: DecoratedInfo | undefined): Inspection {
+  const f = fixedFacts(original, info);
+  const isAsync = f.nativeAsync || f.returnsPromiseType || returnedThenable(original);
+  const measured = timesOf(original);
+  const make = (kind: Inspection['kind'], executor: ConcreteExecutor, rule: InspectRule, reason: string): Inspection =>
+    Object.freeze({ kind, executor, rule, reason, measured });
+  const natureWithout = (executor: ConcreteExecutor): Inspection['kind'] =>
+    isAsync ? 'async' : f.hint?.kind ?? sourceKind(f.source) ?? (executor === 'process' ? 'cpu' : 'io');
+
+  // Rule 1: explicit option, then hint.
+  const options = info?.options;
+  if (options?.explicit === true) {
+    const chosen = options.executor as ConcreteExecutor;
+    return make(natureWithout(chosen), chosen, 'option', `the option ${options.given} was given explicitly`);
+  }
+  if (f.hint?.executor !== undefined) {
+    return make(natureWithout(f.hint.executor), f.hint.executor, 'hint', `the method is marked ${f.hint.source}`);
+  }
+  // Rule 2: async.
+  if (isAsync) {
+    const why = f.nativeAsync
+      ? 'it is an async function'
+      : f.returnsPromiseType
+        ? 'its declared return type is a Promise'
+        : 'a call returned a promise';
+    return make('async', 'loop', 'async', `${why}, so it runs as a task on the event loop, where awaiting costs nothing`);
+  }
+  if (info?.unlocatable !== undefined) {
+    return make(natureWithout('loop'), 'loop', 'unlocatable', `it runs on the loop because ${info.unlocatable}`);
+  }
+  // Rule 3: measured evidence wins over guesses.
+  const m = measuredDecision(original);
+  if (m !== undefined) {
+    if (m.placement === 'loop') return make('cpu', 'loop', 'measured', m.reason);
+    const off: ConcreteExecutor = f.source.shape === 'cpu' ? 'process' : 'thread';
+    return make(off === 'process' ? 'cpu' : 'io', off, 'measured', m.reason);
+  }
+  // Rule 4: static evidence.
+  const s = f.source;
+  switch (s.shape) {
+    case 'io':
+      return make('io', 'thread', 'source', `its source ${s.detail}, so it runs on the thread pool`);
+    case 'cpu':
+      return make('cpu', 'process', 'source', `its source ${s.detail}, so it runs on the process pool`);
+    case 'promise':
+      return make('async', 'loop', 'source', `its source ${s.detail}, so it runs on the loop (its first call confirms)`);
+    case 'small':
+      return make('cpu', 'loop', 'source', `its source ${s.detail}, so it runs inline on the loop until measurements say otherwise`);
+    default:
+      // Rule 5.
+      return make('io', 'thread', 'default', 'it is a sync function with no other evidence, so it runs on the thread pool (as in Python unsync)');
+  }
+}
+
+function sourceKind(s: SourceEvidence): 'io' | 'cpu' | undefined {
+  return s.shape === 'io' ? 'io' : s.shape === 'cpu' || s.shape === 'small' ? 'cpu' : undefined;
+}
