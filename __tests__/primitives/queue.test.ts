@@ -1,0 +1,198 @@
+import {
+  Queue,
+  QueueFull,
+  createTask,
+  isCancelledError,
+  isInvalidStateError,
+  isQueueEmpty,
+  isQueueFull,
+  isQueueShutDown,
+} from '../../src';
+import { errorOf, flush } from './helpers';
+
+describe('Queue', () => {
+  it('is FIFO and reports qsize/empty/full/maxsize', () => {
+    const q = new Queue<number>(2);
+    expect(q.maxsize).toBe(2);
+    expect(q.empty()).toBe(true);
+    q.putNowait(1);
+    q.putNowait(2);
+    expect(q.full()).toBe(true);
+    expect(q.qsize()).toBe(2);
+    expect(q.getNowait()).toBe(1);
+    expect(q.getNowait()).toBe(2);
+    expect(new Queue(0).full()).toBe(false);
+    expect(new Queue(-3).full()).toBe(false);
+  });
+
+  it('throws QueueFull and QueueEmpty from the non-blocking calls', () => {
+    const q = new Queue<number>(1);
+    q.putNowait(1);
+    expect(() => q.putNowait(2)).toThrow(expect.objectContaining({ name: 'QueueFull' }));
+    q.getNowait();
+    let error: unknown;
+    try {
+      q.getNowait();
+    } catch (e) {
+      error = e;
+    }
+    expect(isQueueEmpty(error)).toBe(true);
+    expect(isQueueFull(new QueueFull())).toBe(true);
+  });
+
+  it('serves blocked getters in arrival order', async () => {
+    const q = new Queue<string>();
+    const steps: string[] = [];
+    const tasks = ['a', 'b', 'c'].map((name) => createTask(async () => steps.push(`${name}:${await q.get()}`)));
+    await flush();
+    q.putNowait('1');
+    q.putNowait('2');
+    q.putNowait('3');
+    await Promise.all(tasks);
+    expect(steps).toEqual(['a:1', 'b:2', 'c:3']);
+    expect(q.qsize()).toBe(0);
+  });
+
+  it('resumes blocked putters in arrival order and keeps their items in that order', async () => {
+    const q = new Queue<string>(1);
+    q.putNowait('x');
+    const steps: string[] = [];
+    const putters = ['a', 'b'].map((name) =>
+      createTask(async () => {
+        await q.put(name);
+        steps.push(`${name} put`);
+      }),
+    );
+    await flush();
+    expect(q.statistics().putters).toBe(2);
+    expect(await q.get()).toBe('x');
+    expect(await q.get()).toBe('a');
+    await Promise.all(putters);
+    expect(steps).toEqual(['a put', 'b put']);
+    expect(q.getNowait()).toBe('b');
+  });
+
+  it('gives a cancelled getter nothing and passes the item to the next getter', async () => {
+    const q = new Queue<number>();
+    const controller = new AbortController();
+    const byFuture = q.get();
+    const bySignal = q.get({ signal: controller.signal });
+    const byTask = createTask(() => q.get());
+    const live = q.get();
+    await flush();
+    byFuture.cancel();
+    controller.abort();
+    byTask.cancel();
+    q.putNowait(42);
+    expect(await live).toBe(42);
+    for (const f of [byFuture, bySignal, byTask]) expect(isCancelledError(await errorOf(f))).toBe(true);
+    expect(q.statistics()).toMatchObject({ size: 0, getters: 0 });
+  });
+
+  it('inserts nothing for a cancelled putter', async () => {
+    const q = new Queue<string>(1);
+    q.putNowait('kept');
+    const cancelled = q.put('dropped');
+    const live = q.put('next');
+    cancelled.cancel();
+    expect(q.getNowait()).toBe('kept');
+    await live;
+    expect(q.getNowait()).toBe('next');
+    expect(q.empty()).toBe(true);
+    expect(q.statistics().unfinished).toBe(2);
+  });
+
+  it('join() waits until every item was marked done, and taskDone() cannot overshoot', async () => {
+    const q = new Queue<number>();
+    expect((await q.join()) as unknown).toBeUndefined();
+    q.putNowait(1);
+    q.putNowait(2);
+    const steps: string[] = [];
+    const joiner = createTask(async () => {
+      await q.join();
+      steps.push('joined');
+    });
+    q.getNowait();
+    q.taskDone();
+    await flush();
+    expect(steps).toEqual([]);
+    q.getNowait();
+    q.taskDone();
+    await joiner;
+    expect(steps).toEqual(['joined']);
+    let error: unknown;
+    try {
+      q.taskDone();
+    } catch (e) {
+      error = e;
+    }
+    expect(isInvalidStateError(error)).toBe(true);
+  });
+
+  it('after shutdown(): puts throw, gets drain then throw, blocked getters and putters throw', async () => {
+    const getterQueue = new Queue<number>();
+    const blockedGetter = getterQueue.get();
+    getterQueue.shutdown();
+    expect(isQueueShutDown(await errorOf(blockedGetter))).toBe(true);
+
+    const q = new Queue<number>(1);
+    q.putNowait(1);
+    const blockedPutter = q.put(2);
+    q.shutdown();
+    expect(isQueueShutDown(await errorOf(blockedPutter))).toBe(true);
+    expect(isQueueShutDown(await errorOf(q.put(3)))).toBe(true);
+    expect(() => q.putNowait(3)).toThrow(expect.objectContaining({ name: 'QueueShutDown' }));
+    expect(await q.get()).toBe(1); // still drains
+    expect(isQueueShutDown(await errorOf(q.get()))).toBe(true);
+    expect(() => q.getNowait()).toThrow(expect.objectContaining({ name: 'QueueShutDown' }));
+    expect(q.isShutdown).toBe(true);
+  });
+
+  it('shutdown(true) drops the items, counts them done and releases join()', async () => {
+    const q = new Queue<number>();
+    q.putNowait(1);
+    q.putNowait(2);
+    const joined = q.join();
+    q.shutdown(true);
+    await joined;
+    expect(q.qsize()).toBe(0);
+    expect(q.statistics().unfinished).toBe(0);
+    expect(isQueueShutDown(await errorOf(q.get()))).toBe(true);
+  });
+
+  it('iterates with for await until shut down and drained', async () => {
+    const q = new Queue<number>();
+    const consumer = createTask(async () => {
+      const seen: number[] = [];
+      for await (const item of q) {
+        seen.push(item);
+        q.taskDone();
+      }
+      return seen;
+    });
+    q.putNowait(1);
+    await flush();
+    q.putNowait(2);
+    q.putNowait(3);
+    q.shutdown();
+    expect(await consumer).toEqual([1, 2, 3]);
+  });
+
+  it('cancelling a task iterating over the queue loses no item', async () => {
+    const q = new Queue<number>();
+    const consumer = createTask(async () => {
+      for await (const item of q) void item;
+    });
+    await flush();
+    consumer.cancel();
+    await errorOf(consumer);
+    q.putNowait(7);
+    expect(q.getNowait()).toBe(7);
+  });
+
+  it('validates maxsize and options', () => {
+    expect(() => new Queue(1.5)).toThrow(TypeError);
+    expect(() => new Queue<number>().get({ signal: 1 } as never)).toThrow(TypeError);
+    expect(Object.isFrozen(new Queue().statistics())).toBe(true);
+  });
+});
