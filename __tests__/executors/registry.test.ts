@@ -1,0 +1,90 @@
+import * as path from 'node:path';
+import { isLocateError, LocateError } from '../../src/core/errors';
+import { inWorker, locateFunction, unsyncRegister } from '../../src/executors';
+import { lookupRef, registeredRef } from '../../src/executors/registry';
+import * as fx from '../fixtures/pool-functions';
+
+// Registered at this module's top level, as decorators do.
+const topLevelRef = unsyncRegister(function registeredAtTestTopLevel() {});
+const fixtureFile = path.join(__dirname, '..', 'fixtures', 'pool-functions.ts');
+
+describe('unsyncRegister', () => {
+  it('keys functions by defining module file and qualified name', () => {
+    expect(registeredRef(fx.add)).toMatchObject({ file: fixtureFile, name: 'add' });
+    expect(registeredRef(fx.Geometry.area)).toMatchObject({ file: fixtureFile, name: 'Geometry.area' });
+    expect(registeredRef(fx.Geometry.prototype.perimeter)).toMatchObject({ name: 'Geometry.perimeter' });
+    expect(lookupRef({ file: fixtureFile, name: 'explicitName' })?.fn()).toBe('renamed');
+  });
+
+  it('captures the file of the module that registers, here this test file', () => {
+    expect(topLevelRef).toMatchObject({ file: __filename, name: 'registeredAtTestTopLevel' });
+  });
+
+  it('rejects a function registered inside another function', () => {
+    function makeAndRegister(): unknown {
+      function inner(): number {
+        return 1;
+      }
+      return unsyncRegister(inner);
+    }
+    expect(makeAndRegister).toThrow(LocateError);
+    expect(makeAndRegister).toThrow('cannot be located in a worker: it is registered inside function `makeAndRegister`; define it at module top level');
+  });
+
+  it('rejects a registration made from an anonymous callback (not module top level)', () => {
+    let error: unknown;
+    [1].forEach(() => {
+      try {
+        unsyncRegister(function fromCallback() {});
+      } catch (e) {
+        error = e;
+      }
+    });
+    expect(isLocateError(error)).toBe(true);
+    expect((error as Error).message).toContain('define it at module top level');
+  });
+
+  it('rejects functions created dynamically', () => {
+    const register = new Function('register', 'return register(function made() {})');
+    expect(() => register(unsyncRegister)).toThrow('created dynamically');
+    expect(() => unsyncRegister(() => 1)).toThrow(/anonymous or bound function cannot be located/);
+    expect(() => unsyncRegister(fx.add.bind(null))).toThrow(LocateError);
+  });
+
+  it('rejects two functions under one name in one module, but not a re-evaluation', () => {
+    const file = path.join(__dirname, 'virtual-module.ts');
+    const register = (fn: () => void) => unsyncRegister(fn, { file, name: 'same' });
+    register(function one() {});
+    expect(() => unsyncRegister(function two() {}, { file, name: 'same' })).toThrow(
+      'two functions are registered as `same`',
+    );
+    // The same source position registering a new function object: the module ran again.
+    register(function three() {});
+    expect(lookupRef({ file, name: 'same' })?.fn.name).toBe('three');
+  });
+
+  it('accepts an explicit file (path or file URL) and validates its options', () => {
+    const ref = unsyncRegister(function elsewhere() {}, { file: 'file:///tmp/elsewhere.ts' });
+    expect(ref.file).toBe('/tmp/elsewhere.ts');
+    expect(() => unsyncRegister(1 as never)).toThrow('Expected `fn` to be a function, got 1 (number)');
+    expect(() => unsyncRegister(fx.add, { name: '' })).toThrow('Expected `options.name` to be a non-empty string');
+    expect(() => unsyncRegister(fx.add, { where: 1 } as never)).toThrow('Unknown option `where`');
+  });
+});
+
+describe('locateFunction and inWorker', () => {
+  it('returns the registration of a registered function', () => {
+    expect(locateFunction(fx.fib)).toBe(registeredRef(fx.fib));
+  });
+
+  it('throws LocateError for a function it cannot find', () => {
+    function notRegistered(): void {}
+    expect(() => locateFunction(notRegistered)).toThrow(
+      '`notRegistered` cannot be located in a worker: it is neither registered',
+    );
+  });
+
+  it('is false in the main thread', () => {
+    expect(inWorker()).toBe(false);
+  });
+});
