@@ -30,6 +30,8 @@ export * from './combinators';
 export { run } from './runtime/run';
 export type { RunOptions } from './runtime/run';
 export type { Logger, DebugOptions } from './runtime/debug';
+export { configure, shutdown, toThread } from './runtime/executors-api';
+export type { ConfigureOptions, ShutdownOptions } from './runtime/executors-api';
 export * from './primitives';
 export * from './executors';
 export * from './streams';

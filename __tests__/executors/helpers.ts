@@ -16,8 +16,10 @@ export function shared(length: number): Int32Array {
 
 /** Resolve once `flags[index]` is not `value` (no timers: Atomics.waitAsync). */
 export async function waitUntilChanged(flags: Int32Array, index: number, value = 0): Promise<void> {
+  // Atomics.waitAsync is in Node 20 but not in this project's ES2022 lib typings.
+  const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: unknown } }).waitAsync;
   while (Atomics.load(flags, index) === value) {
-    const result = Atomics.waitAsync(flags, index, value);
+    const result = waitAsync(flags, index, value);
     if (result.async) await result.value;
   }
 }

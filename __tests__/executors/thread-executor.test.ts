@@ -148,7 +148,7 @@ describe('ThreadExecutor cancellation', () => {
     const flags = shared(1);
     const counter = shared(2);
     const steps: string[] = [];
-    const blocker = single.submit(refOf(fx.blockUntil), [flags, 0]);
+    const blocker = single.submit<string>(refOf(fx.blockUntil), [flags, 0]);
     const queued = single.submit(refOf(fx.record), [counter, 0]);
     expect(single.statistics().queued).toBe(1);
     expect(queued.cancel('not needed')).toBe(true);

@@ -1,0 +1,6 @@
+// The runtime's public executor API, gathered for the src/index.ts barrel.
+export { configure } from './configure';
+export type { ConfigureOptions } from './configure';
+export { shutdown } from './shutdown';
+export type { ShutdownOptions } from './lifecycle';
+export { toThread } from './to-thread';
