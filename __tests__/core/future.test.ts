@@ -213,7 +213,7 @@ describe('Unfuture names and timing', () => {
     await tick();
     resolve(1);
     const { createdAt, startedAt, settledAt } = future.timing;
-    expect(startedAt!).toBeGreaterThanOrEqual(createdAt);
+    expect(startedAt!).toBeGreaterThanOrEqual(createdAt!);
     expect(settledAt!).toBeGreaterThanOrEqual(startedAt!);
   });
 

@@ -278,3 +278,26 @@ describe('task cancellation', () => {
     await watched;
   });
 });
+
+describe('task cancellation after multi-awaits', () => {
+  it('does not cancel a future that a finished Promise.race abandoned', async () => {
+    const stray = createTask(() => sleep(200, 'background'));
+    const task = createTask(async () => {
+      await Promise.race([sleep(5), stray]);
+      await sleep(10_000);
+    });
+    await sleep(20);
+    task.cancel();
+    await task.then(undefined, () => undefined);
+    expect(task.cancelled()).toBe(true);
+    expect(stray.cancelled()).toBe(false);
+    stray.cancel();
+  });
+
+  it('settles a task whose returned Unfuture is rejected with null', async () => {
+    const t = createTask(() => Unfuture.fromPromise(Promise.reject(null)));
+    await t.then(undefined, () => undefined);
+    expect(t.state).toBe('rejected');
+    expect(t.exception()).toBeNull();
+  });
+});

@@ -16,7 +16,7 @@
  */
 import { CancelledError, isCancelledError } from './errors';
 import { contextState, taskStorage, type AwaitingTask } from './current';
-import { Unfuture, cancelFuture, markStarted, rejectFuture, resolveFuture } from './future';
+import { Unfuture, cancelFuture, markStarted, onSettled, rejectFuture, resolveFuture } from './future';
 import { futureHooks } from './hooks';
 import { assertOptions, expected, isThenable } from './validate';
 
@@ -163,8 +163,12 @@ export class Task<T> extends Unfuture<T> implements AwaitingTask {
     if (current === undefined || current === future || (!(current instanceof Set) && current.done())) {
       this.#awaiting = future;
     } else if (current instanceof Set) {
-      if (current.size >= 16) for (const f of current) if (f.done()) current.delete(f);
-      current.add(future);
+      // A settled member means the multi-await (Promise.all/race) it belonged to has let
+      // the body run again: start over rather than keep futures a race abandoned.
+      let concluded = false;
+      for (const f of current) if (f.done()) concluded = true;
+      if (concluded) this.#awaiting = future;
+      else current.add(future);
     } else {
       this.#awaiting = new Set([current, future]);
     }
@@ -206,10 +210,9 @@ export class Task<T> extends Unfuture<T> implements AwaitingTask {
     if (result instanceof Unfuture) {
       // The body handed back a library future: the task is suspended on it.
       this.linkAwait(result);
-      result.addDoneCallback((f) => {
-        if (f.cancelled()) this.#finish(false, safeException(f));
-        else if (f.exception() !== null) this.#finish(false, f.exception());
-        else this.#finish(true, f.result());
+      onSettled(result, (f) => {
+        if (f.state === 'fulfilled') this.#finish(true, f.result());
+        else this.#finish(false, safeException(f));
       });
     } else if (isThenable(result)) {
       result.then(
@@ -235,12 +238,14 @@ export class Task<T> extends Unfuture<T> implements AwaitingTask {
   }
 }
 
+/** The error (or CancelledError) of a settled, unsuccessful future. */
 function safeException(f: Unfuture<unknown>): unknown {
   try {
-    return f.exception();
+    f.result();
   } catch (error) {
     return error;
   }
+  return undefined;
 }
 
 /**
