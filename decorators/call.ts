@@ -16,7 +16,7 @@ import { Unfuture, onSettled } from '../src/core/future';
 import { createTask } from '../src/core/task';
 import { waitFor } from '../src/combinators/wait-for';
 import { isThenable } from '../src/core/validate';
-import { qualifiedName, type DecoratedInfo } from './decorated';
+import { qualifiedName, registryName, type DecoratedInfo } from './decorated';
 import { loadedExports, poolAvailable, registerForWorkers, runningInWorker, submitToPool, type CallRef } from './dispatch';
 import { recordCall, recordThenable } from './evidence';
 import { decide } from './inspect';
@@ -74,7 +74,7 @@ export function callDecorated(info: DecoratedInfo, self: unknown, args: unknown[
  * early, with a `LocateError`; under `'auto'` it is remembered and the function stays on the loop.
  */
 export function registerDecorated(info: DecoratedInfo): void {
-  const result = registerForWorkers(workerShim(info), qualifiedName(info));
+  const result = registerForWorkers(workerShim(info), registryName(info));
   if ('ref' in result) {
     refs.set(info, result.ref);
     info.registered = true;

@@ -48,3 +48,15 @@ export function qualifiedName(info: DecoratedInfo): string {
   const owner = info.owner?.name ?? '<class>';
   return `${owner}.${info.memberName}`;
 }
+
+/**
+ * The name registered for workers. TC39 decorators never show a method decorator its
+ * class, and compilers rename classes inside static blocks (esbuild's `_Service`), so TC39
+ * members register without the class name: `<class>.method` and `<class>.static.method`
+ * (a second member of the same name in one module gets `#2`, in definition order).
+ */
+export function registryName(info: DecoratedInfo): string {
+  if (info.options.name !== undefined) return info.options.name;
+  if (info.system === 'tc39') return `<class>.${info.isStatic ? 'static.' : ''}${info.memberName}`;
+  return qualifiedName(info);
+}

@@ -72,15 +72,13 @@ function decorateTc39(args: unknown[], options: ResolvedOptions): Function {
   if (d.system !== 'tc39') throw new TypeError('internal: expected a TC39 decoration');
   assertNotGenerator(d.method, String(d.key));
   const info = newInfo(d.method, options, 'tc39', d.isStatic, memberName(d.key), undefined, undefined);
+  // The class exists only when static initializers run: a static method learns it then.
   if (d.isStatic) {
-    // The class exists only when static initializers run: register then.
     d.context.addInitializer(function (this: unknown) {
       info.owner = this as Function;
-      registerDecorated(info);
     });
-  } else {
-    registerDecorated(info);
   }
+  registerDecorated(info);
   return info.wrapper;
 }
 
