@@ -4,7 +4,7 @@
 import { TimeoutError } from '../core/errors';
 import { Unfuture, cancelFuture, onSettled, pendingFuture, rejectFuture, resolveFuture } from '../core/future';
 import { assertOptions, assertTimeout } from '../core/validate';
-import { type Awaitable, toFutures } from './awaitable';
+import { type Awaitable, type AwaitedOf, toFutures } from './awaitable';
 
 /** Options for {@link asCompleted}. */
 export interface AsCompletedOptions {
@@ -31,11 +31,12 @@ export interface AsCompleted<T> extends Iterable<Unfuture<T>>, AsyncIterable<T> 
  * @example
  * for await (const value of asCompleted([slow(), fast()])) console.log(value); // fast first
  */
-export function asCompleted<T>(aws: Iterable<Awaitable<T>>, options?: AsCompletedOptions): AsCompleted<T> {
+export function asCompleted<A extends Awaitable<unknown>>(aws: Iterable<A>, options?: AsCompletedOptions): AsCompleted<AwaitedOf<A>> {
+  type T = AwaitedOf<A>;
   assertOptions('options', options, ['timeout']);
   const timeout = options?.timeout;
   assertTimeout('options.timeout', timeout);
-  const futures = toFutures('aws', aws);
+  const futures = toFutures('aws', aws as Iterable<Awaitable<T>>);
   const finished: Unfuture<T>[] = []; // done, not yet handed to a waiter
   const waiters: Unfuture<T>[] = []; // handed out, waiting for a completion (FIFO)
   let timedOut = false;

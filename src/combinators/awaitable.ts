@@ -12,6 +12,9 @@ import { expected, isThenable } from '../core/validate';
  */
 export type Awaitable<T> = PromiseLike<T> | (() => T | PromiseLike<T>);
 
+/** The value an accepted input produces: `AwaitedOf<Unfuture<string> | (() => number)>` is `string | number`. */
+export type AwaitedOf<A> = A extends (...args: never[]) => infer R ? Awaited<R> : Awaited<A>;
+
 /** Turn one accepted input into an Unfuture, or throw a `TypeError` naming `name`. */
 export function toFuture<T>(name: string, input: Awaitable<T>): Unfuture<T> {
   if (input instanceof Unfuture) return input;

@@ -4,7 +4,7 @@
 import { CancelledError, isCancelledError } from '../core/errors';
 import { Unfuture, cancelFuture, onSettled, pendingFuture, rejectFuture, resolveFuture } from '../core/future';
 import { assertOptions, expected, isThenable } from '../core/validate';
-import { type Awaitable, outcomeOf, toFutures } from './awaitable';
+import { type Awaitable, type AwaitedOf, outcomeOf, toFutures } from './awaitable';
 
 /** Options for the list form of {@link gather}. */
 export interface GatherOptions {
@@ -26,8 +26,11 @@ export interface GatherOptions {
  * const mixed = await gather([ok(), fails()], { returnExceptions: true }); // ['ok', Error]
  */
 export function gather<T extends readonly unknown[]>(...aws: { [K in keyof T]: Awaitable<T[K]> }): Unfuture<T>;
-export function gather<T>(aws: Iterable<Awaitable<T>>, options: GatherOptions & { returnExceptions: true }): Unfuture<Array<T | Error>>;
-export function gather<T>(aws: Iterable<Awaitable<T>>, options?: GatherOptions): Unfuture<T[]>;
+export function gather<A extends Awaitable<unknown>>(
+  aws: Iterable<A>,
+  options: GatherOptions & { returnExceptions: true },
+): Unfuture<Array<AwaitedOf<A> | Error>>;
+export function gather<A extends Awaitable<unknown>>(aws: Iterable<A>, options?: GatherOptions): Unfuture<Array<AwaitedOf<A>>>;
 export function gather(...args: unknown[]): Unfuture<unknown[]> {
   const listForm = args.length >= 1 && args.length <= 2 && isIterableInput(args[0]) && (args.length === 1 || !isAwaitableInput(args[1]));
   let inputs: unknown;

@@ -12,4 +12,4 @@ export { timeout } from './timeout';
 export type { TimeoutScope } from './timeout';
 export { TaskGroup, openNursery } from './task-group';
 export type { Nursery } from './task-group';
-export type { Awaitable } from './awaitable';
+export type { Awaitable, AwaitedOf } from './awaitable';

@@ -3,7 +3,7 @@
  */
 import { Unfuture, cancelFuture, onSettled, pendingFuture, resolveFuture } from '../core/future';
 import { assertOptions, assertTimeout, expected } from '../core/validate';
-import { type Awaitable, toFutures } from './awaitable';
+import { type Awaitable, type AwaitedOf, toFutures } from './awaitable';
 
 /** Return as soon as any awaitable finishes or is cancelled. */
 export const FIRST_COMPLETED = 'FIRST_COMPLETED';
@@ -42,7 +42,8 @@ const RETURN_WHEN: readonly string[] = [FIRST_COMPLETED, FIRST_EXCEPTION, ALL_CO
  * @example
  * const { done, pending } = await wait([t1, t2], { returnWhen: FIRST_COMPLETED });
  */
-export function wait<T>(aws: Iterable<Awaitable<T>>, options?: WaitOptions): Unfuture<WaitResult<T>> {
+export function wait<A extends Awaitable<unknown>>(aws: Iterable<A>, options?: WaitOptions): Unfuture<WaitResult<AwaitedOf<A>>> {
+  type T = AwaitedOf<A>;
   assertOptions('options', options, ['timeout', 'returnWhen']);
   const timeout = options?.timeout;
   assertTimeout('options.timeout', timeout);
@@ -50,7 +51,7 @@ export function wait<T>(aws: Iterable<Awaitable<T>>, options?: WaitOptions): Unf
   if (!RETURN_WHEN.includes(returnWhen)) {
     throw new TypeError(expected('options.returnWhen', `one of ${RETURN_WHEN.join(', ')}`, returnWhen));
   }
-  const futures = new Set(toFutures('aws', aws));
+  const futures = new Set(toFutures('aws', aws as Iterable<Awaitable<T>>));
   if (futures.size === 0) throw new TypeError(expected('aws', 'a non-empty iterable of awaitables', []));
 
   let timer: NodeJS.Timeout | undefined;
