@@ -44,6 +44,15 @@ describe('SocketStream', () => {
     await stream.aclose();
   });
 
+  it('closes through Symbol.asyncDispose, and the server sees the connection end', async () => {
+    const server = await serve((reader) => reader.read());
+    const stream = await openTcpStream(HOST, server.address().port);
+    await until(() => server.activeConnections === 1, 2000, 'connection accepted');
+    await stream[Symbol.asyncDispose]();
+    await expect(stream.sendAll('x')).rejects.toBeInstanceOf(ClosedResourceError);
+    await until(() => server.activeConnections === 0, 2000, 'server connection closed');
+  });
+
   it('rejects every call after aclose() with ClosedResourceError; aclose() is idempotent', async () => {
     const server = await serve(() => undefined);
     const stream = await openTcpStream(HOST, server.address().port);

@@ -57,6 +57,15 @@ describe('StreamWriter', () => {
     await expect(writer.drain()).rejects.toBeInstanceOf(ClosedResourceError);
   });
 
+  it('closes through Symbol.asyncDispose', async () => {
+    const server = await serve((reader) => reader.read());
+    const { reader, writer } = await openConnection(HOST, server.address().port);
+    await writer[Symbol.asyncDispose]();
+    expect(writer.isClosing()).toBe(true);
+    expect((await reader.read()).length).toBe(0);
+    await until(() => server.activeConnections === 0, 2000, 'server connection closed');
+  });
+
   it('surfaces a peer reset as ConnectionResetError on the next read and write', async () => {
     const server = await serve(async (reader, writer) => {
       await reader.read(1);
