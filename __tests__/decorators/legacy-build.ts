@@ -20,7 +20,8 @@ export function buildLegacy(name: string): string {
   const { config } = ts.readConfigFile(CONFIG, ts.sys.readFile);
   const { options } = ts.parseJsonConfigFileContent(config, ts.sys, __dirname); // resolves `extends`
   const out = ts.transpileModule(source, { compilerOptions: { ...options, sourceMap: false, declaration: false }, fileName: `${name}.ts` });
-  const file = path.join(FIXTURES, `${name}.legacy.js`);
+  // One file per jest worker process: test files build in parallel.
+  const file = path.join(FIXTURES, `${name}.legacy-${process.pid}.js`);
   fs.writeFileSync(file, WORKER_LOADER + out.outputText);
   return file;
 }

@@ -1,0 +1,150 @@
+/**
+ * `inspect()`: the five rules in order, on a labelled set of functions, under both
+ * decorator systems for hints and `design:returntype`; measured evidence and hysteresis.
+ */
+import * as fs from 'node:fs';
+import { inspect, unsync } from '../../src';
+import { configureEvidence, forgetEvidence, recordCall } from '../../decorators/evidence';
+import { decoratorStatistics } from '../../decorators';
+import * as F from '../fixtures/decorated-functions';
+import { Service } from '../fixtures/decorated-methods';
+import { buildLegacy } from './legacy-build';
+
+const legacyFile = buildLegacy('decorated-methods');
+const Legacy = (require(legacyFile) as typeof import('../fixtures/decorated-methods')).Service;
+afterAll(() => fs.rmSync(legacyFile, { force: true }));
+
+describe('a labelled set of functions', () => {
+  const cases: Array<[string, Function, 'async' | 'io' | 'cpu', string, string]> = [
+    ['async function', F.fetchLater, 'async', 'loop', 'async'],
+    ['blocking file read', F.readConfig, 'io', 'thread', 'source'],
+    ['blocking child process', F.gitHead, 'io', 'thread', 'source'],
+    ['key derivation', F.deriveKey, 'cpu', 'process', 'source'],
+    ['compression', F.compress, 'cpu', 'process', 'source'],
+    ['compute loop', F.sumTo, 'cpu', 'process', 'source'],
+    ['recursion', F.fib, 'cpu', 'process', 'source'],
+    ['tiny helper', F.add, 'cpu', 'loop', 'source'],
+    ['promise builder', F.later, 'async', 'loop', 'source'],
+    ['unremarkable sync function', F.describePerson, 'io', 'thread', 'default'],
+  ];
+  it.each(cases)('%s', (_label, fn, kind, executor, rule) => {
+    const i = inspect(fn);
+    expect({ kind: i.kind, executor: i.executor, rule: i.rule }).toEqual({ kind, executor, rule });
+    expect(i.reason.length).toBeGreaterThan(20);
+    expect(Object.isFrozen(i)).toBe(true);
+  });
+
+  it('explains in plain words', () => {
+    expect(inspect(F.readConfig).reason).toBe('its source calls readFileSync, which blocks while it waits, so it runs on the thread pool');
+    expect(inspect(F.fetchLater).reason).toMatch(/^it is an async function, so it runs as a task on the event loop/);
+    expect(inspect(F.describePerson).reason).toMatch(/no other evidence, so it runs on the thread pool \(as in Python unsync\)/);
+  });
+
+  it('inspects the wrapper the same as the function it wraps', () => {
+    expect(inspect(F.readConfigU)).toEqual(inspect(F.readConfig));
+  });
+});
+
+describe('rule 1: explicit option, then hint', () => {
+  it('an explicit executor wins over everything', () => {
+    expect(inspect(F.onThread)).toMatchObject({ executor: 'thread', rule: 'option', reason: "the option `executor: 'thread'` was given explicitly" });
+    expect(inspect(F.onProcess)).toMatchObject({ executor: 'process', kind: 'cpu', rule: 'option', reason: 'the option `cpuBound: true` was given explicitly' });
+    expect(inspect(unsync(F.readConfig, { executor: 'loop' }))).toMatchObject({ executor: 'loop', kind: 'io', rule: 'option' });
+  });
+
+  it.each([
+    ['TC39', Service],
+    ['legacy', Legacy],
+  ])('hint decorators are read in either stacking order (%s)', (_system, K) => {
+    expect(inspect(K.prototype.hintedCpu)).toMatchObject({ kind: 'cpu', executor: 'process', rule: 'hint', reason: 'the method is marked @cpuBound()' });
+    expect(inspect(K.prototype.hintedIo)).toMatchObject({ kind: 'io', executor: 'thread', rule: 'hint' });
+    expect(inspect(K.prototype.hintedLoop)).toMatchObject({ executor: 'loop', rule: 'hint', reason: "the method is marked @executor('loop')" });
+    expect(inspect(K.prototype.where)).toMatchObject({ executor: 'thread', rule: 'option' });
+  });
+});
+
+describe('rule 2: async', () => {
+  it('uses design:returntype under legacy decorators with metadata', () => {
+    expect(inspect(Legacy.prototype.promiseTyped)).toMatchObject({ kind: 'async', executor: 'loop', rule: 'async', reason: expect.stringMatching(/^its declared return type is a Promise/) });
+  });
+
+  it('learns from a first call that returned a thenable (TC39 has no metadata)', async () => {
+    const before = inspect(Service.prototype.promiseTyped);
+    expect(before.rule).not.toBe('async');
+    expect(await new Service('p').promiseTyped()).toBe('p');
+    expect(inspect(Service.prototype.promiseTyped)).toMatchObject({ kind: 'async', rule: 'async', reason: expect.stringMatching(/^a call returned a promise/) });
+  });
+});
+
+describe('rules 3-5: measured evidence over guesses', () => {
+  afterEach(() => configureEvidence({ reset: true }));
+
+  it('moves a function off the loop after one call blocks it too long', () => {
+    const fn = function parse(s: string): number { return s.length; };
+    forgetEvidence(fn);
+    expect(inspect(fn)).toMatchObject({ executor: 'loop', rule: 'source' });
+    recordCall(fn, 'loop', 0.01);
+    recordCall(fn, 'loop', 50);
+    expect(inspect(fn)).toMatchObject({ executor: 'thread', rule: 'measured', reason: expect.stringMatching(/blocked the event loop for 50 ms \(limit 5\.0 ms\)/) });
+  });
+
+  it('confirms a cheap function on the loop after a few measured calls', () => {
+    const fn = function tinyish(a: number): number { return a + 1; };
+    for (let i = 0; i < 4; i++) recordCall(fn, 'loop', 0.002);
+    expect(inspect(fn)).toMatchObject({ executor: 'loop', rule: 'measured', reason: expect.stringMatching(/^measured: 4 calls on the loop took 2 µs on average/) });
+    expect(inspect(fn).measured.loop).toMatchObject({ calls: 4 });
+  });
+
+  it('brings a cheap default-thread function back to the loop only after a long cheap streak', () => {
+    configureEvidence({ returnStreak: 8 });
+    const fn = F.describePerson;
+    forgetEvidence(fn);
+    for (let i = 0; i < 7; i++) recordCall(fn, 'thread', 0.05);
+    expect(inspect(fn).rule).toBe('default');
+    recordCall(fn, 'thread', 0.05);
+    expect(inspect(fn)).toMatchObject({ executor: 'loop', rule: 'measured' });
+    forgetEvidence(fn);
+  });
+
+  it('does not flip-flop: each move back needs twice the streak, and it stops after maxFlips', () => {
+    configureEvidence({ returnStreak: 2, maxFlips: 3 });
+    const fn = function jittery(x: number): number { return x; };
+    const steps: string[] = [];
+    const note = (): void => {
+      steps.push(inspect(fn).executor);
+    };
+    recordCall(fn, 'loop', 20); // off (flip 1)
+    note();
+    recordCall(fn, 'thread', 0.01);
+    recordCall(fn, 'thread', 0.01);
+    note(); // still off: needs 2 * 2^1 = 4
+    recordCall(fn, 'thread', 0.01);
+    recordCall(fn, 'thread', 0.01);
+    note(); // back on the loop (flip 2)
+    recordCall(fn, 'loop', 20); // off again (flip 3)
+    note();
+    for (let i = 0; i < 100; i++) recordCall(fn, 'thread', 0.01);
+    note(); // pinned off the loop
+    expect(steps).toEqual(['thread', 'thread', 'loop', 'thread', 'thread']);
+    expect(inspect(fn).reason).toMatch(/kept off the loop for good after its placement changed 3 times/);
+  });
+
+  it('never lets measurements override an explicit option or async', () => {
+    recordCall(F.onThread, 'loop', 0.001);
+    for (let i = 0; i < 10; i++) recordCall(F.fetchLater, 'loop', 100);
+    expect(inspect(F.onThread).rule).toBe('option');
+    expect(inspect(F.fetchLater).rule).toBe('async');
+  });
+
+  it('shows decisions and flips as data in decoratorStatistics()', () => {
+    const [s] = decoratorStatistics([F.addU]);
+    expect(s).toMatchObject({ name: 'add', executor: 'loop', flips: 0 });
+    expect(Object.isFrozen(s)).toBe(true);
+  });
+});
+
+describe('argument checks', () => {
+  it('rejects a non-function', () => {
+    expect(() => inspect(3 as never)).toThrow(new TypeError('Expected `fnOrMethod` to be a function, got 3 (number)'));
+  });
+});

@@ -1,0 +1,173 @@
+/**
+ * `unsync(fn, options?)` on plain functions, option validation and decoration-time errors.
+ */
+import { Unfuture, createTask, isCancelledError, isInvalidStateError, isTimeoutError, shutdown, sleep, unsync } from '../../src';
+import * as F from '../fixtures/decorated-functions';
+
+afterAll(() => shutdown());
+
+describe('unsync(fn)', () => {
+  it('keeps name and length', () => {
+    expect(F.addU.name).toBe('add');
+    expect(F.addU.length).toBe(2);
+    expect(F.fetchLaterU.name).toBe('fetchLater');
+  });
+
+  it('runs a tiny sync function inline and returns a done Unfuture', () => {
+    const f = F.addU(2, 3);
+    expect(f).toBeInstanceOf(Unfuture);
+    expect(f.done()).toBe(true);
+    expect(f.result()).toBe(5);
+    expect(f.executor).toBe('loop');
+  });
+
+  it('runs an async function as a task that starts on a later microtask', async () => {
+    const steps: string[] = [];
+    const g = unsync(async (x: number) => {
+      steps.push('body');
+      return x * 2;
+    });
+    const f = g(4);
+    steps.push('called');
+    expect(await f).toBe(8);
+    expect(steps).toEqual(['called', 'body']);
+  });
+
+  it('cancels an async call at its await', async () => {
+    const steps: string[] = [];
+    const g = unsync(async () => {
+      steps.push('start');
+      try {
+        await sleep(60_000);
+      } finally {
+        steps.push('cleanup');
+      }
+    });
+    const f = g();
+    await sleep(0);
+    f.cancel('stop');
+    const error = await Promise.resolve(f).catch((e: unknown) => e);
+    expect(isCancelledError(error)).toBe(true);
+    expect(steps).toEqual(['start', 'cleanup']);
+  });
+
+  it('is cancelled with the task that awaits it', async () => {
+    const steps: string[] = [];
+    const inner = unsync(async () => {
+      try {
+        await sleep(60_000);
+      } catch (e) {
+        steps.push(isCancelledError(e) ? 'inner cancelled' : 'other');
+        throw e;
+      }
+    });
+    const outer = createTask(async () => {
+      await inner();
+    });
+    await sleep(0);
+    outer.cancel();
+    await Promise.resolve(outer).catch(() => undefined);
+    expect(steps).toEqual(['inner cancelled']);
+  });
+
+  it('rejects with TimeoutError when `timeout` expires', async () => {
+    const g = unsync(() => sleep(60_000, 'late'), { timeout: 5 });
+    const error = await Promise.resolve(g()).catch((e: unknown) => e);
+    expect(isTimeoutError(error)).toBe(true);
+  });
+
+  it('wraps what a sync function throws in a rejected Unfuture', async () => {
+    const f = F.throwsRange(3);
+    expect(f.done()).toBe(true);
+    await expect(f).rejects.toThrow('bad 3');
+  });
+
+  it('chains continuations with then(), sync or async, as Unfutures', async () => {
+    const double = unsync(async (x: number) => x * 2);
+    const chained = F.addU(1, 2).then((v) => v + 1).then(double);
+    expect(chained).toBeInstanceOf(Unfuture);
+    expect(await chained).toBe(8);
+  });
+
+  it('detects a promise-returning sync function on its first call', async () => {
+    const f = F.laterU('v');
+    expect(await f).toBe('v');
+  });
+
+  it('runs an explicit thread function on a worker thread', async () => {
+    const f = F.whereAmI();
+    expect(f.executor).toBe('thread');
+    expect(await f).toBe('worker');
+    expect(await F.onThreadAsync(3)).toBe('3:worker');
+  });
+
+  it('stops a running thread call on cancel', async () => {
+    const f = F.spinForever();
+    await sleep(50);
+    f.cancel();
+    const error = await Promise.resolve(f).catch((e: unknown) => e);
+    expect(isCancelledError(error)).toBe(true);
+  });
+
+  it('fails a call routed to an executor this build does not have with InvalidStateError', async () => {
+    const error = await Promise.resolve(F.onProcess(2)).catch((e: unknown) => e);
+    // Until the process pool lands; afterwards the call returns 4.
+    if (error === 4) return;
+    expect(isInvalidStateError(error)).toBe(true);
+    expect((error as Error).message).toMatch(/process executor/);
+  });
+});
+
+describe('decoration-time validation', () => {
+  const fn = (x: number): number => x;
+
+  it('rejects unknown options listing the valid ones', () => {
+    expect(() => unsync(fn, { exector: 'thread' } as never)).toThrow(
+      new TypeError('Unknown option `exector` in `options`; valid options are: `executor`, `cpuBound`, `timeout`, `name`'),
+    );
+    expect(() => unsync({ bogus: 1 } as never)).toThrow(TypeError);
+  });
+
+  it('rejects an invalid executor listing the valid values', () => {
+    expect(() => unsync(fn, { executor: 'gpu' as never })).toThrow(
+      new TypeError("Expected `options.executor` to be one of 'auto', 'loop', 'thread', 'process', got \"gpu\" (string)"),
+    );
+  });
+
+  it('rejects invalid cpuBound, timeout and name values', () => {
+    expect(() => unsync(fn, { cpuBound: 'yes' as never })).toThrow(/options.cpuBound` to be a boolean/);
+    expect(() => unsync(fn, { timeout: '5' as never })).toThrow(/options.timeout` to be a number/);
+    expect(() => unsync(fn, { timeout: 0 })).toThrow(RangeError);
+    expect(() => unsync(fn, { timeout: NaN })).toThrow(TypeError);
+    expect(() => unsync(fn, { name: '' })).toThrow(/options.name` to be a non-empty string/);
+    expect(() => unsync(fn, { cpuBound: true, executor: 'thread' })).toThrow(/Conflicting options/);
+  });
+
+  it('rejects classes, generators and non-functions', () => {
+    class K {}
+    expect(() => unsync(K as never)).toThrow(/cannot decorate a class/);
+    expect(() => unsync(function* gen() {} as never)).toThrow(/generator function gen/);
+    expect(() => unsync(42 as never)).toThrow(TypeError);
+    expect(() => unsync(fn, {}, 3 as never)).toThrow(TypeError);
+  });
+
+  it('refuses an explicit pool executor for a function a worker cannot find', () => {
+    const local = function local(): number {
+      return 1;
+    };
+    expect(() => unsync(local, { executor: 'thread' })).toThrow(/cannot be located in a worker/);
+  });
+
+  it('keeps an unlocatable function on the loop under auto, and says why', async () => {
+    const local = unsync(function describe2(a: { x: number }): number {
+      const y = a.x * 2 + 1;
+      const z = [y, y + 1, y + 2].map((v) => v * v);
+      const w = z.reduce((p, c) => p + c, 0);
+      const label = `${y}-${w}-${z.length}-${a.x}-${JSON.stringify(a)}-${String(y).padStart(4, '0')}`;
+      return label.length + w;
+    });
+    const f = local({ x: 1 });
+    expect(f.executor).toBe('loop');
+    expect(await f).toBeGreaterThan(0);
+  });
+});
