@@ -5,9 +5,10 @@
  *   2. hand-off: `get()` parks first, then `put` hands the item straight to it.
  * The baseline is the usual hand-rolled queue (an item array and a resolver array, native
  * promises, no cancellation, no bound, no join). Medians over interleaved rounds;
- * ratio = unsync / baseline (goal: within 2x).
+ * ratio = unsync / baseline (goal: within 2x). A third line measures the floor any
+ * Unfuture-returning API pays: awaiting an already fulfilled Unfuture, N times.
  */
-import { Queue } from '../src';
+import { Queue, Unfuture } from '../src';
 import { interleave, machine, timed } from './lib/measure';
 
 const N = Number(process.env.BENCH_N ?? 1_000_000);
@@ -70,6 +71,13 @@ async function baselineHandOff(): Promise<number> {
   return sum;
 }
 
+/** The floor for any API returning an Unfuture: awaiting one that is already fulfilled. */
+async function awaitFloor(): Promise<number> {
+  let sum = 0;
+  for (let i = 0; i < N; i++) sum += await Unfuture.fromValue(i);
+  return sum;
+}
+
 async function main(): Promise<void> {
   console.log(`# Queue vs array-backed baseline — ${machine()}`);
   console.log(`# ${N} put/get pairs per run, ${ROUNDS} rounds, medians`);
@@ -79,13 +87,15 @@ async function main(): Promise<void> {
       'baseline buffered': () => timed(baselineBuffered),
       'unsync hand-off': () => timed(unsyncHandOff),
       'baseline hand-off': () => timed(baselineHandOff),
+      'floor: await fulfilled Unfuture': () => timed(awaitFloor),
     },
     ROUNDS,
   );
-  for (const [name, ms] of Object.entries(figures)) console.log(`${name.padEnd(24)} ${ms.toFixed(1).padStart(8)} ms`);
+  for (const [name, ms] of Object.entries(figures)) console.log(`${name.padEnd(34)} ${ms.toFixed(1).padStart(8)} ms`);
   const ratio = (a: string, b: string): string => (figures[a]! / figures[b]!).toFixed(2);
   console.log(`ratio buffered (unsync / baseline): ${ratio('unsync buffered', 'baseline buffered')}`);
   console.log(`ratio hand-off (unsync / baseline): ${ratio('unsync hand-off', 'baseline hand-off')}`);
+  console.log(`ratio floor (await Unfuture / baseline buffered): ${ratio('floor: await fulfilled Unfuture', 'baseline buffered')}`);
 }
 
 void main();
