@@ -1,0 +1,41 @@
+/**
+ * Type tests valid under both decorator systems (checked by types.test.ts with the root
+ * tsconfig and with tsconfig.legacy.json): what `unsync(fn)` turns a function into.
+ */
+import { unsync, type Unfuture, type Unsynced } from '../../../src';
+
+type Equal<X, Y> = (<T>() => T extends X ? 1 : 2) extends <T>() => T extends Y ? 1 : 2 ? true : false;
+const assertType = <T extends true>(): T => true as T;
+
+const add = (a: number, b: number): number => a + b;
+const fetchText = async (url: string): Promise<string> => url;
+const pair = (n: number): [number, string] => [n, String(n)];
+
+export const addU = unsync(add);
+export const fetchU = unsync(fetchText, { timeout: 100 });
+export const pairU = unsync(pair, { executor: 'thread', name: 'pair' });
+
+assertType<Equal<typeof addU, (a: number, b: number) => Unfuture<number>>>();
+assertType<Equal<typeof fetchU, (url: string) => Unfuture<string>>>();
+assertType<Equal<typeof pairU, (n: number) => Unfuture<[number, string]>>>();
+assertType<Equal<Unsynced<(x: boolean) => Promise<Promise<number>>>, (x: boolean) => Unfuture<number>>>();
+assertType<Equal<ReturnType<typeof addU>, Unfuture<number>>>();
+
+// @ts-expect-error: wrong argument type
+addU('1', 2);
+// @ts-expect-error: too few arguments
+addU(1);
+// @ts-expect-error: the result is an Unfuture, not a number
+export const n: number = addU(1, 2);
+// @ts-expect-error: unknown option
+unsync(add, { exector: 'thread' });
+// @ts-expect-error: invalid executor
+unsync(add, { executor: 'gpu' });
+// @ts-expect-error: timeout is a number
+unsync(add, { timeout: '5' });
+
+export async function usage(): Promise<string> {
+  const total: number = await addU(1, 2);
+  const text: string = await fetchU('u').then((t) => t.toUpperCase());
+  return `${total}${text}`;
+}
