@@ -148,7 +148,7 @@ describe('decoration-time validation', () => {
     expect(() => unsync(K as never)).toThrow(/cannot decorate a class/);
     expect(() => unsync(function* gen() {} as never)).toThrow(/generator function gen/);
     expect(() => unsync(42 as never)).toThrow(TypeError);
-    expect(() => unsync(fn, {}, 3 as never)).toThrow(TypeError);
+    expect(() => (unsync as unknown as (...a: unknown[]) => unknown)(fn, {}, 3)).toThrow(TypeError);
   });
 
   it('refuses an explicit pool executor for a function a worker cannot find', () => {
