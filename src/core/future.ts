@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { CancelledError, InvalidStateError } from './errors';
 import { currentAwaitingTask } from './current';
 import { isThenable } from './validate';
-import { futureHooks } from './hooks';
+import { futureHooks, type DebugRecord } from './hooks';
 
 /** Where a future's work runs. The remote executor will add its own name. */
 export type ExecutorKind = 'loop' | 'thread' | 'process' | (string & {});
@@ -163,7 +163,10 @@ export class Unfuture<T> implements PromiseLike<T> {
   #cancelTarget: CancelHook | Unfuture<unknown> | undefined = undefined;
   readonly #id: number = nextId++;
   #name: string | undefined;
-  #observed = false;
+  // False until anything looks at the outcome, then true. In debug mode it may hold a
+  // DebugRecord instead of false: the record debug mode's finalizer reads, kept current
+  // by #observe and #settle. Read it only through #observe / the `observed` getter.
+  #observed: boolean | DebugRecord = false;
   // Timing is recorded for work (tasks, pool calls, producer futures), not for `then` children.
   #createdAt: number | undefined;
   #startedAt: number | undefined = undefined;
@@ -182,7 +185,7 @@ export class Unfuture<T> implements PromiseLike<T> {
       f.#startedAt ??= performance.now();
     };
     subscribe = (f, callback) => {
-      f.#observed = true;
+      f.#observe();
       f.#addCallback(callback);
     };
     runReactions = (f) => f.#runReactions();
@@ -193,6 +196,9 @@ export class Unfuture<T> implements PromiseLike<T> {
     this.executor = executor;
     this.#name = name;
     this.#createdAt = timed ? performance.now() : undefined;
+    const created = futureHooks.onFutureCreated;
+    // Debug mode only. `then` children are left out: `await` makes one and drops it.
+    if (created !== undefined && !(this instanceof ThenChild)) this.#observed = created(this) ?? false;
   }
 
   /**
@@ -251,7 +257,7 @@ export class Unfuture<T> implements PromiseLike<T> {
    * cancelled, and the error if it failed.
    */
   result(): T {
-    this.#observed = true;
+    this.#observe();
     switch (this.#state) {
       case 'fulfilled':
         return this.#payload as T;
@@ -267,7 +273,7 @@ export class Unfuture<T> implements PromiseLike<T> {
    * `CancelledError` if cancelled.
    */
   exception(): unknown {
-    this.#observed = true;
+    this.#observe();
     switch (this.#state) {
       case 'fulfilled':
         return null;
@@ -305,7 +311,7 @@ export class Unfuture<T> implements PromiseLike<T> {
    */
   addDoneCallback(callback: DoneCallback<T>): void {
     if (typeof callback !== 'function') throw new TypeError(`Expected \`callback\` to be a function, got ${typeof callback}`);
-    this.#observed = true;
+    this.#observe();
     this.#addCallback((f) => {
       try {
         callback(f);
@@ -359,7 +365,7 @@ export class Unfuture<T> implements PromiseLike<T> {
 
   /** True once anything looked at the outcome (then/await, a done callback, result, exception). */
   get observed(): boolean {
-    return this.#observed;
+    return this.#observed === true;
   }
 
   /**
@@ -374,7 +380,7 @@ export class Unfuture<T> implements PromiseLike<T> {
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
   ): Unfuture<R1 | R2> {
-    this.#observed = true;
+    this.#observe();
     if (this.#state === 'pending') currentAwaitingTask()?.linkAwait(this);
     const child = new ThenChild<R1 | R2>(this.executor, onFulfilled, onRejected);
     child.#cancelTarget = this;
@@ -413,6 +419,13 @@ export class Unfuture<T> implements PromiseLike<T> {
 
   // ---- private steps -------------------------------------------------------------
 
+  #observe(): void {
+    const o = this.#observed;
+    if (o === true) return;
+    if (o !== false) o.observed = true;
+    this.#observed = true;
+  }
+
   #addCallback(reaction: Reaction, original?: unknown): void {
     if (original !== undefined) (reaction as { original?: unknown }).original = original;
     if (this.#state !== 'pending') {
@@ -448,7 +461,13 @@ export class Unfuture<T> implements PromiseLike<T> {
     if (this.#createdAt !== undefined) this.#settledAt = performance.now();
     this.#cancelTarget = undefined;
     if (this.#callbacks !== undefined) scheduleReactions(this);
-    if (state === 'rejected' && futureHooks.onRejected !== undefined) futureHooks.onRejected(this);
+    const o = this.#observed;
+    if (o !== true) {
+      if (o !== false) o.state = state;
+      if (state === 'rejected' && futureHooks.onRejected !== undefined) {
+        this.#observed = futureHooks.onRejected(this, payload, o === false ? undefined : o) ?? o;
+      }
+    }
     this.onSettled();
     return true;
   }
@@ -466,11 +485,11 @@ export class Unfuture<T> implements PromiseLike<T> {
     if (value instanceof Unfuture) {
       if (value.#state !== 'pending') {
         this.#settle(value.#state as Exclude<FutureState, 'pending'>, value.#payload);
-        value.#observed = true;
+        value.#observe();
         return;
       }
       if (typeof this.#cancelTarget !== 'function') this.#cancelTarget = value;
-      value.#observed = true;
+      value.#observe();
       value.#addCallback((inner) => this.#settle(inner.#state as Exclude<FutureState, 'pending'>, inner.#payload));
       return;
     }

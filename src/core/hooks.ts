@@ -1,15 +1,53 @@
 /**
- * Hook points the runtime's debug mode plugs into. The core calls them only when set,
- * so with debug off they cost one property read.
+ * Hook points the runtime's debug mode plugs into (src/runtime/debug*.ts), and the task
+ * counters behind `statistics()`. The core calls a hook only when it is set, so with debug
+ * off each costs one property read; the counters are plain increments.
  */
-import type { Unfuture } from './future';
+import type { FutureState, Unfuture } from './future';
+
+/**
+ * The small state object debug mode shares between a future and a `FinalizationRegistry`
+ * (which must never hold the future itself). The future keeps it in its `observed` slot
+ * and writes to it when it settles or is first observed; after the future is collected
+ * the record says what happened to it.
+ */
+export interface DebugRecord {
+  /** True once anything looked at the outcome (then/await, a done callback, result, exception). */
+  observed: boolean;
+  /** The future's state, updated when it settles. */
+  state: FutureState;
+}
 
 export const futureHooks: {
-  /** Called synchronously when any future settles as rejected. */
-  onRejected: ((future: Unfuture<unknown>) => void) | undefined;
-  /** Called when a task is created (debug mode records where). */
-  onTaskCreated: ((task: Unfuture<unknown>) => void) | undefined;
+  /**
+   * Called from the constructor of every future except the children made by `then()`.
+   * Returns the record to attach (debug mode), or undefined to track nothing.
+   */
+  onFutureCreated: ((future: Unfuture<unknown>) => DebugRecord | undefined) | undefined;
+  /**
+   * Called synchronously when a future that nobody observed yet settles as rejected, with
+   * the error and its record if it has one. Returns the record to attach (a new one when
+   * there was none).
+   */
+  onRejected: ((future: Unfuture<unknown>, error: unknown, record: DebugRecord | undefined) => DebugRecord | undefined) | undefined;
+  /**
+   * Wraps the first step of a task (its body up to the first await): debug mode times it
+   * to report slow callbacks by task name. Must call `step` exactly once and return its result.
+   */
+  aroundTaskStep: ((task: Unfuture<unknown>, step: () => unknown) => unknown) | undefined;
 } = {
+  onFutureCreated: undefined,
   onRejected: undefined,
-  onTaskCreated: undefined,
+  aroundTaskStep: undefined,
+};
+
+/**
+ * Tasks created and settled since the process started, by outcome (always counted, cheap).
+ * Pending tasks = created - fulfilled - rejected - cancelled.
+ */
+export const taskCounters: { created: number; fulfilled: number; rejected: number; cancelled: number } = {
+  created: 0,
+  fulfilled: 0,
+  rejected: 0,
+  cancelled: 0,
 };

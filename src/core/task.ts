@@ -17,7 +17,7 @@
 import { CancelledError, isCancelledError } from './errors';
 import { contextState, taskStorage, type AwaitingTask } from './current';
 import { Unfuture, cancelFuture, markStarted, onSettled, rejectFuture, resolveFuture } from './future';
-import { futureHooks } from './hooks';
+import { futureHooks, taskCounters } from './hooks';
 import { assertOptions, expected, isThenable } from './validate';
 
 /** Options for {@link createTask}. */
@@ -91,7 +91,7 @@ export class Task<T> extends Unfuture<T> implements AwaitingTask {
     }
     pendingTail = this;
     contextState.tasksEverCreated = true;
-    futureHooks.onTaskCreated?.(this as Unfuture<unknown>);
+    taskCounters.created++;
     startQueue.push(this);
     if (!startScheduled) {
       startScheduled = true;
@@ -183,6 +183,7 @@ export class Task<T> extends Unfuture<T> implements AwaitingTask {
     else next.#prev = prev;
     this.#prev = this.#next = undefined;
     this.#awaiting = undefined;
+    taskCounters[this.state as 'fulfilled' | 'rejected' | 'cancelled']++;
   }
 
   #cancelAwaited(message: string | undefined): boolean {
@@ -201,8 +202,13 @@ export class Task<T> extends Unfuture<T> implements AwaitingTask {
     this.#body = undefined;
     markStarted(this);
     let result: T | PromiseLike<T>;
+    const around = futureHooks.aroundTaskStep;
     try {
-      result = taskStorage.run(this, body);
+      // Debug mode wraps the first step to time it (slow-callback reports name the task).
+      result =
+        around === undefined
+          ? taskStorage.run(this, body)
+          : (around(this as Unfuture<unknown>, () => taskStorage.run(this, body)) as T | PromiseLike<T>);
     } catch (error) {
       this.#finish(false, error);
       return;

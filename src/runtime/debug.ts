@@ -1,29 +1,23 @@
 /**
- * Debug-mode settings (issue: debug mode). A minimal holder for now; the debug-mode
- * work adds the reports (never-awaited futures, slow callbacks, unretrieved errors).
+ * Debug mode (asyncio's debug mode, see docs/debug.md): the settings and `configureDebug`,
+ * and the place that loads every report so that turning debug mode on — by
+ * `run(main, { debug: true })`, `configure({ debug: true })` or `UNSYNC_DEBUG=1` — always
+ * has all of them:
+ *
+ * - never-awaited futures and unretrieved errors (`debug-futures.ts`);
+ * - slow callbacks / a blocked event loop (`debug-slow.ts`).
+ *
+ * With debug mode off nothing is tracked, nothing is timed and nothing is printed.
  */
 import { assertOptions, expected } from '../core/validate';
+import { debugState, type DebugOptions } from './debug-state';
+import './debug-futures';
+import './debug-slow';
 
-/** Where debug reports go. The console by default. */
-export interface Logger {
-  warn(message: string, ...details: unknown[]): void;
-}
+export { debugState, onDebugToggle, report } from './debug-state';
+export type { Logger, DebugOptions, DebugReportKind } from './debug-state';
 
-/** Debug settings accepted by `configure()` and `run(main, { debug })`. */
-export interface DebugOptions {
-  debug?: boolean;
-  logger?: Logger;
-  /** Event-loop blocks longer than this (ms) are reported in debug mode (default 100). */
-  slowCallbackDuration?: number;
-}
-
-export const debugState: { enabled: boolean; logger: Logger; slowCallbackDuration: number } = {
-  enabled: process.env.UNSYNC_DEBUG === '1',
-  logger: console,
-  slowCallbackDuration: 100,
-};
-
-/** Apply debug settings (validated; unknown keys rejected). */
+/** Apply debug settings (validated first; unknown keys rejected; nothing changes on error). */
 export function configureDebug(options: DebugOptions): void {
   assertOptions('options', options, ['debug', 'logger', 'slowCallbackDuration']);
   if (options.debug !== undefined && typeof options.debug !== 'boolean') {
@@ -36,7 +30,7 @@ export function configureDebug(options: DebugOptions): void {
   if (slow !== undefined && (typeof slow !== 'number' || !(slow > 0))) {
     throw new RangeError(expected('slowCallbackDuration', 'a positive number of milliseconds', slow));
   }
-  if (options.debug !== undefined) debugState.enabled = options.debug;
   if (options.logger !== undefined) debugState.logger = options.logger;
   if (slow !== undefined) debugState.slowCallbackDuration = slow;
+  if (options.debug !== undefined) debugState.enabled = options.debug;
 }

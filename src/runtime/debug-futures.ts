@@ -1,0 +1,148 @@
+/**
+ * Debug mode's future reports (docs/debug.md):
+ *
+ * - **never awaited**: a future garbage-collected without anything ever looking at its
+ *   outcome, reported with the stack where it was created;
+ * - **unretrieved error**: a future that failed and that nobody observed, reported when
+ *   `run()` returns and, at the latest, when it is garbage-collected.
+ *
+ * How: while debug mode is on, `futureHooks.onFutureCreated` gives each new future a
+ * {@link FutureRecord} (kept in the future's `observed` slot, which the core updates) and
+ * registers the future with a `FinalizationRegistry` whose held value is that record —
+ * never the future. When the future is collected the record says whether it was observed,
+ * how it ended, and where it was made. Nothing of this exists while debug mode is off.
+ */
+import type { DebugRecord } from '../core/hooks';
+import { futureHooks } from '../core/hooks';
+import type { Unfuture } from '../core/future';
+import { Task } from '../core/task';
+import { debugState, onDebugToggle, report } from './debug-state';
+import { creationStack } from './debug-stack';
+import { runHooks } from './run';
+
+/** What debug mode remembers about one future (held by the registry, not by the future's owner). */
+interface FutureRecord extends DebugRecord {
+  readonly label: string;
+  readonly isTask: boolean;
+  /** Where the future was created (user frames first), or undefined when it was made before debug mode. */
+  readonly stack: string | undefined;
+  /** The error, once rejected (kept to print it after the future is gone). */
+  error: unknown;
+  /** Already reported (at run() return); the finalizer stays silent. */
+  reported: boolean;
+  /** A task the caller expects to be awaited (see {@link expectAwaited}). */
+  mustAwait: boolean;
+}
+
+const registry = new FinalizationRegistry<FutureRecord>(onCollected);
+// Rejected futures nobody had observed when they failed, for the report at run() return.
+// Weak on the future so tracking never keeps one alive (and its finalizer can run).
+const unretrieved = new Map<FutureRecord, WeakRef<Unfuture<unknown>>>();
+// Records by future, so `expectAwaited` can find a task's record (debug mode only).
+const records = new WeakMap<Unfuture<unknown>, FutureRecord>();
+
+function newRecord(future: Unfuture<unknown>, stack: string | undefined): FutureRecord {
+  const isTask = future instanceof Task;
+  const record: FutureRecord = {
+    observed: false,
+    state: future.state,
+    label: `${isTask ? 'task' : 'future'} "${future.getName()}" (${future.executor})`,
+    isTask,
+    stack,
+    error: undefined,
+    reported: false,
+    mustAwait: false,
+  };
+  registry.register(future, record);
+  records.set(future, record);
+  return record;
+}
+
+function onCreated(future: Unfuture<unknown>): DebugRecord {
+  return newRecord(future, creationStack());
+}
+
+function onRejected(future: Unfuture<unknown>, error: unknown, record: DebugRecord | undefined): DebugRecord {
+  const r = (record as FutureRecord | undefined) ?? newRecord(future, undefined);
+  r.state = 'rejected';
+  r.error = error;
+  if (unretrieved.size >= 1024) prune();
+  unretrieved.set(r, new WeakRef(future));
+  // Armed here rather than at load: run.ts imports this module (through debug.ts), so it is
+  // only complete once the program runs.
+  runHooks.beforeReturn ??= reportAtRunReturn;
+  return r;
+}
+
+function prune(): void {
+  for (const [record, ref] of unretrieved) if (record.observed || record.reported || ref.deref() === undefined) unretrieved.delete(record);
+}
+
+function onCollected(record: FutureRecord): void {
+  unretrieved.delete(record);
+  if (record.observed || record.reported) return;
+  if (record.state === 'rejected') reportUnretrieved(record, 'when it was garbage-collected');
+  else if (record.state !== 'cancelled' && (!record.isTask || record.mustAwait)) reportNeverAwaited(record);
+}
+
+/** `run()` is about to return: report every failed future that is still unobserved. */
+function reportAtRunReturn(): void {
+  if (!debugState.enabled) return;
+  for (const [record, ref] of unretrieved) {
+    unretrieved.delete(record);
+    // A collected future whose finalizer has not run yet is left to the finalizer.
+    if (record.observed || record.reported || ref.deref() === undefined) continue;
+    record.reported = true;
+    reportUnretrieved(record, 'when run() returned');
+  }
+}
+
+function reportUnretrieved(record: FutureRecord, when: string): void {
+  report(
+    'unretrievedError',
+    `unsync: the error of ${record.label} was never retrieved (found ${when}); await the future, ` +
+      `or call exception() or add a done callback to handle it.${where(record)}`,
+    record.error,
+  );
+}
+
+function reportNeverAwaited(record: FutureRecord): void {
+  const how = record.state === 'pending' ? 'while still pending' : `after it ${record.state}`;
+  report(
+    'neverAwaited',
+    `unsync: ${record.label} was never awaited: it was garbage-collected ${how} and nothing ever ` +
+      `looked at its outcome (a forgotten await?).${where(record)}`,
+  );
+}
+
+function where(record: FutureRecord): string {
+  return record.stack === undefined ? '' : `\nCreated at:\n${record.stack}`;
+}
+
+/**
+ * Ask debug mode to report `task` as never awaited if it is collected unobserved. Plain
+ * tasks are exempt (a task is scheduled work that runs whether awaited or not, like
+ * asyncio's `create_task`; the library starts such tasks itself), but a task that stands
+ * for a call's result — a decorated async function — should be awaited. No-op when debug
+ * mode is off or for futures that are not tasks (those are always checked). Returns `task`.
+ *
+ * @example
+ * return expectAwaited(createTask(() => original.apply(self, args)));
+ */
+export function expectAwaited<T extends Unfuture<unknown>>(task: T): T {
+  const record = debugState.enabled ? records.get(task) : undefined;
+  if (record !== undefined) record.mustAwait = true;
+  return task;
+}
+
+/** Failed futures currently tracked as unobserved (for tests and `statistics()`). @internal */
+export function trackedUnretrieved(): number {
+  let n = 0;
+  for (const [record, ref] of unretrieved) if (!record.observed && !record.reported && ref.deref() !== undefined) n++;
+  return n;
+}
+
+onDebugToggle((on) => {
+  futureHooks.onFutureCreated = on ? onCreated : undefined;
+  futureHooks.onRejected = on ? onRejected : undefined;
+});

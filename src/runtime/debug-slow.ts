@@ -1,0 +1,137 @@
+/**
+ * Debug mode's slow-callback report (asyncio's "Executing <Handle> took 0.250 seconds"):
+ * when one callback of the event loop runs longer than `slowCallbackDuration`, nothing
+ * else could run meanwhile — timers fired late, sockets went unread. The report names
+ * what was running.
+ *
+ * Three timers, nested, each reporting only the time its inner timers did not already
+ * report (so one block is reported once, by the most precise one):
+ *
+ * 1. every callback the loop runs (async_hooks `before`/`after`, installed only while
+ *    debug mode is on), naming the task whose context it ran in;
+ * 2. the first step of every task (`futureHooks.aroundTaskStep`): tasks are started
+ *    together from one microtask, so only this can tell which one blocked;
+ * 3. {@link debugRunning}: a synchronous call the decorator runs on the loop, reported
+ *    with the executor `inspect()` would pick for it instead.
+ */
+import { createHook, executionAsyncResource } from 'node:async_hooks';
+import { performance } from 'node:perf_hooks';
+import { contextState, taskStorage } from '../core/current';
+import type { Unfuture } from '../core/future';
+import { futureHooks } from '../core/hooks';
+import { Task } from '../core/task';
+import { debugState, onDebugToggle, report } from './debug-state';
+
+/** Where `inspect()` would run a function, and why (an `Inspection` fits). */
+export interface ExecutorSuggestion {
+  readonly executor: string;
+  readonly reason: string;
+}
+
+// The outermost callback being timed (-1: none), when it started, and how much of its
+// time inner timers have already reported (so it is not reported twice).
+let outerId = -1;
+let outerStart = 0;
+let absorbed = 0;
+
+const loopHook = createHook({
+  before(asyncId) {
+    if (outerId !== -1) return;
+    outerId = asyncId;
+    outerStart = performance.now();
+    absorbed = 0;
+  },
+  after(asyncId) {
+    if (asyncId !== outerId) return;
+    outerId = -1;
+    const own = performance.now() - outerStart - absorbed;
+    if (own > debugState.slowCallbackDuration) reportSlow(own, runningNow());
+  },
+});
+
+/** What ran in the current callback: the kind of callback, and the task whose context it ran in. */
+function runningNow(): string {
+  const store = contextState.tasksEverCreated ? taskStorage.getStore() : undefined;
+  const task = store instanceof Task ? `task "${store.getName()}"` : undefined;
+  const resource = executionAsyncResource() as { constructor?: { name?: string } } | undefined;
+  const kind = resource?.constructor?.name;
+  if (kind === 'Promise') return task === undefined ? 'a promise continuation outside any task' : `${task} (resuming after an await)`;
+  const callback = kind && kind !== 'Object' && kind !== 'AsyncResource' ? `a ${kind} callback` : 'a callback';
+  return task === undefined ? `${callback} outside any task` : `${callback} in ${task}`;
+}
+
+function reportSlow(ms: number, what: string, advice = ''): void {
+  report(
+    'slowCallback',
+    `unsync: the event loop was blocked for ${Math.round(ms)} ms by ${what} ` +
+      `(slowCallbackDuration is ${debugState.slowCallbackDuration} ms); nothing else could run meanwhile.${advice}`,
+  );
+}
+
+/**
+ * Run `call` and, if it ran longer than the threshold minus what inner timers reported,
+ * report it as `what()` (+ `advice()`); the time is then absorbed so the enclosing
+ * callback does not report it again.
+ */
+function timeSection<T>(call: () => T, what: () => string, advice?: () => string): T {
+  const start = performance.now();
+  const absorbedBefore = absorbed;
+  try {
+    return call();
+  } finally {
+    const own = performance.now() - start - (absorbed - absorbedBefore);
+    if (own > debugState.slowCallbackDuration) {
+      absorbed += own;
+      reportSlow(own, what(), advice?.() ?? '');
+    }
+  }
+}
+
+function aroundTaskStep(task: Unfuture<unknown>, step: () => unknown): unknown {
+  return timeSection(step, () => `task "${task.getName()}" (the start of its body, up to its first await)`);
+}
+
+function suggestionText(suggest: (() => ExecutorSuggestion | undefined) | undefined): string {
+  let suggestion: ExecutorSuggestion | undefined;
+  try {
+    suggestion = suggest?.();
+  } catch {
+    suggestion = undefined;
+  }
+  if (suggestion === undefined) return '';
+  if (suggestion.executor !== 'loop') {
+    return ` inspect() would run it on the ${suggestion.executor} executor: ${suggestion.reason}.`;
+  }
+  return (
+    ` inspect() keeps it on the loop (${suggestion.reason}); ` +
+    `give it \`executor: 'thread'\` (blocking I/O) or \`cpuBound: true\` (computation) to move it off.`
+  );
+}
+
+/**
+ * Run the synchronous `call` on the loop and, in debug mode, report it if it blocked the
+ * event loop longer than `slowCallbackDuration`, naming it `name` and adding where
+ * `suggestExecutor()` (called only when a report is made; e.g. `() => inspect(fn)`)
+ * says it should run instead. With debug mode off this is `call()` plus one property read.
+ *
+ * The decorator wraps every decorated sync function it runs inline on the loop with it.
+ * The call's result or error passes through untouched; a report is made either way.
+ *
+ * @example
+ * const value = debugRunning('Files.parse', () => inspect(Files.prototype.parse), () => original.apply(self, args));
+ */
+export function debugRunning<T>(name: string, suggestExecutor: (() => ExecutorSuggestion | undefined) | undefined, call: () => T): T {
+  if (!debugState.enabled) return call();
+  return timeSection(
+    call,
+    () => `decorated function "${name}"`,
+    () => suggestionText(suggestExecutor),
+  );
+}
+
+onDebugToggle((on) => {
+  futureHooks.aroundTaskStep = on ? aroundTaskStep : undefined;
+  outerId = -1;
+  if (on) loopHook.enable();
+  else loopHook.disable();
+});

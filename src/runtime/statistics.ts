@@ -1,0 +1,59 @@
+/**
+ * `statistics()`: the whole runtime at a glance, as data (always available, debug mode or
+ * not). Reading it starts nothing: executors that do not exist yet are simply absent.
+ */
+import { taskCounters } from '../core/hooks';
+import type { ExecutorStatistics } from '../executors/executor';
+import { debugState, reportCounts, type DebugReportKind } from './debug-state';
+import { liveExecutors } from './pools';
+
+/** Tasks created since the process started, by state. `pending` = not settled yet. */
+export interface TaskStatistics {
+  readonly created: number;
+  readonly pending: number;
+  readonly fulfilled: number;
+  readonly rejected: number;
+  readonly cancelled: number;
+}
+
+/** Debug mode's settings and how many reports of each kind it made. */
+export interface DebugStatistics {
+  readonly enabled: boolean;
+  readonly slowCallbackDuration: number;
+  readonly reports: Readonly<Record<DebugReportKind, number>>;
+}
+
+/** What {@link statistics} returns: a plain frozen object (nested objects frozen too). */
+export interface RuntimeStatistics {
+  readonly tasks: TaskStatistics;
+  /**
+   * Each live executor's own `statistics()`, by kind (`loop`, `thread`, `process`). An
+   * executor appears once first used; `shutdown()` drops it, and the next call starts a
+   * fresh one whose counters begin at zero.
+   */
+  readonly executors: Readonly<Partial<Record<string, ExecutorStatistics>>>;
+  readonly debug: DebugStatistics;
+}
+
+/**
+ * A snapshot of the runtime: tasks by state, each executor's figures, debug-mode counts.
+ * Cheap (counters kept all along); never starts a pool.
+ *
+ * @example
+ * const { tasks, executors } = statistics();
+ * console.log(`${tasks.pending} tasks pending, ${executors.thread?.queued ?? 0} thread calls queued`);
+ */
+export function statistics(): RuntimeStatistics {
+  const { created, fulfilled, rejected, cancelled } = taskCounters;
+  const executors: Record<string, ExecutorStatistics> = {};
+  for (const [kind, executor] of liveExecutors()) executors[kind] = executor.statistics();
+  return Object.freeze({
+    tasks: Object.freeze({ created, pending: created - fulfilled - rejected - cancelled, fulfilled, rejected, cancelled }),
+    executors: Object.freeze(executors),
+    debug: Object.freeze({
+      enabled: debugState.enabled,
+      slowCallbackDuration: debugState.slowCallbackDuration,
+      reports: Object.freeze({ ...reportCounts }),
+    }),
+  });
+}
