@@ -8,7 +8,8 @@
  *   executors/   loop, thread (piscina) and process (child_process) executors
  *   runtime/     configure, run, shutdown, debug mode, statistics
  *   streams/     asyncio-style TCP streams and Trio-style helpers
- *   ../decorators/  the @unsync decorator (re-exported here, imported nowhere else in src/)
+ *   bench/       the benchmark harness: where should this function run? (a tool over every layer)
+ *   ../decorators/  the @unsync decorator (re-exported here; in src/ only bench/decorator-bridge.ts imports it)
  *
  * This file is the package's only public entry.
  */
@@ -35,4 +36,5 @@ export type { ConfigureOptions, ShutdownOptions } from './runtime/executors-api'
 export * from './primitives';
 export * from './executors';
 export * from './streams';
+export * from './bench';
 export * from '../decorators';

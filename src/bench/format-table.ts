@@ -1,0 +1,52 @@
+/**
+ * The terminal view of benchmark results: one aligned table per function, then the
+ * recommendation in words.
+ */
+import type { BenchmarkResult, ExecutorResult } from './result';
+
+/**
+ * Render results as a plain-text table (no colours, so it also reads well in a log file).
+ *
+ * @example
+ * console.log(formatBenchmarkTable(await benchmark(hash, { args: [20_000] })));
+ */
+export function formatBenchmarkTable(result: BenchmarkResult): string {
+  const head = ['executor', 'calls', 'failed', 'calls/s', 'p50 ms', 'p95 ms', 'p99 ms', 'loop p99 ms', 'CPU ms', 'busy ms', 'peak RSS'];
+  const rows = result.results.map(row);
+  const lines = [`${result.name}  (${result.options.calls} calls x ${result.options.rounds} rounds, concurrency ${result.options.concurrency})`, ''];
+  lines.push(...alignRows([head, ...rows]));
+  for (const r of result.results) if (r.error !== undefined) lines.push(`  ${r.executor}: ${r.error}`);
+  const rec = result.recommendation;
+  lines.push('', `Recommendation: ${rec.executor ?? 'none'} — ${rec.reason}.`);
+  if (rec.inspect !== undefined) {
+    const agree = rec.agreesWithInspect === true ? 'agrees' : rec.agreesWithInspect === false ? 'differs' : 'n/a';
+    lines.push(`inspect(): ${rec.inspect.executor} (${rec.inspect.kind}) — ${rec.inspect.reason} [${agree}]`);
+  }
+  return lines.join('\n');
+}
+
+function row(r: ExecutorResult): string[] {
+  if (!r.available) return [r.executor, '-', '-', 'unavailable', '', '', '', '', '', '', ''];
+  const ms = (v: number): string => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+  return [
+    r.executor,
+    String(r.calls),
+    String(r.failures),
+    r.throughput >= 100 ? Math.round(r.throughput).toLocaleString('en-US') : r.throughput.toFixed(1),
+    ms(r.latency.p50),
+    ms(r.latency.p95),
+    ms(r.latency.p99),
+    ms(r.loopDelay.p99),
+    ms(r.cpu.processMs),
+    ms(r.cpu.workerBusyMs),
+    `${Math.round(r.peakRssBytes / 2 ** 20)} MiB`,
+  ];
+}
+
+/** Pad columns: the first left-aligned, the rest right-aligned, a rule under the header. */
+export function alignRows(rows: readonly (readonly string[])[]): string[] {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  const fmt = (r: readonly string[]): string =>
+    r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd();
+  return [fmt(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(fmt)];
+}

@@ -1,0 +1,106 @@
+/**
+ * What {@link benchmark} returns: plain frozen objects, safe to `JSON.stringify`.
+ * All durations are milliseconds, throughputs calls per second. Figures that vary from
+ * round to round are medians over the timed rounds (see docs/benchmarking.md).
+ */
+import type { BenchExecutor } from './options';
+
+/** Latency percentiles of one executor's calls, from submit to settle as the caller sees it. */
+export interface LatencySummary {
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+  readonly min: number;
+  readonly max: number;
+  readonly mean: number;
+}
+
+/** How much the main thread's event loop was held up while the calls ran (`monitorEventLoopDelay`). */
+export interface LoopDelaySummary {
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+/**
+ * CPU time spent during the timed rounds (summed over rounds).
+ *
+ * `processMs` is `process.cpuUsage()` of this process: the main thread **and its worker
+ * threads** (Node 20 cannot split them). A child process's CPU is not in it: for the
+ * process pool, `workerBusyMs` (the time calls ran inside the workers, as the workers
+ * report it) is the best available stand-in. For CPU-bound calls busy time is CPU time.
+ */
+export interface CpuSummary {
+  readonly processMs: number;
+  readonly userMs: number;
+  readonly systemMs: number;
+  /** Sum over calls of the time each ran where it ran (worker start to end; the task for the loop). */
+  readonly workerBusyMs: number;
+  /** What the figures cover, in words (differs per executor). */
+  readonly note: string;
+}
+
+/** The measurements of one executor. */
+export interface ExecutorResult {
+  readonly executor: BenchExecutor;
+  /** False when the executor cannot run here (not built, or the function cannot be located). */
+  readonly available: boolean;
+  /** Timed calls made (all rounds). */
+  readonly calls: number;
+  /** Timed calls that failed (threw, crashed, timed out). */
+  readonly failures: number;
+  /** The first failure's message (or why the executor is unavailable), else undefined. */
+  readonly error: string | undefined;
+  /** Median wall time of one round. */
+  readonly wallMs: number;
+  /** Median over rounds of calls per second. */
+  readonly throughput: number;
+  /** Median over rounds of each percentile. */
+  readonly latency: LatencySummary;
+  /** Median over rounds of the main loop's delay while the round ran. */
+  readonly loopDelay: LoopDelaySummary;
+  readonly cpu: CpuSummary;
+  /** Highest resident set size of this process seen while the rounds ran (bytes; child processes not included). */
+  readonly peakRssBytes: number;
+  /** Throughput of every round, in order (the spread shows how noisy the machine was). */
+  readonly roundThroughputs: readonly number[];
+  /** Up to 2 000 call latencies (all rounds, sorted), for histograms. */
+  readonly latencySamples: readonly number[];
+}
+
+/** What `inspect()` of the decorator says about the function (when the decorator is loaded). */
+export interface InspectVerdict {
+  readonly kind: 'async' | 'io' | 'cpu';
+  readonly executor: BenchExecutor;
+  readonly reason: string;
+}
+
+/** The harness's advice: where to run the function, and why, in words. */
+export interface Recommendation {
+  readonly executor: BenchExecutor | undefined;
+  readonly reason: string;
+  /** `inspect()`'s own verdict, and whether the measurements agree with it. */
+  readonly inspect: InspectVerdict | undefined;
+  readonly agreesWithInspect: boolean | undefined;
+}
+
+/** The whole result of one {@link benchmark} run. */
+export interface BenchmarkResult {
+  /** The function's qualified name. */
+  readonly name: string;
+  readonly options: {
+    readonly calls: number;
+    readonly concurrency: number;
+    readonly warmup: number;
+    readonly rounds: number;
+    readonly executors: readonly BenchExecutor[];
+  };
+  /** One line: cores, CPU, memory, Node version, platform. */
+  readonly machine: string;
+  readonly node: string;
+  /** ISO date of the run. */
+  readonly date: string;
+  /** Per executor, in the order asked. */
+  readonly results: readonly ExecutorResult[];
+  readonly recommendation: Recommendation;
+}

@@ -1,0 +1,87 @@
+/**
+ * What the harness runs: a function turned into call references the executors accept.
+ *
+ * The loop executor runs the user's own function in this thread (wrapped to time how long
+ * each call holds the loop). The pools run it by reference (`{ file, name }`, see
+ * docs/executors.md): a function wrapped by `unsync` is found under the name its wrapper
+ * registered; a plain function must be registered (`unsyncRegister`) or exported by a
+ * loaded CommonJS module.
+ */
+import { performance } from 'node:perf_hooks';
+import { isLocateError } from '../core/errors';
+import { locateFunction, type RegisteredRef } from '../executors/registry';
+import type { CallRef } from '../executors/protocol';
+import { decoratedTarget } from './decorator-bridge';
+
+/** A function ready to be benchmarked. */
+export interface BenchTarget {
+  readonly name: string;
+  /** The function as the user passed it (what `inspect()` looks at). */
+  readonly given: Function;
+  /** For the loop executor: the user's function, timed. */
+  readonly loopRef: RegisteredRef;
+  /** For the pools, or undefined when a worker cannot find the function. */
+  readonly poolRef: CallRef | undefined;
+  /** Why the pools cannot run it, in words. */
+  readonly unlocatable: string | undefined;
+  /** Milliseconds the loop executor's calls held the loop (sync part), summed. Reset per round. */
+  loopBusyMs: number;
+}
+
+const REGISTRY_KEY = Symbol.for('unsync.registry.v1');
+
+/** Build the target for `fn`. Throws `TypeError` for what the harness cannot benchmark. */
+export function resolveTarget(fn: Function, name: string | undefined): BenchTarget {
+  const decorated = decoratedTarget(fn);
+  if (decorated?.instanceMethod === true) {
+    throw new TypeError(
+      `benchmark() cannot call the instance method ${decorated.qualifiedName} without an instance; benchmark a static method or a function`,
+    );
+  }
+  const original = (decorated?.original ?? fn) as (...args: unknown[]) => unknown;
+  const qualified = decorated?.qualifiedName ?? (fn.name || 'anonymous');
+  let poolRef: CallRef | undefined;
+  let unlocatable: string | undefined;
+  if (decorated !== undefined) poolRef = registeredByName(decorated.qualifiedName);
+  if (poolRef === undefined) {
+    try {
+      const ref = locateFunction(fn);
+      poolRef = { file: ref.file, name: ref.name };
+    } catch (error) {
+      if (!isLocateError(error)) throw error;
+      unlocatable = error.message;
+    }
+  }
+  const target: BenchTarget = {
+    name: name ?? qualified,
+    given: fn,
+    poolRef,
+    unlocatable,
+    loopBusyMs: 0,
+    loopRef: Object.freeze({
+      file: poolRef?.file ?? '<this thread>',
+      name: qualified,
+      fn: function timedOnLoop(...args: unknown[]): unknown {
+        const start = performance.now();
+        try {
+          return original(...args);
+        } finally {
+          target.loopBusyMs += performance.now() - start;
+        }
+      },
+    }),
+  };
+  return target;
+}
+
+/**
+ * The reference of the one function registered as `name` (in any module), or undefined
+ * when none or several are. Reads the registry table shared with the workers (its shape
+ * is fixed: see src/executors/registry.ts).
+ */
+function registeredByName(name: string): CallRef | undefined {
+  const table = (globalThis as unknown as Record<symbol, { byFile: Map<string, Map<string, unknown>> } | undefined>)[REGISTRY_KEY];
+  if (table === undefined) return undefined;
+  const files = [...table.byFile].filter(([, names]) => names.has(name)).map(([file]) => file);
+  return files.length === 1 ? { file: files[0]!, name } : undefined;
+}
