@@ -15,6 +15,7 @@ import { InvalidStateError, LocateError } from '../src/core/errors';
 import { Unfuture, onSettled } from '../src/core/future';
 import { createTask } from '../src/core/task';
 import { waitFor } from '../src/combinators/wait-for';
+import { debugRunning } from '../src/runtime/debug-slow';
 import { isThenable } from '../src/core/validate';
 import { qualifiedName, registryName, type DecoratedInfo } from './decorated';
 import { loadedExports, poolAvailable, registerForWorkers, runningInWorker, submitToPool, type CallRef } from './dispatch';
@@ -132,7 +133,8 @@ function runInline(info: DecoratedInfo, self: unknown, args: unknown[], measure:
   const started = performance.now();
   let value: unknown;
   try {
-    value = info.original.apply(self, args);
+    // Debug mode reports a call that blocked the loop too long, with where it should run.
+    value = debugRunning(qualifiedName(info), () => decide(info.original, info), () => info.original.apply(self, args));
   } catch (error) {
     if (measure) recordCall(info.original, 'loop', performance.now() - started);
     return rejected(error);
