@@ -353,6 +353,8 @@ export class Unfuture<T> implements PromiseLike<T> {
   /** Rename the future. */
   setName(name: string): void {
     this.#name = String(name);
+    const o = this.#observed;
+    if (o !== true && o !== false) o.name = this.#name;
   }
 
   /**

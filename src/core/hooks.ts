@@ -16,6 +16,8 @@ export interface DebugRecord {
   observed: boolean;
   /** The future's state, updated when it settles. */
   state: FutureState;
+  /** The future's name, updated by `setName`. */
+  name: string;
 }
 
 export const futureHooks: {

@@ -22,7 +22,7 @@ import { runHooks } from './run';
 
 /** What debug mode remembers about one future (held by the registry, not by the future's owner). */
 interface FutureRecord extends DebugRecord {
-  readonly label: string;
+  readonly executor: string;
   readonly isTask: boolean;
   /** Where the future was created (user frames first), or undefined when it was made before debug mode. */
   readonly stack: string | undefined;
@@ -46,7 +46,8 @@ function newRecord(future: Unfuture<unknown>, stack: string | undefined): Future
   const record: FutureRecord = {
     observed: false,
     state: future.state,
-    label: `${isTask ? 'task' : 'future'} "${future.getName()}" (${future.executor})`,
+    name: future.getName(),
+    executor: future.executor,
     isTask,
     stack,
     error: undefined,
@@ -66,6 +67,9 @@ function onRejected(future: Unfuture<unknown>, error: unknown, record: DebugReco
   const r = (record as FutureRecord | undefined) ?? newRecord(future, undefined);
   r.state = 'rejected';
   r.error = error;
+  // Until its stack is formatted, an Error holds its frames' receivers — often this very
+  // future (the `then` child whose handler threw) — and would keep it from being collected.
+  if (error instanceof Error) void error.stack;
   if (unretrieved.size >= 1024) prune();
   unretrieved.set(r, new WeakRef(future));
   // Armed here rather than at load: run.ts imports this module (through debug.ts), so it is
@@ -100,7 +104,7 @@ function reportAtRunReturn(): void {
 function reportUnretrieved(record: FutureRecord, when: string): void {
   report(
     'unretrievedError',
-    `unsync: the error of ${record.label} was never retrieved (found ${when}); await the future, ` +
+    `unsync: the error of ${label(record)} was never retrieved (found ${when}); await the future, ` +
       `or call exception() or add a done callback to handle it.${where(record)}`,
     record.error,
   );
@@ -110,9 +114,13 @@ function reportNeverAwaited(record: FutureRecord): void {
   const how = record.state === 'pending' ? 'while still pending' : `after it ${record.state}`;
   report(
     'neverAwaited',
-    `unsync: ${record.label} was never awaited: it was garbage-collected ${how} and nothing ever ` +
+    `unsync: ${label(record)} was never awaited: it was garbage-collected ${how} and nothing ever ` +
       `looked at its outcome (a forgotten await?).${where(record)}`,
   );
+}
+
+function label(record: FutureRecord): string {
+  return `${record.isTask ? 'task' : 'future'} "${record.name}" (${record.executor})`;
 }
 
 function where(record: FutureRecord): string {

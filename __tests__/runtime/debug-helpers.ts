@@ -1,0 +1,73 @@
+/**
+ * Shared by the debug-mode tests: a capturing logger, forced garbage collection, and a
+ * loop-blocking busy-wait.
+ */
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
+import { performance } from 'node:perf_hooks';
+import { configureDebug, debugState, type Logger } from '../../src/runtime/debug';
+
+/** One report as the logger received it. */
+export interface Captured {
+  message: string;
+  details: unknown[];
+}
+
+/** Install a logger that records every report; `restore()` puts the console back and turns debug off. */
+export function captureReports(options: { debug?: boolean; slowCallbackDuration?: number } = {}): {
+  reports: Captured[];
+  messages: () => string[];
+  restore: () => void;
+} {
+  const reports: Captured[] = [];
+  const logger: Logger = { warn: (message, ...details) => reports.push({ message, details }) };
+  configureDebug({ logger, slowCallbackDuration: options.slowCallbackDuration ?? 100, debug: options.debug ?? true });
+  return {
+    reports,
+    messages: () => reports.map((r) => r.message),
+    restore: () => {
+      debugState.enabled = false;
+      debugState.logger = console;
+      debugState.slowCallbackDuration = 100;
+    },
+  };
+}
+
+let gcFn: (() => void) | undefined;
+/** Force a full garbage collection. */
+export function gc(): void {
+  if (gcFn === undefined) {
+    v8.setFlagsFromString('--expose-gc');
+    gcFn = vm.runInNewContext('gc') as () => void;
+  }
+  gcFn();
+}
+
+/** Next turn of the event loop (lets finalization callbacks run). */
+export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Collect garbage until `done()` holds or `rounds` rounds passed (bounded: returns false
+ * then). Finalizers run on a later turn, so each round collects and yields.
+ */
+export async function collectUntil(done: () => boolean, rounds = 50): Promise<boolean> {
+  for (let i = 0; i < rounds; i++) {
+    gc();
+    await nextTurn();
+    if (done()) return true;
+  }
+  return done();
+}
+
+/** Collect garbage for a few rounds (to flush finalizers before a test that must see none). */
+export async function settleGarbage(rounds = 5): Promise<void> {
+  await collectUntil(() => false, rounds);
+}
+
+/** Block the event loop for `ms` milliseconds (a busy-wait). */
+export function block(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    // busy
+  }
+}
