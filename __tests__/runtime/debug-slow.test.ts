@@ -1,0 +1,133 @@
+/**
+ * Debug mode's slow-callback report. Each test blocks the loop with a busy-wait of twice
+ * the threshold; nothing asserts a wall-clock window.
+ */
+import { createTask } from '../../src/core/task';
+import { sleep } from '../../src/combinators/sleep';
+import { run } from '../../src/runtime/run';
+import { debugRunning } from '../../src/runtime/debug-slow';
+import { block, captureReports, nextTurn } from './debug-helpers';
+
+// The default threshold: an unrelated hiccup of a loaded machine rarely reaches it.
+const THRESHOLD = 100;
+let capture: ReturnType<typeof captureReports>;
+
+beforeEach(() => {
+  capture = captureReports({ slowCallbackDuration: THRESHOLD });
+});
+
+afterEach(() => capture.restore());
+
+const slowReports = () => capture.messages().filter((m) => m.includes('the event loop was blocked'));
+
+describe('slow callbacks', () => {
+  it('names the task that blocked the loop after an await', async () => {
+    await run(async () => {
+      await createTask(
+        async () => {
+          await sleep(1);
+          block(THRESHOLD * 2);
+        },
+        { name: 'resumed-blocker' },
+      );
+    });
+    const found = slowReports().filter((m) => m.includes('resumed-blocker'));
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/blocked for \d+ ms by task "resumed-blocker" \(resuming after an await\)/);
+    expect(found[0]).toContain(`slowCallbackDuration is ${THRESHOLD} ms`);
+  });
+
+  it('names the one task whose first step blocked, among tasks started together', async () => {
+    await run(async () => {
+      const quick = createTask(() => 1, { name: 'quick-a' });
+      const slow = createTask(() => block(THRESHOLD * 2), { name: 'first-step-blocker' });
+      const quick2 = createTask(() => 2, { name: 'quick-b' });
+      await Promise.all([quick, slow, quick2]);
+    });
+    expect(slowReports().filter((m) => m.includes('task "first-step-blocker" (the start of its body, up to its first await)'))).toHaveLength(1);
+    // Reported once, by the precise timer: not also as the microtask that started the tasks.
+    expect(slowReports().filter((m) => m.includes('task "main"') || m.includes('quick-'))).toEqual([]);
+  });
+
+  it('reports a timer callback outside any task', async () => {
+    await new Promise<void>((resolve) =>
+      setTimeout(() => {
+        block(THRESHOLD * 2);
+        resolve();
+      }, 1),
+    );
+    await nextTurn();
+    expect(slowReports().filter((m) => m.includes('by a Timeout callback outside any task'))).toHaveLength(1);
+  });
+
+  it('stays silent for callbacks under the threshold', async () => {
+    await run(async () => {
+      for (let i = 0; i < 3; i++) {
+        await sleep(1);
+        block(THRESHOLD / 10);
+      }
+    });
+    expect(slowReports()).toEqual([]);
+  });
+});
+
+describe('debugRunning (for decorated functions run on the loop)', () => {
+  it('reports a slow call by name with the executor inspect() would pick, once', async () => {
+    await run(async () => {
+      await sleep(1);
+      const value = debugRunning('Files.parse', () => ({ executor: 'thread', reason: 'calls readFileSync, which blocks' }), () => {
+        block(THRESHOLD * 2);
+        return 'parsed';
+      });
+      expect(value).toBe('parsed');
+    });
+    const found = slowReports().filter((m) => m.includes('by decorated function "Files.parse"'));
+    expect(found).toHaveLength(1);
+    expect(found[0]).toContain('inspect() would run it on the thread executor: calls readFileSync, which blocks.');
+    // Reported by the most precise timer only: not again as a slow callback of task "main".
+    expect(slowReports().filter((m) => m.includes('task "main"'))).toEqual([]);
+  });
+
+  it('advises moving a function off the loop when inspect() keeps it there', () => {
+    debugRunning('tiny', () => ({ executor: 'loop', reason: 'its calls are cheap' }), () => block(THRESHOLD * 2));
+    const found = slowReports().filter((m) => m.includes('decorated function "tiny"'));
+    expect(found).toHaveLength(1);
+    expect(found[0]).toContain("inspect() keeps it on the loop (its calls are cheap); give it `executor: 'thread'`");
+  });
+
+  it('passes results and errors through, and asks for a suggestion only when it reports', () => {
+    const suggest = jest.fn(() => ({ executor: 'thread', reason: 'r' }));
+    expect(debugRunning('fast', suggest, () => 7)).toBe(7);
+    expect(() =>
+      debugRunning('thrower', suggest, () => {
+        throw new RangeError('boom');
+      }),
+    ).toThrow(RangeError);
+    expect(suggest).not.toHaveBeenCalled();
+    expect(slowReports().filter((m) => m.includes('decorated function'))).toEqual([]);
+  });
+
+  it('reports a slow call that throws, and survives a suggestion that throws', () => {
+    expect(() =>
+      debugRunning(
+        'slow-thrower',
+        () => {
+          throw new Error('inspect failed');
+        },
+        () => {
+          block(THRESHOLD * 2);
+          throw new RangeError('boom');
+        },
+      ),
+    ).toThrow(RangeError);
+    expect(slowReports().filter((m) => m.includes('decorated function "slow-thrower"'))).toHaveLength(1);
+  });
+
+  it('with debug mode off, only calls the function', () => {
+    capture.restore();
+    const suggest = jest.fn(() => ({ executor: 'thread', reason: 'r' }));
+    expect(debugRunning('off', suggest, () => (block(THRESHOLD * 2), 'v'))).toBe('v');
+    expect(suggest).not.toHaveBeenCalled();
+    expect(capture.reports).toEqual([]);
+  });
+});
