@@ -11,7 +11,7 @@ import type { BenchmarkResult, ExecutorResult } from './result';
  * console.log(formatBenchmarkTable(await benchmark(hash, { args: [20_000] })));
  */
 export function formatBenchmarkTable(result: BenchmarkResult): string {
-  const head = ['executor', 'calls', 'failed', 'calls/s', 'p50 ms', 'p95 ms', 'p99 ms', 'loop p99 ms', 'CPU ms', 'busy ms', 'peak RSS'];
+  const head = ['executor', 'calls', 'failed', 'calls/s', 'p50 ms', 'p95 ms', 'p99 ms', 'loop p99 ms', 'loop max ms', 'CPU ms', 'busy ms', 'peak RSS'];
   const rows = result.results.map(row);
   const lines = [`${result.name}  (${result.options.calls} calls x ${result.options.rounds} rounds, concurrency ${result.options.concurrency})`, ''];
   lines.push(...alignRows([head, ...rows]));
@@ -26,7 +26,7 @@ export function formatBenchmarkTable(result: BenchmarkResult): string {
 }
 
 function row(r: ExecutorResult): string[] {
-  if (!r.available) return [r.executor, '-', '-', 'unavailable', '', '', '', '', '', '', ''];
+  if (!r.available) return [r.executor, '-', '-', 'unavailable', '', '', '', '', '', '', '', ''];
   const ms = (v: number): string => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
   return [
     r.executor,
@@ -37,6 +37,7 @@ function row(r: ExecutorResult): string[] {
     ms(r.latency.p95),
     ms(r.latency.p99),
     ms(r.loopDelay.p99),
+    ms(r.loopDelay.max),
     ms(r.cpu.processMs),
     ms(r.cpu.workerBusyMs),
     `${Math.round(r.peakRssBytes / 2 ** 20)} MiB`,

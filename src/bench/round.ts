@@ -148,14 +148,21 @@ export function runRound(plan: RoundPlan): Promise<RoundSample> {
         startOne();
       }
     };
-    // The histogram drops its first timer tick: let it tick before the first call.
-    setTimeout(() => {
+    // The histogram's first timer tick records nothing (it has no previous tick): wait
+    // until it has recorded once, or a block right at the start of the round is lost.
+    let ticks = 0;
+    const begin = (): void => {
       if (finished) return;
+      if (histogram.count === 0 && ticks++ < 50) {
+        setTimeout(begin, 1);
+        return;
+      }
       busyBefore = busyTotal(executor, plan.loopBusy);
       cpuBefore = process.cpuUsage();
       t0 = lastYield = performance.now();
       launch();
-    }, 3);
+    };
+    setTimeout(begin, 1);
   });
 }
 
