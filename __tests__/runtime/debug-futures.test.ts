@@ -9,6 +9,9 @@ import { expectAwaited, trackedUnretrieved } from '../../src/runtime/debug-futur
 import { captureReports, collectUntil, settleGarbage } from './debug-helpers';
 
 let capture: ReturnType<typeof captureReports>;
+// Futures held until the end of a test, so a report expected at run() return cannot be
+// pre-empted by an early garbage collection.
+let held: unknown[] = [];
 
 beforeEach(async () => {
   await settleGarbage();
@@ -16,6 +19,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  held = [];
   await settleGarbage();
   capture.restore();
 });
@@ -92,9 +96,12 @@ describe('never-awaited futures', () => {
 describe('unretrieved errors', () => {
   it('reports a failed, unobserved future when run() returns, once, with its error', async () => {
     await run(async () => {
-      forgetFailure('lost-in-run');
+      const lost = Unfuture.withResolvers({ name: 'lost-in-run' });
+      lost.reject(new RangeError('lost-in-run failed'));
+      held.push(lost.future);
       await sleep(1);
     });
+    held = [];
     const found = capture.reports.filter((r) => r.message.includes('"lost-in-run"'));
     expect(found).toHaveLength(1);
     expect(found[0]!.message).toContain('was never retrieved (found when run() returned)');
@@ -107,12 +114,13 @@ describe('unretrieved errors', () => {
 
   it('reports a failed task nobody awaited when run() returns', async () => {
     await run(async () => {
-      createTask(
+      const background = createTask(
         async () => {
           throw new TypeError('background failure');
         },
         { name: 'background' },
       );
+      held.push(background);
       await sleep(1);
     });
     const found = capture.reports.find((r) => r.message.includes('task "background"'));

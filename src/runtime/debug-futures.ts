@@ -92,10 +92,10 @@ function onCollected(record: FutureRecord): void {
 /** `run()` is about to return: report every failed future that is still unobserved. */
 function reportAtRunReturn(): void {
   if (!debugState.enabled) return;
-  for (const [record, ref] of unretrieved) {
+  for (const record of unretrieved.keys()) {
     unretrieved.delete(record);
-    // A collected future whose finalizer has not run yet is left to the finalizer.
-    if (record.observed || record.reported || ref.deref() === undefined) continue;
+    // A future collected but not finalized yet is reported now too; its finalizer stays silent.
+    if (record.observed || record.reported) continue;
     record.reported = true;
     reportUnretrieved(record, 'when run() returned');
   }

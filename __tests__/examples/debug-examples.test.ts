@@ -1,0 +1,28 @@
+/**
+ * examples/debug-mode.ts is run as a script: it must show one report of each kind, in the
+ * order the program provokes them, and exit cleanly.
+ */
+import { runExample } from './run-example';
+
+describe('debug-mode example', () => {
+  it('shows a slow callback, an unretrieved error and a never-awaited future, then exits', async () => {
+    const { stdout, stderr, code } = await runExample('debug-mode.ts');
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    const expected: RegExp[] = [
+      /^1\. a forgotten await$/,
+      /^2\. a task blocking the event loop$/,
+      /^ {2}\[debug\] unsync: the event loop was blocked for \d+ ms by task "cruncher" \(resuming after an await\) \(slowCallbackDuration is 100 ms\)/,
+      /^3\. a failure nobody handles$/,
+      /^main returns$/,
+      /^ {2}\[debug\] unsync: the error of task "saver" \(loop\) was never retrieved \(found when run\(\) returned\)/,
+      /^ {2}\[debug\] {3}created at main \(debug-mode\.ts:\d+\)$/,
+      /^ {2}\[debug\] {3}error: disk full$/,
+      /^4\. run\(\) returned; collecting garbage$/,
+      /^ {2}\[debug\] unsync: future "[^"]+" \(loop\) was never awaited: it was garbage-collected/,
+      /^ {2}\[debug\] {3}created at forgetful \(debug-mode\.ts:\d+\)$/,
+      /^reports: neverAwaited=1 slowCallback=1 unretrievedError=1$/,
+    ];
+    expect(stdout).toHaveLength(expected.length);
+    stdout.forEach((line, i) => expect(line).toMatch(expected[i]!));
+  });
+});

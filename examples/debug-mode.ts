@@ -1,0 +1,95 @@
+/**
+ * Debug mode, one report of each kind (see docs/debug.md):
+ *
+ *   1. a forgotten await        -> "was never awaited" (when the future is garbage-collected)
+ *   2. a task blocking the loop -> "the event loop was blocked for N ms by task ..."
+ *   3. a failure nobody handles -> "the error of ... was never retrieved" (when run() returns)
+ *
+ * Run: npx tsx examples/debug-mode.ts
+ * The reports go to the logger given to configure(); here it prints a short form of each.
+ */
+import * as path from 'node:path';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
+import { configure, createTask, run, sleep, statistics, type Logger } from '../src';
+
+// Garbage collection on demand, without starting node with --expose-gc.
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc') as () => void;
+
+const printer: Logger = {
+  warn(message, ...details) {
+    const [first, ...rest] = message.split('\n');
+    console.log(`  [debug] ${first}`);
+    const frame = rest.find((line) => line.trim().startsWith('at '));
+    if (frame !== undefined) console.log(`  [debug]   created at ${shortFrame(frame)}`);
+    for (const detail of details) if (detail instanceof Error) console.log(`  [debug]   error: ${detail.message}`);
+  },
+};
+
+/** "    at forgetful (/abs/path/examples/debug-mode.ts:40:3)" -> "forgetful (debug-mode.ts:40)" */
+function shortFrame(frame: string): string {
+  const m = /at (?:(\S+) \()?(.+?):(\d+):\d+\)?$/.exec(frame.trim());
+  return m === null ? frame.trim() : `${m[1] ?? '<top level>'} (${path.basename(m[2]!)}:${m[3]})`;
+}
+
+/** Busy-wait: what a long synchronous computation does to the event loop. */
+function crunch(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    // computing...
+  }
+}
+
+// Holds the example's bad futures until step 4, so each report comes at a predictable
+// point of the output. Without it they come at whichever garbage collection finds them.
+let kept: unknown[] = [];
+
+function forgetful(): void {
+  kept.push(sleep(10)); // the bug: no await, so nothing ever looks at this future
+}
+
+async function main(): Promise<void> {
+  console.log('1. a forgotten await');
+  forgetful();
+
+  console.log('2. a task blocking the event loop');
+  await createTask(
+    async () => {
+      await sleep(1);
+      crunch(250);
+    },
+    { name: 'cruncher' },
+  );
+
+  console.log('3. a failure nobody handles');
+  const saver = createTask(
+    async () => {
+      throw new Error('disk full');
+    },
+    { name: 'saver' },
+  );
+  kept.push(saver); // the bug: nobody awaits it or looks at its error
+  await sleep(10);
+  console.log('main returns');
+}
+
+async function collectGarbage(): Promise<void> {
+  // Finalizers run on a later turn of the loop: collect, yield, until the report came.
+  for (let i = 0; i < 50 && statistics().debug.reports.neverAwaited === 0; i++) {
+    gc();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+async function demo(): Promise<void> {
+  configure({ logger: printer, slowCallbackDuration: 100 });
+  await run(main, { debug: true });
+  console.log('4. run() returned; collecting garbage');
+  kept = [];
+  await collectGarbage();
+  const { reports } = statistics().debug;
+  console.log(`reports: neverAwaited=${reports.neverAwaited} slowCallback=${reports.slowCallback} unretrievedError=${reports.unretrievedError}`);
+}
+
+demo();
