@@ -2,7 +2,8 @@
  * Foundation benchmarks (issue 2):
  *   1. 100k createTask + gather vs raw async functions + Promise.all  (goal: within 3x)
  *   2. memory per pending task vs a pending raw promise              (goal: < 1 KiB above)
- * Run: npx tsx benchmarks/core-tasks.ts [--json]
+ * Run: npx tsx benchmarks/core-tasks.ts [--json | --markdown]
+ * (`--markdown` prints the complete "Foundation" section of docs/performance.md.)
  */
 import { createTask, gather, Unfuture } from '../src';
 import { pendingFuture, resolveFuture } from '../src/core/future';
@@ -99,6 +100,10 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(result, null, 2));
     return;
   }
+  if (process.argv.includes('--markdown')) {
+    console.log(markdownSection(speed, rawNoAls, mem, result.machine));
+    return;
+  }
   console.log(`machine: ${result.machine}`);
   console.log(`| ${N / 1000}k tasks | median ms | ratio |`);
   console.log('| --- | --- | --- |');
@@ -113,6 +118,41 @@ async function main(): Promise<void> {
   console.log(`| raw promise (async fn awaiting a gate) | ${mem['raw promise']!.toFixed(0)} |`);
   console.log(`| unsync task (same body) | ${mem['unsync task']!.toFixed(0)} |`);
   console.log(`| extra per task | ${result.memory.extraBytes.toFixed(0)} |`);
+}
+
+/** The "Foundation" section of docs/performance.md, complete (run-all.ts concatenates it). */
+function markdownSection(speed: Record<string, number>, rawNoAls: number, mem: Record<string, number>, machineLine: string): string {
+  const raw = speed['raw Promise.all']!;
+  const tasks = speed['unsync createTask+gather']!;
+  const extra = mem['unsync task']! - mem['raw promise']!;
+  const met = (ok: boolean): string => (ok ? 'met' : '**not met**');
+  return `## Foundation: tasks and gather
+
+Command: \`npx tsx benchmarks/core-tasks.ts\` (7 timed rounds after 2 warm-up rounds,
+contenders alternating; memory after forced GC, 3 rounds). Machine: ${machineLine}.
+
+| ${N / 1000}k tasks | median ms | ratio |
+| --- | --- | --- |
+| raw async functions + \`Promise.all\`, same process | ${raw.toFixed(1)} | 1.00x |
+| raw async functions + \`Promise.all\`, process that never made a task | ${rawNoAls.toFixed(1)} | ${ratio(rawNoAls, raw)} |
+| \`createTask\` + \`gather\` | ${tasks.toFixed(1)} | ${ratio(tasks, raw)} |
+
+| pending item | bytes each |
+| --- | --- |
+| raw promise (async function awaiting a gate) | ${mem['raw promise']!.toFixed(0)} |
+| unsync task (same body, awaiting an Unfuture gate) | ${mem['unsync task']!.toFixed(0)} |
+| extra per task | ${extra.toFixed(0)} |
+
+Reading it:
+
+- Goal "within 3x of raw Promise.all in the same process": ${met(tasks / raw <= 3)} (${ratio(tasks, raw)}).
+  Memory goal "under 1 KiB above a raw promise": ${met(extra < 1024)} (${extra.toFixed(0)} bytes).
+- The second row is the cost of \`AsyncLocalStorage\` on Node 20: once the first task exists,
+  Node's promise hooks run for *every* promise in the process, and raw promise churn gets
+  slower. unsync needs the current task at every \`await\` to deliver cancellation there; it
+  enters the storage only when the first task is created, so a program that uses only pools
+  and futures never pays it.
+`;
 }
 
 main();
