@@ -1,0 +1,116 @@
+/**
+ * The harness's numbers are sane: relative comparisons with generous margins (the machine
+ * is shared and noisy), never absolute times.
+ */
+import { benchmark, isCancelledError, shutdown, type BenchmarkResult, type ExecutorResult } from '../../src';
+import { alwaysFails, blockingWait, burnCpu, tinyAdd } from '../fixtures/bench-functions';
+import { waitDecorated } from '../fixtures/bench-decorated';
+
+const of = (r: BenchmarkResult, executor: string): ExecutorResult => r.results.find((e) => e.executor === executor)!;
+
+afterAll(() => shutdown());
+
+describe('benchmark()', () => {
+  it('shows a CPU-bound function blocking the loop on `loop` and running in parallel on the thread pool', async () => {
+    const r = await benchmark(burnCpu, { args: [60_000], executors: ['loop', 'thread'], calls: 18, concurrency: 2, warmup: 2 });
+    const loop = of(r, 'loop');
+    const thread = of(r, 'thread');
+    expect(loop.failures + thread.failures).toBe(0);
+    const perCall = loop.cpu.workerBusyMs / loop.calls;
+    // On the loop, every call held the event loop for its whole run.
+    expect(loop.loopDelay.max).toBeGreaterThan(perCall * 0.8);
+    expect(loop.loopDelay.max).toBeGreaterThan(3 * thread.loopDelay.p99);
+    // On the pool, two calls ran at once (their busy time overlaps the wall time), and the
+    // throughput is not worse than the loop's even when other jobs take a core away.
+    const overlap = (e: ExecutorResult): number => e.cpu.workerBusyMs / (e.calls / e.throughput) / 1000;
+    expect(overlap(thread)).toBeGreaterThan(1.3);
+    expect(overlap(loop)).toBeLessThan(1.2);
+    expect(thread.throughput).toBeGreaterThan(loop.throughput * 0.75);
+    expect(r.recommendation.executor).not.toBe('loop');
+  });
+
+  it('shows a blocking-I/O function (Atomics.wait) blocking the loop only under `loop`', async () => {
+    const r = await benchmark(blockingWait, { args: [15], executors: ['loop', 'thread'], calls: 12, concurrency: 2, warmup: 2 });
+    const loop = of(r, 'loop');
+    const thread = of(r, 'thread');
+    expect(loop.loopDelay.max).toBeGreaterThan(12);
+    expect(thread.loopDelay.p99).toBeLessThan(loop.loopDelay.max / 2);
+    // Waiting uses no CPU, so two threads wait side by side whatever the machine's load.
+    expect(thread.throughput).toBeGreaterThan(loop.throughput * 1.4);
+    expect(r.recommendation.executor).toBe('thread');
+    expect(r.recommendation.reason).toMatch(/held the event loop/);
+    expect(r.recommendation.agreesWithInspect).toBe(true);
+  });
+
+  it('recommends the loop for a tiny function, agreeing with inspect()', async () => {
+    const r = await benchmark(tinyAdd, { args: [1, 2], executors: ['loop', 'thread'], calls: 60 });
+    expect(of(r, 'loop').throughput).toBeGreaterThan(of(r, 'thread').throughput * 3);
+    expect(r.recommendation.executor).toBe('loop');
+    expect(r.recommendation.inspect?.executor).toBe('loop');
+  });
+
+  it('returns a plain frozen result with consistent figures', async () => {
+    const r = await benchmark(tinyAdd, { args: [1, 2], executors: ['loop'], calls: 10, rounds: 2 });
+    expect(Object.isFrozen(r)).toBe(true);
+    expect(Object.isFrozen(r.results[0])).toBe(true);
+    const loop = of(r, 'loop');
+    expect(loop.calls).toBe(10);
+    expect(loop.roundThroughputs).toHaveLength(2);
+    expect(loop.latency.min).toBeLessThanOrEqual(loop.latency.max);
+    expect(loop.latencySamples).toHaveLength(10);
+    expect(loop.peakRssBytes).toBeGreaterThan(0);
+    expect(r.machine).toContain(process.version);
+    expect(JSON.parse(JSON.stringify(r)).results[0].executor).toBe('loop');
+  });
+
+  it('finds a function wrapped by unsync and measures its own body on each executor', async () => {
+    const r = await benchmark(waitDecorated, { args: [5], executors: ['loop', 'thread'], calls: 6, warmup: 1 });
+    expect(r.name).toBe('waitDecorated');
+    expect(r.results.map((e) => [e.executor, e.available, e.failures])).toEqual([
+      ['loop', true, 0],
+      ['thread', true, 0],
+    ]);
+  });
+
+  it('reports the process executor clearly when it is not built, and measures it when it is', async () => {
+    const r = await benchmark(tinyAdd, { args: [1, 2], executors: ['loop', 'process'], calls: 4, warmup: 1 });
+    const process = of(r, 'process');
+    if (process.available) expect(process.calls).toBe(4);
+    else expect(process.error).toMatch(/process executor is not available/);
+  });
+
+  it('counts failures instead of throwing, and recommends nothing when every executor fails', async () => {
+    const r = await benchmark(alwaysFails, { executors: ['loop', 'thread'], calls: 4, warmup: 0 });
+    for (const e of r.results) {
+      expect(e.failures).toBe(4);
+      expect(e.error).toMatch(/RangeError: bench fixture failure/);
+    }
+    expect(r.recommendation.executor).toBeUndefined();
+  });
+
+  it('stops when its signal aborts, rejecting with CancelledError', async () => {
+    const controller = new AbortController();
+    const run = benchmark(blockingWait, {
+      args: [20],
+      executors: ['thread'],
+      calls: 50,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.done === 2) controller.abort(new Error('enough'));
+      },
+    });
+    const error = await run.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isCancelledError(error)).toBe(true);
+    expect((error as Error).message).toBe('enough');
+  });
+
+  it('rejects bad arguments before running anything', async () => {
+    await expect(benchmark(tinyAdd, { executors: ['gpu' as never] })).rejects.toThrow(/Expected `options.executors` to be one of 'loop', 'thread', 'process'/);
+    await expect(benchmark(tinyAdd, { calls: 0 })).rejects.toThrow(RangeError);
+    await expect(benchmark(tinyAdd, { colour: 'red' } as never)).rejects.toThrow(/Unknown option `colour`/);
+    await expect(benchmark(42 as never)).rejects.toThrow(TypeError);
+  });
+});

@@ -1,0 +1,101 @@
+/**
+ * The `unsync` command, run the way a user runs it (the bin launcher, from src/ through
+ * tsx): the table, --json, --report, inspect, and one clear line for every bad input.
+ */
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const BIN = path.join(ROOT, 'src', 'cli', 'unsync.cjs');
+const FIXTURE = '__tests__/fixtures/bench-functions.ts';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, timeout: 60_000 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : null;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('unsync bench', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'unsync-cli-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('prints a table and the recommendation, and writes the HTML report', async () => {
+    const report = path.join(dir, 'out.html');
+    const r = await cli('bench', `${FIXTURE}#blockingWait`, '--args', '[5]', '--executors', 'loop,thread', '--calls', '6', '--report', report);
+    expect(r.stderr).toContain(`report written to ${report}`);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toMatch(/^blockingWait {2}\(6 calls x 3 rounds, concurrency \d+\)$/);
+    expect(lines.find((l) => l.startsWith('executor'))).toMatch(/calls\/s .* p99 ms .* loop p99 ms/);
+    expect(lines.some((l) => /^loop\s+6\s+0\s/.test(l))).toBe(true);
+    expect(lines.some((l) => /^thread\s+6\s+0\s/.test(l))).toBe(true);
+    expect(r.stdout).toMatch(/Recommendation: thread — /);
+    const html = fs.readFileSync(report, 'utf8');
+    expect(html).toContain('<canvas id="latency-0"');
+    expect(html).toContain('<canvas id="throughput-0"');
+    expect(html).toContain('<canvas id="delay-0"');
+    expect(html).toMatch(/Chart\.js v4/); // the UMD bundle is inlined: no network needed
+    expect(html).not.toMatch(/<script[^>]+src=/);
+  });
+
+  it('prints machine-readable JSON with --json (and no progress bar)', async () => {
+    const r = await cli('bench', `${FIXTURE}#tinyAdd`, '--args', '[1, 2]', '--executors', 'loop', '--calls', '5', '--json');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const result = JSON.parse(r.stdout);
+    expect(result.name).toBe('tinyAdd');
+    expect(result.results).toHaveLength(1);
+    expect(result.results[0]).toMatchObject({ executor: 'loop', calls: 5, failures: 0 });
+    expect(result.recommendation.executor).toBe('loop');
+  });
+
+  it('runs compiled-style .js modules too', async () => {
+    const js = path.join(dir, 'plain.js');
+    fs.writeFileSync(js, 'exports.double = function double(x) { return 2 * x; };\n');
+    const r = await cli('bench', `${js}#double`, '--args', '21', '--executors', 'loop,thread', '--calls', '4', '--json');
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout);
+    expect(result.results.map((e: { failures: number }) => e.failures)).toEqual([0, 0]);
+  });
+});
+
+describe('unsync inspect', () => {
+  it("prints inspect()'s verdict", async () => {
+    const r = await cli('inspect', `${FIXTURE}#blockingWait`);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^blockingWait: thread \(io\) — .*Atomics\.wait/);
+  });
+});
+
+describe('bad input gives one clear line on stderr and a non-zero exit', () => {
+  const cases: Array<[string, string[], number, RegExp]> = [
+    ['a missing module', ['bench', 'nope/missing.ts#f'], 1, /^unsync: cannot find module 'nope\/missing\.ts'/],
+    ['a missing export', ['bench', `${FIXTURE}#nope`], 1, /^unsync: module '.*' has no export 'nope' \(it exports: .*burnCpu/],
+    ['an export that is not a function', ['bench', `${FIXTURE}#notAFunction`], 1, /^unsync: export 'notAFunction' of .* is not a function \(it is a number\)/],
+    ['bad JSON in --args', ['bench', `${FIXTURE}#tinyAdd`, '--args', '[1,'], 2, /^unsync: --args is not valid JSON/],
+    ['an unknown executor', ['bench', `${FIXTURE}#tinyAdd`, '--executors', 'loop,gpu'], 2, /^unsync: unknown executor 'gpu'/],
+    ['an unknown flag', ['bench', `${FIXTURE}#tinyAdd`, '--colour'], 2, /^unsync: unknown flag '--colour'/],
+    ['a target without #export', ['bench', FIXTURE], 2, /^unsync: expected <module>#<export>/],
+    ['a bad --calls', ['bench', `${FIXTURE}#tinyAdd`, '--calls', 'many'], 2, /^unsync: --calls must be an integer >= 1/],
+    ['an unknown command', ['frobnicate', `${FIXTURE}#tinyAdd`], 2, /^unsync: unknown command 'frobnicate'/],
+  ];
+  it.each(cases)('%s', async (_name, args, code, message) => {
+    const r = await cli(...args);
+    expect(r.code).toBe(code);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.split('\n').filter((l) => l !== '');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(message);
+  });
+});
