@@ -17,6 +17,8 @@ export interface RoutingRow {
   readonly makespanMs: number;
   /** Median p99 delay of the main event loop while it ran. */
   readonly loopDelayP99: number;
+  /** The longest the main event loop was held up (one long block barely moves the p99). */
+  readonly loopDelayMax?: number;
   readonly failures: number;
   /** Free text shown in the table (e.g. where `auto` sent each function, or an error). */
   readonly note?: string;
@@ -86,8 +88,8 @@ function section(r: BenchmarkResult, index: number): string {
   const rows = r.results
     .map((e) =>
       e.available
-        ? `<tr><td>${e.executor}</td><td>${e.calls}</td><td>${e.failures}</td><td>${num(e.throughput)}</td><td>${num(e.latency.p50)}</td><td>${num(e.latency.p95)}</td><td>${num(e.latency.p99)}</td><td>${num(e.loopDelay.p99)}</td><td>${num(e.cpu.processMs)}</td><td>${num(e.cpu.workerBusyMs)}</td><td>${Math.round(e.peakRssBytes / 2 ** 20)} MiB</td></tr>`
-        : `<tr class="na"><td>${e.executor}</td><td colspan="10">unavailable: ${esc(e.error ?? '')}</td></tr>`,
+        ? `<tr><td>${e.executor}</td><td>${e.calls}</td><td>${e.failures}</td><td>${num(e.throughput)}</td><td>${num(e.latency.p50)}</td><td>${num(e.latency.p95)}</td><td>${num(e.latency.p99)}</td><td>${num(e.loopDelay.p99)}</td><td>${num(e.loopDelay.max)}</td><td>${num(e.cpu.processMs)}</td><td>${num(e.cpu.workerBusyMs)}</td><td>${Math.round(e.peakRssBytes / 2 ** 20)} MiB</td></tr>`
+        : `<tr class="na"><td>${e.executor}</td><td colspan="11">unavailable: ${esc(e.error ?? '')}</td></tr>`,
     )
     .join('\n');
   const rec = r.recommendation;
@@ -102,7 +104,7 @@ function section(r: BenchmarkResult, index: number): string {
 <p class="opts">${r.options.calls} timed calls per executor over ${r.options.rounds} rounds, ${r.options.concurrency} in flight, ${r.options.warmup} warm-up calls</p>
 <p class="rec">Recommendation: <b>${esc(rec.executor ?? 'none')}</b> — ${esc(rec.reason)}.</p>
 ${inspect}
-<table><thead><tr><th>executor</th><th>calls</th><th>failed</th><th>calls/s</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>loop p99 ms</th><th>CPU ms</th><th>busy ms</th><th>peak RSS</th></tr></thead>
+<table><thead><tr><th>executor</th><th>calls</th><th>failed</th><th>calls/s</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>loop p99 ms</th><th>loop max ms</th><th>CPU ms</th><th>busy ms</th><th>peak RSS</th></tr></thead>
 <tbody>${rows}</tbody></table>
 <div class="charts">
 <figure><canvas id="latency-${index}" width="520" height="280"></canvas><figcaption>Latency distribution (calls per bucket, log-spaced ms)</figcaption></figure>
@@ -116,13 +118,15 @@ function routingSection(routings: readonly RoutingRow[]): string {
   const rows = routings
     .map(
       (r) =>
-        `<tr><td>${esc(r.routing)}</td><td>${num(r.makespanMs)}</td><td>${num(r.loopDelayP99)}</td><td>${r.failures}</td><td class="note">${esc(r.note ?? '')}</td></tr>`,
+        r.failures > 0
+          ? `<tr class="na"><td>${esc(r.routing)}</td><td>-</td><td>-</td><td>-</td><td>${r.failures}</td><td class="note">${esc(r.note ?? '')}</td></tr>`
+          : `<tr><td>${esc(r.routing)}</td><td>${num(r.makespanMs)}</td><td>${num(r.loopDelayP99)}</td><td>${r.loopDelayMax === undefined ? '' : num(r.loopDelayMax)}</td><td>0</td><td class="note">${esc(r.note ?? '')}</td></tr>`,
     )
     .join('\n');
   return `<section>
 <h2>Mixed workload under each routing</h2>
-<table><thead><tr><th>routing</th><th>makespan ms</th><th>loop p99 ms</th><th>failed</th><th>note</th></tr></thead><tbody>${rows}</tbody></table>
-<div class="charts"><figure><canvas id="routings" width="620" height="280"></canvas><figcaption>Makespan and main-loop p99 delay per routing (ms)</figcaption></figure></div>
+<table><thead><tr><th>routing</th><th>makespan ms</th><th>loop p99 ms</th><th>loop max ms</th><th>failed</th><th class="note">note</th></tr></thead><tbody>${rows}</tbody></table>
+<div class="charts"><figure><canvas id="routings" width="620" height="280"></canvas><figcaption>Makespan and main-loop delay per routing (ms; routings with failures are left out)</figcaption></figure></div>
 </section>`;
 }
 

@@ -13,7 +13,7 @@ h1 { margin-bottom: 4px; } h2 { margin-top: 32px; border-bottom: 1px solid #ddd;
 .rec { font-size: 15px; } .inspect { color: #444; }
 table { border-collapse: collapse; margin: 8px 0 12px; }
 th, td { padding: 3px 10px; text-align: right; border-bottom: 1px solid #eee; }
-th:first-child, td:first-child, td.note { text-align: left; }
+th:first-child, td:first-child, td.note, th.note { text-align: left; }
 tr.na td { color: #a33; text-align: left; }
 .charts { display: flex; flex-wrap: wrap; gap: 16px; }
 figure { margin: 0; } figcaption { font-size: 12px; color: #555; text-align: center; }
@@ -86,21 +86,24 @@ export const REPORT_SCRIPT = `
     });
   });
 
-  if (data.routings.length > 0 && canvas('routings')) {
+  var ok = data.routings.filter(function (r) { return r.failures === 0; });
+  if (ok.length > 0 && canvas('routings')) {
+    var sets = [
+      { label: 'makespan (ms)', yAxisID: 'y', data: ok.map(function (r) { return r.makespanMs; }),
+        backgroundColor: ok.map(function (r, j) { return color(r.routing, j); }) },
+      { label: 'main-loop p99 delay (ms)', yAxisID: 'y1', backgroundColor: '#bab0ac',
+        data: ok.map(function (r) { return r.loopDelayP99; }) },
+    ];
+    if (ok.some(function (r) { return typeof r.loopDelayMax === 'number'; })) {
+      sets.push({ label: 'longest main-loop hold-up (ms)', yAxisID: 'y1', backgroundColor: '#79706e',
+        data: ok.map(function (r) { return r.loopDelayMax; }) });
+    }
     new Chart(canvas('routings'), {
       type: 'bar',
-      data: {
-        labels: data.routings.map(function (r) { return r.routing; }),
-        datasets: [
-          { label: 'makespan (ms)', yAxisID: 'y', data: data.routings.map(function (r) { return r.makespanMs; }),
-            backgroundColor: data.routings.map(function (r, j) { return color(r.routing, j); }) },
-          { label: 'main-loop p99 delay (ms)', yAxisID: 'y1', backgroundColor: '#bab0ac',
-            data: data.routings.map(function (r) { return r.loopDelayP99; }) },
-        ],
-      },
+      data: { labels: ok.map(function (r) { return r.routing; }), datasets: sets },
       options: { scales: {
         y: { beginAtZero: true, position: 'left', title: { display: true, text: 'makespan ms' } },
-        y1: { beginAtZero: true, position: 'right', grid: { drawOnChartArea: false }, title: { display: true, text: 'loop p99 ms' } },
+        y1: { beginAtZero: true, position: 'right', grid: { drawOnChartArea: false }, title: { display: true, text: 'loop delay ms' } },
       } },
     });
   }
