@@ -86,9 +86,15 @@ async function routings(size: WorkloadSize): Promise<RoutingFigures[]> {
       loopDelayP99: median(list.map((b) => b.loopDelayP99)),
       loopDelayMax: median(list.map((b) => b.loopDelayMax)),
       failures,
-      note: failures > 0 ? (last.firstError ?? 'failed') : where,
+      note: failures > 0 ? failureNote(routing, last.firstError) : where,
     };
   });
+}
+
+function failureNote(routing: Routing, error: string | undefined): string {
+  // The process pool is being built: say so plainly rather than repeat the error per call.
+  if (error !== undefined && /not available/.test(error)) return `the ${routing} executor is not available in this build of unsync yet`;
+  return error ?? 'failed';
 }
 
 function routingTable(rows: RoutingFigures[]): string {
