@@ -23,25 +23,52 @@ export interface DecoratedTarget {
   readonly instanceMethod: boolean;
 }
 
-/** The decorated function behind `fn`, or undefined when `unsync` did not wrap it. */
-export function decoratedTarget(fn: Function): DecoratedTarget | undefined {
-  const info = decoratedInfo(fn);
-  if (info === undefined) return undefined;
-  return {
-    original: info.original,
-    qualifiedName: qualifiedName(info),
-    instanceMethod: info.system !== 'function' && !info.isStatic,
-  };
+/** What one loaded copy of unsync answers about the functions its own decorator wrapped. */
+interface Bridge {
+  target(fn: Function): DecoratedTarget | undefined;
+  verdict(fn: Function): InspectVerdict | undefined;
 }
 
-/** `inspect(fn)`'s verdict, or undefined if it cannot decide (it never throws here). */
+const local: Bridge = {
+  target(fn) {
+    const info = decoratedInfo(fn);
+    if (info === undefined) return undefined;
+    return {
+      original: info.original,
+      qualifiedName: qualifiedName(info),
+      instanceMethod: info.system !== 'function' && !info.isStatic,
+    };
+  },
+  verdict(fn) {
+    try {
+      const i = inspect(fn);
+      return Object.freeze({ kind: i.kind, executor: i.executor, reason: i.reason });
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+// Two copies of unsync can share a process: the CLI runs from dist/ while the module it
+// benchmarks imports the TypeScript sources (or the reverse). Each copy's decorator knows
+// only the functions it wrapped, so every copy lists its bridge on a global (the same
+// trick as the function registry) and the harness asks the copy that wrapped `fn`.
+const BRIDGES = Symbol.for('unsync.bench.decorator-bridges.v1');
+const bridges: Bridge[] = ((globalThis as unknown as Record<symbol, Bridge[] | undefined>)[BRIDGES] ??= []);
+bridges.push(local);
+
+function ownerOf(fn: Function): Bridge | undefined {
+  return bridges.find((b) => b.target(fn) !== undefined);
+}
+
+/** The decorated function behind `fn` (wrapped by any loaded copy of unsync), or undefined. */
+export function decoratedTarget(fn: Function): DecoratedTarget | undefined {
+  return ownerOf(fn)?.target(fn);
+}
+
+/** `inspect(fn)`'s verdict from the copy that wrapped `fn`, or undefined if it cannot decide (never throws). */
 export function inspectVerdict(fn: Function): InspectVerdict | undefined {
-  try {
-    const i = inspect(fn);
-    return Object.freeze({ kind: i.kind, executor: i.executor, reason: i.reason });
-  } catch {
-    return undefined;
-  }
+  return (ownerOf(fn) ?? local).verdict(fn);
 }
 
 /** The auto-routing's thresholds: a loop call longer than `blockMs` moves a function off the loop. */
