@@ -6,8 +6,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { inspect } from '../../decorators/inspect';
 import { benchmark } from '../bench/benchmark';
+import { inspectVerdict } from '../bench/decorator-bridge';
 import { formatBenchmarkTable } from '../bench/format-table';
 import { renderHtmlReport } from '../bench/html-report';
 import { shutdown } from '../runtime/shutdown';
@@ -48,7 +48,9 @@ export async function main(argv: readonly string[], io: CliIO = { stdout: proces
 }
 
 function runInspect(command: Extract<Command, { command: 'inspect' }>, fn: Function, io: CliIO): number {
-  const verdict = inspect(fn);
+  // Through the bench's bridge: the module may have been decorated by another loaded copy of unsync.
+  const verdict = inspectVerdict(fn);
+  if (verdict === undefined) throw new UsageError(`inspect() cannot decide for '${command.target.exportName}'`, 1);
   if (command.json) io.stdout.write(`${JSON.stringify(verdict, null, 2)}\n`);
   else io.stdout.write(`${command.target.exportName}: ${verdict.executor} (${verdict.kind}) — ${verdict.reason}\n`);
   return 0;
