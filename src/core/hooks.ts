@@ -20,6 +20,10 @@ export interface DebugRecord {
   name: string;
 }
 
+/**
+ * The hooks themselves: each undefined unless debug mode is on (set and cleared by
+ * src/runtime/debug-futures.ts and debug-slow.ts). Nothing else may set them.
+ */
 export const futureHooks: {
   /**
    * Called from the constructor of every future except the children made by `then()`.
