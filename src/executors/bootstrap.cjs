@@ -1,7 +1,7 @@
 'use strict';
 /**
  * The entry of every unsync worker: piscina threads load it as their task handler, and the
- * process pool forks it (`UNSYNC_WORKER=process`, IPC with `serialization: 'advanced'`).
+ * process pool's child entry (`./process-bootstrap.cjs`) runs each call through `runCall`.
  *
  * Plain CommonJS on purpose: it runs before any TypeScript loader exists. It imports only
  * Node built-ins and the error codec. For each call it loads the defining module (which
@@ -186,47 +186,12 @@ function checkedOutcome(outcome) {
   }
 }
 
-function startProcessWorker() {
-  const send = (message) => {
-    try {
-      process.send(message);
-    } catch (reason) {
-      process.send(resultCloneFailure(message, reason));
-    }
-  };
-  let running = 0;
-  let shuttingDown = false;
-  process.on('message', (message) => {
-    if (message === null || typeof message !== 'object') return;
-    switch (message.type) {
-      case 'call':
-        running++;
-        runCall(message).then((outcome) => {
-          running--;
-          send(outcome);
-          if (shuttingDown && running === 0) process.disconnect();
-        });
-        break;
-      case 'shutdown':
-        shuttingDown = true;
-        if (running === 0) process.disconnect();
-        break;
-      default:
-        // 'cancel': cooperative cancellation is not implemented yet; the pool kills the child.
-        break;
-    }
-  });
-  // No orphans: when the parent goes away (even SIGKILLed) the IPC channel closes.
-  process.on('disconnect', () => process.exit(0));
-  process.send({ type: 'ready', pid: process.pid, version: PROTOCOL_VERSION });
-}
-
-if (kind === 'process' && process.env.UNSYNC_WORKER === 'process' && typeof process.send === 'function') {
-  startProcessWorker();
-}
+// The process pool's child entry is `./process-bootstrap.cjs`: it speaks IPC and runs each
+// call with `runCall` below.
 
 /** piscina's task handler (threads). */
 module.exports = function unsyncWorkerHandler(message) {
   return runCall(message).then(checkedOutcome);
 };
 module.exports.runCall = runCall;
+module.exports.resultCloneFailure = resultCloneFailure;

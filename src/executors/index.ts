@@ -6,6 +6,7 @@ export { unsyncRegister, inWorker, locateFunction } from './registry';
 export type { RegisterOptions, RegisteredRef } from './registry';
 export { LoopExecutor } from './loop-executor';
 export { ThreadExecutor } from './thread-executor';
+export { ProcessExecutor } from './process-executor';
 export {
   WorkerCrashedError,
   RemoteError,

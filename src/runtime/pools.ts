@@ -8,6 +8,7 @@
 import { InvalidStateError } from '../core/errors';
 import { LoopExecutor } from '../executors/loop-executor';
 import { ThreadExecutor } from '../executors/thread-executor';
+import { ProcessExecutor } from '../executors/process-executor';
 import type { Executor } from '../executors/executor';
 import { onRuntimeShutdown, type ShutdownOptions } from './lifecycle';
 
@@ -18,13 +19,14 @@ const factories = new Map<string, ExecutorFactory>();
 const configured = new Map<string, unknown>();
 const live = new Map<string, Executor>();
 
-/** Plug an executor kind into the runtime (the process pool calls this for `'process'`). */
+/** Plug an executor kind into the runtime (the remote executor will join this way). */
 export function registerExecutorFactory(kind: string, factory: ExecutorFactory): void {
   factories.set(kind, factory);
 }
 
 registerExecutorFactory('loop', () => new LoopExecutor());
 registerExecutorFactory('thread', (options) => new ThreadExecutor(options as never));
+registerExecutorFactory('process', (options) => new ProcessExecutor(options as never));
 
 /** The runtime's executor of `kind`, created on first use. */
 export function getExecutor(kind: string): Executor {

@@ -1,0 +1,138 @@
+/**
+ * One child process of the process pool: fork, the IPC channel, ref/unref, and stopping it
+ * (SIGTERM, then SIGKILL after a grace period). The only file that imports `child_process`.
+ *
+ * It knows nothing about calls: the pool (`./process-executor.ts`) keeps each child's
+ * pipeline and is told, through {@link ChildEvents}, when the child is ready, answers, or is
+ * gone. "Gone" is reported on the ChildProcess `'close'` event, which Node emits after the
+ * process exited AND the IPC channel closed, so every answer the child wrote before dying has
+ * been delivered by then: the pool decides what the dead child was running from complete data.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+import type { ParentMessage, WorkerMessage } from './protocol';
+
+/** The child entry, shipped next to this file in `src/` and `dist/`. */
+export const PROCESS_BOOTSTRAP_FILE = path.join(__dirname, 'process-bootstrap.cjs');
+
+/** Milliseconds between SIGTERM and SIGKILL when a child is stopped. */
+export const KILL_GRACE_MS = 1_000;
+
+/** What the pool hears from one child. */
+export interface ChildEvents {
+  ready(child: ProcessChild): void;
+  message(child: ProcessChild, message: WorkerMessage): void;
+  gone(child: ProcessChild, exitCode: number | null, signal: NodeJS.Signals | null): void;
+}
+
+/** How each child is started (resolved from `configure({ process })`). */
+export interface ForkSettings {
+  readonly execArgv: readonly string[] | undefined;
+  readonly env: Readonly<Record<string, string>> | undefined;
+}
+
+// Debugger flags would make every child fight for the parent's inspector port.
+const INSPECTOR_FLAG = /^--(inspect|debug)(-brk|-port|-wait)?(=|$)/;
+
+/** The parent's Node flags minus inspector flags: the default `execArgv` of a child. */
+export function defaultExecArgv(): string[] {
+  return process.execArgv.filter((flag) => !INSPECTOR_FLAG.test(flag));
+}
+
+/** The lifecycle of a child: `starting` -> `ready` -> `stopping` -> `gone` (`stopping` optional). */
+export type ChildState = 'starting' | 'ready' | 'stopping' | 'gone';
+
+/**
+ * A forked child. `state` moves only forward; `gone` is final and reported once.
+ */
+export class ProcessChild {
+  // Invariant: forward only (starting -> ready -> stopping -> gone); changed only by this class.
+  state: ChildState = 'starting';
+  /** Set when the pool stopped the child on purpose (cancel, recycle, idle, close). */
+  stoppedOnPurpose = false;
+  readonly #process: ChildProcess;
+  #referenced = true;
+  #killTimer: NodeJS.Timeout | undefined = undefined;
+
+  constructor(settings: ForkSettings, events: ChildEvents) {
+    const env = { ...(settings.env ?? process.env), UNSYNC_WORKER: 'process' };
+    this.#process = fork(PROCESS_BOOTSTRAP_FILE, [], {
+      serialization: 'advanced',
+      execArgv: settings.execArgv ? [...settings.execArgv] : defaultExecArgv(),
+      env,
+      // stdin stays with the parent; the child's output goes where the parent's goes.
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const child = this.#process;
+    child.on('message', (message: WorkerMessage) => {
+      if (message.type === 'ready') {
+        if (this.state === 'starting') {
+          this.state = 'ready';
+          events.ready(this);
+        }
+      } else {
+        events.message(this, message);
+      }
+    });
+    // A send on a channel that just closed reports here; 'close' follows and settles calls.
+    child.on('error', () => undefined);
+    child.on('close', (code, signal) => {
+      if (this.#killTimer !== undefined) clearTimeout(this.#killTimer);
+      this.state = 'gone';
+      events.gone(this, code, signal);
+    });
+  }
+
+  /** The child's process id (undefined if the fork itself failed). */
+  get pid(): number | undefined {
+    return this.#process.pid;
+  }
+
+  /**
+   * Send one message. Throws synchronously when a value cannot be serialized (V8's
+   * `DataCloneError`): nothing was sent then. Returns false when the channel is closed.
+   */
+  send(message: ParentMessage): boolean {
+    if (this.state === 'gone' || !this.#process.connected) return false;
+    this.#process.send(message);
+    return true;
+  }
+
+  /**
+   * Let the parent exit while this child is idle (`false`), or keep it alive while the
+   * child has work (`true`). Both the process handle and the IPC channel are (un)ref'd.
+   */
+  setReferenced(referenced: boolean): void {
+    if (this.#referenced === referenced || this.state === 'gone') return;
+    this.#referenced = referenced;
+    const channel = this.#process.channel as { ref?(): void; unref?(): void } | null | undefined;
+    if (referenced) {
+      this.#process.ref();
+      channel?.ref?.();
+    } else {
+      this.#process.unref();
+      channel?.unref?.();
+    }
+  }
+
+  /** Ask an idle child to exit: closing the channel makes it exit by itself. */
+  retire(): void {
+    if (this.state === 'gone' || this.state === 'stopping') return;
+    this.state = 'stopping';
+    this.stoppedOnPurpose = true;
+    if (this.#process.connected) this.#process.disconnect();
+    else this.kill();
+  }
+
+  /** Stop the child now: SIGTERM, then SIGKILL if it is still alive after the grace period. */
+  kill(): void {
+    if (this.state === 'gone') return;
+    this.state = 'stopping';
+    this.stoppedOnPurpose = true;
+    this.#process.kill('SIGTERM');
+    if (this.#killTimer === undefined) {
+      this.#killTimer = setTimeout(() => this.#process.kill('SIGKILL'), KILL_GRACE_MS);
+      this.#killTimer.unref();
+    }
+  }
+}

@@ -1,0 +1,377 @@
+/**
+ * The process executor: a pool of child processes (`child_process.fork`, through
+ * `./process-child.ts`) running registered functions by reference.
+ *
+ * Each child runs one call at a time, in the order it received them, and answers in that
+ * order (the contract is written at the top of `./process-bootstrap.cjs`). For speed the pool
+ * pipelines tiny calls: when every child is busy it sends a few more to each, so a child
+ * never waits a round trip for its next call. The first unanswered call of a child's
+ * pipeline (its *head*) is the one it runs; the others have not started. That gives:
+ *
+ * - a child that dies fails only its head (`WorkerCrashedError`); the rest go back to the
+ *   front of the queue and run on another child;
+ * - cancelling a call that waits in the pool removes it; cancelling a pipelined call sends a
+ *   `cancel` and the child drops it unstarted; cancelling a head kills its child (SIGTERM,
+ *   then SIGKILL) and the calls behind it go to another child.
+ *
+ * Known limit: if a head finishes at the very moment its child is killed for cancellation,
+ * the next call may have started in that child before the kill lands; it is then sent to
+ * another child and may have run partly twice.
+ */
+import { CloneError, InvalidStateError, WorkerCrashedError } from '../core/errors';
+import type { Unfuture } from '../core/future';
+import { assertOptions } from '../core/validate';
+import type { CloseOptions, Executor, ExecutorState, ExecutorStatistics, SubmitOptions } from './executor';
+import { PoolCall, validateSubmit } from './pool-call';
+import { resolveProcessPoolOptions, type ProcessPoolOptions, type ResolvedProcessPoolOptions } from './pool-options';
+import { ProcessChild, type ChildEvents } from './process-child';
+import { CallQueue } from './process-queue';
+import type { CallOutcome, CallRef, WorkerMessage } from './protocol';
+import { argumentCloneError } from './serialization';
+import { ExecutorCounters } from './statistics';
+
+/** Most calls sent ahead to one child (tiny calls only; see #depth). */
+const PIPELINE_DEPTH = 64;
+/** Calls whose mean run time is above this (ms) are not pipelined: balance beats latency. */
+const PIPELINE_MAX_RUN_MS = 2;
+
+/** A pool call plus where it is: waiting in the pool (`slot` undefined) or sent to a child. */
+class ProcessCall<T = unknown> extends PoolCall<T> {
+  slot: Slot | undefined = undefined;
+}
+
+/** One child and the calls sent to it. */
+interface Slot {
+  readonly child: ProcessChild;
+  // Invariant: the calls sent to `child` and not answered, in sending order; [0] is running.
+  readonly pipeline: ProcessCall[];
+  /** Calls ever sent (for `maxTasksPerWorker`). */
+  sent: number;
+  /** Heard 'ready' from the child. */
+  everReady: boolean;
+  /** When the pipeline last became empty (`performance.now()`). */
+  idleSince: number;
+  /** One timer per child, re-armed with `refresh()` (no timer object per idle period). */
+  idleTimer: NodeJS.Timeout | undefined;
+  readonly gone: Promise<void>;
+  markGone(): void;
+}
+
+/**
+ * A pool of child processes running registered functions by reference.
+ *
+ * Created lazily by the runtime (`toProcess`, `@unsync({ executor: 'process' })`); construct
+ * one yourself only for a pool with its own settings. Children start on the first call;
+ * idle children never keep the parent alive, and exit by themselves if the parent dies.
+ *
+ * Ordering: calls start in submission order (FIFO). Cancellation: a call that has not
+ * started is removed and never starts; a running call's child is killed (a `while (true)`
+ * loop included) and replaced, and its Unfuture ends cancelled. Errors: what the function
+ * throws comes back whole (see docs/executors.md); a child that dies mid-call fails that call
+ * only, with `WorkerCrashedError` (`exitCode` or `signal`); unclonable arguments or results
+ * fail with `CloneError`.
+ *
+ * @example
+ * const pool = new ProcessExecutor({ maxWorkers: 2 });
+ * console.log(await pool.submit<number>(unsyncRegister(fib), [30])); // 832040
+ * await pool.close();
+ */
+export class ProcessExecutor implements Executor {
+  readonly kind = 'process' as const;
+  readonly #options: ResolvedProcessPoolOptions;
+  // Invariant: moves only open -> closing -> closed; submit() is refused unless open.
+  #state: ExecutorState = 'open';
+  readonly #queue = new CallQueue<ProcessCall>();
+  // Invariant: every child not yet gone; size <= maxWorkers.
+  readonly #slots = new Set<Slot>();
+  readonly #events: ChildEvents;
+  readonly #counters = new ExecutorCounters();
+  // Moving mean of run time (ms), deciding whether to pipeline.
+  #meanRun = 0;
+  #closed: Promise<void> | undefined = undefined;
+  #onIdle: (() => void) | undefined = undefined;
+  readonly #bySlot = new Map<ProcessChild, Slot>();
+
+  constructor(options?: ProcessPoolOptions) {
+    this.#options = resolveProcessPoolOptions(options, 'options');
+    this.#events = {
+      ready: (child) => this.#ready(this.#bySlot.get(child)!),
+      message: (child, message) => this.#answer(this.#bySlot.get(child)!, message),
+      gone: (child, code, signal) => this.#gone(this.#bySlot.get(child)!, code, signal),
+    };
+  }
+
+  /**
+   * Run `ref` in a child process with `args`; see the class comment for ordering,
+   * cancellation and errors. Throws `TypeError` for bad arguments and `InvalidStateError`
+   * once closing.
+   */
+  submit<T>(ref: CallRef, args: readonly unknown[], options?: SubmitOptions): Unfuture<T> {
+    validateSubmit(ref, args, options);
+    if (this.#state !== 'open') throw new InvalidStateError(`the process executor is ${this.#state}; a new one is made after shutdown()`);
+    const call = new ProcessCall<T>('process', ref, args, options, (c, _message) => this.#cancel(c as ProcessCall), this.submit);
+    this.#queue.push(call as ProcessCall);
+    this.#pump();
+    return call.future;
+  }
+
+  /**
+   * Stop accepting calls, let the submitted ones finish (or cancel the ones not started
+   * with `cancelPending`, every one with `force`), then let the children exit. Idempotent;
+   * a later call with `force` still cancels what is left.
+   */
+  close(options?: CloseOptions): Promise<void> {
+    assertOptions('options', options, ['force', 'cancelPending']);
+    const message = 'the process executor was closed';
+    if (options?.force || options?.cancelPending) {
+      for (const call of [...this.#queue.waiting()]) call.future.cancel(message);
+      for (const slot of this.#slots) for (const call of slot.pipeline.slice(1)) call.future.cancel(message);
+    }
+    if (options?.force) for (const slot of [...this.#slots]) slot.pipeline[0]?.future.cancel(message);
+    if (this.#closed === undefined) {
+      if (this.#state === 'open') this.#state = 'closing';
+      this.#closed = this.#drain().then(async () => {
+        const slots = [...this.#slots];
+        for (const slot of slots) this.#stop(slot, slot.child.state === 'ready' ? 'retire' : 'kill');
+        await Promise.all(slots.map((s) => s.gone));
+        this.#state = 'closed';
+      });
+    }
+    return this.#closed;
+  }
+
+  /** A plain frozen snapshot of the pool (see `ExecutorStatistics`). */
+  statistics(): ExecutorStatistics {
+    let running = 0;
+    let pipelined = 0;
+    for (const slot of this.#slots) {
+      if (slot.pipeline.length > 0) {
+        running++;
+        pipelined += slot.pipeline.length - 1;
+      }
+    }
+    return this.#counters.snapshot('process', this.#state, { workers: this.#slots.size, queued: this.#queue.size + pipelined, running });
+  }
+
+  // ---- dispatching ---------------------------------------------------------------
+
+  #pump(): void {
+    while (this.#queue.size > 0) {
+      const slot = this.#pickSlot();
+      if (slot === undefined) break;
+      const call = this.#queue.take();
+      if (call === undefined) break;
+      this.#send(call, slot);
+    }
+    this.#spawnAsNeeded();
+  }
+
+  /** A ready child to send the next call to: an idle one, else (all busy, none starting) pipeline. */
+  #pickSlot(): Slot | undefined {
+    let best: Slot | undefined;
+    for (const slot of this.#slots) {
+      if (slot.child.state !== 'ready' || slot.sent >= this.#options.maxTasksPerWorker) continue;
+      if (slot.pipeline.length === 0) return slot;
+      if (best === undefined || slot.pipeline.length < best.pipeline.length) best = slot;
+    }
+    const canGrow = this.#slots.size < this.#options.maxWorkers;
+    if (best === undefined || canGrow || this.#starting() > 0) return undefined;
+    return best.pipeline.length < this.#depth() ? best : undefined;
+  }
+
+  #depth(): number {
+    return this.#meanRun > PIPELINE_MAX_RUN_MS ? 1 : PIPELINE_DEPTH;
+  }
+
+  /** Children forked and not ready yet. */
+  #starting(): number {
+    let n = 0;
+    for (const slot of this.#slots) if (slot.child.state === 'starting') n++;
+    return n;
+  }
+
+  #spawnAsNeeded(): void {
+    const o = this.#options;
+    if (this.#slots.size >= o.maxWorkers) return;
+    let starting = this.#starting();
+    while (this.#slots.size < o.maxWorkers && (this.#queue.size > starting || (this.#state === 'open' && this.#slots.size < o.minWorkers))) {
+      this.#spawn();
+      starting++;
+    }
+  }
+
+  #spawn(): void {
+    let markGone!: () => void;
+    const gone = new Promise<void>((resolve) => (markGone = resolve));
+    const o = this.#options;
+    const child = new ProcessChild({ execArgv: o.execArgv, env: o.env }, this.#events);
+    const slot: Slot = { child, pipeline: [], sent: 0, everReady: false, idleSince: 0, idleTimer: undefined, gone, markGone };
+    this.#bySlot.set(child, slot);
+    this.#slots.add(slot);
+  }
+
+  #send(call: ProcessCall, slot: Slot): void {
+    try {
+      if (!slot.child.send(call.message())) {
+        this.#queue.giveBack(call); // the channel just closed: 'gone' follows
+        return;
+      }
+    } catch (error) {
+      const name = call.ref.name;
+      const reason = error instanceof Error ? error.message : String(error);
+      call.fail(argumentCloneError(name, call.args) ?? new CloneError(`a value of \`${name}\` cannot be sent to a child process: ${reason}`, 'argument', { cause: error }), this.#counters);
+      this.#checkIdle();
+      return;
+    }
+    call.slot = slot;
+    slot.sent++;
+    slot.pipeline.push(call);
+    if (slot.pipeline.length === 1) {
+      slot.child.setReferenced(true);
+      this.#becameHead(call, slot);
+    }
+  }
+
+  /** `call` is now the first unanswered call of its child: the child runs it. */
+  #becameHead(call: ProcessCall, slot: Slot): void {
+    call.markRunning();
+    // Cancelled while pipelined, and the child did not drop it: it has started. Stop it.
+    if (call.stopRequested) slot.child.kill();
+  }
+
+  // ---- what children say -----------------------------------------------------------
+
+  #ready(slot: Slot): void {
+    slot.everReady = true;
+    slot.child.setReferenced(false);
+    this.#pump();
+    if (slot.pipeline.length === 0) this.#idle(slot);
+  }
+
+  #answer(slot: Slot, message: WorkerMessage): void {
+    if (message.type === 'ready') return;
+    const pipeline = slot.pipeline;
+    const index = pipeline[0]?.id === message.id ? 0 : pipeline.findIndex((c) => c.id === message.id);
+    if (index < 0) return;
+    const [call] = pipeline.splice(index, 1) as [ProcessCall];
+    call.slot = undefined;
+    if (index > 0) {
+      // Only a call that had not started is answered out of order: dropped after a cancel.
+      call.settleStopped(this.#counters);
+    } else {
+      this.#meanRun += (message.endedAt - message.startedAt - this.#meanRun) / 8;
+      call.settleOutcome(message as CallOutcome, this.#counters);
+      const next = pipeline[0];
+      if (next !== undefined) this.#becameHead(next, slot);
+    }
+    if (pipeline.length === 0) this.#idle(slot);
+    this.#pump();
+    this.#checkIdle();
+  }
+
+  /** The child exited and its channel closed: settle or re-send what it had. */
+  #gone(slot: Slot, exitCode: number | null, signal: NodeJS.Signals | null): void {
+    this.#slots.delete(slot);
+    this.#bySlot.delete(slot.child);
+    if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer);
+    const neverReady = !slot.everReady && !slot.child.stoppedOnPurpose;
+    const calls = slot.pipeline.splice(0);
+    for (let i = 0; i < calls.length; i++) {
+      const call = calls[i]!;
+      call.slot = undefined;
+      if (call.stopRequested) call.settleStopped(this.#counters);
+      else if (i > 0 || slot.child.stoppedOnPurpose) this.#queue.giveBack(call); // never started, or stopped for another call's sake
+      else call.fail(this.#crashError(call, exitCode, signal), this.#counters);
+    }
+    slot.markGone();
+    if (neverReady) this.#failWaiting(exitCode, signal);
+    this.#pump();
+    this.#checkIdle();
+  }
+
+  // ---- cancellation and stopping ----------------------------------------------------
+
+  #cancel(call: ProcessCall): void {
+    if (call.state === 'done') return;
+    const slot = call.slot;
+    if (slot === undefined) {
+      this.#queue.forget();
+      call.settleStopped(this.#counters);
+      this.#checkIdle();
+      return;
+    }
+    call.stopRequested = true;
+    if (slot.pipeline[0] === call) slot.child.kill();
+    else slot.child.send({ type: 'cancel', id: call.id });
+  }
+
+  #idle(slot: Slot): void {
+    slot.child.setReferenced(false);
+    if (slot.sent >= this.#options.maxTasksPerWorker || this.#state !== 'open') {
+      if (slot.sent >= this.#options.maxTasksPerWorker) this.#stop(slot, 'retire');
+      return;
+    }
+    if (this.#slots.size <= this.#options.minWorkers) return;
+    slot.idleSince = performance.now();
+    if (slot.idleTimer === undefined) {
+      slot.idleTimer = setTimeout(() => this.#idleCheck(slot), this.#options.idleTimeout);
+      slot.idleTimer.unref();
+    } else {
+      slot.idleTimer.refresh();
+    }
+  }
+
+  #idleCheck(slot: Slot): void {
+    if (slot.pipeline.length > 0 || this.#slots.size <= this.#options.minWorkers) return; // re-armed when idle again
+    const left = slot.idleSince + this.#options.idleTimeout - performance.now();
+    if (left > 1) {
+      slot.idleTimer = setTimeout(() => this.#idleCheck(slot), left);
+      slot.idleTimer.unref();
+    } else {
+      this.#stop(slot, 'retire');
+    }
+  }
+
+  #stop(slot: Slot, how: 'retire' | 'kill'): void {
+    if (slot.child.state === 'stopping' || slot.child.state === 'gone') return;
+    if (how === 'retire') slot.child.retire();
+    else slot.child.kill();
+  }
+
+  #crashError(call: ProcessCall, exitCode: number | null, signal: NodeJS.Signals | null): WorkerCrashedError {
+    const how = signal !== null ? `was killed by ${signal}` : `exited with code ${exitCode}`;
+    return new WorkerCrashedError(`the child process running \`${call.ref.name}\` ${how}`, {
+      exitCode: exitCode ?? undefined,
+      signal: signal ?? undefined,
+    });
+  }
+
+  /** No child could start: fail the waiting calls instead of forking forever. */
+  #failWaiting(exitCode: number | null, signal: NodeJS.Signals | null): void {
+    for (const call of [...this.#queue.waiting()]) {
+      this.#queue.forget();
+      const error = this.#crashError(call, exitCode, signal);
+      error.message = `${error.message} before it was ready (check configure({ process: { execArgv, env } }))`;
+      call.fail(error, this.#counters);
+    }
+  }
+
+  #drain(): Promise<void> {
+    if (this.#busy()) return new Promise((resolve) => (this.#onIdle = resolve));
+    return Promise.resolve();
+  }
+
+  #busy(): boolean {
+    if (this.#queue.size > 0) return true;
+    for (const slot of this.#slots) if (slot.pipeline.length > 0) return true;
+    return false;
+  }
+
+  #checkIdle(): void {
+    if (this.#onIdle !== undefined && !this.#busy()) {
+      const resolve = this.#onIdle;
+      this.#onIdle = undefined;
+      resolve();
+    }
+  }
+}
