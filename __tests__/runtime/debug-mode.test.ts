@@ -76,6 +76,23 @@ describe('turning debug mode on', () => {
     }
   });
 
+  it('UNSYNC_DEBUG=1 is ignored inside a process-pool worker (UNSYNC_WORKER is set)', () => {
+    const saved = { debug: process.env.UNSYNC_DEBUG, worker: process.env.UNSYNC_WORKER };
+    process.env.UNSYNC_DEBUG = '1';
+    process.env.UNSYNC_WORKER = 'process';
+    try {
+      jest.isolateModules(() => {
+        const debug = require('../../src/runtime/debug') as typeof import('../../src/runtime/debug');
+        expect(debug.debugState.enabled).toBe(false);
+      });
+    } finally {
+      for (const [key, value] of [['UNSYNC_DEBUG', saved.debug], ['UNSYNC_WORKER', saved.worker]] as const) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
+  });
+
   it('rejects invalid settings and changes nothing', () => {
     expect(() => configure({ logger: {} as never, debug: true })).toThrow(/Expected `logger` to be an object with a warn/);
     expect(() => configure({ slowCallbackDuration: 0, debug: true })).toThrow(RangeError);

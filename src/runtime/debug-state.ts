@@ -6,6 +6,7 @@
  *
  * This is the only module of the library that may name the console: as the default logger.
  */
+import { isMainThread } from 'node:worker_threads';
 
 /** Where debug reports go: any object with a `warn` method. The console by default. */
 export interface Logger {
@@ -28,7 +29,9 @@ export type DebugReportKind = 'neverAwaited' | 'slowCallback' | 'unretrievedErro
 type ToggleListener = (enabled: boolean) => void;
 
 const listeners: ToggleListener[] = [];
-let enabled = process.env.UNSYNC_DEBUG === '1';
+// UNSYNC_DEBUG=1 applies to the program, not to the pools' workers, which inherit the
+// environment: there a long call blocking the worker's own loop is the point, not a bug.
+let enabled = process.env.UNSYNC_DEBUG === '1' && isMainThread && process.env.UNSYNC_WORKER === undefined;
 
 /** Reports made so far, by kind (for `statistics()`). */
 export const reportCounts: Record<DebugReportKind, number> = { neverAwaited: 0, slowCallback: 0, unretrievedError: 0 };
