@@ -1,6 +1,6 @@
 /**
- * The `unsync` command, run the way a user runs it (the bin launcher, from src/ through
- * tsx): the table, --json, --report, inspect, and one clear line for every bad input.
+ * The `unsync` command, run the way a user runs it (the bin launcher; forced onto the
+ * TypeScript sources, since a dist/ build may be stale): the table, --json, --report, inspect, and one clear line for every bad input.
  */
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -19,7 +19,7 @@ interface Run {
 
 function cli(...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, timeout: 60_000, env: { ...process.env, UNSYNC_CLI_SOURCE: 'src' } }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : null;
       resolve({ code, stdout, stderr });
     });

@@ -8,7 +8,7 @@
  * `decorators/` imports it back. Keeping every use here means a change of the decorator's
  * internals touches one file.
  */
-import { decoratedInfo, qualifiedName } from '../../decorators/decorated';
+import { decoratedInfo, qualifiedName, registryName } from '../../decorators/decorated';
 import { configureEvidence } from '../../decorators/evidence';
 import { inspect } from '../../decorators/inspect';
 import type { InspectVerdict } from './result';
@@ -17,8 +17,10 @@ import type { InspectVerdict } from './result';
 export interface DecoratedTarget {
   /** The user's own function (what runs on the loop and in a worker). */
   readonly original: Function;
-  /** The name it is registered under in its module (`Class.method` or the function name). */
+  /** Its name for people (`Class.method` or the function name). */
   readonly qualifiedName: string;
+  /** The name its worker shim is registered under in the function registry. */
+  readonly registryName: string;
   /** True for an instance method (its calls need an instance). */
   readonly instanceMethod: boolean;
 }
@@ -36,6 +38,7 @@ const local: Bridge = {
     return {
       original: info.original,
       qualifiedName: qualifiedName(info),
+      registryName: registryName(info),
       instanceMethod: info.system !== 'function' && !info.isStatic,
     };
   },

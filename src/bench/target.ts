@@ -42,16 +42,19 @@ export function resolveTarget(fn: Function, name: string | undefined): BenchTarg
   const qualified = decorated?.qualifiedName ?? (fn.name || 'anonymous');
   let poolRef: CallRef | undefined;
   let unlocatable: string | undefined;
-  if (decorated !== undefined) poolRef = registeredByName(decorated.qualifiedName);
-  if (poolRef === undefined) {
-    try {
-      const ref = locateFunction(fn);
-      poolRef = { file: ref.file, name: ref.name };
-    } catch (error) {
-      if (!isLocateError(error)) throw error;
-      unlocatable = error.message;
-    }
+  let exported: CallRef | undefined;
+  try {
+    const ref = locateFunction(fn);
+    exported = { file: ref.file, name: ref.name };
+  } catch (error) {
+    if (!isLocateError(error)) throw error;
+    unlocatable = error.message;
   }
+  // A wrapper is run in workers through the shim its decorator registered (the wrapper
+  // itself would dispatch again); its module is the one exporting it, when that is known.
+  if (decorated !== undefined) poolRef = registeredByName(decorated.registryName, exported?.file);
+  poolRef ??= exported;
+  if (poolRef !== undefined) unlocatable = undefined;
   const target: BenchTarget = {
     name: name ?? qualified,
     given: fn,
@@ -75,13 +78,14 @@ export function resolveTarget(fn: Function, name: string | undefined): BenchTarg
 }
 
 /**
- * The reference of the one function registered as `name` (in any module), or undefined
- * when none or several are. Reads the registry table shared with the workers (its shape
+ * The reference of the function registered as `name` in `inFile` (or, without a file, in
+ * the one module that has that name), else undefined. Reads the registry table shared with the workers (its shape
  * is fixed: see src/executors/registry.ts).
  */
-function registeredByName(name: string): CallRef | undefined {
+function registeredByName(name: string, inFile: string | undefined): CallRef | undefined {
   const table = (globalThis as unknown as Record<symbol, { byFile: Map<string, Map<string, unknown>> } | undefined>)[REGISTRY_KEY];
   if (table === undefined) return undefined;
+  if (inFile !== undefined) return table.byFile.get(inFile)?.has(name) ? { file: inFile, name } : undefined;
   const files = [...table.byFile].filter(([, names]) => names.has(name)).map(([file]) => file);
   return files.length === 1 ? { file: files[0]!, name } : undefined;
 }
