@@ -3,6 +3,7 @@
  * blocking helpers. Builds on `src/` (core, combinators, executors); nothing in `src/`
  * except its barrel imports this folder. Design: docs/decorator.md.
  */
+import './bench-bridge';
 export { unsync } from './unsync';
 export type { UnsyncOptions, ExecutorChoice, ConcreteExecutor } from './options';
 export type { Unsynced, UnsyncDecorator, UnsyncFunction } from './types';

@@ -1,7 +1,7 @@
 // Port of Python unsync's README "Mixing methods", written with decorated methods: a
 // blocking sync method (thread pool), an async continuation and an async aggregator
 // (tasks on the loop), chained with `then`. Prints the aggregated results.
-import { inWorker, inspect, run, sleep, unsync } from '../src';
+import { asUnfuture, inWorker, inspect, run, sleep, unsync } from '../src';
 import { SECOND } from './seconds';
 
 export class Mixer {
@@ -29,7 +29,10 @@ export class Mixer {
 }
 
 async function main(): Promise<void> {
-  const chains = Array.from({ length: 10 }, (_, i) => Mixer.nonAsyncFunction(i).then(Mixer.resultContinuation));
+  const chains = Array.from({ length: 10 }, (_, i) =>
+    // TypeScript cannot retype a decorated method: asUnfuture gives the Unfuture it returns its type.
+    asUnfuture(Mixer.nonAsyncFunction(i)).then(Mixer.resultContinuation),
+  );
   console.log(JSON.stringify(await Mixer.resultProcessor(chains)));
   for (const m of [Mixer.nonAsyncFunction, Mixer.resultContinuation, Mixer.resultProcessor]) {
     const { kind, executor } = inspect(m);

@@ -9,7 +9,7 @@
  *   runtime/     configure, run, shutdown, debug mode, statistics
  *   streams/     asyncio-style TCP streams and Trio-style helpers
  *   bench/       the benchmark harness: where should this function run? (a tool over every layer)
- *   ../decorators/  the @unsync decorator (re-exported here; in src/ only bench/decorator-bridge.ts imports it)
+ *   ../decorators/  the @unsync decorator (re-exported here, imported nowhere else in src/)
  *
  * This file is the package's only public entry.
  */

@@ -6,6 +6,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+// The CLI is the top of the stack: load the whole package through its barrel so the
+// decorator layer is present and registers itself with the harness (see bench/decorator-bridge).
+import '../index';
 import { benchmark } from '../bench/benchmark';
 import { inspectVerdict } from '../bench/decorator-bridge';
 import { formatBenchmarkTable } from '../bench/format-table';
