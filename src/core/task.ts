@@ -16,7 +16,7 @@
  */
 import { CancelledError, isCancelledError } from './errors';
 import { contextState, taskStorage, type AwaitingTask } from './current';
-import { Unfuture, cancelFuture, markStarted, onSettled, rejectFuture, resolveFuture } from './future';
+import { Unfuture, cancelFuture, markStarted, onSettled, rejectFuture, resolveFuture, rethrowLater } from './future';
 import { futureHooks, taskCounters } from './hooks';
 import { assertOptions, expected, isThenable } from './validate';
 
@@ -42,13 +42,20 @@ let listPending: () => Task<unknown>[];
  */
 let startQueue: Task<any>[] = [];
 let startScheduled = false;
+const STARTED = Promise.resolve();
 let stepTask: (task: Task<any>) => void;
 
 function startQueued(): void {
   const queue = startQueue;
   startQueue = [];
   startScheduled = false;
-  for (let i = 0; i < queue.length; i++) stepTask(queue[i]!);
+  for (let i = 0; i < queue.length; i++) {
+    try {
+      stepTask(queue[i]!);
+    } catch (error) {
+      rethrowLater(error);
+    }
+  }
 }
 
 /**
@@ -95,7 +102,8 @@ export class Task<T> extends Unfuture<T> implements AwaitingTask {
     startQueue.push(this);
     if (!startScheduled) {
       startScheduled = true;
-      queueMicrotask(startQueued);
+      // A settled native promise schedules a V8 microtask without queueMicrotask's AsyncResource.
+      STARTED.then(startQueued);
     }
   }
 
