@@ -16,11 +16,12 @@ import { Unfuture, onSettled } from '../src/core/future';
 import { createTask } from '../src/core/task';
 import { waitFor } from '../src/combinators/wait-for';
 import { debugRunning } from '../src/runtime/debug-slow';
+import { expectAwaited } from '../src/runtime/debug-futures';
 import { isThenable } from '../src/core/validate';
 import { qualifiedName, registryName, type DecoratedInfo } from './decorated';
 import { loadedExports, poolAvailable, registerForWorkers, runningInWorker, submitToPool, type CallRef } from './dispatch';
 import { recordCall, recordThenable } from './evidence';
-import { decide } from './inspect';
+import { decide, inspect } from './inspect';
 
 /** The `this` of an instance-method pool call, as it travels (structured clone). */
 export interface ThisEnvelope {
@@ -57,7 +58,7 @@ export function callDecorated(info: DecoratedInfo, self: unknown, args: unknown[
   const callArgs = info.system === 'function' || info.isStatic ? args : [envelope(info, self), ...args];
   let future: Unfuture<unknown>;
   try {
-    future = submitToPool(decision.executor, ref, callArgs, { timeout: info.options.timeout, name: info.options.name });
+    future = submitToPool(decision.executor, ref, callArgs, { timeout: info.options.timeout, name: qualifiedName(info) });
   } catch (error) {
     return rejected(error);
   }
@@ -120,32 +121,48 @@ function rebuildThis(info: DecoratedInfo, env: ThisEnvelope, ref: CallRef | unde
 }
 
 function runTask(info: DecoratedInfo, self: unknown, args: unknown[]): Unfuture<unknown> {
-  const task = createTask(() => {
-    const value = info.original.apply(self, args) as unknown;
-    if (isThenable(value)) recordThenable(info.original); // rule 2: "a call returned a promise"
-    return value;
-  }, { name: info.options.name });
+  // Named after the function (what debug reports and `currentTask().getName()` show), and
+  // marked for debug mode: unlike a plain task, a decorated call stands for a result, so
+  // dropping it without awaiting is reported as "never awaited".
+  const task = expectAwaited(
+    createTask(() => {
+      const value = info.original.apply(self, args) as unknown;
+      if (isThenable(value)) recordThenable(info.original); // rule 2: "a call returned a promise"
+      return value;
+    }, { name: qualifiedName(info) }),
+  );
   return info.options.timeout === null ? task : waitFor(task, info.options.timeout);
 }
 
 /** Run a sync function now, on this thread; `measure` records the time as loop evidence. */
 function runInline(info: DecoratedInfo, self: unknown, args: unknown[], measure: boolean): Unfuture<unknown> {
-  const started = performance.now();
+  // The call records its own evidence before debug mode's report is written, so a call that
+  // just blocked the loop is reported with the decision it caused ("moved off the loop").
+  const call = (): unknown => {
+    const started = performance.now();
+    let value: unknown;
+    try {
+      value = info.original.apply(self, args);
+    } catch (error) {
+      if (measure) recordCall(info.original, 'loop', performance.now() - started);
+      throw error;
+    }
+    // A promise after all: async from now on (rule 2), and this call is one.
+    if (isThenable(value)) recordThenable(info.original);
+    else if (measure) recordCall(info.original, 'loop', performance.now() - started);
+    return value;
+  };
   let value: unknown;
   try {
     // Debug mode reports a call that blocked the loop too long, with where it should run.
-    value = debugRunning(qualifiedName(info), () => decide(info.original, info), () => info.original.apply(self, args));
+    value = debugRunning(qualifiedName(info), () => inspect(info.wrapper), call);
   } catch (error) {
-    if (measure) recordCall(info.original, 'loop', performance.now() - started);
     return rejected(error);
   }
   if (isThenable(value)) {
-    // It returned a promise after all: async from now on (rule 2), and this call is one.
-    recordThenable(info.original);
     const future = Unfuture.fromPromise(value);
     return info.options.timeout === null ? future : waitFor(future, info.options.timeout);
   }
-  if (measure) recordCall(info.original, 'loop', performance.now() - started);
   return Unfuture.fromValue(value);
 }
 

@@ -3,7 +3,9 @@
  *
  *   1. a forgotten await        -> "was never awaited" (when the future is garbage-collected)
  *   2. a task blocking the loop -> "the event loop was blocked for N ms by task ..."
- *   3. a failure nobody handles -> "the error of ... was never retrieved" (when run() returns)
+ *   3. a decorated function blocking the loop -> "... by decorated function ...", with where
+ *      inspect() now sends it (its first call ran inline and was measured)
+ *   4. a failure nobody handles -> "the error of ... was never retrieved" (when run() returns)
  *
  * Run: npx tsx examples/debug-mode.ts
  * The reports go to the logger given to configure(); here it prints a short form of each.
@@ -11,7 +13,7 @@
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
-import { configure, createTask, run, sleep, statistics, type Logger } from '../src';
+import { configure, createTask, run, sleep, statistics, unsync, type Logger } from '../src';
 
 // Garbage collection on demand, without starting node with --expose-gc.
 v8.setFlagsFromString('--expose-gc');
@@ -41,6 +43,15 @@ function crunch(ms: number): void {
   }
 }
 
+/**
+ * A decorated function with a short body: `'auto'` runs its first call inline on the loop
+ * until it has been measured. This one hides a long computation behind a helper.
+ */
+const renderReport = unsync(function renderReport(rows: number): string {
+  crunch(250);
+  return `${rows} rows`;
+});
+
 // Holds the example's bad futures until step 4, so each report comes at a predictable
 // point of the output. Without it they come at whichever garbage collection finds them.
 let kept: unknown[] = [];
@@ -62,7 +73,10 @@ async function main(): Promise<void> {
     { name: 'cruncher' },
   );
 
-  console.log('3. a failure nobody handles');
+  console.log('3. a decorated function blocking the event loop');
+  await renderReport(3);
+
+  console.log('4. a failure nobody handles');
   const saver = createTask(
     async () => {
       throw new Error('disk full');
@@ -85,7 +99,7 @@ async function collectGarbage(): Promise<void> {
 async function demo(): Promise<void> {
   configure({ logger: printer, slowCallbackDuration: 100 });
   await run(main, { debug: true });
-  console.log('4. run() returned; collecting garbage');
+  console.log('5. run() returned; collecting garbage');
   kept = [];
   await collectGarbage();
   const { reports } = statistics().debug;

@@ -1,0 +1,122 @@
+/**
+ * Debug mode for decorated functions (docs/debug.md): a sync function the decorator runs
+ * inline on the loop is reported by name when it blocks, with where `inspect()` would run
+ * it; a decorated async call is a task named after the function, reported when it is
+ * dropped without being awaited (a plain task is not). Blocks are busy-waits of twice the
+ * threshold; nothing asserts a wall-clock window.
+ */
+import { createTask, inspect, run, shutdown, sleep } from '../../src';
+import { captureReports, collectUntil, settleGarbage } from '../runtime/debug-helpers';
+import * as D from '../fixtures/decorated-debug';
+
+const THRESHOLD = 100;
+let capture: ReturnType<typeof captureReports>;
+
+beforeEach(async () => {
+  await settleGarbage();
+  capture = captureReports({ slowCallbackDuration: THRESHOLD });
+});
+
+afterEach(async () => {
+  await settleGarbage();
+  capture.restore();
+});
+
+afterAll(() => shutdown());
+
+const slowReports = (): string[] => capture.messages().filter((m) => m.includes('the event loop was blocked'));
+
+describe('slow inline calls', () => {
+  it('reports an auto-routed function that blocked the loop once, with the move its measurement caused', async () => {
+    await run(async () => {
+      await sleep(1);
+      expect(D.renderSlow(THRESHOLD * 2).result()).toBe(THRESHOLD * 2);
+    });
+    // Reported once, by the decorator's timer: not again as the task or callback around it.
+    expect(slowReports()).toHaveLength(1);
+    expect(slowReports()[0]).toMatch(
+      /^unsync: the event loop was blocked for \d+ ms by decorated function "renderSlow" \(slowCallbackDuration is 100 ms\); nothing else could run meanwhile\. inspect\(\) would run it on the thread executor: a call blocked the event loop for \d+ ms \(limit 5\.0 ms\), so it was moved off the loop\.$/,
+    );
+    expect(inspect(D.renderSlow)).toMatchObject({ executor: 'thread', rule: 'measured' });
+  });
+
+  it('advises an explicit executor for a function pinned to the loop', async () => {
+    await run(async () => {
+      await sleep(1);
+      D.parseOnLoop(THRESHOLD * 2);
+    });
+    expect(slowReports()).toHaveLength(1);
+    expect(slowReports()[0]).toContain('by decorated function "parseOnLoop"');
+    expect(slowReports()[0]).toContain(
+      "inspect() keeps it on the loop (the option `executor: 'loop'` was given explicitly); give it `executor: 'thread'` (blocking I/O) or `cpuBound: true` (computation) to move it off.",
+    );
+  });
+
+  it('names a method by its class', async () => {
+    await run(async () => {
+      await sleep(1);
+      new D.Reports().build(THRESHOLD * 2);
+    });
+    expect(slowReports()).toHaveLength(1);
+    expect(slowReports()[0]).toContain('by decorated function "Reports.build"');
+  });
+
+  it('stays silent for inline calls under the threshold', async () => {
+    await run(async () => {
+      await sleep(1);
+      for (let i = 0; i < 3; i++) D.parseOnLoop(THRESHOLD / 10);
+    });
+    expect(slowReports()).toEqual([]);
+  });
+
+  it('stays silent when debug mode is off', async () => {
+    capture.restore();
+    capture = captureReports({ debug: false, slowCallbackDuration: THRESHOLD });
+    D.parseOnLoop(THRESHOLD * 2);
+    await sleep(1);
+    expect(capture.messages()).toEqual([]);
+  });
+});
+
+describe('decorated async calls', () => {
+  it('run as tasks named after the function, the method or the `name` option', async () => {
+    expect(await D.fetchLater(1)).toBe('1:fetchLater');
+    expect(await D.fetchNamed()).toBe('quotes.fetch');
+    expect(await new D.Reports().load()).toBe('Reports.load');
+    expect(await D.Reports.count()).toBe('Reports.count');
+  });
+
+  // Each dropper runs in its own frame and keeps nothing, so its futures become garbage.
+  function dropDecoratedCall(): void {
+    void D.fetchLater(2);
+  }
+  function dropPlainTask(): void {
+    void createTask(
+      async () => {
+        await sleep(1);
+      },
+      { name: 'plain-dropped' },
+    );
+  }
+
+  it('reports a decorated async call that was never awaited, but not a plain task', async () => {
+    dropPlainTask();
+    dropDecoratedCall();
+    await sleep(20); // both finish; only then can they be collected
+    const found = await collectUntil(() => capture.messages().some((m) => m.includes('"fetchLater"')));
+    expect(found).toBe(true);
+    const reports = capture.messages().filter((m) => m.includes('was never awaited'));
+    expect(reports).toHaveLength(1);
+    expect(reports[0]).toMatch(/^unsync: task "fetchLater" \(loop\) was never awaited: it was garbage-collected after it fulfilled/);
+    expect(reports[0]).toContain('dropDecoratedCall');
+  });
+
+  it('stays silent for decorated calls that were awaited', async () => {
+    await run(async () => {
+      await D.fetchLater(3);
+      await new D.Reports().load();
+    });
+    await collectUntil(() => false, 5);
+    expect(capture.messages()).toEqual([]);
+  });
+});
