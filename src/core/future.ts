@@ -18,52 +18,44 @@ import { CancelledError, InvalidStateError } from './errors';
 import { currentAwaitingTask } from './current';
 import { isThenable } from './validate';
 import { futureHooks, type DebugRecord } from './hooks';
+import type {
+  CancelHook,
+  DoneCallback,
+  ExecutorKind,
+  FutureController,
+  FutureOptions,
+  FutureState,
+  FutureTiming,
+} from './future-types';
+import { rethrowLater, scheduleReactions, setReactionRunner } from './reaction-queue';
+import {
+  cancelFuture,
+  installFutureInternals,
+  markStarted,
+  pendingFuture,
+  rejectFuture,
+  resolveFuture,
+} from './future-internal';
 
-/** Where a future's work runs. The remote executor will add its own name. */
-export type ExecutorKind = 'loop' | 'thread' | 'process' | (string & {});
-
-/** The public state of an Unfuture. */
-export type FutureState = 'pending' | 'fulfilled' | 'rejected' | 'cancelled';
-
-/** A done callback: receives the settled future. */
-export type DoneCallback<T> = (future: Unfuture<T>) => void;
-
-/** Cancel hook of a producer-owned future: undo the work, then settle via `cancelFuture`. */
-export type CancelHook = (message: string | undefined) => void;
-
-/** Options for {@link Unfuture.withResolvers}. */
-export interface FutureOptions {
-  /** Where the work runs (default `'loop'`). */
-  executor?: ExecutorKind;
-  /** Name shown by `getName()` (default `Task-N`). */
-  name?: string;
-  /**
-   * Called on the first `cancel(msg)` while pending. It must eventually settle the future
-   * (usually with the controller's `cancel(msg)`) once the underlying work is stopped.
-   */
-  onCancel?: CancelHook;
-}
-
-/** The producer's side of a future made by {@link Unfuture.withResolvers}. */
-export interface FutureController<T> {
-  readonly future: Unfuture<T>;
-  /** Fulfil (or adopt a thenable). False when already settled. */
-  resolve(value: T | PromiseLike<T>): boolean;
-  /** Reject. False when already settled. */
-  reject(error: unknown): boolean;
-  /** Settle as cancelled. False when already settled. */
-  cancel(message?: string): boolean;
-  /** Record the moment the work actually started (timing data). */
-  start(): void;
-}
-
-/** Timing data of one future, in `performance.now()` milliseconds. */
-export interface FutureTiming {
-  readonly createdAt: number | undefined;
-  /** When the work started (a task's body, a pool call picked up by a worker); undefined if never. */
-  readonly startedAt: number | undefined;
-  readonly settledAt: number | undefined;
-}
+export type {
+  CancelHook,
+  DoneCallback,
+  ExecutorKind,
+  FutureController,
+  FutureOptions,
+  FutureState,
+  FutureTiming,
+} from './future-types';
+export { rethrowLater } from './reaction-queue';
+export {
+  cancelFuture,
+  markStarted,
+  onSettled,
+  pendingFuture,
+  rejectFuture,
+  resolveFuture,
+  setFutureCancelHook,
+} from './future-internal';
 
 let nextId = 1;
 
@@ -72,93 +64,6 @@ const CANCEL_REQUESTED: CancelHook = () => undefined;
 
 /** A registered reaction: a callback, or a child future made by `then` (no closure needed). */
 type Reaction = ((f: Unfuture<any>) => void) | ThenChild<any>;
-
-/*
- * Settled futures whose reactions must run. One microtask drains the futures settled so
- * far, in settlement order; futures settled while draining go to the next microtask, so
- * reactions interleave with native promise jobs as they would with one job per future.
- */
-let readyQueue: Unfuture<any>[] = [];
-let drainScheduled = false;
-// Scheduling through a settled native promise: a V8 microtask without the per-call
-// AsyncResource that Node's queueMicrotask allocates (measured: ~60 ns per await saved).
-const RESOLVED = Promise.resolve();
-let runReactions: (f: Unfuture<any>) => void;
-
-function drainReady(): void {
-  const queue = readyQueue;
-  readyQueue = [];
-  drainScheduled = false;
-  for (let i = 0; i < queue.length; i++) {
-    try {
-      runReactions(queue[i]!);
-    } catch (error) {
-      rethrowLater(error);
-    }
-  }
-}
-
-/**
- * Surface an error thrown by a callback like any uncaught error in a Node callback, without
- * stopping the callbacks after it. Internal API.
- */
-export function rethrowLater(error: unknown): void {
-  process.nextTick(() => {
-    throw error;
-  });
-}
-
-function scheduleReactions(f: Unfuture<any>): void {
-  readyQueue.push(f);
-  if (!drainScheduled) {
-    drainScheduled = true;
-    RESOLVED.then(drainReady);
-  }
-}
-
-/* Internal accessors, assigned in Unfuture's static block (they reach #private state). */
-let settle: (f: Unfuture<any>, state: Exclude<FutureState, 'pending'>, payload: unknown) => boolean;
-let adopt: (f: Unfuture<any>, value: unknown) => void;
-let setCancelHook: (f: Unfuture<any>, hook: CancelHook | undefined) => void;
-let setStarted: (f: Unfuture<any>) => void;
-let subscribe: (f: Unfuture<any>, callback: (f: Unfuture<any>) => void) => void;
-
-/**
- * Run `callback(f)` once `f` is done, like `addDoneCallback` but without the user-error
- * guard and without linking `f` to the current task. Internal API for combinators.
- */
-export function onSettled<T>(f: Unfuture<T>, callback: (f: Unfuture<T>) => void): void {
-  subscribe(f, callback);
-}
-
-/** Fulfil `f` with `value` (adopting a thenable). Internal API for executors and primitives. */
-export function resolveFuture<T>(f: Unfuture<T>, value: T | PromiseLike<T>): boolean {
-  if (f.done()) return false;
-  adopt(f, value);
-  return true;
-}
-/** Reject `f`. Internal API. */
-export function rejectFuture(f: Unfuture<any>, error: unknown): boolean {
-  return settle(f, 'rejected', error);
-}
-/** Settle `f` as cancelled. Internal API. */
-export function cancelFuture(f: Unfuture<any>, message?: string | CancelledError): boolean {
-  return settle(f, 'cancelled', message instanceof Error ? message : new CancelledError(message));
-}
-/** Mark the start of `f`'s work. Internal API. */
-export function markStarted(f: Unfuture<any>): void {
-  setStarted(f);
-}
-/** Replace `f`'s cancel hook (e.g. once a queued pool call starts running). Internal API. */
-export function setFutureCancelHook(f: Unfuture<any>, hook: CancelHook | undefined): void {
-  setCancelHook(f, hook);
-}
-/** Make a pending future. Internal API (public callers use `Unfuture.withResolvers`). */
-export function pendingFuture<T>(options?: FutureOptions): Unfuture<T> {
-  const f = new Unfuture<T>(options?.executor ?? 'loop', options?.name);
-  if (options?.onCancel) setCancelHook(f, options.onCancel);
-  return f;
-}
 
 /**
  * The awaitable result of every unsync call.
@@ -195,20 +100,23 @@ export class Unfuture<T> implements PromiseLike<T> {
   readonly executor: ExecutorKind;
 
   static {
-    settle = (f, state, payload) => f.#settle(state, payload);
-    adopt = (f, value) => f.#resolveWith(value);
-    setCancelHook = (f, hook) => {
-      f.#cancelTarget = hook;
-    };
-    setStarted = (f) => {
-      f.#startedAt ??= performance.now();
-    };
-    subscribe = (f, callback) => {
-      f.#observe();
-      f.#addCallback(callback);
-    };
-    runReactions = (f) => f.#runReactions();
+    installFutureInternals({
+      settle: (f, state, payload) => f.#settle(state, payload),
+      adopt: (f, value) => f.#resolveWith(value),
+      setCancelHook: (f, hook) => {
+        f.#cancelTarget = hook;
+      },
+      setStarted: (f, at) => {
+        f.#startedAt ??= at ?? performance.now();
+      },
+      subscribe: (f, callback) => {
+        f.#observe();
+        f.#addCallback(callback);
+      },
+    });
+    setReactionRunner((f) => f.#runReactions());
   }
+
 
   /** @internal Use `createTask`, `Unfuture.withResolvers`, `fromValue` or `fromPromise`. */
   constructor(executor: ExecutorKind = 'loop', name?: string, timed = true) {

@@ -1,0 +1,66 @@
+/**
+ * The producer's side of `Unfuture`: settle, adopt, mark started, subscribe without
+ * linking. Internal API for the core, combinators, primitives, executors and streams;
+ * never exported from the package. Public code uses `Unfuture.withResolvers`.
+ */
+import { CancelledError } from './errors';
+import { Unfuture } from './future';
+import type { CancelHook, FutureOptions, FutureState } from './future-types';
+
+/* Accessors to Unfuture's #private state, installed by its static block. */
+let settle: (f: Unfuture<any>, state: Exclude<FutureState, 'pending'>, payload: unknown) => boolean;
+let adopt: (f: Unfuture<any>, value: unknown) => void;
+let setCancelHook: (f: Unfuture<any>, hook: CancelHook | undefined) => void;
+let setStarted: (f: Unfuture<any>, at?: number) => void;
+let subscribe: (f: Unfuture<any>, callback: (f: Unfuture<any>) => void) => void;
+
+/** What Unfuture's static block hands over: the only ways to reach its private state. */
+export interface FutureInternals {
+  settle: typeof settle;
+  adopt: typeof adopt;
+  setCancelHook: typeof setCancelHook;
+  setStarted: typeof setStarted;
+  subscribe: typeof subscribe;
+}
+
+/** Called once, by Unfuture's static block. */
+export function installFutureInternals(internals: FutureInternals): void {
+  ({ settle, adopt, setCancelHook, setStarted, subscribe } = internals);
+}
+
+/**
+ * Run `callback(f)` once `f` is done, like `addDoneCallback` but without the user-error
+ * guard and without linking `f` to the current task. Internal API for combinators.
+ */
+export function onSettled<T>(f: Unfuture<T>, callback: (f: Unfuture<T>) => void): void {
+  subscribe(f, callback);
+}
+
+/** Fulfil `f` with `value` (adopting a thenable). Internal API for executors and primitives. */
+export function resolveFuture<T>(f: Unfuture<T>, value: T | PromiseLike<T>): boolean {
+  if (f.done()) return false;
+  adopt(f, value);
+  return true;
+}
+/** Reject `f`. Internal API. */
+export function rejectFuture(f: Unfuture<any>, error: unknown): boolean {
+  return settle(f, 'rejected', error);
+}
+/** Settle `f` as cancelled. Internal API. */
+export function cancelFuture(f: Unfuture<any>, message?: string | CancelledError): boolean {
+  return settle(f, 'cancelled', message instanceof Error ? message : new CancelledError(message));
+}
+/** Mark the start of `f`'s work, now or at `at` (`performance.now()` ms, e.g. a worker's own clock). Internal API. */
+export function markStarted(f: Unfuture<any>, at?: number): void {
+  setStarted(f, at);
+}
+/** Replace `f`'s cancel hook (e.g. once a queued pool call starts running). Internal API. */
+export function setFutureCancelHook(f: Unfuture<any>, hook: CancelHook | undefined): void {
+  setCancelHook(f, hook);
+}
+/** Make a pending future. Internal API (public callers use `Unfuture.withResolvers`). */
+export function pendingFuture<T>(options?: FutureOptions): Unfuture<T> {
+  const f = new Unfuture<T>(options?.executor ?? 'loop', options?.name, options?.timed ?? true);
+  if (options?.onCancel) setCancelHook(f, options.onCancel);
+  return f;
+}
