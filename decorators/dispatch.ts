@@ -7,7 +7,6 @@
 import type { Unfuture } from '../src/core/future';
 import { inWorker, unsyncRegister } from '../src/executors';
 import type { CallRef } from '../src/executors';
-import { captureCallSites } from '../src/executors/call-site';
 import { getExecutor } from '../src/runtime/pools';
 import type { ConcreteExecutor } from './options';
 
@@ -39,37 +38,16 @@ export type Registration = { readonly ref: CallRef } | { readonly unlocatable: s
  * keep it on the loop.
  */
 export function registerForWorkers(shim: (...args: any[]) => unknown, name: string): Registration {
-  let file: string | undefined;
   for (let n = 1; ; n++) {
     try {
-      const ref = unsyncRegister(shim, { name: n === 1 ? name : `${name}#${n}`, ...(file !== undefined && { file }) });
+      const ref = unsyncRegister(shim, { name: n === 1 ? name : `${name}#${n}` });
       return { ref: { file: ref.file, name: ref.name } };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (n < 50 && /two functions are registered as/.test(message)) continue;
-      if (file === undefined && /inside function `(DecorateProperty|DecorateConstructor|decorate)`/.test(message)) {
-        // Legacy decorators run through reflect-metadata's `Reflect.decorate`, whose frames the
-        // registry does not skip yet: name the defining module ourselves and retry.
-        file = userFileAboveReflectDecorate();
-        if (file !== undefined) continue;
-      }
       return { unlocatable: message };
     }
   }
-}
-
-/** The file of the first frame above reflect-metadata's `Reflect.decorate` (V8 call sites). */
-function userFileAboveReflectDecorate(): string | undefined {
-  const sites = captureCallSites(userFileAboveReflectDecorate, 60);
-  const i = sites.findIndex((s) => /[\\/]node_modules[\\/]reflect-metadata[\\/]/.test(s.getFileName() ?? ''));
-  if (i === -1) return undefined;
-  for (const site of sites.slice(i + 1)) {
-    const f = site.getFileName() ?? '';
-    if (f !== '' && !/[\\/]node_modules[\\/]reflect-metadata[\\/]/.test(f) && !/^__decorate/.test(site.getFunctionName() ?? '')) {
-      return f.startsWith('file://') ? new URL(f).pathname : f;
-    }
-  }
-  return undefined;
 }
 
 /** Send one call to the runtime's `kind` pool (created on first use). */

@@ -28,6 +28,19 @@ const INTERNAL_DIRS = [path.join(PACKAGE_ROOT, 'src') + path.sep, path.join(PACK
 // Helpers TypeScript, esbuild (tsx) and Babel emit to apply decorators: frames to look through.
 const DECORATOR_HELPER = /^(?:__decorate|__esDecorate|__runInitializers|__decorateClass|__decorateElement|__decorateParam|__setFunctionName|_applyDecs\w*|_decorate)$/;
 
+// reflect-metadata's `Reflect.decorate`, which TypeScript's legacy `__decorate` calls when the
+// package is loaded: `decorate` -> `DecorateProperty`/`DecorateConstructor` -> the decorator.
+// Also looked through; `decorate` only right after one of the other two (it is a common name).
+const REFLECT_METADATA_FILE = /[\\/]node_modules[\\/]reflect-metadata[\\/]/;
+const REFLECT_DECORATE_STEP = /^(?:DecorateProperty|DecorateConstructor)$/;
+
+function isDecoratorPlumbing(site: NodeJS.CallSite, previous: NodeJS.CallSite | undefined): boolean {
+  const name = site.getFunctionName() ?? '';
+  if (DECORATOR_HELPER.test(name) || REFLECT_DECORATE_STEP.test(name)) return true;
+  if (REFLECT_METADATA_FILE.test(site.getFileName() ?? '')) return true;
+  return name === 'decorate' && REFLECT_DECORATE_STEP.test(previous?.getFunctionName() ?? '');
+}
+
 /** Normalise a call-site file name (a path or a `file://` URL) to an absolute path. */
 export function normaliseFile(file: string): string {
   return file.startsWith('file://') ? fileURLToPath(file) : path.resolve(file);
@@ -71,16 +84,16 @@ function isLoaderFrame(site: NodeJS.CallSite): boolean {
 
 /**
  * The registration site: the first frame above `below` that is not unsync's own code nor
- * a decorator helper. It is top level when, going down the stack through anonymous frames
- * of the same file (the module wrapper, a top-level IIFE, a class static block), the next
- * frame is the module loader (or nothing, for ES module top level). `undefined` when no
- * such frame exists.
+ * decorator plumbing (compilers' helpers, reflect-metadata's `Reflect.decorate`). It is top
+ * level when, going down the stack through anonymous frames of the same file (the module
+ * wrapper, a top-level IIFE, a class static block), the next frame is the module loader
+ * (or nothing, for ES module top level). `undefined` when no such frame exists.
  */
 export function findRegistrationSite(below: Function): RegistrationSite | undefined {
   const sites = captureCallSites(below);
   let i = 0;
   while (i < sites.length && isInternal(sites[i]!.getFileName())) i++;
-  while (i < sites.length && DECORATOR_HELPER.test(sites[i]!.getFunctionName() ?? '')) i++;
+  while (i < sites.length && isDecoratorPlumbing(sites[i]!, sites[i - 1])) i++;
   const site = sites[i];
   if (site === undefined) return undefined;
   const raw = site.getFileName() ?? undefined;
