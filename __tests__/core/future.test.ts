@@ -236,3 +236,26 @@ describe('Unfuture names and timing', () => {
     expect.assertions(2);
   });
 });
+
+describe('Unfuture.resultSync', () => {
+  it('returns the value of a done future and throws its error', () => {
+    expect(Unfuture.fromValue(7).resultSync()).toBe(7);
+    const failed = pendingFuture<number>();
+    rejectFuture(failed, new RangeError('no'));
+    expect(() => failed.resultSync()).toThrow(RangeError);
+  });
+
+  it('refuses to block for a pending event-loop future, which would deadlock', () => {
+    expect(() => pendingFuture().resultSync()).toThrow(/would deadlock/);
+    expect(() => pendingFuture().resultSync()).toThrow(InvalidStateError);
+  });
+
+  it('refuses an executor without a synchronous reply channel, naming it', () => {
+    const f = pendingFuture({ executor: 'remote' });
+    expect(() => f.resultSync(10)).toThrow(/'remote' executor/);
+  });
+
+  it('validates the timeout', () => {
+    expect(() => Unfuture.fromValue(1).resultSync('soon' as never)).toThrow(TypeError);
+  });
+});

@@ -16,8 +16,8 @@
 import { performance } from 'node:perf_hooks';
 import { CancelledError, InvalidStateError } from './errors';
 import { currentAwaitingTask } from './current';
-import { isThenable } from './validate';
-import { futureHooks, type DebugRecord } from './hooks';
+import { assertTimeout, isThenable } from './validate';
+import { futureHooks, syncWaiters, type DebugRecord } from './hooks';
 import type {
   CancelHook,
   DoneCallback,
@@ -193,6 +193,33 @@ export class Unfuture<T> implements PromiseLike<T> {
       default:
         throw this.#payload;
     }
+  }
+
+  /**
+   * The value, blocking the calling thread until the future is done (Python unsync's
+   * `result()`, for sync callers). Done: like `result()`. Pending on a thread (or another
+   * executor with a synchronous reply channel): blocks at most `timeoutMs` (then
+   * `TimeoutError`; null/undefined: no limit). Pending on the event loop, or on an
+   * executor without such a channel: throws `InvalidStateError`, since blocking this
+   * thread would stop the loop that has to finish it.
+   *
+   * @example
+   * const n = toThread(countLines, 'big.log').resultSync(5000);
+   */
+  resultSync(timeoutMs?: number | null): T {
+    assertTimeout('timeoutMs', timeoutMs);
+    if (this.#state === 'pending') {
+      const wait = syncWaiters[this.executor];
+      if (wait === undefined) {
+        throw new InvalidStateError(
+          this.executor === 'loop'
+            ? `${this.getName()} runs on the event loop and is not done: blocking for it would deadlock; await it instead`
+            : `${this.getName()} runs on the '${this.executor}' executor, which has no synchronous reply channel: await it instead`,
+        );
+      }
+      wait(this, timeoutMs ?? null);
+    }
+    return this.result();
   }
 
   /**

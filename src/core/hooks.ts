@@ -48,6 +48,17 @@ export const futureHooks: {
 };
 
 /**
+ * Blocks the calling thread until `future` (pending, on this executor) has settled, then
+ * returns; throws `TimeoutError` after `timeoutMs` (null: no limit). Installed by an
+ * executor that owns a synchronous reply channel (threads: `Atomics.wait` plus
+ * `receiveMessageOnPort`); `Unfuture.resultSync` refuses executors without one.
+ */
+export type SyncWaiter = (future: Unfuture<unknown>, timeoutMs: number | null) => void;
+
+/** The installed {@link SyncWaiter}s, by executor name. */
+export const syncWaiters: Record<string, SyncWaiter | undefined> = Object.create(null);
+
+/**
  * Tasks created and settled since the process started, by outcome (always counted, cheap).
  * Pending tasks = created - fulfilled - rejected - cancelled.
  */
