@@ -2,7 +2,6 @@
  * The ports of Python unsync's README examples (examples/unsync-*.ts) run as scripts with
  * `tsx`, as a user would; their printed lines are compared with the expected output.
  */
-import { poolAvailable } from '../../decorators/dispatch';
 import { runExample } from './run-example';
 
 const TEN = JSON.stringify(Array.from({ length: 10 }, () => 'Run in parallel!'));
@@ -32,17 +31,12 @@ describe('Python unsync README examples', () => {
     expect(stderr).not.toMatch(/Error/);
   }, 60_000);
 
-  it('unsync-cpu-bound.ts runs on the process pool (or says clearly that it is missing)', async () => {
+  it('unsync-cpu-bound.ts runs every call on the process pool', async () => {
     const { stdout, stderr, code } = await runExample('unsync-cpu-bound.ts');
-    if (poolAvailable('process')) {
-      expect({ stdout, code }).toEqual({
-        stdout: [JSON.stringify(Array.from({ length: 10 }, () => 'Run in parallel faster!')), 'ran on: process'],
-        code: 0,
-      });
-    } else {
-      // Until the process pool lands (issue 4) the explicit routing fails loudly, never silently.
-      expect(code).not.toBe(0);
-      expect(stderr).toMatch(/cpuBoundFunction must run on the process executor, which is not available/);
-    }
+    expect({ stdout, code }).toEqual({
+      stdout: [JSON.stringify(Array.from({ length: 10 }, () => 'Run in parallel faster!')), 'ran on: process'],
+      code: 0,
+    });
+    expect(stderr).not.toMatch(/Error/);
   }, 60_000);
 });
