@@ -122,7 +122,8 @@ export class WaiterQueue<R = void, D = undefined> {
     const signal = options?.signal;
     if (signal?.aborted) return cancelledFuture<R>(signal);
     const node = new Waiter<R, D>(data);
-    node.future = pendingFuture<R>({ onCancel: cancelHook(this, node) });
+    // Waiters record no timing: they are bookkeeping, not work (two clock reads saved per park).
+    node.future = pendingFuture<R>({ onCancel: cancelHook(this, node), timed: false });
     if (signal !== undefined) {
       node.signal = signal;
       node.onAbort = abortHook(this, node, signal);
