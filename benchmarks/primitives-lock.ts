@@ -9,7 +9,7 @@
  */
 import { Mutex } from 'async-mutex';
 import { Lock, createTask } from '../src';
-import { interleave, machine, timed } from './lib/measure';
+import { comparisonTable, interleave, machine, timed } from './lib/measure';
 
 const N = Number(process.env.BENCH_N ?? 1_000_000);
 const WORKERS = 4;
@@ -61,8 +61,11 @@ async function mutexContended(): Promise<void> {
 const inTask = (fn: () => Promise<void>) => () => timed(() => createTask(fn));
 
 async function main(): Promise<void> {
-  console.log(`# Lock vs async-mutex — ${machine()}`);
-  console.log(`# ${N} uncontended pairs, ${HANDOFFS} contended hand-offs (${WORKERS} workers), ${ROUNDS} rounds, medians`);
+  const markdown = process.argv.includes('--markdown');
+  if (!markdown) {
+    console.log(`# Lock vs async-mutex — ${machine()}`);
+    console.log(`# ${N} uncontended pairs, ${HANDOFFS} contended hand-offs (${WORKERS} workers), ${ROUNDS} rounds, medians`);
+  }
   const plain = await interleave(
     {
       'unsync uncontended': () => timed(unsyncUncontended),
@@ -84,6 +87,10 @@ async function main(): Promise<void> {
     ROUNDS,
   );
   const all = { ...plain, ...tasked };
+  if (markdown) {
+    console.log(markdownSection(all));
+    return;
+  }
   for (const [name, ms] of Object.entries(all)) console.log(`${name.padEnd(40)} ${ms.toFixed(1).padStart(8)} ms`);
   const ratio = (a: string, b: string): string => (all[a]! / all[b]!).toFixed(2);
   console.log(`ratio uncontended (unsync / async-mutex): ${ratio('unsync uncontended', 'async-mutex uncontended')}`);
@@ -92,6 +99,26 @@ async function main(): Promise<void> {
     `ratio uncontended in a task: ${ratio('unsync uncontended (in a task)', 'async-mutex uncontended (in a task)')}`,
   );
   console.log(`ratio contended in a task:   ${ratio('unsync contended (in a task)', 'async-mutex contended (in a task)')}`);
+}
+
+function markdownSection(all: Record<string, number>): string {
+  const row = (label: string, a: string, b: string, goal: string) => ({ label, unsync: all[a]!, peer: all[b]!, goal });
+  return `## Primitives: Lock vs async-mutex
+
+Command: \`npx tsx benchmarks/primitives-lock.ts --markdown\` (${ROUNDS} rounds, contenders
+interleaved, medians; ${N / 1e6}M uncontended acquire/release pairs, ${HANDOFFS / 1000}k contended
+hand-offs among ${WORKERS} workers). Ratio = unsync / async-mutex; below 1 is faster.
+
+${comparisonTable('async-mutex', [
+    row('uncontended, plain async code', 'unsync uncontended', 'async-mutex uncontended', 'no slower (<= 1)'),
+    row('contended hand-offs, plain async code', 'unsync contended', 'async-mutex contended', 'no slower (<= 1)'),
+    row('uncontended, inside a task', 'unsync uncontended (in a task)', 'async-mutex uncontended (in a task)', ''),
+    row('contended hand-offs, inside a task', 'unsync contended (in a task)', 'async-mutex contended (in a task)', ''),
+  ])}
+
+Inside a task every \`await\` on a pending Unfuture also links it to the task (so the task's
+cancellation reaches the lock wait); async-mutex's promises carry no such link.
+`;
 }
 
 void main();

@@ -60,3 +60,21 @@ export function machine(): string {
 
 /** Format a ratio like "2.31x". */
 export const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
+
+/** One row of a comparison table: a contender's median against its peer's. */
+export interface ComparisonRow {
+  readonly label: string;
+  readonly unsync: number;
+  readonly peer: number;
+  readonly goal?: string;
+}
+
+/** A markdown table of medians and ratios (unsync / peer; below 1 is faster). */
+export function comparisonTable(peerName: string, rows: readonly ComparisonRow[], unit = 'ms'): string {
+  const lines = [
+    `| case | unsync (${unit}) | ${peerName} (${unit}) | ratio | goal |`,
+    '| --- | ---: | ---: | ---: | --- |',
+    ...rows.map((r) => `| ${r.label} | ${r.unsync.toFixed(1)} | ${r.peer.toFixed(1)} | ${ratio(r.unsync, r.peer)} | ${r.goal ?? ''} |`),
+  ];
+  return lines.join('\n');
+}
