@@ -2,7 +2,8 @@
  * `resultSync(future, ms)` and `unsync.sync(fn)`, and that a decorated function called
  * inside a worker runs inline there.
  */
-import { isInvalidStateError, resultSync, shutdown, sleep, unsync } from '../../src';
+import { isInvalidStateError, isLocateError, resultSync, shutdown, unsync, type Unfuture } from '../../src';
+import { syncWaiters } from '../../src/core/hooks';
 import * as F from '../fixtures/decorated-functions';
 
 afterAll(() => shutdown());
@@ -30,11 +31,15 @@ describe('resultSync', () => {
     expect(await f).toBe(2);
   });
 
-  it('says that blocking on a pending thread call needs the executors', async () => {
+  it('blocks for a pending thread call when the thread pool has a synchronous reply channel, and says so when not', async () => {
     const f = F.onThread(3);
+    if (syncWaiters.thread !== undefined) {
+      expect(resultSync(f, 10_000)).toBe(9);
+      return;
+    }
     const error = thrown(() => resultSync(f, 1000));
     expect(isInvalidStateError(error)).toBe(true);
-    expect((error as Error).message).toMatch(/runs on the thread executor/);
+    expect((error as Error).message).toMatch(/runs on the 'thread' executor, which has no synchronous reply channel/);
     expect(await f).toBe(9);
   });
 
@@ -45,15 +50,45 @@ describe('resultSync', () => {
 });
 
 describe('unsync.sync', () => {
-  it('keeps name and length, checks its argument, and says what it needs', () => {
-    const readLater = unsync.sync(async function readLater(ms: number) {
-      await sleep(ms);
-      return 'x';
-    });
-    expect(readLater.name).toBe('readLater');
-    expect(readLater.length).toBe(1);
-    expect(isInvalidStateError(thrown(() => readLater(1)))).toBe(true);
+  it('keeps name and length and checks its argument', () => {
+    expect(F.readLaterSync.name).toBe('readLater');
+    expect(F.readLaterSync.length).toBe(1);
     expect(() => unsync.sync(3 as never)).toThrow(TypeError);
+  });
+
+  it('refuses at once a function a worker cannot find', () => {
+    const error = thrown(() => unsync.sync(async function local() {}));
+    expect(isLocateError(error)).toBe(true);
+    expect((error as Error).message).toMatch(/^unsync\.sync\(local\) runs its function on the thread pool, but `local` cannot be located in a worker/);
+  });
+
+  it('sends the call to the thread pool and blocks through its synchronous reply channel', async () => {
+    // A stand-in channel that records what it was asked to wait for, then lets go.
+    const previous = syncWaiters.thread;
+    const waitedFor: Array<Unfuture<unknown>> = [];
+    syncWaiters.thread = (future) => {
+      waitedFor.push(future);
+      throw new RangeError('stand-in channel');
+    };
+    try {
+      expect(() => F.readLaterSync(5)).toThrow('stand-in channel');
+    } finally {
+      syncWaiters.thread = previous;
+    }
+    expect(waitedFor.map((f) => [f.executor, f.getName()])).toEqual([['thread', 'readLater']]);
+    expect(await waitedFor[0]).toBe('read after 5 ms'); // it ran on a worker thread
+  });
+
+  it('runs the function on a worker thread and blocks for its result, or says what it needs', () => {
+    if (syncWaiters.thread !== undefined) {
+      expect(F.readLaterSync(5)).toBe('read after 5 ms');
+      return;
+    }
+    const error = thrown(() => F.readLaterSync(5));
+    expect(isInvalidStateError(error)).toBe(true);
+    expect((error as Error).message).toBe(
+      "unsync.sync(readLater) needs the thread executor's synchronous reply channel, which this build does not have yet",
+    );
   });
 });
 
