@@ -36,6 +36,15 @@ const cases: Array<[string, string[]]> = [
   ],
 ];
 
+describe('README example', () => {
+  it('readme-toolkit.ts runs the README snippet and prints in order', async () => {
+    const result = await runExample('readme-toolkit.ts');
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toEqual(['a b', 'cleaned up', 'gave up after 100 ms', 'got 0', 'got 1', 'got 2']);
+    expect(result.code).toBe(0);
+  });
+});
+
 describe('seed examples', () => {
   it.each(cases)('%s prints the seed output in order and exits cleanly', async (file, expected) => {
     const result = await runExample(file);
