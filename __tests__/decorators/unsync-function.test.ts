@@ -89,6 +89,19 @@ describe('unsync(fn)', () => {
     expect(await chained).toBe(8);
   });
 
+  it('cancels the decorated call when the chain built on it with then() is cancelled', async () => {
+    const steps: string[] = [];
+    const call = F.fetchLaterU(1);
+    const chained = call.then((v) => {
+      steps.push('continuation');
+      return v + 1;
+    });
+    chained.cancel();
+    expect(isCancelledError(await Promise.resolve(chained).catch((e: unknown) => e))).toBe(true);
+    expect(isCancelledError(await Promise.resolve(call).catch((e: unknown) => e))).toBe(true);
+    expect(steps).toEqual([]);
+  });
+
   it('detects a promise-returning sync function on its first call', async () => {
     const f = F.laterU('v');
     expect(await f).toBe('v');
