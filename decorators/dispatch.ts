@@ -1,8 +1,8 @@
 /**
  * The adapter between the decorator and the executors: the ONE place that knows how
  * `src/executors` registers functions, detects a worker and submits pool calls (through
- * the runtime's lazily created pools). A pool kind without a registered factory (the
- * process pool until it lands) is reported unavailable, and the caller decides.
+ * the runtime's lazily created pools). A pool kind without a registered factory (a build
+ * without that executor) is reported unavailable, and the caller decides.
  */
 import type { Unfuture } from '../src/core/future';
 import { inWorker, unsyncRegister } from '../src/executors';
@@ -24,7 +24,7 @@ export function poolAvailable(kind: ConcreteExecutor): boolean {
     getExecutor(kind); // created lazily: no worker starts before the first call
     return true;
   } catch {
-    return false; // no factory registered for this kind (the process pool, until it lands)
+    return false; // no factory registered for this kind in this build
   }
 }
 
