@@ -27,7 +27,7 @@ import type {
   FutureState,
   FutureTiming,
 } from './future-types';
-import { rethrowLater, scheduleReactions, setReactionRunner } from './reaction-queue';
+import { MicrotaskBatch, rethrowLater } from './microtask-batch';
 import {
   cancelFuture,
   installFutureInternals,
@@ -46,7 +46,7 @@ export type {
   FutureState,
   FutureTiming,
 } from './future-types';
-export { rethrowLater } from './reaction-queue';
+export { rethrowLater } from './microtask-batch';
 export {
   cancelFuture,
   markStarted,
@@ -58,6 +58,12 @@ export {
 } from './future-internal';
 
 let nextId = 1;
+
+/**
+ * Settled futures whose reactions (then-children, done callbacks) must run, in settlement
+ * order. Invariant: a settled future is in it exactly while it holds callbacks.
+ */
+let readyFutures: MicrotaskBatch<Unfuture<any>>;
 
 /** Stands in for a producer's cancel hook once it has been called. */
 const CANCEL_REQUESTED: CancelHook = () => undefined;
@@ -114,7 +120,7 @@ export class Unfuture<T> implements PromiseLike<T> {
         f.#addCallback(callback);
       },
     });
-    setReactionRunner((f) => f.#runReactions());
+    readyFutures = new MicrotaskBatch((f) => f.#runReactions());
   }
 
 
@@ -386,7 +392,7 @@ export class Unfuture<T> implements PromiseLike<T> {
     if (held === undefined) {
       this.#callbacks = reaction;
       // Invariant: a settled future is in the ready queue exactly while it holds callbacks.
-      if (this.#state !== 'pending') scheduleReactions(this);
+      if (this.#state !== 'pending') readyFutures.push(this);
     }
     else if (Array.isArray(held)) held.push(reaction);
     else this.#callbacks = [held, reaction];
@@ -414,7 +420,7 @@ export class Unfuture<T> implements PromiseLike<T> {
     this.#payload = payload;
     if (this.#createdAt !== undefined) this.#settledAt = performance.now();
     this.#cancelTarget = undefined;
-    if (this.#callbacks !== undefined) scheduleReactions(this);
+    if (this.#callbacks !== undefined) readyFutures.push(this);
     const o = this.#observed;
     if (o !== true) {
       if (o !== false) o.state = state;

@@ -16,7 +16,8 @@
  */
 import { CancelledError, isCancelledError } from './errors';
 import { contextState, taskStorage, type AwaitingTask } from './current';
-import { Unfuture, cancelFuture, markStarted, onSettled, rejectFuture, resolveFuture, rethrowLater } from './future';
+import { Unfuture, cancelFuture, markStarted, onSettled, rejectFuture, resolveFuture } from './future';
+import { MicrotaskBatch } from './microtask-batch';
 import { futureHooks, taskCounters } from './hooks';
 import { assertOptions, expected, isThenable } from './validate';
 
@@ -36,27 +37,10 @@ let pendingTail: Task<any> | undefined;
 let listPending: () => Task<unknown>[];
 
 /*
- * Tasks waiting for their first step. One microtask starts every task created so far, in
- * creation order (cheaper than one microtask per task); tasks created while starting go
- * to the next microtask.
+ * Tasks waiting for their first step, started in creation order, many per microtask
+ * (cheaper than one microtask per task).
  */
-let startQueue: Task<any>[] = [];
-let startScheduled = false;
-const STARTED = Promise.resolve();
-let stepTask: (task: Task<any>) => void;
-
-function startQueued(): void {
-  const queue = startQueue;
-  startQueue = [];
-  startScheduled = false;
-  for (let i = 0; i < queue.length; i++) {
-    try {
-      stepTask(queue[i]!);
-    } catch (error) {
-      rethrowLater(error);
-    }
-  }
-}
+let startQueue: MicrotaskBatch<Task<any>>;
 
 /**
  * A function running as a task on the event loop. Create one with {@link createTask}.
@@ -79,7 +63,7 @@ export class Task<T> extends Unfuture<T> implements AwaitingTask {
   #next: Task<any> | undefined = undefined;
 
   static {
-    stepTask = (task) => task.#step();
+    startQueue = new MicrotaskBatch((task) => task.#step());
     listPending = () => {
       const out: Task<unknown>[] = [];
       for (let t = pendingHead; t !== undefined; t = t.#next) out.push(t);
@@ -100,11 +84,6 @@ export class Task<T> extends Unfuture<T> implements AwaitingTask {
     contextState.tasksEverCreated = true;
     taskCounters.created++;
     startQueue.push(this);
-    if (!startScheduled) {
-      startScheduled = true;
-      // A settled native promise schedules a V8 microtask without queueMicrotask's AsyncResource.
-      STARTED.then(startQueued);
-    }
   }
 
   /**
