@@ -3,18 +3,7 @@
 // from a seeded generator (`UNSYNC_EXAMPLE_SEED`, default 42) so a run can be repeated.
 // Prints one line per item as it is processed, then the seed's summary.
 import { Queue, createTask, gather, run, sleep } from '../src';
-
-/** mulberry32: a tiny seeded PRNG, so the example's workload is reproducible. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from './seeded-random';
 
 async function worker(name: string, queue: Queue<number>): Promise<never> {
   for (;;) {

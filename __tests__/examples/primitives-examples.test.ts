@@ -3,18 +3,7 @@
  * checked line by line.
  */
 import { runExample } from './run-example';
-
-/** The same seeded generator as examples/queue.ts, to know its workload. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../examples/seeded-random';
 
 describe('primitives examples', () => {
   it('queue.ts: three workers process the 20 seeded sleeps, then the summary', async () => {
