@@ -2,7 +2,7 @@
  * `timeout`: asyncio's `timeout()` scope, a deadline around a block of code.
  */
 import { TimeoutError, isCancelledError } from '../core/errors';
-import { Unfuture, onSettled, pendingFuture, rejectFuture, resolveFuture } from '../core/future';
+import { Unfuture, cancelFuture, onSettled, pendingFuture, rejectFuture, resolveFuture } from '../core/future';
 import { createTask } from '../core/task';
 import { assertFunction, assertTimeout } from '../core/validate';
 
@@ -60,7 +60,11 @@ export function timeout<T>(ms: number | null, fn: (scope: TimeoutScope) => T | P
     onCancel: (message) => {
       clearTimeout(timer);
       cancelledFromOutside = true;
-      body.cancel(message);
+      // The body may have settled already, its outcome not yet copied to `outer` (that
+      // happens on a later microtask): then nothing can carry the request, so settle as
+      // cancelled now, as waitFor does. Otherwise `outer` would later fulfil and the
+      // awaiting task, told the request was delivered, would never see it.
+      if (!body.cancel(message)) cancelFuture(outer, message);
     },
   });
   function expire(): void {
