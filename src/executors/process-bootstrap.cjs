@@ -12,7 +12,10 @@
  * Ordering contract with the parent (src/executors/process-executor.ts relies on it):
  *  1. Calls run ONE at a time, in the order they arrived; answers go back in that order.
  *  2. When a call ends, its answer is sent and the next received call starts in the same
- *     synchronous step; a call received while the child is idle starts at once.
+ *     synchronous step; a call received while the child is idle starts at once. A call that
+ *     ran longer than DEFER_AFTER_MS first lets one event-loop turn pass (still counting as
+ *     running), so that a `cancel` that reached the child while it was blocked in synchronous
+ *     code is read, and honoured by rule 3, before the next call could start.
  *  3. A `cancel` for a call that has not started removes it and answers it at once with a
  *     `CancelledError` ("dropped"); a `cancel` for the running call is ignored (the parent
  *     kills the child).
@@ -32,6 +35,8 @@ const bootstrap = require('./bootstrap.cjs');
 const BRAND = Symbol.for('unsync.error.brand');
 const PROTOCOL_VERSION = 1;
 const WATCHDOG_INTERVAL_MS = 500;
+/** Calls shorter than this answer at once (tiny calls pay no extra event-loop turn). */
+const DEFER_AFTER_MS = 1;
 
 function cancelledBeforeStart(id) {
   const error = new Error(`call ${id} was cancelled before it started`);
@@ -86,6 +91,15 @@ function startProcessWorker() {
   };
 
   const finish = (outcome) => {
+    if (outcome.endedAt - outcome.startedAt > DEFER_AFTER_MS) {
+      // Two immediates put one poll phase in between: incoming cancels are read (rule 2).
+      setImmediate(() => setImmediate(answer, outcome));
+    } else {
+      answer(outcome);
+    }
+  };
+
+  const answer = (outcome) => {
     current = undefined;
     send(outcome);
     startNext(); // same synchronous step: rule 2 of the ordering contract

@@ -4,9 +4,9 @@
  *
  * It knows nothing about calls: the pool (`./process-executor.ts`) keeps each child's
  * pipeline and is told, through {@link ChildEvents}, when the child is ready, answers, or is
- * gone. "Gone" is reported on the ChildProcess `'close'` event, which Node emits after the
- * process exited AND the IPC channel closed, so every answer the child wrote before dying has
- * been delivered by then: the pool decides what the dead child was running from complete data.
+ * gone. "Gone" is reported once the process exited AND the IPC channel closed, so every
+ * answer the child wrote before dying has been delivered by then: the pool decides what the
+ * dead child was running from complete data.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
@@ -76,10 +76,24 @@ export class ProcessChild {
     });
     // A send on a channel that just closed reports here; 'close' follows and settles calls.
     child.on('error', () => undefined);
-    child.on('close', (code, signal) => {
+    // Gone = exited AND channel closed (the channel delivers every message the child wrote
+    // before 'disconnect'). Not the 'close' event: after a parent-side disconnect() Node
+    // may never emit it.
+    let exit: [number | null, NodeJS.Signals | null] | undefined;
+    let disconnected = false;
+    const maybeGone = () => {
+      if (exit === undefined || !disconnected || this.state === 'gone') return;
       if (this.#killTimer !== undefined) clearTimeout(this.#killTimer);
       this.state = 'gone';
-      events.gone(this, code, signal);
+      events.gone(this, exit[0], exit[1]);
+    };
+    child.on('disconnect', () => {
+      disconnected = true;
+      maybeGone();
+    });
+    child.on('exit', (code, signal) => {
+      exit = [code, signal];
+      maybeGone();
     });
   }
 
@@ -103,7 +117,7 @@ export class ProcessChild {
    * child has work (`true`). Both the process handle and the IPC channel are (un)ref'd.
    */
   setReferenced(referenced: boolean): void {
-    if (this.#referenced === referenced || this.state === 'gone') return;
+    if (this.#referenced === referenced || this.state === 'gone' || (!referenced && this.state === 'stopping')) return;
     this.#referenced = referenced;
     const channel = this.#process.channel as { ref?(): void; unref?(): void } | null | undefined;
     if (referenced) {
@@ -120,6 +134,8 @@ export class ProcessChild {
     if (this.state === 'gone' || this.state === 'stopping') return;
     this.state = 'stopping';
     this.stoppedOnPurpose = true;
+    // Whoever awaits the pool's close() must see the child go: keep the parent alive till then.
+    this.setReferenced(true);
     if (this.#process.connected) this.#process.disconnect();
     else this.kill();
   }
@@ -129,6 +145,7 @@ export class ProcessChild {
     if (this.state === 'gone') return;
     this.state = 'stopping';
     this.stoppedOnPurpose = true;
+    this.setReferenced(true);
     this.#process.kill('SIGTERM');
     if (this.#killTimer === undefined) {
       this.#killTimer = setTimeout(() => this.#process.kill('SIGKILL'), KILL_GRACE_MS);

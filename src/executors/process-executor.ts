@@ -145,9 +145,10 @@ export class ProcessExecutor implements Executor {
     let running = 0;
     let pipelined = 0;
     for (const slot of this.#slots) {
-      if (slot.pipeline.length > 0) {
-        running++;
-        pipelined += slot.pipeline.length - 1;
+      for (let i = 0; i < slot.pipeline.length; i++) {
+        if (slot.pipeline[i]!.state === 'done') continue;
+        if (i === 0) running++;
+        else pipelined++;
       }
     }
     return this.#counters.snapshot('process', this.#state, { workers: this.#slots.size, queued: this.#queue.size + pipelined, running });
@@ -234,9 +235,9 @@ export class ProcessExecutor implements Executor {
 
   /** `call` is now the first unanswered call of its child: the child runs it. */
   #becameHead(call: ProcessCall, slot: Slot): void {
-    call.markRunning();
-    // Cancelled while pipelined, and the child did not drop it: it has started. Stop it.
+    // Cancelled while pipelined, and the child did not drop it in time: it has started. Stop it.
     if (call.stopRequested) slot.child.kill();
+    if (call.state !== 'done') call.markRunning();
   }
 
   // ---- what children say -----------------------------------------------------------
@@ -255,9 +256,11 @@ export class ProcessExecutor implements Executor {
     if (index < 0) return;
     const [call] = pipeline.splice(index, 1) as [ProcessCall];
     call.slot = undefined;
-    if (index > 0) {
-      // Only a call that had not started is answered out of order: dropped after a cancel.
+    if (index > 0 || call.stopRequested) {
+      // Out of order: a call dropped unstarted after a cancel. In order with a stop requested:
+      // its child is being killed, and cancel() promised a cancelled outcome.
       call.settleStopped(this.#counters);
+      if (index === 0 && pipeline[0] !== undefined) this.#becameHead(pipeline[0], slot);
     } else {
       this.#meanRun += (message.endedAt - message.startedAt - this.#meanRun) / 8;
       call.settleOutcome(message as CallOutcome, this.#counters);
@@ -279,7 +282,7 @@ export class ProcessExecutor implements Executor {
     for (let i = 0; i < calls.length; i++) {
       const call = calls[i]!;
       call.slot = undefined;
-      if (call.stopRequested) call.settleStopped(this.#counters);
+      if (call.stopRequested) call.settleStopped(this.#counters); // no-op for a placeholder already settled
       else if (i > 0 || slot.child.stoppedOnPurpose) this.#queue.giveBack(call); // never started, or stopped for another call's sake
       else call.fail(this.#crashError(call, exitCode, signal), this.#counters);
     }
@@ -301,8 +304,15 @@ export class ProcessExecutor implements Executor {
       return;
     }
     call.stopRequested = true;
-    if (slot.pipeline[0] === call) slot.child.kill();
-    else slot.child.send({ type: 'cancel', id: call.id });
+    if (slot.pipeline[0] === call) {
+      slot.child.kill();
+    } else {
+      // Not started: the child drops it when the `cancel` arrives. The call ends cancelled now
+      // and stays in the pipeline as a settled placeholder until the child's "dropped"
+      // answer, so the pipeline still mirrors the child's order (see #becameHead).
+      slot.child.send({ type: 'cancel', id: call.id });
+      call.settleStopped(this.#counters);
+    }
   }
 
   #idle(slot: Slot): void {

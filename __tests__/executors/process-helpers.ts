@@ -1,0 +1,41 @@
+/** Shared helpers of the process executor tests (children share no memory: files carry signals). */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+/** A fresh temporary folder, removed by `cleanup()`. */
+export function tempDir(): { dir: string; file(name: string): string; cleanup(): void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'unsync-process-test-'));
+  return { dir, file: (name) => path.join(dir, name), cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Resolve once `file` exists (the only way a child can say "I started"). */
+export async function waitForFile(file: string): Promise<string> {
+  while (!fs.existsSync(file)) await new Promise((resolve) => setTimeout(resolve, 5));
+  return fs.readFileSync(file, 'utf8');
+}
+
+/** The lines appended to a step log so far. */
+export function linesOf(file: string): string[] {
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+}
+
+/** True while `pid` is a live process (a zombie waiting for its reaper counts as gone). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return true;
+  }
+}
+
+/** The options that start a Node process able to run the TypeScript fixtures (tsx's CommonJS hook). */
+export function tsNodeArgs(script: string): string[] {
+  return ['--require', require.resolve('tsx/cjs'), script];
+}
