@@ -80,7 +80,14 @@ export function asCompleted<A extends Awaitable<unknown>>(aws: Iterable<A>, opti
       for (let i = 0; i < futures.length; i++) yield next();
     },
     async *[Symbol.asyncIterator]() {
-      for (let i = 0; i < futures.length; i++) yield await next();
+      try {
+        for (let i = 0; i < futures.length; i++) yield await next();
+      } finally {
+        // The consumer left early (break, an error, its task cancelled): no completion will
+        // be asked for any more, so the deadline must not keep the process alive. Waiters
+        // handed out by the sync form still need it.
+        if (waiters.length === 0) clearTimeout(timer);
+      }
     },
   };
 }
