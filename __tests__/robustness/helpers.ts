@@ -57,3 +57,18 @@ export function outcome(f: Unfuture<unknown>): { state: string; value?: unknown;
   }
   return { state: f.state };
 }
+
+/**
+ * Resolve once the process holds at most `limit` Timeout handles, polling for up to `ms`
+ * (jest keeps a few timers of its own that come and go; a leaked library timer stays).
+ * Returns the last count seen.
+ */
+export async function timersSettleTo(limit: number, ms = 200): Promise<number> {
+  const deadline = Date.now() + ms;
+  let count = activeTimers();
+  while (count > limit && Date.now() < deadline) {
+    await new Promise<void>((resolve) => setTimeout(resolve, 5));
+    count = activeTimers();
+  }
+  return count;
+}

@@ -13,7 +13,7 @@ import { asCompleted } from '../../src/combinators/as-completed';
 import { TaskGroup } from '../../src/combinators/task-group';
 import { shield } from '../../src/combinators/shield';
 import { run } from '../../src/runtime/run';
-import { activeTimers, drainTasks, macroTurns, settledWithin } from './helpers';
+import { activeTimers, drainTasks, macroTurns, settledWithin, timersSettleTo } from './helpers';
 
 let baseline = 0;
 beforeEach(() => {
@@ -24,15 +24,15 @@ afterEach(async () => {
 });
 
 /** No more timers than when the test started (jest keeps a few of its own). */
-function expectNoExtraTimers(): void {
-  expect(activeTimers()).toBeLessThanOrEqual(baseline);
+async function expectNoExtraTimers(): Promise<void> {
+  expect(await timersSettleTo(baseline)).toBeLessThanOrEqual(baseline);
 }
 
 it('cancelled sleeps clear their timers at once', async () => {
   const sleeps = Array.from({ length: 50 }, (_, i) => sleep(60_000 + i));
   expect(activeTimers()).toBe(baseline + 50);
   for (const s of sleeps) s.cancel();
-  expectNoExtraTimers();
+  await expectNoExtraTimers();
   const zero = sleep(0);
   zero.cancel();
   await macroTurns(1);
@@ -60,7 +60,7 @@ it('a task cancelled inside sleep, waitFor, timeout, wait and gather leaves no t
   expect(activeTimers()).toBeLessThanOrEqual(baseline + 2);
   expect(waited.map((s) => s.state)).toEqual(['pending', 'pending']);
   for (const s of waited) s.cancel();
-  expectNoExtraTimers();
+  await expectNoExtraTimers();
 });
 
 it('deadlines that never fire are cleared when the work finishes first', async () => {
@@ -73,7 +73,7 @@ it('deadlines that never fire are cleared when the work finishes first', async (
   const values: number[] = [];
   for await (const v of asCompleted([sleep(1, 1), sleep(2, 2)], { timeout: 60_000 })) values.push(v);
   expect(values).toEqual([1, 2]);
-  expectNoExtraTimers();
+  await expectNoExtraTimers();
 });
 
 it('waitFor and timeout that expire leave no timer, even when the body shields work', async () => {
@@ -82,7 +82,7 @@ it('waitFor and timeout that expire leave no timer, even when the body shields w
   const inner = createTask(() => sleep(5));
   expect(isTimeoutError(await timeout(1, () => shield(inner)).then(() => null, (e) => e))).toBe(true);
   await inner;
-  expectNoExtraTimers();
+  await expectNoExtraTimers();
 });
 
 it('asCompleted with a timeout: breaking out of for await clears its timer', async () => {
@@ -92,7 +92,7 @@ it('asCompleted with a timeout: breaking out of for await clears its timer', asy
     break;
   }
   slow.cancel();
-  expectNoExtraTimers();
+  await expectNoExtraTimers();
 });
 
 it('asCompleted with a timeout: an error ending for await clears its timer', async () => {
@@ -112,7 +112,7 @@ it('asCompleted with a timeout: an error ending for await clears its timer', asy
   }
   expect(caught).toBe(boom);
   slow.cancel();
-  expectNoExtraTimers();
+  await expectNoExtraTimers();
 });
 
 it('asCompleted with a timeout: cancelling the iterating task clears its timer', async () => {
@@ -128,7 +128,7 @@ it('asCompleted with a timeout: cancelling the iterating task clears its timer',
   expect(consumer.state).toBe('cancelled');
   expect(slow.state).toBe('pending'); // asCompleted never cancels its inputs
   slow.cancel();
-  expectNoExtraTimers();
+  await expectNoExtraTimers();
 });
 
 it('run() cancels what main left behind and no timer survives', async () => {
@@ -140,5 +140,5 @@ it('run() cancels what main left behind and no timer survives', async () => {
     return 'main done';
   });
   expect(result).toBe('main done');
-  expectNoExtraTimers();
+  await expectNoExtraTimers();
 });
