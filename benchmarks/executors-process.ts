@@ -43,11 +43,14 @@ fs.writeFileSync(PISCINA_BURN, `${BURN_SOURCE}\nmodule.exports = burn;\n`);
 const noopRef = { file: TARGET, name: 'noop' };
 const burnRef = { file: TARGET, name: 'burn' };
 
-/** A minimal pipelined IPC pool: round-robin over `n` forked children, one message each way per call. */
+/**
+ * A minimal pipelined IPC pool: one message each way per call, each call to the child with
+ * the fewest calls in flight (the first idle one when calls come one by one, like unsync).
+ */
 class RawForkPool {
   readonly #children: ChildProcess[] = [];
   readonly #pending = new Map<number, (value: unknown) => void>();
-  #next = 0;
+  readonly #inFlight: number[] = [];
   #id = 0;
 
   static async start(n: number, serialization: 'advanced' | 'json'): Promise<RawForkPool> {
@@ -58,10 +61,12 @@ class RawForkPool {
 
   #spawn(serialization: 'advanced' | 'json'): Promise<void> {
     const child = fork(RAW_CHILD, [], { serialization, execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    this.#children.push(child);
+    const index = this.#children.push(child) - 1;
+    this.#inFlight.push(0);
     return new Promise((ready) => {
       child.on('message', (m: { id: number; value: unknown } | 'ready') => {
         if (m === 'ready') return ready();
+        this.#inFlight[index]!--;
         const resolve = this.#pending.get(m.id)!;
         this.#pending.delete(m.id);
         resolve(m.value);
@@ -71,7 +76,10 @@ class RawForkPool {
 
   call(arg: number, burn = false): Promise<unknown> {
     const id = this.#id++;
-    const child = this.#children[this.#next++ % this.#children.length]!;
+    let index = 0;
+    for (let i = 1; i < this.#inFlight.length; i++) if (this.#inFlight[i]! < this.#inFlight[index]!) index = i;
+    this.#inFlight[index]!++;
+    const child = this.#children[index]!;
     return new Promise((resolve) => {
       this.#pending.set(id, resolve);
       child.send({ id, arg, burn });

@@ -114,6 +114,12 @@ function startProcessWorker() {
   };
 
   process.on('message', (message) => {
+    if (Array.isArray(message)) {
+      // A batch of `call` messages (the parent sends calls picked together as one message).
+      for (const call of message) pending.push(call);
+      startNext();
+      return;
+    }
     if (message === null || typeof message !== 'object') return;
     switch (message.type) {
       case 'call':

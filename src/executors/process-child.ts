@@ -10,7 +10,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import type { ParentMessage, WorkerMessage } from './protocol';
+import type { CallMessage, ParentMessage, WorkerMessage } from './protocol';
 
 /** The child entry, shipped next to this file in `src/` and `dist/`. */
 export const PROCESS_BOOTSTRAP_FILE = path.join(__dirname, 'process-bootstrap.cjs');
@@ -103,10 +103,10 @@ export class ProcessChild {
   }
 
   /**
-   * Send one message. Throws synchronously when a value cannot be serialized (V8's
+   * Send one message (an array of `CallMessage`s is a batch the child takes in order). Throws synchronously when a value cannot be serialized (V8's
    * `DataCloneError`): nothing was sent then. Returns false when the channel is closed.
    */
-  send(message: ParentMessage): boolean {
+  send(message: ParentMessage | readonly CallMessage[]): boolean {
     if (this.state === 'gone' || !this.#process.connected) return false;
     this.#process.send(message);
     return true;

@@ -45,6 +45,8 @@ interface Slot {
   readonly child: ProcessChild;
   // Invariant: the calls sent to `child` and not answered, in sending order; [0] is running.
   readonly pipeline: ProcessCall[];
+  /** Calls picked for this child in the current #pump, sent together as one message at its end. */
+  outbox: ProcessCall[];
   /** Calls ever sent (for `maxTasksPerWorker`). */
   sent: number;
   /** Heard 'ready' from the child. */
@@ -88,6 +90,7 @@ export class ProcessExecutor implements Executor {
   readonly #counters = new ExecutorCounters();
   // Moving mean of run time (ms), deciding whether to pipeline.
   #meanRun = 0;
+  #pumpScheduled = false;
   #closed: Promise<void> | undefined = undefined;
   #onIdle: (() => void) | undefined = undefined;
   readonly #bySlot = new Map<ProcessChild, Slot>();
@@ -111,7 +114,8 @@ export class ProcessExecutor implements Executor {
     if (this.#state !== 'open') throw new InvalidStateError(`the process executor is ${this.#state}; a new one is made after shutdown()`);
     const call = new ProcessCall<T>('process', ref, args, options, (c, _message) => this.#cancel(c as ProcessCall), this.submit);
     this.#queue.push(call as ProcessCall);
-    this.#pump();
+    this.#spawnAsNeeded();
+    this.#schedulePump();
     return call.future;
   }
 
@@ -156,14 +160,32 @@ export class ProcessExecutor implements Executor {
 
   // ---- dispatching ---------------------------------------------------------------
 
+  /**
+   * Dispatch on a microtask: calls submitted in one synchronous run, and refills after a burst
+   * of answers, leave in one IPC message per child instead of one each.
+   */
+  #schedulePump(): void {
+    if (this.#pumpScheduled) return;
+    this.#pumpScheduled = true;
+    queueMicrotask(() => {
+      this.#pumpScheduled = false;
+      this.#pump();
+    });
+  }
+
   #pump(): void {
+    const touched: Slot[] = [];
     while (this.#queue.size > 0) {
       const slot = this.#pickSlot();
       if (slot === undefined) break;
       const call = this.#queue.take();
       if (call === undefined) break;
-      this.#send(call, slot);
+      // Counted in the pipeline at once so #pickSlot sees it; sent by #flush below.
+      call.slot = slot;
+      slot.pipeline.push(call);
+      if (slot.outbox.push(call) === 1) touched.push(slot);
     }
+    for (const slot of touched) this.#flush(slot);
     this.#spawnAsNeeded();
   }
 
@@ -206,12 +228,39 @@ export class ProcessExecutor implements Executor {
     const gone = new Promise<void>((resolve) => (markGone = resolve));
     const o = this.#options;
     const child = new ProcessChild({ execArgv: o.execArgv, env: o.env }, this.#events);
-    const slot: Slot = { child, pipeline: [], sent: 0, everReady: false, idleSince: 0, idleTimer: undefined, gone, markGone };
+    const slot: Slot = { child, pipeline: [], outbox: [], sent: 0, everReady: false, idleSince: 0, idleTimer: undefined, gone, markGone };
     this.#bySlot.set(child, slot);
     this.#slots.add(slot);
   }
 
+  /** Send the calls #pump picked for `slot`: one message, or one by one if a value will not clone. */
+  #flush(slot: Slot): void {
+    const calls = slot.outbox;
+    slot.outbox = [];
+    slot.pipeline.length -= calls.length;
+    if (calls.length === 1) return this.#send(calls[0]!, slot);
+    const wasIdle = slot.pipeline.length === 0;
+    let sent: boolean;
+    try {
+      sent = slot.child.send(calls.map((call) => call.message()));
+    } catch {
+      for (const call of calls) this.#send(call, slot); // finds and fails the call that cannot clone
+      return;
+    }
+    if (!sent) {
+      for (const call of calls) (call.slot = undefined), this.#queue.giveBack(call);
+      return;
+    }
+    slot.pipeline.push(...calls);
+    slot.sent += calls.length;
+    if (wasIdle) {
+      slot.child.setReferenced(true);
+      this.#becameHead(calls[0]!, slot);
+    }
+  }
+
   #send(call: ProcessCall, slot: Slot): void {
+    call.slot = undefined;
     try {
       if (!slot.child.send(call.message())) {
         this.#queue.giveBack(call); // the channel just closed: 'gone' follows
@@ -268,7 +317,7 @@ export class ProcessExecutor implements Executor {
       if (next !== undefined) this.#becameHead(next, slot);
     }
     if (pipeline.length === 0) this.#idle(slot);
-    this.#pump();
+    this.#schedulePump();
     this.#checkIdle();
   }
 
