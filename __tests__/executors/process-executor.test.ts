@@ -99,6 +99,15 @@ describe('ProcessExecutor errors', () => {
     expect(await pool.submit(refOf(fx.add), [1, 1])).toBe(2);
   });
 
+  it('fails only the uncloneable call among calls sent together', async () => {
+    const calls = [pool.submit(refOf(fx.add), [1, 1]), pool.submit(refOf(fx.echo), [Symbol('no')]), pool.submit(refOf(fx.add), [2, 2])];
+    expect(await calls[0]).toBe(2);
+    const error = await rejectionOf(calls[1]!);
+    expect(isCloneError(error)).toBe(true);
+    expect(error.what).toBe('argument 1');
+    expect(await calls[2]).toBe(4);
+  });
+
   it('reports a result that cannot be cloned as a CloneError on the result', async () => {
     const error = await rejectionOf(pool.submit(refOf(fx.returnFunction), []));
     expect(isCloneError(error)).toBe(true);
