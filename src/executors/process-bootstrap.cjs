@@ -10,7 +10,8 @@
  * Node built-ins, the shared bootstrap and the error codec.
  *
  * Ordering contract with the parent (src/executors/process-executor.ts relies on it):
- *  1. Calls run ONE at a time, in the order they arrived; answers go back in that order.
+ *  1. Calls run ONE at a time, in the order they arrived (a message may be an array of
+ *     `call` messages: a batch, taken in order); answers go back one message each, in order.
  *  2. When a call ends, its answer is sent and the next received call starts in the same
  *     synchronous step; a call received while the child is idle starts at once. A call that
  *     ran longer than DEFER_AFTER_MS first lets one event-loop turn pass (still counting as
