@@ -14,50 +14,26 @@
  *   `cancel` and the child drops it unstarted; cancelling a head kills its child (SIGTERM,
  *   then SIGKILL) and the calls behind it go to another child.
  *
- * Known limit: if a head finishes at the very moment its child is killed for cancellation,
- * the next call may have started in that child before the kill lands; it is then sent to
- * another child and may have run partly twice.
+ * Known limit (docs/executors.md): a call behind a head that finished just as its child was
+ * killed may have started there; it is re-sent and may have run partly twice.
  */
-import { CloneError, InvalidStateError, WorkerCrashedError } from '../core/errors';
+import { CloneError, InvalidStateError } from '../core/errors';
 import type { Unfuture } from '../core/future';
 import { assertOptions } from '../core/validate';
 import type { CloseOptions, Executor, ExecutorState, ExecutorStatistics, SubmitOptions } from './executor';
-import { PoolCall, validateSubmit } from './pool-call';
+import { validateSubmit } from './pool-call';
 import { resolveProcessPoolOptions, type ProcessPoolOptions, type ResolvedProcessPoolOptions } from './pool-options';
 import { ProcessChild, type ChildEvents } from './process-child';
 import { CallQueue } from './process-queue';
+import { ProcessCall, createSlot, crashError, type Slot } from './process-slot';
 import type { CallOutcome, CallRef, WorkerMessage } from './protocol';
 import { argumentCloneError } from './serialization';
 import { ExecutorCounters } from './statistics';
 
-/** Most calls sent ahead to one child (tiny calls only; see #depth). */
+/** Most calls sent ahead to one child (tiny calls only; see #pickSlot). */
 const PIPELINE_DEPTH = 64;
 /** Calls whose mean run time is above this (ms) are not pipelined: balance beats latency. */
 const PIPELINE_MAX_RUN_MS = 2;
-
-/** A pool call plus where it is: waiting in the pool (`slot` undefined) or sent to a child. */
-class ProcessCall<T = unknown> extends PoolCall<T> {
-  slot: Slot | undefined = undefined;
-}
-
-/** One child and the calls sent to it. */
-interface Slot {
-  readonly child: ProcessChild;
-  // Invariant: the calls sent to `child` and not answered, in sending order; [0] is running.
-  readonly pipeline: ProcessCall[];
-  /** Calls picked for this child in the current #pump, sent together as one message at its end. */
-  outbox: ProcessCall[];
-  /** Calls ever sent (for `maxTasksPerWorker`). */
-  sent: number;
-  /** Heard 'ready' from the child. */
-  everReady: boolean;
-  /** When the pipeline last became empty (`performance.now()`). */
-  idleSince: number;
-  /** One timer per child, re-armed with `refresh()` (no timer object per idle period). */
-  idleTimer: NodeJS.Timeout | undefined;
-  readonly gone: Promise<void>;
-  markGone(): void;
-}
 
 /**
  * A pool of child processes running registered functions by reference.
@@ -193,17 +169,14 @@ export class ProcessExecutor implements Executor {
   #pickSlot(): Slot | undefined {
     let best: Slot | undefined;
     for (const slot of this.#slots) {
-      if (slot.child.state !== 'ready' || slot.sent >= this.#options.maxTasksPerWorker) continue;
+      if (slot.child.state !== 'ready' || slot.sent + slot.outbox.length >= this.#options.maxTasksPerWorker) continue;
       if (slot.pipeline.length === 0) return slot;
       if (best === undefined || slot.pipeline.length < best.pipeline.length) best = slot;
     }
     const canGrow = this.#slots.size < this.#options.maxWorkers;
     if (best === undefined || canGrow || this.#starting() > 0) return undefined;
-    return best.pipeline.length < this.#depth() ? best : undefined;
-  }
-
-  #depth(): number {
-    return this.#meanRun > PIPELINE_MAX_RUN_MS ? 1 : PIPELINE_DEPTH;
+    const depth = this.#meanRun > PIPELINE_MAX_RUN_MS ? 1 : PIPELINE_DEPTH;
+    return best.pipeline.length < depth ? best : undefined;
   }
 
   /** Children forked and not ready yet. */
@@ -224,11 +197,9 @@ export class ProcessExecutor implements Executor {
   }
 
   #spawn(): void {
-    let markGone!: () => void;
-    const gone = new Promise<void>((resolve) => (markGone = resolve));
     const o = this.#options;
     const child = new ProcessChild({ execArgv: o.execArgv, env: o.env }, this.#events);
-    const slot: Slot = { child, pipeline: [], outbox: [], sent: 0, everReady: false, idleSince: 0, idleTimer: undefined, gone, markGone };
+    const slot = createSlot(child);
     this.#bySlot.set(child, slot);
     this.#slots.add(slot);
   }
@@ -333,7 +304,7 @@ export class ProcessExecutor implements Executor {
       call.slot = undefined;
       if (call.stopRequested) call.settleStopped(this.#counters); // no-op for a placeholder already settled
       else if (i > 0 || slot.child.stoppedOnPurpose) this.#queue.giveBack(call); // never started, or stopped for another call's sake
-      else call.fail(this.#crashError(call, exitCode, signal), this.#counters);
+      else call.fail(crashError(call, exitCode, signal), this.#counters);
     }
     slot.markGone();
     if (neverReady) this.#failWaiting(exitCode, signal);
@@ -397,27 +368,18 @@ export class ProcessExecutor implements Executor {
     else slot.child.kill();
   }
 
-  #crashError(call: ProcessCall, exitCode: number | null, signal: NodeJS.Signals | null): WorkerCrashedError {
-    const how = signal !== null ? `was killed by ${signal}` : `exited with code ${exitCode}`;
-    return new WorkerCrashedError(`the child process running \`${call.ref.name}\` ${how}`, {
-      exitCode: exitCode ?? undefined,
-      signal: signal ?? undefined,
-    });
-  }
-
   /** No child could start: fail the waiting calls instead of forking forever. */
   #failWaiting(exitCode: number | null, signal: NodeJS.Signals | null): void {
     for (const call of [...this.#queue.waiting()]) {
       this.#queue.forget();
-      const error = this.#crashError(call, exitCode, signal);
+      const error = crashError(call, exitCode, signal);
       error.message = `${error.message} before it was ready (check configure({ process: { execArgv, env } }))`;
       call.fail(error, this.#counters);
     }
   }
 
   #drain(): Promise<void> {
-    if (this.#busy()) return new Promise((resolve) => (this.#onIdle = resolve));
-    return Promise.resolve();
+    return this.#busy() ? new Promise((resolve) => (this.#onIdle = resolve)) : Promise.resolve();
   }
 
   #busy(): boolean {
