@@ -34,7 +34,7 @@ export type { Logger, DebugOptions } from './runtime/debug';
 export type { DebugReportKind } from './runtime/debug';
 export { statistics } from './runtime/statistics';
 export type { RuntimeStatistics, TaskStatistics, DebugStatistics } from './runtime/statistics';
-export { configure, shutdown, toThread } from './runtime/executors-api';
+export { configure, shutdown, toThread, toProcess } from './runtime/executors-api';
 export type { ConfigureOptions, ShutdownOptions } from './runtime/executors-api';
 export * from './primitives';
 export * from './executors';

@@ -4,3 +4,4 @@ export type { ConfigureOptions } from './configure';
 export { shutdown } from './shutdown';
 export type { ShutdownOptions } from './lifecycle';
 export { toThread } from './to-thread';
+export { toProcess } from './to-process';
