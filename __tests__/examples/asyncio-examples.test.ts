@@ -21,6 +21,10 @@ const cases: Array<[string, string[]]> = [
     ['A: started', 'B: started', 'C: started', 'B: finished', 'b', 'A: finished', 'a', 'C: finished', 'c'],
   ],
   [
+    'protocols.ts',
+    ['line: first', 'line: second', 'entering context', 'inside the block', 'exiting context', 'after the block'],
+  ],
+  [
     'trio-nursery.ts',
     [
       'parent: started!',
@@ -41,6 +45,20 @@ describe('README example', () => {
     const result = await runExample('readme-toolkit.ts');
     expect(result.stderr).toBe('');
     expect(result.stdout).toEqual(['a b', 'cleaned up', 'gave up after 100 ms', 'got 0', 'got 1', 'got 2']);
+    expect(result.code).toBe(0);
+  });
+});
+
+describe('seed example: to_thread', () => {
+  it('asyncio-to-thread.ts runs the blocking work on a thread while main sleeps, then finishes', async () => {
+    const result = await runExample('asyncio-to-thread.ts');
+    expect(result.stderr).toBe('');
+    expect(result.stdout.map((l) => l.replace(/ at .*| \+.*/, ''))).toEqual([
+      'Started main',
+      'Work started',
+      'Work done',
+      'Finished main',
+    ]);
     expect(result.code).toBe(0);
   });
 });
