@@ -48,6 +48,15 @@ export const futureHooks: {
 };
 
 /**
+ * Set by the runtime (src/runtime/pools.ts) so executors can report without importing the
+ * runtime: `onStrayWorkerError(kind, error)` is called when a worker dies with no call on
+ * it (a timer that throws after its call returned); the runtime logs it in debug mode.
+ */
+export const executorHooks: { onStrayWorkerError: ((kind: string, error: unknown) => void) | undefined } = {
+  onStrayWorkerError: undefined,
+};
+
+/**
  * Blocks the calling thread until `future` (pending, on this executor) has settled, then
  * returns; throws `TimeoutError` after `timeoutMs` (null: no limit). Installed by an
  * executor that owns a synchronous reply channel (threads: `Atomics.wait` plus

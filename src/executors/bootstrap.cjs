@@ -1,7 +1,8 @@
 'use strict';
 /**
- * The entry of every unsync worker: piscina threads load it as their task handler, and the
- * process pool's child entry (`./process-bootstrap.cjs`) runs each call through `runCall`.
+ * The entry of every unsync worker: the thread pool starts its threads on this file (they
+ * serve calls with `serveThread`), and the process pool's child entry
+ * (`./process-bootstrap.cjs`) runs each call through `runCall`.
  *
  * Plain CommonJS on purpose: it runs before any TypeScript loader exists. It imports only
  * Node built-ins and the error codec. For each call it loads the defining module (which
@@ -11,7 +12,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
-const { isMainThread } = require('node:worker_threads');
+const { isMainThread, workerData, receiveMessageOnPort } = require('node:worker_threads');
 const { performance } = require('node:perf_hooks');
 const { encodeError, findUncloneable } = require('./error-codec.cjs');
 
@@ -136,6 +137,31 @@ async function locate(file, name) {
   return fn;
 }
 
+/**
+ * Run one call and return its outcome message, synchronously when the function is already
+ * located and returns a non-thenable (the thread server's hot path), else as a promise.
+ * Never throws.
+ */
+function runCallNow(message) {
+  const fn = located.get(`${message.file}\0${message.name}`);
+  if (fn === undefined) return runCall(message);
+  const { id, args } = message;
+  const startedAt = now();
+  let value;
+  try {
+    value = fn(...args);
+  } catch (error) {
+    return { type: 'error', id, phase: 'run', error: encodeError(error), startedAt, endedAt: now() };
+  }
+  if (value !== null && typeof value === 'object' && typeof value.then === 'function') {
+    return Promise.resolve(value).then(
+      (v) => ({ type: 'result', id, value: v, startedAt, endedAt: now() }),
+      (error) => ({ type: 'error', id, phase: 'run', error: encodeError(error), startedAt, endedAt: now() }),
+    );
+  }
+  return { type: 'result', id, value, startedAt, endedAt: now() };
+}
+
 /** Run one call and return its outcome message. Never throws. */
 async function runCall(message) {
   const { id, file, name, args } = message;
@@ -171,27 +197,103 @@ function resultCloneFailure(outcome, reason) {
   return { type: 'error', id: outcome.id, phase: 'result', error: encodeError(error), startedAt: outcome.startedAt, endedAt: outcome.endedAt };
 }
 
-// A result that is an object may hold something structured clone refuses. piscina posts the
-// value itself, and a failing post would kill the worker, so objects are checked here; the
-// check is skipped for primitives, which always clone.
-function checkedOutcome(outcome) {
-  if (outcome.type !== 'result') return outcome;
-  const value = outcome.value;
-  if (value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol')) return outcome;
-  try {
-    structuredClone(value);
-    return outcome;
-  } catch (reason) {
-    return resultCloneFailure(outcome, reason);
-  }
+/**
+ * `map`'s chunk runner, called through the ordinary protocol as `{ file: <this file>, name:
+ * 'runChunk' }`: runs `name` from `file` on each item in order (awaiting thenables one at a
+ * time) and returns `{ values, errors, locate }`: `errors` is null or `[index, EncodedError]`
+ * pairs, so a failure surfaces at its item's position; `locate` is the encoded
+ * `LocateError` when the function cannot be found (then nothing ran).
+ */
+function runChunk(file, name, items) {
+  const values = new Array(items.length);
+  let errors = null;
+  let i = 0;
+  const record = (o) => {
+    if (o.type === 'result') values[i] = o.value;
+    else if (o.phase === 'locate') return false;
+    else (errors ??= []).push([i, o.error]);
+    return true;
+  };
+  const step = () => {
+    for (; i < items.length; i++) {
+      const outcome = runCallNow({ id: i, file, name, args: [items[i]] });
+      if (typeof outcome.then === 'function') {
+        return outcome.then((o) => {
+          if (!record(o)) return { values: [], errors: null, locate: o.error };
+          i++;
+          return step();
+        });
+      }
+      if (!record(outcome)) return { values: [], errors: null, locate: outcome.error };
+    }
+    return { values, errors, locate: null };
+  };
+  return step();
+}
+
+// Cells of a thread's claim array (see thread-executor.ts): 0 sent, 1 started, 2 cancelled.
+const SENT = 0;
+const STARTED = 1;
+
+/**
+ * The thread pool's worker loop: calls arrive on `port` (several may be queued: the pool
+ * pipelines), run one at a time in order, and each answer goes back on `port`. Before a
+ * call starts the worker claims its cell (SENT -> STARTED); a cell the parent already set
+ * to cancelled means "do not start", answered with `skipped`. After each answer, when a
+ * parent thread is blocked in `resultSync` (`signal[0] > 0`), bump `signal[1]` and wake it.
+ */
+function serveThread({ port, cells, signal, deadCell }) {
+  const pending = [];
+  let busy = false;
+  const wake = () => {
+    if (Atomics.load(signal, 0) !== 0) {
+      Atomics.add(signal, 1, 1);
+      Atomics.notify(signal, 1);
+    }
+  };
+  const reply = (outcome) => {
+    try {
+      port.postMessage(outcome);
+    } catch (reason) {
+      port.postMessage(resultCloneFailure(outcome, reason));
+    }
+    wake();
+  };
+  const next = () => {
+    if (pending.length > 0) return pending.shift();
+    const received = receiveMessageOnPort(port);
+    return received === undefined ? undefined : received.message;
+  };
+  const drain = async () => {
+    busy = true;
+    for (let message = next(); message !== undefined; message = next()) {
+      if (Atomics.compareExchange(cells, message.cell, SENT, STARTED) !== SENT) {
+        reply({ type: 'skipped', id: message.id });
+        continue;
+      }
+      let outcome = runCallNow(message);
+      if (typeof outcome.then === 'function') outcome = await outcome;
+      reply(outcome);
+    }
+    busy = false;
+  };
+  port.on('message', (message) => {
+    pending.push(message);
+    if (!busy) void drain();
+  });
+  // A parent blocked in resultSync cannot see the 'exit' event: tell it through memory.
+  process.on('exit', () => {
+    Atomics.store(cells, deadCell, 1);
+    Atomics.add(signal, 1, 1);
+    Atomics.notify(signal, 1);
+  });
+}
+
+if (!isMainThread && workerData !== null && typeof workerData === 'object' && workerData.unsyncThread === PROTOCOL_VERSION) {
+  serveThread(workerData);
 }
 
 // The process pool's child entry is `./process-bootstrap.cjs`: it speaks IPC and runs each
 // call with `runCall` below.
 
-/** piscina's task handler (threads). */
-module.exports = function unsyncWorkerHandler(message) {
-  return runCall(message).then(checkedOutcome);
-};
-module.exports.runCall = runCall;
-module.exports.resultCloneFailure = resultCloneFailure;
+module.exports = { runCall, runChunk, resultCloneFailure };

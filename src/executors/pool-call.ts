@@ -9,7 +9,7 @@ import { Unfuture, cancelFuture, markStarted, pendingFuture, rejectFuture, resol
 import type { ExecutorKind } from '../core/future';
 import { assertOptions, assertTimeout, expected } from '../core/validate';
 import type { SubmitOptions } from './executor';
-import type { CallMessage, CallOutcome, CallRef } from './protocol';
+import type { CallMessage, CallOutcome, CallRef, ThreadCallMessage } from './protocol';
 import { decodeWorkerError } from './serialization';
 import type { ExecutorCounters } from './statistics';
 
@@ -43,8 +43,13 @@ export class PoolCall<T = unknown> {
   readonly id = nextCallId++;
   readonly future: Unfuture<T>;
   readonly submittedAt = epochNow();
-  // Invariant: changes only forward (queued -> running -> done); `done` exactly when the future settled.
+  // Invariant: changes forward (queued -> running -> done), except running -> queued by
+  // `requeue()` for a call whose worker died or was stopped before it started it;
+  // `done` exactly when the future settled.
   state: PoolCallState = 'queued';
+  /** Thread pool: the thread the call was sent to, and its cell in that thread's claim array. */
+  place: object | undefined = undefined;
+  cell = -1;
   /** Set when the pool was asked to stop the running call (cancel, timeout, forced close). */
   stopRequested = false;
   /** The pool's handle for stopping the call (piscina's abort controller, a child process, …). */
@@ -88,6 +93,17 @@ export class PoolCall<T = unknown> {
   /** The wire message that asks a worker to run this call. */
   message(): CallMessage {
     return { type: 'call', id: this.id, file: this.ref.file, name: this.ref.name, args: this.args };
+  }
+
+  /** The thread pool's wire message: {@link message} plus the claim cell. */
+  threadMessage(cell: number): ThreadCallMessage {
+    return { type: 'call', id: this.id, file: this.ref.file, name: this.ref.name, args: this.args, cell };
+  }
+
+  /** The call was sent to a worker that never started it (it died or was stopped): queue it again. */
+  requeue(): void {
+    if (this.state === 'running') this.state = 'queued';
+    this.place = undefined;
   }
 
   /** The pool handed the call to a worker. */

@@ -7,8 +7,10 @@
  * {@link EncodedError} made by `encodeError` and rebuilt by `decodeError`
  * (`./error-codec.cjs`), the one crossing point for errors.
  *
- * Thread pool: piscina carries one `CallMessage` per task and the bootstrap's return value
- * is the `ResultMessage` / `ErrorMessage`. Process pool: the same messages go over IPC, many
+ * Thread pool: each thread has its own `MessagePort`; the parent sends `ThreadCallMessage`s
+ * (several may be queued per thread) and the thread answers each with a `ResultMessage` /
+ * `ErrorMessage`, or `SkippedMessage` for a call cancelled before it started. Process
+ * pool: the same messages go over IPC, many
  * calls may be in flight per child, and the child adds `ReadyMessage` and obeys
  * `ShutdownMessage` / `CancelMessage`.
  */
@@ -34,6 +36,20 @@ export interface CallMessage {
   readonly file: string;
   readonly name: string;
   readonly args: readonly unknown[];
+}
+
+/**
+ * Parent -> thread: a `CallMessage` plus the index of its cell in the thread's shared claim
+ * array (the thread claims the cell before starting; see thread-executor.ts).
+ */
+export interface ThreadCallMessage extends CallMessage {
+  readonly cell: number;
+}
+
+/** Thread -> parent: call `id` was cancelled before it started and did not run. */
+export interface SkippedMessage {
+  readonly type: 'skipped';
+  readonly id: number;
 }
 
 /** Parent -> worker (process pool): stop call `id` if the child can do so cooperatively. */

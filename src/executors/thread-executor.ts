@@ -1,37 +1,94 @@
 /**
- * The thread executor: worker threads on piscina (the only file that imports piscina).
+ * The thread executor: worker threads (`node:worker_threads`), each with its own
+ * `MessagePort`, managed here (see docs/executors.md, "Thread pool design").
  *
- * Calls wait in this executor's own FIFO and are handed to piscina only when a thread is
- * free (at most `maxWorkers` at once, one per thread). That keeps three promises simple:
- * a queued call is really not started, so cancelling it just removes it; a running call is
- * alone on its thread, so stopping it (piscina's abort signal terminates the thread) or a
- * crash of that thread never takes another call down; and `statistics()` can tell queued
- * from running. piscina itself creates threads lazily, replaces dead ones, and unrefs idle
- * ones so an idle pool never keeps the process alive.
+ * Calls wait in this executor's FIFO and are sent to a thread when it has room: up to
+ * {@link PIPELINE_DEPTH} calls per thread (one running, the next already waiting in the
+ * thread's port, so a thread never idles for a round trip). A thread runs its calls one at
+ * a time, in order. Before starting a call the thread claims the call's cell in a shared
+ * `Int32Array` (sent -> started); the parent cancels a call that was sent but not started
+ * by claiming the same cell (sent -> cancelled), so exactly one side wins and "never
+ * started" is a fact, not a guess. That keeps the pool's promises with pipelining:
+ *
+ * - cancelling a call that has not started removes it (the thread answers `skipped`);
+ * - cancelling a running call terminates its thread; the calls queued behind it on that
+ *   thread are claimed back at once and re-sent to other threads, never lost or failed;
+ * - a crash fails the one started call with `WorkerCrashedError` and re-sends the rest;
+ * - the thread is replaced lazily by the next call (this executor spawns its own threads).
+ *
+ * Owning the ports is also what makes `resultSync` possible: a blocked caller reads the
+ * answers with `receiveMessageOnPort` (./sync-wait.ts).
  */
 import * as path from 'node:path';
-import { Piscina } from 'piscina';
-import { CloneError, InvalidStateError, WorkerCrashedError, CancelledError } from '../core/errors';
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { CloneError, InvalidStateError, WorkerCrashedError } from '../core/errors';
 import type { Unfuture } from '../core/future';
-import { debugState } from '../runtime/debug';
+import { executorHooks } from '../core/hooks';
+import { assertOptions } from '../core/validate';
 import type { CloseOptions, Executor, ExecutorState, ExecutorStatistics, SubmitOptions } from './executor';
 import { resolveThreadPoolOptions, type ResolvedThreadPoolOptions, type ThreadPoolOptions } from './pool-options';
 import { PoolCall, validateSubmit } from './pool-call';
-import type { CallOutcome, CallRef } from './protocol';
+import type { CallOutcome, CallRef, SkippedMessage } from './protocol';
 import { argumentCloneError } from './serialization';
 import { ExecutorCounters } from './statistics';
-import { assertOptions } from '../core/validate';
+import { registerSyncSource, unregisterSyncSource, type SyncSource } from './sync-wait';
 
 /**
- * Calls handed to piscina per thread. Kept at 1: with a second call waiting in piscina's
- * own queue (measured ~2x faster on tiny calls), a thread terminated by a cancellation is
- * not replaced when `minThreads` is 0 and that waiting call hangs (piscina only refills to
- * `minThreads`). See docs/executors.md, "what is left".
+ * Calls sent to one thread at a time (running + waiting in its port). 2 removes the idle
+ * round trip between calls; deeper adds head-of-line waiting behind a long call for no
+ * measured gain (benchmarks/executors-threads.ts).
  */
-const DISPATCH_DEPTH = 1;
+export const PIPELINE_DEPTH = 2;
+/** Cells per thread: more than the most calls ever sent to one thread, so a cell is reused only after its call was answered. */
+const CELLS = 16;
+/** cells[DEAD_CELL] becomes 1 when the thread's exit handler ran (seen by a blocked `resultSync`). */
+const DEAD_CELL = CELLS;
+const SENT = 0;
+const STARTED = 1;
+const CANCELLED = 2;
 
 /** The worker entry, shipped next to this file in `src/` and `dist/`. */
 export const BOOTSTRAP_FILE = path.join(__dirname, 'bootstrap.cjs');
+
+/** One thread and what was sent to it. */
+class Thread {
+  readonly port: MessagePort;
+  readonly worker: Worker;
+  readonly cells = new Int32Array(new SharedArrayBuffer(4 * (CELLS + 1)));
+  // Invariant: the calls sent and not answered, in send order (the thread answers in order);
+  // length < CELLS.
+  readonly sent: PoolCall[] = [];
+  #nextCell = 0;
+  /** terminate() was called: nothing more is sent here. */
+  stopping = false;
+  /** Its death was handled (by the 'exit' event or a blocked resultSync). */
+  gone = false;
+  lastError: unknown = undefined;
+  idleTimer: NodeJS.Timeout | undefined = undefined;
+
+  constructor(options: ResolvedThreadPoolOptions, signal: Int32Array) {
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    this.worker = new Worker(BOOTSTRAP_FILE, {
+      workerData: { unsyncThread: 1, port: port2, cells: this.cells, signal, deadCell: DEAD_CELL },
+      transferList: [port2],
+      resourceLimits: options.resourceLimits,
+      execArgv: options.execArgv,
+      env: options.env,
+    });
+    // Neither an idle thread nor its port keeps the process alive; the port is ref'd while
+    // calls are in flight.
+    this.worker.unref();
+    this.port.unref();
+  }
+
+  nextCell(): number {
+    const cell = this.#nextCell;
+    this.#nextCell = (cell + 1) % CELLS;
+    Atomics.store(this.cells, cell, SENT);
+    return cell;
+  }
+}
 
 /**
  * A pool of worker threads running registered functions by reference.
@@ -39,11 +96,12 @@ export const BOOTSTRAP_FILE = path.join(__dirname, 'bootstrap.cjs');
  * Created lazily by the runtime (`toThread`, `@unsync({ executor: 'thread' })`); construct
  * one yourself only for a pool with its own settings. Threads start on the first call.
  *
- * Ordering: calls start in submission order (FIFO). Cancellation: a queued call is removed
- * and never starts; a running call's thread is terminated (a `while (true)` loop included)
- * and replaced, and its Unfuture ends cancelled. Errors: what the function throws comes back
- * whole (see docs/executors.md); a thread that dies mid-call fails that call only, with
- * `WorkerCrashedError`; unclonable arguments or results fail with `CloneError`.
+ * Ordering: calls start in submission order (FIFO). Cancellation: a call that has not
+ * started is removed and never starts; a running call's thread is terminated (a
+ * `while (true)` loop included) and replaced, and its Unfuture ends cancelled. Errors: what
+ * the function throws comes back whole (see docs/executors.md); a thread that dies mid-call
+ * fails that call only, with `WorkerCrashedError`; unclonable arguments or results fail
+ * with `CloneError`. `future.resultSync(ms)` blocks for a call of this pool.
  *
  * @example
  * const pool = new ThreadExecutor({ maxWorkers: 2 });
@@ -51,23 +109,27 @@ export const BOOTSTRAP_FILE = path.join(__dirname, 'bootstrap.cjs');
  * console.log(await f); // 832040
  * await pool.close();
  */
-export class ThreadExecutor implements Executor {
+export class ThreadExecutor implements Executor, SyncSource {
   readonly kind = 'thread' as const;
+  /** Shared with every thread: [0] callers blocked in resultSync, [1] answers posted while one was. */
+  readonly signal = new Int32Array(new SharedArrayBuffer(8));
   readonly #options: ResolvedThreadPoolOptions;
   // Invariant: moves only open -> closing -> closed; submit() is refused unless open.
   #state: ExecutorState = 'open';
-  // Created on the first call; undefined again once closed.
-  #pool: Piscina | undefined = undefined;
-  // FIFO of calls not handed to piscina. Cancelled entries stay (state 'done') and are
+  // FIFO of calls not sent to a thread. Cancelled entries stay (state 'done') and are
   // skipped when reached; #queued counts the live ones.
-  #queue: PoolCall[] = [];
+  #queue: (PoolCall | undefined)[] = [];
   #head = 0;
   #queued = 0;
-  // Invariant: exactly the calls handed to piscina and not yet answered; size <= maxWorkers.
-  readonly #running = new Set<PoolCall>();
+  #inFlight = 0;
+  // Invariant: #threads are the live threads calls may be sent to (length <= maxWorkers);
+  // #dying were stopped and have not exited yet (their started call ends at exit).
+  readonly #threads: Thread[] = [];
+  readonly #dying = new Set<Thread>();
   readonly #counters = new ExecutorCounters();
   #closed: Promise<void> | undefined = undefined;
   #onIdle: (() => void) | undefined = undefined;
+  readonly #cancelHook = (call: PoolCall): void => this.#cancel(call);
 
   constructor(options?: ThreadPoolOptions) {
     this.#options = resolveThreadPoolOptions(options, 'options');
@@ -80,7 +142,7 @@ export class ThreadExecutor implements Executor {
   submit<T>(ref: CallRef, args: readonly unknown[], options?: SubmitOptions): Unfuture<T> {
     validateSubmit(ref, args, options);
     if (this.#state !== 'open') throw new InvalidStateError(`the thread executor is ${this.#state}; a new one is made after shutdown()`);
-    const call = new PoolCall<T>('thread', ref, args, options, (c, message) => this.#cancel(c, message), this.submit);
+    const call = new PoolCall<T>('thread', ref, args, options, this.#cancelHook, this.submit);
     this.#queue.push(call as PoolCall);
     this.#queued++;
     this.#pump();
@@ -95,146 +157,268 @@ export class ThreadExecutor implements Executor {
   close(options?: CloseOptions): Promise<void> {
     assertOptions('options', options, ['force', 'cancelPending']);
     if (options?.force || options?.cancelPending) this.#cancelQueued('the thread executor was closed');
-    if (options?.force) for (const call of [...this.#running]) call.future.cancel('the thread executor was closed');
+    if (options?.force) {
+      for (const thread of [...this.#threads]) for (const call of [...thread.sent]) call.future.cancel('the thread executor was closed');
+    }
     if (this.#closed === undefined) {
       if (this.#state === 'open') this.#state = 'closing';
       this.#closed = this.#drain().then(async () => {
-        const pool = this.#pool;
-        this.#pool = undefined;
-        await pool?.destroy();
+        unregisterSyncSource(this);
+        const threads = [...this.#threads.splice(0), ...this.#dying];
+        await Promise.all(threads.map((t) => ((t.stopping = true), t.worker.terminate())));
         this.#state = 'closed';
       });
     }
     return this.#closed;
   }
 
-  /** A plain frozen snapshot of the pool (see `ExecutorStatistics`). */
+  /**
+   * A plain frozen snapshot of the pool (see `ExecutorStatistics`). `running` counts the
+   * call at the head of each thread (running or about to); calls waiting behind it in the
+   * thread's pipeline count as queued.
+   */
   statistics(): ExecutorStatistics {
-    return this.#counters.snapshot('thread', this.#state, {
-      workers: this.#pool?.threads.length ?? 0,
-      queued: this.#queued,
-      running: this.#running.size,
-    });
+    let running = 0;
+    let queued = this.#queued;
+    for (const thread of [...this.#threads, ...this.#dying]) {
+      const live = thread.sent.filter((c) => c.state === 'running').length;
+      if (live > 0) running++;
+      queued += Math.max(0, live - 1);
+    }
+    return this.#counters.snapshot('thread', this.#state, { workers: this.#threads.length, queued, running });
+  }
+
+  /** @internal SyncSource: true when `future` is a pending call of this pool, which is then sent to a thread. */
+  prepareSyncWait(future: Unfuture<unknown>): boolean {
+    for (const thread of [...this.#threads, ...this.#dying]) if (thread.sent.some((c) => c.future === future)) return true;
+    for (let i = this.#head; i < this.#queue.length; i++) {
+      const call = this.#queue[i];
+      if (call === undefined || call.future !== future || call.state !== 'queued') continue;
+      // The caller is about to block: nothing else will send this call, so send it now,
+      // past the pipeline depth if need be (the threads run without this thread's help).
+      const thread = this.#pick(CELLS - 1);
+      if (thread === undefined) return false;
+      this.#queue[i] = undefined;
+      this.#queued--;
+      this.#send(thread, call);
+      return true;
+    }
+    return false;
+  }
+
+  /** @internal SyncSource: handle every answer already posted, and threads that died, without the event loop. */
+  pollSync(): void {
+    for (const thread of [...this.#threads, ...this.#dying]) {
+      const dead = Atomics.load(thread.cells, DEAD_CELL) === 1;
+      for (let m = receiveMessageOnPort(thread.port); m !== undefined; m = receiveMessageOnPort(thread.port)) {
+        this.#answer(thread, m.message as CallOutcome | SkippedMessage);
+      }
+      if (dead) this.#died(thread, undefined);
+    }
   }
 
   // ---- private steps -------------------------------------------------------------
 
-  #ensurePool(): Piscina {
-    if (this.#pool !== undefined) return this.#pool;
-    const o = this.#options;
-    const pool = new Piscina({
-      filename: BOOTSTRAP_FILE,
-      minThreads: o.minWorkers,
-      maxThreads: o.maxWorkers,
-      idleTimeout: o.idleTimeout,
-      // One call per thread: a crash or a cancellation must take down only its own call.
-      concurrentTasksPerWorker: 1,
-      // The thread sleeps in Atomics.wait between calls and picks the next one up without
-      // an event-loop turn (measured in benchmarks/executors-threads.ts).
-      atomics: 'sync',
-      resourceLimits: o.resourceLimits,
-      execArgv: o.execArgv,
-      env: o.env,
-      recordTiming: false,
-    });
-    // piscina emits 'error' for a thread that dies with no call on it (e.g. a timer that
-    // throws after its call returned). An unhandled 'error' event would kill the process.
-    pool.on('error', (error: unknown) => {
-      if (debugState.enabled) debugState.logger.warn('unsync: a worker thread crashed between calls', error);
-    });
-    this.#pool = pool;
-    return pool;
-  }
-
   #pump(): void {
-    while (this.#queued > 0 && this.#running.size < this.#options.maxWorkers * DISPATCH_DEPTH) {
+    while (this.#queued > 0) {
+      const thread = this.#pick(PIPELINE_DEPTH);
+      if (thread === undefined) return;
       const call = this.#queue[this.#head]!;
-      this.#queue[this.#head++] = undefined as never;
+      this.#queue[this.#head++] = undefined;
       if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
         this.#queue = this.#queue.slice(this.#head);
         this.#head = 0;
       }
-      if (call.state !== 'queued') continue;
+      if (call === undefined || call.state !== 'queued') continue;
       this.#queued--;
-      this.#start(call);
+      this.#send(thread, call);
     }
   }
 
-  #start(call: PoolCall): void {
-    this.#running.add(call);
-    call.markRunning();
-    const abort = (call.stopHandle = new AbortController());
-    this.#ensurePool()
-      .run(call.message(), { signal: abort.signal })
-      .then(
-        (outcome: CallOutcome) => this.#finished(call, outcome, undefined),
-        (error: unknown) => this.#finished(call, undefined, error),
-      );
+  /** An idle thread, else a new one while under maxWorkers, else the least busy with fewer than `depth` calls. */
+  #pick(depth: number): Thread | undefined {
+    let best: Thread | undefined;
+    for (const thread of this.#threads) {
+      if (thread.stopping) continue;
+      if (thread.sent.length === 0) return thread;
+      if (best === undefined || thread.sent.length < best.sent.length) best = thread;
+    }
+    if (this.#threads.length < this.#options.maxWorkers) return this.#spawn();
+    return best !== undefined && best.sent.length < depth ? best : undefined;
   }
 
-  #finished(call: PoolCall, outcome: CallOutcome | undefined, error: unknown): void {
-    this.#running.delete(call);
-    if (outcome !== undefined) call.settleOutcome(outcome, this.#counters);
-    else if (call.stopRequested) call.settleStopped(this.#counters);
-    else call.fail(this.#failure(call, error), this.#counters);
+  #spawn(): Thread {
+    if (this.#threads.length === 0) registerSyncSource(this);
+    const thread = new Thread(this.#options, this.signal);
+    thread.port.on('message', (message: CallOutcome | SkippedMessage) => this.#answer(thread, message));
+    thread.worker.on('error', (error) => {
+      thread.lastError = error;
+      if (thread.sent.length === 0 && !thread.stopping) executorHooks.onStrayWorkerError?.('thread', error);
+    });
+    thread.worker.on('exit', (code) => this.#died(thread, code));
+    this.#threads.push(thread);
+    return thread;
+  }
+
+  #send(thread: Thread, call: PoolCall): void {
+    if (thread.idleTimer !== undefined) {
+      clearTimeout(thread.idleTimer);
+      thread.idleTimer = undefined;
+    }
+    const cell = thread.nextCell();
+    call.place = thread;
+    call.cell = cell;
+    call.markRunning();
+    try {
+      thread.port.postMessage(call.threadMessage(cell));
+    } catch (error) {
+      call.fail(argumentCloneError(call.ref.name, call.args) ?? new CloneError(`an argument of \`${call.ref.name}\` cannot be cloned: ${(error as Error)?.message}`, 'argument', { cause: error }), this.#counters);
+      this.#checkIdle();
+      return;
+    }
+    if (thread.sent.push(call) === 1) thread.port.ref();
+    this.#inFlight++;
+  }
+
+  #answer(thread: Thread, message: CallOutcome | SkippedMessage): void {
+    const sent = thread.sent;
+    // Answers come in send order; after a stop some sent calls were taken back, so look the id up.
+    const index = sent[0]?.id === message.id ? 0 : sent.findIndex((c) => c.id === message.id);
+    if (index < 0) return;
+    const call = sent[index]!;
+    sent.splice(index, 1);
+    this.#inFlight--;
+    if (message.type !== 'skipped') call.settleOutcome(message, this.#counters);
+    if (sent.length === 0) this.#idle(thread);
     this.#pump();
     this.#checkIdle();
   }
 
-  #cancel(call: PoolCall, message: string | undefined): void {
+  #idle(thread: Thread): void {
+    thread.port.unref();
+    if (thread.stopping || this.#threads.length <= this.#options.minWorkers) return;
+    thread.idleTimer = setTimeout(() => {
+      if (thread.sent.length === 0 && !thread.stopping && this.#threads.length > this.#options.minWorkers) this.#stop(thread);
+    }, this.#options.idleTimeout);
+    thread.idleTimer.unref();
+  }
+
+  #cancel(call: PoolCall): void {
     if (call.state === 'queued') {
       this.#queued--;
       call.settleStopped(this.#counters);
       this.#checkIdle();
-    } else if (call.state === 'running') {
+      return;
+    }
+    if (call.state !== 'running') return;
+    const thread = call.place as Thread;
+    const was = Atomics.compareExchange(thread.cells, call.cell, SENT, CANCELLED);
+    if (was === SENT || was === CANCELLED) {
+      // Not started and now never will: it ends cancelled; the thread answers `skipped`.
+      call.settleStopped(this.#counters);
+      this.#checkIdle();
+    } else if (was === STARTED) {
       call.stopRequested = true;
-      // piscina rejects the run with an AbortError and terminates the thread; #finished
-      // then settles the call as cancelled and the next queued call takes the slot.
-      call.stopHandle?.abort(new CancelledError(message));
+      this.#stop(thread);
     }
   }
 
+  /** Terminate `thread`; the calls it had not started are claimed back and re-sent now. */
+  #stop(thread: Thread): void {
+    if (thread.stopping) return;
+    thread.stopping = true;
+    if (thread.idleTimer !== undefined) clearTimeout(thread.idleTimer);
+    this.#removeThread(thread);
+    this.#dying.add(thread);
+    this.#takeBack(thread);
+    void thread.worker.terminate();
+  }
+
+  /** Claim every sent-but-not-started call of `thread` and queue it again, ahead of newer calls. */
+  #takeBack(thread: Thread): void {
+    const back: PoolCall[] = [];
+    for (const call of [...thread.sent]) {
+      const cell = Atomics.compareExchange(thread.cells, call.cell, SENT, CANCELLED);
+      if (cell === STARTED) continue;
+      thread.sent.splice(thread.sent.indexOf(call), 1);
+      this.#inFlight--;
+      if (call.state === 'running') back.push(call);
+    }
+    if (back.length > 0) {
+      for (const call of back) call.requeue();
+      this.#queue.splice(this.#head, 0, ...back);
+      this.#queued += back.length;
+    }
+    this.#pump();
+  }
+
+  /** The thread exited (or its exit handler ran while the caller was blocked). */
+  #died(thread: Thread, exitCode: number | undefined): void {
+    if (thread.gone) return;
+    thread.gone = true;
+    if (thread.idleTimer !== undefined) clearTimeout(thread.idleTimer);
+    this.#removeThread(thread);
+    this.#dying.delete(thread);
+    thread.port.unref();
+    for (const call of thread.sent.splice(0)) {
+      if (Atomics.load(thread.cells, call.cell) !== STARTED) {
+        call.requeue();
+        this.#queue.splice(this.#head, 0, call);
+        this.#queued++;
+      } else if (call.stopRequested) call.settleStopped(this.#counters);
+      else call.fail(crashError(call.ref.name, exitCode, thread.lastError), this.#counters);
+      this.#inFlight--;
+    }
+    this.#pump();
+    this.#checkIdle();
+  }
+
+  #removeThread(thread: Thread): void {
+    const i = this.#threads.indexOf(thread);
+    if (i >= 0) this.#threads.splice(i, 1);
+  }
+
+  /** Cancel every call that has not started: queued here, or sent to a thread that has not claimed it. */
   #cancelQueued(message: string): void {
     for (let i = this.#head; i < this.#queue.length; i++) {
       const call = this.#queue[i];
       if (call !== undefined && call.state === 'queued') call.future.cancel(message);
     }
-  }
-
-  /** Turn a rejection from piscina (no outcome message) into the error the caller sees. */
-  #failure(call: PoolCall, error: unknown): Error {
-    const name = call.ref.name;
-    const e = error as { name?: unknown; message?: unknown; code?: unknown } | undefined;
-    const message = typeof e?.message === 'string' ? e.message : String(error);
-    if (e?.name === 'DataCloneError') {
-      return (
-        argumentCloneError(name, call.args) ??
-        new CloneError(`a value of \`${name}\` cannot be cloned: ${message}`, 'argument', { cause: error })
-      );
+    for (const thread of this.#threads) {
+      // The head of each thread's pipeline counts as running (statistics()); the calls
+      // behind it are pending. Claim first: a call the thread started meanwhile finishes.
+      const live = thread.sent.filter((c) => c.state === 'running');
+      for (const call of live.slice(1)) {
+        if (Atomics.compareExchange(thread.cells, call.cell, SENT, CANCELLED) === SENT) call.future.cancel(message);
+      }
     }
-    const exited = /worker exited with code: (-?\d+)/.exec(message);
-    if (exited !== null) {
-      const exitCode = Number(exited[1]);
-      return new WorkerCrashedError(`the worker thread running \`${name}\` exited with code ${exitCode}`, { exitCode });
-    }
-    if (e?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-      return new WorkerCrashedError(`the worker thread running \`${name}\` ran out of memory (resourceLimits): ${message}`, { cause: error });
-    }
-    return new WorkerCrashedError(`the worker thread running \`${name}\` crashed: ${message}`, { cause: error });
   }
 
   #drain(): Promise<void> {
-    if (this.#queued === 0 && this.#running.size === 0) return Promise.resolve();
+    if (this.#queued === 0 && this.#inFlight === 0) return Promise.resolve();
     return new Promise((resolve) => {
       this.#onIdle = resolve;
     });
   }
 
   #checkIdle(): void {
-    if (this.#onIdle !== undefined && this.#queued === 0 && this.#running.size === 0) {
+    if (this.#onIdle !== undefined && this.#queued === 0 && this.#inFlight === 0) {
       const resolve = this.#onIdle;
       this.#onIdle = undefined;
       resolve();
     }
   }
+}
+
+/** The error of a call whose thread died under it. */
+function crashError(name: string, exitCode: number | undefined, error: unknown): WorkerCrashedError {
+  const e = error as { code?: unknown; message?: unknown } | undefined;
+  if (e?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+    return new WorkerCrashedError(`the worker thread running \`${name}\` ran out of memory (resourceLimits): ${String(e.message)}`, { cause: error, exitCode });
+  }
+  if (error !== undefined) {
+    return new WorkerCrashedError(`the worker thread running \`${name}\` crashed: ${String(e?.message ?? error)}`, { cause: error, exitCode });
+  }
+  if (exitCode === undefined) return new WorkerCrashedError(`the worker thread running \`${name}\` exited`);
+  return new WorkerCrashedError(`the worker thread running \`${name}\` exited with code ${exitCode}`, { exitCode });
 }

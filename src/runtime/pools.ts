@@ -6,11 +6,13 @@
  * executor) joins.
  */
 import { InvalidStateError } from '../core/errors';
+import { executorHooks } from '../core/hooks';
 import { LoopExecutor } from '../executors/loop-executor';
 import { ThreadExecutor } from '../executors/thread-executor';
 import { ProcessExecutor } from '../executors/process-executor';
 import type { Executor } from '../executors/executor';
 import { onRuntimeShutdown, type ShutdownOptions } from './lifecycle';
+import { debugState } from './debug';
 
 /** Makes an executor from the options `configure()` stored for its kind. */
 export type ExecutorFactory = (options: unknown) => Executor;
@@ -23,6 +25,12 @@ const live = new Map<string, Executor>();
 export function registerExecutorFactory(kind: string, factory: ExecutorFactory): void {
   factories.set(kind, factory);
 }
+
+// A worker that dies with no call on it (a timer that throws after its call returned) fails
+// no call; debug mode says so.
+executorHooks.onStrayWorkerError = (kind, error) => {
+  if (debugState.enabled) debugState.logger.warn(`unsync: a ${kind} worker crashed between calls`, error);
+};
 
 registerExecutorFactory('loop', () => new LoopExecutor());
 registerExecutorFactory('thread', (options) => new ThreadExecutor(options as never));
