@@ -6,6 +6,8 @@ export { unsyncRegister, inWorker, locateFunction } from './registry';
 export type { RegisterOptions, RegisteredRef } from './registry';
 export { LoopExecutor } from './loop-executor';
 export { ThreadExecutor } from './thread-executor';
+export { mapOn } from './map';
+export type { MapOptions, MapIterator } from './map';
 export { ProcessExecutor } from './process-executor';
 export {
   WorkerCrashedError,

@@ -3,5 +3,6 @@ export { configure } from './configure';
 export type { ConfigureOptions } from './configure';
 export { shutdown } from './shutdown';
 export type { ShutdownOptions } from './lifecycle';
-export { toThread } from './to-thread';
+export { toThread, map } from './to-thread';
+export type { RuntimeMapOptions } from './to-thread';
 export { toProcess } from './to-process';

@@ -1,10 +1,12 @@
 /**
  * `toThread(fn, ...args)`: asyncio's `to_thread`, on the runtime's thread pool.
  */
-import type { Unfuture } from '../core/future';
+import { pendingFuture, rejectFuture, resolveFuture, type Unfuture } from '../core/future';
 import { assertFunction } from '../core/validate';
-import { locateFunction } from '../executors/registry';
+import { inWorker, locateFunction } from '../executors/registry';
 import { getExecutor } from './pools';
+import type { Executor } from '../executors/executor';
+import { mapOn, resolveMapOptions, type MapIterator, type MapOptions } from '../executors/map';
 
 /**
  * Run `fn(...args)` on a worker thread and return its Unfuture (`executor: 'thread'`).
@@ -16,6 +18,10 @@ import { getExecutor } from './pools';
  * call if it is queued, or terminates its thread if it runs. Errors thrown by `fn` come
  * back as the same class; a crashed thread gives `WorkerCrashedError`.
  *
+ * Inside a worker (thread or process) `fn` runs inline, at once, instead of starting a
+ * pool inside the worker: the Unfuture (`executor: 'loop'`) is already done for a sync
+ * `fn`, and follows the promise of an async one.
+ *
  * @example
  * export function fib(n: number): number { return n < 2 ? n : fib(n - 1) + fib(n - 2); }
  * unsyncRegister(fib);
@@ -23,6 +29,60 @@ import { getExecutor } from './pools';
  */
 export function toThread<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Unfuture<Awaited<R>> {
   assertFunction('fn', fn);
+  if (inWorker()) return runInline(fn, args);
   const ref = locateFunction(fn);
   return getExecutor('thread').submit<Awaited<R>>({ file: ref.file, name: ref.name }, args);
+}
+
+/** `fn(...args)` here and now, as an Unfuture. */
+function runInline<A extends unknown[], R>(fn: (...args: A) => R, args: A): Unfuture<Awaited<R>> {
+  const future = pendingFuture<Awaited<R>>({ name: fn.name || undefined });
+  try {
+    resolveFuture(future, fn(...args) as Awaited<R> | PromiseLike<Awaited<R>>);
+  } catch (error) {
+    rejectFuture(future, error);
+  }
+  return future;
+}
+
+/** Options of {@link map}: {@link MapOptions} plus where the chunks run. */
+export interface RuntimeMapOptions extends MapOptions {
+  /** `'thread'` (default), `'process'`, or an executor you made. */
+  executor?: 'thread' | 'process' | Executor;
+}
+
+/**
+ * `map(fn, iterable, { executor, chunkSize, concurrency, ordered, signal })`: Python's
+ * `Executor.map` with chunks. Returns an async iterable of `fn(item)` results, in input
+ * order unless `ordered: false`. Items travel `chunkSize` per message and at most
+ * `concurrency` chunks run at once, so tiny per-item work is not drowned by per-call cost.
+ *
+ * Cancellation: `signal`, the iterator's `cancel()`, or leaving the `for await` loop stops
+ * the whole map: chunks not started are removed, running ones stopped as the pool stops a
+ * cancelled call. Errors: an error `fn` throws for an item is thrown by the iteration at
+ * that item's position. `fn` must be locatable in a worker (see {@link toThread}). Inside a
+ * worker the items are mapped inline.
+ *
+ * @example
+ * for await (const size of map(fileSize, paths, { chunkSize: 256 })) total += size;
+ */
+export function map<T, R>(fn: (item: T) => R, iterable: Iterable<T> | AsyncIterable<T>, options?: RuntimeMapOptions): MapIterator<Awaited<R>> {
+  assertFunction('fn', fn);
+  const { executor, ...rest } = options ?? {};
+  resolveMapOptions(options, ['executor']);
+  if (inWorker()) return mapInline(fn, iterable);
+  const target = executor === undefined || typeof executor === 'string' ? getExecutor(executor ?? 'thread') : executor;
+  const ref = locateFunction(fn);
+  return mapOn<T, Awaited<R>>(target, { file: ref.file, name: ref.name }, iterable, rest);
+}
+
+function mapInline<T, R>(fn: (item: T) => R, iterable: Iterable<T> | AsyncIterable<T>): MapIterator<Awaited<R>> {
+  let cancelled = false;
+  async function* run(): AsyncGenerator<Awaited<R>> {
+    for await (const item of iterable) {
+      if (cancelled) return;
+      yield await fn(item);
+    }
+  }
+  return Object.assign(run(), { cancel: () => void (cancelled = true) });
 }
