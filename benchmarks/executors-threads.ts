@@ -1,6 +1,13 @@
 /**
- * Tiny-task overhead of the thread executor vs piscina used directly (same thread count),
- * 5k sequential calls and a batch of 20k in flight. Run: `npx tsx benchmarks/executors-threads.ts`.
+ * Thread pool benchmarks (issue 4), each side by side with piscina used directly (same
+ * thread count) in interleaved rounds:
+ *   1. tiny-task overhead: 100k calls batched, 5k sequential      (goal: within 1.1x of piscina)
+ *   2. map over 1M tiny items vs piscina once per item            (goal: >= 5x its throughput)
+ *      and vs the raw postMessage floor (one message per item)    (goal: within 2x)
+ *   3. CPU scaling: 8 CPU-bound calls on all cores vs serial      (goal: >= 0.9x piscina's speedup)
+ *   4. cold start: first call on a fresh pool vs a bare `new Worker` round trip
+ * Run: npx tsx benchmarks/executors-threads.ts [--markdown] [--quick]
+ * (`--markdown` prints the complete "Executors: thread pool" section of docs/performance.md.)
  *
  * This module is loaded again in every worker (that is how workers find `noop`), so the
  * benchmark itself only runs when `!inWorker()`.
@@ -8,52 +15,224 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { ThreadExecutor, inWorker, unsyncRegister } from '../src/executors';
+import { ThreadExecutor, inWorker, mapOn, unsyncRegister } from '../src/executors';
+import { interleave, ratio, timed } from './lib/measure';
 
 export function noop(x: number): number {
   return x;
 }
-const ref = unsyncRegister(noop);
-
-const THREADS = Math.max(1, os.availableParallelism());
-const SEQUENTIAL = 5_000;
-const BATCH = 20_000;
-
-async function measure(label: string, run: (i: number) => PromiseLike<unknown>): Promise<Record<string, number>> {
-  for (let i = 0; i < 500; i++) await run(i); // warm up
-  let t = performance.now();
-  for (let i = 0; i < SEQUENTIAL; i++) await run(i);
-  const sequential = ((performance.now() - t) * 1000) / SEQUENTIAL;
-  t = performance.now();
-  const all: PromiseLike<unknown>[] = [];
-  for (let i = 0; i < BATCH; i++) all.push(run(i));
-  await Promise.all(all);
-  const batched = ((performance.now() - t) * 1000) / BATCH;
-  console.log(`${label.padEnd(34)} sequential ${sequential.toFixed(1).padStart(6)} µs/call   batched ${batched.toFixed(1).padStart(6)} µs/call`);
-  return { sequential, batched };
+export function burn(n: number): number {
+  let acc = 0;
+  for (let i = 0; i < n; i++) acc = (acc + Math.sqrt(i) * 7) % 1_000_003;
+  return acc;
 }
+const noopRef = unsyncRegister(noop);
+const burnRef = unsyncRegister(burn);
 
-async function main(): Promise<void> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'unsync-bench-'));
-  const handler = path.join(dir, 'noop.cjs');
-  fs.writeFileSync(handler, 'module.exports = (x) => x;\n');
-  console.log(`threads: ${THREADS}, node ${process.version}`);
-  const results: Record<string, Record<string, number>> = {};
-  for (const atomics of ['sync', 'disabled'] as const) {
-    for (const concurrent of [1, 4]) {
-      const pool = new Piscina({ filename: handler, minThreads: THREADS, maxThreads: THREADS, atomics, concurrentTasksPerWorker: concurrent });
-      results[`piscina ${atomics} c${concurrent}`] = await measure(`piscina direct (atomics ${atomics}, c=${concurrent})`, (i) => pool.run(i));
-      await pool.destroy();
+const QUICK = process.argv.includes('--quick');
+const THREADS = Math.max(1, os.availableParallelism());
+const BATCH = QUICK ? 20_000 : 100_000;
+const SEQUENTIAL = QUICK ? 1_000 : 5_000;
+const MAP_ITEMS = QUICK ? 100_000 : 1_000_000;
+const PER_ITEM = QUICK ? 20_000 : 100_000; // per-item contenders: figures are per item
+const BURN = 30_000_000;
+const ROUNDS = QUICK ? 3 : 5;
+
+const HANDLER = `module.exports = (x) => x;
+module.exports.burn = (n) => { let acc = 0; for (let i = 0; i < n; i++) acc = (acc + Math.sqrt(i) * 7) % 1000003; return acc; };
+`;
+const RAW = `const { workerData } = require('node:worker_threads');
+workerData.port.on('message', (m) => workerData.port.postMessage(m));
+`;
+
+/** Raw floor: one worker per thread, each item its own postMessage both ways, pipelined. */
+class RawPool {
+  readonly ports: import('node:worker_threads').MessagePort[] = [];
+  readonly workers: Worker[] = [];
+  constructor(file: string) {
+    for (let i = 0; i < THREADS; i++) {
+      const { port1, port2 } = new MessageChannel();
+      this.workers.push(new Worker(file, { workerData: { port: port2 }, transferList: [port2] }));
+      this.ports.push(port1);
     }
   }
+  run(n: number): Promise<void> {
+    return new Promise((resolve) => {
+      let left = n;
+      const on = (): void => {
+        if (--left === 0) {
+          for (const p of this.ports) p.off('message', on);
+          resolve();
+        }
+      };
+      for (const p of this.ports) p.on('message', on);
+      for (let i = 0; i < n; i++) this.ports[i % THREADS]!.postMessage(i);
+    });
+  }
+  async close(): Promise<void> {
+    for (const p of this.ports) p.close();
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+async function batched(run: (i: number) => PromiseLike<unknown>, n: number): Promise<number> {
+  return timed(async () => {
+    const all: PromiseLike<unknown>[] = new Array(n);
+    for (let i = 0; i < n; i++) all[i] = run(i);
+    await Promise.all(all);
+  });
+}
+async function sequential(run: (i: number) => PromiseLike<unknown>, n: number): Promise<number> {
+  return timed(async () => {
+    for (let i = 0; i < n; i++) await run(i);
+  });
+}
+const us = (ms: number, n: number): string => ((ms * 1000) / n).toFixed(2);
+
+async function main(): Promise<void> {
+  const markdown = process.argv.includes('--markdown');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'unsync-bench-'));
+  const handler = path.join(dir, 'noop.cjs');
+  const rawFile = path.join(dir, 'raw.cjs');
+  fs.writeFileSync(handler, HANDLER);
+  fs.writeFileSync(rawFile, RAW);
+  const log = (s: string): void => void (markdown ? process.stderr.write(`${s}\n`) : console.log(s));
+
+  const piscina = new Piscina({ filename: handler, minThreads: THREADS, maxThreads: THREADS, atomics: 'sync', concurrentTasksPerWorker: 1 });
+  const piscina4 = new Piscina({ filename: handler, minThreads: THREADS, maxThreads: THREADS, atomics: 'sync', concurrentTasksPerWorker: 4 });
   const executor = new ThreadExecutor({ minWorkers: THREADS, maxWorkers: THREADS });
-  const unsync = await measure('unsync ThreadExecutor', (i) => executor.submit(ref, [i]));
-  await executor.close();
-  const base = results['piscina sync c1']!;
-  console.log(`ratio unsync / piscina(sync, c=1): sequential ${(unsync.sequential! / base.sequential!).toFixed(2)}x, batched ${(unsync.batched! / base.batched!).toFixed(2)}x`);
+  const raw = new RawPool(rawFile);
+
+  // 1. Tiny-task overhead.
+  log('tiny-task overhead ...');
+  const tiny = await interleave(
+    {
+      'piscina c=1 batched': () => batched((i) => piscina.run(i), BATCH),
+      'piscina c=4 batched': () => batched((i) => piscina4.run(i), BATCH),
+      'unsync batched': () => batched((i) => executor.submit(noopRef, [i]), BATCH),
+      'piscina c=1 sequential': () => sequential((i) => piscina.run(i), SEQUENTIAL),
+      'piscina c=4 sequential': () => sequential((i) => piscina4.run(i), SEQUENTIAL),
+      'unsync sequential': () => sequential((i) => executor.submit(noopRef, [i]), SEQUENTIAL),
+    },
+    ROUNDS,
+    1,
+  );
+
+  // 2. map over tiny items.
+  log('map ...');
+  const items = Array.from({ length: MAP_ITEMS }, (_, i) => i);
+  const mapped = await interleave(
+    {
+      'unsync map': () =>
+        timed(async () => {
+          let n = 0;
+          for await (const _ of mapOn(executor, noopRef, items, { chunkSize: 1024, concurrency: 4 * THREADS })) n++;
+          if (n !== MAP_ITEMS) throw new Error('lost items');
+        }),
+      'piscina per item': () => batched((i) => piscina.run(i), PER_ITEM),
+      'raw postMessage per item': () => timed(() => raw.run(PER_ITEM)),
+    },
+    ROUNDS,
+    1,
+  );
+  const perItem = { map: mapped['unsync map']! / MAP_ITEMS, piscina: mapped['piscina per item']! / PER_ITEM, raw: mapped['raw postMessage per item']! / PER_ITEM };
+
+  // 3. CPU scaling: 8 calls, all threads vs one at a time.
+  log('cpu scaling ...');
+  const cpu = await interleave(
+    {
+      'unsync parallel': () => timed(() => Promise.all(Array.from({ length: 8 }, () => executor.submit(burnRef, [BURN])))),
+      'unsync serial': () => sequential(() => executor.submit(burnRef, [BURN]), 8),
+      'piscina parallel': () => timed(() => Promise.all(Array.from({ length: 8 }, () => piscina.run(BURN, { name: 'burn' })))),
+      'piscina serial': () => sequential(() => piscina.run(BURN, { name: 'burn' }), 8),
+    },
+    QUICK ? 1 : 3,
+    0,
+  );
+  const unsyncSpeedup = cpu['unsync serial']! / cpu['unsync parallel']!;
+  const piscinaSpeedup = cpu['piscina serial']! / cpu['piscina parallel']!;
+
+  await Promise.all([piscina.destroy(), piscina4.destroy(), executor.close(), raw.close()]);
+
+  // 4. Cold start: a fresh pool's first call vs a bare Worker's first round trip.
+  log('cold start ...');
+  const cold = await interleave(
+    {
+      'unsync first call': () =>
+        timed(async () => {
+          const fresh = new ThreadExecutor({ maxWorkers: 1 });
+          await fresh.submit(noopRef, [1]);
+          await fresh.close();
+        }),
+      'piscina first call': () =>
+        timed(async () => {
+          const fresh = new Piscina({ filename: handler, maxThreads: 1 });
+          await fresh.run(1);
+          await fresh.destroy();
+        }),
+      'bare new Worker round trip': () =>
+        timed(async () => {
+          const w = new Worker('require("node:worker_threads").parentPort.once("message", (m) => require("node:worker_threads").parentPort.postMessage(m));', { eval: true });
+          w.postMessage(1);
+          await new Promise((resolve) => w.once('message', resolve));
+          await w.terminate();
+        }),
+    },
+    QUICK ? 3 : 7,
+    1,
+  );
   fs.rmSync(dir, { recursive: true, force: true });
+
+  const t = (k: string, n: number): string => us(tiny[k]!, n);
+  const lines = [
+    '## Executors: thread pool',
+    '',
+    `Command: \`npx tsx benchmarks/executors-threads.ts --markdown\` (${THREADS} threads on every side; medians of ${ROUNDS} interleaved rounds). Tiny task: \`x => x\`.`,
+    '',
+    '### Tiny-task overhead (µs per call)',
+    '',
+    `| | batched (${BATCH / 1000}k in flight) | sequential (${SEQUENTIAL / 1000}k awaited one by one) |`,
+    '|---|---|---|',
+    `| piscina direct, \`atomics: 'sync'\`, 1 task/thread | ${t('piscina c=1 batched', BATCH)} | ${t('piscina c=1 sequential', SEQUENTIAL)} |`,
+    `| piscina direct, \`atomics: 'sync'\`, 4 tasks/thread | ${t('piscina c=4 batched', BATCH)} | ${t('piscina c=4 sequential', SEQUENTIAL)} |`,
+    `| unsync \`ThreadExecutor\` (2 calls/thread pipelined) | ${t('unsync batched', BATCH)} | ${t('unsync sequential', SEQUENTIAL)} |`,
+    `| **ratio unsync / piscina 1 task/thread** (goal <= 1.1x) | **${ratio(tiny['unsync batched']!, tiny['piscina c=1 batched']!)}** | **${ratio(tiny['unsync sequential']!, tiny['piscina c=1 sequential']!)}** |`,
+    `| ratio unsync / piscina 4 tasks/thread | ${ratio(tiny['unsync batched']!, tiny['piscina c=4 batched']!)} | ${ratio(tiny['unsync sequential']!, tiny['piscina c=4 sequential']!)} |`,
+    '',
+    '### `map` over tiny items (µs per item)',
+    '',
+    '| | µs/item | unsync map is faster by |',
+    '|---|---|---|',
+    `| unsync \`map\`, ${MAP_ITEMS / 1e6 >= 1 ? `${MAP_ITEMS / 1e6}M` : `${MAP_ITEMS / 1000}k`} items, chunkSize 1024 | ${(perItem.map * 1000).toFixed(3)} | |`,
+    `| piscina, one \`run\` per item (${PER_ITEM / 1000}k batched) | ${(perItem.piscina * 1000).toFixed(3)} | **${ratio(perItem.piscina, perItem.map)}** (goal >= 5x) |`,
+    `| raw \`postMessage\` floor, one message per item each way (${PER_ITEM / 1000}k pipelined) | ${(perItem.raw * 1000).toFixed(3)} | **${ratio(perItem.raw, perItem.map)}** (goal: map within 2x of it, i.e. >= 0.5x) |`,
+    '',
+    '### CPU scaling (8 CPU-bound calls)',
+    '',
+    '| | serial (ms) | all threads (ms) | speedup |',
+    '|---|---|---|---|',
+    `| piscina direct | ${cpu['piscina serial']!.toFixed(0)} | ${cpu['piscina parallel']!.toFixed(0)} | ${piscinaSpeedup.toFixed(2)}x |`,
+    `| unsync \`ThreadExecutor\` | ${cpu['unsync serial']!.toFixed(0)} | ${cpu['unsync parallel']!.toFixed(0)} | ${unsyncSpeedup.toFixed(2)}x |`,
+    `| **unsync speedup / piscina speedup** (goal >= 0.9x) | | | **${(unsyncSpeedup / piscinaSpeedup).toFixed(2)}x** |`,
+    '',
+    '### Cold start (ms, fresh pool, first call answered, pool closed)',
+    '',
+    '| | ms |',
+    '|---|---|',
+    `| bare \`new Worker\` + one message round trip | ${cold['bare new Worker round trip']!.toFixed(1)} |`,
+    `| piscina, first \`run\` | ${cold['piscina first call']!.toFixed(1)} |`,
+    `| unsync \`ThreadExecutor\`, first call | ${cold['unsync first call']!.toFixed(1)} (${ratio(cold['unsync first call']!, cold['bare new Worker round trip']!)} of the bare Worker) |`,
+    '',
+    'How to read it: the machine is shared and noisy, so compare the ratios within a table, not',
+    'absolute figures across runs. The sequential column is dominated by the round trip and the',
+    'cost of awaiting the result; the batched column by per-message work. `map` sends one message',
+    'per chunk, so its per-item cost is the worker running the function plus the iteration.',
+    '',
+  ];
+  if (markdown) console.log(lines.join('\n'));
+  else console.log(lines.join('\n'));
 }
 
 if (!inWorker()) void main();
