@@ -18,6 +18,13 @@ export class ByteBuffer {
     this.#size += chunk.length;
   }
 
+  /** Put `chunk` back in front (bytes taken by a read whose result was discarded). */
+  unshift(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    this.#chunks.unshift(chunk);
+    this.#size += chunk.length;
+  }
+
   /** Remove and return the first `n` bytes (`n` is clamped to the size). */
   take(n: number): Buffer {
     n = Math.min(n, this.#size);

@@ -15,16 +15,30 @@ export function failedFuture<T>(error: unknown): Unfuture<T> {
  * maps an error (return or throw). Cancelling it cancels `source` and settles as cancelled
  * only once `source` has. Unlike `then()`, the mapping callbacks also run when the source
  * ends cancelled (`onSettled`), so bookkeeping can never be skipped.
+ *
+ * A cancel that arrives after `source` settled but before its outcome was copied here (a
+ * later microtask) cannot reach `source` any more: the target then settles as cancelled at
+ * once, so the request is not lost for the task awaiting it, and a value `source` produced
+ * goes to `onDiscard` (give the bytes back, close the socket) instead of vanishing.
  */
 export function mapFuture<S, T>(
   source: Unfuture<S>,
   onValue: (value: S) => T,
   onError: (error: unknown) => T,
   onSettled?: () => void,
+  onDiscard?: (value: S) => void,
 ): Unfuture<T> {
-  const target = pendingFuture<T>({ onCancel: (message) => source.cancel(message) });
+  const target = pendingFuture<T>({
+    onCancel: (message) => {
+      if (!source.cancel(message)) cancelFuture(target, message);
+    },
+  });
   source.addDoneCallback((done) => {
     onSettled?.();
+    if (target.done()) {
+      if (done.state === 'fulfilled') onDiscard?.(done.result());
+      return;
+    }
     if (done.cancelled()) {
       cancelFuture(target, safeCancelled(done));
       return;

@@ -5,7 +5,7 @@
 import { createServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { InvalidStateError, isCancelledError } from '../core/errors';
 import { Unfuture, cancelFuture, pendingFuture, rejectFuture, resolveFuture } from '../core/future';
-import { createTask } from '../core/task';
+import { createTask, type Task } from '../core/task';
 import { assertFunction, assertInteger, assertOptions, expected } from '../core/validate';
 import { failedFuture } from './future-helpers-internal';
 import type { ConnectionHandler, StartServerOptions } from './options';
@@ -140,23 +140,39 @@ export class Server {
     });
     const { reader, writer } = wrapSocket(socket, this.#settings.limit);
     const peer = `${socket.remoteAddress}:${socket.remotePort}`;
-    const task: Unfuture<unknown> = createTask(
+    let started = false;
+    const release = (): void => {
+      // Trio's rule: the connection ends with its handler, so a socket never leaks.
+      writer.close();
+      this.#handlers.delete(task);
+      this.#maybeClosed();
+    };
+    const task: Task<unknown> = createTask(
       async () => {
+        started = true;
         try {
           return await this.#handler(reader, writer);
         } catch (error) {
           if (!isCancelledError(error)) this.#onHandlerError(error);
           throw error;
         } finally {
-          // Trio's rule: the connection ends with its handler, so a socket never leaks.
-          writer.close();
-          this.#handlers.delete(task);
-          this.#maybeClosed();
+          release();
         }
       },
       { name: `connection from ${peer}` },
-    );
+    ) as Task<unknown>;
     this.#handlers.add(task);
+    // A task cancelled before its first step never runs its body, so the `finally` above
+    // would never release the connection (close() would then wait forever). Its signal
+    // aborts on that cancel; listening to it, unlike a done callback, does not mark the
+    // task observed, so debug mode still reports a failed handler nobody looked at.
+    task.signal.addEventListener(
+      'abort',
+      () => {
+        if (!started) release();
+      },
+      { once: true },
+    );
   }
 
   #onHandlerError(error: unknown): void {

@@ -16,7 +16,7 @@ import { failedFuture, mapFuture } from './future-helpers-internal';
 import { openConnection } from './open-connection';
 import type { OpenConnectionOptions } from './options';
 import { toBuffer } from './socket-errors-internal';
-import type { StreamReader } from './stream-reader';
+import { unreadData, type StreamReader } from './stream-reader';
 import type { StreamWriter } from './stream-writer';
 
 /** Trio's default `receive_some` size when none is given. */
@@ -93,12 +93,16 @@ export class SocketStream {
   receiveSome(maxBytes: number = DEFAULT_RECEIVE_SIZE): Unfuture<Buffer> {
     assertInteger('maxBytes', maxBytes, 1);
     if (this.#closed) return failedFuture(new ClosedResourceError('this stream was closed'));
+    const reader = this.#reader;
     return mapFuture(
-      this.#reader.read(maxBytes),
+      reader.read(maxBytes),
       (data) => data,
       (error) => {
         throw this.#translate(error);
       },
+      undefined,
+      // Cancelled after the read completed: the bytes go back to the reader, not lost.
+      (data) => unreadData(reader, data),
     );
   }
 
@@ -158,5 +162,8 @@ export function openTcpStream(host: string, port: number, options?: OpenConnecti
     (error) => {
       throw error;
     },
+    undefined,
+    // Cancelled after the connection was made: nobody will get the stream, close it.
+    ({ writer }) => writer.abort(),
   );
 }

@@ -31,10 +31,20 @@ const WAIT: unique symbol = Symbol('wait');
 type Attempt<T> = () => T | typeof WAIT;
 
 let attachFlow: (reader: StreamReader, flow: ReaderFlowControl) => void;
+let unread: (reader: StreamReader, data: Buffer) => void;
 
 /** Connect `reader` to its transport's pause/resume. Internal API (used by the socket wiring). */
 export function attachFlowControl(reader: StreamReader, flow: ReaderFlowControl): void {
   attachFlow(reader, flow);
+}
+
+/**
+ * Put `data`, which a completed read took, back at the front of the buffer: a wrapper
+ * future (receiveSome) that was cancelled after its read completed hands the bytes back
+ * instead of losing them. Internal API.
+ */
+export function unreadData(reader: StreamReader, data: Buffer): void {
+  unread(reader, data);
 }
 
 /**
@@ -69,6 +79,10 @@ export class StreamReader {
     attachFlow = (reader, flow) => {
       reader.#flow = flow;
       reader.#updateFlow();
+    };
+    unread = (reader, data) => {
+      reader.#buffer.unshift(data);
+      reader.#wake();
     };
   }
 
