@@ -1,9 +1,10 @@
+import { Queue } from '../../src/primitives';
 import { CancelledError, isCancelledError, isTimeoutError } from '../../src/core/errors';
 import { Unfuture } from '../../src/core/future';
 import { createTask } from '../../src/core/task';
 import { sleep } from '../../src/combinators/sleep';
 import { waitFor } from '../../src/combinators/wait-for';
-import { errorOf, nativeDelay } from './helpers';
+import { errorOf, flush, nativeDelay } from './helpers';
 
 class Boom extends Error {}
 
@@ -240,5 +241,33 @@ describe('waitFor', () => {
     expect(() => waitFor(sleep(1), '10' as never)).toThrow('Expected `ms` to be a number of milliseconds or null, got "10" (string)');
     expect(() => waitFor(sleep(1), Number.NaN)).toThrow(TypeError);
     expect(() => waitFor(42 as never, 10)).toThrow('Expected `aw` to be an awaitable');
+  });
+});
+
+describe('waitFor when cancelled after the inner work finished', () => {
+  it('keeps a queue item handed over just before the cancel (the task gets it, then the cancel)', async () => {
+    const q = new Queue<number>();
+    const steps: string[] = [];
+    const t = createTask(async () => {
+      const item = await waitFor(q.get(), 1000);
+      steps.push(`got ${item}`);
+      await sleep(1000); // the cancel arrives here
+      steps.push('not reached');
+    });
+    await flush(); // t is parked on the getter
+    q.putNowait(1); // hand-off: the getter is fulfilled with 1
+    expect(t.cancel()).toBe(true); // before waitFor copied the result
+    await t.then(undefined, () => undefined);
+    expect(steps).toEqual(['got 1']);
+    expect(t.cancelled()).toBe(true);
+    expect(q.qsize()).toBe(0);
+  });
+
+  it('declines a cancel of the waitFor future itself once the inner work is done', async () => {
+    const inner = Unfuture.withResolvers<string>();
+    const w = waitFor(inner.future, 1000);
+    inner.resolve('v');
+    expect(w.cancel()).toBe(false);
+    expect(await w).toBe('v');
   });
 });

@@ -2,7 +2,7 @@
  * `waitFor`: asyncio's `wait_for`, await with a deadline that cancels.
  */
 import { TimeoutError, isCancelledError } from '../core/errors';
-import { Unfuture, cancelFuture, onSettled, pendingFuture, rejectFuture, resolveFuture } from '../core/future';
+import { Unfuture, onSettled, pendingFuture, rejectFuture, resolveFuture } from '../core/future';
 import { assertTimeout } from '../core/validate';
 import { type Awaitable, toFuture } from './awaitable';
 
@@ -33,10 +33,14 @@ export function waitFor<T>(aw: Awaitable<T>, ms: number | null): Unfuture<T> {
   let cancelledFromOutside = false;
   const outer = pendingFuture<T>({
     onCancel: (message) => {
+      // The inner work already finished and its outcome is on the way: decline, so the
+      // value is not lost (a cancelled task then sees the request at its next await).
+      if (inner.done()) return false;
       cancelledFromOutside = true;
       clearTimeout(timer);
       // Cancelling the wait cancels the inner work; the outer ends when it has.
-      if (!inner.cancel(message)) cancelFuture(outer, message);
+      if (!inner.cancel(message)) return false;
+      return true;
     },
   });
   onSettled(inner, (f) => {

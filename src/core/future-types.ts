@@ -13,8 +13,13 @@ export type FutureState = 'pending' | 'fulfilled' | 'rejected' | 'cancelled';
 /** A done callback: receives the settled future. */
 export type DoneCallback<T> = (future: Unfuture<T>) => void;
 
-/** Cancel hook of a producer-owned future: undo the work, then settle via `cancelFuture`. */
-export type CancelHook = (message: string | undefined) => void;
+/**
+ * Cancel hook of a producer-owned future: undo the work, then settle via `cancelFuture`.
+ * Returning `false` declines: the work already produced its outcome (which is about to be
+ * delivered), so `cancel()` returns false and a cancelled task receives the request at its
+ * next await instead of losing that outcome.
+ */
+export type CancelHook = (message: string | undefined) => void | boolean;
 
 /** Options for {@link Unfuture.withResolvers}. */
 export interface FutureOptions {

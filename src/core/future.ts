@@ -255,9 +255,13 @@ export class Unfuture<T> implements PromiseLike<T> {
     if (this.#state !== 'pending') return false;
     const target = this.#cancelTarget;
     if (typeof target === 'function') {
-      // Call the producer's hook once; later requests find the no-op marker.
+      // Call the producer's hook once; later requests find the no-op marker. A hook that
+      // declines (its outcome is already on the way) is kept for a later request.
       this.#cancelTarget = CANCEL_REQUESTED;
-      target(message);
+      if (target(message) === false) {
+        if (this.#cancelTarget === CANCEL_REQUESTED) this.#cancelTarget = target;
+        return false;
+      }
       return true;
     }
     this.#settle('cancelled', new CancelledError(message));
