@@ -142,8 +142,9 @@ export class Task<T> extends Unfuture<T> implements AwaitingTask {
     if (this.done() || future === this) return;
     if (this.#mustCancel) {
       // Deliver the remembered request at this await: the awaited future is cancelled.
-      this.#mustCancel = false;
-      future.cancel(this.#cancelMessage);
+      // A future that declines (its outcome is already on the way) leaves the request
+      // pending for the next await, or for the end of the body.
+      if (future.cancel(this.#cancelMessage)) this.#mustCancel = false;
       return;
     }
     const current = this.#awaiting;
