@@ -71,7 +71,7 @@ export function map<T, R>(fn: (item: T) => R, iterable: Iterable<T> | AsyncItera
   const { executor, ...rest } = options ?? {};
   resolveMapOptions(options, ['executor']);
   if (inWorker()) return mapInline(fn, iterable);
-  const target = executor === undefined || typeof executor === 'string' ? getExecutor(executor ?? 'thread') : executor;
+  const target = executor !== null && typeof executor === 'object' ? executor : getExecutor(executor ?? 'thread');
   const ref = locateFunction(fn);
   return mapOn<T, Awaited<R>>(target, { file: ref.file, name: ref.name }, iterable, rest);
 }
