@@ -100,6 +100,8 @@ describe('map', () => {
     expect(() => map(fx.square, [1], { chunkSize: 0 })).toThrow(RangeError);
     expect(() => map(fx.square, [1], { batch: 2 } as never)).toThrow('Unknown option `batch`');
     expect(() => map(fx.square, [1], { ordered: 'yes' as never })).toThrow('Expected `options.ordered` to be a boolean');
+    expect(() => map(fx.square, [1], { executor: 'loop' as never })).toThrow("Expected `options.executor` to be 'thread', 'process' or an Executor");
+    expect(() => map(fx.square, [1], { executor: null as never })).toThrow(TypeError);
     expect(() => mapOn(pool, refOf(fx.square), 5 as never)).toThrow('Expected `iterable` to be an iterable or async iterable');
     const local = (x: number): number => x;
     let error: unknown;

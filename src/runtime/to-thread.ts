@@ -2,7 +2,7 @@
  * `toThread(fn, ...args)`: asyncio's `to_thread`, on the runtime's thread pool.
  */
 import { pendingFuture, rejectFuture, resolveFuture, type Unfuture } from '../core/future';
-import { assertFunction } from '../core/validate';
+import { assertFunction, expected } from '../core/validate';
 import { inWorker, locateFunction } from '../executors/registry';
 import { getExecutor } from './pools';
 import type { Executor } from '../executors/executor';
@@ -70,8 +70,11 @@ export function map<T, R>(fn: (item: T) => R, iterable: Iterable<T> | AsyncItera
   assertFunction('fn', fn);
   const { executor, ...rest } = options ?? {};
   resolveMapOptions(options, ['executor']);
+  if (executor !== undefined && executor !== 'thread' && executor !== 'process' && typeof (executor as Partial<Executor> | null)?.submit !== 'function') {
+    throw new TypeError(expected('options.executor', "'thread', 'process' or an Executor", executor));
+  }
   if (inWorker()) return mapInline(fn, iterable);
-  const target = executor !== null && typeof executor === 'object' ? executor : getExecutor(executor ?? 'thread');
+  const target = typeof executor === 'string' ? getExecutor(executor) : (executor ?? getExecutor('thread'));
   const ref = locateFunction(fn);
   return mapOn<T, Awaited<R>>(target, { file: ref.file, name: ref.name }, iterable, rest);
 }
