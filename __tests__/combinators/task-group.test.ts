@@ -404,6 +404,24 @@ describe('TaskGroup', () => {
     expect(isTaskGroupError(error)).toBe(true);
     expect((error as TaskGroupError).errors[0]).toBeInstanceOf(TypeError);
   });
+
+  it('rejects a cancel message that is not a string and keeps running', async () => {
+    const steps: string[] = [];
+    const result = await new TaskGroup().run(async (tg) => {
+      try {
+        tg.cancel(1 as never);
+      } catch (error) {
+        steps.push(`cancel threw ${(error as Error).name}`);
+      }
+      tg.createTask(async () => {
+        await sleep(1);
+        steps.push('child finished');
+      });
+      return 'body returned';
+    });
+    steps.push(result);
+    expect(steps).toEqual(['cancel threw TypeError', 'child finished', 'body returned']);
+  });
 });
 
 describe('openNursery', () => {

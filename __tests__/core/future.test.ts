@@ -104,7 +104,62 @@ describe('Unfuture callbacks', () => {
   });
 
   it('rejects a callback that is not a function', () => {
-    expect(() => pendingFuture().addDoneCallback(42 as never)).toThrow(TypeError);
+    expect(() => pendingFuture().addDoneCallback(42 as never)).toThrow(
+      /^Expected `callback` to be a function, got 42 \(number\)$/,
+    );
+    expect(() => pendingFuture().removeDoneCallback('cb' as never)).toThrow(TypeError);
+  });
+});
+
+describe('Unfuture argument checks', () => {
+  it('rejects a cancel message that is not a string, without cancelling', () => {
+    const f = pendingFuture();
+    expect(() => f.cancel(42 as never)).toThrow(/^Expected `message` to be a string or undefined, got 42 \(number\)$/);
+    expect(f.done()).toBe(false);
+    expect(f.cancel('ok')).toBe(true);
+  });
+
+  it('rejects a name that is not a string, keeping the old name', () => {
+    const f = pendingFuture();
+    f.setName('kept');
+    expect(() => f.setName({} as never)).toThrow(TypeError);
+    expect(f.getName()).toBe('kept');
+  });
+
+  it('rejects what is not a thenable in fromPromise with the standard message', () => {
+    expect(() => Unfuture.fromPromise(7 as never)).toThrow(/^Expected `promise` to be a promise or thenable, got 7 \(number\)$/);
+  });
+
+  it('validates the options of withResolvers', () => {
+    expect(() => Unfuture.withResolvers({ nmae: 'x' } as never)).toThrow(/Unknown option `nmae`/);
+    expect(() => Unfuture.withResolvers({ name: 1 } as never)).toThrow(TypeError);
+    expect(() => Unfuture.withResolvers({ executor: '' })).toThrow(TypeError);
+    expect(() => Unfuture.withResolvers({ onCancel: 'no' } as never)).toThrow(TypeError);
+    expect(() => Unfuture.withResolvers({ timed: 1 } as never)).toThrow(TypeError);
+    expect(() => Unfuture.withResolvers('x' as never)).toThrow(TypeError);
+    const { future } = Unfuture.withResolvers({ executor: 'thread', name: 'call', timed: false });
+    expect([future.executor, future.getName(), future.timing.createdAt]).toEqual(['thread', 'call', undefined]);
+  });
+});
+
+describe('Unfuture.fromValue and withResolvers', () => {
+  it('makes an already fulfilled future whose callbacks still run later, not inside the call', async () => {
+    const steps: string[] = [];
+    const f = Unfuture.fromValue('v');
+    expect([f.done(), f.state, f.result(), f.exception()]).toEqual([true, 'fulfilled', 'v', null]);
+    expect(f.cancel()).toBe(false);
+    f.addDoneCallback((d) => steps.push(`callback ${d.result()}`));
+    steps.push('after addDoneCallback');
+    await tick();
+    expect(steps).toEqual(['after addDoneCallback', 'callback v']);
+  });
+
+  it('lets the producer settle a withResolvers future, once', async () => {
+    const c = Unfuture.withResolvers<number>();
+    expect(c.resolve(1)).toBe(true);
+    expect(c.reject(new Error('late'))).toBe(false);
+    expect(c.cancel()).toBe(false);
+    expect(await c.future).toBe(1);
   });
 });
 

@@ -241,6 +241,13 @@ describe('task cancellation', () => {
     expect(await t).toBe('kept');
   });
 
+  it('rejects a cancel message that is not a string and leaves the task running', async () => {
+    const t = createTask(() => sleep(5, 'finished')) as Task<string>;
+    expect(() => t.cancel(new Error('no') as never)).toThrow(TypeError);
+    expect(t.cancelling()).toBe(0);
+    expect(await t).toBe('finished');
+  });
+
   it('returns false when cancelling a finished task', async () => {
     const t = createTask(() => 1);
     await t;

@@ -111,4 +111,20 @@ describe('WaiterQueue', () => {
     controller.abort();
     expect(await f).toBe(3);
   });
+
+  it('validates its arguments and parks or wakes nothing on a bad one', () => {
+    const lot = new WaiterQueue<number>();
+    expect(() => lot.park(undefined, { signal: 'x' } as never)).toThrow(TypeError);
+    expect(() => lot.park(undefined, { sginal: undefined } as never)).toThrow(/Unknown option `sginal`/);
+    expect(lot.size).toBe(0);
+    const f = lot.park(undefined);
+    expect(() => lot.wakeMany(-1, 0)).toThrow(RangeError);
+    expect(() => lot.wakeMany(1.5, 0)).toThrow(TypeError);
+    expect(() => lot.wakeMany(Number.NaN, 0)).toThrow(TypeError);
+    expect(() => lot.wakeOne(0, 'accept' as never)).toThrow(TypeError);
+    expect(() => lot.wakeAllWith(undefined as never)).toThrow(TypeError);
+    expect([lot.size, f.done()]).toEqual([1, false]);
+    expect(lot.wakeMany(Infinity, 9)).toBe(1);
+    expect(f.result()).toBe(9);
+  });
 });

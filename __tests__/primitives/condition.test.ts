@@ -22,6 +22,17 @@ describe('Condition', () => {
     expect(() => cond.notifyAll()).toThrow(invalid);
   });
 
+  it('validates notify(n), the predicate and the options', async () => {
+    const cond = new Condition();
+    await cond.acquire();
+    expect(() => cond.notify(-1)).toThrow(RangeError);
+    expect(() => cond.notify(0.5)).toThrow(TypeError);
+    expect(() => cond.waitFor('ready' as never)).toThrow(TypeError);
+    expect(() => cond.wait({ signal: {} } as never)).toThrow(TypeError);
+    expect(cond.statistics()).toEqual({ locked: true, waiters: 0, lockWaiters: 0 });
+    cond.release();
+  });
+
   it('wakes waiters FIFO with notify(n) and notifyAll, each holding the lock when it resumes', async () => {
     const cond = new Condition();
     const steps: string[] = [];

@@ -4,7 +4,7 @@
 import { InvalidStateError, TaskGroupError, isCancelledError } from '../core/errors';
 import { Unfuture, cancelFuture, onSettled, pendingFuture, rejectFuture, resolveFuture } from '../core/future';
 import { createTask, type CreateTaskOptions } from '../core/task';
-import { assertFunction } from '../core/validate';
+import { assertCancelMessage, assertFunction } from '../core/validate';
 
 type GroupState = 'new' | 'running' | 'aborting' | 'done';
 
@@ -73,6 +73,7 @@ export class TaskGroup {
 
   /** Cancel the body and every child; the group then ends normally (unless something failed). */
   cancel(message?: string): void {
+    assertCancelMessage(message);
     if (this.#state !== 'running') return;
     this.#cancelledFromInside = true;
     this.#abort(message);

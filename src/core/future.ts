@@ -16,7 +16,7 @@
 import { performance } from 'node:perf_hooks';
 import { CancelledError, InvalidStateError } from './errors';
 import { currentAwaitingTask } from './current';
-import { assertTimeout, isThenable } from './validate';
+import { assertCancelMessage, assertFunction, assertOptions, assertTimeout, expected, isThenable } from './validate';
 import { futureHooks, syncWaiters, type DebugRecord } from './hooks';
 import type {
   CancelHook,
@@ -139,6 +139,7 @@ export class Unfuture<T> implements PromiseLike<T> {
    * work before the future settles as cancelled; without it `cancel()` settles at once.
    */
   static withResolvers<T>(options?: FutureOptions): FutureController<T> {
+    assertFutureOptions(options);
     const future = pendingFuture<T>(options);
     return {
       future,
@@ -163,7 +164,7 @@ export class Unfuture<T> implements PromiseLike<T> {
    */
   static fromPromise<T>(promise: PromiseLike<T>): Unfuture<T> {
     if (promise instanceof Unfuture) return promise;
-    if (!isThenable(promise)) throw new TypeError(`Expected \`promise\` to be a thenable, got ${typeof promise}`);
+    if (!isThenable(promise)) throw new TypeError(expected('promise', 'a promise or thenable', promise));
     const f = new Unfuture<T>();
     f.#startedAt = f.#createdAt;
     f.#resolveWith(promise);
@@ -252,6 +253,7 @@ export class Unfuture<T> implements PromiseLike<T> {
    * a derived one (from `then`) at once, forwarding the request upstream.
    */
   cancel(message?: string): boolean {
+    assertCancelMessage(message);
     if (this.#state !== 'pending') return false;
     const target = this.#cancelTarget;
     if (typeof target === 'function') {
@@ -274,7 +276,7 @@ export class Unfuture<T> implements PromiseLike<T> {
    * on a later microtask (never synchronously inside this call, even when already done).
    */
   addDoneCallback(callback: DoneCallback<T>): void {
-    if (typeof callback !== 'function') throw new TypeError(`Expected \`callback\` to be a function, got ${typeof callback}`);
+    assertFunction('callback', callback);
     this.#observe();
     this.#addCallback((f) => {
       try {
@@ -289,6 +291,7 @@ export class Unfuture<T> implements PromiseLike<T> {
 
   /** Remove every registration of `callback`; returns how many were removed. */
   removeDoneCallback(callback: DoneCallback<T>): number {
+    assertFunction('callback', callback);
     const held = this.#callbacks;
     if (held === undefined) return 0;
     if (!Array.isArray(held)) {
@@ -314,7 +317,8 @@ export class Unfuture<T> implements PromiseLike<T> {
 
   /** Rename the future. */
   setName(name: string): void {
-    this.#name = String(name);
+    if (typeof name !== 'string') throw new TypeError(expected('name', 'a string', name));
+    this.#name = name;
     const o = this.#observed;
     if (o !== true && o !== false) o.name = this.#name;
   }
@@ -502,6 +506,21 @@ export class Unfuture<T> implements PromiseLike<T> {
     }
     this.#resolveWith(next);
   }
+}
+
+const FUTURE_OPTIONS: readonly string[] = ['executor', 'name', 'onCancel', 'timed'];
+
+/** Validate the options of {@link Unfuture.withResolvers}. */
+function assertFutureOptions(options: unknown): asserts options is FutureOptions | undefined {
+  assertOptions('options', options, FUTURE_OPTIONS);
+  if (options === undefined) return;
+  const { executor, name, onCancel, timed } = options as FutureOptions;
+  if (executor !== undefined && (typeof executor !== 'string' || executor.length === 0)) {
+    throw new TypeError(expected('options.executor', 'a non-empty string', executor));
+  }
+  if (name !== undefined && typeof name !== 'string') throw new TypeError(expected('options.name', 'a string', name));
+  if (onCancel !== undefined) assertFunction('options.onCancel', onCancel);
+  if (timed !== undefined && typeof timed !== 'boolean') throw new TypeError(expected('options.timed', 'a boolean', timed));
 }
 
 /**

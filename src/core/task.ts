@@ -19,7 +19,7 @@ import { contextState, taskStorage, type AwaitingTask } from './current';
 import { Unfuture, cancelFuture, markStarted, onSettled, rejectFuture, resolveFuture } from './future';
 import { MicrotaskBatch } from './microtask-batch';
 import { futureHooks, taskCounters } from './hooks';
-import { assertOptions, expected, isThenable } from './validate';
+import { assertCancelMessage, assertOptions, expected, isThenable } from './validate';
 
 /** Options for {@link createTask}. */
 export interface CreateTaskOptions {
@@ -108,6 +108,7 @@ export class Task<T> extends Unfuture<T> implements AwaitingTask {
    * there. Otherwise the request waits for the body's next library await.
    */
   override cancel(message?: string): boolean {
+    assertCancelMessage(message);
     if (this.done()) return false;
     this.#cancelRequests++;
     this.#cancelMessage = message;

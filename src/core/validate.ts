@@ -72,6 +72,13 @@ export function assertInteger(name: string, value: unknown, min = -Infinity, max
   }
 }
 
+/** Throw a `TypeError` unless `message` (a cancellation message) is a string or undefined. */
+export function assertCancelMessage(message: unknown): asserts message is string | undefined {
+  if (message !== undefined && typeof message !== 'string') {
+    throw new TypeError(expected('message', 'a string or undefined', message));
+  }
+}
+
 /** Throw a `TypeError` unless `value` is an AbortSignal (or undefined). */
 export function assertSignal(name: string, value: unknown): asserts value is AbortSignal | undefined {
   if (value === undefined) return;

@@ -27,7 +27,7 @@
  */
 import { CancelledError } from './errors';
 import { Unfuture, cancelFuture, pendingFuture, rejectFuture, resolveFuture } from './future';
-import { assertOptions, assertSignal } from './validate';
+import { assertFunction, assertOptions, assertSignal, expected } from './validate';
 
 /** Options accepted by every blocking primitive method. */
 export interface SignalOptions {
@@ -119,6 +119,7 @@ export class WaiterQueue<R = void, D = undefined> {
    * future and parks nothing.
    */
   park(data: D, options?: SignalOptions): Unfuture<R> {
+    if (options !== undefined) assertSignalOptions(options);
     const signal = options?.signal;
     if (signal?.aborted) return cancelledFuture<R>(signal);
     const node = new Waiter<R, D>(data);
@@ -146,6 +147,7 @@ export class WaiterQueue<R = void, D = undefined> {
    * nobody was waiting.
    */
   wakeOne(value: R, accept?: (data: D) => void): boolean {
+    if (accept !== undefined && typeof accept !== 'function') assertFunction('accept', accept);
     const node = this.#head;
     if (node === undefined) return false;
     this.#unlink(node);
@@ -154,8 +156,15 @@ export class WaiterQueue<R = void, D = undefined> {
     return true;
   }
 
-  /** Wake up to `n` waiters in FIFO order with `value`; returns how many were woken. */
+  /**
+   * Wake up to `n` waiters in FIFO order with `value`; returns how many were woken.
+   * `n` is an integer >= 0 or `Infinity` (else `TypeError`/`RangeError`).
+   */
   wakeMany(n: number, value: R): number {
+    if (typeof n !== 'number' || Number.isNaN(n) || (!Number.isInteger(n) && n !== Infinity)) {
+      throw new TypeError(expected('n', 'an integer or Infinity', n));
+    }
+    if (n < 0) throw new RangeError(expected('n', 'an integer >= 0', n));
     let woken = 0;
     while (woken < n && this.wakeOne(value)) woken++;
     return woken;
@@ -163,11 +172,14 @@ export class WaiterQueue<R = void, D = undefined> {
 
   /** Wake every waiter in FIFO order with `value`; returns how many were woken. */
   wakeAll(value: R): number {
-    return this.wakeMany(Infinity, value);
+    let woken = 0;
+    while (this.wakeOne(value)) woken++;
+    return woken;
   }
 
   /** Wake every waiter in FIFO order with `make(data, index)` (index counts from 0). */
   wakeAllWith(make: (data: D, index: number) => R): number {
+    assertFunction('make', make);
     let index = 0;
     for (let node = this.#head; node !== undefined; node = this.#head) {
       this.#unlink(node);

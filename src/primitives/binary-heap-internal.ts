@@ -1,9 +1,18 @@
-/**
+/*
  * A binary min-heap with a comparator, stable for equal keys (ties leave in insertion
  * order, tracked by a sequence number kept in a parallel array). Internal to PriorityQueue.
  */
+
+/**
+ * How a {@link PriorityQueue} orders its items, as for `Array.prototype.sort`: negative
+ * when `a` leaves first, positive when `b` does, 0 to keep insertion order.
+ *
+ * @example
+ * const byDeadline: Comparator<Job> = (a, b) => a.deadline - b.deadline;
+ */
 export type Comparator<T> = (a: T, b: T) => number;
 
+/** The heap behind PriorityQueue (internal). */
 export class BinaryHeap<T> {
   // Invariant: for every i > 0, #before(parent(i), i) holds; #items and #seqs have equal length.
   readonly #items: T[] = [];

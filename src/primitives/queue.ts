@@ -4,7 +4,7 @@
  */
 import { InvalidStateError, QueueEmpty, QueueFull, QueueShutDown, isQueueShutDown } from '../core/errors';
 import { Unfuture } from '../core/future';
-import { assertInteger } from '../core/validate';
+import { assertInteger, expected } from '../core/validate';
 import { WaiterQueue, assertSignalOptions, cancelledFuture, rejectedFuture, type SignalOptions } from '../core/waiters';
 import { Deque } from './deque-internal';
 
@@ -176,6 +176,7 @@ export class Queue<T> implements AsyncIterable<T> {
    * dropped and counted as done (so `join()` can return) and every get throws.
    */
   shutdown(immediate = false): void {
+    if (typeof immediate !== 'boolean') throw new TypeError(expected('immediate', 'a boolean', immediate));
     this.#shutdown = true;
     if (immediate) {
       while (this.count() > 0) {
