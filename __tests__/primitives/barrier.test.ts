@@ -31,6 +31,34 @@ describe('Barrier', () => {
     expect(isCancelledError(await errorOf(a))).toBe(true);
   });
 
+  it('lets parties cancelled through their task or their signal leave, and later arrivals take their place', async () => {
+    const barrier = new Barrier(3);
+    const steps: string[] = [];
+    const controller = new AbortController();
+    const bySignal = barrier.wait({ signal: controller.signal });
+    const byTask = createTask(() => barrier.wait());
+    await flush();
+    expect(barrier.nWaiting).toBe(2);
+    byTask.cancel();
+    controller.abort();
+    for (const f of [byTask, bySignal]) expect(isCancelledError(await errorOf(f))).toBe(true);
+    expect(barrier.statistics()).toEqual({ parties: 3, waiting: 0, state: 'filling' });
+    const parties = ['x', 'y', 'z'].map((name) =>
+      createTask(async () => {
+        steps.push(`${name} passes ${await barrier.wait()}`);
+      }),
+    );
+    await Promise.all(parties);
+    expect(steps).toEqual(['x passes 0', 'y passes 1', 'z passes 2']);
+  });
+
+  it('rejects bad options with a TypeError', () => {
+    const barrier = new Barrier(2);
+    expect(() => barrier.wait({ signal: 1 } as never)).toThrow(TypeError);
+    expect(() => new Barrier(1.5)).toThrow(TypeError);
+    expect(barrier.nWaiting).toBe(0);
+  });
+
   it('reset() fails the waiting parties and leaves the barrier usable', async () => {
     const barrier = new Barrier(2);
     const a = barrier.wait();

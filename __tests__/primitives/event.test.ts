@@ -44,4 +44,35 @@ describe('Event', () => {
     expect(await b).toBe(true);
     expect(isCancelledError(await errorOf(a))).toBe(true);
   });
+
+  it('drops waiters cancelled through their future or their task, and wakes the rest in order', async () => {
+    const event = new Event();
+    const steps: string[] = [];
+    const byFuture = event.wait();
+    const byTask = createTask(() => event.wait());
+    const live = ['a', 'b'].map((name) =>
+      createTask(async () => {
+        await event.wait();
+        steps.push(`${name} woke`);
+      }),
+    );
+    await flush();
+    expect(event.statistics().waiters).toBe(4);
+    expect(byFuture.cancel()).toBe(true);
+    byTask.cancel();
+    expect(event.statistics()).toEqual({ isSet: false, waiters: 2 });
+    event.set();
+    await Promise.all(live);
+    expect(steps).toEqual(['a woke', 'b woke']);
+    for (const f of [byFuture, byTask]) expect(isCancelledError(await errorOf(f))).toBe(true);
+  });
+
+  it('rejects bad options with a TypeError and returns a cancelled future for an aborted signal', () => {
+    const event = new Event();
+    expect(() => event.wait({ signal: 'x' } as never)).toThrow(TypeError);
+    expect(() => event.wait(5 as never)).toThrow(TypeError);
+    expect(event.wait({ signal: AbortSignal.abort() }).cancelled()).toBe(true);
+    expect(event.statistics().waiters).toBe(0);
+    expect(Object.isFrozen(event.statistics())).toBe(true);
+  });
 });

@@ -7,6 +7,8 @@ import {
   isQueueEmpty,
   isQueueFull,
   isQueueShutDown,
+  isTimeoutError,
+  waitFor,
 } from '../../src';
 import { errorOf, flush } from './helpers';
 
@@ -190,9 +192,74 @@ describe('Queue', () => {
     expect(q.getNowait()).toBe(7);
   });
 
-  it('validates maxsize and options', () => {
+  it('inserts nothing for a putter cancelled through its task or its signal', async () => {
+    const q = new Queue<string>(1);
+    q.putNowait('kept');
+    const controller = new AbortController();
+    const byTask = createTask(() => q.put('by task'));
+    const bySignal = q.put('by signal', { signal: controller.signal });
+    const live = q.put('live');
+    await flush();
+    expect(q.statistics().putters).toBe(3);
+    byTask.cancel();
+    controller.abort();
+    expect(q.statistics().putters).toBe(1);
+    expect(q.getNowait()).toBe('kept');
+    await live;
+    for (const f of [byTask, bySignal]) expect(isCancelledError(await errorOf(f))).toBe(true);
+    expect([q.getNowait(), q.qsize(), q.statistics().unfinished]).toEqual(['live', 0, 2]);
+  });
+
+  it('cancels a join() waiter three ways and leaves the others waiting', async () => {
+    const q = new Queue<number>();
+    q.putNowait(1);
+    q.getNowait();
+    const steps: string[] = [];
+    const controller = new AbortController();
+    const byFuture = q.join();
+    const bySignal = q.join({ signal: controller.signal });
+    const byTask = createTask(() => q.join());
+    const live = createTask(async () => {
+      await q.join();
+      steps.push('live joiner released');
+    });
+    await flush();
+    expect(q.statistics().joiners).toBe(4);
+    byFuture.cancel();
+    controller.abort();
+    byTask.cancel();
+    for (const f of [byFuture, bySignal, byTask]) expect(isCancelledError(await errorOf(f))).toBe(true);
+    steps.push('three cancelled');
+    expect(q.statistics().joiners).toBe(1);
+    q.taskDone();
+    await live;
+    expect(steps).toEqual(['three cancelled', 'live joiner released']);
+    expect(q.statistics().joiners).toBe(0);
+  });
+
+  it('leaves no stale getter behind when waitFor(queue.get(), ms) times out', async () => {
+    const q = new Queue<string>();
+    const error = await errorOf(waitFor(q.get(), 5));
+    expect(isTimeoutError(error)).toBe(true);
+    expect(q.statistics().getters).toBe(0);
+    // The next item stays in the queue for the next get instead of vanishing into the
+    // abandoned getter.
+    q.putNowait('next');
+    expect(q.qsize()).toBe(1);
+    expect(await q.get()).toBe('next');
+  });
+
+  it('validates maxsize, options and shutdown(immediate)', () => {
+    expect(() => q0().shutdown('yes' as never)).toThrow(TypeError);
+    expect(() => q0().put(1, { signal: null } as never)).toThrow(TypeError);
+    expect(() => q0().join('x' as never)).toThrow(TypeError);
+    expect(() => new Queue('3' as never)).toThrow(TypeError);
     expect(() => new Queue(1.5)).toThrow(TypeError);
     expect(() => new Queue<number>().get({ signal: 1 } as never)).toThrow(TypeError);
     expect(Object.isFrozen(new Queue().statistics())).toBe(true);
   });
 });
+
+function q0(): Queue<number> {
+  return new Queue<number>();
+}
