@@ -1,11 +1,28 @@
-import { createServer, type Server as NetServer } from 'node:net';
+import { Socket, createServer, type Server as NetServer } from 'node:net';
+// The module object itself (not an import-star copy), so a spy replaces what open-connection.ts calls.
+import net = require('node:net');
 import { CancelledError, TimeoutError } from '../../src/core/errors';
 import { createTask } from '../../src/core/task';
 import { sleep } from '../../src/combinators/sleep';
 import { openConnection } from '../../src/streams/open-connection';
 import { HOST, closeAll, serve, until } from './net-helpers';
 
-afterEach(closeAll);
+afterEach(async () => {
+  jest.restoreAllMocks();
+  await closeAll();
+});
+
+/** Make the next `createConnection` calls return `make(real)` instead (real: Node's function). */
+function interceptConnect(make: (real: typeof net.createConnection, ...args: Parameters<typeof net.createConnection>) => Socket): Socket[] {
+  const made: Socket[] = [];
+  const real = net.createConnection;
+  jest.spyOn(net, 'createConnection').mockImplementation(((...args: Parameters<typeof net.createConnection>) => {
+    const socket = make(real, ...args);
+    made.push(socket);
+    return socket;
+  }) as typeof net.createConnection);
+  return made;
+}
 
 /** A port that refuses connections: bind a server to a free port, then close it. */
 async function refusedPort(): Promise<number> {
@@ -27,6 +44,26 @@ describe('openConnection', () => {
     await expect(openConnection(HOST, server.address().port, { timeout: 0 })).rejects.toBeInstanceOf(TimeoutError);
     await sleep(20);
     expect(server.activeConnections).toBe(0);
+  });
+
+  it('times out with TimeoutError when a connection attempt hangs, and destroys its socket', async () => {
+    // A loopback connect never hangs, so the attempt is a socket that is never connected.
+    const made = interceptConnect(() => new Socket());
+    const steps: string[] = [];
+    const attempt = openConnection(HOST, 9, { timeout: 20 });
+    attempt.addDoneCallback(() => steps.push('settled'));
+    await sleep(0);
+    steps.push('still connecting');
+    const error = await attempt.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as Error).message).toBe(`connecting to ${HOST}:9 timed out after 20 ms`);
+    expect(steps).toEqual(['still connecting', 'settled']);
+    expect(made).toHaveLength(1);
+    expect(made[0]!.destroyed).toBe(true);
+    expect(made[0]!.listenerCount('connect')).toBe(0);
   });
 
   it('connects within a generous timeout and clears the timer', async () => {
@@ -60,6 +97,29 @@ describe('openConnection', () => {
     await expect(task).rejects.toBeInstanceOf(CancelledError);
     await sleep(20);
     await until(() => server.activeConnections === 0, 2000, 'no server connection');
+  });
+
+  it('closes the connection when a cancel arrives after it connected but before the awaiting task resumed', async () => {
+    const server = await serve((reader) => reader.read()); // holds its side open until EOF
+    let task: ReturnType<typeof createTask> | undefined;
+    // Queued inside the very 'connect' callback, ahead of the reactions to the connection.
+    interceptConnect((real, ...args) => {
+      const socket = real(...args);
+      socket.on('connect', () => queueMicrotask(() => task!.cancel()));
+      return socket;
+    });
+    task = createTask(() => openConnection(HOST, server.address().port));
+    const outcome = await task.then(
+      () => 'fulfilled',
+      (e: unknown) => (e as Error).name,
+    );
+    if (outcome === 'fulfilled') {
+      const { writer } = task.result() as { writer: { close(): void } };
+      writer.close();
+    }
+    expect(outcome).toBe('CancelledError');
+    // Nobody got the pair, so nobody else could close it: the server side must see it end.
+    await until(() => server.activeConnections === 0, 2000, 'server connection closed');
   });
 
   it('validates its arguments with TypeError/RangeError', () => {

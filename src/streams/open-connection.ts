@@ -5,7 +5,7 @@ import { createConnection } from 'node:net';
 import { TimeoutError } from '../core/errors';
 import { Unfuture, cancelFuture, pendingFuture, rejectFuture, resolveFuture } from '../core/future';
 import { assertInteger, assertOptions, assertSignal, assertTimeout, expected } from '../core/validate';
-import { failedFuture } from './future-helpers-internal';
+import { failedFuture, mapFuture } from './future-helpers-internal';
 import type { OpenConnectionOptions, StreamPair } from './options';
 import { wrapSocket } from './wrap-socket-internal';
 
@@ -15,7 +15,9 @@ import { wrapSocket } from './wrap-socket-internal';
  * Errors: Node's connection error as is (`code: 'ECONNREFUSED'`, …); `TimeoutError` after
  * `options.timeout` ms (`<= 0` expires at once); `signal.reason` when `options.signal`
  * aborts. Cancelling the returned Unfuture (or the task awaiting it) destroys the socket
- * being connected. In every failed or cancelled case no socket is left open.
+ * being connected; a cancel that arrives once connected but before the result was handed
+ * on settles the Unfuture as cancelled and destroys the new connection, since nobody can
+ * get it any more. In every failed or cancelled case no socket is left open.
  *
  * @example
  * const { reader, writer } = await openConnection('127.0.0.1', 8888, { timeout: 5000 });
@@ -66,7 +68,19 @@ export function openConnection(host: string, port: number, options?: OpenConnect
   if (timeout != null && timeout !== Infinity) {
     timer = setTimeout(() => fail(timedOut(host, port, timeout)), Math.min(timeout, 2 ** 31 - 1));
   }
-  return future;
+  // `future` settles inside the socket's callback; the task awaiting it only resumes on a
+  // later microtask. A cancel in between can no longer reach `future` (it declines), and
+  // the task would end cancelled with the pair dropped and its socket open. The wrapper
+  // settles as cancelled then and hands the dropped pair back, to be closed.
+  return mapFuture(
+    future,
+    (pair) => pair,
+    (error) => {
+      throw error;
+    },
+    undefined,
+    ({ writer }) => writer.abort(),
+  );
 }
 
 function timedOut(host: string, port: number, timeout: number): TimeoutError {
