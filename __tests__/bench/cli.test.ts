@@ -76,6 +76,12 @@ describe('unsync inspect', () => {
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toMatch(/^blockingWait: thread \(io\) — .*Atomics\.wait/);
   });
+
+  it('finds an instance method as Class.method on the prototype (bench refuses it, see below)', async () => {
+    const r = await cli('inspect', '__tests__/fixtures/decorated-methods.ts#Service.fetch');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^Service\.fetch: loop \(async\) — it is an async function/);
+  });
 });
 
 describe('bad input gives one clear line on stderr and a non-zero exit', () => {
@@ -97,5 +103,46 @@ describe('bad input gives one clear line on stderr and a non-zero exit', () => {
     const lines = r.stderr.split('\n').filter((l) => l !== '');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(message);
+  });
+});
+
+describe('bad targets, load failures and report paths give one clear line too', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'unsync-cli-bad-'));
+  const file = (name: string, text: string): string => {
+    const full = path.join(dir, name);
+    fs.writeFileSync(full, text);
+    return full;
+  };
+  const klass = file('klass.js', 'class Jobs { static run(x) { return x; } work(x) { return x; } }\nexports.Jobs = Jobs;\n');
+  const throws = file('throws.js', "throw new Error('boom while loading\\nsecond line');\n");
+  const broken = file('broken.ts', 'export function f( { return 1 }\n');
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const cases: Array<[string, () => string[], number, RegExp]> = [
+    ['an export that is a class', () => ['bench', `${klass}#Jobs`], 1, /^unsync: export 'Jobs' of .* is a class, not a function \(name one of its static methods: Jobs\.run\)$/],
+    ['inspect of a class', () => ['inspect', `${klass}#Jobs`], 1, /^unsync: export 'Jobs' of .* is a class, not a function/],
+    ['an instance method for bench', () => ['bench', `${klass}#Jobs.work`], 1, /^unsync: 'Jobs\.work' of .* is an instance method, which needs an instance/],
+    ['a module that throws while loading', () => ['bench', `${throws}#f`], 1, /^unsync: cannot load module '.*throws\.js': Error: boom while loading$/],
+    ['a TypeScript module that does not compile (the error, not just its announcement)', () => ['bench', `${broken}#f`], 1, /^unsync: cannot load module '.*broken\.ts': TransformError: Transform failed with 1 error: .*broken\.ts:1:\d+: ERROR: /],
+    ['a report in a missing folder, before anything runs', () => ['bench', `${FIXTURE}#tinyAdd`, '--report', path.join(dir, 'nope', 'r.html')], 2, /^unsync: --report .*: the folder .*nope does not exist$/],
+    ['a report path that is a folder', () => ['bench', `${FIXTURE}#tinyAdd`, '--report', dir], 2, /^unsync: --report .*: .* is a folder, not a file$/],
+  ];
+  it.each(cases)('%s', async (_name, args, code, message) => {
+    const r = await cli(...args());
+    expect(r.code).toBe(code);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.split('\n').filter((l) => l !== '');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(message);
+  });
+
+  it('prints the table but exits 1 when no executor ran every call without failing', async () => {
+    const r = await cli('bench', `${FIXTURE}#alwaysFails`, '--executors', 'loop', '--calls', '2');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^loop\s+2\s+2\s/m);
+    expect(r.stdout).toMatch(/Recommendation: none — /);
+    expect(r.stderr.split('\n').filter((l) => l !== '')).toEqual([
+      'unsync: no executor ran every call without failing (first error: RangeError: bench fixture failure)',
+    ]);
   });
 });

@@ -12,8 +12,13 @@ import { UsageError } from './usage-error';
 
 const TYPESCRIPT = /\.[cm]?tsx?$/;
 
-/** The function named by `spec`, loaded from the module (paths resolve from `cwd`). */
-export async function loadTarget(spec: TargetSpec, cwd = process.cwd()): Promise<Function> {
+/**
+ * The function named by `spec`, loaded from the module (paths resolve from `cwd`).
+ * `Class.method` names a static method; with `instanceMethods` (what `inspect` allows) it
+ * may also name an instance method, found on the class's prototype. A class itself, or an
+ * instance method where one is not allowed, is refused with a hint.
+ */
+export async function loadTarget(spec: TargetSpec, cwd = process.cwd(), { instanceMethods = false } = {}): Promise<Function> {
   const file = path.resolve(cwd, spec.module);
   if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new UsageError(`cannot find module '${spec.module}' (looked for ${file})`, 1);
   ensureTypeScriptLoader(file);
@@ -23,7 +28,17 @@ export async function loadTarget(spec: TargetSpec, cwd = process.cwd()): Promise
   } catch (error) {
     throw new UsageError(`cannot load module '${spec.module}': ${oneLine(error)}`, 1);
   }
-  const value = lookup(exports, spec.exportName);
+  let value = lookup(exports, spec.exportName);
+  if (value === undefined) {
+    const instance = instanceMember(exports, spec.exportName);
+    if (instance !== undefined && instanceMethods) value = instance;
+    else if (instance !== undefined) {
+      throw new UsageError(
+        `'${spec.exportName}' of '${spec.module}' is an instance method, which needs an instance: name a static method or a function`,
+        1,
+      );
+    }
+  }
   if (value === undefined) {
     const names = exports !== null && typeof exports === 'object' ? Object.keys(exports).filter((k) => k !== '__esModule') : [];
     throw new UsageError(
@@ -33,6 +48,14 @@ export async function loadTarget(spec: TargetSpec, cwd = process.cwd()): Promise
   }
   if (typeof value !== 'function') {
     throw new UsageError(`export '${spec.exportName}' of '${spec.module}' is not a function (it is ${describe(value)})`, 1);
+  }
+  if (isClass(value)) {
+    // A class is a function to `typeof`, but calling it throws: every call would fail.
+    const statics = Object.getOwnPropertyNames(value).filter(
+      (k) => !['length', 'name', 'prototype'].includes(k) && typeof (value as unknown as Record<string, unknown>)[k] === 'function',
+    );
+    const hint = statics.length > 0 ? `name one of its static methods: ${statics.slice(0, 6).map((k) => `${spec.exportName}.${k}`).join(', ')}` : 'name a function or a static method';
+    throw new UsageError(`export '${spec.exportName}' of '${spec.module}' is a class, not a function (${hint})`, 1);
   }
   return value;
 }
@@ -63,6 +86,21 @@ function lookup(exports: unknown, name: string): unknown {
   return undefined;
 }
 
+/** `Class.member` where `member` lives on the class's prototype (an instance method), else undefined. */
+function instanceMember(exports: unknown, name: string): Function | undefined {
+  const dot = name.lastIndexOf('.');
+  if (dot <= 0) return undefined;
+  const owner = lookup(exports, name.slice(0, dot));
+  if (typeof owner !== 'function') return undefined;
+  const member = (owner.prototype as Record<string, unknown> | undefined)?.[name.slice(dot + 1)];
+  return typeof member === 'function' ? member : undefined;
+}
+
+/** True for a `class` (its source starts with the keyword; compiled ES5 classes look like functions). */
+function isClass(fn: Function): boolean {
+  return /^class[\s{]/.test(Function.prototype.toString.call(fn));
+}
+
 let loaderRegistered = false;
 
 /** Register a TypeScript loader when `file` needs one and none is present (as bootstrap.cjs does). */
@@ -91,7 +129,13 @@ function describe(value: unknown): string {
   return t === 'object' ? 'an object' : `a ${t}`;
 }
 
+/**
+ * The first line of an error, plus the next one when the first only announces it (esbuild's
+ * `Transform failed with 1 error:` is followed by the file, position and message).
+ */
 function oneLine(error: unknown): string {
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return message.split('\n')[0]!.trim();
+  const lines = message.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const first = lines[0] ?? '';
+  return first.endsWith(':') && lines.length > 1 ? `${first} ${lines[1]}` : first;
 }

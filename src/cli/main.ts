@@ -28,8 +28,12 @@ export interface CliIO {
 
 /**
  * Run the CLI with `argv` (no `node`/script) and resolve with the exit code: 0 on success,
- * 2 for a command-line mistake, 1 for a module or export that cannot be used or a run
- * that failed.
+ * 2 for a command-line mistake (including a `--report` path that cannot be written, checked
+ * before the run), 1 for a module or export that cannot be used, or a run in which no
+ * executor ran every call without failing (the table or JSON is still printed).
+ *
+ * @example
+ * process.exitCode = await main(['bench', './src/hash.ts#hash', '--args', '[1000]']);
  */
 export async function main(argv: readonly string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() }): Promise<number> {
   try {
@@ -38,7 +42,7 @@ export async function main(argv: readonly string[], io: CliIO = { stdout: proces
       io.stdout.write(`${USAGE}\n`);
       return 0;
     }
-    const fn = await loadTarget(command.target, io.cwd);
+    const fn = await loadTarget(command.target, io.cwd, { instanceMethods: command.command === 'inspect' });
     if (command.command === 'inspect') return runInspect(command, fn, io);
     return await runBench(command, fn, io);
   } catch (error) {
@@ -60,6 +64,8 @@ function runInspect(command: Extract<Command, { command: 'inspect' }>, fn: Funct
 }
 
 async function runBench(command: Extract<Command, { command: 'bench' }>, fn: Function, io: CliIO): Promise<number> {
+  // Check where the report goes before a run of possibly minutes, not after it.
+  const reportFile = command.report === undefined ? undefined : checkReportPath(path.resolve(io.cwd, command.report), command.report);
   const bar = progressBar(command.target.exportName, !command.json && !command.quiet, io.stderr);
   let result;
   try {
@@ -81,14 +87,34 @@ async function runBench(command: Extract<Command, { command: 'bench' }>, fn: Fun
     bar.stop();
   }
   io.stdout.write(command.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatBenchmarkTable(result)}\n`);
-  if (command.report !== undefined) {
-    const file = path.resolve(io.cwd, command.report);
+  if (reportFile !== undefined) {
     try {
-      fs.writeFileSync(file, renderHtmlReport(result));
+      fs.writeFileSync(reportFile, renderHtmlReport(result));
     } catch (error) {
-      throw new UsageError(`cannot write the report to ${file}: ${(error as Error).message}`, 1);
+      throw new UsageError(`cannot write the report to ${reportFile}: ${(error as Error).message}`, 1);
     }
-    io.stderr.write(`report written to ${file}\n`);
+    io.stderr.write(`report written to ${reportFile}\n`);
+  }
+  // Every executor failed (a wrong --args, a function that always throws): the table shows
+  // it, and the exit code tells a script that nothing was measured.
+  if (result.recommendation.executor === undefined) {
+    const first = result.results.find((r) => r.error !== undefined)?.error ?? 'no calls ran';
+    throw new UsageError(`no executor ran every call without failing (first error: ${first.split('\n')[0]})`, 1);
   }
   return 0;
+}
+
+/** `file` if a report can be written there, else a {@link UsageError} (exit 2: a bad flag value). */
+function checkReportPath(file: string, given: string): string {
+  const dir = path.dirname(file);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    throw new UsageError(`--report ${given}: the folder ${dir} does not exist`);
+  }
+  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new UsageError(`--report ${given}: ${file} is a folder, not a file`);
+  try {
+    fs.accessSync(fs.existsSync(file) ? file : dir, fs.constants.W_OK);
+  } catch {
+    throw new UsageError(`--report ${given}: ${file} is not writable`);
+  }
+  return file;
 }
