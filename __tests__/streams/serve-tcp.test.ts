@@ -68,4 +68,13 @@ describe('serveTcp', () => {
     await quiet.aclose();
     await loud.aclose();
   });
+
+  it('validates its arguments with TypeError/RangeError at the call, before listening', () => {
+    expect(() => serveTcp(1 as never, 0)).toThrow(new TypeError('Expected `handler` to be a function, got 1 (number)'));
+    expect(() => serveTcp(echo, 70000)).toThrow(RangeError);
+    expect(() => serveTcp(echo, 0, { nope: 1 } as never)).toThrow(TypeError);
+    expect(() => serveTcp(echo, 0, { limit: 0 })).toThrow(RangeError);
+    expect(() => serveTcp(echo, 0, { onListening: 1 as never })).toThrow(TypeError);
+    expect(() => serveTcp(echo, 0, { host: 1 as never })).toThrow(TypeError);
+  });
 });

@@ -25,6 +25,17 @@ describe('startServer', () => {
     expect(server.isServing()).toBe(true);
   });
 
+  it('validates its arguments with TypeError/RangeError, before listening', () => {
+    const ok = (): undefined => undefined;
+    expect(() => startServer(1 as never, HOST, 0)).toThrow(new TypeError('Expected `handler` to be a function, got 1 (number)'));
+    expect(() => startServer(ok, 1 as never, 0)).toThrow(TypeError);
+    expect(() => startServer(ok, HOST, -1)).toThrow(RangeError);
+    expect(() => startServer(ok, HOST, 65536)).toThrow(RangeError);
+    expect(() => startServer(ok, HOST, 1.5)).toThrow(TypeError);
+    expect(() => startServer(ok, HOST, 0, { nope: 1 } as never)).toThrow(TypeError);
+    expect(() => startServer(ok, HOST, 0, { limit: 0 })).toThrow(RangeError);
+  });
+
   it('rejects with EADDRINUSE when the port is taken', async () => {
     const server = await serve(() => undefined);
     await expect(startServer(() => undefined, HOST, server.address().port)).rejects.toMatchObject({

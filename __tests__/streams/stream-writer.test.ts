@@ -120,6 +120,29 @@ describe('StreamWriter.drain', () => {
     await writer.waitClosed();
   });
 
+  it('rejects a drain() already waiting with ConnectionResetError when the peer resets', async () => {
+    const reset = deferred<void>();
+    const server = await serve(async (_reader, serverWriter) => {
+      await reset.future; // never reads, so the client's buffers fill up
+      serverWriter.getExtraInfo('socket').resetAndDestroy();
+    });
+    const { writer } = await openConnection(HOST, server.address().port);
+    fill(writer);
+    const steps: string[] = [];
+    const drained = writer.drain().then(
+      () => steps.push('drained'),
+      (e: unknown) => steps.push(`drain failed: ${(e as Error).name}`),
+    );
+    await sleep(10);
+    steps.push('reset');
+    reset.resolve();
+    await drained;
+    expect(steps).toEqual(['reset', 'drain failed: ConnectionResetError']);
+    expect(() => writer.write('after reset')).toThrow(expect.objectContaining({ name: 'ConnectionResetError' }));
+    await writer.waitClosed();
+    await until(() => server.activeConnections === 0, 2000, 'server side closed');
+  });
+
   it('is cancelled with the task awaiting it; a cancelled waitClosed() then aborts the socket', async () => {
     // Never reads; waits on a library future so server.close() can cancel it.
     const server = await serve(() => deferred<void>().future);

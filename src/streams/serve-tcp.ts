@@ -4,7 +4,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Unfuture } from '../core/future';
 import { createTask } from '../core/task';
-import { assertFunction, assertInteger, assertOptions } from '../core/validate';
+import { assertFunction, assertInteger, assertOptions, expected } from '../core/validate';
 import { listen } from './server';
 import { SocketStream } from './socket-stream';
 
@@ -25,7 +25,8 @@ export interface ServeTcpOptions {
  * Never resolves. Cancelling it (or the task awaiting it) stops listening, cancels every
  * handler and settles once all connections are closed. Trio's rule for failures: a handler
  * that throws cancels the other handlers and the returned Unfuture rejects with its error —
- * catch inside the handler what should not stop the server.
+ * catch inside the handler what should not stop the server. Argument errors
+ * (`TypeError`/`RangeError`) throw at the call; a listen error (`EADDRINUSE`, …) rejects.
  *
  * @example
  * const serving = serveTcp(async (stream) => {
@@ -41,6 +42,8 @@ export function serveTcp(
   assertInteger('port', port, 0, 65535);
   assertOptions('options', options, ['host', 'limit', 'onListening']);
   const { host, limit, onListening } = options ?? {};
+  // Checked here, not by listen() inside the task: an argument error throws at the call.
+  if (host !== undefined && typeof host !== 'string') throw new TypeError(expected('options.host', 'a string', host));
   if (limit !== undefined) assertInteger('options.limit', limit, 1);
   if (onListening !== undefined) assertFunction('options.onListening', onListening);
   return createTask(
