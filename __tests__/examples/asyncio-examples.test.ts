@@ -8,6 +8,7 @@ const ABC_TIMELINE = ['A: started', 'B: started', 'C: started', 'B: finished', '
 
 const cases: Array<[string, string[]]> = [
   ['asyncio-run.ts', ['hello']],
+  ['asyncio-run-result.ts', ['result: 6']],
   ['asyncio-sleep.ts', ['done']],
   ['asyncio-coroutines.ts', ['done']],
   ['asyncio-create-task.ts', ['done', ...ABC_TIMELINE]],

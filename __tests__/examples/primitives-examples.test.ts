@@ -1,6 +1,6 @@
 /**
- * The seed's Queue and Event examples, run as scripts (`tsx examples/<name>.ts`) and
- * checked line by line.
+ * The seed's Queue, Event and synchronization-primitive examples, run as scripts
+ * (`tsx examples/<name>.ts`) and checked line by line.
  */
 import { runExample } from './run-example';
 import { seededRandom } from '../../examples/seeded-random';
@@ -28,6 +28,22 @@ describe('primitives examples', () => {
     expect(parallel).not.toBeNull();
     expect(Number(parallel![1])).toBeLessThan(total);
     expect(lines[22]).toBe(`total expected sleep time: ${total} ms`);
+  });
+
+  it('asyncio-sync-primitives.ts: the lock serialises, the condition hands over, the semaphore admits two', async () => {
+    const result = await runExample('asyncio-sync-primitives.ts');
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toEqual([
+      'lock A: in the critical section',
+      'lock A: leaving it',
+      'lock B: in the critical section',
+      'lock B: leaving it',
+      'condition: waiting',
+      'condition: notifying',
+      'condition: woken, ready = true',
+      'semaphore: at most 2 of 5 workers inside at once',
+    ]);
+    expect(result.code).toBe(0);
   });
 
   it('event.ts: the listener waits, then processes the event once it is set', async () => {
