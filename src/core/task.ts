@@ -129,8 +129,9 @@ export class Task<T> extends Unfuture<T> implements AwaitingTask {
 
   /**
    * Withdraw one cancellation request (asyncio's `Task.uncancel`); returns the remaining
-   * count. At zero an undelivered request is dropped. Used by `timeout` and `TaskGroup`
-   * to absorb the cancellations they caused themselves.
+   * count. At zero an undelivered request is dropped. For code that cancels a task itself
+   * and wants to absorb that request; unsync's own `timeout` and `TaskGroup` do not need
+   * it (they run their body as a child task and know which cancellations they made).
    */
   uncancel(): number {
     if (this.#cancelRequests > 0) this.#cancelRequests--;
