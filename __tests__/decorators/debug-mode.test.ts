@@ -117,6 +117,8 @@ describe('decorated async calls', () => {
       await new D.Reports().load();
     });
     await collectUntil(() => false, 5);
-    expect(capture.messages()).toEqual([]);
+    // A forced collection can itself block the loop past the threshold on a loaded machine
+    // (reported as "blocked ... outside any task"): that report is about the GC, not the calls.
+    expect(capture.messages().filter((m) => !/the event loop was blocked .* outside any task/.test(m))).toEqual([]);
   });
 });

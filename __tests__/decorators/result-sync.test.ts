@@ -31,16 +31,21 @@ describe('resultSync', () => {
     expect(await f).toBe(2);
   });
 
-  it('blocks for a pending thread call when the thread pool has a synchronous reply channel, and says so when not', async () => {
+  it('blocks for a pending thread call through the thread pool\'s synchronous reply channel', async () => {
+    expect(syncWaiters.thread).toBeDefined(); // installed by src/executors/sync-wait.ts
     const f = F.onThread(3);
-    if (syncWaiters.thread !== undefined) {
-      expect(resultSync(f, 10_000)).toBe(9);
-      return;
-    }
+    expect(f.done()).toBe(false);
+    expect(resultSync(f, 10_000)).toBe(9);
+    expect(f.done()).toBe(true); // settled by the wait itself, so awaiting it still works
+    expect(await f).toBe(9);
+  });
+
+  it('refuses to block on a pending process call, saying why', async () => {
+    const f = F.onProcess(4);
     const error = thrown(() => resultSync(f, 1000));
     expect(isInvalidStateError(error)).toBe(true);
-    expect((error as Error).message).toMatch(/runs on the 'thread' executor, which has no synchronous reply channel/);
-    expect(await f).toBe(9);
+    expect((error as Error).message).toMatch(/^processSquare runs on the 'process' executor, which has no synchronous reply channel: await it instead$/);
+    await f; // the call itself goes on and settles normally
   });
 
   it('checks its arguments', () => {
@@ -79,16 +84,14 @@ describe('unsync.sync', () => {
     expect(await waitedFor[0]).toBe('read after 5 ms'); // it ran on a worker thread
   });
 
-  it('runs the function on a worker thread and blocks for its result, or says what it needs', () => {
-    if (syncWaiters.thread !== undefined) {
-      expect(F.readLaterSync(5)).toBe('read after 5 ms');
-      return;
-    }
-    const error = thrown(() => F.readLaterSync(5));
-    expect(isInvalidStateError(error)).toBe(true);
-    expect((error as Error).message).toBe(
-      "unsync.sync(readLater) needs the thread executor's synchronous reply channel, which this build does not have yet",
-    );
+  it('runs the function on a worker thread and blocks for its result', () => {
+    expect(F.readLaterSync(5)).toBe('read after 5 ms');
+  });
+
+  it('throws what the function threw, with its class, synchronously', () => {
+    const error = thrown(() => F.failLaterSync(5));
+    expect(error).toBeInstanceOf(RangeError);
+    expect((error as Error).message).toBe('failed after 5 ms');
   });
 });
 
