@@ -58,6 +58,43 @@ describe('turning debug mode on', () => {
     expect(hooksInstalled()).toEqual([false, false, false]);
   });
 
+  it('is off by default, with the console as logger and a 100 ms threshold', () => {
+    const before = process.env.UNSYNC_DEBUG;
+    delete process.env.UNSYNC_DEBUG;
+    try {
+      jest.isolateModules(() => {
+        const debug = require('../../src/runtime/debug') as typeof import('../../src/runtime/debug');
+        expect(debug.debugState.enabled).toBe(false);
+        expect(debug.debugState.logger).toBe(console);
+        expect(debug.debugState.slowCallbackDuration).toBe(100);
+      });
+    } finally {
+      if (before !== undefined) process.env.UNSYNC_DEBUG = before;
+    }
+  });
+
+  it('sends reports to console.warn when no logger was configured', async () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const log = jest.spyOn(console, 'log');
+    try {
+      await run(
+        async () => {
+          (() => Unfuture.withResolvers().reject(new Error('lost')))();
+        },
+        { debug: true },
+      );
+      // Only this report: a finalizer of an earlier test could add a never-awaited one.
+      const unretrieved = warn.mock.calls.filter(([message]) => String(message).includes('was never retrieved'));
+      expect(unretrieved).toHaveLength(1);
+      expect(unretrieved[0]![0]).toMatch(/^unsync: the error of future "[^"]+" \(loop\) was never retrieved \(found when run\(\) returned\)/);
+      expect(unretrieved[0]![1]).toMatchObject({ message: 'lost' });
+      expect(log).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+      log.mockRestore();
+    }
+  });
+
   it('UNSYNC_DEBUG=1 turns it on when the library loads', () => {
     const before = process.env.UNSYNC_DEBUG;
     process.env.UNSYNC_DEBUG = '1';
