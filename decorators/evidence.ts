@@ -6,6 +6,7 @@
  * only after a long streak of cheap calls, a streak that doubles after every move and stops
  * after `maxFlips` moves. So a decision never flip-flops.
  */
+import { assertInteger, assertOptions, expected } from '../src/core/validate';
 import type { ConcreteExecutor } from './options';
 
 /** Thresholds of the placement state machine (change with {@link configureEvidence}). */
@@ -64,15 +65,36 @@ function evidenceOf(key: object): Evidence {
   return e;
 }
 
-/** Change the thresholds (all functions; `reset: true` restores the defaults). */
+const KEYS = Object.keys(DEFAULTS) as Array<keyof EvidenceThresholds>;
+/** Thresholds that count calls or moves (integers); the others are milliseconds. */
+const COUNTS: ReadonlySet<keyof EvidenceThresholds> = new Set(['confirmSamples', 'returnStreak', 'maxFlips']);
+
+/**
+ * Change the thresholds of the placement state machine, for every decorated function, and
+ * return the thresholds now in force (a copy). `reset: true` restores the defaults first.
+ * Every option is checked before any is applied: an unknown key or a bad value throws
+ * (`TypeError`/`RangeError`) and changes nothing. `configureEvidence({})` only reads them.
+ *
+ * @example
+ * configureEvidence({ blockMs: 20 }); // tolerate loop calls up to 20 ms before moving them
+ */
 export function configureEvidence(options: Partial<EvidenceThresholds> & { reset?: boolean }): EvidenceThresholds {
-  if (options.reset === true) Object.assign(thresholds, DEFAULTS);
-  for (const key of Object.keys(DEFAULTS) as Array<keyof EvidenceThresholds>) {
+  assertOptions('options', options, [...KEYS, 'reset']);
+  if (options === undefined) throw new TypeError(expected('options', 'an options object', options));
+  if (options.reset !== undefined && typeof options.reset !== 'boolean') {
+    throw new TypeError(expected('options.reset', 'a boolean', options.reset));
+  }
+  for (const key of KEYS) {
     const value = options[key];
-    if (value !== undefined) {
-      if (typeof value !== 'number' || !(value >= 0)) throw new RangeError(`Expected \`${key}\` to be a number >= 0, got ${String(value)}`);
-      thresholds[key] = value;
-    }
+    if (value === undefined) continue;
+    if (COUNTS.has(key)) assertInteger(`options.${key}`, value, 0);
+    else if (typeof value !== 'number' || Number.isNaN(value)) throw new TypeError(expected(`options.${key}`, 'a number of milliseconds', value));
+    else if (!(value >= 0) || value === Infinity) throw new RangeError(expected(`options.${key}`, 'a finite number of milliseconds >= 0', value));
+  }
+  if (options.reset === true) Object.assign(thresholds, DEFAULTS);
+  for (const key of KEYS) {
+    const value = options[key];
+    if (value !== undefined) thresholds[key] = value;
   }
   return { ...thresholds };
 }

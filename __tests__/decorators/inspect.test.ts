@@ -147,4 +147,15 @@ describe('argument checks', () => {
   it('rejects a non-function', () => {
     expect(() => inspect(3 as never)).toThrow(new TypeError('Expected `fnOrMethod` to be a function, got 3 (number)'));
   });
+
+  it('configureEvidence rejects unknown keys and bad values, and changes nothing then', () => {
+    const before = configureEvidence({});
+    expect(() => configureEvidence({ blockms: 20 } as never)).toThrow(/^Unknown option `blockms` in `options`; valid options are: `blockMs`, `cheapMs`/);
+    expect(() => configureEvidence({ blockMs: 20, maxFlips: 1.5 })).toThrow(new TypeError('Expected `options.maxFlips` to be an integer, got 1.5 (number)'));
+    expect(() => configureEvidence({ cheapMs: -1 })).toThrow(RangeError);
+    expect(() => configureEvidence({ blockMs: '5' as never })).toThrow(TypeError);
+    expect(() => configureEvidence({ reset: 'yes' as never })).toThrow(TypeError);
+    expect(() => configureEvidence(undefined as never)).toThrow(TypeError);
+    expect(configureEvidence({})).toEqual(before); // blockMs: 20 above was not applied
+  });
 });
