@@ -1,7 +1,7 @@
 'use strict';
 /**
- * The entry of every unsync worker: the thread pool starts its threads on this file (they
- * serve calls with `serveThread`), and the process pool's child entry
+ * The core of every unsync worker: the thread pool's piscina sessions (./piscina-session.cjs)
+ * serve calls with `serveThread`, and the process pool's child entry
  * (`./process-bootstrap.cjs`) runs each call through `runCall`.
  *
  * Plain CommonJS on purpose: it runs before any TypeScript loader exists. It imports only
@@ -12,14 +12,13 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
-const { isMainThread, workerData, receiveMessageOnPort } = require('node:worker_threads');
+const { isMainThread, receiveMessageOnPort } = require('node:worker_threads');
 const { performance } = require('node:perf_hooks');
 const { encodeError, findUncloneable } = require('./error-codec.cjs');
 
 const REGISTRY_KEY = Symbol.for('unsync.registry.v1');
 const WORKER_KEY = Symbol.for('unsync.worker');
 const BRAND = Symbol.for('unsync.error.brand');
-const PROTOCOL_VERSION = 1;
 const TYPESCRIPT = /\.[cm]?tsx?$/;
 
 const kind = isMainThread ? 'process' : 'thread';
@@ -241,6 +240,8 @@ const STARTED = 1;
  * call starts the worker claims its cell (SENT -> STARTED); a cell the parent already set
  * to cancelled means "do not start", answered with `skipped`. After each answer, when a
  * parent thread is blocked in `resultSync` (`signal[0] > 0`), bump `signal[1]` and wake it.
+ * Runs inside a piscina session (./piscina-session.cjs); returns a function that detaches
+ * it from the worker when the session ends (the worker lives on in piscina's pool).
  */
 function serveThread({ port, cells, signal, deadCell }) {
   const pending = [];
@@ -268,7 +269,7 @@ function serveThread({ port, cells, signal, deadCell }) {
     busy = true;
     for (let message = next(); message !== undefined; message = next()) {
       if (Atomics.compareExchange(cells, message.cell, SENT, STARTED) !== SENT) {
-        reply({ type: 'skipped', id: message.id });
+        reply({ type: 'skipped', id: message.id, cell: message.cell });
         continue;
       }
       let outcome = runCallNow(message);
@@ -281,19 +282,17 @@ function serveThread({ port, cells, signal, deadCell }) {
     pending.push(message);
     if (!busy) void drain();
   });
-  // A parent blocked in resultSync cannot see the 'exit' event: tell it through memory.
-  process.on('exit', () => {
+  // A parent blocked in resultSync cannot see the session end: tell it through memory.
+  const onExit = () => {
     Atomics.store(cells, deadCell, 1);
     Atomics.add(signal, 1, 1);
     Atomics.notify(signal, 1);
-  });
-}
-
-if (!isMainThread && workerData !== null && typeof workerData === 'object' && workerData.unsyncThread === PROTOCOL_VERSION) {
-  serveThread(workerData);
+  };
+  process.on('exit', onExit);
+  return () => process.off('exit', onExit);
 }
 
 // The process pool's child entry is `./process-bootstrap.cjs`: it speaks IPC and runs each
 // call with `runCall` below.
 
-module.exports = { runCall, runChunk, resultCloneFailure };
+module.exports = { runCall, runChunk, resultCloneFailure, serveThread };

@@ -46,10 +46,15 @@ export interface ThreadCallMessage extends CallMessage {
   readonly cell: number;
 }
 
-/** Thread -> parent: call `id` was cancelled before it started and did not run. */
+/**
+ * Thread -> parent: call `id`, sent with claim cell `cell`, was cancelled before it started
+ * and did not run. The cell tells a stale skip apart: a call claimed back from a session
+ * and sent to the same session again is answered twice, `skipped` for the first send.
+ */
 export interface SkippedMessage {
   readonly type: 'skipped';
   readonly id: number;
+  readonly cell: number;
 }
 
 /** Parent -> worker (process pool): stop call `id` if the child can do so cooperatively. */

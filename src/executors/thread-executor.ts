@@ -1,6 +1,8 @@
 /**
- * The thread executor: worker threads (`node:worker_threads`), each with its own
- * `MessagePort`, managed here (see docs/executors.md, "Thread pool design").
+ * The thread executor: piscina owns the worker threads; each of this executor's "threads"
+ * is a piscina *session* — one long piscina task (./piscina-session.cjs) that serves our
+ * own protocol on a `MessagePort` we transfer to it (see docs/executors.md, "Thread pool
+ * design"). piscina is imported here and nowhere else.
  *
  * Calls wait in this executor's FIFO and are sent to a thread when it has room: up to
  * {@link PIPELINE_DEPTH} calls per thread (one running, the next already waiting in the
@@ -14,18 +16,22 @@
  * - cancelling a running call terminates its thread; the calls queued behind it on that
  *   thread are claimed back at once and re-sent to other threads, never lost or failed;
  * - a crash fails the one started call with `WorkerCrashedError` and re-sends the rest;
- * - the thread is replaced lazily by the next call (this executor spawns its own threads).
+ * - terminating a session aborts its piscina task: piscina terminates that worker and
+ *   replaces it by its own rules; the next call starts a new session.
  *
- * Owning the ports is also what makes `resultSync` possible: a blocked caller reads the
- * answers with `receiveMessageOnPort` (./sync-wait.ts).
+ * Owning the session ports is also what makes `resultSync` possible: a blocked caller reads
+ * the answers with `receiveMessageOnPort` (./sync-wait.ts). A session ends after
+ * {@link SESSION_IDLE_MS} without work, so piscina un-refs its worker and an idle pool
+ * never keeps the process alive; the worker itself stays in piscina's pool (warm) for the
+ * pool's `idleTimeout`.
  */
-import * as path from 'node:path';
-import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { receiveMessageOnPort } from 'node:worker_threads';
 import { CloneError, InvalidStateError, WorkerCrashedError } from '../core/errors';
 import type { Unfuture } from '../core/future';
 import { executorHooks } from '../core/hooks';
 import { assertOptions } from '../core/validate';
 import type { CloseOptions, Executor, ExecutorState, ExecutorStatistics, SubmitOptions } from './executor';
+import { CANCELLED, CELLS, DEAD_CELL, PiscinaSessions, SENT, STARTED, Thread, exitCodeOf } from './piscina-sessions';
 import { resolveThreadPoolOptions, type ResolvedThreadPoolOptions, type ThreadPoolOptions } from './pool-options';
 import { PoolCall, validateSubmit } from './pool-call';
 import type { CallOutcome, CallRef, SkippedMessage } from './protocol';
@@ -33,62 +39,21 @@ import { argumentCloneError } from './serialization';
 import { ExecutorCounters } from './statistics';
 import { registerSyncSource, unregisterSyncSource, type SyncSource } from './sync-wait';
 
+export { BOOTSTRAP_FILE } from './piscina-sessions';
+
 /**
  * Calls sent to one thread at a time (running + waiting in its port). 2 removes the idle
  * round trip between calls; deeper adds head-of-line waiting behind a long call for no
  * measured gain (benchmarks/executors-threads.ts).
  */
 export const PIPELINE_DEPTH = 2;
-/** Cells per thread: more than the most calls ever sent to one thread, so a cell is reused only after its call was answered. */
-const CELLS = 16;
-/** cells[DEAD_CELL] becomes 1 when the thread's exit handler ran (seen by a blocked `resultSync`). */
-const DEAD_CELL = CELLS;
-const SENT = 0;
-const STARTED = 1;
-const CANCELLED = 2;
-
-/** The worker entry, shipped next to this file in `src/` and `dist/`. */
-export const BOOTSTRAP_FILE = path.join(__dirname, 'bootstrap.cjs');
-
-/** One thread and what was sent to it. */
-class Thread {
-  readonly port: MessagePort;
-  readonly worker: Worker;
-  readonly cells = new Int32Array(new SharedArrayBuffer(4 * (CELLS + 1)));
-  // Invariant: the calls sent and not answered, in send order (the thread answers in order);
-  // length < CELLS.
-  readonly sent: PoolCall[] = [];
-  #nextCell = 0;
-  /** terminate() was called: nothing more is sent here. */
-  stopping = false;
-  /** Its death was handled (by the 'exit' event or a blocked resultSync). */
-  gone = false;
-  lastError: unknown = undefined;
-  idleTimer: NodeJS.Timeout | undefined = undefined;
-
-  constructor(options: ResolvedThreadPoolOptions, signal: Int32Array) {
-    const { port1, port2 } = new MessageChannel();
-    this.port = port1;
-    this.worker = new Worker(BOOTSTRAP_FILE, {
-      workerData: { unsyncThread: 1, port: port2, cells: this.cells, signal, deadCell: DEAD_CELL },
-      transferList: [port2],
-      resourceLimits: options.resourceLimits,
-      execArgv: options.execArgv,
-      env: options.env,
-    });
-    // Neither an idle thread nor its port keeps the process alive; the port is ref'd while
-    // calls are in flight.
-    this.worker.unref();
-    this.port.unref();
-  }
-
-  nextCell(): number {
-    const cell = this.#nextCell;
-    this.#nextCell = (cell + 1) % CELLS;
-    Atomics.store(this.cells, cell, SENT);
-    return cell;
-  }
-}
+/**
+ * Milliseconds without work after which a session ends (at most the pool's idleTimeout).
+ * A live session is a running piscina task, which keeps the process alive; ending it lets
+ * an idle pool un-ref while piscina keeps the worker warm. A new session on a warm worker
+ * costs one piscina dispatch.
+ */
+export const SESSION_IDLE_MS = 250;
 
 /**
  * A pool of worker threads running registered functions by reference.
@@ -126,7 +91,12 @@ export class ThreadExecutor implements Executor, SyncSource {
   // #dying were stopped and have not exited yet (their started call ends at exit).
   readonly #threads: Thread[] = [];
   readonly #dying = new Set<Thread>();
+  // Sessions ended for idleness (or by close) whose piscina task has not settled yet.
+  readonly #ended = new Set<Thread>();
   readonly #counters = new ExecutorCounters();
+  #piscina: PiscinaSessions | undefined = undefined;
+  // Destroys an idle piscina pool when minWorkers is 0 (its one worker started up front).
+  #retireTimer: NodeJS.Timeout | undefined = undefined;
   #closed: Promise<void> | undefined = undefined;
   #onIdle: (() => void) | undefined = undefined;
   readonly #cancelHook = (call: PoolCall): void => this.#cancel(call);
@@ -164,8 +134,11 @@ export class ThreadExecutor implements Executor, SyncSource {
       if (this.#state === 'open') this.#state = 'closing';
       this.#closed = this.#drain().then(async () => {
         unregisterSyncSource(this);
-        const threads = [...this.#threads.splice(0), ...this.#dying];
-        await Promise.all(threads.map((t) => ((t.stopping = true), t.worker.terminate())));
+        if (this.#retireTimer !== undefined) clearTimeout(this.#retireTimer);
+        for (const thread of [...this.#threads]) this.#endSession(thread);
+        const sessions = [...this.#ended, ...this.#dying].map((t) => t.session.catch(() => undefined));
+        await Promise.all(sessions);
+        await this.#piscina?.destroy();
         this.#state = 'closed';
       });
     }
@@ -188,32 +161,45 @@ export class ThreadExecutor implements Executor, SyncSource {
     return this.#counters.snapshot('thread', this.#state, { workers: this.#threads.length, queued, running });
   }
 
-  /** @internal SyncSource: true when `future` is a pending call of this pool, which is then sent to a thread. */
+  /**
+   * @internal SyncSource: true when `future` is a pending call of this pool, which is then
+   * on a thread that serves it without this thread's event loop (the caller is about to
+   * block it). A call still queued, or sent to a session piscina has not started yet, is
+   * (re)sent to a serving thread, past the pipeline depth if need be. `InvalidStateError`
+   * when no thread can serve it without the event loop (see {@link startingError}).
+   */
   prepareSyncWait(future: Unfuture<unknown>): boolean {
-    for (const thread of [...this.#threads, ...this.#dying]) if (thread.sent.some((c) => c.future === future)) return true;
+    for (const thread of [...this.#threads, ...this.#dying]) {
+      const call = thread.sent.find((c) => c.future === future);
+      if (call === undefined) continue;
+      // Started means served; otherwise claim it back from a session that is not served yet.
+      if (thread.serving() || Atomics.compareExchange(thread.cells, call.cell, SENT, CANCELLED) !== SENT) return true;
+      thread.sent.splice(thread.sent.indexOf(call), 1);
+      this.#inFlight--;
+      call.requeue();
+      if (thread.sent.length === 0) this.#idle(thread);
+      this.#sendForSyncWait(call);
+      return true;
+    }
     for (let i = this.#head; i < this.#queue.length; i++) {
       const call = this.#queue[i];
       if (call === undefined || call.future !== future || call.state !== 'queued') continue;
-      // The caller is about to block: nothing else will send this call, so send it now,
-      // past the pipeline depth if need be (the threads run without this thread's help).
-      const thread = this.#pick(CELLS - 1);
-      if (thread === undefined) return false;
       this.#queue[i] = undefined;
       this.#queued--;
-      this.#send(thread, call);
+      this.#sendForSyncWait(call);
       return true;
     }
     return false;
   }
 
-  /** @internal SyncSource: handle every answer already posted, and threads that died, without the event loop. */
+  /** @internal SyncSource: handle every answer already posted, and sessions that died, without the event loop. */
   pollSync(): void {
     for (const thread of [...this.#threads, ...this.#dying]) {
       const dead = Atomics.load(thread.cells, DEAD_CELL) === 1;
       for (let m = receiveMessageOnPort(thread.port); m !== undefined; m = receiveMessageOnPort(thread.port)) {
         this.#answer(thread, m.message as CallOutcome | SkippedMessage);
       }
-      if (dead) this.#died(thread, undefined);
+      if (dead) this.#died(thread, undefined, true);
     }
   }
 
@@ -247,15 +233,47 @@ export class ThreadExecutor implements Executor, SyncSource {
     return best !== undefined && best.sent.length < depth ? best : undefined;
   }
 
+  /**
+   * Send `call` (not queued, not sent) to a thread that serves its port without the event
+   * loop: the least busy serving one, else a new session if piscina posts it at once. When
+   * there is none, the call goes back to the head of the queue and the caller is told.
+   */
+  #sendForSyncWait(call: PoolCall): void {
+    let target: Thread | undefined;
+    for (const thread of this.#threads) {
+      if (thread.stopping || !thread.serving() || thread.sent.length >= CELLS - 1) continue;
+      if (target === undefined || thread.sent.length < target.sent.length) target = thread;
+    }
+    if (target === undefined && this.#threads.length < this.#options.maxWorkers) {
+      const fresh = this.#spawn();
+      if (fresh.serving()) target = fresh;
+      else this.#idle(fresh);
+    }
+    if (target === undefined) {
+      this.#queue.splice(this.#head, 0, call);
+      this.#queued++;
+      this.#pump();
+      throw startingError(call.future);
+    }
+    this.#send(target, call);
+  }
+
   #spawn(): Thread {
     if (this.#threads.length === 0) registerSyncSource(this);
-    const thread = new Thread(this.#options, this.signal);
+    if (this.#retireTimer !== undefined) {
+      clearTimeout(this.#retireTimer);
+      this.#retireTimer = undefined;
+    }
+    this.#piscina ??= new PiscinaSessions(this.#options);
+    const thread = new Thread(this.#piscina, this.signal);
     thread.port.on('message', (message: CallOutcome | SkippedMessage) => this.#answer(thread, message));
-    thread.worker.on('error', (error) => {
-      thread.lastError = error;
-      if (thread.sent.length === 0 && !thread.stopping) executorHooks.onStrayWorkerError?.('thread', error);
-    });
-    thread.worker.on('exit', (code) => this.#died(thread, code));
+    thread.session.then(
+      () => this.#died(thread, undefined, false),
+      (error: unknown) => {
+        if (thread.sent.length === 0 && !thread.stopping) executorHooks.onStrayWorkerError?.('thread', error);
+        this.#died(thread, error, false);
+      },
+    );
     this.#threads.push(thread);
     return thread;
   }
@@ -286,6 +304,8 @@ export class ThreadExecutor implements Executor, SyncSource {
     const index = sent[0]?.id === message.id ? 0 : sent.findIndex((c) => c.id === message.id);
     if (index < 0) return;
     const call = sent[index]!;
+    // A skip of an earlier send of this call (claimed back, then sent here again).
+    if (message.type === 'skipped' && message.cell !== call.cell) return;
     sent.splice(index, 1);
     this.#inFlight--;
     if (message.type !== 'skipped') call.settleOutcome(message, this.#counters);
@@ -294,13 +314,28 @@ export class ThreadExecutor implements Executor, SyncSource {
     this.#checkIdle();
   }
 
+  /**
+   * End an idle session after SESSION_IDLE_MS, whatever minWorkers says: a live session keeps
+   * the process alive, and piscina keeps its `minThreads` workers without one.
+   */
   #idle(thread: Thread): void {
     thread.port.unref();
-    if (thread.stopping || this.#threads.length <= this.#options.minWorkers) return;
+    if (thread.stopping) return;
     thread.idleTimer = setTimeout(() => {
-      if (thread.sent.length === 0 && !thread.stopping && this.#threads.length > this.#options.minWorkers) this.#stop(thread);
-    }, this.#options.idleTimeout);
+      if (thread.sent.length === 0 && !thread.stopping) this.#endSession(thread);
+    }, Math.min(SESSION_IDLE_MS, this.#options.idleTimeout));
     thread.idleTimer.unref();
+  }
+
+  /** End an idle session: closing our port resolves the piscina task and frees its worker. */
+  #endSession(thread: Thread): void {
+    if (thread.stopping) return;
+    thread.stopping = true;
+    if (thread.idleTimer !== undefined) clearTimeout(thread.idleTimer);
+    this.#removeThread(thread);
+    this.#ended.add(thread);
+    this.#takeBack(thread);
+    thread.end();
   }
 
   #cancel(call: PoolCall): void {
@@ -323,7 +358,10 @@ export class ThreadExecutor implements Executor, SyncSource {
     }
   }
 
-  /** Terminate `thread`; the calls it had not started are claimed back and re-sent now. */
+  /**
+   * Terminate `thread`: abort its piscina task (piscina terminates the worker and replaces
+   * it by its own rules); the calls it had not started are claimed back and re-sent now.
+   */
   #stop(thread: Thread): void {
     if (thread.stopping) return;
     thread.stopping = true;
@@ -331,7 +369,7 @@ export class ThreadExecutor implements Executor, SyncSource {
     this.#removeThread(thread);
     this.#dying.add(thread);
     this.#takeBack(thread);
-    void thread.worker.terminate();
+    thread.terminate();
   }
 
   /** Claim every sent-but-not-started call of `thread` and queue it again, ahead of newer calls. */
@@ -352,25 +390,55 @@ export class ThreadExecutor implements Executor, SyncSource {
     this.#pump();
   }
 
-  /** The thread exited (or its exit handler ran while the caller was blocked). */
-  #died(thread: Thread, exitCode: number | undefined): void {
-    if (thread.gone) return;
+  /**
+   * The session settled (`error`: why it rejected), or a blocked resultSync saw its dead
+   * cell (`fromCell`). Started calls end; the others are queued again.
+   */
+  #died(thread: Thread, error: unknown, fromCell: boolean): void {
+    if (!fromCell) this.#ended.delete(thread);
+    if (thread.gone) {
+      if (!fromCell) this.#retireWhenIdle();
+      return;
+    }
     thread.gone = true;
+    // For a caller that blocks in resultSync later: this session answers no more.
+    Atomics.store(thread.cells, DEAD_CELL, 1);
     if (thread.idleTimer !== undefined) clearTimeout(thread.idleTimer);
     this.#removeThread(thread);
     this.#dying.delete(thread);
     thread.port.unref();
+    if (!fromCell) thread.port.close();
+    const exitCode = exitCodeOf(error);
     for (const call of thread.sent.splice(0)) {
       if (Atomics.load(thread.cells, call.cell) !== STARTED) {
         call.requeue();
         this.#queue.splice(this.#head, 0, call);
         this.#queued++;
       } else if (call.stopRequested) call.settleStopped(this.#counters);
-      else call.fail(crashError(call.ref.name, exitCode, thread.lastError), this.#counters);
+      else call.fail(crashError(call.ref.name, exitCode, exitCode === undefined ? error : undefined), this.#counters);
       this.#inFlight--;
     }
     this.#pump();
     this.#checkIdle();
+    if (!fromCell) this.#retireWhenIdle();
+  }
+
+  /**
+   * With `minWorkers: 0`, destroy the piscina pool once no session has run for
+   * `idleTimeout`: piscina keeps `minThreads` (at least 1, see PiscinaSessions) workers
+   * forever. The next call makes a new pool.
+   */
+  #retireWhenIdle(): void {
+    const piscina = this.#piscina;
+    if (piscina === undefined || this.#options.minWorkers > 0 || this.#state !== 'open' || this.#retireTimer !== undefined) return;
+    if (this.#threads.length > 0 || piscina.live > 0) return;
+    this.#retireTimer = setTimeout(() => {
+      this.#retireTimer = undefined;
+      if (this.#piscina !== piscina || this.#threads.length > 0 || piscina.live > 0) return;
+      this.#piscina = undefined;
+      void piscina.destroy();
+    }, this.#options.idleTimeout);
+    this.#retireTimer.unref();
   }
 
   #removeThread(thread: Thread): void {
@@ -408,6 +476,15 @@ export class ThreadExecutor implements Executor, SyncSource {
       resolve();
     }
   }
+}
+
+/**
+ * The InvalidStateError of a blocking wait that only the event loop could end: every thread
+ * is a session piscina has not started yet (its worker is starting, for example just after
+ * a terminated one), so blocking would never end. The call runs as usual; await it.
+ */
+function startingError(future: Unfuture<unknown>): InvalidStateError {
+  return new InvalidStateError(`no thread of the pool can serve ${future.getName()} while the event loop is blocked (a worker is starting): await it instead`);
 }
 
 /** The error of a call whose thread died under it. */

@@ -1,0 +1,23 @@
+'use strict';
+/**
+ * The piscina worker module of the thread pool: piscina calls the exported function with a
+ * session's init message (one piscina task = one session; see thread-executor.ts). It serves
+ * calls on the transferred `port` with bootstrap's `serveThread` (our own protocol, claim
+ * cells, `resultSync` wake-ups) and resolves when the executor closes its end of the port,
+ * which frees the worker for piscina. Plain CommonJS: it runs before any TypeScript loader.
+ */
+const { serveThread } = require('./bootstrap.cjs');
+
+/** Serve one session; resolves (with null) when the executor ends it by closing the port. */
+module.exports = function unsyncSession(init) {
+  return new Promise((resolve) => {
+    const detach = serveThread(init);
+    init.port.once('close', () => {
+      detach();
+      resolve(null);
+    });
+    // Lets a caller blocked in resultSync know this session serves its port without the
+    // parent's event loop (see ThreadExecutor#serving).
+    Atomics.store(init.cells, init.sessionCell, 1);
+  });
+};

@@ -1,0 +1,161 @@
+/**
+ * The thread pool's threads, as piscina runs them (docs/executors.md, "Thread pool design").
+ * piscina is imported here and nowhere else.
+ *
+ * piscina owns the worker threads: it starts them, replaces them when they die or are
+ * terminated, retires idle ones and destroys them on close. unsync needs two things its
+ * task model does not give — pipelining with a per-call "started or not" fact, and answers
+ * a blocked caller can read without the event loop — so each unsync *thread* is a piscina
+ * *session*: one long piscina task (./piscina-session.cjs) that serves unsync's own protocol
+ * on a `MessagePort` transferred to it, until the executor closes that port (the session
+ * resolves and the worker goes back to piscina, warm) or aborts the task (piscina
+ * terminates the worker: how a running call is stopped).
+ */
+import * as path from 'node:path';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import { executorHooks } from '../core/hooks';
+import type { PoolCall } from './pool-call';
+import type { ResolvedThreadPoolOptions } from './pool-options';
+
+/** Cells per thread: more than the most calls ever sent to one thread, so a cell is reused only after its call was answered. */
+export const CELLS = 16;
+/** cells[DEAD_CELL] becomes 1 when the session is over: set by the worker's exit handler, or by the executor when the session settled (seen by a blocked `resultSync`). */
+export const DEAD_CELL = CELLS;
+/** cells[SESSION_CELL] becomes 1 when the worker started serving the session's port. */
+const SESSION_CELL = CELLS + 1;
+/** A call's cell: sent, not started. */
+export const SENT = 0;
+/** A call's cell: the worker claimed it and runs the call. */
+export const STARTED = 1;
+/** A call's cell: the parent claimed it first; the worker answers `skipped`. */
+export const CANCELLED = 2;
+
+/** The worker core (call runner, `runChunk`), shipped next to this file in `src/` and `dist/`. */
+export const BOOTSTRAP_FILE = path.join(__dirname, 'bootstrap.cjs');
+/** The piscina worker module: serves one session. */
+const SESSION_FILE = path.join(__dirname, 'piscina-session.cjs');
+
+/** One unsync thread: a piscina session serving our port, and what was sent to it. */
+export class Thread {
+  readonly port: MessagePort;
+  /** Settles when the session ends: resolved when the executor ended it, rejected on abort or crash. */
+  readonly session: Promise<unknown>;
+  readonly #abort = new AbortController();
+  readonly cells = new Int32Array(new SharedArrayBuffer(4 * (CELLS + 2)));
+  /** piscina posted the session to a worker inside `run()`: it is served without the parent's event loop. */
+  readonly #postedAtOnce: boolean;
+  // Invariant: the calls sent and not answered, in send order (the thread answers in order);
+  // length < CELLS.
+  readonly sent: PoolCall[] = [];
+  #nextCell = 0;
+  /** Aborted or ended: nothing more is sent here. */
+  stopping = false;
+  /** Its end was handled (session settled, or a blocked resultSync saw the dead cell). */
+  gone = false;
+  idleTimer: NodeJS.Timeout | undefined = undefined;
+
+  constructor(pool: PiscinaSessions, signal: Int32Array) {
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    const init = { port: port2, cells: this.cells, signal, deadCell: DEAD_CELL, sessionCell: SESSION_CELL };
+    [this.session, this.#postedAtOnce] = pool.run(init, port2, this.#abort.signal);
+    // The port is ref'd only while calls are in flight.
+    this.port.unref();
+  }
+
+  /** The worker serves this session's port now, even while the parent's event loop is blocked. */
+  serving(): boolean {
+    return this.#postedAtOnce || Atomics.load(this.cells, SESSION_CELL) === 1;
+  }
+
+  /** A fresh cell for the next call sent here, marked sent. */
+  nextCell(): number {
+    const cell = this.#nextCell;
+    this.#nextCell = (cell + 1) % CELLS;
+    Atomics.store(this.cells, cell, SENT);
+    return cell;
+  }
+
+  /** End the session: the worker stops serving and returns to piscina's pool. */
+  end(): void {
+    this.port.close();
+  }
+
+  /** Abort the session: piscina terminates the worker (a running call included) and replaces it. */
+  terminate(): void {
+    this.#abort.abort();
+  }
+}
+
+/**
+ * The piscina pool behind one thread executor, created on its first session.
+ *
+ * Two choices make a blocked `resultSync` caller safe on a fresh pool. piscina marks the
+ * workers it starts in its constructor (`minThreads`) ready at once, and posts a task to a
+ * ready, free worker synchronously inside `run()`; a worker started later becomes ready only
+ * through the event loop. So the pool starts at least one worker up front, and a custom
+ * load balancer records whether `run()` posted the session at once: that session's worker
+ * reads our port on its own, without the parent's event loop.
+ */
+export class PiscinaSessions {
+  readonly #piscina: Piscina;
+  #posting = false;
+  #posted = false;
+  /** Sessions not settled yet: this pool may be destroyed for idleness only when 0. */
+  live = 0;
+
+  constructor(options: ResolvedThreadPoolOptions) {
+    this.#piscina = new Piscina({
+      filename: SESSION_FILE,
+      minThreads: Math.max(1, options.minWorkers),
+      maxThreads: options.maxWorkers,
+      idleTimeout: options.idleTimeout,
+      // One session per worker: a session owns its worker's event loop.
+      concurrentTasksPerWorker: 1,
+      loadBalancer: (_task, workers) => {
+        for (const worker of workers) {
+          if (worker.currentUsage === 0) {
+            if (this.#posting) this.#posted = true;
+            return worker;
+          }
+        }
+        return null;
+      },
+      resourceLimits: options.resourceLimits,
+      execArgv: options.execArgv,
+      env: options.env,
+    });
+    // A worker that fails with no session on it (a timer that throws after its session ended).
+    this.#piscina.on('error', (error: unknown) => executorHooks.onStrayWorkerError?.('thread', error));
+  }
+
+  /** Start a session; returns its promise and whether piscina posted it to a worker at once. */
+  run(init: object, port: MessagePort, signal: AbortSignal): [Promise<unknown>, boolean] {
+    this.live++;
+    this.#posting = true;
+    this.#posted = false;
+    let session: Promise<unknown>;
+    try {
+      session = this.#piscina.run(init, { transferList: [port] as never, signal });
+    } finally {
+      this.#posting = false;
+    }
+    const settled = (): void => {
+      this.live--;
+    };
+    session.then(settled, settled);
+    return [session, this.#posted];
+  }
+
+  /** Terminate every worker. */
+  destroy(): Promise<void> {
+    return this.#piscina.destroy();
+  }
+}
+
+/** The exit code in piscina's "worker exited with code: N" error, if that is what `error` is. */
+export function exitCodeOf(error: unknown): number | undefined {
+  const match = /^worker exited with code: (-?\d+)$/.exec(String((error as Error | undefined)?.message ?? ''));
+  return match === null ? undefined : Number(match[1]);
+}
