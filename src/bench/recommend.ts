@@ -82,6 +82,7 @@ function holdPerCall(loop: ExecutorResult): number {
 }
 
 function fmt(ms: number): string {
+  if (ms < 0.0005) return 'under 1 µs'; // a tiny call would read "0 µs"
   return ms < 1 ? `${Math.round(ms * 1000)} µs` : `${ms.toFixed(ms < 10 ? 1 : 0)} ms`;
 }
 
