@@ -19,6 +19,11 @@ afterAll(async () => {
   await Promise.all([pool.close(), single.close()]);
 });
 
+/** Resolve once `check()` holds, polling every few milliseconds (bounded by the test timeout). */
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
 describe('ThreadExecutor results', () => {
   it('runs a registered function on a worker thread and returns its value', async () => {
     const f = pool.submit<number>(refOf(fx.add), [2, 3]);
@@ -240,6 +245,32 @@ describe('ThreadExecutor lifecycle and statistics', () => {
     await executor.close();
     expect(executor.statistics()).toMatchObject({ state: 'closed', workers: 0 });
     expect(() => executor.submit(refOf(fx.add), [1, 1])).toThrow(InvalidStateError);
+  });
+
+  it('ends an idle session but keeps its worker warm in piscina for the next call', async () => {
+    const executor = new ThreadExecutor({ maxWorkers: 1, idleTimeout: 60_000 });
+    try {
+      const first = await executor.submit<number>(refOf(fx.workerThreadId), []);
+      expect(executor.statistics().workers).toBe(1);
+      await until(() => executor.statistics().workers === 0); // the session ended (SESSION_IDLE_MS)
+      expect(await executor.submit<number>(refOf(fx.workerThreadId), [])).toBe(first);
+    } finally {
+      await executor.close();
+    }
+  });
+
+  it('with minWorkers 0, retires the idle piscina pool after idleTimeout; the next call starts a new worker', async () => {
+    const executor = new ThreadExecutor({ maxWorkers: 1, minWorkers: 0, idleTimeout: 30 });
+    try {
+      const first = await executor.submit<number>(refOf(fx.workerThreadId), []);
+      await until(() => executor.statistics().workers === 0);
+      await new Promise((resolve) => setTimeout(resolve, 300)); // well past idleTimeout
+      const second = await executor.submit<number>(refOf(fx.workerThreadId), []);
+      expect(second).not.toBe(first);
+      expect(await executor.submit<number>(refOf(fx.add), [2, 2])).toBe(4);
+    } finally {
+      await executor.close();
+    }
   });
 
   it('close() lets submitted calls finish; cancelPending cancels the queued ones', async () => {
