@@ -1,6 +1,8 @@
 /**
  * The process executor vs workerpool's process mode and raw `child_process.fork` IPC.
- * Run: `npx tsx benchmarks/executors-process.ts` (about three minutes on 2 cores).
+ * Run: `npx tsx benchmarks/executors-process.ts [overhead|scaling|cold] [--markdown]`
+ * (about three minutes on 2 cores). `--markdown` prints the complete "Executors: process
+ * pool" section of docs/performance.md on stdout (progress on stderr), for `npm run bench`.
  *
  * 1. Tiny-task overhead: 100k calls in flight at once ("batched") and 5k calls one after
  *    the other ("sequential"), every pool with one child per core, warmed up.
@@ -39,6 +41,18 @@ const WP_WORKER = path.join(dir, 'wp-worker.cjs');
 fs.writeFileSync(WP_WORKER, `const workerpool = require(${JSON.stringify(require.resolve('workerpool'))});\n${BURN_SOURCE}\nworkerpool.worker({ noop: (x) => x, burn });\n`);
 const PISCINA_BURN = path.join(dir, 'piscina-burn.cjs');
 fs.writeFileSync(PISCINA_BURN, `${BURN_SOURCE}\nmodule.exports = burn;\n`);
+
+const MARKDOWN = process.argv.includes('--markdown');
+const ONLY = process.argv.slice(2).find((a) => !a.startsWith('--'));
+/** The tables, collected for the markdown section; printed as they come otherwise. */
+const tables: string[] = [];
+/** Figures the markdown section's goal lines read. */
+const goals: { batchedVsJson?: number; scalingVsPiscina?: number; coldVsFork?: number } = {};
+function out(line: string): void {
+  tables.push(line);
+  if (MARKDOWN) process.stderr.write(`${line}\n`);
+  else console.log(line);
+}
 
 const noopRef = { file: TARGET, name: 'noop' };
 const burnRef = { file: TARGET, name: 'burn' };
@@ -129,12 +143,13 @@ async function overhead(): Promise<void> {
       rounds,
       1,
     );
-    console.log(`\n${mode}: ${n} tiny calls, ${CORES} children`);
-    console.log('| contender | median ms | per call | unsync vs it |');
-    console.log('| --- | --- | --- | --- |');
+    out(`\n${mode}: ${n} tiny calls, ${CORES} children`);
+    out('| contender | median ms | per call | unsync vs it |');
+    out('| --- | --- | --- | --- |');
     for (const [name, ms] of Object.entries(figures)) {
-      console.log(`| ${name} | ${ms.toFixed(1)} | ${perCall(ms, n)} | ${ratio(figures.unsync!, ms)} |`);
+      out(`| ${name} | ${ms.toFixed(1)} | ${perCall(ms, n)} | ${ratio(figures.unsync!, ms)} |`);
     }
+    if (mode === 'batched') goals.batchedVsJson = figures.unsync! / figures['raw fork IPC (json)']!;
   }
   await unsync.close();
   await wp.terminate();
@@ -159,11 +174,12 @@ async function scaling(): Promise<void> {
     5,
     1,
   );
-  console.log(`\nCPU scaling: ${CPU_CALLS} calls of burn(${n}), ${CORES} cores`);
-  console.log('| contender | median ms | speedup vs serial |');
-  console.log('| --- | --- | --- |');
-  for (const [name, ms] of Object.entries(figures)) console.log(`| ${name} | ${ms.toFixed(1)} | ${ratio(figures.serial!, ms)} |`);
-  console.log(`unsync speedup / piscina speedup: ${(figures.piscina! / figures.unsync!).toFixed(2)}`);
+  out(`\nCPU scaling: ${CPU_CALLS} calls of burn(${n}), ${CORES} cores`);
+  out('| contender | median ms | speedup vs serial |');
+  out('| --- | --- | --- |');
+  for (const [name, ms] of Object.entries(figures)) out(`| ${name} | ${ms.toFixed(1)} | ${ratio(figures.serial!, ms)} |`);
+  out(`unsync speedup / piscina speedup: ${(figures.piscina! / figures.unsync!).toFixed(2)}`);
+  goals.scalingVsPiscina = figures.piscina! / figures.unsync!;
   await unsync.close();
   await piscina.destroy();
   await wp.terminate();
@@ -194,19 +210,51 @@ async function coldStart(): Promise<void> {
     9,
     2,
   );
-  console.log('\ncold start');
-  console.log('| contender | median ms | vs bare fork |');
-  console.log('| --- | --- | --- |');
-  for (const [name, ms] of Object.entries(figures)) console.log(`| ${name} | ${ms.toFixed(1)} | ${ratio(ms, figures['bare fork, one message']!)} |`);
+  out('\ncold start');
+  out('| contender | median ms | vs bare fork |');
+  out('| --- | --- | --- |');
+  for (const [name, ms] of Object.entries(figures)) out(`| ${name} | ${ms.toFixed(1)} | ${ratio(ms, figures['bare fork, one message']!)} |`);
+  goals.coldVsFork = figures['unsync, first call']! / figures['bare fork, one message']!;
+}
+
+/** The "Executors: process pool" section of docs/performance.md, from this run's tables. */
+function markdownSection(): string {
+  const met = (ok: boolean): string => (ok ? 'met' : '**not met**');
+  const reading: string[] = [];
+  if (goals.batchedVsJson !== undefined) {
+    reading.push(`- Batched tiny calls: unsync ${goals.batchedVsJson.toFixed(2)}x raw JSON \`fork\` IPC (goal: within 2.5x, ${met(goals.batchedVsJson <= 2.5)}).`);
+  }
+  if (goals.scalingVsPiscina !== undefined) {
+    reading.push(`- CPU scaling: ${goals.scalingVsPiscina.toFixed(2)}x piscina's own speedup (goal: >= 0.9x, ${met(goals.scalingVsPiscina >= 0.9)}).`);
+  }
+  if (goals.coldVsFork !== undefined) reading.push(`- Cold start: ${goals.coldVsFork.toFixed(2)}x a bare \`fork\` answering one message.`);
+  if (goals.batchedVsJson !== undefined) {
+    reading.push(
+      '- Sequential calls (one round trip each) are dominated by waking a sleeping process; on a busy 2-core machine their order changes between runs: compare several runs before reading much into them.',
+    );
+  }
+  return [
+    '## Executors: process pool',
+    '',
+    `Command: \`npx tsx benchmarks/executors-process.ts --markdown\`. Every pool has one child per core (${CORES}), every child runs plain \`node\` (\`execArgv: []\`) and calls \`x => x\` (or a CPU burn) from a plain \`.cjs\` module, so the figures are the pools' own cost. Medians over interleaved rounds. Machine: ${machine()}.`,
+    '',
+    ...tables.map((l) => (l.startsWith('\n') ? `\n**${l.slice(1)}**\n` : l.startsWith('unsync speedup') ? `\n${l}` : l)),
+    '',
+    'Reading it:',
+    '',
+    ...reading,
+  ]
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n');
 }
 
 async function main(): Promise<void> {
-  console.log(`${machine()}\ncommand: npx tsx benchmarks/executors-process.ts`);
-  const only = process.argv[2];
-  if (only === undefined || only === 'overhead') await overhead();
-  if (only === undefined || only === 'scaling') await scaling();
-  if (only === undefined || only === 'cold') await coldStart();
+  if (!MARKDOWN) console.log(`${machine()}\ncommand: npx tsx benchmarks/executors-process.ts`);
+  if (ONLY === undefined || ONLY === 'overhead') await overhead();
+  if (ONLY === undefined || ONLY === 'scaling') await scaling();
+  if (ONLY === undefined || ONLY === 'cold') await coldStart();
   fs.rmSync(dir, { recursive: true, force: true });
+  if (MARKDOWN) console.log(markdownSection());
 }
 
 void main();
