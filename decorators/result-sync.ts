@@ -1,9 +1,10 @@
 /**
  * Blocking for a result: Python unsync's `Unfuture.result()` for sync callers, and
  * `unsync.sync(asyncFn)`. Both block through the executors' synchronous reply channel
- * (`future.resultSync`, see docs/executors.md "Blocking for a thread call"): the thread
- * pool's answers are read with `Atomics.wait` + `receiveMessageOnPort`, so the calling
- * thread sleeps until the worker answers without needing its own event loop.
+ * (`future.resultSync`, see docs/executors.md "Blocking for a thread call" and "Blocking
+ * for a process call"): the thread pool's answers are read with `Atomics.wait` +
+ * `receiveMessageOnPort`, a child process's from an answer file, so the calling thread
+ * sleeps until the worker answers without needing its own event loop.
  */
 import { InvalidStateError, LocateError, isLocateError } from '../src/core/errors';
 import type { Unfuture } from '../src/core/future';
@@ -23,8 +24,10 @@ import { getExecutor } from '../src/runtime/pools';
  *   `TimeoutError`; the call goes on and the future settles later as usual). A call still
  *   queued is sent to a thread first. Cancellation or a crash of the thread ends the wait
  *   with the future's outcome.
- * - Pending on a process: `InvalidStateError` (the process pool has no synchronous reply
- *   channel; see docs/executors.md).
+ * - Pending on a process: blocks likewise; the child writes the answer to a file this
+ *   thread polls (docs/executors.md, "Blocking for a process call"). A child that dies
+ *   while the caller blocks ends the wait with `InvalidStateError` (await the future to
+ *   see how the call ended).
  *
  * @example
  * const f = toThread(countLines, 'big.log');

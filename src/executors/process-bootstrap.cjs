@@ -25,10 +25,21 @@
  * answers of every call before X and no "dropped" answer for X, X has started. That is how
  * the parent knows, without a message per start, which call a dead child was running.
  *
+ * Blocking parents (`resultSync`, src/executors/process-sync-wait.ts): a parent blocked on
+ * call X cannot read the IPC channel (only its event loop does), so it sends `sync` (X, a
+ * file path) and polls for that file. The child writes X's outcome there when X ends, or at
+ * once when X was answered already (the answer then sits unread in the parent's channel):
+ * the child keeps its last RECENT answers for that. With `UNSYNC_SYNC_DIR` set, the child
+ * also writes a `ready-<pid>` marker once it listens, so a parent blocked on a fresh pool
+ * knows when it may send the first call.
+ *
  * No orphans: the child exits when the IPC channel closes (the parent exited, even by
  * SIGKILL). A child busy in synchronous code cannot see that event, so a tiny watchdog thread
  * checks every half second whether the child was re-parented and SIGKILLs the process.
  */
+const fs = require('node:fs');
+const path = require('node:path');
+const v8 = require('node:v8');
 const { Worker } = require('node:worker_threads');
 const { encodeError } = require('./error-codec.cjs');
 const bootstrap = require('./bootstrap.cjs');
@@ -38,6 +49,25 @@ const PROTOCOL_VERSION = 1;
 const WATCHDOG_INTERVAL_MS = 500;
 /** Calls shorter than this answer at once (tiny calls pay no extra event-loop turn). */
 const DEFER_AFTER_MS = 1;
+/** Answers kept for a blocked parent that asks again (see the file comment). */
+const RECENT = 16;
+const SYNC_DIR = process.env.UNSYNC_SYNC_DIR;
+
+/** Write `outcome` where a blocked parent polls for it: whole or not at all (rename). */
+function writeSyncAnswer(file, outcome) {
+  let bytes;
+  try {
+    bytes = v8.serialize(outcome);
+  } catch (reason) {
+    bytes = v8.serialize(bootstrap.resultCloneFailure(outcome, reason));
+  }
+  try {
+    fs.writeFileSync(`${file}.part`, bytes);
+    fs.renameSync(`${file}.part`, file);
+  } catch {
+    // The parent closed the pool (its folder is gone): nobody waits for this file.
+  }
+}
 
 function cancelledBeforeStart(id) {
   const error = new Error(`call ${id} was cancelled before it started`);
@@ -80,6 +110,10 @@ function startProcessWorker() {
   /** The id of the running call, or undefined when idle. */
   let current;
   let shuttingDown = false;
+  /** The last RECENT answers sent, oldest first (for `sync` requests that come after them). */
+  const recent = [];
+  /** Calls a blocked parent waits for, by id: where to write their outcome. */
+  const syncFiles = new Map();
 
   const send = (message) => {
     if (!process.connected) return;
@@ -103,6 +137,12 @@ function startProcessWorker() {
   const answer = (outcome) => {
     current = undefined;
     send(outcome);
+    if (recent.push(outcome) > RECENT) recent.shift();
+    const file = syncFiles.get(outcome.id);
+    if (file !== undefined) {
+      syncFiles.delete(outcome.id);
+      writeSyncAnswer(file, outcome);
+    }
     startNext(); // same synchronous step: rule 2 of the ordering contract
     if (shuttingDown && current === undefined) process.disconnect();
   };
@@ -136,6 +176,13 @@ function startProcessWorker() {
         }
         break;
       }
+      case 'sync': {
+        const done = recent.find((o) => o.id === message.id);
+        if (done !== undefined) writeSyncAnswer(message.file, done);
+        else if (current === message.id || pending.some((m) => m.id === message.id)) syncFiles.set(message.id, message.file);
+        else writeSyncAnswer(message.file, { type: 'unknown', id: message.id });
+        break;
+      }
       case 'shutdown':
         shuttingDown = true;
         if (current === undefined && pending.length === 0) process.disconnect();
@@ -146,6 +193,13 @@ function startProcessWorker() {
   });
   process.on('disconnect', () => process.exit(0));
   startOrphanWatchdog();
+  if (SYNC_DIR !== undefined) {
+    try {
+      fs.writeFileSync(path.join(SYNC_DIR, `ready-${process.pid}`), '');
+    } catch {
+      // No folder: the parent never blocks on this pool before 'ready'.
+    }
+  }
   process.send({ type: 'ready', pid: process.pid, version: PROTOCOL_VERSION });
 }
 

@@ -29,6 +29,8 @@ export interface ChildEvents {
 export interface ForkSettings {
   readonly execArgv: readonly string[] | undefined;
   readonly env: Readonly<Record<string, string>> | undefined;
+  /** The pool's folder for sync answers and ready markers (`UNSYNC_SYNC_DIR` in the child). */
+  readonly syncFolder: string;
 }
 
 // Debugger flags would make every child fight for the parent's inspector port.
@@ -55,7 +57,7 @@ export class ProcessChild {
   #killTimer: NodeJS.Timeout | undefined = undefined;
 
   constructor(settings: ForkSettings, events: ChildEvents) {
-    const env = { ...(settings.env ?? process.env), UNSYNC_WORKER: 'process' };
+    const env = { ...(settings.env ?? process.env), UNSYNC_WORKER: 'process', UNSYNC_SYNC_DIR: settings.syncFolder };
     this.#process = fork(PROCESS_BOOTSTRAP_FILE, [], {
       serialization: 'advanced',
       execArgv: settings.execArgv ? [...settings.execArgv] : defaultExecArgv(),

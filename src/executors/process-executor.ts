@@ -29,6 +29,15 @@ import { ProcessCall, createSlot, crashError, type Slot } from './process-slot';
 import type { CallOutcome, CallRef, WorkerMessage } from './protocol';
 import { argumentCloneError } from './serialization';
 import { ExecutorCounters } from './statistics';
+import {
+  createSyncFolder,
+  registerProcessSyncSource,
+  removeSyncFolder,
+  unregisterProcessSyncSource,
+  waitForReadyMarker,
+  type ProcessSyncPlan,
+  type ProcessSyncSource,
+} from './process-sync-wait';
 
 /** Most calls sent ahead to one child (tiny calls only; see #pickSlot). */
 const PIPELINE_DEPTH = 64;
@@ -54,7 +63,7 @@ const PIPELINE_MAX_RUN_MS = 2;
  * console.log(await pool.submit<number>(unsyncRegister(fib), [30])); // 832040
  * await pool.close();
  */
-export class ProcessExecutor implements Executor {
+export class ProcessExecutor implements Executor, ProcessSyncSource {
   readonly kind = 'process' as const;
   readonly #options: ResolvedProcessPoolOptions;
   // Invariant: moves only open -> closing -> closed; submit() is refused unless open.
@@ -70,6 +79,8 @@ export class ProcessExecutor implements Executor {
   #closed: Promise<void> | undefined = undefined;
   #onIdle: (() => void) | undefined = undefined;
   readonly #bySlot = new Map<ProcessChild, Slot>();
+  // Answer files and ready markers for callers blocked in resultSync; made at the first fork.
+  #syncFolder: string | undefined = undefined;
 
   constructor(options?: ProcessPoolOptions) {
     this.#options = resolveProcessPoolOptions(options, 'options');
@@ -114,6 +125,8 @@ export class ProcessExecutor implements Executor {
         const slots = [...this.#slots];
         for (const slot of slots) this.#stop(slot, slot.child.state === 'ready' ? 'retire' : 'kill');
         await Promise.all(slots.map((s) => s.gone));
+        unregisterProcessSyncSource(this);
+        if (this.#syncFolder !== undefined) removeSyncFolder(this.#syncFolder);
         this.#state = 'closed';
       });
     }
@@ -196,12 +209,17 @@ export class ProcessExecutor implements Executor {
     }
   }
 
-  #spawn(): void {
+  #spawn(): Slot {
     const o = this.#options;
-    const child = new ProcessChild({ execArgv: o.execArgv, env: o.env }, this.#events);
+    if (this.#syncFolder === undefined) {
+      this.#syncFolder = createSyncFolder();
+      registerProcessSyncSource(this);
+    }
+    const child = new ProcessChild({ execArgv: o.execArgv, env: o.env, syncFolder: this.#syncFolder }, this.#events);
     const slot = createSlot(child);
     this.#bySlot.set(child, slot);
     this.#slots.add(slot);
+    return slot;
   }
 
   /** Send the calls #pump picked for `slot`: one message, or one by one if a value will not clone. */
@@ -260,11 +278,49 @@ export class ProcessExecutor implements Executor {
     if (call.state !== 'done') call.markRunning();
   }
 
+  // ---- a caller blocked in resultSync (./process-sync-wait.ts) -------------------------
+
+  /** @internal ProcessSyncSource: put the call with a child and ask it for a sync answer. */
+  prepareSyncWait(future: Unfuture<unknown>, deadline: number): ProcessSyncPlan | undefined {
+    let call: ProcessCall | undefined;
+    for (const slot of this.#slots) call ??= slot.pipeline.find((c) => c.future === future && c.state !== 'done');
+    if (call === undefined) {
+      for (const waiting of this.#queue.waiting()) if (waiting.future === future) call = waiting;
+      if (call === undefined) return undefined;
+      // Nothing sends it while the caller blocks: hand it to a child now, past the pipeline depth.
+      const slot = this.#syncSlot(deadline);
+      this.#queue.withdraw(call);
+      this.#send(call, slot);
+      if (call.state === 'done') return { file: '', pid: 0, settle: () => undefined }; // could not be sent (CloneError)
+    }
+    const slot = call.slot!;
+    const file = `${this.#syncFolder}/answer-${call.id}`;
+    if (!slot.child.send({ type: 'sync', id: call.id, file })) {
+      throw new InvalidStateError(`the child process holding ${future.getName()} is exiting: await it instead`);
+    }
+    const settled = call;
+    return { file, pid: slot.child.pid!, settle: (outcome) => settled.settleOutcome(outcome, this.#counters) };
+  }
+
+  /** A child that listens now: the least busy ready one, else a starting one once its ready marker shows. */
+  #syncSlot(deadline: number): Slot {
+    let best: Slot | undefined;
+    for (const slot of this.#slots) {
+      if (slot.child.state !== 'ready') continue;
+      if (best === undefined || slot.pipeline.length < best.pipeline.length) best = slot;
+    }
+    if (best !== undefined) return best;
+    if (this.#starting() === 0) this.#spawn();
+    const starting = [...this.#slots].filter((slot) => slot.child.state === 'starting');
+    return waitForReadyMarker(this.#syncFolder!, starting, (slot) => slot.child.pid, deadline);
+  }
+
   // ---- what children say -----------------------------------------------------------
 
   #ready(slot: Slot): void {
     slot.everReady = true;
-    slot.child.setReferenced(false);
+    // A blocked resultSync may have sent a call before 'ready' was read.
+    slot.child.setReferenced(slot.pipeline.length > 0);
     this.#pump();
     if (slot.pipeline.length === 0) this.#idle(slot);
   }

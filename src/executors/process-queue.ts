@@ -36,6 +36,19 @@ export class CallQueue<C extends PoolCall> {
     this.#live--;
   }
 
+  /** Take `call` out of the line wherever it waits (a blocked caller sends it ahead). */
+  withdraw(call: C): void {
+    const returned = this.#returned.indexOf(call, this.#returnedHead);
+    if (returned >= 0) {
+      this.#returned.splice(returned, 1);
+    } else {
+      const index = this.#items.indexOf(call, this.#head);
+      if (index < 0) return;
+      this.#items[index] = undefined;
+    }
+    this.#live--;
+  }
+
   /** The next waiting call, or undefined. */
   take(): C | undefined {
     while (this.#returnedHead < this.#returned.length) {

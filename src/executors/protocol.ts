@@ -63,6 +63,23 @@ export interface CancelMessage {
   readonly id: number;
 }
 
+/**
+ * Parent -> child (process pool): the parent is blocked in `resultSync` on call `id` and
+ * cannot read this channel; write the call's outcome (`v8.serialize`d) to `file` when it
+ * ends, or now if it was answered already. See src/executors/process-sync-wait.ts.
+ */
+export interface SyncRequestMessage {
+  readonly type: 'sync';
+  readonly id: number;
+  readonly file: string;
+}
+
+/** Child -> parent, in a sync answer file: the child has no record of call `id` (answered too long ago). */
+export interface UnknownCallMessage {
+  readonly type: 'unknown';
+  readonly id: number;
+}
+
 /** Parent -> worker (process pool): finish running calls, then exit. */
 export interface ShutdownMessage {
   readonly type: 'shutdown';
@@ -105,7 +122,7 @@ export interface ReadyMessage {
 }
 
 /** Every message the parent sends. */
-export type ParentMessage = CallMessage | CancelMessage | ShutdownMessage;
+export type ParentMessage = CallMessage | CancelMessage | SyncRequestMessage | ShutdownMessage;
 /** Every message a worker sends. */
 export type WorkerMessage = ResultMessage | ErrorMessage | ReadyMessage;
 /** The answer to one call. */
