@@ -57,6 +57,32 @@ describe('benchmark()', () => {
     expect(r.recommendation.inspect?.executor).toBe('loop');
   });
 
+  it('warms every executor up first, then interleaves them round by round, reversing the order every other round', async () => {
+    const phases: string[] = [];
+    const r = await benchmark(tinyAdd, {
+      args: [1, 2],
+      executors: ['loop', 'thread', 'process'],
+      calls: 6,
+      rounds: 3,
+      warmup: 1,
+      onProgress: (p) => {
+        const step = `${p.executor} ${p.phase}`;
+        if (phases[phases.length - 1] !== step) phases.push(step);
+      },
+    });
+    expect(phases).toEqual([
+      'loop warmup', 'thread warmup', 'process warmup',
+      'loop 1', 'thread 1', 'process 1',
+      'process 2', 'thread 2', 'loop 2',
+      'loop 3', 'thread 3', 'process 3',
+    ]);
+    expect(r.results.map((e) => [e.executor, e.calls, e.roundThroughputs.length])).toEqual([
+      ['loop', 6, 3],
+      ['thread', 6, 3],
+      ['process', 6, 3],
+    ]);
+  });
+
   it('returns a plain frozen result with consistent figures', async () => {
     const r = await benchmark(tinyAdd, { args: [1, 2], executors: ['loop'], calls: 10, rounds: 2 });
     expect(Object.isFrozen(r)).toBe(true);

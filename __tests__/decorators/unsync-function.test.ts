@@ -114,6 +114,17 @@ describe('unsync(fn)', () => {
     expect(await F.onThreadAsync(3)).toBe('3:worker');
   });
 
+  it('registers a pool function under its `name` option, which also names the call', async () => {
+    const registry = (globalThis as unknown as Record<symbol, { byFile: Map<string, Map<string, unknown>> }>)[Symbol.for('unsync.registry.v1')];
+    const names = registry.byFile.get(require.resolve('../fixtures/decorated-functions'))!;
+    expect(names.has('squarePlusOne')).toBe(true);
+    expect(names.has('threadSquare#2')).toBe(false); // without `name`, the second threadSquare would get this key
+    const f = F.namedOnThread(3);
+    expect([f.executor, f.getName()]).toEqual(['thread', 'squarePlusOne']);
+    // The worker finds each function by its own key: same function name, different bodies.
+    expect(await Promise.all([f, F.onThread(3)])).toEqual([10, 9]);
+  });
+
   it('stops a running thread call on cancel', async () => {
     const f = F.spinForever();
     await sleep(50);
