@@ -101,6 +101,34 @@ describe('startServer', () => {
     }
   });
 
+  it('aborts connections still flushing when waitClosed() is cancelled after close()', async () => {
+    const filled = deferred<void>();
+    const server = await serve(async (_reader, writer) => {
+      // The client never reads: fill this side until Node holds bytes it cannot send.
+      const chunk = Buffer.alloc(1 << 20, 120);
+      while (!writer.getExtraInfo('socket').writableNeedDrain) writer.write(chunk);
+      filled.resolve();
+      await deferred<void>().future;
+    });
+    const { writer: client } = await openConnection(HOST, server.address().port);
+    try {
+      await filled.future;
+      server.close(); // cancels the handler; its connection starts a graceful close that cannot finish
+      const closing = server.waitClosed();
+      await sleep(20);
+      expect(closing.done()).toBe(false);
+      expect(server.activeConnections).toBe(1);
+      closing.cancel();
+      await expect(closing).rejects.toBeInstanceOf(CancelledError);
+      await until(() => server.activeConnections === 0, 2000, 'flushing connection aborted');
+      await server.waitClosed();
+    } finally {
+      // Before the client aborts (which would free the server's socket too), not after.
+      client.abort();
+      await client.waitClosed();
+    }
+  });
+
   it('refuses new connections after close()', async () => {
     const server = await serve(() => undefined);
     const port = server.address().port;
