@@ -1,5 +1,5 @@
 import { CancelledError, isCancelledError } from '../../src/core/errors';
-import { Unfuture, pendingFuture, resolveFuture } from '../../src/core/future';
+import { Unfuture, pendingFuture, resolveFuture, setDiscardHook } from '../../src/core/future';
 import { Task, allTasks, createTask, currentTask } from '../../src/core/task';
 import { sleep } from '../../src/combinators/sleep';
 
@@ -283,6 +283,33 @@ describe('task cancellation', () => {
     await t.then(undefined, () => undefined);
     expect(watched.cancelled()).toBe(false);
     await watched;
+  });
+});
+
+describe('values dropped by a late cancel', () => {
+  it('hands the value to the future\'s discard hook when a task that is the future ends cancelled', async () => {
+    const steps: string[] = [];
+    const source = pendingFuture<string>();
+    setDiscardHook(source, (value) => steps.push(`discarded ${value}`));
+    const task = createTask(() => source);
+    // Runs before the task's own reaction: the cancel finds the source done and is remembered.
+    source.addDoneCallback(() => steps.push(`cancel accepted: ${task.cancel('late')}`));
+    resolveFuture(source, 'socket');
+    await task.then(undefined, () => steps.push('task cancelled'));
+    expect(task.cancelled()).toBe(true);
+    expect(steps).toEqual(['cancel accepted: true', 'discarded socket', 'task cancelled']);
+  });
+
+  it('leaves the value alone when the task completes, and runs a hook at most once', async () => {
+    const discarded: string[] = [];
+    const source = pendingFuture<string>();
+    setDiscardHook(source, (value) => discarded.push(value));
+    const task = createTask(() => source);
+    resolveFuture(source, 'kept');
+    expect(await task).toBe('kept');
+    const again = createTask(() => source); // already fulfilled: the value is handed over
+    expect(await again).toBe('kept');
+    expect(discarded).toEqual([]);
   });
 });
 

@@ -122,6 +122,22 @@ describe('openConnection', () => {
     await until(() => server.activeConnections === 0, 2000, 'server connection closed');
   });
 
+  it('closes the connection when the cancel comes after openConnection fulfilled, before the task that is the future resumed', async () => {
+    const server = await serve((reader) => reader.read()); // holds its side open until EOF
+    const connecting = openConnection(HOST, server.address().port);
+    const task = createTask(() => connecting);
+    // Registered before the task subscribes: runs first, once the pair exists.
+    connecting.addDoneCallback(() => task.cancel('too late'));
+    const outcome = await task.then(
+      () => 'fulfilled',
+      (e: unknown) => (e as Error).name,
+    );
+    expect(connecting.state).toBe('fulfilled');
+    expect(outcome).toBe('CancelledError');
+    // The task dropped the pair unseen: the core's discard hook closed it.
+    await until(() => server.activeConnections === 0, 2000, 'server connection closed');
+  });
+
   it('validates its arguments with TypeError/RangeError', () => {
     expect(() => openConnection(1 as never, 80)).toThrow(TypeError);
     expect(() => openConnection(HOST, 70000)).toThrow(RangeError);

@@ -6,6 +6,7 @@
 import { CancelledError } from './errors';
 import { Unfuture } from './future';
 import type { CancelHook, FutureOptions, FutureState } from './future-types';
+import { rethrowLater } from './microtask-batch';
 
 /* Accessors to Unfuture's #private state, installed by its static block. */
 let settle: (f: Unfuture<any>, state: Exclude<FutureState, 'pending'>, payload: unknown) => boolean;
@@ -58,6 +59,37 @@ export function markStarted(f: Unfuture<any>, at?: number): void {
 export function setFutureCancelHook(f: Unfuture<any>, hook: CancelHook | undefined): void {
   setCancelHook(f, hook);
 }
+/*
+ * Discard hooks: what to do with a future's value when the one consumer that would have
+ * received it drops it because a cancellation won (see {@link discardValue}). Kept in a
+ * WeakMap, not a field: few futures have one, and the drop path is rare.
+ */
+const discardHooks = new WeakMap<Unfuture<any>, (value: any) => void>();
+
+/**
+ * Give `f` a hook that releases its value (close a socket, give bytes back) when a consumer
+ * drops that value unseen: a task whose body *is* `f` and that ends cancelled because the
+ * cancel came after `f` fulfilled but before the task copied the value. Internal API.
+ */
+export function setDiscardHook<T>(f: Unfuture<T>, hook: (value: T) => void): void {
+  discardHooks.set(f, hook);
+}
+
+/**
+ * `value` (fulfilled from `f`) is being dropped unseen: run `f`'s discard hook, once.
+ * A hook that throws is reported as an uncaught error, after the drop. Internal API.
+ */
+export function discardValue<T>(f: Unfuture<T>, value: T): void {
+  const hook = discardHooks.get(f);
+  if (hook === undefined) return;
+  discardHooks.delete(f);
+  try {
+    hook(value);
+  } catch (error) {
+    rethrowLater(error);
+  }
+}
+
 /** Make a pending future. Internal API (public callers use `Unfuture.withResolvers`). */
 export function pendingFuture<T>(options?: FutureOptions): Unfuture<T> {
   const f = new Unfuture<T>(options?.executor ?? 'loop', options?.name, options?.timed ?? true);

@@ -49,11 +49,13 @@ export type {
 export { rethrowLater } from './microtask-batch';
 export {
   cancelFuture,
+  discardValue,
   markStarted,
   onSettled,
   pendingFuture,
   rejectFuture,
   resolveFuture,
+  setDiscardHook,
   setFutureCancelHook,
 } from './future-internal';
 

@@ -16,7 +16,7 @@
  */
 import { CancelledError, isCancelledError } from './errors';
 import { contextState, taskStorage, type AwaitingTask } from './current';
-import { Unfuture, cancelFuture, markStarted, onSettled, rejectFuture, resolveFuture } from './future';
+import { Unfuture, cancelFuture, discardValue, markStarted, onSettled, rejectFuture, resolveFuture } from './future';
 import { MicrotaskBatch } from './microtask-batch';
 import { futureHooks, taskCounters } from './hooks';
 import { assertCancelMessage, assertOptions, expected, isThenable } from './validate';
@@ -204,8 +204,8 @@ export class Task<T> extends Unfuture<T> implements AwaitingTask {
       // The body handed back a library future: the task is suspended on it.
       this.linkAwait(result);
       onSettled(result, (f) => {
-        if (f.state === 'fulfilled') this.#finish(true, f.result());
-        else this.#finish(false, safeException(f));
+        if (f.state !== 'fulfilled') this.#finish(false, safeException(f));
+        else if (this.#finish(true, f.result())) discardValue(f, f.result());
       });
     } else if (isThenable(result)) {
       result.then(
@@ -217,17 +217,21 @@ export class Task<T> extends Unfuture<T> implements AwaitingTask {
     }
   }
 
-  #finish(ok: boolean, payload: unknown): void {
-    if (this.done()) return;
+  /** Settle from the body's outcome; true when a value was dropped because a late cancel won. */
+  #finish(ok: boolean, payload: unknown): boolean {
+    if (this.done()) return false;
     if (ok) {
       // A request that was never delivered still cancels the task (asyncio does the same).
-      if (this.#mustCancel) cancelFuture(this, this.#cancelMessage);
-      else resolveFuture(this, payload as T);
-    } else if (isCancelledError(payload)) {
-      cancelFuture(this, payload as CancelledError);
-    } else {
-      rejectFuture(this, payload);
+      if (!this.#mustCancel) {
+        resolveFuture(this, payload as T);
+        return false;
+      }
+      cancelFuture(this, this.#cancelMessage);
+      return true;
     }
+    if (isCancelledError(payload)) cancelFuture(this, payload as CancelledError);
+    else rejectFuture(this, payload);
+    return false;
   }
 }
 

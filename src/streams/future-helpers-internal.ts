@@ -1,7 +1,7 @@
 /**
  * Small future builders shared by the streams area. Internal: not exported by the barrel.
  */
-import { Unfuture, cancelFuture, pendingFuture, rejectFuture, resolveFuture } from '../core/future';
+import { Unfuture, cancelFuture, pendingFuture, rejectFuture, resolveFuture, setDiscardHook } from '../core/future';
 
 /** An Unfuture already rejected with `error` (for state errors found before any waiting). */
 export function failedFuture<T>(error: unknown): Unfuture<T> {
@@ -19,7 +19,10 @@ export function failedFuture<T>(error: unknown): Unfuture<T> {
  * A cancel that arrives after `source` settled but before its outcome was copied here (a
  * later microtask) cannot reach `source` any more: the target then settles as cancelled at
  * once, so the request is not lost for the task awaiting it, and a value `source` produced
- * goes to `onDiscard` (give the bytes back, close the socket) instead of vanishing.
+ * goes to `onDiscard` (give the bytes back, close the socket) instead of vanishing. One
+ * microtask later the target has fulfilled; a task whose body is the target and that then
+ * ends cancelled drops the value, and `onDiscard` gets the source value it was made from
+ * (the core's discard hook).
  */
 export function mapFuture<S, T>(
   source: Unfuture<S>,
@@ -45,6 +48,10 @@ export function mapFuture<S, T>(
     }
     try {
       const error = done.exception();
+      if (error === null && onDiscard !== undefined) {
+        const produced = done.result();
+        setDiscardHook(target, () => onDiscard(produced));
+      }
       resolveFuture(target, error === null ? onValue(done.result()) : onError(error));
     } catch (error) {
       rejectFuture(target, error);
