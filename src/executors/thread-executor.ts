@@ -327,7 +327,11 @@ export class ThreadExecutor implements Executor, SyncSource {
     thread.idleTimer.unref();
   }
 
-  /** End an idle session: closing our port resolves the piscina task and frees its worker. */
+  /**
+   * End an idle session: closing our port resolves the piscina task and frees its worker.
+   * A session no worker serves yet (still in piscina's queue) is aborted instead: it would
+   * only see the closed port once a worker took it, and close() must not wait for that.
+   */
   #endSession(thread: Thread): void {
     if (thread.stopping) return;
     thread.stopping = true;
@@ -335,7 +339,8 @@ export class ThreadExecutor implements Executor, SyncSource {
     this.#removeThread(thread);
     this.#ended.add(thread);
     this.#takeBack(thread);
-    thread.end();
+    if (thread.serving()) thread.end();
+    else thread.terminate();
   }
 
   #cancel(call: PoolCall): void {
