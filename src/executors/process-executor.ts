@@ -24,7 +24,7 @@ import type { CloseOptions, Executor, ExecutorState, ExecutorStatistics, SubmitO
 import { validateSubmit } from './pool-call';
 import { resolveProcessPoolOptions, type ProcessPoolOptions, type ResolvedProcessPoolOptions } from './pool-options';
 import { ProcessChild, type ChildEvents } from './process-child';
-import { CallQueue } from './process-queue';
+import { CallQueue } from './call-queue';
 import { ProcessCall, createSlot, crashError, type Slot } from './process-slot';
 import type { CallOutcome, CallRef, WorkerMessage } from './protocol';
 import { argumentCloneError } from './serialization';

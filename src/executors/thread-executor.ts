@@ -31,6 +31,7 @@ import type { Unfuture } from '../core/future';
 import { executorHooks } from '../core/hooks';
 import { assertOptions } from '../core/validate';
 import type { CloseOptions, Executor, ExecutorState, ExecutorStatistics, SubmitOptions } from './executor';
+import { CallQueue } from './call-queue';
 import { CANCELLED, CELLS, DEAD_CELL, PiscinaSessions, SENT, STARTED, Thread, exitCodeOf } from './piscina-sessions';
 import { resolveThreadPoolOptions, type ResolvedThreadPoolOptions, type ThreadPoolOptions } from './pool-options';
 import { PoolCall, validateSubmit } from './pool-call';
@@ -81,11 +82,8 @@ export class ThreadExecutor implements Executor, SyncSource {
   readonly #options: ResolvedThreadPoolOptions;
   // Invariant: moves only open -> closing -> closed; submit() is refused unless open.
   #state: ExecutorState = 'open';
-  // FIFO of calls not sent to a thread. Cancelled entries stay (state 'done') and are
-  // skipped when reached; #queued counts the live ones.
-  #queue: (PoolCall | undefined)[] = [];
-  #head = 0;
-  #queued = 0;
+  // Calls not sent to a thread (FIFO; calls a thread gave back go first).
+  readonly #queue = new CallQueue<PoolCall>();
   #inFlight = 0;
   // Invariant: #threads are the live threads calls may be sent to (length <= maxWorkers);
   // #dying were stopped and have not exited yet (their started call ends at exit).
@@ -114,7 +112,6 @@ export class ThreadExecutor implements Executor, SyncSource {
     if (this.#state !== 'open') throw new InvalidStateError(`the thread executor is ${this.#state}; a new one is made after shutdown()`);
     const call = new PoolCall<T>('thread', ref, args, options, this.#cancelHook, this.submit);
     this.#queue.push(call as PoolCall);
-    this.#queued++;
     this.#pump();
     return call.future;
   }
@@ -152,7 +149,7 @@ export class ThreadExecutor implements Executor, SyncSource {
    */
   statistics(): ExecutorStatistics {
     let running = 0;
-    let queued = this.#queued;
+    let queued = this.#queue.size;
     for (const thread of [...this.#threads, ...this.#dying]) {
       const live = thread.sent.filter((c) => c.state === 'running').length;
       if (live > 0) running++;
@@ -181,11 +178,9 @@ export class ThreadExecutor implements Executor, SyncSource {
       this.#sendForSyncWait(call);
       return true;
     }
-    for (let i = this.#head; i < this.#queue.length; i++) {
-      const call = this.#queue[i];
-      if (call === undefined || call.future !== future || call.state !== 'queued') continue;
-      this.#queue[i] = undefined;
-      this.#queued--;
+    for (const call of this.#queue.waiting()) {
+      if (call.future !== future) continue;
+      this.#queue.withdraw(call);
       this.#sendForSyncWait(call);
       return true;
     }
@@ -206,17 +201,11 @@ export class ThreadExecutor implements Executor, SyncSource {
   // ---- private steps -------------------------------------------------------------
 
   #pump(): void {
-    while (this.#queued > 0) {
+    while (this.#queue.size > 0) {
       const thread = this.#pick(PIPELINE_DEPTH);
       if (thread === undefined) return;
-      const call = this.#queue[this.#head]!;
-      this.#queue[this.#head++] = undefined;
-      if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
-        this.#queue = this.#queue.slice(this.#head);
-        this.#head = 0;
-      }
-      if (call === undefined || call.state !== 'queued') continue;
-      this.#queued--;
+      const call = this.#queue.take();
+      if (call === undefined) return;
       this.#send(thread, call);
     }
   }
@@ -250,8 +239,7 @@ export class ThreadExecutor implements Executor, SyncSource {
       else this.#idle(fresh);
     }
     if (target === undefined) {
-      this.#queue.splice(this.#head, 0, call);
-      this.#queued++;
+      this.#queue.giveBack(call);
       this.#pump();
       throw startingError(call.future);
     }
@@ -345,7 +333,7 @@ export class ThreadExecutor implements Executor, SyncSource {
 
   #cancel(call: PoolCall): void {
     if (call.state === 'queued') {
-      this.#queued--;
+      this.#queue.forget();
       call.settleStopped(this.#counters);
       this.#checkIdle();
       return;
@@ -387,10 +375,9 @@ export class ThreadExecutor implements Executor, SyncSource {
       this.#inFlight--;
       if (call.state === 'running') back.push(call);
     }
-    if (back.length > 0) {
-      for (const call of back) call.requeue();
-      this.#queue.splice(this.#head, 0, ...back);
-      this.#queued += back.length;
+    for (const call of back) {
+      call.requeue();
+      this.#queue.giveBack(call);
     }
     this.#pump();
   }
@@ -417,8 +404,7 @@ export class ThreadExecutor implements Executor, SyncSource {
     for (const call of thread.sent.splice(0)) {
       if (Atomics.load(thread.cells, call.cell) !== STARTED) {
         call.requeue();
-        this.#queue.splice(this.#head, 0, call);
-        this.#queued++;
+        this.#queue.giveBack(call);
       } else if (call.stopRequested) call.settleStopped(this.#counters);
       else call.fail(crashError(call.ref.name, exitCode, exitCode === undefined ? error : undefined), this.#counters);
       this.#inFlight--;
@@ -453,10 +439,7 @@ export class ThreadExecutor implements Executor, SyncSource {
 
   /** Cancel every call that has not started: queued here, or sent to a thread that has not claimed it. */
   #cancelQueued(message: string): void {
-    for (let i = this.#head; i < this.#queue.length; i++) {
-      const call = this.#queue[i];
-      if (call !== undefined && call.state === 'queued') call.future.cancel(message);
-    }
+    for (const call of [...this.#queue.waiting()]) call.future.cancel(message);
     for (const thread of this.#threads) {
       // The head of each thread's pipeline counts as running (statistics()); the calls
       // behind it are pending. Claim first: a call the thread started meanwhile finishes.
@@ -468,14 +451,14 @@ export class ThreadExecutor implements Executor, SyncSource {
   }
 
   #drain(): Promise<void> {
-    if (this.#queued === 0 && this.#inFlight === 0) return Promise.resolve();
+    if (this.#queue.size === 0 && this.#inFlight === 0) return Promise.resolve();
     return new Promise((resolve) => {
       this.#onIdle = resolve;
     });
   }
 
   #checkIdle(): void {
-    if (this.#onIdle !== undefined && this.#queued === 0 && this.#inFlight === 0) {
+    if (this.#onIdle !== undefined && this.#queue.size === 0 && this.#inFlight === 0) {
       const resolve = this.#onIdle;
       this.#onIdle = undefined;
       resolve();

@@ -1,7 +1,7 @@
 /**
- * The process pool's waiting line: calls not handed to any child, in FIFO order, with a
- * priority lane for calls given back by a child that died or was stopped before starting
- * them (they were submitted earlier, so they go first).
+ * A pool's waiting line (thread and process pools): calls not handed to any worker, in FIFO
+ * order, with a priority lane for calls given back by a worker that died or was stopped
+ * before starting them (they were submitted earlier, so they go first).
  */
 import type { PoolCall } from './pool-call';
 
@@ -25,7 +25,7 @@ export class CallQueue<C extends PoolCall> {
     this.#live++;
   }
 
-  /** Give back a call that a child never started: it goes before every other waiting call. */
+  /** Give back a call that a worker never started: it goes before every other waiting call. */
   giveBack(call: C): void {
     this.#returned.push(call);
     this.#live++;
