@@ -39,3 +39,23 @@ export async function rejectionOf(p: PromiseLike<unknown>): Promise<any> {
   }
   throw new Error('expected a rejection');
 }
+
+/** What `fn` throws (fails the test when it returns). */
+export function thrown(fn: () => unknown): any {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a throw');
+}
+
+/** Run `body` with a fresh pool, closing it afterwards whatever happens. */
+export async function withPool<P extends { close(): Promise<void> }>(make: () => P, body: (pool: P) => Promise<void> | void): Promise<void> {
+  const pool = make();
+  try {
+    await body(pool);
+  } finally {
+    await pool.close();
+  }
+}

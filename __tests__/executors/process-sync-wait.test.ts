@@ -9,20 +9,12 @@ import { pendingFuture } from '../../src/core/future';
 import { ProcessExecutor } from '../../src/executors';
 import * as fx from '../fixtures/pool-functions';
 import * as px from '../fixtures/process-functions';
-import { refOf, rejectionOf } from './helpers';
+import { refOf, rejectionOf, thrown, withPool } from './helpers';
 import { tempDir } from './process-helpers';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
-const thrown = (fn: () => unknown): any => {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-};
 
 /** Block this thread for `ms` (the parent keeps its event loop from running meanwhile). */
 function blockFor(ms: number): void {
@@ -35,8 +27,7 @@ describe('resultSync on process calls', () => {
   });
 
   it('blocks for the first call on a fresh pool (the child starts while the caller sleeps)', async () => {
-    const pool = new ProcessExecutor({ maxWorkers: 1 });
-    try {
+    await withPool(() => new ProcessExecutor({ maxWorkers: 1 }), async (pool) => {
       const f = pool.submit<number>(refOf(fx.add), [20, 22]);
       expect(f.resultSync(30_000)).toBe(42);
       expect(f.done()).toBe(true);
@@ -44,28 +35,22 @@ describe('resultSync on process calls', () => {
       // The child's IPC answer arrives later and is absorbed: the pool stays exact.
       expect(await pool.submit<number>(refOf(fx.add), [1, 2])).toBe(3);
       expect(pool.statistics()).toMatchObject({ completed: 2, failed: 0, running: 0, queued: 0 });
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it('gets an answer the child sent before the caller blocked (it waits unread in the channel)', async () => {
-    const pool = new ProcessExecutor({ maxWorkers: 1 });
-    try {
+    await withPool(() => new ProcessExecutor({ maxWorkers: 1 }), async (pool) => {
       await pool.submit(refOf(fx.add), [0, 0]); // a ready child
       const f = pool.submit<number>(refOf(fx.add), [5, 6]);
       await Promise.resolve(); // let the dispatch microtask send it
       blockFor(300); // the child answers meanwhile; this thread does not read it
       expect(f.done()).toBe(false);
       expect(f.resultSync(30_000)).toBe(11);
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it('sends a queued call ahead of the pipeline when the caller blocks for it', async () => {
-    const pool = new ProcessExecutor({ maxWorkers: 1 });
-    try {
+    await withPool(() => new ProcessExecutor({ maxWorkers: 1 }), async (pool) => {
       const release = tmp.file('release-ahead');
       const blocker = pool.submit<string>(refOf(px.blockUntilFile), [tmp.file('started-ahead'), release, 'done']);
       const behind = pool.submit<number>(refOf(fx.add), [2, 3]);
@@ -73,58 +58,44 @@ describe('resultSync on process calls', () => {
       expect(behind.resultSync(30_000)).toBe(5);
       expect(blocker.done()).toBe(false); // its answer is unread: this thread never yielded
       expect(await blocker).toBe('done');
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it('throws the error the function threw, rebuilt with this realm classes', async () => {
-    const pool = new ProcessExecutor({ maxWorkers: 1 });
-    try {
+    await withPool(() => new ProcessExecutor({ maxWorkers: 1 }), async (pool) => {
       const error = thrown(() => pool.submit(refOf(fx.throwRange), ['sync boom']).resultSync(30_000));
       expect(error).toBeInstanceOf(RangeError);
       expect(error.message).toBe('sync boom');
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it('times out with TimeoutError; the call goes on and settles normally afterwards', async () => {
-    const pool = new ProcessExecutor({ maxWorkers: 1 });
-    try {
+    await withPool(() => new ProcessExecutor({ maxWorkers: 1 }), async (pool) => {
       const release = tmp.file('release-timeout');
       const f = pool.submit<string>(refOf(px.blockUntilFile), [tmp.file('started-timeout'), release, 'later']);
       expect(isTimeoutError(thrown(() => f.resultSync(50)))).toBe(true);
       fs.writeFileSync(release, '');
       expect(await f).toBe('later');
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it('says so when the child dies under the blocked caller; the future then fails with WorkerCrashedError', async () => {
-    const pool = new ProcessExecutor({ maxWorkers: 1 });
-    try {
+    await withPool(() => new ProcessExecutor({ maxWorkers: 1 }), async (pool) => {
       const f = pool.submit(refOf(px.killSelf), ['SIGKILL']);
       const error = thrown(() => f.resultSync(30_000));
       expect(error).toBeInstanceOf(InvalidStateError);
       expect(error.message).toContain('exited while this thread was blocked');
       expect(isWorkerCrashedError(await rejectionOf(f))).toBe(true);
       expect(pool.submit<number>(refOf(fx.add), [4, 4]).resultSync(30_000)).toBe(8);
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it('ends with the CancelledError of a call cancelled before the wait', async () => {
-    const pool = new ProcessExecutor({ maxWorkers: 1 });
-    try {
+    await withPool(() => new ProcessExecutor({ maxWorkers: 1 }), async (pool) => {
       const f = pool.submit(refOf(fx.add), [1, 1]);
       f.cancel('no longer needed');
       expect(thrown(() => f.resultSync(1000))).toBeInstanceOf(CancelledError);
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it('refuses a process future that no live pool owns', () => {

@@ -13,16 +13,8 @@ import { syncWaiters } from '../../src/core/hooks';
 import { ThreadExecutor } from '../../src/executors';
 import { pendingFuture } from '../../src/core/future';
 import * as fx from '../fixtures/pool-functions';
-import { refOf, rejectionOf, release, shared } from './helpers';
+import { refOf, rejectionOf, release, shared, thrown, withPool } from './helpers';
 
-const thrown = (fn: () => unknown): any => {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-};
 
 describe('resultSync on thread calls', () => {
   it('installs the thread waiter when the thread executor loads', () => {
@@ -30,19 +22,15 @@ describe('resultSync on thread calls', () => {
   });
 
   it('blocks for the first call on a fresh pool (the thread starts while the caller sleeps)', async () => {
-    const pool = new ThreadExecutor({ maxWorkers: 1 });
-    try {
+    await withPool(() => new ThreadExecutor({ maxWorkers: 1 }), async (pool) => {
       const f = pool.submit<number>(refOf(fx.add), [20, 22]);
       expect(f.resultSync(30_000)).toBe(42);
       expect(await f).toBe(42); // the future settled normally and can still be awaited
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it('sends a queued call ahead when the caller blocks for it, after other calls were submitted', async () => {
-    const pool = new ThreadExecutor({ maxWorkers: 1 });
-    try {
+    await withPool(() => new ThreadExecutor({ maxWorkers: 1 }), async (pool) => {
       const log = shared(16);
       const calls = [0, 1, 2, 3, 4, 5].map((i) => pool.submit<number>(refOf(fx.appendStep), [log, i]));
       expect(pool.statistics().queued).toBeGreaterThan(0);
@@ -51,25 +39,19 @@ describe('resultSync on thread calls', () => {
       expect(calls[5]!.done()).toBe(true);
       expect(await Promise.all(calls)).toHaveLength(6);
       expect([...log.slice(1, 7)].sort()).toEqual([0, 1, 2, 3, 4, 5]);
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it('throws the error the function threw, rebuilt with this realm classes', async () => {
-    const pool = new ThreadExecutor({ maxWorkers: 1 });
-    try {
+    await withPool(() => new ThreadExecutor({ maxWorkers: 1 }), async (pool) => {
       const error = thrown(() => pool.submit(refOf(fx.throwRange), ['sync boom']).resultSync(30_000));
       expect(error).toBeInstanceOf(RangeError);
       expect(error.message).toBe('sync boom');
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it('times out with TimeoutError; the call goes on and settles normally afterwards', async () => {
-    const pool = new ThreadExecutor({ maxWorkers: 1 });
-    try {
+    await withPool(() => new ThreadExecutor({ maxWorkers: 1 }), async (pool) => {
       const flags = shared(1);
       const steps: string[] = [];
       const blocked = pool.submit<string>(refOf(fx.blockUntil), [flags, 0]);
@@ -81,14 +63,11 @@ describe('resultSync on thread calls', () => {
       steps.push(await blocked);
       steps.push(`behind: ${await behind}`);
       expect(steps).toEqual(['timed out', 'released 0', 'behind: 3']);
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it('ends with WorkerCrashedError when the thread dies under the call, and the calls behind it still run', async () => {
-    const pool = new ThreadExecutor({ maxWorkers: 1 });
-    try {
+    await withPool(() => new ThreadExecutor({ maxWorkers: 1 }), async (pool) => {
       const crashing = pool.submit(refOf(fx.exitHard), [9]);
       const behind = pool.submit<number>(refOf(fx.add), [2, 3]);
       const error = thrown(() => crashing.resultSync(30_000));
@@ -100,14 +79,11 @@ describe('resultSync on thread calls', () => {
       expect((starting as Error).message).toContain('while the event loop is blocked');
       expect(await behind).toBe(5);
       expect(pool.submit<number>(refOf(fx.add), [3, 4]).resultSync(30_000)).toBe(7);
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it('ends with the CancelledError of a call cancelled before the wait, and after a timeout the call can still be cancelled', async () => {
-    const pool = new ThreadExecutor({ maxWorkers: 1 });
-    try {
+    await withPool(() => new ThreadExecutor({ maxWorkers: 1 }), async (pool) => {
       const started = shared(1);
       const spinning = pool.submit(refOf(fx.spinForever), [started]);
       const queued = pool.submit(refOf(fx.add), [1, 1]);
@@ -117,9 +93,7 @@ describe('resultSync on thread calls', () => {
       spinning.cancel('stop');
       expect(isCancelledError(await rejectionOf(spinning))).toBe(true);
       expect(pool.submit<number>(refOf(fx.add), [4, 4]).resultSync(30_000)).toBe(8);
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it('refuses a thread future that no live pool owns', () => {
