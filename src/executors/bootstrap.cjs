@@ -2,7 +2,7 @@
 /**
  * The core of every unsync worker: the thread pool's piscina sessions (./piscina-session.cjs)
  * serve calls with `serveThread`, and the process pool's child entry
- * (`./process-bootstrap.cjs`) runs each call through `runCall`.
+ * (`./process-bootstrap.cjs`) runs each call through `runCallNow`.
  *
  * Plain CommonJS on purpose: it runs before any TypeScript loader exists. It imports only
  * Node built-ins and the error codec. For each call it loads the defining module (which
@@ -293,6 +293,6 @@ function serveThread({ port, cells, signal, deadCell }) {
 }
 
 // The process pool's child entry is `./process-bootstrap.cjs`: it speaks IPC and runs each
-// call with `runCall` below.
+// call with `runCallNow` below.
 
-module.exports = { runCall, runChunk, resultCloneFailure, serveThread };
+module.exports = { runCall, runCallNow, runChunk, resultCloneFailure, serveThread };

@@ -3,7 +3,7 @@
  * The entry of every unsync child process: the process pool forks this file with
  * `serialization: 'advanced'` and `UNSYNC_WORKER=process`. It speaks the protocol of
  * `./protocol.ts` over the IPC channel and runs each call with the shared bootstrap's
- * `runCall` (`./bootstrap.cjs`: locate the function, run it, encode errors), so threads and
+ * `runCallNow` (`./bootstrap.cjs`: locate the function, run it, encode errors), so threads and
  * processes find and run functions with exactly the same code.
  *
  * Plain CommonJS on purpose (it runs before any TypeScript loader exists); it imports only
@@ -151,7 +151,10 @@ function startProcessWorker() {
     if (current !== undefined || pending.length === 0) return;
     const message = pending.shift();
     current = message.id;
-    bootstrap.runCall(message).then(finish);
+    // A located function with a plain result finishes in this same step (no microtasks).
+    const outcome = bootstrap.runCallNow(message);
+    if (typeof outcome.then === 'function') outcome.then(finish);
+    else finish(outcome);
   };
 
   process.on('message', (message) => {
