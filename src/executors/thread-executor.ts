@@ -2,7 +2,8 @@
  * The thread executor: piscina owns the worker threads; each of this executor's "threads"
  * is a piscina *session* — one long piscina task (./piscina-session.cjs) that serves our
  * own protocol on a `MessagePort` we transfer to it (see docs/executors.md, "Thread pool
- * design"). piscina is imported here and nowhere else.
+ * design"). Sessions are made in ./piscina-sessions.ts, the one file that imports piscina;
+ * this file keeps the queue, the pipelines and the cancellation rules.
  *
  * Calls wait in this executor's FIFO and are sent to a thread when it has room: up to
  * {@link PIPELINE_DEPTH} calls per thread (one running, the next already waiting in the
