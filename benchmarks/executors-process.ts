@@ -47,7 +47,7 @@ const ONLY = process.argv.slice(2).find((a) => !a.startsWith('--'));
 /** The tables, collected for the markdown section; printed as they come otherwise. */
 const tables: string[] = [];
 /** Figures the markdown section's goal lines read. */
-const goals: { batchedVsJson?: number; scalingVsPiscina?: number; coldVsFork?: number } = {};
+const goals: { batchedVsJson?: number; sequentialVsWorkerpool?: number; sequentialQuietVsWorkerpool?: number; scalingVsPiscina?: number; coldVsFork?: number } = {};
 function out(line: string): void {
   tables.push(line);
   if (MARKDOWN) process.stderr.write(`${line}\n`);
@@ -125,11 +125,13 @@ function perCall(ms: number, n: number): string {
 
 async function overhead(): Promise<void> {
   const unsync = new ProcessExecutor({ minWorkers: CORES, maxWorkers: CORES, execArgv: [] });
+  const quiet = new ProcessExecutor({ minWorkers: CORES, maxWorkers: CORES, execArgv: [], callerStacks: false });
   const wp = workerpool.pool(WP_WORKER, { workerType: 'process', minWorkers: CORES, maxWorkers: CORES, forkOpts: { execArgv: [] } });
   const raw = await RawForkPool.start(CORES, 'advanced');
   const rawJson = await RawForkPool.start(CORES, 'json');
   const contenders = {
     unsync: (i: number) => unsync.submit(noopRef, [i]),
+    'unsync, callerStacks: false': (i: number) => quiet.submit(noopRef, [i]),
     workerpool: (i: number) => wp.exec('noop', [i]),
     'raw fork IPC (advanced)': (i: number) => raw.call(i),
     'raw fork IPC (json)': (i: number) => rawJson.call(i),
@@ -150,8 +152,13 @@ async function overhead(): Promise<void> {
       out(`| ${name} | ${ms.toFixed(1)} | ${perCall(ms, n)} | ${ratio(figures.unsync!, ms)} |`);
     }
     if (mode === 'batched') goals.batchedVsJson = figures.unsync! / figures['raw fork IPC (json)']!;
+    else {
+      goals.sequentialVsWorkerpool = figures.unsync! / figures.workerpool!;
+      goals.sequentialQuietVsWorkerpool = figures['unsync, callerStacks: false']! / figures.workerpool!;
+    }
   }
   await unsync.close();
+  await quiet.close();
   await wp.terminate();
   raw.close();
   rawJson.close();
@@ -228,9 +235,9 @@ function markdownSection(): string {
     reading.push(`- CPU scaling: ${goals.scalingVsPiscina.toFixed(2)}x piscina's own speedup (goal: >= 0.9x, ${met(goals.scalingVsPiscina >= 0.9)}).`);
   }
   if (goals.coldVsFork !== undefined) reading.push(`- Cold start: ${goals.coldVsFork.toFixed(2)}x a bare \`fork\` answering one message.`);
-  if (goals.batchedVsJson !== undefined) {
+  if (goals.sequentialVsWorkerpool !== undefined && goals.sequentialQuietVsWorkerpool !== undefined) {
     reading.push(
-      '- Sequential calls (one round trip each) are dominated by waking a sleeping process; on a busy 2-core machine their order changes between runs: compare several runs before reading much into them.',
+      `- Sequential tiny calls: unsync ${goals.sequentialVsWorkerpool.toFixed(2)}x workerpool, ${goals.sequentialQuietVsWorkerpool.toFixed(2)}x with \`callerStacks: false\` (goal: faster than workerpool, ${met(goals.sequentialVsWorkerpool < 1)}; ${met(goals.sequentialQuietVsWorkerpool < 1)} without caller stacks). One round trip each is dominated by waking a sleeping process, and workerpool's JSON messages are cheaper per message than the structured-clone (\`advanced\`) ones unsync needs for Map, Set, BigInt and errors (compare the two raw rows); the order changes between runs on a busy 2-core machine.`,
     );
   }
   return [

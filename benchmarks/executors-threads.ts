@@ -103,6 +103,7 @@ async function main(): Promise<void> {
   const piscina = new Piscina({ filename: handler, minThreads: THREADS, maxThreads: THREADS, atomics: 'sync', concurrentTasksPerWorker: 1 });
   const piscina4 = new Piscina({ filename: handler, minThreads: THREADS, maxThreads: THREADS, atomics: 'sync', concurrentTasksPerWorker: 4 });
   const executor = new ThreadExecutor({ minWorkers: THREADS, maxWorkers: THREADS });
+  const quiet = new ThreadExecutor({ minWorkers: THREADS, maxWorkers: THREADS, callerStacks: false });
   const raw = new RawPool(rawFile);
 
   // 1. Tiny-task overhead.
@@ -115,6 +116,8 @@ async function main(): Promise<void> {
       'piscina c=1 sequential': () => sequential((i) => piscina.run(i), SEQUENTIAL),
       'piscina c=4 sequential': () => sequential((i) => piscina4.run(i), SEQUENTIAL),
       'unsync sequential': () => sequential((i) => executor.submit(noopRef, [i]), SEQUENTIAL),
+      'unsync quiet batched': () => batched((i) => quiet.submit(noopRef, [i]), BATCH),
+      'unsync quiet sequential': () => sequential((i) => quiet.submit(noopRef, [i]), SEQUENTIAL),
     },
     ROUNDS,
     1,
@@ -154,7 +157,7 @@ async function main(): Promise<void> {
   const unsyncSpeedup = cpu['unsync serial']! / cpu['unsync parallel']!;
   const piscinaSpeedup = cpu['piscina serial']! / cpu['piscina parallel']!;
 
-  await Promise.all([piscina.destroy(), piscina4.destroy(), executor.close(), raw.close()]);
+  await Promise.all([piscina.destroy(), piscina4.destroy(), executor.close(), quiet.close(), raw.close()]);
 
   // 4. Cold start: a fresh pool's first call vs a bare Worker's first round trip.
   log('cold start ...');
@@ -200,6 +203,8 @@ async function main(): Promise<void> {
     `| unsync \`ThreadExecutor\` (2 calls/thread pipelined) | ${t('unsync batched', BATCH)} | ${t('unsync sequential', SEQUENTIAL)} |`,
     `| **ratio unsync / piscina 1 task/thread** (goal <= 1.1x) | **${ratio(tiny['unsync batched']!, tiny['piscina c=1 batched']!)}** | **${ratio(tiny['unsync sequential']!, tiny['piscina c=1 sequential']!)}** |`,
     `| ratio unsync / piscina 4 tasks/thread | ${ratio(tiny['unsync batched']!, tiny['piscina c=4 batched']!)} | ${ratio(tiny['unsync sequential']!, tiny['piscina c=4 sequential']!)} |`,
+    `| unsync \`ThreadExecutor\`, \`callerStacks: false\` | ${t('unsync quiet batched', BATCH)} | ${t('unsync quiet sequential', SEQUENTIAL)} |`,
+    `| ratio unsync with \`callerStacks: false\` / piscina 1 task/thread | ${ratio(tiny['unsync quiet batched']!, tiny['piscina c=1 batched']!)} | ${ratio(tiny['unsync quiet sequential']!, tiny['piscina c=1 sequential']!)} |`,
     '',
     '### `map` over tiny items (µs per item)',
     '',
@@ -229,6 +234,9 @@ async function main(): Promise<void> {
     'absolute figures across runs. The sequential column is dominated by the round trip and the',
     'cost of awaiting the result; the batched column by per-message work. `map` sends one message',
     'per chunk, so its per-item cost is the worker running the function plus the iteration.',
+    '',
+    "`callerStacks: false` skips recording the caller's stack at each submit (the stack a",
+    'rebuilt error shows above the worker\'s); the row shows what that capture costs a tiny call.',
     '',
   ];
   if (markdown) console.log(lines.join('\n'));

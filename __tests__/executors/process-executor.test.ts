@@ -3,7 +3,7 @@ import { isCancelledError, isCloneError, isLocateError, isTimeoutError, InvalidS
 import { ProcessExecutor } from '../../src/executors';
 import * as fx from '../fixtures/pool-functions';
 import * as px from '../fixtures/process-functions';
-import { refOf, rejectionOf } from './helpers';
+import { refOf, rejectionOf, withPool } from './helpers';
 import { linesOf, tempDir } from './process-helpers';
 
 const pool = new ProcessExecutor({ maxWorkers: 2 });
@@ -70,6 +70,17 @@ describe('ProcessExecutor errors', () => {
     expect(error.stack).toContain('process-executor.test.ts');
     expect(error.stack).toContain('the call ran in a worker');
     expect(error.stack).toContain('pool-functions.ts');
+  });
+
+  it('with callerStacks: false records no caller stack: the error carries the child stack only', async () => {
+    await withPool(() => new ProcessExecutor({ maxWorkers: 1, callerStacks: false }), async (quiet) => {
+      const error = await rejectionOf(quiet.submit(refOf(fx.throwRange), ['boom']));
+      expect(error).toBeInstanceOf(RangeError);
+      expect(error.stack).not.toContain('process-executor.test.ts');
+      expect(error.stack).toContain('the call ran in a worker');
+      expect(error.stack).toContain('pool-functions.ts');
+    });
+    expect(() => new ProcessExecutor({ callerStacks: 1 as never })).toThrow('Expected `options.callerStacks` to be a boolean');
   });
 
   it('rebuilds unsync errors as the same class and unknown classes as RemoteError', async () => {

@@ -11,7 +11,7 @@ import {
 } from '../../src/core/errors';
 import { ThreadExecutor } from '../../src/executors';
 import * as fx from '../fixtures/pool-functions';
-import { refOf, rejectionOf, release, shared, waitUntilChanged } from './helpers';
+import { refOf, rejectionOf, release, shared, waitUntilChanged, withPool } from './helpers';
 
 const pool = new ThreadExecutor({ maxWorkers: 2 });
 const single = new ThreadExecutor({ maxWorkers: 1 });
@@ -88,6 +88,17 @@ describe('ThreadExecutor errors', () => {
     expect(error.stack).toContain('thread-executor.test.ts');
     expect(error.stack).toContain('the call ran in a worker');
     expect(error.stack).toContain('pool-functions.ts');
+  });
+
+  it('with callerStacks: false records no caller stack: the error carries the worker stack only', async () => {
+    await withPool(() => new ThreadExecutor({ maxWorkers: 1, callerStacks: false }), async (quiet) => {
+      const error = await rejectionOf(quiet.submit(refOf(fx.throwRange), ['boom']));
+      expect(error).toBeInstanceOf(RangeError);
+      expect(error.stack.split('\n')[0]).toBe('RangeError: boom');
+      expect(error.stack).not.toContain('thread-executor.test.ts');
+      expect(error.stack).toContain('the call ran in a worker');
+      expect(error.stack).toContain('pool-functions.ts');
+    });
   });
 
   it('rebuilds unsync errors as the same class', async () => {
@@ -302,5 +313,6 @@ describe('ThreadExecutor lifecycle and statistics', () => {
     expect(() => pool.submit('add' as never, [])).toThrow('Expected `ref` to be a call reference');
     expect(() => pool.submit(refOf(fx.add), 1 as never)).toThrow('Expected `args` to be an array, got 1 (number)');
     expect(() => pool.submit(refOf(fx.add), [], { timeout: 'x' as never })).toThrow(TypeError);
+    expect(() => new ThreadExecutor({ callerStacks: 'no' as never })).toThrow('Expected `options.callerStacks` to be a boolean');
   });
 });

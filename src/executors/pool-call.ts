@@ -61,15 +61,20 @@ export class PoolCall<T = unknown> {
   // The caller's stack, captured at submit (V8 formats it lazily, only if an error needs it).
   readonly #site: { stack?: string } = {};
 
+  /**
+   * `caller` is the pool's `submit`: the recorded stack starts at its caller. `caller`
+   * undefined records none (the pool's `callerStacks: false`): capturing costs a few
+   * microseconds per call, a large share of a tiny call.
+   */
   constructor(
     kind: ExecutorKind,
     readonly ref: CallRef,
     readonly args: readonly unknown[],
     options: SubmitOptions | undefined,
     onCancel: (call: PoolCall<T>, message: string | undefined) => void,
-    caller: Function,
+    caller: Function | undefined,
   ) {
-    Error.captureStackTrace(this.#site, caller);
+    if (caller !== undefined) Error.captureStackTrace(this.#site, caller);
     this.#timeout = options?.timeout;
     this.future = pendingFuture<T>({
       executor: kind,

@@ -20,6 +20,13 @@ export interface ThreadPoolOptions {
   execArgv?: string[];
   /** `process.env` seen by the threads (default: a copy of the parent's). */
   env?: Record<string, string>;
+  /**
+   * Record the caller's stack at each submit, so an error rebuilt from the worker shows
+   * where the call was made above the worker's own stack (default true). Capturing it costs
+   * a few microseconds per call (docs/performance.md); turn it off for hot loops of tiny
+   * calls: errors then carry the worker's stack only.
+   */
+  callerStacks?: boolean;
 }
 
 /** Options of the process pool (`configure({ process })`). */
@@ -36,10 +43,17 @@ export interface ProcessPoolOptions {
   execArgv?: string[];
   /** Environment of each child (default: the parent's). */
   env?: Record<string, string>;
+  /**
+   * Record the caller's stack at each submit, so an error rebuilt from the worker shows
+   * where the call was made above the worker's own stack (default true). Capturing it costs
+   * a few microseconds per call (docs/performance.md); turn it off for hot loops of tiny
+   * calls: errors then carry the worker's stack only.
+   */
+  callerStacks?: boolean;
 }
 
-export const THREAD_OPTION_KEYS = ['minWorkers', 'maxWorkers', 'idleTimeout', 'resourceLimits', 'execArgv', 'env'] as const;
-export const PROCESS_OPTION_KEYS = ['minWorkers', 'maxWorkers', 'idleTimeout', 'maxTasksPerWorker', 'execArgv', 'env'] as const;
+export const THREAD_OPTION_KEYS = ['minWorkers', 'maxWorkers', 'idleTimeout', 'resourceLimits', 'execArgv', 'env', 'callerStacks'] as const;
+export const PROCESS_OPTION_KEYS = ['minWorkers', 'maxWorkers', 'idleTimeout', 'maxTasksPerWorker', 'execArgv', 'env', 'callerStacks'] as const;
 const RESOURCE_LIMIT_KEYS = ['maxYoungGenerationSizeMb', 'maxOldGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb'];
 
 /** Thread options with every default filled in. */
@@ -67,6 +81,9 @@ function validateCommon(name: string, options: ThreadPoolOptions | ProcessPoolOp
   if (env !== undefined && (typeof env !== 'object' || env === null || Array.isArray(env) || Object.values(env).some((v) => typeof v !== 'string'))) {
     throw new TypeError(expected(`${name}.env`, 'an object of string values', env));
   }
+  if (options.callerStacks !== undefined && typeof options.callerStacks !== 'boolean') {
+    throw new TypeError(expected(`${name}.callerStacks`, 'a boolean', options.callerStacks));
+  }
 }
 
 function resolveCounts(name: string, options: ThreadPoolOptions | ProcessPoolOptions): { minWorkers: number; maxWorkers: number } {
@@ -92,6 +109,7 @@ export function resolveThreadPoolOptions(options: ThreadPoolOptions | undefined,
   return {
     ...resolveCounts(name, o),
     idleTimeout: o.idleTimeout ?? DEFAULT_IDLE_TIMEOUT,
+    callerStacks: o.callerStacks ?? true,
     resourceLimits: o.resourceLimits,
     execArgv: o.execArgv,
     env: o.env,
@@ -109,6 +127,7 @@ export function resolveProcessPoolOptions(options: ProcessPoolOptions | undefine
     ...resolveCounts(name, o),
     idleTimeout: o.idleTimeout ?? DEFAULT_IDLE_TIMEOUT,
     maxTasksPerWorker: maxTasks ?? Infinity,
+    callerStacks: o.callerStacks ?? true,
     execArgv: o.execArgv,
     env: o.env,
   };

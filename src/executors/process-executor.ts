@@ -99,7 +99,7 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
   submit<T>(ref: CallRef, args: readonly unknown[], options?: SubmitOptions): Unfuture<T> {
     validateSubmit(ref, args, options);
     if (this.#state !== 'open') throw new InvalidStateError(`the process executor is ${this.#state}; a new one is made after shutdown()`);
-    const call = new ProcessCall<T>('process', ref, args, options, (c, _message) => this.#cancel(c as ProcessCall), this.submit);
+    const call = new ProcessCall<T>('process', ref, args, options, (c, _message) => this.#cancel(c as ProcessCall), this.#options.callerStacks ? this.submit : undefined);
     this.#queue.push(call as ProcessCall);
     this.#spawnAsNeeded();
     this.#schedulePump();
