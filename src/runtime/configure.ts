@@ -14,9 +14,9 @@ import { executorStarted, setExecutorOptions } from './pools';
 
 /** Options of {@link configure}. */
 export interface ConfigureOptions extends DebugOptions {
-  /** The thread pool (piscina): workers, idle timeout, resource limits, execArgv, env. */
+  /** The thread pool (piscina): workers, idle timeout, resource limits, execArgv, env, caller stacks. */
   thread?: ThreadPoolOptions;
-  /** The process pool (child processes): workers, idle timeout, recycling, execArgv, env. */
+  /** The process pool (child processes): workers, idle timeout, recycling, execArgv, env, caller stacks. */
   process?: ProcessPoolOptions;
 }
 
