@@ -14,6 +14,7 @@
 import * as path from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import { WorkerCrashedError } from '../core/errors';
 import { executorHooks } from '../core/hooks';
 import type { PoolCall } from './pool-call';
 import type { ResolvedThreadPoolOptions } from './pool-options';
@@ -100,12 +101,22 @@ export class Thread {
  */
 export class PiscinaSessions {
   readonly #piscina: Piscina;
+  readonly #retireAfter: number | undefined;
   #posting = false;
   #posted = false;
-  /** Sessions not settled yet: this pool may be destroyed for idleness only when 0. */
-  live = 0;
+  // Sessions not settled yet: the pool retires only at 0.
+  #live = 0;
+  #retireTimer: NodeJS.Timeout | undefined = undefined;
+  #destroying: Promise<void> | undefined = undefined;
+  /** Destroyed (closed, or retired for idleness): the executor makes a new pool for its next session. */
+  destroyed = false;
 
+  /**
+   * With `minWorkers: 0` the pool destroys itself once no session has run for `idleTimeout`
+   * (piscina alone would keep its `minThreads`, at least 1, forever).
+   */
   constructor(options: ResolvedThreadPoolOptions) {
+    this.#retireAfter = options.minWorkers === 0 ? options.idleTimeout : undefined;
     this.#piscina = new Piscina({
       filename: SESSION_FILE,
       minThreads: Math.max(1, options.minWorkers),
@@ -132,7 +143,11 @@ export class PiscinaSessions {
 
   /** Start a session; returns its promise and whether piscina posted it to a worker at once. */
   run(init: object, port: MessagePort, signal: AbortSignal): [Promise<unknown>, boolean] {
-    this.live++;
+    this.#live++;
+    if (this.#retireTimer !== undefined) {
+      clearTimeout(this.#retireTimer);
+      this.#retireTimer = undefined;
+    }
     this.#posting = true;
     this.#posted = false;
     let session: Promise<unknown>;
@@ -142,20 +157,52 @@ export class PiscinaSessions {
       this.#posting = false;
     }
     const settled = (): void => {
-      this.live--;
+      if (--this.#live === 0) this.#retireWhenIdle();
     };
     session.then(settled, settled);
     return [session, this.#posted];
   }
 
-  /** Terminate every worker. */
+  /** Terminate every worker (once; a second call returns the same promise). */
   destroy(): Promise<void> {
-    return this.#piscina.destroy();
+    if (this.#destroying === undefined) {
+      this.destroyed = true;
+      if (this.#retireTimer !== undefined) clearTimeout(this.#retireTimer);
+      this.#destroying = this.#piscina.destroy();
+    }
+    return this.#destroying;
+  }
+
+  #retireWhenIdle(): void {
+    if (this.#retireAfter === undefined || this.destroyed) return;
+    this.#retireTimer = setTimeout(() => {
+      this.#retireTimer = undefined;
+      if (this.#live === 0) void this.destroy();
+    }, this.#retireAfter);
+    this.#retireTimer.unref();
   }
 }
 
 /** The exit code in piscina's "worker exited with code: N" error, if that is what `error` is. */
-export function exitCodeOf(error: unknown): number | undefined {
+function exitCodeOf(error: unknown): number | undefined {
   const match = /^worker exited with code: (-?\d+)$/.exec(String((error as Error | undefined)?.message ?? ''));
   return match === null ? undefined : Number(match[1]);
+}
+
+/**
+ * The error of call `name`, which was running when its session ended with `error` (how the
+ * session's piscina task rejected; undefined when a blocked resultSync saw the worker's exit
+ * handler mark the dead cell).
+ */
+export function sessionCrashError(name: string, error: unknown): WorkerCrashedError {
+  const exitCode = exitCodeOf(error);
+  const e = error as { code?: unknown; message?: unknown } | undefined;
+  if (e?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+    return new WorkerCrashedError(`the worker thread running \`${name}\` ran out of memory (resourceLimits): ${String(e.message)}`, { cause: error, exitCode });
+  }
+  if (exitCode !== undefined) return new WorkerCrashedError(`the worker thread running \`${name}\` exited with code ${exitCode}`, { exitCode });
+  if (error !== undefined) {
+    return new WorkerCrashedError(`the worker thread running \`${name}\` crashed: ${String(e?.message ?? error)}`, { cause: error });
+  }
+  return new WorkerCrashedError(`the worker thread running \`${name}\` exited`);
 }

@@ -27,13 +27,13 @@
  * pool's `idleTimeout`.
  */
 import { receiveMessageOnPort } from 'node:worker_threads';
-import { CloneError, InvalidStateError, WorkerCrashedError } from '../core/errors';
+import { CloneError, InvalidStateError } from '../core/errors';
 import type { Unfuture } from '../core/future';
 import { executorHooks } from '../core/hooks';
 import { assertOptions } from '../core/validate';
 import type { CloseOptions, Executor, ExecutorState, ExecutorStatistics, SubmitOptions } from './executor';
 import { CallQueue } from './call-queue';
-import { CANCELLED, CELLS, DEAD_CELL, PiscinaSessions, SENT, STARTED, Thread, exitCodeOf } from './piscina-sessions';
+import { CANCELLED, CELLS, DEAD_CELL, PiscinaSessions, SENT, STARTED, Thread, sessionCrashError } from './piscina-sessions';
 import { resolveThreadPoolOptions, type ResolvedThreadPoolOptions, type ThreadPoolOptions } from './pool-options';
 import { PoolCall, validateSubmit } from './pool-call';
 import type { CallOutcome, CallRef, SkippedMessage } from './protocol';
@@ -94,8 +94,6 @@ export class ThreadExecutor implements Executor, SyncSource {
   readonly #ended = new Set<Thread>();
   readonly #counters = new ExecutorCounters();
   #piscina: PiscinaSessions | undefined = undefined;
-  // Destroys an idle piscina pool when minWorkers is 0 (its one worker started up front).
-  #retireTimer: NodeJS.Timeout | undefined = undefined;
   #closed: Promise<void> | undefined = undefined;
   #onIdle: (() => void) | undefined = undefined;
   readonly #cancelHook = (call: PoolCall): void => this.#cancel(call);
@@ -132,7 +130,6 @@ export class ThreadExecutor implements Executor, SyncSource {
       if (this.#state === 'open') this.#state = 'closing';
       this.#closed = this.#drain().then(async () => {
         unregisterSyncSource(this);
-        if (this.#retireTimer !== undefined) clearTimeout(this.#retireTimer);
         for (const thread of [...this.#threads]) this.#endSession(thread);
         const sessions = [...this.#ended, ...this.#dying].map((t) => t.session.catch(() => undefined));
         await Promise.all(sessions);
@@ -249,11 +246,7 @@ export class ThreadExecutor implements Executor, SyncSource {
 
   #spawn(): Thread {
     if (this.#threads.length === 0) registerSyncSource(this);
-    if (this.#retireTimer !== undefined) {
-      clearTimeout(this.#retireTimer);
-      this.#retireTimer = undefined;
-    }
-    this.#piscina ??= new PiscinaSessions(this.#options);
+    if (this.#piscina === undefined || this.#piscina.destroyed) this.#piscina = new PiscinaSessions(this.#options);
     const thread = new Thread(this.#piscina, this.signal);
     thread.port.on('message', (message: CallOutcome | SkippedMessage) => this.#answer(thread, message));
     thread.session.then(
@@ -389,10 +382,7 @@ export class ThreadExecutor implements Executor, SyncSource {
    */
   #died(thread: Thread, error: unknown, fromCell: boolean): void {
     if (!fromCell) this.#ended.delete(thread);
-    if (thread.gone) {
-      if (!fromCell) this.#retireWhenIdle();
-      return;
-    }
+    if (thread.gone) return;
     thread.gone = true;
     // For a caller that blocks in resultSync later: this session answers no more.
     Atomics.store(thread.cells, DEAD_CELL, 1);
@@ -401,36 +391,16 @@ export class ThreadExecutor implements Executor, SyncSource {
     this.#dying.delete(thread);
     thread.port.unref();
     if (!fromCell) thread.port.close();
-    const exitCode = exitCodeOf(error);
     for (const call of thread.sent.splice(0)) {
       if (Atomics.load(thread.cells, call.cell) !== STARTED) {
         call.requeue();
         this.#queue.giveBack(call);
       } else if (call.stopRequested) call.settleStopped(this.#counters);
-      else call.fail(crashError(call.ref.name, exitCode, exitCode === undefined ? error : undefined), this.#counters);
+      else call.fail(sessionCrashError(call.ref.name, error), this.#counters);
       this.#inFlight--;
     }
     this.#pump();
     this.#checkIdle();
-    if (!fromCell) this.#retireWhenIdle();
-  }
-
-  /**
-   * With `minWorkers: 0`, destroy the piscina pool once no session has run for
-   * `idleTimeout`: piscina keeps `minThreads` (at least 1, see PiscinaSessions) workers
-   * forever. The next call makes a new pool.
-   */
-  #retireWhenIdle(): void {
-    const piscina = this.#piscina;
-    if (piscina === undefined || this.#options.minWorkers > 0 || this.#state !== 'open' || this.#retireTimer !== undefined) return;
-    if (this.#threads.length > 0 || piscina.live > 0) return;
-    this.#retireTimer = setTimeout(() => {
-      this.#retireTimer = undefined;
-      if (this.#piscina !== piscina || this.#threads.length > 0 || piscina.live > 0) return;
-      this.#piscina = undefined;
-      void piscina.destroy();
-    }, this.#options.idleTimeout);
-    this.#retireTimer.unref();
   }
 
   #removeThread(thread: Thread): void {
@@ -474,17 +444,4 @@ export class ThreadExecutor implements Executor, SyncSource {
  */
 function startingError(future: Unfuture<unknown>): InvalidStateError {
   return new InvalidStateError(`no thread of the pool can serve ${future.getName()} while the event loop is blocked (a worker is starting): await it instead`);
-}
-
-/** The error of a call whose thread died under it. */
-function crashError(name: string, exitCode: number | undefined, error: unknown): WorkerCrashedError {
-  const e = error as { code?: unknown; message?: unknown } | undefined;
-  if (e?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-    return new WorkerCrashedError(`the worker thread running \`${name}\` ran out of memory (resourceLimits): ${String(e.message)}`, { cause: error, exitCode });
-  }
-  if (error !== undefined) {
-    return new WorkerCrashedError(`the worker thread running \`${name}\` crashed: ${String(e?.message ?? error)}`, { cause: error, exitCode });
-  }
-  if (exitCode === undefined) return new WorkerCrashedError(`the worker thread running \`${name}\` exited`);
-  return new WorkerCrashedError(`the worker thread running \`${name}\` exited with code ${exitCode}`, { exitCode });
 }
