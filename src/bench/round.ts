@@ -8,7 +8,7 @@
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { Unfuture } from '../core/future';
-import { onSettled } from '../core/future';
+import { onSettled } from '../core/future-internal';
 import { abortedError } from '../core/waiters';
 import type { Executor } from '../executors/executor';
 import type { CallRef } from '../executors/protocol';

@@ -2,7 +2,8 @@
  * `asCompleted`: asyncio's `as_completed`, results in the order they finish.
  */
 import { TimeoutError } from '../core/errors';
-import { Unfuture, cancelFuture, onSettled, pendingFuture, rejectFuture, resolveFuture } from '../core/future';
+import { Unfuture } from '../core/future';
+import { cancelFuture, onSettled, pendingFuture, rejectFuture, resolveFuture } from '../core/future-internal';
 import { assertOptions, assertTimeout } from '../core/validate';
 import { type Awaitable, type AwaitedOf, toFutures } from './awaitable';
 

@@ -2,7 +2,8 @@
  * `gather`: asyncio's `gather`, run awaitables concurrently and collect their results.
  */
 import { CancelledError, isCancelledError } from '../core/errors';
-import { Unfuture, cancelFuture, onSettled, pendingFuture, rejectFuture, resolveFuture } from '../core/future';
+import type { Unfuture } from '../core/future';
+import { cancelFuture, onSettled, pendingFuture, rejectFuture, resolveFuture } from '../core/future-internal';
 import { assertOptions, expected, isThenable } from '../core/validate';
 import { type Awaitable, type AwaitedOf, outcomeOf, toFutures } from './awaitable';
 

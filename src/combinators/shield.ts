@@ -1,7 +1,8 @@
 /**
  * `shield`: asyncio's `shield`, protect an awaitable from cancellation.
  */
-import { Unfuture, onSettled, pendingFuture, resolveFuture } from '../core/future';
+import { Unfuture } from '../core/future';
+import { onSettled, pendingFuture, resolveFuture } from '../core/future-internal';
 import { type Awaitable, toFuture } from './awaitable';
 
 /**

@@ -1,7 +1,8 @@
 /**
  * `sleep(ms, value?)`: asyncio's `sleep`, in milliseconds.
  */
-import { Unfuture, cancelFuture, pendingFuture, resolveFuture } from '../core/future';
+import { Unfuture } from '../core/future';
+import { cancelFuture, pendingFuture, resolveFuture } from '../core/future-internal';
 import { assertTimeout } from '../core/validate';
 
 /**

@@ -2,7 +2,8 @@
  * Structured concurrency: asyncio's `TaskGroup` and Trio's nursery, one engine.
  */
 import { InvalidStateError, TaskGroupError, isCancelledError } from '../core/errors';
-import { Unfuture, cancelFuture, onSettled, pendingFuture, rejectFuture, resolveFuture } from '../core/future';
+import { Unfuture } from '../core/future';
+import { cancelFuture, onSettled, pendingFuture, rejectFuture, resolveFuture } from '../core/future-internal';
 import { createTask, type CreateTaskOptions } from '../core/task';
 import { assertCancelMessage, assertFunction } from '../core/validate';
 

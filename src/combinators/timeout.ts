@@ -2,7 +2,8 @@
  * `timeout`: asyncio's `timeout()` scope, a deadline around a block of code.
  */
 import { TimeoutError, isCancelledError } from '../core/errors';
-import { Unfuture, cancelFuture, onSettled, pendingFuture, rejectFuture, resolveFuture } from '../core/future';
+import { Unfuture } from '../core/future';
+import { cancelFuture, onSettled, pendingFuture, rejectFuture, resolveFuture } from '../core/future-internal';
 import { createTask } from '../core/task';
 import { assertFunction, assertTimeout } from '../core/validate';
 

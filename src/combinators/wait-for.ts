@@ -2,7 +2,8 @@
  * `waitFor`: asyncio's `wait_for`, await with a deadline that cancels.
  */
 import { TimeoutError, isCancelledError } from '../core/errors';
-import { Unfuture, onSettled, pendingFuture, rejectFuture, resolveFuture } from '../core/future';
+import { Unfuture } from '../core/future';
+import { onSettled, pendingFuture, rejectFuture, resolveFuture } from '../core/future-internal';
 import { assertTimeout } from '../core/validate';
 import { type Awaitable, toFuture } from './awaitable';
 

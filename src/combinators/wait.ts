@@ -1,7 +1,8 @@
 /**
  * `wait`: asyncio's `wait`, block until some or all awaitables are done.
  */
-import { Unfuture, cancelFuture, onSettled, pendingFuture, resolveFuture } from '../core/future';
+import { Unfuture } from '../core/future';
+import { cancelFuture, onSettled, pendingFuture, resolveFuture } from '../core/future-internal';
 import { assertOptions, assertTimeout, expected } from '../core/validate';
 import { type Awaitable, type AwaitedOf, toFutures } from './awaitable';
 

@@ -8,12 +8,18 @@ import { Unfuture } from './future';
 import type { CancelHook, FutureOptions, FutureState } from './future-types';
 import { rethrowLater } from './microtask-batch';
 
-/* Accessors to Unfuture's #private state, installed by its static block. */
-let settle: (f: Unfuture<any>, state: Exclude<FutureState, 'pending'>, payload: unknown) => boolean;
-let adopt: (f: Unfuture<any>, value: unknown) => void;
-let setCancelHook: (f: Unfuture<any>, hook: CancelHook | undefined) => void;
-let setStarted: (f: Unfuture<any>, at?: number) => void;
-let subscribe: (f: Unfuture<any>, callback: (f: Unfuture<any>) => void) => void;
+/*
+ * Accessors to Unfuture's #private state, installed by its static block. `var`, not `let`:
+ * when this module is the first of the pair to load, its `import` of ./future runs that
+ * static block before these lines, and a `let` would still be in its temporal dead zone.
+ * (Hot paths import these functions from here rather than through ./future's re-exports,
+ * which cost a getter call per use in CommonJS output.)
+ */
+var settle: (f: Unfuture<any>, state: Exclude<FutureState, 'pending'>, payload: unknown) => boolean;
+var adopt: (f: Unfuture<any>, value: unknown) => void;
+var setCancelHook: (f: Unfuture<any>, hook: CancelHook | undefined) => void;
+var setStarted: (f: Unfuture<any>, at?: number) => void;
+var subscribe: (f: Unfuture<any>, callback: (f: Unfuture<any>) => void) => void;
 
 /** What Unfuture's static block hands over: the only ways to reach its private state. */
 export interface FutureInternals {

@@ -16,7 +16,8 @@
  */
 import { CancelledError, isCancelledError } from './errors';
 import { contextState, taskStorage, type AwaitingTask } from './current';
-import { Unfuture, cancelFuture, discardValue, markStarted, onSettled, rejectFuture, resolveFuture } from './future';
+import { Unfuture } from './future';
+import { cancelFuture, discardValue, markStarted, onSettled, rejectFuture, resolveFuture } from './future-internal';
 import { MicrotaskBatch } from './microtask-batch';
 import { futureHooks, taskCounters } from './hooks';
 import { assertCancelMessage, assertOptions, expected, isThenable } from './validate';

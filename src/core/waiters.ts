@@ -26,7 +26,8 @@
  *   consumed (`notify(1)`) when they end cancelled; see src/primitives/condition.ts.
  */
 import { CancelledError } from './errors';
-import { Unfuture, cancelFuture, pendingFuture, rejectFuture, resolveFuture } from './future';
+import { Unfuture } from './future';
+import { cancelFuture, pendingFuture, rejectFuture, resolveFuture } from './future-internal';
 import { assertFunction, assertOptions, assertSignal, expected } from './validate';
 
 /** Options accepted by every blocking primitive method. */

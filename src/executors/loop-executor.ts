@@ -3,7 +3,8 @@
  * It exists so the runtime can treat "run it here" like any other executor.
  */
 import { InvalidStateError, LocateError, TimeoutError, CancelledError, isCancelledError } from '../core/errors';
-import { Unfuture, cancelFuture, onSettled, pendingFuture, rejectFuture, resolveFuture } from '../core/future';
+import { Unfuture } from '../core/future';
+import { cancelFuture, onSettled, pendingFuture, rejectFuture, resolveFuture } from '../core/future-internal';
 import { createTask } from '../core/task';
 import { assertOptions } from '../core/validate';
 import type { CloseOptions, Executor, ExecutorState, ExecutorStatistics, SubmitOptions } from './executor';

@@ -5,7 +5,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { CancelledError, TimeoutError } from '../core/errors';
-import { Unfuture, cancelFuture, markStarted, pendingFuture, rejectFuture, resolveFuture } from '../core/future';
+import { Unfuture } from '../core/future';
+import { cancelFuture, markStarted, pendingFuture, rejectFuture, resolveFuture } from '../core/future-internal';
 import type { ExecutorKind } from '../core/future';
 import { assertOptions, assertTimeout, expected } from '../core/validate';
 import type { SubmitOptions } from './executor';

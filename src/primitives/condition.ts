@@ -2,7 +2,8 @@
  * `Condition`: asyncio's condition variable, on the waiter core and a {@link Lock}.
  */
 import { CancelledError, InvalidStateError } from '../core/errors';
-import { Unfuture, cancelFuture, pendingFuture, rejectFuture, resolveFuture } from '../core/future';
+import { Unfuture } from '../core/future';
+import { cancelFuture, pendingFuture, rejectFuture, resolveFuture } from '../core/future-internal';
 import { assertFunction, assertInteger, expected } from '../core/validate';
 import { WaiterQueue, abortedError, assertSignalOptions, cancelledFuture, type SignalOptions } from '../core/waiters';
 import type { Guard } from './guard';

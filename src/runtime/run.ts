@@ -2,7 +2,8 @@
  * `run(main)`: asyncio's `run`, the program's entry point.
  */
 import { InvalidStateError } from '../core/errors';
-import { Unfuture, onSettled } from '../core/future';
+import { Unfuture } from '../core/future';
+import { onSettled } from '../core/future-internal';
 import { allTasks, createTask } from '../core/task';
 import { assertFunction, assertOptions, expected } from '../core/validate';
 import { debugState } from './debug';

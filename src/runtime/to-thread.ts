@@ -1,7 +1,8 @@
 /**
  * `toThread(fn, ...args)`: asyncio's `to_thread`, on the runtime's thread pool.
  */
-import { pendingFuture, rejectFuture, resolveFuture, type Unfuture } from '../core/future';
+import { type Unfuture } from '../core/future';
+import { pendingFuture, rejectFuture, resolveFuture } from '../core/future-internal';
 import { assertFunction, expected } from '../core/validate';
 import { inWorker, locateFunction } from '../executors/registry';
 import { getExecutor } from './pools';

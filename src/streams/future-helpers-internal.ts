@@ -1,7 +1,8 @@
 /**
  * Small future builders shared by the streams area. Internal: not exported by the barrel.
  */
-import { Unfuture, cancelFuture, pendingFuture, rejectFuture, resolveFuture, setDiscardHook } from '../core/future';
+import { Unfuture } from '../core/future';
+import { cancelFuture, pendingFuture, rejectFuture, resolveFuture, setDiscardHook } from '../core/future-internal';
 
 /** An Unfuture already rejected with `error` (for state errors found before any waiting). */
 export function failedFuture<T>(error: unknown): Unfuture<T> {

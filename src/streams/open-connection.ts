@@ -3,7 +3,8 @@
  */
 import { createConnection } from 'node:net';
 import { TimeoutError } from '../core/errors';
-import { Unfuture, cancelFuture, pendingFuture, rejectFuture, resolveFuture } from '../core/future';
+import { Unfuture } from '../core/future';
+import { cancelFuture, pendingFuture, rejectFuture, resolveFuture } from '../core/future-internal';
 import { assertInteger, assertOptions, assertSignal, assertTimeout, expected } from '../core/validate';
 import { failedFuture, mapFuture } from './future-helpers-internal';
 import type { OpenConnectionOptions, StreamPair } from './options';

@@ -4,7 +4,8 @@
  */
 import { createServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { InvalidStateError, isCancelledError } from '../core/errors';
-import { Unfuture, cancelFuture, pendingFuture, rejectFuture, resolveFuture } from '../core/future';
+import { Unfuture } from '../core/future';
+import { cancelFuture, pendingFuture, rejectFuture, resolveFuture } from '../core/future-internal';
 import { createTask, type Task } from '../core/task';
 import { assertFunction, assertInteger, assertOptions, expected } from '../core/validate';
 import { failedFuture } from './future-helpers-internal';

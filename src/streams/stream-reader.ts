@@ -8,7 +8,8 @@
  * and no buffered byte is lost.
  */
 import { IncompleteReadError, InvalidStateError, LimitOverrunError, isIncompleteReadError, isLimitOverrunError } from '../core/errors';
-import { Unfuture, cancelFuture, pendingFuture, rejectFuture, resolveFuture } from '../core/future';
+import { Unfuture } from '../core/future';
+import { cancelFuture, pendingFuture, rejectFuture, resolveFuture } from '../core/future-internal';
 import { assertInteger, assertOptions } from '../core/validate';
 import { ByteBuffer } from './byte-buffer-internal';
 import { failedFuture } from './future-helpers-internal';

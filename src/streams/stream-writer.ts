@@ -5,7 +5,8 @@
  */
 import type { AddressInfo, Socket } from 'node:net';
 import { ClosedResourceError } from '../core/errors';
-import { Unfuture, cancelFuture, pendingFuture, rejectFuture, resolveFuture } from '../core/future';
+import { Unfuture } from '../core/future';
+import { cancelFuture, pendingFuture, rejectFuture, resolveFuture } from '../core/future-internal';
 import { failedFuture } from './future-helpers-internal';
 import type { ExtraInfoName } from './options';
 import { toBuffer, translateSocketError } from './socket-errors-internal';
