@@ -108,6 +108,8 @@ export class PiscinaSessions {
   #live = 0;
   #retireTimer: NodeJS.Timeout | undefined = undefined;
   #destroying: Promise<void> | undefined = undefined;
+  // Superseded by a fresh pool (see ThreadExecutor's blocking waits): destroy at 0 sessions.
+  #retiring: { resolve: () => void; done: Promise<void> } | undefined = undefined;
   /** Destroyed (closed, or retired for idleness): the executor makes a new pool for its next session. */
   destroyed = false;
 
@@ -157,7 +159,9 @@ export class PiscinaSessions {
       this.#posting = false;
     }
     const settled = (): void => {
-      if (--this.#live === 0) this.#retireWhenIdle();
+      if (--this.#live > 0) return;
+      if (this.#retiring !== undefined) this.#finishRetiring();
+      else this.#retireWhenIdle();
     };
     session.then(settled, settled);
     return [session, this.#posted];
@@ -171,6 +175,25 @@ export class PiscinaSessions {
       this.#destroying = this.#piscina.destroy();
     }
     return this.#destroying;
+  }
+
+  /**
+   * Stop taking sessions and destroy the pool once its last session has settled (at once
+   * when none is live). Resolves when the pool is destroyed.
+   */
+  retireWhenDone(): Promise<void> {
+    if (this.#retiring === undefined) {
+      let resolve!: () => void;
+      const done = new Promise<void>((r) => (resolve = r));
+      this.#retiring = { resolve, done };
+      if (this.#live === 0) this.#finishRetiring();
+    }
+    return this.#retiring.done;
+  }
+
+  #finishRetiring(): void {
+    const retiring = this.#retiring!;
+    void this.destroy().then(retiring.resolve, retiring.resolve);
   }
 
   #retireWhenIdle(): void {

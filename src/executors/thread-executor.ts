@@ -94,6 +94,8 @@ export class ThreadExecutor implements Executor, SyncSource {
   readonly #ended = new Set<Thread>();
   readonly #counters = new ExecutorCounters();
   #piscina: PiscinaSessions | undefined = undefined;
+  // Pools superseded for a blocked caller (see #sendForSyncWait), destroyed when their sessions end.
+  readonly #retired = new Set<PiscinaSessions>();
   #closed: Promise<void> | undefined = undefined;
   #onIdle: (() => void) | undefined = undefined;
   readonly #cancelHook = (call: PoolCall): void => this.#cancel(call);
@@ -133,7 +135,7 @@ export class ThreadExecutor implements Executor, SyncSource {
         for (const thread of [...this.#threads]) this.#endSession(thread);
         const sessions = [...this.#ended, ...this.#dying].map((t) => t.session.catch(() => undefined));
         await Promise.all(sessions);
-        await this.#piscina?.destroy();
+        await Promise.all([this.#piscina?.destroy(), ...[...this.#retired].map((pool) => pool.destroy())]);
         this.#state = 'closed';
       });
     }
@@ -234,7 +236,17 @@ export class ThreadExecutor implements Executor, SyncSource {
     if (target === undefined && this.#threads.length < this.#options.maxWorkers) {
       const fresh = this.#spawn();
       if (fresh.serving()) target = fresh;
-      else this.#idle(fresh);
+      else this.#endSession(fresh);
+    }
+    if (target === undefined) {
+      // No worker of this piscina pool is ready without the event loop (its only worker just
+      // died or was terminated, and the replacement reports ready through the loop). A new
+      // pool's first worker is ready from its constructor: move to one, and let the old pool
+      // go once its sessions end. This session may be one thread above maxWorkers meanwhile.
+      this.#supersedePool();
+      const fresh = this.#spawn();
+      if (fresh.serving()) target = fresh;
+      else this.#endSession(fresh);
     }
     if (target === undefined) {
       this.#queue.giveBack(call);
@@ -242,6 +254,14 @@ export class ThreadExecutor implements Executor, SyncSource {
       throw startingError(call.future);
     }
     this.#send(target, call);
+  }
+
+  #supersedePool(): void {
+    const old = this.#piscina;
+    this.#piscina = new PiscinaSessions(this.#options);
+    if (old === undefined || old.destroyed) return;
+    this.#retired.add(old);
+    void old.retireWhenDone().then(() => this.#retired.delete(old));
   }
 
   #spawn(): Thread {
@@ -438,9 +458,9 @@ export class ThreadExecutor implements Executor, SyncSource {
 }
 
 /**
- * The InvalidStateError of a blocking wait that only the event loop could end: every thread
- * is a session piscina has not started yet (its worker is starting, for example just after
- * a terminated one), so blocking would never end. The call runs as usual; await it.
+ * The InvalidStateError of a blocking wait that only the event loop could end: no session,
+ * not even one on a fresh piscina pool, is served without it, so blocking would never end.
+ * The call runs as usual; await it.
  */
 function startingError(future: Unfuture<unknown>): InvalidStateError {
   return new InvalidStateError(`no thread of the pool can serve ${future.getName()} while the event loop is blocked (a worker is starting): await it instead`);
