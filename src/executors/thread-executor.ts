@@ -224,8 +224,9 @@ export class ThreadExecutor implements Executor, SyncSource {
 
   /**
    * Send `call` (not queued, not sent) to a thread that serves its port without the event
-   * loop: the least busy serving one, else a new session if piscina posts it at once. When
-   * there is none, the call goes back to the head of the queue and the caller is told.
+   * loop: the least busy serving one, else a new session if piscina posts it at once, else
+   * a session on a fresh piscina pool. Should even that fail, the call goes back to the
+   * head of the queue and the caller is told.
    */
   #sendForSyncWait(call: PoolCall): void {
     let target: Thread | undefined;
