@@ -2,10 +2,13 @@
  * `future.resultSync(ms)` for process calls: the sync answer files of
  * src/executors/process-sync-wait.ts and the process pool.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { CancelledError, InvalidStateError, isTimeoutError, isWorkerCrashedError } from '../../src/core/errors';
 import { syncWaiters } from '../../src/core/hooks';
 import { pendingFuture } from '../../src/core/future';
+import { sweepStaleFolders } from '../../src/executors/process-sync-wait';
 import { ProcessExecutor } from '../../src/executors';
 import * as fx from '../fixtures/pool-functions';
 import * as px from '../fixtures/process-functions';
@@ -112,5 +115,17 @@ describe('resultSync on process calls', () => {
     expect(fs.existsSync(folder)).toBe(true);
     await pool.close();
     expect(fs.existsSync(folder)).toBe(false);
+  });
+
+  it('sweeps away the sync folders of processes that no longer run, and keeps the others', () => {
+    const dir = tmp.file('sweep');
+    fs.mkdirSync(dir);
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!; // has exited by now
+    for (const name of [`unsync-sync-${dead}-abc`, `unsync-sync-${process.ppid}-def`, 'unsync-sync-notapid', 'other-folder']) {
+      fs.mkdirSync(path.join(dir, name));
+      fs.writeFileSync(path.join(dir, name, 'answer-1'), '');
+    }
+    sweepStaleFolders(dir);
+    expect(fs.readdirSync(dir).sort()).toEqual(['other-folder', `unsync-sync-${process.ppid}-def`, 'unsync-sync-notapid'].sort());
   });
 });

@@ -52,11 +52,50 @@ export function unregisterProcessSyncSource(source: ProcessSyncSource): void {
   sources.delete(source);
 }
 
-/** A private folder for one pool's answer files and ready markers; removed by {@link removeSyncFolder}. */
+const FOLDER_PREFIX = 'unsync-sync-';
+
+/**
+ * A private folder for one pool's answer files and ready markers, named after this
+ * process (`unsync-sync-<pid>-…`); removed by {@link removeSyncFolder} or at exit. A parent
+ * killed by SIGKILL cannot remove its folders, so the first folder a process makes also
+ * sweeps away the ones whose owner no longer runs.
+ */
 export function createSyncFolder(): string {
-  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'unsync-sync-'));
+  if (!swept) {
+    swept = true;
+    sweepStaleFolders();
+  }
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), `${FOLDER_PREFIX}${process.pid}-`));
   folders.add(folder);
   return folder;
+}
+
+let swept = false;
+
+/** Remove the sync folders of processes that are gone (best effort: errors are ignored). */
+export function sweepStaleFolders(dir = os.tmpdir()): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(FOLDER_PREFIX)) continue;
+    const owner = Number.parseInt(name.slice(FOLDER_PREFIX.length), 10);
+    if (!Number.isInteger(owner) || owner <= 0 || owner === process.pid || ownerRuns(owner)) continue;
+    fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+  }
+}
+
+/** Whether process `pid` exists (a zombie counts: its folder goes at a later sweep). */
+function ownerRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Remove a pool's folder (its children are gone or going). */
