@@ -87,11 +87,10 @@ export class ThreadExecutor implements Executor, SyncSource {
   readonly #queue = new CallQueue<PoolCall>();
   #inFlight = 0;
   // Invariant: #threads are the live threads calls may be sent to (length <= maxWorkers);
-  // #dying were stopped and have not exited yet (their started call ends at exit).
+  // #leaving were ended or terminated and their piscina task has not settled yet (a
+  // terminated one may still hold its started call, which ends when the task settles).
   readonly #threads: Thread[] = [];
-  readonly #dying = new Set<Thread>();
-  // Sessions ended for idleness (or by close) whose piscina task has not settled yet.
-  readonly #ended = new Set<Thread>();
+  readonly #leaving = new Set<Thread>();
   readonly #counters = new ExecutorCounters();
   #piscina: PiscinaSessions | undefined = undefined;
   // Pools superseded for a blocked caller (see #sendForSyncWait), destroyed when their sessions end.
@@ -133,7 +132,7 @@ export class ThreadExecutor implements Executor, SyncSource {
       this.#closed = this.#drain().then(async () => {
         unregisterSyncSource(this);
         for (const thread of [...this.#threads]) this.#endSession(thread);
-        const sessions = [...this.#ended, ...this.#dying].map((t) => t.session.catch(() => undefined));
+        const sessions = [...this.#leaving].map((t) => t.session.catch(() => undefined));
         await Promise.all(sessions);
         await Promise.all([this.#piscina?.destroy(), ...[...this.#retired].map((pool) => pool.destroy())]);
         this.#state = 'closed';
@@ -150,7 +149,7 @@ export class ThreadExecutor implements Executor, SyncSource {
   statistics(): ExecutorStatistics {
     let running = 0;
     let queued = this.#queue.size;
-    for (const thread of [...this.#threads, ...this.#dying]) {
+    for (const thread of [...this.#threads, ...this.#leaving]) {
       const live = thread.sent.filter((c) => c.state === 'running').length;
       if (live > 0) running++;
       queued += Math.max(0, live - 1);
@@ -166,7 +165,7 @@ export class ThreadExecutor implements Executor, SyncSource {
    * when no thread can serve it without the event loop (see {@link startingError}).
    */
   prepareSyncWait(future: Unfuture<unknown>): boolean {
-    for (const thread of [...this.#threads, ...this.#dying]) {
+    for (const thread of [...this.#threads, ...this.#leaving]) {
       const call = thread.sent.find((c) => c.future === future);
       if (call === undefined) continue;
       // Started means served; otherwise claim it back from a session that is not served yet.
@@ -189,7 +188,7 @@ export class ThreadExecutor implements Executor, SyncSource {
 
   /** @internal SyncSource: handle every answer already posted, and sessions that died, without the event loop. */
   pollSync(): void {
-    for (const thread of [...this.#threads, ...this.#dying]) {
+    for (const thread of [...this.#threads, ...this.#leaving]) {
       const dead = Atomics.load(thread.cells, DEAD_CELL) === 1;
       for (let m = receiveMessageOnPort(thread.port); m !== undefined; m = receiveMessageOnPort(thread.port)) {
         this.#answer(thread, m.message as CallOutcome | SkippedMessage);
@@ -336,14 +335,7 @@ export class ThreadExecutor implements Executor, SyncSource {
    * only see the closed port once a worker took it, and close() must not wait for that.
    */
   #endSession(thread: Thread): void {
-    if (thread.stopping) return;
-    thread.stopping = true;
-    if (thread.idleTimer !== undefined) clearTimeout(thread.idleTimer);
-    this.#removeThread(thread);
-    this.#ended.add(thread);
-    this.#takeBack(thread);
-    if (thread.serving()) thread.end();
-    else thread.terminate();
+    this.#leave(thread, thread.serving() ? 'end' : 'terminate');
   }
 
   #cancel(call: PoolCall): void {
@@ -371,13 +363,19 @@ export class ThreadExecutor implements Executor, SyncSource {
    * it by its own rules); the calls it had not started are claimed back and re-sent now.
    */
   #stop(thread: Thread): void {
+    this.#leave(thread, 'terminate');
+  }
+
+  /** Send nothing more to `thread`, take back what it has not started, then end or terminate its session. */
+  #leave(thread: Thread, how: 'end' | 'terminate'): void {
     if (thread.stopping) return;
     thread.stopping = true;
     if (thread.idleTimer !== undefined) clearTimeout(thread.idleTimer);
     this.#removeThread(thread);
-    this.#dying.add(thread);
+    this.#leaving.add(thread);
     this.#takeBack(thread);
-    thread.terminate();
+    if (how === 'end') thread.end();
+    else thread.terminate();
   }
 
   /** Claim every sent-but-not-started call of `thread` and queue it again, ahead of newer calls. */
@@ -402,14 +400,14 @@ export class ThreadExecutor implements Executor, SyncSource {
    * cell (`fromCell`). Started calls end; the others are queued again.
    */
   #died(thread: Thread, error: unknown, fromCell: boolean): void {
-    if (!fromCell) this.#ended.delete(thread);
+    // A blocked caller that saw the dead cell handles the calls now; close() still awaits the task.
+    if (!fromCell) this.#leaving.delete(thread);
     if (thread.gone) return;
     thread.gone = true;
     // For a caller that blocks in resultSync later: this session answers no more.
     Atomics.store(thread.cells, DEAD_CELL, 1);
     if (thread.idleTimer !== undefined) clearTimeout(thread.idleTimer);
     this.#removeThread(thread);
-    this.#dying.delete(thread);
     thread.port.unref();
     if (!fromCell) thread.port.close();
     for (const call of thread.sent.splice(0)) {
