@@ -17,6 +17,7 @@
  * Known limit (docs/executors.md): a call behind a head that finished just as its child was
  * killed may have started there; it is re-sent and may have run partly twice.
  */
+import * as path from 'node:path';
 import { CloneError, InvalidStateError } from '../core/errors';
 import type { Unfuture } from '../core/future';
 import { assertOptions } from '../core/validate';
@@ -281,7 +282,7 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
   // ---- a caller blocked in resultSync (./process-sync-wait.ts) -------------------------
 
   /** @internal ProcessSyncSource: put the call with a child and ask it for a sync answer. */
-  prepareSyncWait(future: Unfuture<unknown>, deadline: number): ProcessSyncPlan | undefined {
+  prepareSyncWait(future: Unfuture<unknown>, deadline: number): ProcessSyncPlan | null | undefined {
     let call: ProcessCall | undefined;
     for (const slot of this.#slots) call ??= slot.pipeline.find((c) => c.future === future && c.state !== 'done');
     if (call === undefined) {
@@ -291,10 +292,10 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
       const slot = this.#syncSlot(deadline);
       this.#queue.withdraw(call);
       this.#send(call, slot);
-      if (call.state === 'done') return { file: '', pid: 0, settle: () => undefined }; // could not be sent (CloneError)
+      if (call.state === 'done') return null; // it could not be sent (CloneError): nothing to wait for
     }
     const slot = call.slot!;
-    const file = `${this.#syncFolder}/answer-${call.id}`;
+    const file = path.join(this.#syncFolder!, `answer-${call.id}`);
     if (!slot.child.send({ type: 'sync', id: call.id, file })) {
       throw new InvalidStateError(`the child process holding ${future.getName()} is exiting: await it instead`);
     }

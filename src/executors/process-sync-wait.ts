@@ -35,9 +35,10 @@ export interface ProcessSyncSource {
   /**
    * Undefined when `future` is not a pending call of this pool. Otherwise make sure the call
    * is with a child (sending it now if it waits in the pool, blocking at most until
-   * `deadline` for a starting child), send the `sync` request, and say where to look.
+   * `deadline` for a starting child), send the `sync` request, and say where to look; null
+   * when the call ended on the way (it could not be sent), so there is nothing to wait for.
    */
-  prepareSyncWait(future: Unfuture<unknown>, deadline: number): ProcessSyncPlan | undefined;
+  prepareSyncWait(future: Unfuture<unknown>, deadline: number): ProcessSyncPlan | null | undefined;
 }
 
 const sources = new Set<ProcessSyncSource>();
@@ -188,11 +189,12 @@ function readAnswer(file: string): CallOutcome | UnknownCallMessage | undefined 
 export function waitForProcessCall(future: Unfuture<unknown>, timeoutMs: number | null): void {
   const started = performance.now();
   const deadline = timeoutMs === null || timeoutMs === Infinity ? Infinity : started + timeoutMs;
-  let plan: ProcessSyncPlan | undefined;
+  let plan: ProcessSyncPlan | null | undefined;
   for (const source of sources) {
     plan = source.prepareSyncWait(future, deadline);
     if (plan !== undefined) break;
   }
+  if (plan === null) return;
   if (plan === undefined) {
     throw new InvalidStateError(`${future.getName()} is not a pending call of a live process pool: await it instead`);
   }
