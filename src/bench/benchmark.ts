@@ -68,7 +68,7 @@ export async function benchmark(fnOrMethod: Function, options?: BenchmarkOptions
       concurrency: o.concurrency,
       signal: o.signal,
       onCall: progress(lane.kind, phase),
-      loopBusy: () => target.loopBusyMs,
+      loopTiming: target.loopTiming,
     });
 
   if (o.signal?.aborted) throw abortedError(o.signal);

@@ -60,6 +60,12 @@ export interface ExecutorResult {
   /** Median over rounds of the main loop's delay while the round ran. */
   readonly loopDelay: LoopDelaySummary;
   readonly cpu: CpuSummary;
+  /**
+   * The longest time a single call held the event loop, over the timed rounds: the figure
+   * the auto-routing compares with `blockMs`. For `loop` only; null for the pools (their
+   * calls do not run on this thread).
+   */
+  readonly longestLoopCallMs: number | null;
   /** Highest resident set size of this process seen while the rounds ran (bytes; child processes not included). */
   readonly peakRssBytes: number;
   /** Throughput of every round, in order (the spread shows how noisy the machine was). */

@@ -12,6 +12,7 @@ import { onSettled } from '../core/future-internal';
 import { abortedError } from '../core/waiters';
 import type { Executor } from '../executors/executor';
 import type { CallRef } from '../executors/protocol';
+import type { LoopTiming } from './target';
 
 /** What one round measured. */
 export interface RoundSample {
@@ -25,6 +26,8 @@ export interface RoundSample {
   readonly systemMs: number;
   /** Time the calls ran in the workers (executor statistics), or on the loop. */
   readonly busyMs: number;
+  /** The longest time one call held the event loop (loop executor), else undefined. */
+  readonly longestLoopCallMs: number | undefined;
   readonly peakRss: number;
 }
 
@@ -38,8 +41,8 @@ export interface RoundPlan {
   readonly signal: AbortSignal | undefined;
   /** Called after each settled call. */
   readonly onCall: () => void;
-  /** Busy time of the loop executor's calls so far (read before and after the round). */
-  readonly loopBusy: () => number;
+  /** The loop executor's running figures: busy time is read before and after the round, the longest call is reset at its start. */
+  readonly loopTiming: LoopTiming;
 }
 
 const YIELD_EVERY_MS = 1;
@@ -76,12 +79,13 @@ export function runRound(plan: RoundPlan): Promise<RoundSample> {
       }
       const wallMs = performance.now() - t0;
       const cpu = process.cpuUsage(cpuBefore);
-      const busyMs = busyTotal(executor, plan.loopBusy) - busyBefore;
+      const busyMs = busyTotal(executor, plan.loopTiming) - busyBefore;
+      const longest = executor.kind === 'loop' ? plan.loopTiming.longestMs : undefined;
       // The histogram records a block when its timer fires late, in the next timers phase:
       // let that phase come before reading it, or the round's last block is lost.
-      setTimeout(() => report(wallMs, cpu, busyMs), 0);
+      setTimeout(() => report(wallMs, cpu, busyMs, longest), 0);
     };
-    const report = (wallMs: number, cpu: NodeJS.CpuUsage, busyMs: number): void => {
+    const report = (wallMs: number, cpu: NodeJS.CpuUsage, busyMs: number, longestLoopCallMs: number | undefined): void => {
       histogram.disable();
       const has = histogram.count > 0;
       latencies.sort((a, b) => a - b);
@@ -98,6 +102,7 @@ export function runRound(plan: RoundPlan): Promise<RoundSample> {
         userMs: cpu.user / 1000,
         systemMs: cpu.system / 1000,
         busyMs,
+        longestLoopCallMs,
         peakRss: Math.max(peakRss, process.memoryUsage.rss()),
       });
     };
@@ -157,7 +162,8 @@ export function runRound(plan: RoundPlan): Promise<RoundSample> {
         setTimeout(begin, 1);
         return;
       }
-      busyBefore = busyTotal(executor, plan.loopBusy);
+      busyBefore = busyTotal(executor, plan.loopTiming);
+      plan.loopTiming.longestMs = 0; // the warm-up's and other rounds' calls are not this round's
       cpuBefore = process.cpuUsage();
       t0 = lastYield = performance.now();
       launch();
@@ -167,8 +173,8 @@ export function runRound(plan: RoundPlan): Promise<RoundSample> {
 }
 
 /** Total milliseconds the executor's calls have run so far. */
-function busyTotal(executor: Executor, loopBusy: () => number): number {
-  if (executor.kind === 'loop') return loopBusy();
+function busyTotal(executor: Executor, loopTiming: LoopTiming): number {
+  if (executor.kind === 'loop') return loopTiming.busyMs;
   const run = executor.statistics().runTime;
   return run.mean * run.count;
 }

@@ -24,8 +24,16 @@ export interface BenchTarget {
   readonly poolRef: CallRef | undefined;
   /** Why the pools cannot run it, in words. */
   readonly unlocatable: string | undefined;
-  /** Milliseconds the loop executor's calls held the loop (sync part), summed. Reset per round. */
-  loopBusyMs: number;
+  /** How long the loop executor's calls held the loop (sync part); the timed wrapper adds to it. */
+  readonly loopTiming: LoopTiming;
+}
+
+/** Running figures of the loop executor's calls, kept by the wrapper that times them. */
+export interface LoopTiming {
+  /** Milliseconds every call held the loop, summed since the target was made (a round takes the difference). */
+  busyMs: number;
+  /** The longest single call since a round last set it to 0. */
+  longestMs: number;
 }
 
 const REGISTRY_KEY = Symbol.for('unsync.registry.v1');
@@ -60,7 +68,7 @@ export function resolveTarget(fn: Function, name: string | undefined): BenchTarg
     given: fn,
     poolRef,
     unlocatable,
-    loopBusyMs: 0,
+    loopTiming: { busyMs: 0, longestMs: 0 },
     loopRef: Object.freeze({
       file: poolRef?.file ?? '<this thread>',
       name: qualified,
@@ -69,7 +77,9 @@ export function resolveTarget(fn: Function, name: string | undefined): BenchTarg
         try {
           return original(...args);
         } finally {
-          target.loopBusyMs += performance.now() - start;
+          const ms = performance.now() - start;
+          target.loopTiming.busyMs += ms;
+          if (ms > target.loopTiming.longestMs) target.loopTiming.longestMs = ms;
         }
       },
     }),
