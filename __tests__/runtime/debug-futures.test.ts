@@ -2,7 +2,8 @@
  * Debug mode's future reports: never-awaited futures and unretrieved errors.
  */
 import { Unfuture, pendingFuture, rejectFuture } from '../../src/core/future';
-import { createTask } from '../../src/core/task';
+import { allTasks, createTask } from '../../src/core/task';
+import { cancelFuture } from '../../src/core/future-internal';
 import { sleep } from '../../src/combinators/sleep';
 import { run } from '../../src/runtime/run';
 import { expectAwaited, trackedUnretrieved } from '../../src/runtime/debug-futures';
@@ -90,6 +91,75 @@ describe('never-awaited futures', () => {
     expect(await collectUntil(withText('"result-expected"'))).toBe(true);
     expect(capture.messages().find((m) => m.includes('"result-expected"'))).toMatch(/^unsync: task "result-expected" \(loop\) was never awaited/);
     expect(capture.messages().some((m) => m.includes('fire-and-forget'))).toBe(false);
+  });
+});
+
+describe('tasks that can never finish', () => {
+  // A pending task is never collected: the core's pending list holds it (allTasks() sees it).
+  // What can be collected is the promise its body is suspended on.
+  function strandTask(name: string): void {
+    createTask(
+      async () => {
+        await new Promise(() => undefined); // nobody keeps its resolve/reject
+      },
+      { name },
+    );
+  }
+  // A stranded task stays pending for good; settle it from outside so later tests (and the
+  // run() calls in them, which wait for every task) do not meet it.
+  function releaseStranded(name: string): void {
+    for (const t of allTasks()) if (t.getName() === name) cancelFuture(t);
+  }
+
+  it('reports a pending task whose body is suspended on a promise nobody can settle, with where it was created', async () => {
+    strandTask('stranded');
+    await sleep(1);
+    try {
+      expect(await collectUntil(withText('"stranded"'))).toBe(true);
+      expect([...allTasks()].some((t) => t.getName() === 'stranded' && !t.done())).toBe(true);
+    } finally {
+      releaseStranded('stranded');
+    }
+    const message = capture.messages().find((m) => m.includes('"stranded"'))!;
+    expect(message).toMatch(/^unsync: task "stranded" \(loop\) can never finish/);
+    expect(message).toContain('Task was destroyed but it is pending!');
+    expect(message.split('Created at:\n')[1]!.split('\n')[0]).toContain('debug-futures.test.ts');
+    expect(message).toContain('strandTask');
+  });
+
+  it('stays silent for pending tasks that can still finish, and for fire-and-forget tasks that did', async () => {
+    const steps: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    (() => {
+      createTask(
+        async () => {
+          await gate; // native, but its resolve is held below
+          steps.push('gated finished');
+        },
+        { name: 'gated' },
+      );
+      createTask(
+        async () => {
+          try {
+            await pendingFuture({ name: 'inner' }); // only this task holds it, and can cancel it
+          } catch {
+            steps.push('waiting cancelled');
+          }
+        },
+        { name: 'waiting-on-future' },
+      );
+      // Kept alive after it finished, so its body's promise is collected while it is done.
+      held.push(createTask(async () => steps.push('quick finished'), { name: 'quick' }));
+    })();
+    await sleep(1);
+    forgetFulfilled(); // the marker: once it is reported, the others had their chance
+    expect(await collectUntil(withText('"forgotten-value"'))).toBe(true);
+    release();
+    for (const t of allTasks()) if (t.getName() === 'waiting-on-future') t.cancel();
+    await sleep(1);
+    expect(steps).toEqual(['quick finished', 'gated finished', 'waiting cancelled']);
+    expect(capture.messages()).toHaveLength(1);
   });
 });
 

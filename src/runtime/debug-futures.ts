@@ -4,13 +4,20 @@
  * - **never awaited**: a future garbage-collected without anything ever looking at its
  *   outcome, reported with the stack where it was created;
  * - **unretrieved error**: a future that failed and that nobody observed, reported when
- *   `run()` returns and, at the latest, when it is garbage-collected.
+ *   `run()` returns and, at the latest, when it is garbage-collected;
+ * - **a task that can never finish** (asyncio's "Task was destroyed but it is pending!"):
+ *   a pending task is never garbage-collected (the core's pending-task list holds it, so
+ *   `allTasks()` and `run()` can reach it), but the native promise its body returned can
+ *   be — and then nothing can ever settle that promise, so the task stays pending forever.
  *
  * How: while debug mode is on, `futureHooks.onFutureCreated` gives each new future a
  * {@link FutureRecord} (kept in the future's `observed` slot, which the core updates) and
  * registers the future with a `FinalizationRegistry` whose held value is that record —
  * never the future. When the future is collected the record says whether it was observed,
- * how it ended, and where it was made. Nothing of this exists while debug mode is off.
+ * how it ended, and where it was made. For tasks, the first step's hook
+ * (`futureHooks.aroundTaskStep`, wrapped around debug-slow's timer) registers the body's
+ * promise with a second registry, whose held value refers to the task only weakly. Nothing
+ * of this exists while debug mode is off.
  */
 import type { DebugRecord } from '../core/hooks';
 import { futureHooks } from '../core/hooks';
@@ -19,6 +26,9 @@ import { Task } from '../core/task';
 import { debugState, onDebugToggle, report } from './debug-state';
 import { creationStack } from './debug-stack';
 import { runHooks } from './run';
+// Loaded first so that its toggle listener, which installs `futureHooks.aroundTaskStep`,
+// runs before ours, which wraps it (see `watchTaskStep`).
+import './debug-slow';
 
 /** What debug mode remembers about one future (held by the registry, not by the future's owner). */
 interface FutureRecord extends DebugRecord {
@@ -40,6 +50,16 @@ const registry = new FinalizationRegistry<FutureRecord>(onCollected);
 const unretrieved = new Map<FutureRecord, WeakRef<Unfuture<unknown>>>();
 // Records by future, so `expectAwaited` can find a task's record (debug mode only).
 const records = new WeakMap<Unfuture<unknown>, FutureRecord>();
+
+/** What the body-promise registry holds for one task: never the task itself. */
+interface BodyWatch {
+  readonly task: WeakRef<Task<unknown>>;
+  readonly stack: string | undefined;
+}
+
+// Bodies' native promises: collected while their task is pending = the task can never finish.
+const bodies = new FinalizationRegistry<BodyWatch>(onBodyCollected);
+const nativeThen = Promise.prototype.then;
 
 function newRecord(future: Unfuture<unknown>, stack: string | undefined): FutureRecord {
   const isTask = future instanceof Task;
@@ -89,6 +109,39 @@ function onCollected(record: FutureRecord): void {
   else if (record.state !== 'cancelled' && (!record.isTask || record.mustAwait)) reportNeverAwaited(record);
 }
 
+/*
+ * Wrap the hook debug-slow installed (or none) around each task's first step: after the
+ * step, watch the promise the body returned. Only a native promise says anything by being
+ * collected: it settles only through its resolve functions, which refer to it, so once it is
+ * unreachable nothing can settle it. (A foreign thenable may drop itself and still call back.)
+ * A body suspended on a library future is never watched: the task holds that future.
+ */
+function watchTaskStep(
+  timed: ((task: Unfuture<unknown>, step: () => unknown) => unknown) | undefined,
+): (task: Unfuture<unknown>, step: () => unknown) => unknown {
+  return (task: Unfuture<unknown>, step: () => unknown): unknown => {
+    const result = timed === undefined ? step() : timed(task, step);
+    if (result instanceof Promise && result.then === nativeThen && task instanceof Task && !task.done()) {
+      bodies.register(result, { task: new WeakRef(task), stack: records.get(task)?.stack });
+    }
+    return result;
+  };
+}
+
+function onBodyCollected(watch: BodyWatch): void {
+  // A pending task is never collected (the core's pending list holds it): gone means settled.
+  const task = watch.task.deref();
+  if (task === undefined || task.done()) return;
+  report(
+    'neverAwaited',
+    `unsync: task "${task.getName()}" (${task.executor}) can never finish: the promise its body is ` +
+      `suspended on was garbage-collected while the task was still pending, so nothing can settle it ` +
+      `(asyncio: "Task was destroyed but it is pending!"). A promise whose resolve and reject were ` +
+      `dropped? cancel() cannot end the task either; pass task.signal to the API it awaits.` +
+      (watch.stack === undefined ? '' : `\nCreated at:\n${watch.stack}`),
+  );
+}
+
 /** `run()` is about to return: report every failed future that is still unobserved. */
 function reportAtRunReturn(): void {
   if (!debugState.enabled) return;
@@ -129,9 +182,11 @@ function where(record: FutureRecord): string {
 
 /**
  * Ask debug mode to report `task` as never awaited if it is collected unobserved. Plain
- * tasks are exempt (a task is scheduled work that runs whether awaited or not, like
- * asyncio's `create_task`; the library starts such tasks itself), but a task that stands
- * for a call's result — a decorated async function — should be awaited. No-op when debug
+ * tasks that finished are exempt (a task is scheduled work that runs whether awaited or
+ * not, like asyncio's `create_task`; the library starts such tasks itself), but a task that
+ * stands for a call's result — a decorated async function — should be awaited. (A task is
+ * never collected while pending; one that can never finish is reported for every task, see
+ * docs/debug.md.) No-op when debug
  * mode is off or for futures that are not tasks (those are always checked). Returns `task`.
  *
  * @example
@@ -153,4 +208,6 @@ export function trackedUnretrieved(): number {
 onDebugToggle((on) => {
   futureHooks.onFutureCreated = on ? onCreated : undefined;
   futureHooks.onRejected = on ? onRejected : undefined;
+  // debug-slow's listener ran just before (imported first) and set or cleared the hook.
+  futureHooks.aroundTaskStep = on ? watchTaskStep(futureHooks.aroundTaskStep) : undefined;
 });
