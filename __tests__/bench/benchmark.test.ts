@@ -111,6 +111,18 @@ describe('benchmark()', () => {
     expect(of(r, 'process')).toMatchObject({ available: true, calls: 4, failures: 0, error: undefined });
   });
 
+  it('counts the child processes\' CPU time and memory for `process`, and none for the loop and the threads', async () => {
+    const r = await benchmark(burnCpu, { args: [20_000], executors: ['loop', 'thread', 'process'], calls: 12, concurrency: 2, warmup: 2 });
+    const proc = of(r, 'process');
+    // The calls computed in the children: their CPU time is most of the work (CPU time,
+    // not wall time, so a busy machine does not change the comparison).
+    expect(proc.cpu.childrenMs).toBeGreaterThan(proc.cpu.processMs);
+    expect(proc.childrenPeakRssBytes).toBeGreaterThan(20 * 2 ** 20); // a Node child process holds tens of MiB
+    for (const e of [of(r, 'loop'), of(r, 'thread')]) {
+      expect([e.executor, e.cpu.childrenMs, e.childrenPeakRssBytes]).toEqual([e.executor, 0, 0]);
+    }
+  });
+
   it('reports the pools unavailable, with the reason, for a function a worker cannot find, and still measures the loop', async () => {
     const local = (a: number): number => a + 1;
     const r = await benchmark(local, { args: [1], executors: ['loop', 'thread', 'process'], calls: 3, warmup: 0 });

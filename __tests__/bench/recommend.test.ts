@@ -30,9 +30,10 @@ function result(executor: BenchExecutor, f: Fake): ExecutorResult {
     throughput: f.throughput,
     latency: { p50: 1, p95: 1, p99: 1, min: 1, max: 1, mean: 1 },
     loopDelay: { p50: 1, p99: f.loopP99 ?? 1, max: f.loopP99 ?? 1 },
-    cpu: { processMs: 0, userMs: 0, systemMs: 0, workerBusyMs: (f.holdMs ?? 0.01) * calls, note: '' },
+    cpu: { processMs: 0, userMs: 0, systemMs: 0, childrenMs: 0, workerBusyMs: (f.holdMs ?? 0.01) * calls, note: '' },
     longestLoopCallMs: executor === 'loop' ? f.longestMs ?? f.holdMs ?? 0.01 : null,
     peakRssBytes: 1,
+    childrenPeakRssBytes: 0,
     roundThroughputs: [f.throughput],
     latencySamples: [1],
   };

@@ -19,6 +19,9 @@ export function aggregate(executor: BenchExecutor, rounds: readonly RoundSample[
   const throughputs = rounds.map((r) => (r.wallMs > 0 ? (r.latencies.length / r.wallMs) * 1000 : 0));
   const user = sum((r) => r.userMs);
   const system = sum((r) => r.systemMs);
+  // Children are known only when every round could read them (a pool without /proc: none can).
+  const children = executor !== 'process' ? [] : rounds.map((r) => r.children);
+  const childrenKnown = children.every((c) => c !== undefined);
   return Object.freeze({
     executor,
     available: true,
@@ -44,11 +47,13 @@ export function aggregate(executor: BenchExecutor, rounds: readonly RoundSample[
       processMs: roundMs(user + system),
       userMs: user,
       systemMs: system,
+      childrenMs: childrenKnown ? roundMs(children.reduce((n, c) => n + c!.cpuMs, 0)) : null,
       workerBusyMs: sum((r) => r.busyMs),
       note: CPU_NOTES[executor],
     }),
     longestLoopCallMs: executor === 'loop' ? roundMs(Math.max(0, ...rounds.map((r) => r.longestLoopCallMs ?? 0))) : null,
     peakRssBytes: Math.max(0, ...rounds.map((r) => r.peakRss)),
+    childrenPeakRssBytes: childrenKnown ? Math.max(0, ...children.map((c) => c!.peakRssBytes)) : null,
     roundThroughputs: Object.freeze(throughputs.map((t) => Math.round(t * 10) / 10)),
     latencySamples: Object.freeze(thin(all, SAMPLE_LIMIT).map(roundMs)),
   });
@@ -67,9 +72,10 @@ export function unavailable(executor: BenchExecutor, error: string): ExecutorRes
     throughput: 0,
     latency: Object.freeze({ p50: 0, p95: 0, p99: 0, min: 0, max: 0, mean: 0 }),
     loopDelay: zero3,
-    cpu: Object.freeze({ processMs: 0, userMs: 0, systemMs: 0, workerBusyMs: 0, note: CPU_NOTES[executor] }),
+    cpu: Object.freeze({ processMs: 0, userMs: 0, systemMs: 0, childrenMs: executor === 'process' ? null : 0, workerBusyMs: 0, note: CPU_NOTES[executor] }),
     longestLoopCallMs: null,
     peakRssBytes: 0,
+    childrenPeakRssBytes: executor === 'process' ? null : 0,
     roundThroughputs: Object.freeze([]),
     latencySamples: Object.freeze([]),
   });
@@ -78,5 +84,6 @@ export function unavailable(executor: BenchExecutor, error: string): ExecutorRes
 const CPU_NOTES: Record<BenchExecutor, string> = {
   loop: 'processMs: this process (the calls ran on its main thread); workerBusyMs: time the calls held the event loop',
   thread: 'processMs: this process, worker threads included; workerBusyMs: run time reported by the worker threads',
-  process: 'processMs: this process only (child processes are not counted); workerBusyMs: run time reported by the child processes',
+  process:
+    'processMs: this process only; childrenMs: the child processes, from /proc (null where unreadable); workerBusyMs: run time reported by the child processes',
 };

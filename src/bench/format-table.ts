@@ -38,10 +38,32 @@ function row(r: ExecutorResult): string[] {
     ms(r.latency.p99),
     ms(r.loopDelay.p99),
     ms(r.loopDelay.max),
-    ms(r.cpu.processMs),
+    orNa(totalCpuMs(r), ms),
     ms(r.cpu.workerBusyMs),
-    `${Math.round(r.peakRssBytes / 2 ** 20)} MiB`,
+    orNa(totalPeakRssBytes(r), mib),
   ];
+}
+
+/**
+ * CPU time of everything the executor's calls ran in: this process, plus the child
+ * processes for `process`; null when the children's could not be read (not Linux).
+ */
+export function totalCpuMs(r: ExecutorResult): number | null {
+  return r.cpu.childrenMs === null ? null : r.cpu.processMs + r.cpu.childrenMs;
+}
+
+/** Peak resident size of this process plus, for `process`, its children's (null where unreadable). */
+export function totalPeakRssBytes(r: ExecutorResult): number | null {
+  return r.childrenPeakRssBytes === null ? null : r.peakRssBytes + r.childrenPeakRssBytes;
+}
+
+/** Bytes as whole MiB. */
+export function mib(bytes: number): string {
+  return `${Math.round(bytes / 2 ** 20)} MiB`;
+}
+
+function orNa(value: number | null, format: (v: number) => string): string {
+  return value === null ? 'n/a' : format(value);
 }
 
 /** Pad columns: the first left-aligned, the rest right-aligned, a rule under the header. */

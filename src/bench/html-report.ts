@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { mib, totalCpuMs, totalPeakRssBytes } from './format-table';
 import type { BenchmarkResult } from './result';
 import { REPORT_SCRIPT, REPORT_STYLE } from './report-assets';
 
@@ -88,7 +89,7 @@ function section(r: BenchmarkResult, index: number): string {
   const rows = r.results
     .map((e) =>
       e.available
-        ? `<tr><td>${e.executor}</td><td>${e.calls}</td><td>${e.failures}</td><td>${num(e.throughput)}</td><td>${num(e.latency.p50)}</td><td>${num(e.latency.p95)}</td><td>${num(e.latency.p99)}</td><td>${num(e.loopDelay.p99)}</td><td>${num(e.loopDelay.max)}</td><td>${num(e.cpu.processMs)}</td><td>${num(e.cpu.workerBusyMs)}</td><td>${Math.round(e.peakRssBytes / 2 ** 20)} MiB</td></tr>`
+        ? `<tr><td>${e.executor}</td><td>${e.calls}</td><td>${e.failures}</td><td>${num(e.throughput)}</td><td>${num(e.latency.p50)}</td><td>${num(e.latency.p95)}</td><td>${num(e.latency.p99)}</td><td>${num(e.loopDelay.p99)}</td><td>${num(e.loopDelay.max)}</td><td>${naOr(totalCpuMs(e), num)}</td><td>${num(e.cpu.workerBusyMs)}</td><td>${naOr(totalPeakRssBytes(e), mib)}</td></tr>`
         : `<tr class="na"><td>${e.executor}</td><td colspan="11">unavailable: ${esc(e.error ?? '')}</td></tr>`,
     )
     .join('\n');
@@ -104,7 +105,7 @@ function section(r: BenchmarkResult, index: number): string {
 <p class="opts">${r.options.calls} timed calls per executor over ${r.options.rounds} rounds, ${r.options.concurrency} in flight, ${r.options.warmup} warm-up calls</p>
 <p class="rec">Recommendation: <b>${esc(rec.executor ?? 'none')}</b> — ${esc(rec.reason)}.</p>
 ${inspect}
-<table><thead><tr><th>executor</th><th>calls</th><th>failed</th><th>calls/s</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>loop p99 ms</th><th>loop max ms</th><th>CPU ms</th><th>busy ms</th><th>peak RSS</th></tr></thead>
+<table><thead><tr><th>executor</th><th>calls</th><th>failed</th><th>calls/s</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>loop p99 ms</th><th>loop max ms</th><th title="this process, plus the child processes for process">CPU ms</th><th>busy ms</th><th title="this process, plus the child processes for process">peak RSS</th></tr></thead>
 <tbody>${rows}</tbody></table>
 <div class="charts">
 <figure><canvas id="latency-${index}" width="520" height="280"></canvas><figcaption>Latency distribution (calls per bucket, log-spaced ms)</figcaption></figure>
@@ -132,6 +133,10 @@ function routingSection(routings: readonly RoutingRow[]): string {
 
 function num(v: number): string {
   return v >= 100 ? Math.round(v).toLocaleString('en-US') : v >= 10 ? v.toFixed(1) : v.toFixed(2);
+}
+
+function naOr(v: number | null, format: (v: number) => string): string {
+  return v === null ? 'n/a' : format(v);
 }
 
 function esc(s: string): string {

@@ -26,14 +26,21 @@ export interface LoopDelaySummary {
  * CPU time spent during the timed rounds (summed over rounds).
  *
  * `processMs` is `process.cpuUsage()` of this process: the main thread **and its worker
- * threads** (Node 20 cannot split them). A child process's CPU is not in it: for the
- * process pool, `workerBusyMs` (the time calls ran inside the workers, as the workers
- * report it) is the best available stand-in. For CPU-bound calls busy time is CPU time.
+ * threads** (Node 20 cannot split them). The process pool's calls run in child processes,
+ * whose CPU is `childrenMs`: read from `/proc/<pid>/stat` on Linux, `null` (unknown, not
+ * zero) elsewhere. The whole cost of an executor is `processMs + childrenMs`.
  */
 export interface CpuSummary {
   readonly processMs: number;
   readonly userMs: number;
   readonly systemMs: number;
+  /**
+   * CPU time (user + system) of the process pool's child processes during the rounds,
+   * children that started or exited during a round included (docs/benchmarking.md).
+   * 0 for `loop` and `thread` (their calls run in this process); null for `process` where
+   * it cannot be read (no `/proc`: not Linux).
+   */
+  readonly childrenMs: number | null;
   /** Sum over calls of the time each ran where it ran (worker start to end; the task for the loop). */
   readonly workerBusyMs: number;
   /** What the figures cover, in words (differs per executor). */
@@ -66,8 +73,14 @@ export interface ExecutorResult {
    * calls do not run on this thread).
    */
   readonly longestLoopCallMs: number | null;
-  /** Highest resident set size of this process seen while the rounds ran (bytes; child processes not included). */
+  /** Highest resident set size of this process seen while the rounds ran (bytes; child processes are in `childrenPeakRssBytes`). */
   readonly peakRssBytes: number;
+  /**
+   * The process pool's child processes: the sum over the children of each one's peak
+   * resident set size (`VmHWM`, bytes), an upper bound of their peak together. 0 for
+   * `loop` and `thread`; null for `process` where it cannot be read (not Linux).
+   */
+  readonly childrenPeakRssBytes: number | null;
   /** Throughput of every round, in order (the spread shows how noisy the machine was). */
   readonly roundThroughputs: readonly number[];
   /** Up to 2 000 call latencies (all rounds, sorted), for histograms. */

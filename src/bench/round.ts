@@ -12,6 +12,7 @@ import { onSettled } from '../core/future-internal';
 import { abortedError } from '../core/waiters';
 import type { Executor } from '../executors/executor';
 import type { CallRef } from '../executors/protocol';
+import { childUsageBetween, snapshotChildren, type ChildSnapshot, type ChildUsage } from './child-usage';
 import type { LoopTiming } from './target';
 
 /** What one round measured. */
@@ -29,6 +30,8 @@ export interface RoundSample {
   /** The longest time one call held the event loop (loop executor), else undefined. */
   readonly longestLoopCallMs: number | undefined;
   readonly peakRss: number;
+  /** CPU time and summed peak RSS of the pool's child processes (process executor on Linux), else undefined. */
+  readonly children: ChildUsage | undefined;
 }
 
 /** How to run a round. */
@@ -64,6 +67,7 @@ export function runRound(plan: RoundPlan): Promise<RoundSample> {
     const histogram = monitorEventLoopDelay({ resolution: 1 });
     let busyBefore = 0;
     let cpuBefore = process.cpuUsage();
+    let childrenBefore: ChildSnapshot | undefined;
     let t0 = 0;
     histogram.enable();
 
@@ -81,11 +85,20 @@ export function runRound(plan: RoundPlan): Promise<RoundSample> {
       const cpu = process.cpuUsage(cpuBefore);
       const busyMs = busyTotal(executor, plan.loopTiming) - busyBefore;
       const longest = executor.kind === 'loop' ? plan.loopTiming.longestMs : undefined;
+      const before = childrenBefore;
+      const after = before === undefined ? undefined : snapshotChildren(executor);
+      const children = before !== undefined && after !== undefined ? childUsageBetween(before, after) : undefined;
       // The histogram records a block when its timer fires late, in the next timers phase:
       // let that phase come before reading it, or the round's last block is lost.
-      setTimeout(() => report(wallMs, cpu, busyMs, longest), 0);
+      setTimeout(() => report(wallMs, cpu, busyMs, longest, children), 0);
     };
-    const report = (wallMs: number, cpu: NodeJS.CpuUsage, busyMs: number, longestLoopCallMs: number | undefined): void => {
+    const report = (
+      wallMs: number,
+      cpu: NodeJS.CpuUsage,
+      busyMs: number,
+      longestLoopCallMs: number | undefined,
+      children: ChildUsage | undefined,
+    ): void => {
       histogram.disable();
       const has = histogram.count > 0;
       latencies.sort((a, b) => a - b);
@@ -104,6 +117,7 @@ export function runRound(plan: RoundPlan): Promise<RoundSample> {
         busyMs,
         longestLoopCallMs,
         peakRss: Math.max(peakRss, process.memoryUsage.rss()),
+        children,
       });
     };
     const onAbort = (): void => finish(abortedError(signal!));
@@ -164,6 +178,7 @@ export function runRound(plan: RoundPlan): Promise<RoundSample> {
       }
       busyBefore = busyTotal(executor, plan.loopTiming);
       plan.loopTiming.longestMs = 0; // the warm-up's and other rounds' calls are not this round's
+      childrenBefore = snapshotChildren(executor);
       cpuBefore = process.cpuUsage();
       t0 = lastYield = performance.now();
       launch();

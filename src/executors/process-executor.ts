@@ -452,4 +452,14 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
       resolve();
     }
   }
+
+  /**
+   * The process ids of the pool's live child processes (read-only; a fresh array). The
+   * benchmark harness reads their CPU time and memory from `/proc` with them.
+   */
+  childPids(): number[] {
+    const pids: number[] = [];
+    for (const slot of this.#slots) if (slot.child.pid !== undefined) pids.push(slot.child.pid);
+    return pids;
+  }
 }
