@@ -72,6 +72,8 @@ describe('resultSync on thread calls', () => {
       const behind = pool.submit<number>(refOf(fx.add), [2, 3]);
       const error = thrown(() => crashing.resultSync(30_000));
       expect(isWorkerCrashedError(error)).toBe(true);
+      // Seen through the dead cell, without the event loop: the exit code comes from the worker's exit handler.
+      expect(error.exitCode).toBe(9);
       // piscina would start the replacement worker through the (blocked) event loop: the
       // pool moves to a fresh piscina pool whose first worker needs no loop.
       expect(behind.resultSync(30_000)).toBe(5);

@@ -216,12 +216,16 @@ describe('ThreadExecutor crashes', () => {
     const error = (await crashAmongHundred(pool, () => pool.submit(refOf(fx.exitHard), [7]))) as WorkerCrashedError;
     expect(isWorkerCrashedError(error)).toBe(true);
     expect(error.exitCode).toBe(7);
+    expect(error.message).toContain('`exitHard` exited with code 7');
   });
 
-  it('fails only the call whose thread threw an uncaught async error', async () => {
+  it('fails only the call whose thread threw an uncaught async error, with the thread exit code and the crash kind', async () => {
     const error = (await crashAmongHundred(pool, () => pool.submit(refOf(fx.throwLater), ['late boom']))) as WorkerCrashedError;
     expect(isWorkerCrashedError(error)).toBe(true);
-    expect(error.message).toContain('late boom');
+    expect(error.exitCode).toBe(1);
+    expect(error.signal).toBeUndefined();
+    expect(error.message).toContain('`throwLater` crashed (uncaught error, exit code 1): late boom');
+    expect((error.cause as Error).message).toBe('late boom');
   });
 
   it('fails only the call whose thread ran out of its resourceLimits', async () => {
@@ -229,7 +233,10 @@ describe('ThreadExecutor crashes', () => {
     try {
       const error = (await crashAmongHundred(limited, () => limited.submit(refOf(fx.exhaustMemory), []))) as WorkerCrashedError;
       expect(isWorkerCrashedError(error)).toBe(true);
-      expect(error.message).toContain('memory');
+      // The worker's own 'exit' code: it runs no JavaScript on the way out of memory.
+      expect(error.exitCode).toBe(1);
+      expect(error.message).toContain('`exhaustMemory` ran out of memory (resourceLimits, exit code 1)');
+      expect((error.cause as { code?: string }).code).toBe('ERR_WORKER_OUT_OF_MEMORY');
     } finally {
       await limited.close();
     }

@@ -243,7 +243,7 @@ const STARTED = 1;
  * Runs inside a piscina session (./piscina-session.cjs); returns a function that detaches
  * it from the worker when the session ends (the worker lives on in piscina's pool).
  */
-function serveThread({ port, cells, signal, deadCell }) {
+function serveThread({ port, cells, signal, deadCell, exitCell }) {
   const pending = [];
   let busy = false;
   const wake = () => {
@@ -283,7 +283,9 @@ function serveThread({ port, cells, signal, deadCell }) {
     if (!busy) void drain();
   });
   // A parent blocked in resultSync cannot see the session end: tell it through memory.
-  const onExit = () => {
+  // The exit code (plus one) goes first: a crash error carries it.
+  const onExit = (code) => {
+    Atomics.store(cells, exitCell, (typeof code === 'number' ? code : 1) + 1);
     Atomics.store(cells, deadCell, 1);
     Atomics.add(signal, 1, 1);
     Atomics.notify(signal, 1);

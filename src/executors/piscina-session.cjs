@@ -6,6 +6,7 @@
  * cells, `resultSync` wake-ups) and resolves when the executor closes its end of the port,
  * which frees the worker for piscina. Plain CommonJS: it runs before any TypeScript loader.
  */
+const { threadId } = require('node:worker_threads');
 const { serveThread } = require('./bootstrap.cjs');
 
 /** Serve one session; resolves (with null) when the executor ends it by closing the port. */
@@ -18,6 +19,8 @@ module.exports = function unsyncSession(init) {
     });
     // Lets a caller blocked in resultSync know this session serves its port without the
     // parent's event loop (see ThreadExecutor#serving).
+    // Which worker serves it: the executor looks up its exit code if it dies (out of memory).
+    Atomics.store(init.cells, init.threadCell, threadId);
     Atomics.store(init.cells, init.sessionCell, 1);
   });
 };

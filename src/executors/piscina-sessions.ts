@@ -25,6 +25,15 @@ export const CELLS = 16;
 export const DEAD_CELL = CELLS;
 /** cells[SESSION_CELL] becomes 1 when the worker started serving the session's port. */
 const SESSION_CELL = CELLS + 1;
+/** cells[THREAD_CELL] is the serving worker's `threadId` (0 until the session starts). */
+const THREAD_CELL = CELLS + 2;
+/**
+ * cells[EXIT_CELL] is the worker's exit code plus one, written by its own `process` exit
+ * handler (`process.exit`, an uncaught error); 0 when that handler did not run (out of memory).
+ */
+const EXIT_CELL = CELLS + 3;
+/** Exit codes of a pool's dead workers kept for crash errors (a crash reads its own at once). */
+const EXIT_CODES_KEPT = 64;
 /** A call's cell: sent, not started. */
 export const SENT = 0;
 /** A call's cell: the worker claimed it and runs the call. */
@@ -43,7 +52,8 @@ export class Thread {
   /** Settles when the session ends: resolved when the executor ended it, rejected on abort or crash. */
   readonly session: Promise<unknown>;
   readonly #abort = new AbortController();
-  readonly cells = new Int32Array(new SharedArrayBuffer(4 * (CELLS + 2)));
+  readonly #pool: PiscinaSessions;
+  readonly cells = new Int32Array(new SharedArrayBuffer(4 * (CELLS + 4)));
   /** piscina posted the session to a worker inside `run()`: it is served without the parent's event loop. */
   readonly #postedAtOnce: boolean;
   // Invariant: the calls sent and not answered, in send order (the thread answers in order);
@@ -59,7 +69,8 @@ export class Thread {
   constructor(pool: PiscinaSessions, signal: Int32Array) {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    const init = { port: port2, cells: this.cells, signal, deadCell: DEAD_CELL, sessionCell: SESSION_CELL };
+    this.#pool = pool;
+    const init = { port: port2, cells: this.cells, signal, deadCell: DEAD_CELL, sessionCell: SESSION_CELL, threadCell: THREAD_CELL, exitCell: EXIT_CELL };
     [this.session, this.#postedAtOnce] = pool.run(init, port2, this.#abort.signal);
     // The port is ref'd only while calls are in flight.
     this.port.unref();
@@ -68,6 +79,18 @@ export class Thread {
   /** The worker serves this session's port now, even while the parent's event loop is blocked. */
   serving(): boolean {
     return this.#postedAtOnce || Atomics.load(this.cells, SESSION_CELL) === 1;
+  }
+
+  /**
+   * The exit code of the worker that served this session, once it died: from the worker's
+   * own exit handler, else from its `Worker` 'exit' event (a worker that ran out of memory
+   * runs no JavaScript on the way out). Undefined while it lives, or if never served.
+   */
+  exitCode(): number | undefined {
+    const fromWorker = Atomics.load(this.cells, EXIT_CELL);
+    if (fromWorker !== 0) return fromWorker - 1;
+    const threadId = Atomics.load(this.cells, THREAD_CELL);
+    return threadId === 0 ? undefined : this.#pool.exitCodeOf(threadId);
   }
 
   /** A fresh cell for the next call sent here, marked sent. */
@@ -110,6 +133,8 @@ export class PiscinaSessions {
   #destroying: Promise<void> | undefined = undefined;
   // Superseded by a fresh pool (see ThreadExecutor's blocking waits): destroy at 0 sessions.
   #retiring: { resolve: () => void; done: Promise<void> } | undefined = undefined;
+  // threadId -> exit code of this pool's workers that exited, oldest first; at most EXIT_CODES_KEPT.
+  readonly #exitCodes = new Map<number, number>();
   /** Destroyed (closed, or retired for idleness): the executor makes a new pool for its next session. */
   destroyed = false;
 
@@ -141,6 +166,23 @@ export class PiscinaSessions {
     });
     // A worker that fails with no session on it (a timer that throws after its session ended).
     this.#piscina.on('error', (error: unknown) => executorHooks.onStrayWorkerError?.('thread', error));
+    // Record each worker's exit code. Node emits a worker's 'exit' right after its 'error'
+    // (out of memory) in the same synchronous step, so the code is known before the session's
+    // rejection reaches the executor.
+    this.#piscina.on('workerCreate', (info: { id: number }) => {
+      // Read the id now: a worker's threadId (which info.id reads) becomes -1 once it exited.
+      const threadId = info.id;
+      const worker = this.#piscina.threads.find((w) => w.threadId === threadId);
+      worker?.once('exit', (code: number) => {
+        this.#exitCodes.set(threadId, code);
+        if (this.#exitCodes.size > EXIT_CODES_KEPT) this.#exitCodes.delete(this.#exitCodes.keys().next().value!);
+      });
+    });
+  }
+
+  /** The exit code of this pool's worker `threadId`, once it exited (recent workers only). */
+  exitCodeOf(threadId: number): number | undefined {
+    return this.#exitCodes.get(threadId);
   }
 
   /** Start a session; returns its promise and whether piscina posted it to a worker at once. */
@@ -215,17 +257,21 @@ function exitCodeOf(error: unknown): number | undefined {
 /**
  * The error of call `name`, which was running when its session ended with `error` (how the
  * session's piscina task rejected; undefined when a blocked resultSync saw the worker's exit
- * handler mark the dead cell).
+ * handler mark the dead cell). `workerExitCode` is the dead worker's exit code when known
+ * ({@link Thread.exitCode}); every crash kind names itself in the message: out of memory
+ * (`resourceLimits`), an uncaught error, or an exit.
  */
-export function sessionCrashError(name: string, error: unknown): WorkerCrashedError {
-  const exitCode = exitCodeOf(error);
+export function sessionCrashError(name: string, error: unknown, workerExitCode?: number): WorkerCrashedError {
+  const exited = exitCodeOf(error);
+  const exitCode = workerExitCode ?? exited;
+  const code = exitCode === undefined ? '' : `, exit code ${exitCode}`;
   const e = error as { code?: unknown; message?: unknown } | undefined;
   if (e?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-    return new WorkerCrashedError(`the worker thread running \`${name}\` ran out of memory (resourceLimits): ${String(e.message)}`, { cause: error, exitCode });
+    return new WorkerCrashedError(`the worker thread running \`${name}\` ran out of memory (resourceLimits${code}): ${String(e.message)}`, { cause: error, exitCode });
+  }
+  if (exited === undefined && error !== undefined) {
+    return new WorkerCrashedError(`the worker thread running \`${name}\` crashed (uncaught error${code}): ${String(e?.message ?? error)}`, { cause: error, exitCode });
   }
   if (exitCode !== undefined) return new WorkerCrashedError(`the worker thread running \`${name}\` exited with code ${exitCode}`, { exitCode });
-  if (error !== undefined) {
-    return new WorkerCrashedError(`the worker thread running \`${name}\` crashed: ${String(e?.message ?? error)}`, { cause: error });
-  }
   return new WorkerCrashedError(`the worker thread running \`${name}\` exited`);
 }

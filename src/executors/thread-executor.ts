@@ -415,7 +415,7 @@ export class ThreadExecutor implements Executor, SyncSource {
         call.requeue();
         this.#queue.giveBack(call);
       } else if (call.stopRequested) call.settleStopped(this.#counters);
-      else call.fail(sessionCrashError(call.ref.name, error), this.#counters);
+      else call.fail(sessionCrashError(call.ref.name, error, thread.exitCode()), this.#counters);
       this.#inFlight--;
     }
     this.#pump();
