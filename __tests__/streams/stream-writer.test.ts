@@ -93,17 +93,45 @@ describe('StreamWriter.drain', () => {
     while (!writer.getExtraInfo('socket').writableNeedDrain) writer.write(chunk);
   }
 
-  it('resolves at once while the socket is under its high-water mark', async () => {
+  it('resolves at once when nothing is queued', async () => {
     const server = await serve(() => undefined);
     const { writer } = await openConnection(HOST, server.address().port);
+    expect(writer.drain().done()).toBe(true);
     writer.write('small');
-    const drained = writer.drain();
-    await drained;
+    await writer.drain();
+    expect(writer.getExtraInfo('socket').writableLength).toBe(0);
+    expect(writer.drain().done()).toBe(true);
     writer.close();
     await writer.waitClosed();
   });
 
-  it('waits for Node’s drain when over the high-water mark, and resolves once the peer reads', async () => {
+  it('waits for bytes still queued under the high-water mark, until the buffer is empty', async () => {
+    const reading = deferred<void>();
+    const server = await serve(async (reader) => {
+      await reading.future;
+      while ((await reader.read(1 << 20)).length > 0);
+    });
+    const { writer } = await openConnection(HOST, server.address().port);
+    const socket = writer.getExtraInfo('socket');
+    // Small writes until the kernel stops taking them: the last one stays queued in this
+    // process, under the high-water mark (where asyncio's drain() would return at once).
+    const chunk = Buffer.alloc(socket.writableHighWaterMark / 4, 120);
+    for (let sent = 0; socket.writableLength === 0; sent += chunk.length) {
+      if (sent > 1 << 30) throw new Error('the kernel never stopped taking bytes');
+      writer.write(chunk);
+    }
+    const steps = [`queued ${socket.writableLength} bytes, over the high-water mark: ${socket.writableNeedDrain}`];
+    const drained = writer.drain().then(() => steps.push(`drained, ${socket.writableLength} bytes queued`));
+    await sleep(20); // the peer does not read: nothing can drain meanwhile
+    steps.push('peer reads');
+    reading.resolve();
+    await drained;
+    expect(steps).toEqual([`queued ${chunk.length} bytes, over the high-water mark: false`, 'peer reads', 'drained, 0 bytes queued']);
+    writer.close();
+    await writer.waitClosed();
+  });
+
+  it('waits while over the high-water mark too, and resolves once the peer reads, with nothing left queued', async () => {
     const reading = deferred<void>();
     const server = await serve(async (reader) => {
       await reading.future;
@@ -116,7 +144,71 @@ describe('StreamWriter.drain', () => {
     expect(drained.done()).toBe(false);
     reading.resolve();
     await drained;
+    expect(writer.getExtraInfo('socket').writableLength).toBe(0);
     writer.close();
+    await writer.waitClosed();
+  });
+
+  it('leaves nothing queued after each await, writing a large payload to a peer that reads slowly', async () => {
+    const reading = deferred<void>();
+    const received = deferred<Buffer>();
+    const server = await serve(async (reader) => {
+      await reading.future;
+      const parts: Buffer[] = [];
+      for (let part; (part = await reader.read(64 * 1024)).length > 0; ) {
+        parts.push(part);
+        await sleep(1); // a slow consumer
+      }
+      received.resolve(Buffer.concat(parts));
+    });
+    const { writer } = await openConnection(HOST, server.address().port);
+    const socket = writer.getExtraInfo('socket');
+    // Bytes [from, from + length) of an endless, position-dependent pattern.
+    const pattern = (from: number, length: number): Buffer => {
+      const out = Buffer.allocUnsafe(length);
+      for (let k = 0; k < length; k++) out[k] = ((from + k) * 31) % 251;
+      return out;
+    };
+    const slice = socket.writableHighWaterMark / 2; // each write alone stays under the mark
+    const steps: string[] = [];
+    const leftAfterDrain: number[] = [];
+    // Until the kernel's buffers are full (the peer does not read yet), then 1 MiB more.
+    let sent = 0;
+    for (let fullAt = -1; fullAt === -1 || sent < fullAt + (1 << 20); ) {
+      writer.write(pattern(sent, slice));
+      sent += slice;
+      if (fullAt === -1 && socket.writableLength > 0) {
+        fullAt = sent;
+        steps.push('kernel full: the peer starts reading');
+        reading.resolve();
+      }
+      await writer.drain();
+      if (socket.writableLength !== 0) leftAfterDrain.push(socket.writableLength);
+    }
+    steps.push('all written and drained');
+    writer.writeEof();
+    const got = await received.future;
+    expect(steps).toEqual(['kernel full: the peer starts reading', 'all written and drained']);
+    expect(leftAfterDrain).toEqual([]);
+    expect(got.length).toBe(sent);
+    expect(got.equals(pattern(0, sent))).toBe(true);
+    await writer.waitClosed();
+  });
+
+  it('rejects a drain() already waiting with ClosedResourceError when the socket is aborted', async () => {
+    const server = await serve(() => deferred<void>().future); // never reads
+    const { writer } = await openConnection(HOST, server.address().port);
+    fill(writer);
+    const steps: string[] = [];
+    const drained = writer.drain().then(
+      () => steps.push('drained'),
+      (e: unknown) => steps.push(`drain failed: ${(e as Error).name}`),
+    );
+    await sleep(10);
+    steps.push('abort');
+    writer.abort(); // drops the queued bytes: the buffer is empty, but nothing was sent
+    await drained;
+    expect(steps).toEqual(['abort', 'drain failed: ClosedResourceError']);
     await writer.waitClosed();
   });
 

@@ -60,8 +60,9 @@ export class SocketStream {
   }
 
   /**
-   * Send every byte of `data`, waiting for flow control (the socket's 'drain'). Cancelling
-   * stops the wait; bytes already handed to the socket may still be sent.
+   * Send every byte of `data`: resolves once they have all left the socket's write buffer
+   * for the operating system (`writer.drain()`), so a slow peer holds the sender back.
+   * Cancelling stops the wait; bytes already handed to the socket may still be sent.
    */
   sendAll(data: Buffer | Uint8Array | string): Unfuture<void> {
     const bytes = toBuffer('data', data);

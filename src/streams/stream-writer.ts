@@ -16,7 +16,9 @@ import type { StreamReader } from './stream-reader';
  * Writes bytes to a connection (asyncio's `StreamWriter`). Get one from `openConnection`
  * or a `startServer` handler.
  *
- * `write()` queues bytes at once; `drain()` is the flow-control point. A connection the
+ * `write()` queues bytes at once; `drain()` waits until the socket has handed every queued
+ * byte to the operating system (stricter than asyncio, which waits only while the buffer is
+ * over its high-water mark), so it is the flow-control point. A connection the
  * peer reset makes `write()` throw and `drain()` reject with `ConnectionResetError`; use
  * after your own `close()` / `writeEof()` gives `ClosedResourceError`.
  *
@@ -35,6 +37,7 @@ export class StreamWriter {
   #eofSent = false;
   // Invariant: #closed is true exactly once the socket emitted 'close'; then both waiter sets are empty.
   #closed = false;
+  // drain() callers waiting for the socket's write buffer to empty (writableLength === 0).
   readonly #drainWaiters = new Set<Unfuture<void>>();
   readonly #closeWaiters = new Set<Unfuture<void>>();
 
@@ -43,7 +46,9 @@ export class StreamWriter {
     this.#socket = socket;
     this.#reader = reader;
     socket.on('error', (error) => this.#onError(error));
-    socket.on('drain', () => this.#settleDrainWaiters());
+    // Our writes carry #onFlushed; 'drain' (the buffer emptied after going over its
+    // high-water mark) also covers bytes someone wrote to the socket directly.
+    socket.on('drain', () => this.#onFlushed());
     socket.once('close', () => this.#onClose());
   }
 
@@ -55,7 +60,7 @@ export class StreamWriter {
   write(data: Buffer | Uint8Array | string): void {
     const bytes = toBuffer('data', data);
     this.#assertWritable();
-    this.#socket.write(bytes);
+    this.#socket.write(bytes, this.#onFlushed);
   }
 
   /** `write()` each item in order. */
@@ -64,15 +69,25 @@ export class StreamWriter {
   }
 
   /**
-   * Wait until the socket's write buffer has drained below its high-water mark (Node's
-   * 'drain'); resolves at once when it is not over it. Cancelling only stops the wait: the
-   * queued bytes stay queued. Rejects with the connection error after a reset, and with
-   * `ClosedResourceError` if the socket closes while waiting.
+   * Wait until the socket's write buffer is empty (`socket.writableLength === 0`: every byte
+   * queued so far has been handed to the operating system); resolves at once when nothing
+   * is queued. This is stricter than asyncio's `drain()`, which returns as soon as the buffer
+   * is under its high-water mark: here a resolved drain means nothing is left in this
+   * process. While other tasks keep writing to the same writer, it waits for a moment when
+   * everything they queued has gone too.
+   *
+   * Cancelling only stops the wait: the queued bytes stay queued. Rejects with the connection
+   * error (`ConnectionResetError`) when the peer resets, also while waiting, and with
+   * `ClosedResourceError` if the socket is closed, or closes while bytes are still queued.
+   *
+   * @example
+   * writer.write(largePayload);
+   * await writer.drain(); // writer.getExtraInfo('socket').writableLength === 0
    */
   drain(): Unfuture<void> {
     if (this.#error !== undefined) return failedFuture(this.#error);
     if (this.#closed || this.#socket.destroyed) return failedFuture(new ClosedResourceError('the connection is closed'));
-    if (!this.#socket.writableNeedDrain) return Unfuture.fromValue(undefined);
+    if (this.#socket.writableLength === 0) return Unfuture.fromValue(undefined);
     const future = pendingFuture<void>({
       onCancel: (message) => {
         this.#drainWaiters.delete(future);
@@ -180,6 +195,17 @@ export class StreamWriter {
     if (this.#eofSent) throw new ClosedResourceError('write after writeEof()');
   }
 
+  /*
+   * Called with each write's completion (Node calls a write's callback once its bytes left
+   * the stream's buffer, after `writableLength` dropped) and on 'drain'. An error is left to
+   * the 'error' event, which settles the waiters with the translated error. A destroyed
+   * socket also empties its buffer — the write in flight completes without an error — but
+   * those bytes were dropped, not sent: 'close' settles the waiters with ClosedResourceError.
+   */
+  readonly #onFlushed = (error?: Error | null): void => {
+    if (error == null && !this.#socket.destroyed && this.#socket.writableLength === 0) this.#settleDrainWaiters();
+  };
+
   #onError(raw: Error): void {
     if (this.#error !== undefined) return;
     const error = translateSocketError(raw);
@@ -197,7 +223,7 @@ export class StreamWriter {
     for (const f of waiters) resolveFuture(f, undefined);
   }
 
-  /** Wake every drain waiter: fine after 'drain', failed once the connection broke or closed. */
+  /** Wake every drain waiter: fine once the buffer is empty, failed once the connection broke or closed. */
   #settleDrainWaiters(): void {
     if (this.#drainWaiters.size === 0) return;
     const waiters = [...this.#drainWaiters];
