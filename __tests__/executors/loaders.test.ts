@@ -1,7 +1,10 @@
 /**
- * The worker must find functions in all four places users run code: jest + ts-jest (every
- * other test file), tsx, ts-node, and compiled JS with no loader. Each run here is a child
- * process that also proves an idle pool lets the process exit on its own.
+ * The workers must find functions in all four places users run code: jest + ts-jest (every
+ * other test file, for both pools), tsx, ts-node, and compiled JS with no loader. Each run
+ * here is a child process that calls the thread pool AND the process pool, and also proves
+ * that idle pools let the process exit on its own. Each pool reports which TypeScript loader
+ * its worker ran under: under ts-node the workers must register ts-node, the parent's loader
+ * (not tsx, the default when nothing tells them).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -12,21 +15,35 @@ const root = path.resolve(__dirname, '..', '..');
 const entry = path.join(root, '__tests__', 'fixtures', 'loader-main.ts');
 const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
 
-function runChild(command: string, args: string[], env: NodeJS.ProcessEnv = {}): { sum: number; worker: unknown; runs: number; mainInWorker: boolean; file: string } {
+interface PoolReport {
+  sum: number;
+  worker: unknown;
+  runs: number;
+  loader: 'ts-node' | 'other' | 'none';
+}
+
+function runChild(command: string, args: string[], env: NodeJS.ProcessEnv = {}): { thread: PoolReport; process: PoolReport; parentLoader: string; mainInWorker: boolean; file: string } {
   // The timeout only turns a hang (a pool keeping the process alive) into a failure.
   const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
   expect({ status: result.status, signal: result.signal, stderr: result.status === 0 ? '' : result.stderr }).toEqual({ status: 0, signal: null, stderr: '' });
   return JSON.parse(result.stdout.trim().split('\n').pop()!);
 }
 
-const expected = { sum: 5, worker: { inWorker: true }, runs: 1, mainInWorker: false };
+/** What both pools must report, with the loader their workers ran under. */
+function expected(loader: PoolReport['loader'], file: string) {
+  const pool = { sum: 5, worker: { inWorker: true }, runs: 1, loader };
+  return { thread: pool, process: pool, mainInWorker: false, file };
+}
 
-it('works under tsx and exits on its own with an idle pool', () => {
-  expect(runChild(bin('tsx'), [entry])).toEqual({ ...expected, file: '.ts' });
+it('works under tsx on both pools and exits on its own with idle pools', () => {
+  // tsx's flags are in the parent's execArgv: threads and children inherit its hooks.
+  expect(runChild(bin('tsx'), [entry])).toEqual({ ...expected('other', '.ts'), parentLoader: 'other' });
 });
 
-it('works under ts-node (the worker registers a loader itself)', () => {
-  expect(runChild(bin('ts-node'), [entry], { TS_NODE_TRANSPILE_ONLY: '1' })).toEqual({ ...expected, file: '.ts' });
+it('works under ts-node on both pools: the workers register ts-node, the parent loader', () => {
+  // The ts-node binary leaves no flag in execArgv: each worker registers a loader itself,
+  // and the pools tell it to prefer ts-node (typescript-loader.ts).
+  expect(runChild(bin('ts-node'), [entry], { TS_NODE_TRANSPILE_ONLY: '1' })).toEqual({ ...expected('ts-node', '.ts'), parentLoader: 'ts-node' });
 });
 
 it('works from compiled JS with no loader', () => {
@@ -43,7 +60,7 @@ it('works from compiled JS with no loader', () => {
     // The compiled tree resolves piscina like an installed package would.
     fs.symlinkSync(path.join(root, 'node_modules'), path.join(out, 'node_modules'), 'dir');
     const compiled = path.join(out, '__tests__', 'fixtures', 'loader-main.js');
-    expect(runChild(process.execPath, [compiled])).toEqual({ ...expected, file: '.js' });
+    expect(runChild(process.execPath, [compiled])).toEqual({ ...expected('none', '.js'), parentLoader: 'none' });
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }

@@ -33,24 +33,34 @@ function now() {
   return performance.timeOrigin + performance.now();
 }
 
-/** Register a TypeScript loader in this thread when `file` needs one and none is present. */
+/** The loaders a worker can register, by name (see `ensureTypeScriptLoader`). */
+const LOADERS = {
+  tsx: (paths) => require(require.resolve('tsx/cjs/api', { paths })).register(),
+  'ts-node': (paths) => require(require.resolve('ts-node', { paths })).register({ transpileOnly: true }),
+};
+/**
+ * The loader the parent runs under, tried first: set from a thread session's `tsLoader` or a
+ * child's `UNSYNC_TS_LOADER` (src/executors/typescript-loader.ts). Otherwise tsx first.
+ */
+let preferredLoader = process.env.UNSYNC_TS_LOADER;
+
+/**
+ * Register a TypeScript loader in this thread when `file` needs one and none is present:
+ * the parent's loader when it told us (ts-node), else tsx, falling back to ts-node.
+ */
 function ensureTypeScriptLoader(file) {
   if (loaderRegistered || !TYPESCRIPT.test(file) || require.extensions['.ts'] !== undefined) return;
   const paths = [path.dirname(file), __dirname, process.cwd()];
+  const order = preferredLoader === 'ts-node' ? ['ts-node', 'tsx'] : ['tsx', 'ts-node'];
   const attempts = [];
-  try {
-    require(require.resolve('tsx/cjs/api', { paths })).register();
-    loaderRegistered = true;
-    return;
-  } catch (error) {
-    attempts.push(`tsx: ${error && error.message}`);
-  }
-  try {
-    require(require.resolve('ts-node', { paths })).register({ transpileOnly: true });
-    loaderRegistered = true;
-    return;
-  } catch (error) {
-    attempts.push(`ts-node: ${error && error.message}`);
+  for (const name of order) {
+    try {
+      LOADERS[name](paths);
+      loaderRegistered = true;
+      return;
+    } catch (error) {
+      attempts.push(`${name}: ${error && error.message}`);
+    }
   }
   throw new Error(`no TypeScript loader could be registered to load ${file} (install tsx): ${attempts.join('; ')}`);
 }
@@ -243,7 +253,8 @@ const STARTED = 1;
  * Runs inside a piscina session (./piscina-session.cjs); returns a function that detaches
  * it from the worker when the session ends (the worker lives on in piscina's pool).
  */
-function serveThread({ port, cells, signal, deadCell, exitCell }) {
+function serveThread({ port, cells, signal, deadCell, exitCell, tsLoader }) {
+  if (tsLoader !== undefined) preferredLoader = tsLoader;
   const pending = [];
   let busy = false;
   const wake = () => {

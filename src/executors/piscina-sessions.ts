@@ -18,6 +18,7 @@ import { WorkerCrashedError } from '../core/errors';
 import { executorHooks } from '../core/hooks';
 import type { PoolCall } from './pool-call';
 import type { ResolvedThreadPoolOptions } from './pool-options';
+import { parentTypeScriptLoader } from './typescript-loader';
 
 /** Cells per thread: more than the most calls ever sent to one thread, so a cell is reused only after its call was answered. */
 export const CELLS = 16;
@@ -70,7 +71,17 @@ export class Thread {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     this.#pool = pool;
-    const init = { port: port2, cells: this.cells, signal, deadCell: DEAD_CELL, sessionCell: SESSION_CELL, threadCell: THREAD_CELL, exitCell: EXIT_CELL };
+    const init = {
+      port: port2,
+      cells: this.cells,
+      signal,
+      deadCell: DEAD_CELL,
+      sessionCell: SESSION_CELL,
+      threadCell: THREAD_CELL,
+      exitCell: EXIT_CELL,
+      // The worker registers the parent's TypeScript loader when it needs one.
+      tsLoader: parentTypeScriptLoader(),
+    };
     [this.session, this.#postedAtOnce] = pool.run(init, port2, this.#abort.signal);
     // The port is ref'd only while calls are in flight.
     this.port.unref();

@@ -11,6 +11,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import type { CallMessage, ParentMessage, WorkerMessage } from './protocol';
+import { parentTypeScriptLoader } from './typescript-loader';
 
 /** The child entry, shipped next to this file in `src/` and `dist/`. */
 export const PROCESS_BOOTSTRAP_FILE = path.join(__dirname, 'process-bootstrap.cjs');
@@ -57,7 +58,10 @@ export class ProcessChild {
   #killTimer: NodeJS.Timeout | undefined = undefined;
 
   constructor(settings: ForkSettings, events: ChildEvents) {
-    const env = { ...(settings.env ?? process.env), UNSYNC_WORKER: 'process', UNSYNC_SYNC_DIR: settings.syncFolder };
+    const env: Record<string, string | undefined> = { ...(settings.env ?? process.env), UNSYNC_WORKER: 'process', UNSYNC_SYNC_DIR: settings.syncFolder };
+    // The child registers the parent's TypeScript loader when it needs one (./typescript-loader.ts).
+    const loader = parentTypeScriptLoader();
+    if (loader !== undefined) env.UNSYNC_TS_LOADER = loader;
     this.#process = fork(PROCESS_BOOTSTRAP_FILE, [], {
       serialization: 'advanced',
       execArgv: settings.execArgv ? [...settings.execArgv] : defaultExecArgv(),
