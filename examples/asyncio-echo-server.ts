@@ -1,9 +1,11 @@
 // Seed: asyncio "Streams", the echo server (asyncio.start_server + serve_forever).
-// Usage: tsx examples/asyncio-echo-server.ts [port]   (or ECHO_PORT=…; default 0 = a free port)
+// Usage: tsx examples/asyncio-echo-server.ts [port]   (or ECHO_PORT=…)
+// Default port 8888: the seed's, and the default of examples/asyncio-echo-client.ts, so the two
+// run with no arguments; 0 picks a free port (printed; the tests use it).
 // Prints "Serving on ('127.0.0.1', PORT)"; SIGINT/SIGTERM closes the server cleanly.
 import { currentTask, isCancelledError, run, startServer, type StreamReader, type StreamWriter } from '../src';
 
-const PORT = Number(process.argv[2] ?? process.env.ECHO_PORT ?? 0);
+const PORT = Number(process.argv[2] ?? process.env.ECHO_PORT ?? 8888);
 
 async function handleEcho(reader: StreamReader, writer: StreamWriter): Promise<void> {
   const data = await reader.read(100);

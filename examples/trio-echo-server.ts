@@ -1,9 +1,11 @@
 // Seed: Trio's tutorial echo server (trio.serve_tcp).
-// Usage: tsx examples/trio-echo-server.ts [port]   (or ECHO_PORT=…; default 0 = a free port)
+// Usage: tsx examples/trio-echo-server.ts [port]   (or ECHO_PORT=…)
+// Default port 12345: the seed's, and the default of examples/trio-echo-client.ts, so the two
+// run with no arguments; 0 picks a free port (printed; the tests use it).
 // Prints "serving on 127.0.0.1:PORT"; SIGINT/SIGTERM cancels serveTcp, which closes everything.
 import { currentTask, isCancelledError, run, serveTcp, type SocketStream } from '../src';
 
-const PORT = Number(process.argv[2] ?? process.env.ECHO_PORT ?? 0);
+const PORT = Number(process.argv[2] ?? process.env.ECHO_PORT ?? 12345);
 // How much memory to spend (at most) on each call to receiveSome.
 const BUFSIZE = 16384;
 

@@ -1,8 +1,9 @@
 /**
  * The seed's stream examples (asyncio's echo server/client, Trio's echo server/client) run
- * as real processes on loopback, in every pairing: each server is started on a free port,
- * the client is pointed at it, then the server is stopped with SIGTERM and both outputs
- * are checked.
+ * as real processes on loopback, in every pairing: each server is started on a free port
+ * (ECHO_PORT=0), the client is pointed at it, then the server is stopped with SIGTERM and
+ * both outputs are checked. Each pair also runs once with no arguments, as the seed runs
+ * them: server and client must agree on the seed's port (asyncio 8888, Trio 12345).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
@@ -27,9 +28,20 @@ afterEach(() => {
   children.clear();
 });
 
-/** Start a server example on port 0 and resolve once it printed its port. */
-function startServerExample(file: string): Promise<ServerRun> {
-  const child = spawn(TSX, [example(file)], { cwd: ROOT, env: { ...process.env, ECHO_PORT: '0' } });
+/** The environment without ECHO_PORT: the examples fall back to their default port. */
+function withoutEchoPort(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.ECHO_PORT;
+  return env;
+}
+
+/**
+ * Start a server example and resolve once it printed its port: on a free port (ECHO_PORT=0),
+ * or with `{ defaultPort: true }` on the port it picks when given none.
+ */
+function startServerExample(file: string, options: { defaultPort?: boolean } = {}): Promise<ServerRun> {
+  const env = options.defaultPort === true ? withoutEchoPort() : { ...process.env, ECHO_PORT: '0' };
+  const child = spawn(TSX, [example(file)], { cwd: ROOT, env });
   children.add(child);
   let stdout = '';
   let stderr = '';
@@ -56,10 +68,10 @@ function startServerExample(file: string): Promise<ServerRun> {
   });
 }
 
-/** Run a client example to completion. */
+/** Run a client example to completion (ECHO_PORT unset: the port comes from `args` or the default). */
 function runClient(file: string, args: string[]): Promise<{ lines: string[]; code: number; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(TSX, [example(file), ...args], { cwd: ROOT, timeout: 30_000 }, (error, stdout, stderr) => {
+    execFile(TSX, [example(file), ...args], { cwd: ROOT, env: withoutEchoPort(), timeout: 30_000 }, (error, stdout, stderr) => {
       const exit = (error as { code?: unknown } | null)?.code;
       const code = error === null ? 0 : typeof exit === 'number' ? exit : 1;
       resolve({ lines: stdout.split('\n').filter((l) => l.length > 0), code, stderr });
@@ -146,5 +158,30 @@ describe('stream examples', () => {
       'echo_server 0: connection closed',
       'server stopped',
     ]);
+  });
+});
+
+describe('stream examples run with no arguments, as the seed runs them', () => {
+  jest.setTimeout(60_000);
+
+  it('the asyncio echo server listens on 8888, where the asyncio echo client connects', async () => {
+    const server = await startServerExample('asyncio-echo-server.ts', { defaultPort: true });
+    const client = await runClient('asyncio-echo-client.ts', []);
+    const out = await server.stop();
+    expect(server.port).toBe(8888);
+    expect(client.stderr).toBe('');
+    expect(client.lines).toEqual(ASYNCIO_CLIENT_LINES);
+    expectAsyncioServer(out.lines, 8888, 'Hello World!');
+  });
+
+  it('the Trio echo server listens on 12345, where the Trio echo client connects', async () => {
+    const server = await startServerExample('trio-echo-server.ts', { defaultPort: true });
+    const client = await runClient('trio-echo-client.ts', []); // 3 echoes, 1 s apart
+    const out = await server.stop();
+    expect(server.port).toBe(12345);
+    expect(client.stderr).toBe('');
+    expectTrioClient(client.lines, 12345, 3);
+    expect(out.lines[0]).toBe('serving on 127.0.0.1:12345');
+    expect(out.lines.slice(-3)).toEqual(["echo_server 0: received data b''", 'echo_server 0: connection closed', 'server stopped']);
   });
 });
