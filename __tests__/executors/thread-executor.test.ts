@@ -202,40 +202,54 @@ describe('ThreadExecutor cancellation', () => {
 });
 
 describe('ThreadExecutor crashes', () => {
-  async function crashAmongHundred(executor: ThreadExecutor, crash: () => PromiseLike<unknown>): Promise<unknown> {
-    const calls: PromiseLike<number>[] = [];
-    for (let i = 0; i < 50; i++) calls.push(executor.submit<number>(refOf(fx.add), [i, 1]));
-    const crashed = rejectionOf(crash());
-    for (let i = 50; i < 100; i++) calls.push(executor.submit<number>(refOf(fx.add), [i, 1]));
-    const results = await Promise.all(calls);
-    expect(results).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
-    return crashed;
+  /**
+   * Start a call that crashes its thread on a signal; once it runs, submit 100 calls that
+   * block on a gate (on the other thread, pipelined behind the crashing call, or queued), then
+   * crash it. At the crash all 100 are still pending; only then does the gate open. All 100
+   * must succeed. Returns the crash error and what the pool held when it came.
+   */
+  async function crashAmongHundred(executor: ThreadExecutor, kind: fx.CrashKind) {
+    const flags = shared(2);
+    const gate = shared(1);
+    const crashing = executor.submit(refOf(fx.crashOnSignal), [flags, kind]);
+    await waitUntilChanged(flags, 0);
+    const calls = Array.from({ length: 100 }, (_, i) => executor.submit<number>(refOf(fx.addWhenOpen), [gate, i, 1]));
+    release(flags, 1);
+    const error = (await rejectionOf(crashing)) as WorkerCrashedError;
+    const atCrash = { pending: calls.filter((c) => !c.done()).length, running: executor.statistics().running, queued: executor.statistics().queued };
+    release(gate, 0);
+    expect(await Promise.all(calls)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    expect(isWorkerCrashedError(error)).toBe(true);
+    return { error, atCrash };
   }
 
-  it('fails only the call whose thread called process.exit', async () => {
-    const error = (await crashAmongHundred(pool, () => pool.submit(refOf(fx.exitHard), [7]))) as WorkerCrashedError;
-    expect(isWorkerCrashedError(error)).toBe(true);
+  it('fails only the call whose thread called process.exit; the 100 calls in flight all succeed', async () => {
+    const { error, atCrash } = await crashAmongHundred(pool, 'exit');
+    expect(atCrash.pending).toBe(100);
+    expect(atCrash.running + atCrash.queued).toBe(100);
     expect(error.exitCode).toBe(7);
-    expect(error.message).toContain('`exitHard` exited with code 7');
+    expect(error.message).toContain('`crashOnSignal` exited with code 7');
   });
 
   it('fails only the call whose thread threw an uncaught async error, with the thread exit code and the crash kind', async () => {
-    const error = (await crashAmongHundred(pool, () => pool.submit(refOf(fx.throwLater), ['late boom']))) as WorkerCrashedError;
-    expect(isWorkerCrashedError(error)).toBe(true);
+    const { error, atCrash } = await crashAmongHundred(pool, 'uncaught');
+    expect(atCrash.pending).toBe(100);
+    expect(atCrash.running + atCrash.queued).toBe(100);
     expect(error.exitCode).toBe(1);
     expect(error.signal).toBeUndefined();
-    expect(error.message).toContain('`throwLater` crashed (uncaught error, exit code 1): late boom');
+    expect(error.message).toContain('`crashOnSignal` crashed (uncaught error, exit code 1): late boom');
     expect((error.cause as Error).message).toBe('late boom');
   });
 
   it('fails only the call whose thread ran out of its resourceLimits', async () => {
     const limited = new ThreadExecutor({ maxWorkers: 2, resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 } });
     try {
-      const error = (await crashAmongHundred(limited, () => limited.submit(refOf(fx.exhaustMemory), []))) as WorkerCrashedError;
-      expect(isWorkerCrashedError(error)).toBe(true);
+      const { error, atCrash } = await crashAmongHundred(limited, 'memory');
+      expect(atCrash.pending).toBe(100);
+      expect(atCrash.running + atCrash.queued).toBe(100);
       // The worker's own 'exit' code: it runs no JavaScript on the way out of memory.
       expect(error.exitCode).toBe(1);
-      expect(error.message).toContain('`exhaustMemory` ran out of memory (resourceLimits, exit code 1)');
+      expect(error.message).toContain('`crashOnSignal` ran out of memory (resourceLimits, exit code 1)');
       expect((error.cause as { code?: string }).code).toBe('ERR_WORKER_OUT_OF_MEMORY');
     } finally {
       await limited.close();
