@@ -11,8 +11,12 @@ const of = (r: BenchmarkResult, executor: string): ExecutorResult => r.results.f
 afterAll(() => shutdown());
 
 describe('benchmark()', () => {
-  it('shows a CPU-bound function blocking the loop on `loop` and running in parallel on both pools', async () => {
-    const r = await benchmark(burnCpu, { args: [60_000], executors: ['loop', 'thread', 'process'], calls: 18, concurrency: 2, warmup: 2 });
+  it('shows a CPU-bound function blocking the loop on `loop`, and running two calls at once on both pools, faster', async () => {
+    // Many short rounds of 6 calls: each pool round is compared with the loop round next to
+    // it in time, so a burst of load from other jobs hits both sides of most pairs alike.
+    const rounds = 9;
+    const perRound = 6;
+    const r = await benchmark(burnCpu, { args: [100_000], executors: ['loop', 'thread', 'process'], calls: rounds * perRound, rounds, concurrency: 2, warmup: 2 });
     const loop = of(r, 'loop');
     const pools = [of(r, 'thread'), of(r, 'process')];
     expect(r.results.map((e) => [e.executor, e.available, e.failures])).toEqual([
@@ -23,15 +27,24 @@ describe('benchmark()', () => {
     const perCall = loop.cpu.workerBusyMs / loop.calls;
     // On the loop, every call held the event loop for its whole run.
     expect(loop.loopDelay.max).toBeGreaterThan(perCall * 0.8);
-    // On a pool, two calls ran at once (their busy time overlaps the wall time), and the
-    // throughput is not worse than the loop's even when other jobs take a core away.
-    const overlap = (e: ExecutorResult): number => e.cpu.workerBusyMs / (e.calls / e.throughput) / 1000;
-    expect(overlap(loop)).toBeLessThan(1.2);
+    // Busy time (each call's run, inside its round) over the rounds' summed wall time:
+    // it cannot pass 1 unless calls ran at the same time.
+    const overlap = (e: ExecutorResult): number => e.cpu.workerBusyMs / e.roundThroughputs.reduce((ms, t) => ms + (perRound / t) * 1000, 0);
+    expect(overlap(loop)).toBeLessThan(1.05);
+    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+    const speedups: string[] = [];
     for (const pool of pools) {
       expect([pool.executor, loop.loopDelay.max > 3 * pool.loopDelay.p99]).toEqual([pool.executor, true]);
+      // Two calls at once on every pool: false for a pool that ran them one at a time.
       expect([pool.executor, overlap(pool) > 1.3]).toEqual([pool.executor, true]);
-      expect([pool.executor, pool.throughput > loop.throughput * 0.75]).toEqual([pool.executor, true]);
+      // Median over rounds of the pool's throughput over the loop's in the same round.
+      const speedup = median(pool.roundThroughputs.map((t, i) => t / loop.roundThroughputs[i]!));
+      speedups.push(`${pool.executor} ${speedup.toFixed(2)}x`);
     }
+    // A real speedup, which takes two cores at once. Checked on the faster pool: other
+    // jobs on a shared 2-core machine can take a core from one pool's rounds for a while.
+    const best = Math.max(...speedups.map((s) => Number(s.split(' ')[1]!.slice(0, -1))));
+    expect([best >= 1.2, speedups]).toEqual([true, speedups]);
     expect(r.recommendation.executor).not.toBe('loop');
   });
 
