@@ -33,15 +33,35 @@ async function allGone(pids: number[]): Promise<void> {
   while (pids.some(alive)) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
+/**
+ * Poll `pids` every 20 ms for at most `boundMs`; resolve with the ones still alive at the
+ * bound (none when all went) and how long it took. The bound is the promise under test
+ * ("within a couple of seconds"), not a guess at speed: the orphan watchdog checks every
+ * 0.5 s, so a healthy child is gone in about one interval.
+ */
+async function goneWithin(pids: number[], boundMs: number): Promise<{ alive: number[]; ms: number }> {
+  const start = performance.now();
+  for (;;) {
+    const left = pids.filter(alive);
+    const ms = performance.now() - start;
+    if (left.length === 0 || ms >= boundMs) return { alive: left, ms };
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 describe('ProcessExecutor and the parent process', () => {
   it('children exit by themselves when the parent is SIGKILLed, busy ones included', async () => {
     const { child, firstLine, exited } = runParent(['orphan', tmp.file('orphan.started')]);
     const { busy, idle } = JSON.parse(await firstLine) as { busy: number; idle: number };
     expect(busy).not.toBe(idle);
     expect(alive(busy) && alive(idle)).toBe(true);
+    const steps: string[] = [];
     child.kill('SIGKILL');
     await exited;
-    await allGone([busy, idle]);
+    steps.push('parent SIGKILLed');
+    const { alive: left } = await goneWithin([busy, idle], 3_000);
+    steps.push(left.length === 0 ? 'both children gone within 3 s' : `still alive after 3 s: ${left.map((pid) => (pid === busy ? 'busy' : 'idle')).join(', ')}`);
+    expect(steps).toEqual(['parent SIGKILLed', 'both children gone within 3 s']);
   }, 15_000);
 
   it('a program that made calls exits by itself while the idle child is still there', async () => {
