@@ -123,8 +123,8 @@ One batch of the showcase workload (\`examples/showcase.ts\`), all calls started
 gathered, in one process: ${size.quotes} async I/O waits of ${size.quoteMs} ms (\`fetchQuote\`, a timer),
 ${size.records} blocking reads (\`readRecord\`: \`readFileSync\` of 256 KiB + \`Atomics.wait\` ${size.recordMs} ms),
 ${size.hashes} CPU-bound hashes (\`hashPassword\`: \`pbkdf2Sync\`, ${size.hashIterations / 1000}k iterations) and ${size.prices} tiny
-helpers (\`formatPrice\`). Fixed routings wrap the four functions with
-\`unsync(fn, { executor })\`; \`auto\` is the same functions as plain \`@unsync\` static methods,
+helpers (\`formatPrice\`). Fixed routings are the four functions as static methods decorated
+\`@unsync({ executor })\`; \`auto\` is the same functions as plain \`@unsync\` static methods,
 routed by \`inspect()\`. Main-loop delay is \`monitorEventLoopDelay\` (1 ms resolution) during
 the batch.
 

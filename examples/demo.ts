@@ -3,7 +3,7 @@
  *
  *   1. The seed's gather timeline: A, B and C sleep 2, 1 and 3 "seconds" at once.
  *   2. The showcase workload (examples/showcase.ts: async I/O, blocking I/O, CPU-bound and
- *      tiny functions, all marked with unsync) under each fixed routing and under 'auto':
+ *      tiny functions, all decorated with @unsync) under each fixed routing and under 'auto':
  *      makespan and main-loop p99 delay, medians over interleaved rounds.
  *   3. benchmark() of each showcase function on each executor, with its recommendation.
  * Then the comparison table, and an HTML report with charts written to

@@ -1,6 +1,7 @@
 /**
  * The showcase workload of `npm run demo`: four kinds of function a real service has,
- * each marked with unsync, and a runner that sends a mixed batch of calls through one
+ * all decorated with `@unsync` — plain in `Showcase` (routed by `'auto'`), with a fixed
+ * `executor` in `OnLoop`, `OnThreads` and `OnProcesses` — and a runner that sends a mixed batch of calls through one
  * routing (everything on the loop, on threads, on processes, or `'auto'`) and measures it.
  *
  *   fetchQuote    async I/O      awaits a timer (a network call stand-in)
@@ -50,7 +51,7 @@ export class Showcase {
   }
 }
 
-/** The same four functions, one set per fixed routing (`unsync(fn, { executor })`). */
+/** The bodies the fixed routings share with `Showcase` (one copy, run wherever it is sent). */
 function fetchQuote(ms: number): Promise<number> {
   return sleep(ms).then(() => ms);
 }
@@ -66,6 +67,30 @@ function formatPrice(cents: number): string {
   return `$${(cents / 100).toFixed(2)}`;
 }
 
+/** Fixed routing: every call on the event loop (`@unsync({ executor: 'loop' })`). */
+export class OnLoop {
+  @unsync({ executor: 'loop' }) static fetchQuote(ms: number): Promise<number> { return fetchQuote(ms); }
+  @unsync({ executor: 'loop' }) static readRecord(file: string, ms: number): number { return readRecord(file, ms); }
+  @unsync({ executor: 'loop' }) static hashPassword(iterations: number): string { return hashPassword(iterations); }
+  @unsync({ executor: 'loop' }) static formatPrice(cents: number): string { return formatPrice(cents); }
+}
+
+/** Fixed routing: every call on the thread pool. */
+export class OnThreads {
+  @unsync({ executor: 'thread' }) static fetchQuote(ms: number): Promise<number> { return fetchQuote(ms); }
+  @unsync({ executor: 'thread' }) static readRecord(file: string, ms: number): number { return readRecord(file, ms); }
+  @unsync({ executor: 'thread' }) static hashPassword(iterations: number): string { return hashPassword(iterations); }
+  @unsync({ executor: 'thread' }) static formatPrice(cents: number): string { return formatPrice(cents); }
+}
+
+/** Fixed routing: every call on the process pool. */
+export class OnProcesses {
+  @unsync({ executor: 'process' }) static fetchQuote(ms: number): Promise<number> { return fetchQuote(ms); }
+  @unsync({ executor: 'process' }) static readRecord(file: string, ms: number): number { return readRecord(file, ms); }
+  @unsync({ executor: 'process' }) static hashPassword(iterations: number): string { return hashPassword(iterations); }
+  @unsync({ executor: 'process' }) static formatPrice(cents: number): string { return formatPrice(cents); }
+}
+
 /** The four functions of one routing, as the workload calls them. */
 export interface WorkloadFunctions {
   fetchQuote(ms: number): Unfuture<number>;
@@ -74,18 +99,13 @@ export interface WorkloadFunctions {
   formatPrice(cents: number): Unfuture<string>;
 }
 
-/** Per routing, where its functions run. Registration happens here, at module top level. */
+/** Per routing, the decorated class whose static methods the workload calls. */
 export const byRouting: Record<Routing, WorkloadFunctions> = {
+  loop: OnLoop as unknown as WorkloadFunctions,
+  thread: OnThreads as unknown as WorkloadFunctions,
+  process: OnProcesses as unknown as WorkloadFunctions,
   auto: Showcase as unknown as WorkloadFunctions,
-} as Record<Routing, WorkloadFunctions>;
-for (const executor of ['loop', 'thread', 'process'] as const) {
-  byRouting[executor] = {
-    fetchQuote: unsync(fetchQuote, { executor, name: `fetchQuote@${executor}` }),
-    readRecord: unsync(readRecord, { executor, name: `readRecord@${executor}` }),
-    hashPassword: unsync(hashPassword, { executor, name: `hashPassword@${executor}` }),
-    formatPrice: unsync(formatPrice, { executor, name: `formatPrice@${executor}` }),
-  };
-}
+};
 
 /** How big one batch of the mixed workload is. */
 export interface WorkloadSize {

@@ -36,7 +36,7 @@ describe('unsync bench', () => {
     expect(r.stderr).toContain(`report written to ${report}`);
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
-    expect(lines[0]).toMatch(/^blockingWait {2}\(6 calls x 3 rounds, concurrency \d+\)$/);
+    expect(lines[0]).toMatch(/^blockingWait {2}\(6 calls per executor over 3 rounds, concurrency \d+\)$/);
     expect(lines.find((l) => l.startsWith('executor'))).toMatch(/calls\/s .* p99 ms .* loop p99 ms/);
     expect(lines.some((l) => /^loop\s+6\s+0\s/.test(l))).toBe(true);
     expect(lines.some((l) => /^thread\s+6\s+0\s/.test(l))).toBe(true);

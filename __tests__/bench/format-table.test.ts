@@ -42,6 +42,12 @@ function resultOf(results: ExecutorResult[], calls = 12, rounds = 3): BenchmarkR
 const cells = (table: string, executor: string): string[] => table.split('\n').find((l) => l.startsWith(`${executor} `))!.trim().split(/\s{2,}/);
 
 describe('formatBenchmarkTable', () => {
+  it('says the calls are the total per executor, spread over the rounds', () => {
+    const first = (calls: number, rounds: number): string => formatBenchmarkTable(resultOf([row('thread', { processMs: 1, childrenMs: 0 }, { own: 1, children: 0 })], calls, rounds)).split('\n')[0]!;
+    expect(first(6, 3)).toBe('hash  (6 calls per executor over 3 rounds, concurrency 2)');
+    expect(first(5, 1)).toBe('hash  (5 calls per executor over 1 round, concurrency 2)');
+  });
+
   it('shows CPU time and peak RSS of this process plus, for process, its child processes', () => {
     const table = formatBenchmarkTable(
       resultOf([row('thread', { processMs: 150, childrenMs: 0 }, { own: 100, children: 0 }), row('process', { processMs: 40, childrenMs: 120 }, { own: 95, children: 110 })]),

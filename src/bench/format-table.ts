@@ -13,7 +13,8 @@ import type { BenchmarkResult, ExecutorResult } from './result';
 export function formatBenchmarkTable(result: BenchmarkResult): string {
   const head = ['executor', 'calls', 'failed', 'calls/s', 'p50 ms', 'p95 ms', 'p99 ms', 'loop p99 ms', 'loop max ms', 'CPU ms', 'busy ms', 'peak RSS'];
   const rows = result.results.map(row);
-  const lines = [`${result.name}  (${result.options.calls} calls x ${result.options.rounds} rounds, concurrency ${result.options.concurrency})`, ''];
+  const { calls, rounds, concurrency } = result.options;
+  const lines = [`${result.name}  (${calls} calls per executor over ${rounds} round${rounds === 1 ? '' : 's'}, concurrency ${concurrency})`, ''];
   lines.push(...alignRows([head, ...rows]));
   for (const r of result.results) if (r.error !== undefined) lines.push(`  ${r.executor}: ${r.error}`);
   const rec = result.recommendation;
