@@ -2,7 +2,7 @@
  * `map(fn, iterable, options)` and `mapOn(executor, ref, iterable, options)`: chunks on the
  * thread pool, order, errors at their position, cancellation.
  */
-import { isCancelledError, isLocateError } from '../../src/core/errors';
+import { isCancelledError, isCloneError, isLocateError } from '../../src/core/errors';
 import { ThreadExecutor, mapOn } from '../../src/executors';
 import { map, toThread } from '../../src/runtime/to-thread';
 import { shutdown } from '../../src/runtime/shutdown';
@@ -61,6 +61,17 @@ describe('map', () => {
     expect(seen).toEqual(Array.from({ length: 13 }, (_, i) => i));
     expect(error).toBeInstanceOf(RangeError);
     expect(error.message).toBe('unlucky 13');
+  });
+
+  it('names the mapped function when a chunk result cannot be cloned back', async () => {
+    let error: any;
+    try {
+      for await (const _ of mapOn<number, unknown>(pool, refOf(fx.callbackOn2), [0, 1, 2, 3], { chunkSize: 4 })) void _;
+    } catch (e) {
+      error = e;
+    }
+    expect(isCloneError(error)).toBe(true);
+    expect(error.message).toMatch(/^the result of `callbackOn2` \(a map chunk, call \d+\) cannot be cloned back/);
   });
 
   it('is cancelled as a whole by its signal: running and pending chunks stop, iteration throws CancelledError', async () => {

@@ -195,11 +195,27 @@ async function runCall(message) {
   }
 }
 
-/** Replace an outcome whose value cannot be cloned by a `CloneError` outcome. */
-function resultCloneFailure(outcome, reason) {
+/**
+ * How an answer's error names the call `message` (undefined: only the id is known): the
+ * function's qualified name and the call id; for a `map` chunk (`runChunk` of this file) the
+ * mapped function's name.
+ */
+function describeCall(id, message) {
+  if (message === undefined) return `call ${id}`;
+  if (message.name === 'runChunk' && message.file === __filename && typeof message.args[1] === 'string') {
+    return `\`${message.args[1]}\` (a map chunk, call ${id})`;
+  }
+  return `\`${message.name}\` (call ${id})`;
+}
+
+/**
+ * Replace an outcome whose value cannot be cloned by a `CloneError` outcome naming the
+ * function (`call` is the call message the outcome answers).
+ */
+function resultCloneFailure(outcome, reason, call) {
   const found = findUncloneable([outcome.value]);
   const where = found && found.path ? ` (at ${found.path})` : '';
-  const error = new TypeError(`the result of \`${outcome.id}\` cannot be cloned back to the caller${where}: ${reason && reason.message}`, { cause: reason });
+  const error = new TypeError(`the result of ${describeCall(outcome.id, call)} cannot be cloned back to the caller${where}: ${reason && reason.message}`, { cause: reason });
   Object.defineProperty(error, BRAND, { value: 'CloneError', enumerable: false });
   Object.defineProperty(error, 'name', { value: 'CloneError', enumerable: false, writable: true, configurable: true });
   error.what = 'result';
@@ -263,11 +279,11 @@ function serveThread({ port, cells, signal, deadCell, exitCell, tsLoader }) {
       Atomics.notify(signal, 1);
     }
   };
-  const reply = (outcome) => {
+  const reply = (outcome, call) => {
     try {
       port.postMessage(outcome);
     } catch (reason) {
-      port.postMessage(resultCloneFailure(outcome, reason));
+      port.postMessage(resultCloneFailure(outcome, reason, call));
     }
     wake();
   };
@@ -285,7 +301,7 @@ function serveThread({ port, cells, signal, deadCell, exitCell, tsLoader }) {
       }
       let outcome = runCallNow(message);
       if (typeof outcome.then === 'function') outcome = await outcome;
-      reply(outcome);
+      reply(outcome, message);
     }
     busy = false;
   };

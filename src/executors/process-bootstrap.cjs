@@ -53,13 +53,16 @@ const DEFER_AFTER_MS = 1;
 const RECENT = 16;
 const SYNC_DIR = process.env.UNSYNC_SYNC_DIR;
 
-/** Write `outcome` where a blocked parent polls for it: whole or not at all (rename). */
-function writeSyncAnswer(file, outcome) {
+/**
+ * Write `outcome` where a blocked parent polls for it: whole or not at all (rename). `call`
+ * is the call message it answers (names the function if the value cannot be cloned).
+ */
+function writeSyncAnswer(file, outcome, call) {
   let bytes;
   try {
     bytes = v8.serialize(outcome);
   } catch (reason) {
-    bytes = v8.serialize(bootstrap.resultCloneFailure(outcome, reason));
+    bytes = v8.serialize(bootstrap.resultCloneFailure(outcome, reason, call));
   }
   try {
     fs.writeFileSync(`${file}.part`, bytes);
@@ -109,19 +112,25 @@ function startProcessWorker() {
   const pending = [];
   /** The id of the running call, or undefined when idle. */
   let current;
+  /** The running call's message (names the function in a clone failure). */
+  let currentCall;
   let shuttingDown = false;
-  /** The last RECENT answers sent, oldest first (for `sync` requests that come after them). */
+  /** The last RECENT answers sent, oldest first (for `sync` requests that come after them), as sent (an uncloneable result already replaced). */
   const recent = [];
   /** Calls a blocked parent waits for, by id: where to write their outcome. */
   const syncFiles = new Map();
 
-  const send = (message) => {
-    if (!process.connected) return;
+  /** Send `message`; returns what was sent (a `CloneError` outcome for an uncloneable result of `call`). */
+  const send = (message, call) => {
+    if (!process.connected) return message;
     try {
       process.send(message);
+      return message;
     } catch (reason) {
       // With 'advanced' serialization an uncloneable result throws here, synchronously.
-      process.send(bootstrap.resultCloneFailure(message, reason));
+      const failure = bootstrap.resultCloneFailure(message, reason, call);
+      process.send(failure);
+      return failure;
     }
   };
 
@@ -135,13 +144,15 @@ function startProcessWorker() {
   };
 
   const answer = (outcome) => {
+    const call = currentCall;
     current = undefined;
-    send(outcome);
-    if (recent.push(outcome) > RECENT) recent.shift();
+    currentCall = undefined;
+    const sent = send(outcome, call);
+    if (recent.push(sent) > RECENT) recent.shift();
     const file = syncFiles.get(outcome.id);
     if (file !== undefined) {
       syncFiles.delete(outcome.id);
-      writeSyncAnswer(file, outcome);
+      writeSyncAnswer(file, sent, call);
     }
     startNext(); // same synchronous step: rule 2 of the ordering contract
     if (shuttingDown && current === undefined) process.disconnect();
@@ -151,6 +162,7 @@ function startProcessWorker() {
     if (current !== undefined || pending.length === 0) return;
     const message = pending.shift();
     current = message.id;
+    currentCall = message;
     // A located function with a plain result finishes in this same step (no microtasks).
     const outcome = bootstrap.runCallNow(message);
     if (typeof outcome.then === 'function') outcome.then(finish);
