@@ -245,22 +245,26 @@ describe('waitFor', () => {
 });
 
 describe('waitFor when cancelled after the inner work finished', () => {
-  it('keeps a queue item handed over just before the cancel (the task gets it, then the cancel)', async () => {
+  it('gives a queue item handed over just before the cancel back to the queue; the task sees the cancel at its await', async () => {
     const q = new Queue<number>();
     const steps: string[] = [];
     const t = createTask(async () => {
-      const item = await waitFor(q.get(), 1000);
-      steps.push(`got ${item}`);
-      await sleep(1000); // the cancel arrives here
-      steps.push('not reached');
+      try {
+        const item = await waitFor(q.get(), 1000);
+        steps.push(`got ${item}`);
+      } catch (e) {
+        steps.push(isCancelledError(e) ? 'cancelled at the await' : 'other error');
+        throw e;
+      }
     });
     await flush(); // t is parked on the getter
     q.putNowait(1); // hand-off: the getter is fulfilled with 1
     expect(t.cancel()).toBe(true); // before waitFor copied the result
     await t.then(undefined, () => undefined);
-    expect(steps).toEqual(['got 1']);
+    expect(steps).toEqual(['cancelled at the await']);
     expect(t.cancelled()).toBe(true);
-    expect(q.qsize()).toBe(0);
+    expect(q.qsize()).toBe(1);
+    expect(q.getNowait()).toBe(1);
   });
 
   it('declines a cancel of the waitFor future itself once the inner work is done', async () => {

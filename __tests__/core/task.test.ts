@@ -335,3 +335,154 @@ describe('task cancellation after multi-awaits', () => {
     expect(t.exception()).toBeNull();
   });
 });
+
+describe('continuations run in the task that registered them', () => {
+  it('runs a then continuation in the task that called then, not the task that settled the source', async () => {
+    const gate = Unfuture.withResolvers<string>();
+    const seen: string[] = [];
+    const b = createTask(
+      () =>
+        gate.future.then((v) => {
+          seen.push(`${v} in ${currentTask()?.getName()}`);
+        }),
+      { name: 'B' },
+    );
+    const a = createTask(
+      async () => {
+        await sleep(0);
+        gate.resolve('value');
+      },
+      { name: 'A' },
+    );
+    await gather2(a, b);
+    expect(seen).toEqual(['value in B']);
+  });
+
+  it('runs a done callback in the task that added it, and outside any task when added outside', async () => {
+    const gate = Unfuture.withResolvers<void>();
+    const seen: string[] = [];
+    gate.future.addDoneCallback(() => seen.push(`outside: ${currentTask()?.getName() ?? 'none'}`));
+    const b = createTask(
+      async () => {
+        gate.future.addDoneCallback(() => seen.push(`inside: ${currentTask()?.getName() ?? 'none'}`));
+        await sleep(5);
+      },
+      { name: 'B' },
+    );
+    const a = createTask(
+      async () => {
+        await sleep(0);
+        gate.resolve();
+      },
+      { name: 'A' },
+    );
+    await gather2(a, b);
+    expect(seen).toEqual(['outside: none', 'inside: B']);
+  });
+
+  it('keeps a cancellation of one task out of another task\'s continuation', async () => {
+    const gate = Unfuture.withResolvers<void>();
+    const steps: string[] = [];
+    const b = createTask(
+      async () => {
+        await gate.future.then(async () => {
+          await sleep(20); // linked to B, so cancelling A must not reach it
+          steps.push('B continuation finished');
+        });
+        return 'B done';
+      },
+      { name: 'B' },
+    );
+    const a = createTask(
+      async () => {
+        await sleep(0);
+        gate.resolve();
+        await sleep(1000);
+      },
+      { name: 'A' },
+    );
+    await sleep(5);
+    a.cancel('cancel only A');
+    expect(await b).toBe('B done');
+    expect(a.cancelled()).toBe(true);
+    expect(steps).toEqual(['B continuation finished']);
+  });
+});
+
+describe('a cancel that arrives after the awaited future settled', () => {
+  it('throws CancelledError at that await instead of handing over the value (asyncio)', async () => {
+    const gate = Unfuture.withResolvers<string>();
+    const steps: string[] = [];
+    const t = createTask(async () => {
+      try {
+        steps.push(`got ${await gate.future}`);
+      } catch (e) {
+        steps.push(isCancelledError(e) ? `cancelled: ${(e as Error).message}` : 'other');
+      }
+      return 'returned';
+    });
+    await tick(); // t is suspended on the gate
+    gate.resolve('v');
+    expect(gate.future.done()).toBe(true);
+    expect(t.cancel('late')).toBe(true);
+    expect(await t).toBe('returned'); // edge-triggered: the body caught it
+    expect(steps).toEqual(['cancelled: late']);
+  });
+
+  it('does not give the value back when another consumer received it too', async () => {
+    const dropped: string[] = [];
+    const gate = pendingFuture<string>();
+    setDiscardHook(gate, (v) => dropped.push(v));
+    const t = createTask(async () => gate);
+    await tick();
+    const u = createTask(async () => {
+      await gate;
+    });
+    await tick();
+    resolveFuture(gate, 'resource');
+    u.cancel();
+    await Promise.allSettled([t, u]);
+    // t also received the value, so it is not given back (never twice, never from a holder).
+    expect(await t).toBe('resource');
+    expect(u.cancelled()).toBe(true);
+    expect(dropped).toEqual([]);
+  });
+
+  it('discards the value of a sole consumer', async () => {
+    const dropped: string[] = [];
+    const gate = pendingFuture<string>();
+    setDiscardHook(gate, (v) => dropped.push(v));
+    const t = createTask(async () => {
+      await gate;
+    });
+    await tick();
+    resolveFuture(gate, 'resource');
+    t.cancel();
+    expect(dropped).toEqual(['resource']); // at once, not a microtask later
+    await t.then(undefined, () => undefined);
+    expect(t.cancelled()).toBe(true);
+  });
+
+  it('delivers the value when the source settled before the await began (no suspension on a pending future)', async () => {
+    const steps: string[] = [];
+    const ready = Unfuture.fromValue('ready');
+    const t = createTask(async () => {
+      steps.push(`got ${await ready}`);
+      try {
+        await sleep(1000);
+      } catch (e) {
+        steps.push(isCancelledError(e) ? 'cancelled at the next await' : 'other');
+        throw e;
+      }
+    });
+    await Promise.resolve(); // the body starts and awaits the settled future
+    await Promise.resolve();
+    t.cancel();
+    await t.then(undefined, () => undefined);
+    expect(steps).toEqual(['got ready', 'cancelled at the next await']);
+  });
+});
+
+function gather2(a: PromiseLike<unknown>, b: PromiseLike<unknown>): Promise<unknown> {
+  return Promise.all([a, b]);
+}

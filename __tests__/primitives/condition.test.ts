@@ -1,4 +1,4 @@
-import { Condition, Lock, createTask, isCancelledError } from '../../src';
+import { Condition, Lock, createTask, isCancelledError, type Unfuture } from '../../src';
 import { errorOf, flush } from './helpers';
 
 describe('Condition', () => {
@@ -183,5 +183,74 @@ describe('Condition', () => {
     held.release();
     expect(await errorOf(f)).toBe(boom);
     expect(cond.locked()).toBe(true);
+  });
+});
+
+describe('Condition: cancellation of waitFor, and after the wake-up', () => {
+  /** A waitFor that never becomes true, cancelled by `how`; checks it re-acquired the lock first. */
+  async function cancelWaitFor(how: 'task' | 'future' | 'signal'): Promise<string[]> {
+    const cond = new Condition();
+    const steps: string[] = [];
+    const controller = new AbortController();
+    let inner: Unfuture<unknown> | undefined;
+    const t = createTask(async () => {
+      const guard = await cond.acquire();
+      try {
+        inner = cond.waitFor(() => false, { signal: controller.signal });
+        await inner;
+      } catch (e) {
+        steps.push(`${isCancelledError(e) ? 'cancelled' : 'other'}, locked: ${cond.locked()}`);
+      } finally {
+        guard.release();
+      }
+    });
+    await flush();
+    const held = await cond.acquire(); // the waiter left the lock while waiting
+    if (how === 'task') t.cancel();
+    else if (how === 'future') inner!.cancel();
+    else controller.abort();
+    await flush();
+    steps.push('cancel sent, lock still ours');
+    held.release(); // now the waiter can re-acquire, then throw
+    await t;
+    expect(cond.statistics()).toEqual({ locked: false, waiters: 0, lockWaiters: 0 });
+    return steps;
+  }
+
+  it.each(['task', 'future', 'signal'] as const)('cancels waitFor through the %s, re-acquiring the lock before throwing', async (how) => {
+    expect(await cancelWaitFor(how)).toEqual(['cancel sent, lock still ours', 'cancelled, locked: true']);
+  });
+
+  it('throws CancelledError holding the lock when the task is cancelled after wait() finished, and passes the notification on', async () => {
+    const cond = new Condition();
+    const steps: string[] = [];
+    const waits: Record<string, Unfuture<true>> = {};
+    const waiter = (name: string) =>
+      createTask(async () => {
+        const guard = await cond.acquire();
+        try {
+          waits[name] = cond.wait();
+          await waits[name];
+          steps.push(`${name} woke`);
+        } catch (e) {
+          steps.push(`${name} ${isCancelledError(e) ? 'cancelled' : 'other'}, locked: ${cond.locked()}`);
+          throw e;
+        } finally {
+          guard.release();
+        }
+      });
+    const a = waiter('a');
+    const b = waiter('b');
+    await flush();
+    const held = await cond.acquire();
+    cond.notify(1); // a is notified ...
+    held.release(); // ... and gets the lock back, so its wait() future is fulfilled ...
+    while (!waits.a!.done()) await Promise.resolve();
+    a.cancel(); // ... before a's body resumed (its continuation runs on a later microtask)
+    await a.then(undefined, () => undefined);
+    await flush();
+    expect(steps).toEqual(['a cancelled, locked: true', 'b woke']);
+    expect(b.state).toBe('fulfilled');
+    expect(cond.statistics()).toEqual({ locked: false, waiters: 0, lockWaiters: 0 });
   });
 });

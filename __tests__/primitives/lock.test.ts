@@ -1,4 +1,4 @@
-import { Lock, createTask, isCancelledError, isInvalidStateError, sleep } from '../../src';
+import { Lock, createTask, isCancelledError, isInvalidStateError, sleep, type Unfuture } from '../../src';
 import { errorOf, flush } from './helpers';
 
 describe('Lock', () => {
@@ -138,5 +138,80 @@ describe('Lock', () => {
     const stats = lock.statistics();
     expect(stats).toEqual({ locked: true, waiters: 0 });
     expect(Object.isFrozen(stats)).toBe(true);
+  });
+});
+
+describe('Lock: a task cancelled after the hand-off, before it resumed', () => {
+  it('throws CancelledError at the acquire and passes the lock to the next waiter', async () => {
+    const lock = new Lock();
+    const steps: string[] = [];
+    await lock.acquire();
+    const a = createTask(async () => {
+      try {
+        await lock.acquire();
+        steps.push('a holds the lock');
+      } catch (e) {
+        steps.push(isCancelledError(e) ? 'a cancelled at acquire' : 'a other');
+        throw e;
+      }
+    });
+    const b = createTask(async () => {
+      const guard = await lock.acquire();
+      steps.push('b holds the lock');
+      guard.release();
+    });
+    await flush(); // both parked
+    lock.release(); // hand-off to a
+    a.cancel();
+    await Promise.allSettled([a, b]);
+    expect(steps).toEqual(['a cancelled at acquire', 'b holds the lock']);
+    expect(lock.locked()).toBe(false);
+  });
+
+  it('releases a lock taken on the no-wait path by a task whose body is acquire(), cancelled before it copied the guard', async () => {
+    const lock = new Lock();
+    const t: Unfuture<unknown> = createTask(() => {
+      queueMicrotask(() => t.cancel());
+      return lock.acquire();
+    });
+    await t.then(undefined, () => undefined);
+    expect(t.cancelled()).toBe(true);
+    expect(lock.locked()).toBe(false);
+  });
+});
+
+describe('Lock.runExclusive cancellation', () => {
+  it('stops waiting for the lock when its signal aborts, and never runs fn', async () => {
+    const lock = new Lock();
+    await lock.acquire();
+    const controller = new AbortController();
+    let ran = false;
+    const f = lock.runExclusive(() => {
+      ran = true;
+    }, { signal: controller.signal });
+    await flush();
+    controller.abort('stop');
+    expect(isCancelledError(await errorOf(f))).toBe(true);
+    expect(ran).toBe(false);
+    expect(lock.statistics()).toEqual({ locked: true, waiters: 0 });
+    lock.release();
+    expect(lock.locked()).toBe(false);
+  });
+
+  it('stops waiting for the lock when the awaiting task is cancelled, and never runs fn', async () => {
+    const lock = new Lock();
+    await lock.acquire();
+    let ran = false;
+    const t = createTask(() =>
+      lock.runExclusive(() => {
+        ran = true;
+      }),
+    );
+    await flush();
+    expect(lock.statistics().waiters).toBe(1);
+    t.cancel();
+    expect(isCancelledError(await errorOf(t))).toBe(true);
+    expect(ran).toBe(false);
+    expect(lock.statistics()).toEqual({ locked: true, waiters: 0 });
   });
 });

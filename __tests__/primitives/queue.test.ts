@@ -1,4 +1,6 @@
 import {
+  LifoQueue,
+  PriorityQueue,
   Queue,
   QueueFull,
   createTask,
@@ -9,6 +11,7 @@ import {
   isQueueShutDown,
   isTimeoutError,
   waitFor,
+  type Unfuture,
 } from '../../src';
 import { errorOf, flush } from './helpers';
 
@@ -263,3 +266,104 @@ describe('Queue', () => {
 function q0(): Queue<number> {
   return new Queue<number>();
 }
+
+describe('Queue: a task cancelled after the hand-off, before it resumed', () => {
+  // The window: the wake-up fulfilled the waiter's future, the task's body has not run yet.
+  // As in asyncio the body sees CancelledError at its await, and the item is not lost.
+  it('gives a handed-over item back when the getter task is cancelled (the seed worker pattern)', async () => {
+    const q = new Queue<string>();
+    const steps: string[] = [];
+    const worker = (name: string) =>
+      createTask(async () => {
+        for (;;) {
+          const item = await q.get();
+          steps.push(`${name} got ${item}`);
+          q.taskDone();
+        }
+      });
+    const first = worker('first');
+    await flush(); // first is parked in get()
+    q.putNowait('job');
+    first.cancel();
+    expect(q.qsize()).toBe(1); // back in the queue at once
+    const second = worker('second');
+    await q.join();
+    second.cancel();
+    await Promise.allSettled([first, second]);
+    expect(steps).toEqual(['second got job']);
+    expect(first.cancelled()).toBe(true);
+  });
+
+  it('hands a given-back item straight to the next parked getter, in order', async () => {
+    const q = new Queue<number>();
+    const a = createTask(() => q.get());
+    const b = createTask(() => q.get());
+    await flush();
+    q.putNowait(1); // to a
+    a.cancel();
+    q.putNowait(2);
+    expect(await b).toBe(1);
+    expect(q.getNowait()).toBe(2);
+    expect(a.cancelled()).toBe(true);
+  });
+
+  it('keeps an item taken on the no-wait path when a task whose body is get() is cancelled before copying it', async () => {
+    const q = new Queue<string>();
+    q.putNowait('x');
+    const t: Unfuture<string> = createTask(() => {
+      // Runs after get() took 'x' and returned its fulfilled future, before the task copies it.
+      queueMicrotask(() => t.cancel());
+      return q.get();
+    });
+    await t.then(undefined, () => undefined);
+    expect(t.cancelled()).toBe(true);
+    expect(q.getNowait()).toBe('x');
+  });
+
+  it('takes a woken putter\'s item back out, and the next blocked putter moves in', async () => {
+    const q = new Queue<string>(1);
+    q.putNowait('a');
+    const p1 = createTask(() => q.put('b'));
+    const p2 = createTask(() => q.put('c'));
+    await flush(); // both putters parked
+    expect(q.getNowait()).toBe('a'); // the slot goes to p1: 'b' moves in
+    p1.cancel();
+    await Promise.allSettled([p1, p2]);
+    expect(p1.cancelled()).toBe(true);
+    expect(p2.state).toBe('fulfilled');
+    expect(q.getNowait()).toBe('c');
+    expect(q.qsize()).toBe(0);
+    expect(q.statistics().unfinished).toBe(2); // 'a' and 'c'
+  });
+
+  it('puts a given-back item on top of a LifoQueue and in its place in a PriorityQueue', async () => {
+    const lifo = new LifoQueue<number>();
+    const t = createTask(() => lifo.get());
+    await flush();
+    lifo.putNowait(1);
+    t.cancel();
+    lifo.putNowait(2);
+    expect([lifo.getNowait(), lifo.getNowait()]).toEqual([2, 1]);
+
+    const pq = new PriorityQueue<number>();
+    const u = createTask(() => pq.get());
+    await flush();
+    pq.putNowait(5);
+    u.cancel();
+    pq.putNowait(7);
+    pq.putNowait(3);
+    expect([pq.getNowait(), pq.getNowait(), pq.getNowait()]).toEqual([3, 5, 7]);
+  });
+
+  it('removes a cancelled putter\'s item from a PriorityQueue', async () => {
+    const pq = new PriorityQueue<number>(1);
+    pq.putNowait(9);
+    const p = createTask(() => pq.put(4));
+    await flush();
+    expect(pq.getNowait()).toBe(9); // 4 moves in
+    p.cancel();
+    await p.then(undefined, () => undefined);
+    expect(pq.qsize()).toBe(0);
+    expect(pq.statistics().unfinished).toBe(1);
+  });
+});

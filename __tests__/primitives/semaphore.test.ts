@@ -1,4 +1,4 @@
-import { BoundedSemaphore, Semaphore, createTask, isCancelledError, sleep } from '../../src';
+import { BoundedSemaphore, Semaphore, createTask, isCancelledError, sleep, type Unfuture } from '../../src';
 import { errorOf, flush } from './helpers';
 
 describe('Semaphore', () => {
@@ -88,5 +88,38 @@ describe('BoundedSemaphore', () => {
     await waiter;
     sem.release();
     expect(sem.statistics()).toEqual({ value: 1, waiters: 0 });
+  });
+});
+
+describe('Semaphore: a task cancelled after the hand-off, before it resumed', () => {
+  it('gives the permit to the next waiter instead of losing it', async () => {
+    const sem = new Semaphore(0);
+    const steps: string[] = [];
+    const a = createTask(async () => {
+      await sem.acquire();
+      steps.push('a got a permit');
+    });
+    const b = createTask(async () => {
+      await sem.acquire();
+      steps.push('b got a permit');
+    });
+    await flush();
+    sem.release(); // hand-off to a
+    a.cancel();
+    await Promise.allSettled([a, b]);
+    expect(a.cancelled()).toBe(true);
+    expect(steps).toEqual(['b got a permit']);
+    expect(sem.statistics().value).toBe(0);
+  });
+
+  it('gives a permit taken on the no-wait path back when a task whose body is acquire() is cancelled before it copied it', async () => {
+    const sem = new Semaphore(1);
+    const t: Unfuture<unknown> = createTask(() => {
+      queueMicrotask(() => t.cancel());
+      return sem.acquire();
+    });
+    await t.then(undefined, () => undefined);
+    expect(t.cancelled()).toBe(true);
+    expect(sem.statistics().value).toBe(1);
   });
 });

@@ -3,7 +3,7 @@
  */
 import { TimeoutError, isCancelledError } from '../core/errors';
 import { Unfuture } from '../core/future';
-import { onSettled, pendingFuture, rejectFuture, resolveFuture } from '../core/future-internal';
+import { discardValue, onSettled, pendingFuture, rejectFuture, resolveFuture, setDiscardHook } from '../core/future-internal';
 import { assertTimeout } from '../core/validate';
 import { type Awaitable, toFuture } from './awaitable';
 
@@ -34,8 +34,9 @@ export function waitFor<T>(aw: Awaitable<T>, ms: number | null): Unfuture<T> {
   let cancelledFromOutside = false;
   const outer = pendingFuture<T>({
     onCancel: (message) => {
-      // The inner work already finished and its outcome is on the way: decline, so the
-      // value is not lost (a cancelled task then sees the request at its next await).
+      // The inner work already finished and its outcome is on the way: decline. A task
+      // awaiting us then gets the cancellation instead of the value, and the value goes
+      // back to the inner future's producer through the discard hook below.
       if (inner.done()) return false;
       cancelledFromOutside = true;
       clearTimeout(timer);
@@ -44,6 +45,9 @@ export function waitFor<T>(aw: Awaitable<T>, ms: number | null): Unfuture<T> {
       return true;
     },
   });
+  // A value of ours that its consumer drops is the inner future's value: let its producer
+  // take it back (a queue item, a lock guard).
+  setDiscardHook(outer, (value) => discardValue(inner, value));
   onSettled(inner, (f) => {
     clearTimeout(timer);
     if (timedOut && !cancelledFromOutside && f.cancelled()) {

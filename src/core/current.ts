@@ -12,8 +12,12 @@ import type { Unfuture } from './future';
 
 /** What `Unfuture.then` needs from the task that is awaiting it. */
 export interface AwaitingTask {
-  /** Record that this task is now suspended on `future` (cancel it when the task is cancelled). */
-  linkAwait(future: Unfuture<unknown>): void;
+  /**
+   * Record that this task is now suspended on `future`, whose outcome reaches the body
+   * through the then-child `via` (cancel the future, or interrupt `via`, when the task is
+   * cancelled).
+   */
+  linkAwait(future: Unfuture<unknown>, via?: Unfuture<unknown>): void;
 }
 
 export const taskStorage = new AsyncLocalStorage<AwaitingTask>();

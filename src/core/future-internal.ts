@@ -20,6 +20,8 @@ var adopt: (f: Unfuture<any>, value: unknown) => void;
 var setCancelHook: (f: Unfuture<any>, hook: CancelHook | undefined) => void;
 var setStarted: (f: Unfuture<any>, at?: number) => void;
 var subscribe: (f: Unfuture<any>, callback: (f: Unfuture<any>) => void) => void;
+var interrupt: (f: Unfuture<any>, message: string | undefined) => boolean;
+var settledDiscard: (f: Unfuture<any>, hook: ((value: any) => void) | undefined) => ((value: any) => void) | undefined;
 
 /** What Unfuture's static block hands over: the only ways to reach its private state. */
 export interface FutureInternals {
@@ -28,11 +30,25 @@ export interface FutureInternals {
   setCancelHook: typeof setCancelHook;
   setStarted: typeof setStarted;
   subscribe: typeof subscribe;
+  interrupt: typeof interrupt;
+  settledDiscard: typeof settledDiscard;
 }
 
 /** Called once, by Unfuture's static block. */
 export function installFutureInternals(internals: FutureInternals): void {
-  ({ settle, adopt, setCancelHook, setStarted, subscribe } = internals);
+  ({ settle, adopt, setCancelHook, setStarted, subscribe, interrupt, settledDiscard } = internals);
+}
+
+/**
+ * Deliver a task's cancellation through `awaited`, what the task is suspended on: the
+ * child `then()` made for its await (or, for a task whose body returned a future, that
+ * future). Pending source: the source is cancelled. Source already settled but the
+ * continuation not run yet: the continuation gets the `CancelledError` instead, and a
+ * value only it would have seen goes to the source's discard hook. Returns false when
+ * nothing could carry the request (the continuation already ran). Internal API for tasks.
+ */
+export function interruptAwait(awaited: Unfuture<any>, message: string | undefined): boolean {
+  return interrupt(awaited, message);
 }
 
 /**
@@ -82,10 +98,29 @@ export function setDiscardHook<T>(f: Unfuture<T>, hook: (value: T) => void): voi
 }
 
 /**
+ * Give the *fulfilled* future `f` a discard hook (see {@link setDiscardHook}) without the
+ * WeakMap write: a settled future keeps it in the slot its cancel hook used while
+ * pending. For the primitives' hot paths (a woken waiter, a no-wait `get()`): one store,
+ * no allocation when `hook` is shared. No-op unless `f` is fulfilled. Internal API.
+ */
+export function setSettledDiscardHook<T>(f: Unfuture<T>, hook: (value: T) => void): void {
+  settledDiscard(f, hook);
+}
+
+/**
  * `value` (fulfilled from `f`) is being dropped unseen: run `f`'s discard hook, once.
  * A hook that throws is reported as an uncaught error, after the drop. Internal API.
  */
 export function discardValue<T>(f: Unfuture<T>, value: T): void {
+  const own = settledDiscard(f, undefined);
+  if (own !== undefined) {
+    try {
+      own(value);
+    } catch (error) {
+      rethrowLater(error);
+    }
+    return;
+  }
   const hook = discardHooks.get(f);
   if (hook === undefined) return;
   discardHooks.delete(f);

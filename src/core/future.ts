@@ -15,7 +15,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { CancelledError, InvalidStateError } from './errors';
-import { currentAwaitingTask } from './current';
+import { contextState, currentAwaitingTask, taskStorage, type AwaitingTask } from './current';
 import { assertCancelMessage, assertFunction, assertOptions, assertTimeout, expected, isThenable } from './validate';
 import { futureHooks, syncWaiters, type DebugRecord } from './hooks';
 import type {
@@ -30,6 +30,7 @@ import type {
 import { MicrotaskBatch, rethrowLater } from './microtask-batch';
 import {
   cancelFuture,
+  discardValue,
   installFutureInternals,
   markStarted,
   pendingFuture,
@@ -73,6 +74,32 @@ const CANCEL_REQUESTED: CancelHook = () => undefined;
 /** A registered reaction: a callback, or a child future made by `then` (no closure needed). */
 type Reaction = ((f: Unfuture<any>) => void) | ThenChild<any>;
 
+/** Stands in for a then-child's continuations once it has reacted. */
+const REACTED: unique symbol = Symbol('reacted');
+
+/**
+ * Put in a then-child's `onFulfilled` slot (unused from then on) when the task awaiting
+ * through it was cancelled after the source settled but before the child reacted: the
+ * child then delivers `error` instead of the source's outcome. `discarded` records that
+ * the source's value was already handed to its discard hook.
+ */
+class Interrupt {
+  constructor(
+    readonly error: CancelledError,
+    public discarded: boolean,
+  ) {}
+}
+
+/**
+ * Run `fn(arg)` in the task context `task` (undefined: outside any task), as a native
+ * promise runs a reaction in the context its `then` was called in. Enters the storage
+ * only when the context differs from the current one.
+ */
+function callIn<A, R>(task: AwaitingTask | undefined, fn: (arg: A) => R, arg: A): R {
+  if (!contextState.tasksEverCreated || taskStorage.getStore() === task) return fn(arg);
+  return taskStorage.run(task as AwaitingTask, fn, arg);
+}
+
 /**
  * The awaitable result of every unsync call.
  *
@@ -91,7 +118,8 @@ export class Unfuture<T> implements PromiseLike<T> {
   #payload: unknown = undefined;
   // Reactions and done callbacks in registration order: none, one, or a list. Cleared once run.
   #callbacks: Reaction | Reaction[] | undefined = undefined;
-  // What cancel() forwards to: a producer hook, or an upstream/adopted future.
+  // What cancel() forwards to while pending: a producer hook, or an upstream/adopted
+  // future. Once fulfilled: the value's discard hook, if the producer set one.
   #cancelTarget: CancelHook | Unfuture<unknown> | undefined = undefined;
   readonly #id: number = nextId++;
   #name: string | undefined;
@@ -120,6 +148,15 @@ export class Unfuture<T> implements PromiseLike<T> {
       subscribe: (f, callback) => {
         f.#observe();
         f.#addCallback(callback);
+      },
+      interrupt: (f, message) => f.#interrupt(message),
+      // Settled futures never read #cancelTarget again (cancel() stops at the state check),
+      // so a fulfilled one keeps its discard hook there: set it (hook given) or take it once.
+      settledDiscard: (f, hook) => {
+        if (f.#state !== 'fulfilled') return undefined;
+        const held = f.#cancelTarget;
+        f.#cancelTarget = hook;
+        return typeof held === 'function' ? held : undefined;
       },
     });
     readyFutures = new MicrotaskBatch((f) => f.#runReactions());
@@ -275,14 +312,18 @@ export class Unfuture<T> implements PromiseLike<T> {
 
   /**
    * Run `callback(future)` once the future is done: in registration order, exactly once,
-   * on a later microtask (never synchronously inside this call, even when already done).
+   * on a later microtask (never synchronously inside this call, even when already done),
+   * in the task context it was registered from (`currentTask()` inside it is that task).
    */
   addDoneCallback(callback: DoneCallback<T>): void {
     assertFunction('callback', callback);
     this.#observe();
+    // Like asyncio (which runs a done callback in the context it was added from), the
+    // callback runs in the task that registered it, not in whichever task settled us.
+    const task = currentAwaitingTask();
     this.#addCallback((f) => {
       try {
-        callback(f);
+        callIn(task, callback, f);
       } catch (error) {
         // A throwing done callback is a bug in user code: surface it like any
         // uncaught error in a Node callback, without stopping the other callbacks.
@@ -344,16 +385,20 @@ export class Unfuture<T> implements PromiseLike<T> {
    * it cancels the chain (the source while pending, else what the continuation returned).
    *
    * Called from inside a task (which is what `await` does), it links this future to that
-   * task: cancelling the task cancels this future.
+   * task: cancelling the task cancels this future, and a cancellation that arrives after
+   * this future settled but before the continuation ran is delivered to the continuation
+   * (`onRejected` gets the `CancelledError`), as asyncio delivers it at the await. The
+   * continuations run in the task context `then` was called from, as with native promises.
    */
   then<R1 = T, R2 = never>(
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
   ): Unfuture<R1 | R2> {
     this.#observe();
-    if (this.#state === 'pending') currentAwaitingTask()?.linkAwait(this);
-    const child = new ThenChild<R1 | R2>(this.executor, onFulfilled, onRejected);
+    const task = currentAwaitingTask();
+    const child = new ThenChild<R1 | R2>(this.executor, onFulfilled, onRejected, task);
     child.#cancelTarget = this;
+    if (task !== undefined && this.#state === 'pending') task.linkAwait(this, child);
     this.#addCallback(child);
     return child;
   }
@@ -413,15 +458,47 @@ export class Unfuture<T> implements PromiseLike<T> {
     this.#callbacks = undefined;
     if (held === undefined) return;
     if (!Array.isArray(held)) {
-      this.#runOne(held);
+      this.#runOne(held, true);
       return;
     }
-    for (let i = 0; i < held.length; i++) this.#runOne(held[i]!);
+    for (let i = 0; i < held.length; i++) this.#runOne(held[i]!, false);
   }
 
-  #runOne(reaction: Reaction): void {
-    if (reaction instanceof ThenChild) reaction.#react(this);
+  #runOne(reaction: Reaction, sole: boolean): void {
+    if (reaction instanceof ThenChild) reaction.#react(this, sole);
     else reaction(this);
+  }
+
+  /**
+   * Core-internal (see {@link interruptAwait}): a task awaiting through this then-child is
+   * cancelled. While the source is pending, cancel the source (the usual path). Once it
+   * settled, or when it declines, make this child deliver the `CancelledError` instead of
+   * the source's outcome, handing a value nobody else will see to the source's discard hook
+   * (a queue item goes back, a lock guard is released). False once the child reacted.
+   */
+  #interrupt(this: Unfuture<unknown>, message: string | undefined): boolean {
+    if (!(this instanceof ThenChild)) {
+      // A future a task's body returned: the task copies its outcome. Settled already, the
+      // request cannot reach it (false: the task ends cancelled when it copies), but a value
+      // only the task would have seen goes back now rather than a microtask later.
+      if (this.#state === 'pending') return this.cancel(message);
+      const held = this.#callbacks;
+      if (this.#state === 'fulfilled' && held !== undefined && !Array.isArray(held)) discardValue(this, this.#payload);
+      return false;
+    }
+    if (this.#state !== 'pending' || this.onFulfilled === REACTED || this.onFulfilled instanceof Interrupt) return false;
+    const source = this.#cancelTarget;
+    if (!(source instanceof Unfuture)) return false;
+    if (source.#state === 'pending' && source.cancel(message)) return true;
+    const mark = new Interrupt(new CancelledError(message), false);
+    // Settled with only this child waiting: give the value back now, so the producer's
+    // state (qsize, locked) is right from this moment on, as if it was never handed over.
+    if (source.#state === 'fulfilled' && source.#callbacks === this) {
+      mark.discarded = true;
+      discardValue(source, source.#payload);
+    }
+    this.onFulfilled = mark;
+    return true;
   }
 
   #settle(state: Exclude<FutureState, 'pending'>, payload: unknown): boolean {
@@ -490,18 +567,28 @@ export class Unfuture<T> implements PromiseLike<T> {
     }
   }
 
-  #react(this: ThenChild<T>, source: Unfuture<any>): void {
-    const handler = source.#state === 'fulfilled' ? this.onFulfilled : this.onRejected;
-    this.onFulfilled = this.onRejected = undefined;
+  #react(this: ThenChild<T>, source: Unfuture<any>, sole: boolean): void {
+    const fulfilled = this.onFulfilled;
+    let state = source.#state as Exclude<FutureState, 'pending'>;
+    let payload = source.#payload;
+    if (fulfilled instanceof Interrupt) {
+      // The awaiting task was cancelled before this continuation ran: deliver that instead.
+      if (!fulfilled.discarded && state === 'fulfilled' && sole) discardValue(source, payload);
+      state = 'cancelled';
+      payload = fulfilled.error;
+    }
+    const handler = state === 'fulfilled' ? fulfilled : this.onRejected;
+    this.onFulfilled = REACTED;
+    this.onRejected = undefined;
     if (this.#state !== 'pending') return;
     if (typeof handler !== 'function') {
-      this.#settle(source.#state as Exclude<FutureState, 'pending'>, source.#payload);
+      this.#settle(state, payload);
       return;
     }
     this.#cancelTarget = undefined;
     let next: unknown;
     try {
-      next = handler(source.#payload);
+      next = callIn(this.awaiter, handler as (value: unknown) => unknown, payload);
     } catch (error) {
       this.#settle('rejected', error);
       return;
@@ -531,12 +618,17 @@ function assertFutureOptions(options: unknown): asserts options is FutureOptions
  * @internal
  */
 class ThenChild<T> extends Unfuture<T> {
+  // The continuations until the child reacts; then REACTED / undefined. An Interrupt in
+  // `onFulfilled` means: deliver a cancellation instead of the source's outcome.
   onFulfilled: unknown;
   onRejected: unknown;
+  // The task `then` was called from (undefined: none): the continuations run in it.
+  readonly awaiter: AwaitingTask | undefined;
 
-  constructor(executor: ExecutorKind, onFulfilled: unknown, onRejected: unknown) {
+  constructor(executor: ExecutorKind, onFulfilled: unknown, onRejected: unknown, awaiter: AwaitingTask | undefined) {
     super(executor, undefined, false);
     this.onFulfilled = onFulfilled;
     this.onRejected = onRejected;
+    this.awaiter = awaiter;
   }
 }

@@ -17,7 +17,7 @@
 import { CancelledError, isCancelledError } from './errors';
 import { contextState, taskStorage, type AwaitingTask } from './current';
 import { Unfuture } from './future';
-import { cancelFuture, discardValue, markStarted, onSettled, rejectFuture, resolveFuture } from './future-internal';
+import { cancelFuture, discardValue, interruptAwait, markStarted, onSettled, rejectFuture, resolveFuture } from './future-internal';
 import { MicrotaskBatch } from './microtask-batch';
 import { futureHooks, taskCounters } from './hooks';
 import { assertCancelMessage, assertOptions, expected, isThenable } from './validate';
@@ -56,7 +56,8 @@ export class Task<T> extends Unfuture<T> implements AwaitingTask {
   #cancelMessage: string | undefined = undefined;
   // asyncio's cancel counter: requests minus `uncancel()` calls. Never negative.
   #cancelRequests = 0;
-  // The pending futures the body is suspended on (one, or a set for Promise.all & co).
+  // What the body is suspended on (one, or a set for Promise.all & co): the then-child of
+  // each await (whose source is the awaited future), or the future the body returned.
   #awaiting: Unfuture<unknown> | Set<Unfuture<unknown>> | undefined = undefined;
   #controller: AbortController | undefined = undefined;
   // Neighbours in the pending-task list (undefined once settled).
@@ -140,14 +141,20 @@ export class Task<T> extends Unfuture<T> implements AwaitingTask {
     return this.#cancelRequests;
   }
 
-  /** @internal Called by `Unfuture.then` from this task's code. */
-  linkAwait(future: Unfuture<unknown>): void {
+  /**
+   * @internal Called by `Unfuture.then` from this task's code, for a pending `future`;
+   * `via` is the then-child that will carry its outcome to the body (absent when the body
+   * returned `future` itself).
+   */
+  linkAwait(future: Unfuture<unknown>, via?: Unfuture<unknown>): void {
     if (this.done() || future === this) return;
+    if (via !== undefined) future = via;
     if (this.#mustCancel) {
-      // Deliver the remembered request at this await: the awaited future is cancelled.
-      // A future that declines (its outcome is already on the way) leaves the request
-      // pending for the next await, or for the end of the body.
-      if (future.cancel(this.#cancelMessage)) this.#mustCancel = false;
+      // Deliver the remembered request at this await: the awaited future is cancelled
+      // (or, if it declines because its outcome is on the way, the then-child delivers the
+      // cancellation instead of that outcome). Without a then-child a declining future
+      // leaves the request pending for the next await, or for the end of the body.
+      if (interruptAwait(future, this.#cancelMessage)) this.#mustCancel = false;
       return;
     }
     const current = this.#awaiting;
@@ -181,9 +188,9 @@ export class Task<T> extends Unfuture<T> implements AwaitingTask {
     const awaiting = this.#awaiting;
     this.#awaiting = undefined;
     if (awaiting === undefined) return false;
-    if (!(awaiting instanceof Set)) return awaiting.cancel(message);
+    if (!(awaiting instanceof Set)) return interruptAwait(awaiting, message);
     let delivered = false;
-    for (const f of awaiting) if (f.cancel(message)) delivered = true;
+    for (const f of awaiting) if (interruptAwait(f, message)) delivered = true;
     return delivered;
   }
 

@@ -27,7 +27,7 @@
  */
 import { CancelledError } from './errors';
 import { Unfuture } from './future';
-import { cancelFuture, pendingFuture, rejectFuture, resolveFuture } from './future-internal';
+import { cancelFuture, pendingFuture, rejectFuture, resolveFuture, setSettledDiscardHook } from './future-internal';
 import { assertFunction, assertOptions, assertSignal, expected } from './validate';
 
 /** Options accepted by every blocking primitive method. */
@@ -77,6 +77,16 @@ function abortHook(queue: WaiterQueue<any, any>, node: Waiter<any, any>, signal:
   return () => cancelNode(queue, node, abortedError(signal));
 }
 
+/** Options of a {@link WaiterQueue}. */
+export interface WaiterQueueOptions<R, D> {
+  /**
+   * Give back a value a woken waiter handed over but nobody will see (its task was
+   * cancelled before resuming): put a queue item back, release a lock. `data` is what the
+   * waiter parked with.
+   */
+  onDiscard?: (value: R, data: D) => void;
+}
+
 /** One parked waiter. Invariant: `linked` is true exactly while the node is in the list. */
 class Waiter<R, D> {
   future!: Unfuture<R>;
@@ -102,6 +112,17 @@ export class WaiterQueue<R = void, D = undefined> {
   #head: Waiter<R, D> | undefined = undefined;
   #tail: Waiter<R, D> | undefined = undefined;
   #size = 0;
+  readonly #onDiscard: ((value: R, data: D) => void) | undefined;
+  // #onDiscard for waiters that parked without data: one shared function, no allocation.
+  readonly #discardPlain: ((value: R) => void) | undefined;
+
+  constructor(options?: WaiterQueueOptions<R, D>) {
+    if (options !== undefined) assertOptions('options', options, ['onDiscard']);
+    const onDiscard = options?.onDiscard;
+    if (onDiscard !== undefined) assertFunction('options.onDiscard', onDiscard);
+    this.#onDiscard = onDiscard;
+    this.#discardPlain = onDiscard && ((value) => onDiscard(value, undefined as D));
+  }
 
   /** Number of live (parked, not woken, not cancelled) waiters. */
   get size(): number {
@@ -143,6 +164,18 @@ export class WaiterQueue<R = void, D = undefined> {
   }
 
   /**
+   * A future already fulfilled with `value` that gives it back through `onDiscard` like a
+   * woken waiter's (for a primitive's no-wait path: `createTask(() => queue.get())`
+   * cancelled before it copied the item must not lose it). Without `onDiscard`, a plain
+   * fulfilled future.
+   */
+  fulfilled(value: R, data: D): Unfuture<R> {
+    const f = Unfuture.fromValue(value);
+    this.#armDiscard(f, data);
+    return f;
+  }
+
+  /**
    * Hand `value` to the first live waiter. `accept(data)` runs first, with the waiter's
    * parked data (e.g. move a blocked putter's item into the buffer). Returns false when
    * nobody was waiting.
@@ -154,6 +187,7 @@ export class WaiterQueue<R = void, D = undefined> {
     this.#unlink(node);
     if (accept !== undefined) accept(node.data);
     resolveFuture(node.future, value);
+    this.#armDiscard(node.future, node.data);
     return true;
   }
 
@@ -215,6 +249,13 @@ export class WaiterQueue<R = void, D = undefined> {
   }
 
   // ---- private steps -------------------------------------------------------------
+
+  /** Give the fulfilled future `f` (a hand-off to a waiter parked with `data`) the lot's discard hook. */
+  #armDiscard(f: Unfuture<R>, data: D): void {
+    const onDiscard = this.#onDiscard;
+    if (onDiscard === undefined) return;
+    setSettledDiscardHook(f, data === undefined ? this.#discardPlain! : (value: R) => onDiscard(value, data));
+  }
 
   #unlink(node: Waiter<R, D>): void {
     const { prev, next } = node;

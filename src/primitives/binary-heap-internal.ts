@@ -29,12 +29,34 @@ export class BinaryHeap<T> {
   }
 
   push(item: T): void {
+    this.#insert(item, this.#nextSeq++);
+  }
+
+  /**
+   * Remove the latest-inserted item identical to `item` (`Object.is`); false when there is
+   * none. O(n): a rare path (a putter cancelled after its item went in).
+   */
+  remove(item: T): boolean {
+    const items = this.#items;
+    const seqs = this.#seqs;
+    let at = -1;
+    for (let i = 0; i < items.length; i++) {
+      if (Object.is(items[i], item) && (at < 0 || seqs[i]! > seqs[at]!)) at = i;
+    }
+    if (at < 0) return false;
+    const keptItems = items.filter((_, i) => i !== at);
+    const keptSeqs = seqs.filter((_, i) => i !== at);
+    this.clear();
+    for (let i = 0; i < keptItems.length; i++) this.#insert(keptItems[i]!, keptSeqs[i]!);
+    return true;
+  }
+
+  #insert(item: T, seq: number): void {
     const items = this.#items;
     const seqs = this.#seqs;
     let i = items.length;
     items.push(item);
-    seqs.push(this.#nextSeq++);
-    const seq = seqs[i]!;
+    seqs.push(seq);
     while (i > 0) {
       const parent = (i - 1) >> 1;
       if (!this.#less(item, seq, items[parent]!, seqs[parent]!)) break;

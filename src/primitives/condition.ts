@@ -3,7 +3,7 @@
  */
 import { CancelledError, InvalidStateError } from '../core/errors';
 import { Unfuture } from '../core/future';
-import { cancelFuture, pendingFuture, rejectFuture, resolveFuture } from '../core/future-internal';
+import { cancelFuture, pendingFuture, rejectFuture, resolveFuture, setDiscardHook } from '../core/future-internal';
 import { assertFunction, assertInteger, expected } from '../core/validate';
 import { WaiterQueue, abortedError, assertSignalOptions, cancelledFuture, type SignalOptions } from '../core/waiters';
 import type { Guard } from './guard';
@@ -42,6 +42,9 @@ export class Condition {
   readonly #lock: Lock;
   // Tasks in wait() that were not notified yet (notified ones have left it).
   readonly #waiters = new WaiterQueue<void>();
+  readonly #passOn = (): void => {
+    this.#waiters.wakeOne(undefined);
+  };
 
   constructor(lock?: Lock) {
     if (lock !== undefined && !(lock instanceof Lock)) throw new TypeError(expected('lock', 'a Lock', lock));
@@ -81,6 +84,10 @@ export class Condition {
       parked?.cancel(error.message); // still parked: leave now, then re-acquire
     };
     const result = pendingFuture<true>({ onCancel: (message) => requestCancel(new CancelledError(message)) });
+    // Woken and re-acquired, but the awaiting task was cancelled before it resumed: it
+    // throws CancelledError holding the lock (asyncio's rule), and the notification it
+    // consumed goes to the next waiter.
+    setDiscardHook(result, this.#passOn);
     const onAbort = (): void => requestCancel(abortedError(signal!));
     signal?.addEventListener('abort', onAbort, { once: true });
 
@@ -127,6 +134,7 @@ export class Condition {
         current?.cancel(message);
       },
     });
+    setDiscardHook(result, this.#passOn);
     const step = (): void => {
       const waiting = this.wait(options);
       current = waiting;

@@ -38,6 +38,28 @@ export class Deque<T> {
     return item;
   }
 
+  /** Put `item` at the front. */
+  unshift(item: T): void {
+    if (this.#length === this.#items.length) this.#grow();
+    this.#head = (this.#head - 1) & this.#mask;
+    this.#items[this.#head] = item;
+    this.#length++;
+  }
+
+  /** Remove the last item identical to `item` (`Object.is`); false when there is none. O(n). */
+  removeLast(item: T): boolean {
+    for (let i = this.#length - 1; i >= 0; i--) {
+      if (!Object.is(this.#items[(this.#head + i) & this.#mask], item)) continue;
+      for (let j = i; j < this.#length - 1; j++) {
+        this.#items[(this.#head + j) & this.#mask] = this.#items[(this.#head + j + 1) & this.#mask];
+      }
+      this.#items[(this.#head + this.#length - 1) & this.#mask] = undefined;
+      this.#length--;
+      return true;
+    }
+    return false;
+  }
+
   clear(): void {
     this.#items = new Array(16);
     this.#mask = 15;

@@ -29,6 +29,15 @@ export class LifoQueue<T> extends Queue<T> {
   protected override count(): number {
     return this.stack.length;
   }
+  protected override putBackItem(item: T): void {
+    this.stack.push(item); // the top: it was the next item out
+  }
+  protected override removeItem(item: T): boolean {
+    const at = this.stack.lastIndexOf(item);
+    if (at < 0) return false;
+    this.stack.splice(at, 1);
+    return true;
+  }
 
   override get [Symbol.toStringTag](): string {
     return 'LifoQueue';

@@ -23,6 +23,11 @@ export interface LockStatistics {
   readonly waiters: number;
 }
 
+/** Give back a hold nobody will see (the acquiring task was cancelled after the hand-off). */
+function releaseDropped(guard: Guard): void {
+  guard.release();
+}
+
 /**
  * A mutual-exclusion lock (asyncio's `Lock`). Not reentrant, no owner check (any code may
  * release it, as in asyncio).
@@ -45,7 +50,8 @@ export class Lock {
   // Invariant: #owner is defined exactly while locked; #waiters.size > 0 implies locked.
   #owner: Guard | undefined = undefined;
   // A waiter parks with the guard it resumes (a Condition waiter re-acquiring), or none.
-  readonly #waiters = new WaiterQueue<Guard, Guard | undefined>();
+  // A guard handed to a task that was cancelled before it resumed is released at once.
+  readonly #waiters = new WaiterQueue<Guard, Guard | undefined>({ onDiscard: releaseDropped });
   readonly #releaseGuard = (guard: Guard): void => {
     if (this.#owner === guard) this.release();
   };
@@ -61,7 +67,7 @@ export class Lock {
     }
     if (this.#owner === undefined) {
       this.#owner = new Guard(this.#releaseGuard);
-      return Unfuture.fromValue(this.#owner);
+      return this.#waiters.fulfilled(this.#owner, undefined);
     }
     return this.#waiters.park(undefined, options);
   }

@@ -43,6 +43,12 @@ export class PriorityQueue<T> extends Queue<T> {
   protected override count(): number {
     return this.heap.length;
   }
+  protected override putBackItem(item: T): void {
+    this.heap.push(item); // the heap puts it back in its place (after equal items)
+  }
+  protected override removeItem(item: T): boolean {
+    return this.heap.remove(item);
+  }
 
   override get [Symbol.toStringTag](): string {
     return 'PriorityQueue';

@@ -51,12 +51,16 @@ export class Queue<T> implements AsyncIterable<T> {
   // Default storage; unused when a subclass overrides the hooks.
   #items: Deque<T> | undefined;
   // Invariants: getters parked => queue empty; putters parked => queue full (direct hand-off).
-  readonly #getters = new WaiterQueue<T>();
-  readonly #putters = new WaiterQueue<void, T>();
+  // A getter or putter whose task was cancelled after the hand-off, before it resumed,
+  // gives the item back (getter) or takes it back out (putter): see #giveBack/#takeBack.
+  readonly #getters = new WaiterQueue<T>({ onDiscard: (item) => this.#giveBack(item) });
+  readonly #putters = new WaiterQueue<void, T>({ onDiscard: (_, item) => this.#takeBack(item) });
   readonly #joiners = new WaiterQueue<void>();
   // Invariant: #unfinished >= 0; joiners parked => #unfinished > 0.
   #unfinished = 0;
   #shutdown = false;
+  // True once shutdown(true) dropped the stored items (an item given back is dropped too).
+  #dropped = false;
   readonly #acceptPutter = (item: T): void => {
     this.putItem(item);
     this.#unfinished++;
@@ -88,6 +92,20 @@ export class Queue<T> implements AsyncIterable<T> {
   /** Number of stored items. */
   protected count(): number {
     return this.#items!.length;
+  }
+  /**
+   * Store an item taken with `get` whose task was cancelled before it saw it, so that it
+   * is the next item out (FIFO: the front).
+   */
+  protected putBackItem(item: T): void {
+    this.#items!.unshift(item);
+  }
+  /**
+   * Remove the stored `item` (the latest one identical to it), for a putter whose task was
+   * cancelled after its item went in; false when it is no longer stored.
+   */
+  protected removeItem(item: T): boolean {
+    return this.#items!.removeLast(item);
   }
 
   // ---- public API ----------------------------------------------------------------
@@ -122,7 +140,7 @@ export class Queue<T> implements AsyncIterable<T> {
       if (options.signal?.aborted) return cancelledFuture(options.signal);
     }
     if (this.#shutdown) return rejectedFuture(new QueueShutDown());
-    if (this.#tryPut(item)) return Unfuture.fromValue(undefined);
+    if (this.#tryPut(item)) return this.#putters.fulfilled(undefined, item);
     return this.#putters.park(item, options);
   }
 
@@ -141,7 +159,7 @@ export class Queue<T> implements AsyncIterable<T> {
       assertSignalOptions(options);
       if (options.signal?.aborted) return cancelledFuture(options.signal);
     }
-    if (this.count() > 0) return Unfuture.fromValue(this.#take());
+    if (this.count() > 0) return this.#getters.fulfilled(this.#take(), undefined);
     if (this.#shutdown) return rejectedFuture(new QueueShutDown());
     return this.#getters.park(undefined, options);
   }
@@ -179,6 +197,7 @@ export class Queue<T> implements AsyncIterable<T> {
     if (typeof immediate !== 'boolean') throw new TypeError(expected('immediate', 'a boolean', immediate));
     this.#shutdown = true;
     if (immediate) {
+      this.#dropped = true;
       while (this.count() > 0) {
         this.getItem();
         if (this.#unfinished > 0) this.#unfinished--;
@@ -242,6 +261,32 @@ export class Queue<T> implements AsyncIterable<T> {
     this.putItem(item);
     this.#unfinished++;
     return true;
+  }
+
+  /**
+   * A woken getter's task was cancelled before it saw `item`: the item was never taken.
+   * It goes to the next getter, else back to the front of the storage (possibly one over
+   * `maxsize` for a moment: it was counted in before). After `shutdown(true)` it is
+   * dropped and counted done, like the items that shutdown dropped.
+   */
+  #giveBack(item: T): void {
+    if (this.#dropped) {
+      if (this.#unfinished > 0 && --this.#unfinished === 0) this.#joiners.wakeAll(undefined);
+      return;
+    }
+    if (this.#getters.size > 0) this.#getters.wakeOne(item);
+    else this.putBackItem(item);
+  }
+
+  /**
+   * A woken (or unblocked) putter's task was cancelled before it saw its put succeed: take
+   * `item` back out if it is still stored, which frees a slot for the next blocked putter.
+   * An item a getter already took stays delivered.
+   */
+  #takeBack(item: T): void {
+    if (!this.removeItem(item)) return;
+    if (--this.#unfinished === 0) this.#joiners.wakeAll(undefined);
+    if (this.#putters.size > 0 && !this.full()) this.#putters.wakeOne(undefined, this.#acceptPutter);
   }
 
   /** Take the next stored item; the slot it frees goes to the first blocked putter. */

@@ -32,7 +32,8 @@ export interface SemaphoreStatistics {
 export class Semaphore {
   // Invariant: #value >= 0, and #waiters.size > 0 implies #value === 0 (direct hand-off).
   #value: number;
-  readonly #waiters = new WaiterQueue<Guard>();
+  // A permit handed to a task that was cancelled before it resumed goes back at once.
+  readonly #waiters = new WaiterQueue<Guard>({ onDiscard: (guard) => guard.release() });
   readonly #releaseGuard = (): void => this.release();
 
   /** `value` (default 1): the initial number of permits, an integer >= 0. */
@@ -49,7 +50,7 @@ export class Semaphore {
     }
     if (this.#value > 0) {
       this.#value--;
-      return Unfuture.fromValue(new Guard(this.#releaseGuard));
+      return this.#waiters.fulfilled(new Guard(this.#releaseGuard), undefined);
     }
     return this.#waiters.park(undefined, options);
   }
