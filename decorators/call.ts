@@ -1,6 +1,7 @@
 /**
  * What a decorated call does: decide where it runs (`inspect`), run it there, record how
- * long it took (`evidence`), and hand back an Unfuture.
+ * long it ran (`evidence`: inline calls timed here, pool calls by the worker), and hand back
+ * an Unfuture.
  *
  * - async (or promise-returning) functions run as tasks via `createTask`: cancellable at
  *   library awaits, `timeout` through `waitFor`;
@@ -12,14 +13,14 @@
  */
 import { performance } from 'node:perf_hooks';
 import { InvalidStateError, LocateError } from '../src/core/errors';
-import { Unfuture, onSettled } from '../src/core/future';
+import { Unfuture } from '../src/core/future';
 import { createTask } from '../src/core/task';
 import { waitFor } from '../src/combinators/wait-for';
 import { debugRunning } from '../src/runtime/debug-slow';
 import { expectAwaited } from '../src/runtime/debug-futures';
 import { isThenable } from '../src/core/validate';
 import { qualifiedName, registryName, type DecoratedInfo } from './decorated';
-import { loadedExports, poolAvailable, registerForWorkers, runningInWorker, submitToPool, type CallRef } from './dispatch';
+import { loadedExports, poolAvailable, registerForWorkers, runningInWorker, submitToPool, whenPoolRan, type CallRef } from './dispatch';
 import { recordCall, recordThenable } from './evidence';
 import { decide, inspect } from './inspect';
 
@@ -63,9 +64,11 @@ export function callDecorated(info: DecoratedInfo, self: unknown, args: unknown[
     return rejected(error);
   }
   const executor = decision.executor;
-  onSettled(future, (f) => {
-    const { startedAt, settledAt } = f.timing;
-    if (!f.cancelled() && startedAt !== undefined && settledAt !== undefined) recordCall(info.original, executor, settledAt - startedAt);
+  // The worker's own measure of the call: the future's timing would add the queue, the
+  // message round trip and, on a cold pool, the worker's startup. A worker's first call into
+  // the module also loads it there, so that sample says nothing about the function: skipped.
+  whenPoolRan(future, (run) => {
+    if (!run.cold) recordCall(info.original, executor, run.runMs);
   });
   return future;
 }

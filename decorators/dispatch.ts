@@ -7,10 +7,11 @@
 import type { Unfuture } from '../src/core/future';
 import { inWorker, unsyncRegister } from '../src/executors';
 import type { CallRef } from '../src/executors';
+import { watchRun, type PoolRun } from '../src/executors/pool-call';
 import { getExecutor } from '../src/runtime/pools';
 import type { ConcreteExecutor } from './options';
 
-export type { CallRef };
+export type { CallRef, PoolRun };
 
 /** True inside an unsync worker thread or child process: decorated calls run inline there. */
 export function runningInWorker(): boolean {
@@ -58,6 +59,15 @@ export function submitToPool<T>(
   options: { timeout: number | null; name: string | undefined },
 ): Unfuture<T> {
   return getExecutor(kind).submit<T>(ref, args, options);
+}
+
+/**
+ * Call `watcher` with the worker's own measure of a pool call (`runMs`, and `cold` when it
+ * included loading the module in a fresh worker) once the worker answers; not for calls
+ * cancelled, timed out or lost with their worker.
+ */
+export function whenPoolRan(future: Unfuture<unknown>, watcher: (run: PoolRun) => void): void {
+  watchRun(future, watcher);
 }
 
 /** The module exports of `file` as loaded in this thread (a worker resolves classes with it). */

@@ -48,6 +48,8 @@ class Evidence {
   reason = '';
   flips = 0;
   cheapStreak = 0;
+  /** The longest worker run time within the current cheap streak (ms). */
+  streakMaxMs = 0;
   loopCallsSinceMove = 0;
   returnedThenable = false;
 }
@@ -116,7 +118,9 @@ export function returnedThenable(key: object): boolean {
 
 /**
  * Record one call of `key` that ran `ms` milliseconds on `executor`, and update its
- * placement. For pool calls `ms` is the worker's run time (as close as the executor reports).
+ * placement. For pool calls `ms` is the worker's own measure of the run (no queueing, no
+ * message round trip); the caller leaves out a worker's first call into the module, which
+ * also loaded it.
  */
 export function recordCall(key: object, executor: ConcreteExecutor, ms: number): void {
   const e = evidenceOf(key);
@@ -134,6 +138,7 @@ function onLoopCall(e: Evidence, ms: number): void {
     if (e.placement !== 'off') e.flips++;
     e.placement = 'off';
     e.cheapStreak = 0;
+    e.streakMaxMs = 0;
     e.reason = `a call blocked the event loop for ${fmt(ms)} (limit ${fmt(thresholds.blockMs)}), so it was moved off the loop`;
     return;
   }
@@ -141,26 +146,28 @@ function onLoopCall(e: Evidence, ms: number): void {
   if (e.placement === undefined && e.loopCallsSinceMove >= thresholds.confirmSamples) {
     const t = e.times.get('loop')!;
     e.placement = 'loop';
-    e.reason = `measured: ${t.calls} calls on the loop took ${fmt(t.totalMs / t.calls)} on average, cheaper than sending them to a worker`;
+    e.reason = `measured: ${t.calls} calls on the loop took ${fmt(t.totalMs / t.calls)} on average, none over the ${fmt(thresholds.blockMs)} limit, so it runs inline on the loop`;
   }
 }
 
 function onOffLoopCall(e: Evidence, ms: number): void {
   if (ms > thresholds.cheapMs) {
     e.cheapStreak = 0;
+    e.streakMaxMs = 0;
     if (e.placement === undefined) {
       e.placement = 'off';
-      e.reason = `measured: a call ran ${fmt(ms)} in a worker, too long to run inline on the loop`;
+      e.reason = `measured: a call ran ${fmt(ms)} in a worker, more than the ${fmt(thresholds.cheapMs)} below which running it inline beats sending it, so it stays off the loop`;
     }
     return;
   }
   e.cheapStreak++;
+  e.streakMaxMs = Math.max(e.streakMaxMs, ms);
   const needed = thresholds.returnStreak * 2 ** e.flips;
   if (e.placement !== 'loop' && e.flips < thresholds.maxFlips && e.cheapStreak >= needed) {
     if (e.placement === 'off') e.flips++;
     e.placement = 'loop';
     e.loopCallsSinceMove = 0;
-    e.reason = `measured: the last ${e.cheapStreak} calls ran in under ${fmt(thresholds.cheapMs)} each in a worker, less than sending them there costs, so it runs inline on the loop`;
+    e.reason = `measured: the last ${e.cheapStreak} calls each ran at most ${fmt(e.streakMaxMs)} in a worker (under ${fmt(thresholds.cheapMs)}), less than sending them there costs, so it runs inline on the loop`;
   } else if (e.placement === 'off' && e.flips >= thresholds.maxFlips) {
     e.reason = `kept off the loop for good after its placement changed ${e.flips} times`;
   }

@@ -16,6 +16,36 @@ import type { ExecutorCounters } from './statistics';
 
 let nextCallId = 1;
 
+/**
+ * How long a worker ran one call, by its own clock, and whether that run was cold. What the
+ * decorator records as evidence (`watchRun`); the parent-side `future.timing` also counts
+ * the queue, the message round trip and a new worker's startup.
+ */
+export interface PoolRun {
+  /** From the worker starting the call to its end (ms), as the worker measured it. */
+  readonly runMs: number;
+  /**
+   * True when this was the worker's first call into the function's module (or the worker is
+   * unknown): `runMs` then includes loading that module in the worker, not only the call.
+   */
+  readonly cold: boolean;
+}
+
+/** Per worker (the pool's handle on it), the modules it has answered a call from. */
+const warmFiles = new WeakMap<object, Set<string>>();
+/** Who wants to know how a call ran, by its future (see {@link watchRun}). */
+const runWatchers = new WeakMap<Unfuture<unknown>, (run: PoolRun) => void>();
+
+/**
+ * Call `watcher` once with the worker's run time of the pool call behind `future`, when the
+ * worker answers (a value or an error). Never called for a call that was cancelled, timed
+ * out or lost with its worker (no worker measured it). One watcher per future; internal
+ * (the decorator's measured evidence uses it).
+ */
+export function watchRun(future: Unfuture<unknown>, watcher: (run: PoolRun) => void): void {
+  runWatchers.set(future, watcher);
+}
+
 /** Epoch milliseconds with sub-millisecond precision (comparable across threads and processes). */
 export function epochNow(): number {
   return performance.timeOrigin + performance.now();
@@ -56,6 +86,8 @@ export class PoolCall<T = unknown> {
   /** The pool's handle for stopping the call (piscina's abort controller, a child process, …). */
   stopHandle: AbortController | undefined = undefined;
   #timedOut = false;
+  /** The worker the call was handed to (set by `markRunning`), for {@link PoolRun.cold}. */
+  #worker: object | undefined = undefined;
   #timer: NodeJS.Timeout | undefined = undefined;
   #cancelMessage: string | undefined = undefined;
   readonly #timeout: number | null | undefined;
@@ -115,6 +147,9 @@ export class PoolCall<T = unknown> {
   /** The pool handed the call to a worker. */
   markRunning(): void {
     this.state = 'running';
+    // The pool's handle on the worker: the thread pool sets `place` first; the process pool's
+    // calls (ProcessCall) carry the child's `slot`.
+    this.#worker = this.place ?? (this as { slot?: object }).slot;
     markStarted(this.future);
   }
 
@@ -123,6 +158,9 @@ export class PoolCall<T = unknown> {
     if (!this.#end()) return;
     counters.waitTime.record(outcome.startedAt - this.submittedAt);
     counters.runTime.record(outcome.endedAt - outcome.startedAt);
+    // Before the future settles, so whoever awaits it sees the evidence already recorded.
+    const cold = this.#firstFromModule();
+    runWatchers.get(this.future)?.({ runMs: outcome.endedAt - outcome.startedAt, cold });
     if (outcome.type === 'result') {
       counters.count('completed');
       resolveFuture(this.future, outcome.value as T);
@@ -157,6 +195,17 @@ export class PoolCall<T = unknown> {
       counters.count('cancelled');
       cancelFuture(this.future, cancelled);
     }
+  }
+
+  /** Whether the worker had not answered a call from this module before (and note that it has now). */
+  #firstFromModule(): boolean {
+    const worker = this.#worker;
+    if (worker === undefined) return true;
+    let files = warmFiles.get(worker);
+    if (files === undefined) warmFiles.set(worker, (files = new Set()));
+    if (files.has(this.ref.file)) return false;
+    files.add(this.ref.file);
+    return true;
   }
 
   #end(): boolean {

@@ -1,0 +1,60 @@
+/**
+ * Measured evidence from real pool calls (rule 3 of `inspect`): a pool call is timed by the
+ * worker that ran it, not from the caller handing it over, and a worker's first call into
+ * the module (which also loads it there) is not evidence. So a microsecond function that
+ * started off the loop comes back to it after its cheap streak, on threads and processes.
+ */
+import { configureEvidence, inspect, shutdown } from '../../src';
+import * as E from '../fixtures/decorated-evidence';
+
+const STREAK = 8;
+
+beforeAll(() => configureEvidence({ returnStreak: STREAK }));
+afterAll(async () => {
+  configureEvidence({ reset: true });
+  await shutdown();
+});
+
+/**
+ * Call `run` until a call runs on the loop (at most `limit` calls, one at a time), and
+ * return each call's executor in order.
+ */
+async function untilOnLoop(run: () => PromiseLike<unknown> & { executor: string }, limit: number): Promise<string[]> {
+  const executors: string[] = [];
+  while (executors.length < limit) {
+    const f = run();
+    executors.push(f.executor);
+    await f;
+    if (f.executor === 'loop') break;
+  }
+  return executors;
+}
+
+describe.each([
+  ['thread', 'default', () => E.tinyOnThread({ first: ' Ada ', last: 'Lovelace', age: 36 }), E.tinyOnThread],
+  ['process', 'source', () => E.tinyLoopOnProcess(3), E.tinyLoopOnProcess],
+] as const)('a tiny function that starts on the %s pool', (pool, firstRule, call, fn) => {
+  it('does not take its cold first call (module loaded in a fresh worker) as evidence', async () => {
+    expect(inspect(fn)).toMatchObject({ executor: pool, rule: firstRule });
+    const first = call();
+    expect(first.executor).toBe(pool);
+    await first;
+    expect(inspect(fn)).toMatchObject({ executor: pool, rule: firstRule });
+    expect(inspect(fn).measured[pool]).toBeUndefined();
+  });
+
+  it('comes back to the loop after a streak of cheap worker runs, and says what the worker measured', async () => {
+    const executors = await untilOnLoop(call, 500);
+    const poolCalls = executors.filter((e) => e === pool).length;
+    // Every call went to the pool until one ran inline on the loop: no flip-flopping.
+    expect(executors).toEqual([...Array<string>(poolCalls).fill(pool), 'loop']);
+    expect(poolCalls).toBeGreaterThanOrEqual(STREAK);
+    const now = inspect(fn);
+    expect(now).toMatchObject({ executor: 'loop', rule: 'measured' });
+    expect(now.reason).toMatch(new RegExp(`^measured: the last ${STREAK} calls each ran at most [\\d.]+ µs in a worker \\(under 200 µs\\), less than sending them there costs, so it runs inline on the loop$`));
+    // Each warm pool call was recorded with the worker's run time; the inline call on the loop too.
+    expect(now.measured[pool]!.calls).toBeGreaterThanOrEqual(STREAK);
+    expect(now.measured[pool]!.calls).toBeLessThanOrEqual(poolCalls);
+    expect(now.measured.loop!.calls).toBe(1);
+  });
+});
