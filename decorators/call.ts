@@ -23,6 +23,7 @@ import { qualifiedName, registryName, type DecoratedInfo } from './decorated';
 import { loadedExports, poolAvailable, registerForWorkers, runningInWorker, submitToPool, whenPoolRan, type CallRef } from './dispatch';
 import { recordCall, recordThenable } from './evidence';
 import { decide, inspect } from './inspect';
+import { countCall } from './statistics';
 
 /** The `this` of an instance-method pool call, as it travels (structured clone). */
 export interface ThisEnvelope {
@@ -42,6 +43,7 @@ export function callDecorated(info: DecoratedInfo, self: unknown, args: unknown[
   }
   const decision = decide(info.original, info);
   if (decision.executor === 'loop') {
+    countCall(info, 'loop');
     return decision.kind === 'async' ? runTask(info, self, args) : runInline(info, self, args, true);
   }
   const ref = refs.get(info);
@@ -54,8 +56,10 @@ export function callDecorated(info: DecoratedInfo, self: unknown, args: unknown[
       );
     }
     // 'auto' guessed a pool that does not exist here: run where we can.
+    countCall(info, 'loop');
     return runInline(info, self, args, true);
   }
+  countCall(info, decision.executor);
   const callArgs = info.system === 'function' || info.isStatic ? args : [envelope(info, self), ...args];
   let future: Unfuture<unknown>;
   try {

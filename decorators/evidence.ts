@@ -55,14 +55,12 @@ class Evidence {
 }
 
 const store = new WeakMap<object, Evidence>();
-const everyKey = new Set<WeakRef<object>>();
 
 function evidenceOf(key: object): Evidence {
   let e = store.get(key);
   if (e === undefined) {
     e = new Evidence();
     store.set(key, e);
-    everyKey.add(new WeakRef(key));
   }
   return e;
 }
@@ -195,17 +193,6 @@ export function timesOf(key: object): Readonly<Partial<Record<ConcreteExecutor, 
 /** The number of placement changes of `key` so far. */
 export function flipsOf(key: object): number {
   return store.get(key)?.flips ?? 0;
-}
-
-/** Every function with evidence that is still alive (for statistics). */
-export function liveKeys(): object[] {
-  const out: object[] = [];
-  for (const ref of everyKey) {
-    const key = ref.deref();
-    if (key === undefined || !store.has(key)) everyKey.delete(ref);
-    else out.push(key);
-  }
-  return out;
 }
 
 function fmt(ms: number): string {

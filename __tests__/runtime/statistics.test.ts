@@ -24,6 +24,7 @@ describe('statistics', () => {
     expect(Object.isFrozen(s.executors)).toBe(true);
     expect(Object.isFrozen(s.debug)).toBe(true);
     expect(Object.isFrozen(s.debug.reports)).toBe(true);
+    expect(Object.isFrozen(s.decorated)).toBe(true);
     expect(JSON.parse(JSON.stringify(s))).toEqual(s);
   });
 
@@ -61,6 +62,41 @@ describe('statistics', () => {
     expect(Object.keys(s.executors)).toEqual(['loop']);
     expect(s.executors.loop).toMatchObject({ executor: 'loop', state: 'open', completed: 1, failed: 0, queued: 0, running: 0 });
     expect(executorStarted('thread')).toBe(false);
+  });
+
+  it('has an empty decorated section while the decorator layer is not loaded', () => {
+    // This file imports src/runtime directly (not the barrel), so decorators/ has not loaded yet.
+    expect(statistics().decorated).toEqual([]);
+  });
+
+  it('lists each decorated function once called: key, placement, reason and calls per executor', async () => {
+    // Loading the fixtures loads the barrel, and with it decorators/, which registers the section.
+    const F = require('../fixtures/decorated-functions') as typeof import('../fixtures/decorated-functions');
+    const names = (): string[] => statistics().decorated.map((d) => d.name);
+    const before = names();
+    F.addU(1, 2);
+    F.addU(3, 4);
+    await F.onThread(3);
+    await F.fetchLaterU(1);
+    const s = statistics();
+    expect(names().filter((n) => !before.includes(n))).toEqual(['add', 'threadSquare', 'fetchLater']);
+    const byName = new Map(s.decorated.map((d) => [d.name, d]));
+    expect(byName.get('add')).toEqual({
+      name: 'add',
+      key: 'add',
+      executor: 'loop',
+      kind: 'cpu',
+      rule: 'source',
+      reason: 'its source has a short body without loops, so it runs inline on the loop until measurements say otherwise',
+      calls: { loop: 2 },
+      flips: 0,
+    });
+    expect(byName.get('threadSquare')).toMatchObject({ executor: 'thread', rule: 'option', calls: { thread: 1 } });
+    expect(byName.get('fetchLater')).toMatchObject({ kind: 'async', executor: 'loop', rule: 'async', calls: { loop: 1 } });
+    // Uncalled decorated functions are not listed.
+    expect(names()).not.toContain('readConfig');
+    expect(s.decorated.every((d) => Object.isFrozen(d) && Object.isFrozen(d.calls))).toBe(true);
+    expect(JSON.parse(JSON.stringify(s.decorated))).toEqual(s.decorated);
   });
 
   it('shows the debug settings and counts reports by kind', () => {

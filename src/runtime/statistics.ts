@@ -1,11 +1,16 @@
 /**
  * `statistics()`: the whole runtime at a glance, as data (always available, debug mode or
  * not). Reading it starts nothing: executors that do not exist yet are simply absent.
+ * The decorator's section comes through `./statistics-sections.ts` (src/ never imports
+ * decorators/).
  */
 import { taskCounters } from '../core/hooks';
 import type { ExecutorStatistics } from '../executors/executor';
 import { debugState, reportCounts, type DebugReportKind } from './debug-state';
 import { liveExecutors } from './pools';
+import { statisticsSection, type DecoratedFunctionStatistics } from './statistics-sections';
+
+export type { DecoratedFunctionStatistics, DecoratedCallCounts } from './statistics-sections';
 
 /** Tasks created since the process started, by state. `pending` = not settled yet. */
 export interface TaskStatistics {
@@ -33,15 +38,23 @@ export interface RuntimeStatistics {
    */
   readonly executors: Readonly<Partial<Record<string, ExecutorStatistics>>>;
   readonly debug: DebugStatistics;
+  /**
+   * Each decorated function (`@unsync`, `unsync(fn)`) called so far and still alive: its
+   * name and registry key, where its next call runs and why (what `inspect()` says), and
+   * its calls per executor. Empty when the decorator layer is not loaded.
+   */
+  readonly decorated: readonly DecoratedFunctionStatistics[];
 }
 
 /**
- * A snapshot of the runtime: tasks by state, each executor's figures, debug-mode counts.
- * Cheap (counters kept all along); never starts a pool.
+ * A snapshot of the runtime: tasks by state, each executor's figures, debug-mode counts,
+ * and the decorated functions' placements. Cheap (counters kept all along); never starts
+ * a pool.
  *
  * @example
- * const { tasks, executors } = statistics();
+ * const { tasks, executors, decorated } = statistics();
  * console.log(`${tasks.pending} tasks pending, ${executors.thread?.queued ?? 0} thread calls queued`);
+ * for (const d of decorated) console.log(`${d.name} -> ${d.executor}: ${d.reason}`);
  */
 export function statistics(): RuntimeStatistics {
   const { created, fulfilled, rejected, cancelled } = taskCounters;
@@ -55,5 +68,6 @@ export function statistics(): RuntimeStatistics {
       slowCallbackDuration: debugState.slowCallbackDuration,
       reports: Object.freeze({ ...reportCounts }),
     }),
+    decorated: statisticsSection('decorated'),
   });
 }
