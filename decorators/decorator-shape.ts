@@ -72,6 +72,10 @@ export function methodDecoration(who: string, args: readonly unknown[]): MethodD
     }
     return { system: 'tc39', method: first as Function, context: c, key: c.name, isStatic: c.static };
   }
+  if (args.length === 1 && typeof first === 'function') {
+    // A legacy class decorator gets the class alone.
+    throw new TypeError(`${who} can only decorate methods and functions, got the class ${first.name || '(anonymous)'}; decorate a method instead`);
+  }
   const key = second as string | symbol;
   if (typeof third === 'number') {
     throw new TypeError(`${who} can only decorate methods and functions, got a parameter of ${String(key)}`);

@@ -1,9 +1,19 @@
 /**
  * Decorating something that is not a plain method is a TypeError at decoration time,
  * under TC39 decorators (real classes below) and legacy decorators (the exact calls
- * `__decorate` makes).
+ * `__decorate` makes, and classes compiled with `experimentalDecorators`).
  */
+import * as fs from 'node:fs';
 import { cpuBound, executor, unsync } from '../../src';
+import { buildLegacy } from './legacy-build';
+
+type LegacyErrors = typeof import('../fixtures/decorated-legacy-errors');
+
+const legacyErrorsFile = buildLegacy('decorated-legacy-errors');
+
+afterAll(() => {
+  fs.rmSync(legacyErrorsFile, { force: true });
+});
 
 describe('TC39 decorators', () => {
   it('refuse a getter, a setter, a field and an auto-accessor', () => {
@@ -96,5 +106,32 @@ describe('legacy decorators (as __decorate calls them)', () => {
   it('refuse a non-method target of @unsync()', () => {
     const decorator = unsync({ executor: 'loop' }) as unknown as (...a: unknown[]) => unknown;
     expect(() => decorator(42)).toThrow(TypeError);
+  });
+});
+
+describe('legacy decorators (classes compiled with experimentalDecorators)', () => {
+  const L = require(legacyErrorsFile) as LegacyErrors;
+  const only = (who: string, what: string): TypeError =>
+    new TypeError(`${who} can only decorate methods and functions, got the ${what}; decorate a method instead`);
+
+  it('refuse @unsync on a getter or setter, with or without options, instance or static', () => {
+    expect(() => L.unsyncOnGetter()).toThrow(only('@unsync', 'getter value'));
+    expect(() => L.unsyncWithOptionsOnStaticGetter()).toThrow(only('@unsync', 'getter value'));
+    expect(() => L.unsyncOnSetter()).toThrow(only('@unsync', 'setter value'));
+  });
+
+  it('refuse hint decorators on a getter or setter', () => {
+    expect(() => L.cpuBoundOnGetter()).toThrow(only('@cpuBound()', 'getter value'));
+    expect(() => L.ioBoundOnSetter()).toThrow(only('@ioBound()', 'setter value'));
+    expect(() => L.executorHintOnStaticGetter()).toThrow(only("@executor('thread')", 'getter value'));
+  });
+
+  it('refuse a getter stacked with @unsync and a hint, at the first decorator applied (the innermost)', () => {
+    expect(() => L.unsyncOnGetterNextToMethod()).toThrow(only('@cpuBound()', 'getter value'));
+  });
+
+  it('refuse a class, naming it', () => {
+    expect(() => L.unsyncOnClass()).toThrow(new TypeError('unsync cannot decorate a class; decorate its methods instead'));
+    expect(() => L.cpuBoundOnClass()).toThrow(new TypeError('@cpuBound() can only decorate methods and functions, got the class Hinted; decorate a method instead'));
   });
 });

@@ -91,6 +91,20 @@ describe.each(systems)('%s', (system, load) => {
     expect(await Service.whereStatic()).toBe('Service@worker');
   });
 
+  it('registers a method under its `name` option, which also names the call and its task', async () => {
+    const registry = (globalThis as unknown as Record<symbol, { byFile: Map<string, Map<string, unknown>> }>)[Symbol.for('unsync.registry.v1')];
+    const keys = registry.byFile.get(system === 'legacy decorators' ? legacyFile : require.resolve('../fixtures/decorated-methods'))!;
+    expect(keys.has('namedWhere')).toBe(true);
+    // Not under the key it would have had without `name`.
+    expect([...keys.keys()].filter((k) => k.endsWith('.whereNamed'))).toEqual([]);
+    const s = new Service('n');
+    const f = s.whereNamed(1) as unknown as PromiseLike<string> & { executor: string; getName(): string };
+    expect([f.executor, f.getName()]).toEqual(['thread', 'namedWhere']);
+    // The worker found the method by that key, and rebuilt `this` with its prototype.
+    expect(await f).toBe('n:1@worker');
+    expect(await s.fetchNamed()).toBe('named fetch');
+  });
+
   it('sends a blocking-I/O method to the thread pool and reads the file there', async () => {
     const file = path.join(os.tmpdir(), `unsync-${system.replace(/\W/g, '')}-${process.pid}.txt`);
     fs.writeFileSync(file, 'hello');

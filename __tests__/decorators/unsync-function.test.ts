@@ -133,6 +133,17 @@ describe('unsync(fn)', () => {
     expect(isCancelledError(error)).toBe(true);
   });
 
+  it('cancels a thread call on `timeout` with TimeoutError, and the pool goes on', async () => {
+    const f = F.spinOnThreadWithTimeout();
+    expect(f.executor).toBe('thread');
+    const error = await Promise.resolve(f).catch((e: unknown) => e);
+    expect(isTimeoutError(error)).toBe(true);
+    expect((error as Error).message).toMatch(/timed out after 200 ms/);
+    expect(isCancelledError((error as Error).cause)).toBe(true);
+    // The spinning call never ends by itself: only the timeout's stop could settle it.
+    expect(await F.onThread(4)).toBe(16);
+  });
+
   it('runs a `cpuBound: true` function on the process pool (more in process-routing.test.ts)', async () => {
     const f = F.onProcess(2);
     expect(f.executor).toBe('process');
