@@ -28,6 +28,8 @@ import { getExecutor } from '../src/runtime/pools';
  *   thread polls (docs/executors.md, "Blocking for a process call"). A child that dies
  *   while the caller blocks ends the wait with `InvalidStateError` (await the future to
  *   see how the call ended).
+ * - A pending chain on a pool call (`call.then(f)`): throws `InvalidStateError` saying so,
+ *   since its continuation needs the event loop. Block on the call itself, or await.
  *
  * @example
  * const f = toThread(countLines, 'big.log');
@@ -38,6 +40,15 @@ export function resultSync<T>(future: Unfuture<T>, timeoutMs?: number | null): T
     throw new TypeError(expected('future', 'an Unfuture', future));
   }
   assertTimeout('timeoutMs', timeoutMs);
+  // A future derived with `then` (it records no timing of its own) carries its source's
+  // executor, but no pool holds it: its continuation runs on this thread's event loop, so
+  // no synchronous reply channel can ever answer for it. Say so, instead of "not a pending
+  // call of a live pool".
+  if (!future.done() && future.executor !== 'loop' && future.timing.createdAt === undefined) {
+    throw new InvalidStateError(
+      `${future.getName()} is a chain (made with then()) on a ${future.executor} call, not the call itself: its continuation runs on the event loop, so blocking cannot finish it; block on the call itself (resultSync(call)) and continue from its value, or await the chain`,
+    );
+  }
   return future.resultSync(timeoutMs);
 }
 

@@ -47,6 +47,20 @@ describe('resultSync', () => {
     expect(await f).toBe(16); // settled normally, still awaitable
   });
 
+  it('refuses a pending chain on a pool call, saying it is a chain and what to do instead', async () => {
+    for (const call of [F.onThread(5), F.onProcess(5)]) {
+      const chain = call.then((x) => x + 1);
+      const error = thrown(() => resultSync(chain, 10_000));
+      expect(isInvalidStateError(error)).toBe(true);
+      expect((error as Error).message).toMatch(
+        new RegExp(`is a chain \\(made with then\\(\\)\\) on a ${call.executor} call, not the call itself: .*block on the call itself \\(resultSync\\(call\\)\\) and continue from its value, or await the chain$`),
+      );
+      // The call itself can be blocked on, and the chain still settles when awaited.
+      expect(resultSync(call, 30_000)).toBe(25);
+      expect(await chain).toBe(26);
+    }
+  });
+
   it('checks its arguments', () => {
     expect(() => resultSync(42 as never)).toThrow(new TypeError('Expected `future` to be an Unfuture, got 42 (number)'));
     expect(() => resultSync(F.addU(1, 1), 'x' as never)).toThrow(TypeError);
