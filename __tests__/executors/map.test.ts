@@ -6,6 +6,7 @@ import { isCancelledError, isCloneError, isLocateError } from '../../src/core/er
 import { ThreadExecutor, mapOn } from '../../src/executors';
 import { map, toThread } from '../../src/runtime/to-thread';
 import { shutdown } from '../../src/runtime/shutdown';
+import { getExecutor } from '../../src/runtime/pools';
 import * as fx from '../fixtures/map-functions';
 import { refOf, shared, waitUntilChanged, release } from './helpers';
 
@@ -35,6 +36,25 @@ describe('map', () => {
       for (let i = 0; i < 20; i++) yield i;
     }
     expect(await collect(map(fx.squareLater, numbers(), { chunkSize: 3 }))).toEqual(Array.from({ length: 20 }, (_, i) => i * i));
+  });
+
+  it("runs on the runtime process pool with executor: 'process': input order, one call per chunk, errors at their position", async () => {
+    const items = Array.from({ length: 300 }, (_, i) => i);
+    const out = await collect(map(fx.square, items, { executor: 'process', chunkSize: 50, concurrency: 2 }));
+    expect(out).toEqual(items.map((i) => i * i));
+    const processPool = getExecutor('process');
+    expect(processPool.kind).toBe('process');
+    expect(processPool.statistics().completed).toBe(6); // 300 items / 50 per chunk
+    const seen: number[] = [];
+    let error: any;
+    try {
+      for await (const v of map(fx.failOn13, Array.from({ length: 40 }, (_, i) => i), { executor: 'process', chunkSize: 8 })) seen.push(v);
+    } catch (e) {
+      error = e;
+    }
+    expect(seen).toEqual(Array.from({ length: 13 }, (_, i) => i));
+    expect(error).toBeInstanceOf(RangeError);
+    expect(error.message).toBe('unlucky 13');
   });
 
   it('with ordered: false yields every result, chunk by chunk as chunks finish', async () => {

@@ -81,6 +81,25 @@ describe('ProcessExecutor cancellation', () => {
     await executor.close();
   });
 
+  it('cancelling a running call whose child ignores SIGTERM still ends it: SIGKILL after the grace period, and a new child takes the next call', async () => {
+    const executor = new ProcessExecutor({ maxWorkers: 1 });
+    const started = tmp.file('sigterm.started');
+    const log = tmp.file('sigterm.log');
+    const steps: string[] = [];
+    const stubborn = executor.submit(refOf(px.ignoreSigterm), [started, log]);
+    const stubbornPid = Number(await waitForFile(started));
+    stubborn.addDoneCallback((f) => steps.push(`call ${f.state}; child said: ${linesOf(log).join(', ') || 'nothing'}`));
+    stubborn.cancel('stop it');
+    const error = await rejectionOf(stubborn);
+    steps.push(alive(stubbornPid) ? 'child still alive' : 'child gone');
+    expect(error).toBeInstanceOf(CancelledError);
+    expect(steps).toEqual(['call cancelled; child said: SIGTERM ignored', 'child gone']);
+    expect(executor.statistics()).toMatchObject({ cancelled: 1, failed: 0 });
+    const next = await executor.submit<number>(refOf(px.pid), []);
+    expect(next).not.toBe(stubbornPid);
+    await executor.close();
+  });
+
   it('fails a call that exceeds its timeout with TimeoutError and kills its child', async () => {
     const executor = await warmSingle();
     const started = tmp.file('timeout.started');

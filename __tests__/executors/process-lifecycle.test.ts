@@ -7,6 +7,7 @@ import { configure } from '../../src/runtime/configure';
 import { executorStarted, getExecutor } from '../../src/runtime/pools';
 import { shutdown } from '../../src/runtime/shutdown';
 import { toProcess } from '../../src/runtime/to-process';
+import { toThread } from '../../src/runtime/to-thread';
 import * as fx from '../fixtures/pool-functions';
 import * as px from '../fixtures/process-functions';
 import { refOf, rejectionOf } from './helpers';
@@ -97,7 +98,8 @@ describe('ProcessExecutor pool settings', () => {
     const executor = new ProcessExecutor({ maxWorkers: 1, idleTimeout: 20 });
     const pid = await executor.submit<number>(refOf(px.pid), []);
     await allGone([pid]);
-    expect(executor.statistics().workers).toBe(0);
+    // The process is gone; the pool counts it gone once its exit and channel close are read.
+    while (executor.statistics().workers !== 0) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(await executor.submit(refOf(fx.add), [1, 2])).toBe(3);
     await executor.close();
   });
@@ -133,6 +135,12 @@ describe('the runtime process pool', () => {
     const second = await toProcess(px.pid);
     expect(second).not.toBe(first);
     expect(getExecutor('process').statistics().completed).toBe(1);
+  });
+
+  it('toProcess inside a worker (child process or thread) runs the function inline instead of starting a pool there', async () => {
+    const inline = { done: true, executor: 'loop', samePid: true };
+    expect(await toProcess(px.toProcessInside)).toEqual(inline);
+    expect(await toThread(px.toProcessInside)).toEqual(inline);
   });
 
   it('shutdown({ cancelPending }) cancels calls not started and waits for running ones', async () => {

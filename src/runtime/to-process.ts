@@ -3,8 +3,9 @@
  */
 import type { Unfuture } from '../core/future';
 import { assertFunction } from '../core/validate';
-import { locateFunction } from '../executors/registry';
+import { inWorker, locateFunction } from '../executors/registry';
 import { getExecutor } from './pools';
+import { runInline } from './to-thread';
 
 /**
  * Run `fn(...args)` in a child process and return its Unfuture (`executor: 'process'`).
@@ -17,6 +18,10 @@ import { getExecutor } from './pools';
  * runs (the pool replaces the child). Errors thrown by `fn` come back as the same class; a
  * child that dies mid-call gives `WorkerCrashedError` with its exit code or signal.
  *
+ * Inside a worker (thread or process) `fn` runs inline, at once, instead of starting a
+ * process pool inside the worker (as `toThread` does): the Unfuture (`executor: 'loop'`) is
+ * already done for a sync `fn`, and follows the promise of an async one.
+ *
  * @example
  * export function fib(n: number): number { return n < 2 ? n : fib(n - 1) + fib(n - 2); }
  * unsyncRegister(fib);
@@ -24,6 +29,7 @@ import { getExecutor } from './pools';
  */
 export function toProcess<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Unfuture<Awaited<R>> {
   assertFunction('fn', fn);
+  if (inWorker()) return runInline(fn, args);
   const ref = locateFunction(fn);
   return getExecutor('process').submit<Awaited<R>>({ file: ref.file, name: ref.name }, args);
 }

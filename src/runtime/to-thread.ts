@@ -35,8 +35,12 @@ export function toThread<A extends unknown[], R>(fn: (...args: A) => R, ...args:
   return getExecutor('thread').submit<Awaited<R>>({ file: ref.file, name: ref.name }, args);
 }
 
-/** `fn(...args)` here and now, as an Unfuture. */
-function runInline<A extends unknown[], R>(fn: (...args: A) => R, args: A): Unfuture<Awaited<R>> {
+/**
+ * @internal `fn(...args)` here and now, as an Unfuture (`executor: 'loop'`): how `toThread`
+ * and `toProcess` run inside a worker. Done at once for a sync `fn` (a throw rejects it);
+ * follows the promise of an async one.
+ */
+export function runInline<A extends unknown[], R>(fn: (...args: A) => R, args: A): Unfuture<Awaited<R>> {
   const future = pendingFuture<Awaited<R>>({ name: fn.name || undefined });
   try {
     resolveFuture(future, fn(...args) as Awaited<R> | PromiseLike<Awaited<R>>);
