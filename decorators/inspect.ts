@@ -1,13 +1,15 @@
 /**
  * `inspect(fn)`: where a decorated function's calls go under `executor: 'auto'`, and why.
  *
- * The rules, first match wins (docs/decorator.md explains each):
+ * The rules, numbered as in the design (docs/decorator.md explains each):
  *   1. an explicit option (`executor`, `cpuBound`), then a hint decorator;
  *   2. async functions (native async, `design:returntype === Promise`, or a call that
  *      returned a thenable) run on the event loop as tasks;
- *   3. measured evidence (`./evidence.ts`), once there is enough of it, wins over guesses;
- *   4. static evidence from the source (`./static-analysis.ts`);
+ *   3. static evidence from the source (`./static-analysis.ts`);
+ *   4. measured evidence (`./evidence.ts`), once there is enough of it;
  *   5. otherwise a sync function goes to the thread pool, as in Python's unsync.
+ * They are checked in the order 1, 2, 4, 3, 5 and the first that decides wins: measured
+ * evidence is checked before the source because it overrides that guess.
  * A function that cannot be found by a worker stays on the loop (said in `reason`).
  */
 import 'reflect-metadata';
@@ -113,14 +115,14 @@ export function decide(original: Function, info: DecoratedInfo | undefined): Ins
   if (info?.unlocatable !== undefined) {
     return make(natureWithout('loop'), 'loop', 'unlocatable', `it runs on the loop because ${info.unlocatable}`);
   }
-  // Rule 3: measured evidence wins over guesses.
+  // Rule 4, checked before rule 3: measured evidence wins over the guesses from the source.
   const m = measuredDecision(original);
   if (m !== undefined) {
     if (m.placement === 'loop') return make('cpu', 'loop', 'measured', m.reason);
     const off: ConcreteExecutor = f.source.shape === 'cpu' ? 'process' : 'thread';
     return make(off === 'process' ? 'cpu' : 'io', off, 'measured', m.reason);
   }
-  // Rule 4: static evidence.
+  // Rule 3: static evidence.
   const s = f.source;
   switch (s.shape) {
     case 'io':

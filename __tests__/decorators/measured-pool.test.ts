@@ -1,5 +1,5 @@
 /**
- * Measured evidence from real pool calls (rule 3 of `inspect`): a pool call is timed by the
+ * Measured evidence from real pool calls (rule 4 of `inspect`): a pool call is timed by the
  * worker that ran it, not from the caller handing it over, and a worker's first call into
  * the module (which also loads it there) is not evidence. So a microsecond function that
  * started off the loop comes back to it after its cheap streak, on threads and processes.

@@ -1,5 +1,5 @@
 /**
- * The source guesses of rule 4, on raw and compiled source text.
+ * The source guesses of rule 3, on raw and compiled source text.
  */
 import { classify, stripCommentsAndStrings } from '../../decorators/static-analysis';
 
