@@ -55,6 +55,17 @@ describe('gather', () => {
     expect(list).toEqual([1, 2]);
   });
 
+  it('types async functions and tasks in the variadic form by what they resolve to', async () => {
+    const fetchName = async (): Promise<string> => 'ada';
+    const count = (): number => 3;
+    const result: [string, number, string] = await gather(fetchName, count, () => sleep(1, 'slept'));
+    // The elements are values, not promises: string methods apply directly.
+    expect([result[0].toUpperCase(), result[1] * 2, result[2].length]).toEqual(['ADA', 6, 5]);
+    // @ts-expect-error an async function's slot is its value (string), never Promise<string>
+    const promised: [Promise<string>] = await gather(fetchName);
+    expect(promised).toEqual(['ada']);
+  });
+
   it('throws the first error at once while the other children keep running', async () => {
     const steps: string[] = [];
     const slow = createTask(async () => {

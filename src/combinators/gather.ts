@@ -26,7 +26,7 @@ export interface GatherOptions {
  * const [a, b] = await gather(sleep(20, 'a'), sleep(10, 'b')); // ['a', 'b']
  * const mixed = await gather([ok(), fails()], { returnExceptions: true }); // ['ok', Error]
  */
-export function gather<T extends readonly unknown[]>(...aws: { [K in keyof T]: Awaitable<T[K]> }): Unfuture<T>;
+export function gather<A extends readonly Awaitable<unknown>[]>(...aws: A): Unfuture<{ -readonly [K in keyof A]: AwaitedOf<A[K]> }>;
 export function gather<A extends Awaitable<unknown>>(
   aws: Iterable<A>,
   options: GatherOptions & { returnExceptions: true },
