@@ -1,14 +1,20 @@
 /**
  * The process executor vs workerpool's process mode and raw `child_process.fork` IPC.
- * Run: `npx tsx benchmarks/executors-process.ts [overhead|scaling|cold] [--markdown]`
- * (about three minutes on 2 cores). `--markdown` prints the complete "Executors: process
- * pool" section of docs/performance.md on stdout (progress on stderr), for `npm run bench`.
+ * Run: `npx tsx benchmarks/executors-process.ts [overhead|map|scaling|cold] [--markdown] [--quick]`
+ * (about four minutes on 2 cores; `--quick` runs smaller sizes to check the script).
+ * `--markdown` prints the complete "Executors: process pool" section of docs/performance.md
+ * on stdout (progress on stderr), for `npm run bench`.
  *
  * 1. Tiny-task overhead: 100k calls in flight at once ("batched") and 5k calls one after
- *    the other ("sequential"), every pool with one child per core, warmed up.
- * 2. CPU scaling: 8 CPU-bound calls on all cores vs the same 8 run serially here, next to
- *    piscina's own speedup.
- * 3. Cold start: first call on a fresh pool vs a bare `fork` answering one message.
+ *    the other ("sequential"), every pool with one child per core, warmed up
+ *    (goals: faster than workerpool; batched within 2.5x of raw JSON fork IPC).
+ * 2. `map` over 1M tiny items on the process pool (chunks of 1024) vs workerpool called once
+ *    per item and vs the raw fork IPC floor, one message per item each way (100k items each,
+ *    pipelined; figures per item). Goals (issue 4's map goals): at least 5x workerpool's
+ *    per-item throughput, and within 2x of the raw floor.
+ * 3. CPU scaling: 8 CPU-bound calls on all cores vs the same 8 run serially here, next to
+ *    piscina's own speedup (goal: >= 0.9x piscina's speedup).
+ * 4. Cold start: first call on a fresh pool vs a bare `fork` answering one message.
  *
  * Every child runs with `execArgv: []` (plain node) and calls a plain `.cjs` module found
  * by its export, so the figures are the pools' own cost, not TypeScript loading. Medians
@@ -20,13 +26,18 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Piscina } from 'piscina';
 import workerpool from 'workerpool';
-import { ProcessExecutor } from '../src/executors';
+import { ProcessExecutor, mapOn } from '../src/executors';
 import { interleave, machine, ratio, timed } from './lib/measure';
 
+const QUICK = process.argv.includes('--quick');
 const CORES = Math.max(1, os.availableParallelism());
-const BATCH = 100_000;
-const SEQUENTIAL = 5_000;
+const BATCH = QUICK ? 20_000 : 100_000;
+const SEQUENTIAL = QUICK ? 1_000 : 5_000;
 const CPU_CALLS = 8;
+/** Items of the `map` run, and of each one-call/one-message-per-item contender (figures are per item). */
+const MAP_ITEMS = QUICK ? 100_000 : 1_000_000;
+const PER_ITEM = QUICK ? 20_000 : 100_000;
+const MAP_CHUNK = 1024;
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'unsync-process-bench-'));
 const TARGET = path.join(dir, 'target.cjs');
@@ -47,7 +58,17 @@ const ONLY = process.argv.slice(2).find((a) => !a.startsWith('--'));
 /** The tables, collected for the markdown section; printed as they come otherwise. */
 const tables: string[] = [];
 /** Figures the markdown section's goal lines read. */
-const goals: { batchedVsJson?: number; sequentialVsWorkerpool?: number; sequentialQuietVsWorkerpool?: number; scalingVsPiscina?: number; coldVsFork?: number } = {};
+const goals: {
+  batchedVsJson?: number;
+  sequentialVsWorkerpool?: number;
+  sequentialQuietVsWorkerpool?: number;
+  /** Per-item throughput of unsync map over workerpool's one exec per item (higher is better). */
+  mapVsWorkerpool?: number;
+  /** Per-item throughput of unsync map over the raw JSON fork IPC floor, one message per item. */
+  mapVsRawJson?: number;
+  scalingVsPiscina?: number;
+  coldVsFork?: number;
+} = {};
 function out(line: string): void {
   tables.push(line);
   if (MARKDOWN) process.stderr.write(`${line}\n`);
@@ -164,6 +185,56 @@ async function overhead(): Promise<void> {
   rawJson.close();
 }
 
+/** Per-item contenders: PER_ITEM calls in flight at once. */
+async function perItem(call: (i: number) => PromiseLike<unknown>): Promise<number> {
+  return timed(() => {
+    const all: PromiseLike<unknown>[] = new Array(PER_ITEM);
+    for (let i = 0; i < PER_ITEM; i++) all[i] = call(i);
+    return Promise.all(all);
+  });
+}
+
+async function mapSection(): Promise<void> {
+  const unsync = new ProcessExecutor({ minWorkers: CORES, maxWorkers: CORES, execArgv: [] });
+  const wp = workerpool.pool(WP_WORKER, { workerType: 'process', minWorkers: CORES, maxWorkers: CORES, forkOpts: { execArgv: [] } });
+  const raw = await RawForkPool.start(CORES, 'advanced');
+  const rawJson = await RawForkPool.start(CORES, 'json');
+  const items = Array.from({ length: MAP_ITEMS }, (_, i) => i);
+  const figures = await interleave(
+    {
+      'unsync map': () =>
+        timed(async () => {
+          let n = 0;
+          for await (const _ of mapOn(unsync, noopRef, items, { chunkSize: MAP_CHUNK, concurrency: 4 * CORES })) n++;
+          if (n !== MAP_ITEMS) throw new Error(`map lost items: ${n} of ${MAP_ITEMS}`);
+        }),
+      'workerpool, one exec per item': () => perItem((i) => wp.exec('noop', [i])),
+      'raw fork IPC (advanced), one message per item': () => perItem((i) => raw.call(i)),
+      'raw fork IPC (json), one message per item': () => perItem((i) => rawJson.call(i)),
+    },
+    QUICK ? 2 : 3,
+    1,
+  );
+  const perItemUs: Record<string, number> = {};
+  for (const [name, ms] of Object.entries(figures)) perItemUs[name] = (ms * 1000) / (name === 'unsync map' ? MAP_ITEMS : PER_ITEM);
+  const mapUs = perItemUs['unsync map']!;
+  const size = (n: number): string => (n >= 1e6 ? `${n / 1e6}M` : `${n / 1000}k`);
+  out(`
+map: unsync over ${size(MAP_ITEMS)} tiny items (chunkSize ${MAP_CHUNK}, concurrency ${4 * CORES}) vs one call or message per item (${size(PER_ITEM)} in flight), ${CORES} children`);
+  out('| contender | median ms | items | per item | unsync map is faster by |');
+  out('| --- | --- | --- | --- | --- |');
+  for (const [name, ms] of Object.entries(figures)) {
+    const n = name === 'unsync map' ? MAP_ITEMS : PER_ITEM;
+    out(`| ${name} | ${ms.toFixed(1)} | ${size(n)} | ${perItemUs[name]!.toFixed(3)} µs | ${name === 'unsync map' ? '' : ratio(perItemUs[name]!, mapUs)} |`);
+  }
+  goals.mapVsWorkerpool = perItemUs['workerpool, one exec per item']! / mapUs;
+  goals.mapVsRawJson = perItemUs['raw fork IPC (json), one message per item']! / mapUs;
+  await unsync.close();
+  await wp.terminate();
+  raw.close();
+  rawJson.close();
+}
+
 async function scaling(): Promise<void> {
   const n = 30_000_000;
   const unsync = new ProcessExecutor({ minWorkers: CORES, maxWorkers: CORES, execArgv: [] });
@@ -231,6 +302,11 @@ function markdownSection(): string {
   if (goals.batchedVsJson !== undefined) {
     reading.push(`- Batched tiny calls: unsync ${goals.batchedVsJson.toFixed(2)}x raw JSON \`fork\` IPC (goal: within 2.5x, ${met(goals.batchedVsJson <= 2.5)}).`);
   }
+  if (goals.mapVsWorkerpool !== undefined && goals.mapVsRawJson !== undefined) {
+    reading.push(
+      `- \`map\` over tiny items: ${goals.mapVsWorkerpool.toFixed(2)}x workerpool's per-item throughput (goal: >= 5x, ${met(goals.mapVsWorkerpool >= 5)}) and ${goals.mapVsRawJson.toFixed(2)}x the raw JSON \`fork\` IPC floor, one message per item (goal: within 2x, i.e. >= 0.5x, ${met(goals.mapVsRawJson >= 0.5)}). One message carries a chunk of ${MAP_CHUNK} items, so map can beat the per-message floor.`,
+    );
+  }
   if (goals.scalingVsPiscina !== undefined) {
     reading.push(`- CPU scaling: ${goals.scalingVsPiscina.toFixed(2)}x piscina's own speedup (goal: >= 0.9x, ${met(goals.scalingVsPiscina >= 0.9)}).`);
   }
@@ -243,7 +319,7 @@ function markdownSection(): string {
   return [
     '## Executors: process pool',
     '',
-    `Command: \`npx tsx benchmarks/executors-process.ts --markdown\`. Every pool has one child per core (${CORES}), every child runs plain \`node\` (\`execArgv: []\`) and calls \`x => x\` (or a CPU burn) from a plain \`.cjs\` module, so the figures are the pools' own cost. Medians over interleaved rounds. Machine: ${machine()}.`,
+    `Command: \`npx tsx benchmarks/executors-process.ts --markdown${QUICK ? ' --quick' : ''}\`. Every pool has one child per core (${CORES}), every child runs plain \`node\` (\`execArgv: []\`) and calls \`x => x\` (or a CPU burn) from a plain \`.cjs\` module, so the figures are the pools' own cost. Medians over interleaved rounds. Machine: ${machine()}.`,
     '',
     ...tables.map((l) => (l.startsWith('\n') ? `\n**${l.slice(1)}**\n` : l.startsWith('unsync speedup') ? `\n${l}` : l)),
     '',
@@ -258,6 +334,7 @@ function markdownSection(): string {
 async function main(): Promise<void> {
   if (!MARKDOWN) console.log(`${machine()}\ncommand: npx tsx benchmarks/executors-process.ts`);
   if (ONLY === undefined || ONLY === 'overhead') await overhead();
+  if (ONLY === undefined || ONLY === 'map') await mapSection();
   if (ONLY === undefined || ONLY === 'scaling') await scaling();
   if (ONLY === undefined || ONLY === 'cold') await coldStart();
   fs.rmSync(dir, { recursive: true, force: true });
