@@ -1,5 +1,7 @@
 import { CancelledError, InvalidStateError, isCancelledError, isInvalidStateError } from '../../src/core/errors';
 import { Unfuture, cancelFuture, pendingFuture, rejectFuture, resolveFuture } from '../../src/core/future';
+import { createTask } from '../../src/core/task';
+import { sleep } from '../../src/combinators/sleep';
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
@@ -248,15 +250,26 @@ describe('Unfuture as a thenable', () => {
 });
 
 describe('Unfuture names and timing', () => {
-  it('numbers default names Task-N strictly increasing and allows renaming', () => {
+  it('numbers default names Future-N strictly increasing and allows renaming', () => {
     const a = pendingFuture();
     const b = pendingFuture();
-    const na = Number(a.getName().replace('Task-', ''));
-    const nb = Number(b.getName().replace('Task-', ''));
-    expect(a.getName()).toMatch(/^Task-\d+$/);
-    expect(nb).toBeGreaterThan(na);
+    const na = Number(a.getName().replace('Future-', ''));
+    const nb = Number(b.getName().replace('Future-', ''));
+    expect(a.getName()).toMatch(/^Future-\d+$/);
+    expect(nb).toBe(na + 1);
     b.setName('renamed');
     expect(b.getName()).toBe('renamed');
+  });
+
+  it('numbers tasks Task-N consecutively, whatever other futures are made between them (asyncio)', async () => {
+    const first = createTask(() => sleep(1));
+    void sleep(1);
+    Unfuture.fromValue(1).then(() => undefined);
+    const second = createTask(() => 2);
+    const n1 = Number(first.getName().replace('Task-', ''));
+    expect(first.getName()).toMatch(/^Task-\d+$/);
+    expect(second.getName()).toBe(`Task-${n1 + 1}`);
+    await Promise.all([first, second]);
   });
 
   it('records creation, start and settlement in order', async () => {

@@ -25,7 +25,7 @@ export type CancelHook = (message: string | undefined) => void | boolean;
 export interface FutureOptions {
   /** Where the work runs (default `'loop'`). */
   executor?: ExecutorKind;
-  /** Name shown by `getName()` (default `Task-N`). */
+  /** Name shown by `getName()` (default `Future-N`). */
   name?: string;
   /**
    * Called on the first `cancel(msg)` while pending. It must eventually settle the future

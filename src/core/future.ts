@@ -60,7 +60,10 @@ export {
   setFutureCancelHook,
 } from './future-internal';
 
-let nextId = 1;
+// Default-name counters, as asyncio numbers its tasks: tasks are Task-1, Task-2, ... in
+// creation order whatever else is made between them; every other future is Future-N.
+let nextTaskNumber = 1;
+let nextFutureNumber = 1;
 
 /**
  * Settled futures whose reactions (then-children, done callbacks) must run, in settlement
@@ -121,7 +124,8 @@ export class Unfuture<T> implements PromiseLike<T> {
   // What cancel() forwards to while pending: a producer hook, or an upstream/adopted
   // future. Once fulfilled: the value's discard hook, if the producer set one.
   #cancelTarget: CancelHook | Unfuture<unknown> | undefined = undefined;
-  readonly #id: number = nextId++;
+  // Positive: a task's number (Task-N). Negative: another future's number (Future-N).
+  readonly #id: number;
   #name: string | undefined;
   // False until anything looks at the outcome, then true. In debug mode it may hold a
   // DebugRecord instead of false: the record debug mode's finalizer reads, kept current
@@ -164,7 +168,8 @@ export class Unfuture<T> implements PromiseLike<T> {
 
 
   /** @internal Use `createTask`, `Unfuture.withResolvers`, `fromValue` or `fromPromise`. */
-  constructor(executor: ExecutorKind = 'loop', name?: string, timed = true) {
+  constructor(executor: ExecutorKind = 'loop', name?: string, timed = true, task = false) {
+    this.#id = task ? nextTaskNumber++ : -nextFutureNumber++;
     this.executor = executor;
     this.#name = name;
     this.#createdAt = timed ? performance.now() : undefined;
@@ -353,9 +358,12 @@ export class Unfuture<T> implements PromiseLike<T> {
     return removed;
   }
 
-  /** The name (default `Task-N`, N strictly increasing in creation order). */
+  /**
+   * The name. Defaults: `Task-N` for a task (N strictly increasing in task creation order,
+   * as asyncio numbers tasks), `Future-N` for any other future (its own counter).
+   */
   getName(): string {
-    return this.#name ?? `Task-${this.#id}`;
+    return this.#name ?? (this.#id > 0 ? `Task-${this.#id}` : `Future-${-this.#id}`);
   }
 
   /** Rename the future. */

@@ -75,7 +75,7 @@ export class Task<T> extends Unfuture<T> implements AwaitingTask {
 
   /** @internal Use {@link createTask}. */
   constructor(body: () => T | PromiseLike<T>, name?: string) {
-    super('loop', name);
+    super('loop', name, true, true);
     this.#body = body;
     if (pendingTail === undefined) pendingHead = this;
     else {

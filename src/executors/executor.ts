@@ -13,7 +13,7 @@ export interface SubmitOptions {
    * with `TimeoutError`. `null`/`undefined`: no limit.
    */
   timeout?: number | null;
-  /** Name of the returned Unfuture (default `Task-N`). */
+  /** Name of the returned Unfuture (default `Future-N`). */
   name?: string;
 }
 
