@@ -38,6 +38,17 @@ describe('run', () => {
     expect(allTasks().size).toBe(0);
   });
 
+  it('cancels a sleep the program started and never awaited, so it cannot keep the process alive', async () => {
+    const before = sleep(60_000); // armed before run(): not the program's, left alone
+    let stray: ReturnType<typeof sleep> | undefined;
+    await run(async () => {
+      stray = sleep(60_000);
+    });
+    expect(stray!.cancelled()).toBe(true);
+    expect(before.state).toBe('pending');
+    before.cancel();
+  });
+
   it('refuses to run inside a running run', async () => {
     let inner: unknown;
     await run(async () => {

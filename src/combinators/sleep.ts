@@ -5,6 +5,21 @@ import { Unfuture } from '../core/future';
 import { cancelFuture, pendingFuture, resolveFuture } from '../core/future-internal';
 import { assertTimeout } from '../core/validate';
 
+/*
+ * Every sleep whose timer is still armed, in creation order. `run()` cancels the ones its
+ * program started and left behind (a `sleep()` nobody awaited would otherwise keep the
+ * process alive after `run()` returned, as asyncio.run never lets a stray sleep outlive it).
+ */
+const liveSleeps = new Set<Unfuture<unknown>>();
+
+/**
+ * Internal API for `run()`: the sleeps whose timers are armed now, oldest first (a
+ * snapshot, safe to cancel while iterating).
+ */
+export function armedSleeps(): Unfuture<unknown>[] {
+  return [...liveSleeps];
+}
+
 /**
  * An Unfuture that fulfils with `value` after `ms` milliseconds.
  *
@@ -22,12 +37,15 @@ export function sleep<T = void>(ms: number, value?: T): Unfuture<T> {
     onCancel: (message) => {
       if (ms > 0) clearTimeout(timer as NodeJS.Timeout);
       else clearImmediate(timer as NodeJS.Immediate);
+      liveSleeps.delete(future);
       cancelFuture(future, message);
     },
   });
   const wake = (): void => {
+    liveSleeps.delete(future);
     resolveFuture(future, value as T);
   };
+  liveSleeps.add(future);
   timer = ms > 0 ? setTimeout(wake, Math.min(ms, 2 ** 31 - 1)) : setImmediate(wake);
   return future;
 }

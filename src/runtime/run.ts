@@ -5,6 +5,7 @@ import { InvalidStateError } from '../core/errors';
 import { Unfuture } from '../core/future';
 import { onSettled } from '../core/future-internal';
 import { allTasks, createTask } from '../core/task';
+import { armedSleeps } from '../combinators/sleep';
 import { assertFunction, assertOptions, expected } from '../core/validate';
 import { debugState } from './debug';
 import { runShutdownHooks } from './lifecycle';
@@ -23,7 +24,8 @@ export const runHooks: { beforeReturn: (() => void) | undefined } = { beforeRetu
 /**
  * Run `main` as the root task and resolve with its result (or reject with its error).
  *
- * When `main` settles, every task still pending is cancelled and awaited, then the
+ * When `main` settles, every task still pending is cancelled and awaited, every `sleep` the
+ * program started and left armed is cancelled, then the
  * executors are shut down, so the process can exit. Calling `run` while another `run`
  * is active throws `InvalidStateError`.
  *
@@ -44,9 +46,12 @@ export async function run<T>(main: () => T | PromiseLike<T>, options?: RunOption
   const debugBefore = debugState.enabled;
   if (options?.debug !== undefined) debugState.enabled = options.debug;
   try {
+    const sleepsBefore = new Set(armedSleeps());
     const root = createTask(main, { name: 'main' });
     await settled(root);
     await cancelRemaining(root);
+    // A sleep the program started and never awaited: nothing can observe it any more.
+    for (const s of armedSleeps()) if (!sleepsBefore.has(s)) s.cancel('run(): main returned');
     runHooks.beforeReturn?.();
     return root.result();
   } finally {
