@@ -2,11 +2,14 @@
 // function marked unsync runs on the thread pool, so ten calls overlap.
 // Prints the ten results, then where the calls ran.
 import { gather, inWorker, inspect, run, unsync } from '../src';
+import { logCall } from './unsync-call-log';
 import { SECOND } from './seconds';
 
 export const nonAsyncFunction = unsync(function nonAsyncFunction(seconds: number): string {
+  logCall('start'); // (for the example's test: did calls overlap?)
   // Blocks this thread like Python's time.sleep (a blocking call: inspect sends it to a thread).
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, seconds * SECOND);
+  logCall('end');
   return 'Run in parallel!';
 });
 
