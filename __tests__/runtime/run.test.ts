@@ -3,6 +3,18 @@ import { allTasks, createTask } from '../../src/core/task';
 import { sleep } from '../../src/combinators/sleep';
 import { run } from '../../src/runtime/run';
 import { onRuntimeShutdown } from '../../src/runtime/lifecycle';
+import { execFile } from 'node:child_process';
+import * as path from 'node:path';
+
+/** Run a TypeScript script with tsx; resolves with its stdout and exit code. */
+function runScript(file: string): Promise<{ stdout: string; code: number }> {
+  const tsx = path.join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
+  return new Promise((resolve) => {
+    execFile(tsx, [file], { timeout: 30_000 }, (error, stdout) => {
+      resolve({ stdout, code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1 });
+    });
+  });
+}
 
 describe('run', () => {
   it('resolves with the result of main', async () => {
@@ -47,6 +59,11 @@ describe('run', () => {
     expect(stray!.cancelled()).toBe(true);
     expect(before.state).toBe('pending');
     before.cancel();
+  });
+
+  it('returns even when a leftover task is stuck on a promise nothing can settle (the loop goes idle)', async () => {
+    const { stdout, code } = await runScript(path.join(__dirname, '..', 'fixtures', 'run-stuck-task.ts'));
+    expect([code, stdout.trim()]).toEqual([0, 'run returned: main done']);
   });
 
   it('refuses to run inside a running run', async () => {

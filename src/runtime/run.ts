@@ -24,7 +24,9 @@ export const runHooks: { beforeReturn: (() => void) | undefined } = { beforeRetu
 /**
  * Run `main` as the root task and resolve with its result (or reject with its error).
  *
- * When `main` settles, every task still pending is cancelled and awaited, every `sleep` the
+ * When `main` settles, every task still pending is cancelled and awaited (except one stuck
+ * on a foreign promise nothing can settle: once the event loop is idle it is left behind),
+ * every `sleep` the
  * program started and left armed is cancelled, then the
  * executors are shut down, so the process can exit. Calling `run` while another `run`
  * is active throws `InvalidStateError`.
@@ -71,5 +73,25 @@ function settled(f: Unfuture<unknown>): Promise<void> {
 async function cancelRemaining(root: Unfuture<unknown>): Promise<void> {
   const left = [...allTasks()].filter((t) => t !== root);
   for (const task of left) task.cancel('run(): main returned');
-  await Promise.all(left.map(settled));
+  await settledOrStuck(left);
+}
+
+/**
+ * Resolve once every task in `tasks` has settled, or once the event loop has nothing left
+ * to do ('beforeExit'): a task suspended on a foreign promise that nothing can settle any
+ * more cannot see its cancellation and can never finish. Waiting for it would let Node
+ * exit with `run()` never returning; asyncio.run can always finish its cancelled tasks,
+ * and so does this, by giving up on the ones that are provably stuck.
+ */
+function settledOrStuck(tasks: Unfuture<unknown>[]): Promise<void> {
+  let remaining = tasks.length;
+  if (remaining === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      process.off('beforeExit', done);
+      resolve();
+    };
+    process.on('beforeExit', done);
+    for (const t of tasks) onSettled(t, () => --remaining === 0 && done());
+  });
 }
