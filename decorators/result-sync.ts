@@ -40,15 +40,7 @@ export function resultSync<T>(future: Unfuture<T>, timeoutMs?: number | null): T
     throw new TypeError(expected('future', 'an Unfuture', future));
   }
   assertTimeout('timeoutMs', timeoutMs);
-  // A future derived with `then` (it records no timing of its own) carries its source's
-  // executor, but no pool holds it: its continuation runs on this thread's event loop, so
-  // no synchronous reply channel can ever answer for it. Say so, instead of "not a pending
-  // call of a live pool".
-  if (!future.done() && future.executor !== 'loop' && future.timing.createdAt === undefined) {
-    throw new InvalidStateError(
-      `${future.getName()} is a chain (made with then()) on a ${future.executor} call, not the call itself: its continuation runs on the event loop, so blocking cannot finish it; block on the call itself (resultSync(call)) and continue from its value, or await the chain`,
-    );
-  }
+  // A chain (`call.then(f)`) is refused by Unfuture.resultSync with a message saying so.
   return future.resultSync(timeoutMs);
 }
 

@@ -327,3 +327,19 @@ describe('Unfuture.resultSync', () => {
     expect(() => Unfuture.fromValue(1).resultSync('soon' as never)).toThrow(TypeError);
   });
 });
+
+describe('resultSync on a chain', () => {
+  it('refuses a then() chain of a pool call with a message that says to block on the call itself', () => {
+    const call = Unfuture.withResolvers<number>({ executor: 'thread' });
+    const chain = call.future.then((n) => n + 1);
+    let thrown: unknown;
+    try {
+      chain.resultSync(10);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(isInvalidStateError(thrown)).toBe(true);
+    expect((thrown as Error).message).toMatch(/is a chain \(made with then\(\)\) on a thread call.*block on the call itself/);
+    call.cancel();
+  });
+});

@@ -260,6 +260,13 @@ export class Unfuture<T> implements PromiseLike<T> {
   resultSync(timeoutMs?: number | null): T {
     assertTimeout('timeoutMs', timeoutMs);
     if (this.#state === 'pending') {
+      if (this instanceof ThenChild && this.executor !== 'loop') {
+        // A chain carries its source's executor, but no pool holds it: its continuation
+        // runs on this thread's event loop, so no synchronous reply channel can answer.
+        throw new InvalidStateError(
+          `${this.getName()} is a chain (made with then()) on a ${this.executor} call, not the call itself: its continuation runs on the event loop, so blocking cannot finish it; block on the call itself (resultSync(call)) and continue from its value, or await the chain`,
+        );
+      }
       const wait = syncWaiters[this.executor];
       if (wait === undefined) {
         throw new InvalidStateError(
