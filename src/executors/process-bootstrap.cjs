@@ -1,7 +1,8 @@
 'use strict';
 /**
  * The entry of every unsync child process: the process pool forks this file with
- * `serialization: 'advanced'` and `UNSYNC_WORKER=process`. It speaks the protocol of
+ * `serialization: 'json'` framing (values cross exactly as structured clones, see `./process-wire.cjs`)
+ * and `UNSYNC_WORKER=process`. It speaks the protocol of
  * `./protocol.ts` over the IPC channel and runs each call with the shared bootstrap's
  * `runCallNow` (`./bootstrap.cjs`: locate the function, run it, encode errors), so threads and
  * processes find and run functions with exactly the same code.
@@ -42,6 +43,7 @@ const path = require('node:path');
 const v8 = require('node:v8');
 const { Worker } = require('node:worker_threads');
 const { encodeError } = require('./error-codec.cjs');
+const { packMessage, unpackMessage } = require('./process-wire.cjs');
 const bootstrap = require('./bootstrap.cjs');
 
 const BRAND = Symbol.for('unsync.error.brand');
@@ -124,12 +126,12 @@ function startProcessWorker() {
   const send = (message, call) => {
     if (!process.connected) return message;
     try {
-      process.send(message);
+      process.send(packMessage(message, SYNC_DIR));
       return message;
     } catch (reason) {
-      // With 'advanced' serialization an uncloneable result throws here, synchronously.
+      // An uncloneable result throws here, synchronously (packMessage clones it).
       const failure = bootstrap.resultCloneFailure(message, reason, call);
-      process.send(failure);
+      process.send(packMessage(failure, SYNC_DIR));
       return failure;
     }
   };
@@ -169,7 +171,8 @@ function startProcessWorker() {
     else finish(outcome);
   };
 
-  process.on('message', (message) => {
+  process.on('message', (received) => {
+    const message = unpackMessage(received);
     if (Array.isArray(message)) {
       // A batch of `call` messages (the parent sends calls picked together as one message).
       for (const call of message) pending.push(call);
@@ -215,7 +218,7 @@ function startProcessWorker() {
       // No folder: the parent never blocks on this pool before 'ready'.
     }
   }
-  process.send({ type: 'ready', pid: process.pid, version: PROTOCOL_VERSION });
+  process.send(packMessage({ type: 'ready', pid: process.pid, version: PROTOCOL_VERSION }));
 }
 
 if (process.env.UNSYNC_WORKER === 'process' && typeof process.send === 'function') {

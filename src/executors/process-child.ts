@@ -10,6 +10,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
+import { packMessage, unpackMessage } from './process-wire.cjs';
 import type { CallMessage, ParentMessage, WorkerMessage } from './protocol';
 import { parentTypeScriptLoader } from './typescript-loader';
 
@@ -54,23 +55,29 @@ export class ProcessChild {
   /** Set when the pool stopped the child on purpose (cancel, recycle, idle, close). */
   stoppedOnPurpose = false;
   readonly #process: ChildProcess;
+  /** Where large messages to the child travel (./process-wire.cjs). */
+  readonly #folder: string;
   #referenced = true;
   #killTimer: NodeJS.Timeout | undefined = undefined;
 
   constructor(settings: ForkSettings, events: ChildEvents) {
+    this.#folder = settings.syncFolder;
     const env: Record<string, string | undefined> = { ...(settings.env ?? process.env), UNSYNC_WORKER: 'process', UNSYNC_SYNC_DIR: settings.syncFolder };
     // The child registers the parent's TypeScript loader when it needs one (./typescript-loader.ts).
     const loader = parentTypeScriptLoader();
     if (loader !== undefined) env.UNSYNC_TS_LOADER = loader;
     this.#process = fork(PROCESS_BOOTSTRAP_FILE, [], {
-      serialization: 'advanced',
+      // JSON framing; values still cross by structured clone whenever JSON would not carry
+      // them exactly (./process-wire.cjs): Node's 'advanced' framing costs more per message.
+      serialization: 'json',
       execArgv: settings.execArgv ? [...settings.execArgv] : defaultExecArgv(),
       env,
       // stdin stays with the parent; the child's output goes where the parent's goes.
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const child = this.#process;
-    child.on('message', (message: WorkerMessage) => {
+    child.on('message', (received: unknown) => {
+      const message = unpackMessage(received) as WorkerMessage;
       if (message.type === 'ready') {
         if (this.state === 'starting') {
           this.state = 'ready';
@@ -114,7 +121,7 @@ export class ProcessChild {
    */
   send(message: ParentMessage | readonly CallMessage[]): boolean {
     if (this.state === 'gone' || !this.#process.connected) return false;
-    this.#process.send(message);
+    this.#process.send(packMessage(message, this.#folder) as ParentMessage);
     return true;
   }
 

@@ -3,7 +3,7 @@
  *
  * Every message is a plain object with a `type` and, for anything about a call, the call's
  * `id` (unique per executor). Values travel by structured clone (`postMessage`, or
- * `child_process` IPC with `serialization: 'advanced'`); a thrown error travels only as an
+ * `child_process` IPC, where `./process-wire.cjs` sends JSON only when it is exact); a thrown error travels only as an
  * {@link EncodedError} made by `encodeError` and rebuilt by `decodeError`
  * (`./error-codec.cjs`), the one crossing point for errors.
  *
