@@ -313,7 +313,7 @@ function markdownSection(): string {
   if (goals.coldVsFork !== undefined) reading.push(`- Cold start: ${goals.coldVsFork.toFixed(2)}x a bare \`fork\` answering one message.`);
   if (goals.sequentialVsWorkerpool !== undefined && goals.sequentialQuietVsWorkerpool !== undefined) {
     reading.push(
-      `- Sequential tiny calls: unsync ${goals.sequentialVsWorkerpool.toFixed(2)}x workerpool, ${goals.sequentialQuietVsWorkerpool.toFixed(2)}x with \`callerStacks: false\` (goal: faster than workerpool, ${met(goals.sequentialVsWorkerpool < 1)}; ${met(goals.sequentialQuietVsWorkerpool < 1)} without caller stacks). One round trip each is dominated by waking a sleeping process, and workerpool's JSON messages are cheaper per message than the structured-clone (\`advanced\`) ones unsync needs for Map, Set, BigInt and errors (compare the two raw rows); the order changes between runs on a busy 2-core machine.`,
+      `- Sequential tiny calls: unsync ${goals.sequentialVsWorkerpool.toFixed(2)}x workerpool, ${goals.sequentialQuietVsWorkerpool.toFixed(2)}x with \`callerStacks: false\` (goal: faster than workerpool, ${met(goals.sequentialVsWorkerpool < 1)}; ${met(goals.sequentialQuietVsWorkerpool < 1)} without caller stacks). One round trip each is dominated by waking a sleeping process. unsync frames messages as JSON when JSON is exact and clones the rest (docs/executors.md, "The wire"), so tiny calls pay the JSON row, not the \`advanced\` one; with caller stacks on, capturing the stack costs about as much as unsync's margin (compare the two unsync rows). The order changes between runs on a busy 2-core machine.`,
     );
   }
   return [
