@@ -72,6 +72,8 @@ export function callDecorated(info: DecoratedInfo, self: unknown, args: unknown[
   // message round trip and, on a cold pool, the worker's startup. A worker's first call into
   // the module also loads it there, so that sample says nothing about the function: skipped.
   whenPoolRan(future, (run) => {
+    // Rule 2 from the worker's side: it returned a promise, so it is async (the loop's).
+    if (run.thenable) recordThenable(info.original);
     if (!run.cold) recordCall(info.original, executor, run.runMs);
   });
   return future;

@@ -58,3 +58,16 @@ describe.each([
     expect(now.measured.loop!.calls).toBe(1);
   });
 });
+
+describe('a sync function that a worker sees returning a promise', () => {
+  it('is routed to the loop after its first pool call, by rule 2 (a call returned a thenable)', async () => {
+    expect(inspect(E.promiseFromThread)).toMatchObject({ kind: 'io', executor: 'thread' });
+    const first = E.promiseFromThread(__filename);
+    expect(first.executor).toBe('thread');
+    expect(await first).toBeGreaterThan(0);
+    expect(inspect(E.promiseFromThread)).toMatchObject({ kind: 'async', executor: 'loop' });
+    const second = E.promiseFromThread(__filename);
+    expect(second.executor).toBe('loop');
+    expect(await second).toBeGreaterThan(0);
+  });
+});

@@ -163,9 +163,11 @@ function runCallNow(message) {
     return { type: 'error', id, phase: 'run', error: encodeError(error), startedAt, endedAt: now() };
   }
   if (value !== null && typeof value === 'object' && typeof value.then === 'function') {
+    // `thenable: true` tells the parent the function answered with a promise (evidence
+    // that it is async, for the decorator's routing).
     return Promise.resolve(value).then(
-      (v) => ({ type: 'result', id, value: v, startedAt, endedAt: now() }),
-      (error) => ({ type: 'error', id, phase: 'run', error: encodeError(error), startedAt, endedAt: now() }),
+      (v) => ({ type: 'result', id, value: v, startedAt, endedAt: now(), thenable: true }),
+      (error) => ({ type: 'error', id, phase: 'run', error: encodeError(error), startedAt, endedAt: now(), thenable: true }),
     );
   }
   return { type: 'result', id, value, startedAt, endedAt: now() };
@@ -185,14 +187,24 @@ async function runCall(message) {
       return { type: 'error', id, phase: 'locate', error: encodeError(error), startedAt, endedAt: now() };
     }
   }
+  let thenable = false;
   try {
     let value = fn(...args);
     // Await only real thenables: a synchronous result costs no extra microtask turn.
-    if (value !== null && typeof value === 'object' && typeof value.then === 'function') value = await value;
-    return { type: 'result', id, value, startedAt, endedAt: now() };
+    if (value !== null && typeof value === 'object' && typeof value.then === 'function') {
+      thenable = true;
+      value = await value;
+    }
+    return markThenable({ type: 'result', id, value, startedAt, endedAt: now() }, thenable);
   } catch (error) {
-    return { type: 'error', id, phase: 'run', error: encodeError(error), startedAt, endedAt: now() };
+    return markThenable({ type: 'error', id, phase: 'run', error: encodeError(error), startedAt, endedAt: now() }, thenable);
   }
+}
+
+/** Add `thenable: true` to an outcome whose function answered with a promise (see runCallNow). */
+function markThenable(outcome, thenable) {
+  if (thenable) outcome.thenable = true;
+  return outcome;
 }
 
 /**

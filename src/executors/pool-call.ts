@@ -29,6 +29,8 @@ export interface PoolRun {
    * unknown): `runMs` then includes loading that module in the worker, not only the call.
    */
   readonly cold: boolean;
+  /** True when the function returned a promise, which the worker awaited (it is async in fact). */
+  readonly thenable: boolean;
 }
 
 /** Per worker (the pool's handle on it), the modules it has answered a call from. */
@@ -160,7 +162,7 @@ export class PoolCall<T = unknown> {
     counters.runTime.record(outcome.endedAt - outcome.startedAt);
     // Before the future settles, so whoever awaits it sees the evidence already recorded.
     const cold = this.#firstFromModule();
-    runWatchers.get(this.future)?.({ runMs: outcome.endedAt - outcome.startedAt, cold });
+    runWatchers.get(this.future)?.({ runMs: outcome.endedAt - outcome.startedAt, cold, thenable: outcome.thenable === true });
     if (outcome.type === 'result') {
       counters.count('completed');
       resolveFuture(this.future, outcome.value as T);

@@ -93,6 +93,11 @@ export interface ShutdownMessage {
 export interface CallTimes {
   readonly startedAt: number;
   readonly endedAt: number;
+  /**
+   * Present (true) when the function returned a thenable, which the worker awaited: the
+   * function is async in fact, whatever its source looks like (the decorator's rule 2).
+   */
+  readonly thenable?: true;
 }
 
 /** Worker -> parent: call `id` returned `value`. */
