@@ -22,3 +22,24 @@ export function flush(): Promise<void> {
 export function nativeDelay<T = void>(ms: number, value?: T): Promise<T> {
   return new Promise((resolve) => setTimeout(() => resolve(value as T), ms));
 }
+
+/** Number of active `Timeout` handles in the process right now. */
+export function activeTimers(): number {
+  return process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+}
+
+/**
+ * Resolve once the process holds at most `limit` Timeout handles, polling for up to `ms`,
+ * and return the last count seen. Compare with `<=`, never `===`: jest reuses its worker
+ * process across test files, so timers of other files (and jest's own) come and go while a
+ * test awaits; a leaked library timer stays, and keeps the count above `limit`.
+ */
+export async function timersSettleTo(limit: number, ms = 200): Promise<number> {
+  const deadline = Date.now() + ms;
+  let count = activeTimers();
+  while (count > limit && Date.now() < deadline) {
+    await new Promise<void>((resolve) => setTimeout(resolve, 5));
+    count = activeTimers();
+  }
+  return count;
+}

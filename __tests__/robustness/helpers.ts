@@ -14,10 +14,7 @@ export async function macroTurns(k: number): Promise<void> {
   for (let i = 0; i < k; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
-/** Number of active `Timeout` handles in the process right now. */
-export function activeTimers(): number {
-  return process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-}
+export { activeTimers, timersSettleTo } from '../helpers/async';
 
 /** Number of active handles of kind `kind` (e.g. 'TCPSocketWrap', 'TCPServerWrap'). */
 export function activeResources(kind: string): number {
@@ -58,17 +55,4 @@ export function outcome(f: Unfuture<unknown>): { state: string; value?: unknown;
   return { state: f.state };
 }
 
-/**
- * Resolve once the process holds at most `limit` Timeout handles, polling for up to `ms`
- * (jest keeps a few timers of its own that come and go; a leaked library timer stays).
- * Returns the last count seen.
- */
-export async function timersSettleTo(limit: number, ms = 200): Promise<number> {
-  const deadline = Date.now() + ms;
-  let count = activeTimers();
-  while (count > limit && Date.now() < deadline) {
-    await new Promise<void>((resolve) => setTimeout(resolve, 5));
-    count = activeTimers();
-  }
-  return count;
-}
+
