@@ -16,6 +16,7 @@
  * child then has not started the next call, and will not: it waits while a stop for an
  * earlier call stands); when the claim is past X, the parent clears its stop and lets X's
  * answer arrive. Sequential calls (sent to an idle child) carry no claim and cost nothing.
+ * The pool deletes the file when the child is gone.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -46,7 +47,7 @@ function decode(bytes: Buffer): number | undefined {
   return check === (seq ^ CHECK) >>> 0 ? seq : undefined;
 }
 
-/** The parent's handle on one child's claim file; opened on first use, closed with {@link close}. */
+/** The parent's handle on one child's claim file; opened on first use, deleted with {@link remove}. */
 export class ClaimFile {
   #fd: number | undefined = undefined;
 
@@ -74,13 +75,13 @@ export class ClaimFile {
     }
   }
 
-  /** Close the parent's descriptor (the child is gone; the folder's removal deletes the file). */
-  close(): void {
-    if (this.#fd === undefined) return;
+  /** The child is gone: close the parent's descriptor and delete the file (if either side made it). */
+  remove(): void {
     try {
-      fs.closeSync(this.#fd);
+      if (this.#fd !== undefined) fs.closeSync(this.#fd);
+      fs.rmSync(this.file, { force: true });
     } catch {
-      // already closed
+      // The pool's folder is gone already.
     }
     this.#fd = undefined;
   }
