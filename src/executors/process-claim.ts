@@ -16,7 +16,6 @@
  * child then has not started the next call, and will not: it waits while a stop for an
  * earlier call stands); when the claim is past X, the parent clears its stop and lets X's
  * answer arrive. Sequential calls (sent to an idle child) carry no claim and cost nothing.
- * The pool deletes the file when the child is gone.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -47,7 +46,7 @@ function decode(bytes: Buffer): number | undefined {
   return check === (seq ^ CHECK) >>> 0 ? seq : undefined;
 }
 
-/** The parent's handle on one child's claim file; opened on first use, deleted with {@link remove}. */
+/** The parent's handle on one child's claim file; opened on first use, closed with {@link close}. */
 export class ClaimFile {
   #fd: number | undefined = undefined;
 
@@ -75,13 +74,13 @@ export class ClaimFile {
     }
   }
 
-  /** The child is gone: close the parent's descriptor and delete the file (if either side made it). */
-  remove(): void {
+  /** Close the parent's descriptor (the child is gone; the folder's removal deletes the file). */
+  close(): void {
+    if (this.#fd === undefined) return;
     try {
-      if (this.#fd !== undefined) fs.closeSync(this.#fd);
-      fs.rmSync(this.file, { force: true });
+      fs.closeSync(this.#fd);
     } catch {
-      // The pool's folder is gone already.
+      // already closed
     }
     this.#fd = undefined;
   }

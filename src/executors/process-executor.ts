@@ -357,8 +357,7 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
     this.#slots.delete(slot);
     this.#bySlot.delete(slot.child);
     if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer);
-    // The child may have made its claim file even if the parent never read it.
-    if (slot.child.pid !== undefined) (slot.claim ??= new ClaimFile(claimFilePath(this.#syncFolder!, slot.child.pid))).remove();
+    slot.claim?.close();
     const neverReady = !slot.everReady && !slot.child.stoppedOnPurpose;
     const calls = slot.pipeline.splice(0);
     for (let i = 0; i < calls.length; i++) {
