@@ -2,26 +2,12 @@ import * as fs from 'node:fs';
 import { CancelledError, isCancelledError, isTimeoutError } from '../../src/core/errors';
 import { ProcessExecutor } from '../../src/executors';
 import * as fx from '../fixtures/pool-functions';
-import * as cx from '../fixtures/process-claim-functions';
 import * as px from '../fixtures/process-functions';
 import { refOf, rejectionOf } from './helpers';
 import { alive, linesOf, tempDir, waitForFile } from './process-helpers';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
-
-/**
- * Block this thread (its event loop too: no answer from a child is read meanwhile) until
- * `file` has `count` lines. Used to act in the instant between a child's two calls.
- */
-function blockUntilLines(file: string, count: number): void {
-  const nap = new Int32Array(new SharedArrayBuffer(4));
-  const deadline = Date.now() + 30_000;
-  while (linesOf(file).length < count) {
-    if (Date.now() > deadline) throw new Error(`${file} never had ${count} lines: ${linesOf(file).join(', ')}`);
-    Atomics.wait(nap, 0, 0, 2);
-  }
-}
 
 /**
  * A one-child pool whose child is up and has answered many tiny calls, so the pool pipelines
@@ -72,35 +58,6 @@ describe('ProcessExecutor cancellation', () => {
     // The same child ran both: nothing was killed.
     expect(await executor.submit(refOf(px.pid), [])).toBe(childPid);
     expect(steps).toEqual(['behind cancelled', 'running finished', 'running done']);
-    await executor.close();
-  });
-
-  it('cancelling a head that already finished does not kill the pipelined call its child started next: that call runs once, on the same child', async () => {
-    const executor = await warmSingle();
-    const childPid = await executor.submit<number>(refOf(px.pid), []);
-    // Loading the fixture module made that call slow; tiny calls again so the pool pipelines.
-    await Promise.all(Array.from({ length: 60 }, () => executor.submit(refOf(px.pid), [])));
-    const log = tmp.file('claim.log');
-    const release = tmp.file('claim.release');
-    const steps: string[] = [];
-    // One batch: `head` runs and answers at once; `next` starts right after it in the child.
-    const head = executor.submit(refOf(px.appendLine), [log, 'head']);
-    const next = executor.submit<number>(refOf(cx.logThenBlock), [log, 'next started', release]);
-    head.addDoneCallback((f) => steps.push(`head ${f.state}`));
-    next.addDoneCallback(() => steps.push('next finished'));
-    await Promise.resolve(); // the pool sends both on this microtask
-    // The parent reads no answer while blocked: it still believes `head` runs, when in fact
-    // the child answered it and started `next` (its line is in the log).
-    blockUntilLines(log, 2);
-    expect(head.cancel('too late')).toBe(true);
-    fs.writeFileSync(release, '');
-    const nextPid = await next;
-    await rejectionOf(head);
-    expect(linesOf(log)).toEqual(['head', 'next started']);
-    expect(nextPid).toBe(childPid);
-    expect(steps).toEqual(['head cancelled', 'next finished']);
-    expect(await executor.submit(refOf(px.pid), [])).toBe(childPid);
-    expect(executor.statistics()).toMatchObject({ cancelled: 1, failed: 0 });
     await executor.close();
   });
 

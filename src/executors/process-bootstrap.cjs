@@ -26,13 +26,6 @@
  * answers of every call before X and no "dropped" answer for X, X has started. That is how
  * the parent knows, without a message per start, which call a dead child was running.
  *
- * Claims (src/executors/process-claim.ts): a call the parent sent while an earlier one was
- * unanswered carries `claim` (its number in this child's sending order). Before starting it,
- * the child writes that number at offset 0 of its claim file, then reads the parent's stop
- * record at offset 8: while it names an earlier call (the parent is deciding whether to kill
- * this child for that call) the child waits, so it never starts a call the parent is about
- * to kill it under. Calls without `claim` start at once.
- *
  * Blocking parents (`resultSync`, src/executors/process-sync-wait.ts): a parent blocked on
  * call X cannot read the IPC channel (only its event loop does), so it sends `sync` (X, a
  * file path) and polls for that file. The child writes X's outcome there when X ends, or at
@@ -61,9 +54,6 @@ const DEFER_AFTER_MS = 1;
 /** Answers kept for a blocked parent that asks again (see the file comment). */
 const RECENT = 16;
 const SYNC_DIR = process.env.UNSYNC_SYNC_DIR;
-/** Mixed into each claim-file record (the same constant as src/executors/process-claim.ts). */
-const CLAIM_CHECK = 0x5a5a5a5a;
-const claimNap = new Int32Array(new SharedArrayBuffer(4));
 
 /**
  * Write `outcome` where a blocked parent polls for it: whole or not at all (rename). `call`
@@ -119,41 +109,6 @@ function startOrphanWatchdog() {
   }
 }
 
-/** Records of the claim file as the parent writes them: `seq`, `seq ^ CLAIM_CHECK`; 0 is all zeros. */
-function claimRecord(seq) {
-  const bytes = Buffer.alloc(8);
-  bytes.writeUInt32LE(seq, 0);
-  bytes.writeUInt32LE((seq ^ CLAIM_CHECK) >>> 0, 4);
-  return bytes;
-}
-
-/**
- * Write claim `seq`, then wait while the parent's stop record names an earlier call (or does
- * not check: a torn read). The parent clears that record, or kills this child, within
- * microseconds. No file (the pool is closing): start anyway.
- */
-function makeClaimer() {
-  let fd;
-  const stop = Buffer.alloc(8);
-  return (seq) => {
-    try {
-      if (fd === undefined) fd = fs.openSync(path.join(SYNC_DIR, `claim-${process.pid}`), fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
-      fs.writeSync(fd, claimRecord(seq), 0, 8, 0);
-      for (;;) {
-        stop.fill(0);
-        fs.readSync(fd, stop, 0, 8, 8);
-        const wanted = stop.readUInt32LE(0);
-        const check = stop.readUInt32LE(4);
-        const clear = wanted === 0 && check === 0;
-        if (clear || (check === (wanted ^ CLAIM_CHECK) >>> 0 && wanted >= seq)) return;
-        Atomics.wait(claimNap, 0, 0, 0.05);
-      }
-    } catch {
-      // No claim file: the parent cannot read one either, and kills as it always did.
-    }
-  };
-}
-
 function startProcessWorker() {
   /** Received calls that have not started, in arrival order. */
   const pending = [];
@@ -166,7 +121,6 @@ function startProcessWorker() {
   const recent = [];
   /** Calls a blocked parent waits for, by id: where to write their outcome. */
   const syncFiles = new Map();
-  const claim = makeClaimer();
 
   /** Send `message`; returns what was sent (a `CloneError` outcome for an uncloneable result of `call`). */
   const send = (message, call) => {
@@ -211,7 +165,6 @@ function startProcessWorker() {
     const message = pending.shift();
     current = message.id;
     currentCall = message;
-    if (message.claim !== undefined && SYNC_DIR !== undefined) claim(message.claim);
     // A located function with a plain result finishes in this same step (no microtasks).
     const outcome = bootstrap.runCallNow(message);
     if (typeof outcome.then === 'function') outcome.then(finish);
