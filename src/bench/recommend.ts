@@ -55,13 +55,19 @@ export function recommend(results: readonly ExecutorResult[], verdict: InspectVe
   const loop = usable.find((r) => r.executor === 'loop');
   const pools = usable.filter((r) => r.executor !== 'loop');
   const auto = loop !== undefined && pools.length > 0 ? autoPlacement(loop, pools, verdict, t) : undefined;
+  // The loop is out when 'auto' would move the function off it, else when its calls
+  // together delayed the loop too long (the harness's own rule).
   let loopDelayRule = false;
-  if (loop !== undefined && pools.length > 0) {
-    const delay = auto?.onLoop === false ? undefined : delayBlock(loop, pools, t.blockMs);
-    if (auto?.onLoop === false) notes.push(auto.why);
-    else if (delay !== undefined) notes.push(`on the loop ${delay} (limit ${fmt(t.blockMs)})`);
-    if (auto?.onLoop === false || delay !== undefined) candidates = pools;
-    loopDelayRule = delay !== undefined;
+  if (auto?.onLoop === false) {
+    notes.push(auto.why);
+    candidates = pools;
+  } else if (loop !== undefined && pools.length > 0) {
+    const delay = delayBlock(loop, pools, t.blockMs);
+    if (delay !== undefined) {
+      notes.push(`on the loop ${delay} (limit ${fmt(t.blockMs)})`);
+      candidates = pools;
+      loopDelayRule = true;
+    }
   }
   const best = Math.max(...candidates.map((r) => r.throughput));
   const tied = candidates.filter((r) => r.throughput >= best * (1 - TIE));
