@@ -63,7 +63,8 @@ export function mib(bytes: number): string {
   return `${Math.round(bytes / 2 ** 20)} MiB`;
 }
 
-function orNa(value: number | null, format: (v: number) => string): string {
+/** A figure, or `n/a` where it could not be measured (null). */
+export function orNa(value: number | null, format: (v: number) => string): string {
   return value === null ? 'n/a' : format(value);
 }
 

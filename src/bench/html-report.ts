@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { mib, totalCpuMs, totalPeakRssBytes } from './format-table';
+import { mib, orNa, totalCpuMs, totalPeakRssBytes } from './format-table';
 import type { BenchmarkResult } from './result';
 import { REPORT_SCRIPT, REPORT_STYLE } from './report-assets';
 
@@ -89,7 +89,7 @@ function section(r: BenchmarkResult, index: number): string {
   const rows = r.results
     .map((e) =>
       e.available
-        ? `<tr><td>${e.executor}</td><td>${e.calls}</td><td>${e.failures}</td><td>${num(e.throughput)}</td><td>${num(e.latency.p50)}</td><td>${num(e.latency.p95)}</td><td>${num(e.latency.p99)}</td><td>${num(e.loopDelay.p99)}</td><td>${num(e.loopDelay.max)}</td><td>${naOr(totalCpuMs(e), num)}</td><td>${num(e.cpu.workerBusyMs)}</td><td>${naOr(totalPeakRssBytes(e), mib)}</td></tr>`
+        ? `<tr><td>${e.executor}</td><td>${e.calls}</td><td>${e.failures}</td><td>${num(e.throughput)}</td><td>${num(e.latency.p50)}</td><td>${num(e.latency.p95)}</td><td>${num(e.latency.p99)}</td><td>${num(e.loopDelay.p99)}</td><td>${num(e.loopDelay.max)}</td><td>${orNa(totalCpuMs(e), num)}</td><td>${num(e.cpu.workerBusyMs)}</td><td>${orNa(totalPeakRssBytes(e), mib)}</td></tr>`
         : `<tr class="na"><td>${e.executor}</td><td colspan="11">unavailable: ${esc(e.error ?? '')}</td></tr>`,
     )
     .join('\n');
@@ -133,10 +133,6 @@ function routingSection(routings: readonly RoutingRow[]): string {
 
 function num(v: number): string {
   return v >= 100 ? Math.round(v).toLocaleString('en-US') : v >= 10 ? v.toFixed(1) : v.toFixed(2);
-}
-
-function naOr(v: number | null, format: (v: number) => string): string {
-  return v === null ? 'n/a' : format(v);
 }
 
 function esc(s: string): string {
