@@ -28,6 +28,16 @@ export const contextState = {
   tasksEverCreated: false,
 };
 
+/**
+ * Run `fn(arg)` in the task context `task` (undefined: outside any task), as a native
+ * promise runs a reaction in the context its `then` was called in. Enters the storage
+ * only when the context differs from the current one.
+ */
+export function callIn<A, R>(task: AwaitingTask | undefined, fn: (arg: A) => R, arg: A): R {
+  if (!contextState.tasksEverCreated || taskStorage.getStore() === task) return fn(arg);
+  return taskStorage.run(task as AwaitingTask, fn, arg);
+}
+
 /** The task whose code is running now, or undefined. */
 export function currentAwaitingTask(): AwaitingTask | undefined {
   return contextState.tasksEverCreated ? taskStorage.getStore() : undefined;

@@ -112,16 +112,8 @@ export function setSettledDiscardHook<T>(f: Unfuture<T>, hook: (value: T) => voi
  * A hook that throws is reported as an uncaught error, after the drop. Internal API.
  */
 export function discardValue<T>(f: Unfuture<T>, value: T): void {
-  const own = settledDiscard(f, undefined);
-  if (own !== undefined) {
-    try {
-      own(value);
-    } catch (error) {
-      rethrowLater(error);
-    }
-    return;
-  }
-  const hook = discardHooks.get(f);
+  // Either place holds a hook at most once: taking it empties the slot / the map entry.
+  const hook = settledDiscard(f, undefined) ?? discardHooks.get(f);
   if (hook === undefined) return;
   discardHooks.delete(f);
   try {

@@ -15,7 +15,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { CancelledError, InvalidStateError } from './errors';
-import { contextState, currentAwaitingTask, taskStorage, type AwaitingTask } from './current';
+import { callIn, currentAwaitingTask, type AwaitingTask } from './current';
 import { assertCancelMessage, assertFunction, assertOptions, assertTimeout, expected, isThenable } from './validate';
 import { futureHooks, syncWaiters, type DebugRecord } from './hooks';
 import type {
@@ -83,24 +83,10 @@ const REACTED: unique symbol = Symbol('reacted');
 /**
  * Put in a then-child's `onFulfilled` slot (unused from then on) when the task awaiting
  * through it was cancelled after the source settled but before the child reacted: the
- * child then delivers `error` instead of the source's outcome. `discarded` records that
- * the source's value was already handed to its discard hook.
+ * child then delivers `error` instead of the source's outcome.
  */
 class Interrupt {
-  constructor(
-    readonly error: CancelledError,
-    public discarded: boolean,
-  ) {}
-}
-
-/**
- * Run `fn(arg)` in the task context `task` (undefined: outside any task), as a native
- * promise runs a reaction in the context its `then` was called in. Enters the storage
- * only when the context differs from the current one.
- */
-function callIn<A, R>(task: AwaitingTask | undefined, fn: (arg: A) => R, arg: A): R {
-  if (!contextState.tasksEverCreated || taskStorage.getStore() === task) return fn(arg);
-  return taskStorage.run(task as AwaitingTask, fn, arg);
+  constructor(readonly error: CancelledError) {}
 }
 
 /**
@@ -505,14 +491,11 @@ export class Unfuture<T> implements PromiseLike<T> {
     const source = this.#cancelTarget;
     if (!(source instanceof Unfuture)) return false;
     if (source.#state === 'pending' && source.cancel(message)) return true;
-    const mark = new Interrupt(new CancelledError(message), false);
     // Settled with only this child waiting: give the value back now, so the producer's
     // state (qsize, locked) is right from this moment on, as if it was never handed over.
-    if (source.#state === 'fulfilled' && source.#callbacks === this) {
-      mark.discarded = true;
-      discardValue(source, source.#payload);
-    }
-    this.onFulfilled = mark;
+    // (A hook runs once: #react's own attempt, for a source that settles later, is then a no-op.)
+    if (source.#state === 'fulfilled' && source.#callbacks === this) discardValue(source, source.#payload);
+    this.onFulfilled = new Interrupt(new CancelledError(message));
     return true;
   }
 
@@ -589,7 +572,7 @@ export class Unfuture<T> implements PromiseLike<T> {
     // (typeof first: the common case, a function, is told apart without a prototype walk)
     if (typeof fulfilled === 'object' && fulfilled instanceof Interrupt) {
       // The awaiting task was cancelled before this continuation ran: deliver that instead.
-      if (!fulfilled.discarded && state === 'fulfilled' && sole) discardValue(source, payload);
+      if (state === 'fulfilled' && sole) discardValue(source, payload);
       state = 'cancelled';
       payload = fulfilled.error;
     }
