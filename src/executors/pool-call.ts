@@ -146,12 +146,13 @@ export class PoolCall<T = unknown> {
     this.place = undefined;
   }
 
-  /** The pool handed the call to a worker. */
-  markRunning(): void {
+  /**
+   * The pool handed the call to `worker` (the pool's handle on it: a thread, a child's slot),
+   * which {@link PoolRun.cold} is tracked by.
+   */
+  markRunning(worker: object): void {
     this.state = 'running';
-    // The pool's handle on the worker: the thread pool sets `place` first; the process pool's
-    // calls (ProcessCall) carry the child's `slot`.
-    this.#worker = this.place ?? (this as { slot?: object }).slot;
+    this.#worker = worker;
     markStarted(this.future);
   }
 

@@ -276,7 +276,7 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
   #becameHead(call: ProcessCall, slot: Slot): void {
     // Cancelled while pipelined, and the child did not drop it in time: it has started. Stop it.
     if (call.stopRequested) slot.child.kill();
-    if (call.state !== 'done') call.markRunning();
+    if (call.state !== 'done') call.markRunning(slot);
   }
 
   // ---- a caller blocked in resultSync (./process-sync-wait.ts) -------------------------

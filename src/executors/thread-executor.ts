@@ -288,7 +288,7 @@ export class ThreadExecutor implements Executor, SyncSource {
     const cell = thread.nextCell();
     call.place = thread;
     call.cell = cell;
-    call.markRunning();
+    call.markRunning(thread);
     try {
       thread.port.postMessage(call.threadMessage(cell));
     } catch (error) {
