@@ -2,6 +2,7 @@ import { CancelledError, ClosedResourceError, isConnectionResetError } from '../
 import { createTask } from '../../src/core/task';
 import { sleep } from '../../src/combinators/sleep';
 import { openConnection } from '../../src/streams/open-connection';
+import type { Server } from '../../src/streams/server';
 import type { StreamWriter } from '../../src/streams/stream-writer';
 import { HOST, closeAll, deferred, serve, until } from './net-helpers';
 
@@ -93,6 +94,24 @@ describe('StreamWriter.drain', () => {
     while (!writer.getExtraInfo('socket').writableNeedDrain) writer.write(chunk);
   }
 
+  /** A server that reads (and drops) everything it receives, but only once `startReading()` is called. */
+  async function serveReadingLater(): Promise<{ server: Server; startReading: () => void }> {
+    const reading = deferred<void>();
+    const server = await serve(async (reader) => {
+      await reading.future;
+      while ((await reader.read(1 << 20)).length > 0);
+    });
+    return { server, startReading: () => reading.resolve() };
+  }
+
+  /** Start `writer.drain()` and record how it ends in `steps` ('drained' or 'drain failed: <error name>'). */
+  function recordDrain(writer: StreamWriter, steps: string[]): Promise<unknown> {
+    return writer.drain().then(
+      () => steps.push('drained'),
+      (e: unknown) => steps.push(`drain failed: ${(e as Error).name}`),
+    );
+  }
+
   it('resolves at once when nothing is queued', async () => {
     const server = await serve(() => undefined);
     const { writer } = await openConnection(HOST, server.address().port);
@@ -106,11 +125,7 @@ describe('StreamWriter.drain', () => {
   });
 
   it('waits for bytes still queued under the high-water mark, until the buffer is empty', async () => {
-    const reading = deferred<void>();
-    const server = await serve(async (reader) => {
-      await reading.future;
-      while ((await reader.read(1 << 20)).length > 0);
-    });
+    const { server, startReading } = await serveReadingLater();
     const { writer } = await openConnection(HOST, server.address().port);
     const socket = writer.getExtraInfo('socket');
     // Small writes until the kernel stops taking them: the last one stays queued in this
@@ -124,7 +139,7 @@ describe('StreamWriter.drain', () => {
     const drained = writer.drain().then(() => steps.push(`drained, ${socket.writableLength} bytes queued`));
     await sleep(20); // the peer does not read: nothing can drain meanwhile
     steps.push('peer reads');
-    reading.resolve();
+    startReading();
     await drained;
     expect(steps).toEqual([`queued ${chunk.length} bytes, over the high-water mark: false`, 'peer reads', 'drained, 0 bytes queued']);
     writer.close();
@@ -132,17 +147,13 @@ describe('StreamWriter.drain', () => {
   });
 
   it('waits while over the high-water mark too, and resolves once the peer reads, with nothing left queued', async () => {
-    const reading = deferred<void>();
-    const server = await serve(async (reader) => {
-      await reading.future;
-      while ((await reader.read(1 << 20)).length > 0);
-    });
+    const { server, startReading } = await serveReadingLater();
     const { writer } = await openConnection(HOST, server.address().port);
     fill(writer);
     const drained = writer.drain();
     await sleep(20);
     expect(drained.done()).toBe(false);
-    reading.resolve();
+    startReading();
     await drained;
     expect(writer.getExtraInfo('socket').writableLength).toBe(0);
     writer.close();
@@ -200,10 +211,7 @@ describe('StreamWriter.drain', () => {
     const { writer } = await openConnection(HOST, server.address().port);
     fill(writer);
     const steps: string[] = [];
-    const drained = writer.drain().then(
-      () => steps.push('drained'),
-      (e: unknown) => steps.push(`drain failed: ${(e as Error).name}`),
-    );
+    const drained = recordDrain(writer, steps);
     await sleep(10);
     steps.push('abort');
     writer.abort(); // drops the queued bytes: the buffer is empty, but nothing was sent
@@ -221,10 +229,7 @@ describe('StreamWriter.drain', () => {
     const { writer } = await openConnection(HOST, server.address().port);
     fill(writer);
     const steps: string[] = [];
-    const drained = writer.drain().then(
-      () => steps.push('drained'),
-      (e: unknown) => steps.push(`drain failed: ${(e as Error).name}`),
-    );
+    const drained = recordDrain(writer, steps);
     await sleep(10);
     steps.push('reset');
     reset.resolve();
