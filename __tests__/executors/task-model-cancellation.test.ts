@@ -40,6 +40,19 @@ const processSpinner: Spinner = {
   },
 };
 
+type Spin = ReturnType<Spinner['start']>;
+
+/**
+ * Every spinning call ended cancelled, the pool counted exactly those (none failed, none
+ * running), their workers are stopped, and the pool still runs a call.
+ */
+async function expectStoppedAndPoolUsable(pool: Executor, spins: Spin[]): Promise<void> {
+  expect(spins.map((s) => s.call.cancelled())).toEqual(spins.map(() => true));
+  expect(pool.statistics()).toMatchObject({ cancelled: spins.length, failed: 0, running: 0 });
+  expect(spins.every((s) => s.stopped())).toBe(true);
+  expect(await pool.submit(refOf(fx.add), [2, 3])).toBe(5);
+}
+
 const kinds: Array<[string, () => Executor, Spinner]> = [
   ['thread', () => new ThreadExecutor({ maxWorkers: 2 }), threadSpinner],
   ['process', () => new ProcessExecutor({ maxWorkers: 2 }), processSpinner],
@@ -61,11 +74,8 @@ describe.each(kinds)('task-model cancellation on the %s pool', (kind, make, spin
     steps.push('waitFor threw');
     expect(isTimeoutError(error)).toBe(true);
     expect(isCancelledError(error.cause)).toBe(true);
-    expect(spin.call.cancelled()).toBe(true);
     expect(steps).toEqual(['call cancelled', 'waitFor threw']);
-    expect(pool.statistics()).toMatchObject({ cancelled: 1, failed: 0, running: 0 });
-    expect(spin.stopped()).toBe(true);
-    expect(await pool.submit(refOf(fx.add), [2, 3])).toBe(5);
+    await expectStoppedAndPoolUsable(pool, [spin]);
   });
 
   it('a TaskGroup cancelled from outside stops the pool call its child task awaits', async () => {
@@ -87,11 +97,8 @@ describe.each(kinds)('task-model cancellation on the %s pool', (kind, make, spin
     steps.push('group ended');
     expect(isCancelledError(error)).toBe(true);
     expect(group.cancelled()).toBe(true);
-    expect(spin.call.cancelled()).toBe(true);
     expect(steps).toEqual(['child saw CancelledError', 'group ended']);
-    expect(pool.statistics()).toMatchObject({ cancelled: 1, failed: 0, running: 0 });
-    expect(spin.stopped()).toBe(true);
-    expect(await pool.submit(refOf(fx.add), [3, 4])).toBe(7);
+    await expectStoppedAndPoolUsable(pool, [spin]);
   });
 
   it('cancelling a gather stops every pool call it gathers', async () => {
@@ -103,9 +110,6 @@ describe.each(kinds)('task-model cancellation on the %s pool', (kind, make, spin
     all.cancel('gather cancelled');
     const error = await rejectionOf(all);
     expect(isCancelledError(error)).toBe(true);
-    expect([a.call.cancelled(), b.call.cancelled()]).toEqual([true, true]);
-    expect(pool.statistics()).toMatchObject({ cancelled: 2, failed: 0, running: 0 });
-    expect(a.stopped() && b.stopped()).toBe(true);
-    expect(await pool.submit(refOf(fx.add), [4, 5])).toBe(9);
+    await expectStoppedAndPoolUsable(pool, [a, b]);
   });
 });
