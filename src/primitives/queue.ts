@@ -174,7 +174,7 @@ export class Queue<T> implements AsyncIterable<T> {
   /** Mark one item taken with `get` as processed; throws `InvalidStateError` if none is outstanding. */
   taskDone(): void {
     if (this.#unfinished <= 0) throw new InvalidStateError('taskDone() called more times than items were put');
-    if (--this.#unfinished === 0) this.#joiners.wakeAll(undefined);
+    this.#countDone();
   }
 
   /** Wait until every item put so far was marked done with `taskDone()`. */
@@ -271,7 +271,7 @@ export class Queue<T> implements AsyncIterable<T> {
    */
   #giveBack(item: T): void {
     if (this.#dropped) {
-      if (this.#unfinished > 0 && --this.#unfinished === 0) this.#joiners.wakeAll(undefined);
+      if (this.#unfinished > 0) this.#countDone();
       return;
     }
     if (this.#getters.size > 0) this.#getters.wakeOne(item);
@@ -285,8 +285,13 @@ export class Queue<T> implements AsyncIterable<T> {
    */
   #takeBack(item: T): void {
     if (!this.removeItem(item)) return;
-    if (--this.#unfinished === 0) this.#joiners.wakeAll(undefined);
+    this.#countDone();
     if (this.#putters.size > 0 && !this.full()) this.#putters.wakeOne(undefined, this.#acceptPutter);
+  }
+
+  /** One item fewer outstanding (done, or never really put); `join()` returns at zero. */
+  #countDone(): void {
+    if (--this.#unfinished === 0) this.#joiners.wakeAll(undefined);
   }
 
   /** Take the next stored item; the slot it frees goes to the first blocked putter. */
