@@ -26,10 +26,9 @@ export const runHooks: { beforeReturn: (() => void) | undefined } = { beforeRetu
  *
  * When `main` settles, every task still pending is cancelled and awaited (except one stuck
  * on a foreign promise nothing can settle: once the event loop is idle it is left behind),
- * every `sleep` the
- * program started and left armed is cancelled, then the
- * executors are shut down, so the process can exit. Calling `run` while another `run`
- * is active throws `InvalidStateError`.
+ * every `sleep` the program started and left armed is cancelled, then the executors are
+ * shut down, so the process can exit. Calling `run` while another `run` is active throws
+ * `InvalidStateError`.
  *
  * @example
  * run(async () => {
