@@ -112,6 +112,30 @@ export class Thread {
     return cell;
   }
 
+  /**
+   * Claim `call`'s cell for the parent (sent -> cancelled) so the worker never starts it;
+   * returns what the cell held before: SENT (claimed now), STARTED (the worker won), or
+   * CANCELLED (claimed before).
+   */
+  claim(call: PoolCall): number {
+    return Atomics.compareExchange(this.cells, call.cell, SENT, CANCELLED);
+  }
+
+  /** The worker claimed `call`'s cell: it started (or ran) the call. */
+  started(call: PoolCall): boolean {
+    return Atomics.load(this.cells, call.cell) === STARTED;
+  }
+
+  /** The session answers no more (its worker's exit handler, or the executor, marked it). */
+  dead(): boolean {
+    return Atomics.load(this.cells, DEAD_CELL) === 1;
+  }
+
+  /** Mark the session dead, for a caller that blocks in resultSync later. */
+  markDead(): void {
+    Atomics.store(this.cells, DEAD_CELL, 1);
+  }
+
   /** End the session: the worker stops serving and returns to piscina's pool. */
   end(): void {
     this.port.close();

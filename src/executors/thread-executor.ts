@@ -33,7 +33,7 @@ import { executorHooks } from '../core/hooks';
 import { assertOptions } from '../core/validate';
 import type { CloseOptions, Executor, ExecutorState, ExecutorStatistics, SubmitOptions } from './executor';
 import { CallQueue } from './call-queue';
-import { CANCELLED, CELLS, DEAD_CELL, PiscinaSessions, SENT, STARTED, Thread, sessionCrashError } from './piscina-sessions';
+import { CELLS, PiscinaSessions, SENT, STARTED, Thread, sessionCrashError } from './piscina-sessions';
 import { resolveThreadPoolOptions, type ResolvedThreadPoolOptions, type ThreadPoolOptions } from './pool-options';
 import { PoolCall, validateSubmit } from './pool-call';
 import type { CallOutcome, CallRef, SkippedMessage } from './protocol';
@@ -169,7 +169,7 @@ export class ThreadExecutor implements Executor, SyncSource {
       const call = thread.sent.find((c) => c.future === future);
       if (call === undefined) continue;
       // Started means served; otherwise claim it back from a session that is not served yet.
-      if (thread.serving() || Atomics.compareExchange(thread.cells, call.cell, SENT, CANCELLED) !== SENT) return true;
+      if (thread.serving() || thread.claim(call) !== SENT) return true;
       thread.sent.splice(thread.sent.indexOf(call), 1);
       this.#inFlight--;
       call.requeue();
@@ -189,7 +189,7 @@ export class ThreadExecutor implements Executor, SyncSource {
   /** @internal SyncSource: handle every answer already posted, and sessions that died, without the event loop. */
   pollSync(): void {
     for (const thread of [...this.#threads, ...this.#leaving]) {
-      const dead = Atomics.load(thread.cells, DEAD_CELL) === 1;
+      const dead = thread.dead();
       for (let m = receiveMessageOnPort(thread.port); m !== undefined; m = receiveMessageOnPort(thread.port)) {
         this.#answer(thread, m.message as CallOutcome | SkippedMessage);
       }
@@ -347,12 +347,11 @@ export class ThreadExecutor implements Executor, SyncSource {
     }
     if (call.state !== 'running') return;
     const thread = call.place as Thread;
-    const was = Atomics.compareExchange(thread.cells, call.cell, SENT, CANCELLED);
-    if (was === SENT || was === CANCELLED) {
+    if (thread.claim(call) !== STARTED) {
       // Not started and now never will: it ends cancelled; the thread answers `skipped`.
       call.settleStopped(this.#counters);
       this.#checkIdle();
-    } else if (was === STARTED) {
+    } else {
       call.stopRequested = true;
       this.#stop(thread);
     }
@@ -382,8 +381,7 @@ export class ThreadExecutor implements Executor, SyncSource {
   #takeBack(thread: Thread): void {
     const back: PoolCall[] = [];
     for (const call of [...thread.sent]) {
-      const cell = Atomics.compareExchange(thread.cells, call.cell, SENT, CANCELLED);
-      if (cell === STARTED) continue;
+      if (thread.claim(call) === STARTED) continue;
       thread.sent.splice(thread.sent.indexOf(call), 1);
       this.#inFlight--;
       if (call.state === 'running') back.push(call);
@@ -405,13 +403,13 @@ export class ThreadExecutor implements Executor, SyncSource {
     if (thread.gone) return;
     thread.gone = true;
     // For a caller that blocks in resultSync later: this session answers no more.
-    Atomics.store(thread.cells, DEAD_CELL, 1);
+    thread.markDead();
     if (thread.idleTimer !== undefined) clearTimeout(thread.idleTimer);
     this.#removeThread(thread);
     thread.port.unref();
     if (!fromCell) thread.port.close();
     for (const call of thread.sent.splice(0)) {
-      if (Atomics.load(thread.cells, call.cell) !== STARTED) {
+      if (!thread.started(call)) {
         call.requeue();
         this.#queue.giveBack(call);
       } else if (call.stopRequested) call.settleStopped(this.#counters);
@@ -435,7 +433,7 @@ export class ThreadExecutor implements Executor, SyncSource {
       // behind it are pending. Claim first: a call the thread started meanwhile finishes.
       const live = thread.sent.filter((c) => c.state === 'running');
       for (const call of live.slice(1)) {
-        if (Atomics.compareExchange(thread.cells, call.cell, SENT, CANCELLED) === SENT) call.future.cancel(message);
+        if (thread.claim(call) === SENT) call.future.cancel(message);
       }
     }
   }
