@@ -14,10 +14,10 @@
  * {@link FutureRecord} (kept in the future's `observed` slot, which the core updates) and
  * registers the future with a `FinalizationRegistry` whose held value is that record —
  * never the future. When the future is collected the record says whether it was observed,
- * how it ended, and where it was made. For tasks, the first step's hook
- * (`futureHooks.aroundTaskStep`, wrapped around debug-slow's timer) registers the body's
- * promise with a second registry, whose held value refers to the task only weakly. Nothing
- * of this exists while debug mode is off.
+ * how it ended, and where it was made. For tasks, a wrapper around the first step
+ * (`wrapTaskStep`, debug-task-step.ts) registers the body's promise with a second registry,
+ * whose held value refers to the task only weakly. Nothing of this exists while debug mode
+ * is off.
  */
 import type { DebugRecord } from '../core/hooks';
 import { futureHooks } from '../core/hooks';
@@ -25,10 +25,8 @@ import type { Unfuture } from '../core/future';
 import { Task } from '../core/task';
 import { debugState, onDebugToggle, report } from './debug-state';
 import { creationStack } from './debug-stack';
+import { wrapTaskStep } from './debug-task-step';
 import { runHooks } from './run';
-// Loaded first so that its toggle listener, which installs `futureHooks.aroundTaskStep`,
-// runs before ours, which wraps it (see `watchTaskStep`).
-import './debug-slow';
 
 /** What debug mode remembers about one future (held by the registry, not by the future's owner). */
 interface FutureRecord extends DebugRecord {
@@ -110,22 +108,18 @@ function onCollected(record: FutureRecord): void {
 }
 
 /*
- * Wrap the hook debug-slow installed (or none) around each task's first step: after the
- * step, watch the promise the body returned. Only a native promise says anything by being
- * collected: it settles only through its resolve functions, which refer to it, so once it is
- * unreachable nothing can settle it. (A foreign thenable may drop itself and still call back.)
+ * Around each task's first step (while debug mode is on): after the step, watch the promise
+ * the body returned. Only a native promise says anything by being collected: it settles
+ * only through its resolve functions, which refer to it, so once it is unreachable nothing
+ * can settle it. (A foreign thenable may drop itself and still call back.)
  * A body suspended on a library future is never watched: the task holds that future.
  */
-function watchTaskStep(
-  timed: ((task: Unfuture<unknown>, step: () => unknown) => unknown) | undefined,
-): (task: Unfuture<unknown>, step: () => unknown) => unknown {
-  return (task: Unfuture<unknown>, step: () => unknown): unknown => {
-    const result = timed === undefined ? step() : timed(task, step);
-    if (result instanceof Promise && result.then === nativeThen && task instanceof Task && !task.done()) {
-      bodies.register(result, { task: new WeakRef(task), stack: records.get(task)?.stack });
-    }
-    return result;
-  };
+function watchTaskStep(task: Unfuture<unknown>, step: () => unknown): unknown {
+  const result = step();
+  if (result instanceof Promise && result.then === nativeThen && task instanceof Task && !task.done()) {
+    bodies.register(result, { task: new WeakRef(task), stack: records.get(task)?.stack });
+  }
+  return result;
 }
 
 function onBodyCollected(watch: BodyWatch): void {
@@ -208,6 +202,6 @@ export function trackedUnretrieved(): number {
 onDebugToggle((on) => {
   futureHooks.onFutureCreated = on ? onCreated : undefined;
   futureHooks.onRejected = on ? onRejected : undefined;
-  // debug-slow's listener ran just before (imported first) and set or cleared the hook.
-  futureHooks.aroundTaskStep = on ? watchTaskStep(futureHooks.aroundTaskStep) : undefined;
 });
+
+wrapTaskStep(watchTaskStep);

@@ -9,8 +9,8 @@
  *
  * 1. every callback the loop runs (async_hooks `before`/`after`, installed only while
  *    debug mode is on), naming the task whose context it ran in;
- * 2. the first step of every task (`futureHooks.aroundTaskStep`): tasks are started
- *    together from one microtask, so only this can tell which one blocked;
+ * 2. the first step of every task (`futureHooks.aroundTaskStep`, through `wrapTaskStep`):
+ *    tasks are started together from one microtask, so only this can tell which one blocked;
  * 3. {@link debugRunning}: a synchronous call the decorator runs on the loop, reported
  *    with the executor `inspect()` would pick for it instead.
  */
@@ -18,9 +18,9 @@ import { createHook, executionAsyncResource } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import { contextState, taskStorage } from '../core/current';
 import type { Unfuture } from '../core/future';
-import { futureHooks } from '../core/hooks';
 import { Task } from '../core/task';
 import { debugState, onDebugToggle, report } from './debug-state';
+import { wrapTaskStep } from './debug-task-step';
 
 /** Where `inspect()` would run a function, and why (an `Inspection` fits). */
 export interface ExecutorSuggestion {
@@ -87,7 +87,7 @@ function timeSection<T>(call: () => T, what: () => string, advice?: () => string
   }
 }
 
-function aroundTaskStep(task: Unfuture<unknown>, step: () => unknown): unknown {
+function timeTaskStep(task: Unfuture<unknown>, step: () => unknown): unknown {
   return timeSection(step, () => `task "${task.getName()}" (the start of its body, up to its first await)`);
 }
 
@@ -130,8 +130,9 @@ export function debugRunning<T>(name: string, suggestExecutor: (() => ExecutorSu
 }
 
 onDebugToggle((on) => {
-  futureHooks.aroundTaskStep = on ? aroundTaskStep : undefined;
   outerId = -1;
   if (on) loopHook.enable();
   else loopHook.disable();
 });
+
+wrapTaskStep(timeTaskStep);
