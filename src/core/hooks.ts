@@ -38,7 +38,9 @@ export const futureHooks: {
   onRejected: ((future: Unfuture<unknown>, error: unknown, record: DebugRecord | undefined) => DebugRecord | undefined) | undefined;
   /**
    * Wraps the first step of a task (its body up to the first await): debug mode times it
-   * to report slow callbacks by task name. Must call `step` exactly once and return its result.
+   * to report slow callbacks by task name, and watches the promise it returns (a task that
+   * can never finish); src/runtime/debug-task-step.ts composes the two. Must call `step`
+   * exactly once and return its result.
    */
   aroundTaskStep: ((task: Unfuture<unknown>, step: () => unknown) => unknown) | undefined;
 } = {
