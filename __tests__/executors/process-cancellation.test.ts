@@ -10,11 +10,26 @@ const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
 /**
+ * Block this thread (its event loop too: no answer from a child is read meanwhile) until
+ * `done()`. Used to act in the instant after a child answered, before the parent has read it.
+ */
+function blockUntil(what: string, done: () => boolean): void {
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  const deadline = Date.now() + 30_000;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`never: ${what}`);
+    Atomics.wait(nap, 0, 0, 2);
+  }
+}
+
+/**
  * A one-child pool whose child is up and has answered many tiny calls, so the pool pipelines
  * the next calls to it (it pipelines only calls whose mean run time is tiny).
  */
 async function warmSingle(): Promise<ProcessExecutor> {
   const executor = new ProcessExecutor({ maxWorkers: 1 });
+  // Loads both fixture modules in the child first: a slow first call would stop pipelining.
+  await executor.submit(refOf(px.pid), []);
   await executor.submit(refOf(fx.add), [0, 0]);
   await Promise.all(Array.from({ length: 60 }, (_, i) => executor.submit(refOf(fx.add), [i, 0])));
   return executor;
@@ -59,6 +74,88 @@ describe('ProcessExecutor cancellation', () => {
     expect(await executor.submit(refOf(px.pid), [])).toBe(childPid);
     expect(steps).toEqual(['behind cancelled', 'running finished', 'running done']);
     await executor.close();
+  });
+
+  // The parent believes the head still runs while its answer sits unread in the channel:
+  // cancelling it must not kill the child (design: docs/executors.md, "freeze, drain, decide").
+  describe('cancelling a head whose answer is unread', () => {
+    it('does not kill the pipelined call its child started next: that call runs once, on the same child', async () => {
+      const executor = await warmSingle();
+      const childPid = executor.childPids()[0];
+      const log = tmp.file('unread.log');
+      const release = tmp.file('unread.release');
+      const steps: string[] = [];
+      // One batch: `head` runs and answers at once; `next` starts right after it in the child.
+      const head = executor.submit(refOf(px.appendLine), [log, 'head']);
+      const next = executor.submit<number>(refOf(px.logThenBlock), [log, 'next started', release]);
+      head.addDoneCallback((f) => steps.push(`head ${f.state}`));
+      next.addDoneCallback(() => steps.push('next finished'));
+      await Promise.resolve(); // the pool sends both on this microtask
+      blockUntil('next started', () => linesOf(log).length === 2);
+      expect(head.cancel('too late')).toBe(true);
+      fs.writeFileSync(release, '');
+      const nextPid = await next;
+      await rejectionOf(head);
+      expect(linesOf(log)).toEqual(['head', 'next started']);
+      expect(nextPid).toBe(childPid);
+      expect(steps).toEqual(['head cancelled', 'next finished']);
+      expect(await executor.submit(refOf(px.pid), [])).toBe(childPid);
+      expect(executor.statistics()).toMatchObject({ cancelled: 1, failed: 0 });
+      await executor.close();
+    });
+
+    it('keeps an idle child whose last call had finished: the call ends cancelled, the child stays', async () => {
+      const executor = await warmSingle();
+      const childPid = executor.childPids()[0];
+      const log = tmp.file('idle.log');
+      const mark = tmp.file('idle.mark');
+      const head = executor.submit(refOf(px.logThenAnswer), [log, 'head', mark, 0]);
+      await Promise.resolve();
+      blockUntil('the answer was sent', () => fs.existsSync(mark));
+      expect(head.cancel()).toBe(true);
+      expect(isCancelledError(await rejectionOf(head))).toBe(true);
+      expect(await executor.submit(refOf(px.pid), [])).toBe(childPid);
+      expect(linesOf(log)).toEqual(['head']);
+      await executor.close();
+    });
+
+    it('a call behind a large answer starts only once that answer is wholly written, so killing for the head never re-runs it', async () => {
+      const executor = await warmSingle();
+      const log = tmp.file('large.log');
+      const mark = tmp.file('large.mark');
+      // Larger than the socket buffer (212992 bytes here): the write completes only as the parent reads.
+      const head = executor.submit(refOf(px.logThenAnswer), [log, 'head', mark, 250_000]);
+      const next = executor.submit(refOf(px.appendLine), [log, 'next']);
+      await Promise.resolve();
+      blockUntil('the answer was sent', () => fs.existsSync(mark));
+      // Before the fix the child started `next` as soon as it handed over the answer.
+      expect(linesOf(log)).toEqual(['head']);
+      head.cancel();
+      await rejectionOf(head);
+      await next;
+      expect(linesOf(log)).toEqual(['head', 'next']);
+      expect(executor.statistics()).toMatchObject({ cancelled: 1, failed: 0 });
+      await executor.close();
+    });
+
+    it('a call that reaches the child while it still writes a large answer waits for that answer too', async () => {
+      const executor = await warmSingle();
+      const log = tmp.file('late.log');
+      const mark = tmp.file('late.mark');
+      const head = executor.submit(refOf(px.logThenAnswer), [log, 'head', mark, 250_000]);
+      await Promise.resolve();
+      blockUntil('the answer was sent', () => fs.existsSync(mark));
+      // The child is idle, its answer half written; the pool pipelines `next` behind `head`.
+      const next = executor.submit(refOf(px.appendLine), [log, 'next']);
+      await Promise.resolve();
+      blockUntil('a moment for the child to read it', () => (Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200), true));
+      expect(linesOf(log)).toEqual(['head']);
+      head.cancel();
+      await rejectionOf(head);
+      await next;
+      expect(linesOf(log)).toEqual(['head', 'next']);
+      await executor.close();
+    });
   });
 
   it('stops a running while(true) call by killing its child; calls behind it run on a new child', async () => {

@@ -64,6 +64,27 @@ describe('resultSync on process calls', () => {
     });
   });
 
+  it('blocks for a call behind a large answer it has not read (the child starts it without waiting for that write); cancelling the large call then kills nothing', async () => {
+    await withPool(() => new ProcessExecutor({ maxWorkers: 1 }), async (pool) => {
+      await pool.submit(refOf(px.pid), []); // a ready child with the fixtures loaded
+      // Tiny calls, so the pool pipelines again after that slow first one.
+      await Promise.all(Array.from({ length: 60 }, (_, i) => pool.submit(refOf(fx.add), [i, 0])));
+      const log = tmp.file('large-ahead.log');
+      // Larger than the socket buffer: its write completes only as this thread reads.
+      const large = pool.submit(refOf(px.logThenAnswer), [log, 'large', tmp.file('large-ahead.mark'), 250_000]);
+      const behind = pool.submit<number>(refOf(px.appendLine), [log, 'behind']);
+      await Promise.resolve(); // both go to the child in one message
+      const childPid = behind.resultSync(30_000);
+      expect(pool.childPids()).toEqual([childPid]);
+      // `large` finished (a later call did), though its answer is unread: cancelling it kills nothing.
+      expect(large.done()).toBe(false);
+      expect(large.cancel()).toBe(true);
+      expect(await rejectionOf(large)).toBeInstanceOf(CancelledError);
+      expect(await pool.submit(refOf(px.pid), [])).toBe(childPid);
+      expect(fs.readFileSync(log, 'utf8')).toBe('large\nbehind\n');
+    });
+  });
+
   it('throws the error the function threw, rebuilt with this realm classes', async () => {
     await withPool(() => new ProcessExecutor({ maxWorkers: 1 }), async (pool) => {
       const error = thrown(() => pool.submit(refOf(fx.throwRange), ['sync boom']).resultSync(30_000));

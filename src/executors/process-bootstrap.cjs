@@ -13,11 +13,21 @@
  * Ordering contract with the parent (src/executors/process-executor.ts relies on it):
  *  1. Calls run ONE at a time, in the order they arrived (a message may be an array of
  *     `call` messages: a batch, taken in order); answers go back one message each, in order.
- *  2. When a call ends, its answer is sent and the next received call starts in the same
- *     synchronous step; a call received while the child is idle starts at once. A call that
- *     ran longer than DEFER_AFTER_MS first lets one event-loop turn pass (still counting as
- *     running), so that a `cancel` that reached the child while it was blocked in synchronous
- *     code is read, and honoured by rule 3, before the next call could start.
+ *  2. When a call ends, its answer is sent and the next received call is taken in the same
+ *     synchronous step; a call received while the child is idle is taken at once. A taken
+ *     call counts as running, and STARTS only once every answer sent before it is wholly
+ *     written to the channel: at once in the usual case (`process.send` wrote it whole),
+ *     else when Node reports the write done (a large answer, or a socket full because the
+ *     parent is behind). Exception: while a blocked parent waits (a `sync` request is open)
+ *     it reads nothing until its call ends, so the taken call starts at once; the parent,
+ *     answered by file, knows every call before its own has finished. A call that ran longer
+ *     than DEFER_AFTER_MS first lets one event-loop turn pass (still counting as running),
+ *     so that a `cancel` that reached the child while it was blocked in synchronous code is
+ *     read, and honoured by rule 3, before the next call is taken.
+ *     So a parent that stopped this process (SIGSTOP) and does not find the answer of its
+ *     head X in the channel knows that the call after X has not started: that is how it
+ *     cancels X without killing a call that merely shared the child (docs/executors.md,
+ *     "freeze, drain, decide").
  *  3. A `cancel` for a call that has not started removes it and answers it at once with a
  *     `CancelledError` ("dropped"); a `cancel` for the running call is ignored (the parent
  *     kills the child).
@@ -109,7 +119,18 @@ function startOrphanWatchdog() {
   }
 }
 
+/**
+ * The IPC channel's stream handle, whose `writeQueueSize` is the bytes sent but not yet in
+ * the socket (Node keeps it under an internal symbol; undefined if a Node version does not).
+ */
+function channelHandle() {
+  const key = Object.getOwnPropertySymbols(process).find((symbol) => symbol.description === 'kChannelHandle');
+  const handle = key === undefined ? undefined : process[key];
+  return handle !== null && typeof handle === 'object' && typeof handle.writeQueueSize === 'number' ? handle : undefined;
+}
+
 function startProcessWorker() {
+  const channel = channelHandle();
   /** Received calls that have not started, in arrival order. */
   const pending = [];
   /** The id of the running call, or undefined when idle. */
@@ -121,19 +142,34 @@ function startProcessWorker() {
   const recent = [];
   /** Calls a blocked parent waits for, by id: where to write their outcome. */
   const syncFiles = new Map();
+  /** Sends whose callback has not come yet (what "written" means without `channel`). */
+  let unwritten = 0;
+  /** The call in `current` waits for earlier answers to be written before it starts (rule 2). */
+  let waitingToStart = false;
+
+  /** Whether everything sent so far is wholly in the channel. */
+  const written = () => (channel !== undefined ? channel.writeQueueSize === 0 : unwritten === 0);
+
+  /** `process.send`'s callback: the message is wholly in the channel (or the channel failed). */
+  const onWritten = () => {
+    unwritten--;
+    if (waitingToStart && written()) startTaken();
+  };
 
   /** Send `message`; returns what was sent (a `CloneError` outcome for an uncloneable result of `call`). */
   const send = (message, call) => {
     if (!process.connected) return message;
+    let packed;
     try {
-      process.send(packMessage(message, SYNC_DIR));
-      return message;
+      packed = packMessage(message, SYNC_DIR);
     } catch (reason) {
       // An uncloneable result throws here, synchronously (packMessage clones it).
-      const failure = bootstrap.resultCloneFailure(message, reason, call);
-      process.send(packMessage(failure, SYNC_DIR));
-      return failure;
+      message = bootstrap.resultCloneFailure(message, reason, call);
+      packed = packMessage(message, SYNC_DIR);
     }
+    unwritten++;
+    process.send(packed, undefined, undefined, onWritten);
+    return message;
   };
 
   const finish = (outcome) => {
@@ -160,11 +196,26 @@ function startProcessWorker() {
     if (shuttingDown && current === undefined) process.disconnect();
   };
 
+  /**
+   * Take the first received call (from now on it counts as running: a `cancel` for it is
+   * ignored) and start it once every answer sent so far is wholly written, at once if a
+   * blocked parent waits (rule 2).
+   */
   const startNext = () => {
     if (current !== undefined || pending.length === 0) return;
     const message = pending.shift();
     current = message.id;
     currentCall = message;
+    if (written() || syncFiles.size > 0) run(message);
+    else waitingToStart = true;
+  };
+
+  const startTaken = () => {
+    waitingToStart = false;
+    run(currentCall);
+  };
+
+  const run = (message) => {
     // A located function with a plain result finishes in this same step (no microtasks).
     const outcome = bootstrap.runCallNow(message);
     if (typeof outcome.then === 'function') outcome.then(finish);
@@ -197,7 +248,11 @@ function startProcessWorker() {
       case 'sync': {
         const done = recent.find((o) => o.id === message.id);
         if (done !== undefined) writeSyncAnswer(message.file, done);
-        else if (current === message.id || pending.some((m) => m.id === message.id)) syncFiles.set(message.id, message.file);
+        else if (current === message.id || pending.some((m) => m.id === message.id)) {
+          syncFiles.set(message.id, message.file);
+          // The parent is blocked from now on: rule 2's exception.
+          if (waitingToStart) startTaken();
+        }
         else writeSyncAnswer(message.file, { type: 'unknown', id: message.id });
         break;
       }

@@ -9,6 +9,7 @@
  * dead child was running from complete data.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { packMessage, unpackMessage } from './process-wire.cjs';
 import type { CallMessage, ParentMessage, WorkerMessage } from './protocol';
@@ -19,6 +20,27 @@ export const PROCESS_BOOTSTRAP_FILE = path.join(__dirname, 'process-bootstrap.cj
 
 /** Milliseconds between SIGTERM and SIGKILL when a child is stopped. */
 export const KILL_GRACE_MS = 1_000;
+
+/** Polls of a freezing child's state on consecutive loop turns before polling on a 1 ms timer. */
+const FREEZE_FAST_POLLS = 200;
+
+/** Whether this system shows a process's run state in `/proc/<pid>/stat` (Linux). */
+const CAN_SEE_STOPS = process.platform === 'linux' && fs.existsSync('/proc/self/stat');
+
+/**
+ * Whether process `pid` can write nothing more: stopped (`T`, `t`), dead (`Z`, `X`) or gone.
+ * The state is the field after the command name, which ends at the last `)`.
+ */
+function cannotWrite(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return true; // no such process
+  }
+  const state = stat.charAt(stat.lastIndexOf(')') + 2);
+  return state === 'T' || state === 't' || state === 'Z' || state === 'X';
+}
 
 /** What the pool hears from one child. */
 export interface ChildEvents {
@@ -59,6 +81,8 @@ export class ProcessChild {
   readonly #folder: string;
   #referenced = true;
   #killTimer: NodeJS.Timeout | undefined = undefined;
+  /** Sent SIGSTOP and not yet SIGCONT (see freeze()). */
+  #frozen = false;
 
   constructor(settings: ForkSettings, events: ChildEvents) {
     this.#folder = settings.syncFolder;
@@ -153,6 +177,50 @@ export class ProcessChild {
     else this.kill();
   }
 
+  /**
+   * Stop the process where it is (SIGSTOP) and call `frozen` once it is stopped AND every
+   * message it wrote before stopping has been delivered through `ChildEvents.message`; the
+   * caller then decides from complete data and calls `thaw()` or `kill()`. Not called if
+   * the child is gone first. Returns false, doing nothing, where a stop cannot be observed
+   * (no `/proc`): the caller must decide without it. Design: docs/executors.md, "freeze".
+   */
+  freeze(frozen: () => void): boolean {
+    const pid = this.#process.pid;
+    if (!CAN_SEE_STOPS || pid === undefined || this.state === 'gone' || this.#frozen) return false;
+    try {
+      process.kill(pid, 'SIGSTOP');
+    } catch {
+      return false; // already exited: 'gone' follows
+    }
+    this.#frozen = true;
+    let polls = 0;
+    const poll = (): void => {
+      if (this.state === 'gone') return;
+      if (!cannotWrite(pid)) {
+        if (++polls < FREEZE_FAST_POLLS) setImmediate(poll);
+        else setTimeout(poll, 1);
+        return;
+      }
+      // Two turns of the loop: the poll phase between them reads all the socket holds, and
+      // Node emits each message on the tick after reading it, before the second immediate.
+      setImmediate(() => setImmediate(() => this.state !== 'gone' && frozen()));
+    };
+    poll();
+    return true;
+  }
+
+  /** Let a frozen child go on (SIGCONT). */
+  thaw(): void {
+    if (!this.#frozen) return;
+    this.#frozen = false;
+    if (this.state === 'gone' || this.#process.pid === undefined) return;
+    try {
+      process.kill(this.#process.pid, 'SIGCONT');
+    } catch {
+      // Exited meanwhile: 'gone' follows.
+    }
+  }
+
   /** Stop the child now: SIGTERM, then SIGKILL if it is still alive after the grace period. */
   kill(): void {
     if (this.state === 'gone') return;
@@ -160,6 +228,8 @@ export class ProcessChild {
     this.stoppedOnPurpose = true;
     this.setReferenced(true);
     this.#process.kill('SIGTERM');
+    // A stopped process keeps SIGTERM pending until it is continued.
+    this.thaw();
     if (this.#killTimer === undefined) {
       this.#killTimer = setTimeout(() => this.#process.kill('SIGKILL'), KILL_GRACE_MS);
       this.#killTimer.unref();

@@ -11,11 +11,10 @@
  * - a child that dies fails only its head (`WorkerCrashedError`); the rest go back to the
  *   front of the queue and run on another child;
  * - cancelling a call that waits in the pool removes it; cancelling a pipelined call sends a
- *   `cancel` and the child drops it unstarted; cancelling a head kills its child (SIGTERM,
- *   then SIGKILL) and the calls behind it go to another child.
- *
- * Known limit (docs/executors.md): a call behind a head that finished just as its child was
- * killed may have started there; it is re-sent and may have run partly twice.
+ *   `cancel` and the child drops it unstarted; cancelling a head freezes its child to learn
+ *   whether the head still runs (its answer may be unread while the child runs the next
+ *   call), and only then kills the child (SIGTERM, then SIGKILL); the calls behind it go to
+ *   another child. Design: docs/executors.md, "freeze, drain, decide".
  */
 import * as path from 'node:path';
 import { CloneError, InvalidStateError } from '../core/errors';
@@ -183,7 +182,7 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
   #pickSlot(): Slot | undefined {
     let best: Slot | undefined;
     for (const slot of this.#slots) {
-      if (slot.child.state !== 'ready' || slot.sent + slot.outbox.length >= this.#options.maxTasksPerWorker) continue;
+      if (slot.child.state !== 'ready' || slot.freezing || slot.sent + slot.outbox.length >= this.#options.maxTasksPerWorker) continue;
       if (slot.pipeline.length === 0) return slot;
       if (best === undefined || slot.pipeline.length < best.pipeline.length) best = slot;
     }
@@ -275,7 +274,7 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
   /** `call` is now the first unanswered call of its child: the child runs it. */
   #becameHead(call: ProcessCall, slot: Slot): void {
     // Cancelled while pipelined, and the child did not drop it in time: it has started. Stop it.
-    if (call.stopRequested) slot.child.kill();
+    if (call.stopRequested) this.#stopHead(slot);
     if (call.state !== 'done') call.markRunning(slot);
   }
 
@@ -285,6 +284,9 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
   prepareSyncWait(future: Unfuture<unknown>, deadline: number): ProcessSyncPlan | null | undefined {
     let call: ProcessCall | undefined;
     for (const slot of this.#slots) call ??= slot.pipeline.find((c) => c.future === future && c.state !== 'done');
+    if (call?.slot?.freezing) {
+      throw new InvalidStateError(`the child process holding ${future.getName()} is stopped while another of its calls is cancelled: await it instead`);
+    }
     if (call === undefined) {
       for (const waiting of this.#queue.waiting()) if (waiting.future === future) call = waiting;
       if (call === undefined) return undefined;
@@ -300,14 +302,19 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
       throw new InvalidStateError(`the child process holding ${future.getName()} is exiting: await it instead`);
     }
     const settled = call;
-    return { file, pid: slot.child.pid!, settle: (outcome) => settled.settleOutcome(outcome, this.#counters) };
+    const settle = (outcome: CallOutcome): void => {
+      // Answered by file while its channel answer (and those of the calls before it) may be unread.
+      settled.answeredByFile = true;
+      settled.settleOutcome(outcome, this.#counters);
+    };
+    return { file, pid: slot.child.pid!, settle };
   }
 
   /** A child that listens now: the least busy ready one, else a starting one once its ready marker shows. */
   #syncSlot(deadline: number): Slot {
     let best: Slot | undefined;
     for (const slot of this.#slots) {
-      if (slot.child.state !== 'ready') continue;
+      if (slot.child.state !== 'ready' || slot.freezing) continue;
       if (best === undefined || slot.pipeline.length < best.pipeline.length) best = slot;
     }
     if (best !== undefined) return best;
@@ -382,7 +389,7 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
     }
     call.stopRequested = true;
     if (slot.pipeline[0] === call) {
-      slot.child.kill();
+      this.#stopHead(slot);
     } else {
       // Not started: the child drops it when the `cancel` arrives. The call ends cancelled now
       // and stays in the pipeline as a settled placeholder until the child's "dropped"
@@ -390,6 +397,35 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
       slot.child.send({ type: 'cancel', id: call.id });
       call.settleStopped(this.#counters);
     }
+  }
+
+  /**
+   * A stop was requested for `slot`'s head. Its answer may be unread in the channel while the
+   * child already runs the next call, so freeze the child first and kill it only if the head
+   * is still unanswered then (docs/executors.md, "freeze, drain, decide"). Without a way to
+   * see the child stop, kill at once.
+   */
+  #stopHead(slot: Slot): void {
+    if (slot.freezing) return; // the freeze under way looks at the head again when it ends
+    // A later call answered a blocked parent by file: the head has finished, its answer is on
+    // its way, and the child may have started calls without waiting for it to be written.
+    if (slot.pipeline.some((call) => call.answeredByFile)) return;
+    if (!slot.child.freeze(() => this.#frozen(slot))) {
+      slot.child.kill();
+      return;
+    }
+    slot.freezing = true;
+  }
+
+  /** `slot`'s child is stopped and everything it wrote is read: kill it or let it go on. */
+  #frozen(slot: Slot): void {
+    slot.freezing = false;
+    if (slot.pipeline[0]?.stopRequested) {
+      slot.child.kill(); // the head still runs; nothing behind it has started
+      return;
+    }
+    slot.child.thaw(); // the head had finished: its answer ended it cancelled
+    this.#schedulePump();
   }
 
   #idle(slot: Slot): void {
