@@ -148,7 +148,8 @@ describe('ProcessExecutor cancellation', () => {
       // The child is idle, its answer half written; the pool pipelines `next` behind `head`.
       const next = executor.submit(refOf(px.appendLine), [log, 'next']);
       await Promise.resolve();
-      blockUntil('a moment for the child to read it', () => (Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200), true));
+      // A moment (not read: this thread stays blocked) for the child to receive it.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
       expect(linesOf(log)).toEqual(['head']);
       head.cancel();
       await rejectionOf(head);
