@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { CancelledError, isCancelledError, isTimeoutError } from '../../src/core/errors';
 import { ProcessExecutor } from '../../src/executors';
+import { simulateNoProcForTests } from '../../src/executors/process-child';
 import * as fx from '../fixtures/pool-functions';
 import * as px from '../fixtures/process-functions';
 import { refOf, rejectionOf } from './helpers';
@@ -157,6 +158,30 @@ describe('ProcessExecutor cancellation', () => {
       expect(linesOf(log)).toEqual(['head', 'next']);
       await executor.close();
     });
+  });
+
+  it('without /proc (macOS, Windows) pipelines nothing, so killing a head whose answer is unread kills no other call', async () => {
+    simulateNoProcForTests(true);
+    try {
+      const executor = await warmSingle();
+      const childPid = executor.childPids()[0];
+      const log = tmp.file('noproc.log');
+      const mark = tmp.file('noproc.mark');
+      const release = tmp.file('noproc.release');
+      const head = executor.submit(refOf(px.logThenAnswer), [log, 'head', mark, 0]);
+      const next = executor.submit<number>(refOf(px.logThenBlock), [log, 'next started', release]);
+      await Promise.resolve();
+      expect(executor.statistics()).toMatchObject({ running: 1, queued: 1 }); // `next` waits in the pool
+      blockUntil('the answer was sent', () => fs.existsSync(mark));
+      head.cancel();
+      await rejectionOf(head);
+      fs.writeFileSync(release, '');
+      expect(await next).not.toBe(childPid); // the head's child was killed; `next` ran on a new one
+      expect(linesOf(log)).toEqual(['head', 'next started']);
+      await executor.close();
+    } finally {
+      simulateNoProcForTests(false);
+    }
   });
 
   it('stops a running while(true) call by killing its child; calls behind it run on a new child', async () => {

@@ -13,7 +13,7 @@ import { ProcessExecutor } from '../../src/executors';
 import * as fx from '../fixtures/pool-functions';
 import * as px from '../fixtures/process-functions';
 import { refOf, rejectionOf, thrown, withPool } from './helpers';
-import { tempDir } from './process-helpers';
+import { tempDir, waitForFile } from './process-helpers';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -82,6 +82,63 @@ describe('resultSync on process calls', () => {
       expect(await rejectionOf(large)).toBeInstanceOf(CancelledError);
       expect(await pool.submit(refOf(px.pid), [])).toBe(childPid);
       expect(fs.readFileSync(log, 'utf8')).toBe('large\nbehind\n');
+    });
+  });
+
+  it('a call a blocked caller gave up on and then cancelled leaves the child waiting for its answers to be written again', async () => {
+    await withPool(() => new ProcessExecutor({ maxWorkers: 1 }), async (pool) => {
+      await pool.submit(refOf(px.pid), []);
+      await Promise.all(Array.from({ length: 60 }, (_, i) => pool.submit(refOf(fx.add), [i, 0])));
+      const started = tmp.file('gave-up.started');
+      const release = tmp.file('gave-up.release');
+      const blocker = pool.submit(refOf(px.blockUntilFile), [started, release, 'done']);
+      const given = pool.submit(refOf(fx.add), [1, 2]);
+      await Promise.resolve(); // both sent: `given` waits behind `blocker` in the child
+      await waitForFile(started);
+      expect(isTimeoutError(thrown(() => given.resultSync(50)))).toBe(true);
+      given.cancel(); // the child drops it, and forgets the blocked caller's request
+      await rejectionOf(given);
+      fs.writeFileSync(release, '');
+      await blocker;
+      // Tiny calls again, so the pool pipelines after that long one.
+      await Promise.all(Array.from({ length: 60 }, (_, i) => pool.submit(refOf(fx.add), [i, 0])));
+      // As in process-cancellation.test.ts: a call behind a large unread answer must wait for it.
+      const log = tmp.file('gave-up.log');
+      const mark = tmp.file('gave-up.mark');
+      const large = pool.submit(refOf(px.logThenAnswer), [log, 'large', mark, 250_000]);
+      const next = pool.submit(refOf(px.appendLine), [log, 'next']);
+      await Promise.resolve();
+      while (!fs.existsSync(mark)) blockFor(2);
+      expect(fs.readFileSync(log, 'utf8')).toBe('large\n');
+      await Promise.all([large, next]);
+      expect(fs.readFileSync(log, 'utf8')).toBe('large\nnext\n');
+    });
+  });
+
+  it('a call the child started for a blocked caller before the answer ahead of it was written is never re-run when that answer\'s call is cancelled', async () => {
+    await withPool(() => new ProcessExecutor({ maxWorkers: 1 }), async (pool) => {
+      await pool.submit(refOf(px.pid), []);
+      await Promise.all(Array.from({ length: 60 }, (_, i) => pool.submit(refOf(fx.add), [i, 0])));
+      const childPid = pool.childPids()[0];
+      const log = tmp.file('ungated.log');
+      const release = tmp.file('ungated.release');
+      const large = pool.submit(refOf(px.logThenAnswer), [log, 'large', tmp.file('ungated.mark'), 250_000]);
+      const middle = pool.submit(refOf(px.appendLine), [log, 'middle']);
+      const last = pool.submit<number>(refOf(px.logThenBlock), [log, 'last', release]);
+      await Promise.resolve(); // all three go to the child in one message
+      // Blocked for `last`, this thread reads nothing: `large`'s answer cannot be written
+      // whole, and the child starts `middle` and `last` anyway (the caller must not hang).
+      expect(isTimeoutError(thrown(() => last.resultSync(300)))).toBe(true);
+      expect(fs.readFileSync(log, 'utf8')).toBe('large\nmiddle\nlast\n');
+      // `large` finished, though its answer is half read: cancelling it must not kill the
+      // child (that would re-run `middle` and `last` on a new one). The child is stopped from
+      // here until the pool decides, so the release cannot reach `last` before that.
+      expect(large.cancel()).toBe(true);
+      fs.writeFileSync(release, '');
+      await rejectionOf(large); // once the child wrote the rest of its answer
+      expect(await last).toBe(childPid);
+      await middle;
+      expect(fs.readFileSync(log, 'utf8')).toBe('large\nmiddle\nlast\n');
     });
   });
 

@@ -19,8 +19,9 @@
  *     written to the channel: at once in the usual case (`process.send` wrote it whole),
  *     else when Node reports the write done (a large answer, or a socket full because the
  *     parent is behind). Exception: while a blocked parent waits (a `sync` request is open)
- *     it reads nothing until its call ends, so the taken call starts at once; the parent,
- *     answered by file, knows every call before its own has finished. A call that ran longer
+ *     it reads nothing until its call ends, so the taken call starts at once, and its id is
+ *     first written to `ungated-<pid>` in UNSYNC_SYNC_DIR: a parent that later finds an
+ *     answer missing reads there that the call after it had started anyway. A call that ran longer
  *     than DEFER_AFTER_MS first lets one event-loop turn pass (still counting as running),
  *     so that a `cancel` that reached the child while it was blocked in synchronous code is
  *     read, and honoured by rule 3, before the next call is taken.
@@ -29,8 +30,8 @@
  *     cancels X without killing a call that merely shared the child (docs/executors.md,
  *     "freeze, drain, decide").
  *  3. A `cancel` for a call that has not started removes it and answers it at once with a
- *     `CancelledError` ("dropped"); a `cancel` for the running call is ignored (the parent
- *     kills the child).
+ *     `CancelledError` ("dropped"); a `cancel` for the running (or taken) call is ignored:
+ *     the parent freezes the child, and kills it if the call still runs.
  * Together: a call can be dropped only while an earlier call is still running, so its
  * "dropped" answer always precedes the answer of the call before it. When the parent has the
  * answers of every call before X and no "dropped" answer for X, X has started. That is how
@@ -206,13 +207,32 @@ function startProcessWorker() {
     const message = pending.shift();
     current = message.id;
     currentCall = message;
-    if (written() || syncFiles.size > 0) run(message);
+    if (written()) run(message);
+    else if (syncFiles.size > 0) runUngated(message);
     else waitingToStart = true;
   };
 
   const startTaken = () => {
     waitingToStart = false;
     run(currentCall);
+  };
+
+  /**
+   * Rule 2's exception: start `message` before the answers sent ahead of it are written, and
+   * say so in UNGATED_FILE first (whole or not at all), so a parent that later freezes this
+   * child knows the call before it had finished. Rare: a blocked parent and a full socket.
+   */
+  const runUngated = (message) => {
+    if (SYNC_DIR !== undefined) {
+      const file = path.join(SYNC_DIR, `ungated-${process.pid}`);
+      try {
+        fs.writeFileSync(`${file}.part`, String(message.id));
+        fs.renameSync(`${file}.part`, file);
+      } catch {
+        // The pool's folder is gone: the pool is closing.
+      }
+    }
+    run(message);
   };
 
   const run = (message) => {
@@ -240,6 +260,7 @@ function startProcessWorker() {
         const index = pending.findIndex((m) => m.id === message.id);
         if (index >= 0) {
           pending.splice(index, 1);
+          syncFiles.delete(message.id); // a blocked parent that waited for it gave up
           const at = now();
           send({ type: 'error', id: message.id, phase: 'run', error: encodeError(cancelledBeforeStart(message.id)), startedAt: at, endedAt: at });
         }
@@ -251,7 +272,10 @@ function startProcessWorker() {
         else if (current === message.id || pending.some((m) => m.id === message.id)) {
           syncFiles.set(message.id, message.file);
           // The parent is blocked from now on: rule 2's exception.
-          if (waitingToStart) startTaken();
+          if (waitingToStart) {
+            waitingToStart = false;
+            runUngated(currentCall);
+          }
         }
         else writeSyncAnswer(message.file, { type: 'unknown', id: message.id });
         break;

@@ -23,9 +23,32 @@ export const KILL_GRACE_MS = 1_000;
 
 /** Polls of a freezing child's state on consecutive loop turns before polling on a 1 ms timer. */
 const FREEZE_FAST_POLLS = 200;
+/** A child not seen stopped after this long (ms) is killed instead (see freeze()). */
+const FREEZE_GIVE_UP_MS = 2_000;
+
+/**
+ * Children stopped by freeze() and not yet continued. If this process exits meanwhile they
+ * are continued, so they see the channel close and exit (a stopped child cannot).
+ */
+const frozenChildren = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function continueFrozenOnExit(): void {
+  for (const child of frozenChildren) child.kill('SIGCONT');
+}
 
 /** Whether this system shows a process's run state in `/proc/<pid>/stat` (Linux). */
-const CAN_SEE_STOPS = process.platform === 'linux' && fs.existsSync('/proc/self/stat');
+let canSeeStops = process.platform === 'linux' && fs.existsSync('/proc/self/stat');
+
+/** Whether `ProcessChild.freeze` works here (Linux): without it the pool must not pipeline calls. */
+export function canFreezeChildren(): boolean {
+  return canSeeStops;
+}
+
+/** @internal Tests run the pool as on a system without `/proc` (macOS, Windows). */
+export function simulateNoProcForTests(noProc: boolean): void {
+  canSeeStops = !noProc && process.platform === 'linux' && fs.existsSync('/proc/self/stat');
+}
 
 /**
  * Whether process `pid` can write nothing more: stopped (`T`, `t`), dead (`Z`, `X`) or gone.
@@ -35,8 +58,8 @@ function cannotWrite(pid: number): boolean {
   let stat: string;
   try {
     stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-  } catch {
-    return true; // no such process
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ESRCH'; // no such process
   }
   const state = stat.charAt(stat.lastIndexOf(')') + 2);
   return state === 'T' || state === 't' || state === 'Z' || state === 'X';
@@ -121,6 +144,7 @@ export class ProcessChild {
     const maybeGone = () => {
       if (exit === undefined || !disconnected || this.state === 'gone') return;
       if (this.#killTimer !== undefined) clearTimeout(this.#killTimer);
+      frozenChildren.delete(child);
       this.state = 'gone';
       events.gone(this, exit[0], exit[1]);
     };
@@ -181,29 +205,39 @@ export class ProcessChild {
    * Stop the process where it is (SIGSTOP) and call `frozen` once it is stopped AND every
    * message it wrote before stopping has been delivered through `ChildEvents.message`; the
    * caller then decides from complete data and calls `thaw()` or `kill()`. Not called if
-   * the child is gone first. Returns false, doing nothing, where a stop cannot be observed
-   * (no `/proc`): the caller must decide without it. Design: docs/executors.md, "freeze".
+   * the child is gone first, or killed meanwhile (a child never seen stopped within
+   * FREEZE_GIVE_UP_MS is killed). Returns false, doing nothing, where a stop cannot be
+   * observed (no `/proc`): the caller must decide without it. Design: docs/executors.md,
+   * "freeze, drain, decide".
    */
   freeze(frozen: () => void): boolean {
     const pid = this.#process.pid;
-    if (!CAN_SEE_STOPS || pid === undefined || this.state === 'gone' || this.#frozen) return false;
-    try {
-      process.kill(pid, 'SIGSTOP');
-    } catch {
-      return false; // already exited: 'gone' follows
-    }
+    // Signals go through the child's handle, which refuses once the child was reaped (its pid may be reused).
+    if (!canSeeStops || pid === undefined || this.state === 'gone' || this.#frozen || !this.#process.kill('SIGSTOP')) return false;
     this.#frozen = true;
+    frozenChildren.add(this.#process);
+    if (!exitHookInstalled) {
+      exitHookInstalled = true;
+      process.on('exit', continueFrozenOnExit);
+    }
+    const since = performance.now();
     let polls = 0;
     const poll = (): void => {
-      if (this.state === 'gone') return;
+      if (this.state === 'gone' || !this.#frozen) return;
       if (!cannotWrite(pid)) {
-        if (++polls < FREEZE_FAST_POLLS) setImmediate(poll);
-        else setTimeout(poll, 1);
+        if (performance.now() - since > FREEZE_GIVE_UP_MS) {
+          this.kill();
+        } else if (++polls < FREEZE_FAST_POLLS) {
+          setImmediate(poll);
+        } else {
+          this.#process.kill('SIGSTOP'); // again: something may have continued it (job control)
+          setTimeout(poll, 1);
+        }
         return;
       }
       // Two turns of the loop: the poll phase between them reads all the socket holds, and
       // Node emits each message on the tick after reading it, before the second immediate.
-      setImmediate(() => setImmediate(() => this.state !== 'gone' && frozen()));
+      setImmediate(() => setImmediate(() => this.state !== 'gone' && this.#frozen && frozen()));
     };
     poll();
     return true;
@@ -213,12 +247,8 @@ export class ProcessChild {
   thaw(): void {
     if (!this.#frozen) return;
     this.#frozen = false;
-    if (this.state === 'gone' || this.#process.pid === undefined) return;
-    try {
-      process.kill(this.#process.pid, 'SIGCONT');
-    } catch {
-      // Exited meanwhile: 'gone' follows.
-    }
+    frozenChildren.delete(this.#process);
+    if (this.state !== 'gone') this.#process.kill('SIGCONT');
   }
 
   /** Stop the child now: SIGTERM, then SIGKILL if it is still alive after the grace period. */

@@ -16,6 +16,7 @@
  *   call), and only then kills the child (SIGTERM, then SIGKILL); the calls behind it go to
  *   another child. Design: docs/executors.md, "freeze, drain, decide".
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CloneError, InvalidStateError } from '../core/errors';
 import type { Unfuture } from '../core/future';
@@ -23,7 +24,7 @@ import { assertOptions } from '../core/validate';
 import type { CloseOptions, Executor, ExecutorState, ExecutorStatistics, SubmitOptions } from './executor';
 import { validateSubmit } from './pool-call';
 import { resolveProcessPoolOptions, type ProcessPoolOptions, type ResolvedProcessPoolOptions } from './pool-options';
-import { ProcessChild, type ChildEvents } from './process-child';
+import { ProcessChild, canFreezeChildren, type ChildEvents } from './process-child';
 import { CallQueue } from './call-queue';
 import { ProcessCall, createSlot, crashError, type Slot } from './process-slot';
 import type { CallOutcome, CallRef, WorkerMessage } from './protocol';
@@ -188,7 +189,9 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
     }
     const canGrow = this.#slots.size < this.#options.maxWorkers;
     if (best === undefined || canGrow || this.#starting() > 0) return undefined;
-    const depth = this.#meanRun > PIPELINE_MAX_RUN_MS ? 1 : PIPELINE_DEPTH;
+    // Without a freeze (no /proc) cancelling a head kills its child at once: then nothing may
+    // wait behind the head, or it could be a call that had started (docs/executors.md).
+    const depth = this.#meanRun > PIPELINE_MAX_RUN_MS || !canFreezeChildren() ? 1 : PIPELINE_DEPTH;
     return best.pipeline.length < depth ? best : undefined;
   }
 
@@ -371,6 +374,7 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
       else call.fail(crashError(call, exitCode, signal), this.#counters);
     }
     slot.markGone();
+    if (this.#syncFolder !== undefined && slot.child.pid !== undefined) fs.rmSync(this.#ungatedFile(slot), { force: true });
     if (neverReady) this.#failWaiting(exitCode, signal);
     this.#pump();
     this.#checkIdle();
@@ -420,12 +424,31 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
   /** `slot`'s child is stopped and everything it wrote is read: kill it or let it go on. */
   #frozen(slot: Slot): void {
     slot.freezing = false;
-    if (slot.pipeline[0]?.stopRequested) {
+    if (slot.pipeline[0]?.stopRequested && !this.#startedUngated(slot)) {
       slot.child.kill(); // the head still runs; nothing behind it has started
       return;
     }
-    slot.child.thaw(); // the head had finished: its answer ended it cancelled
+    slot.child.thaw(); // the head had finished: its answer (read, or on its way) ends it cancelled
     this.#schedulePump();
+  }
+
+  /**
+   * Whether the child started a call behind its head without waiting for the head's answer
+   * to be written (it does while a blocked parent waits; it records the call's id in
+   * `ungated-<pid>`, see process-bootstrap.cjs rule 2): then the head has finished.
+   */
+  #startedUngated(slot: Slot): boolean {
+    let id: number;
+    try {
+      id = Number(fs.readFileSync(this.#ungatedFile(slot), 'latin1'));
+    } catch {
+      return false; // never did
+    }
+    return slot.pipeline.findIndex((call) => call.id === id) > 0;
+  }
+
+  #ungatedFile(slot: Slot): string {
+    return path.join(this.#syncFolder!, `ungated-${slot.child.pid}`);
   }
 
   #idle(slot: Slot): void {
