@@ -20,7 +20,7 @@ import { debugRunning } from '../src/runtime/debug-slow';
 import { expectAwaited } from '../src/runtime/debug-futures';
 import { isThenable } from '../src/core/validate';
 import { qualifiedName, registryName, type DecoratedInfo } from './decorated';
-import { loadedExports, poolAvailable, registerForWorkers, runningInWorker, submitToPool, whenPoolRan, type CallRef } from './dispatch';
+import { aliasForWorkers, loadedExports, poolAvailable, registerForWorkers, runningInWorker, submitToPool, whenPoolRan, type CallRef } from './dispatch';
 import { recordCall, recordThenable } from './evidence';
 import { decide, inspect } from './inspect';
 import { countCall } from './statistics';
@@ -85,11 +85,16 @@ export function callDecorated(info: DecoratedInfo, self: unknown, args: unknown[
  * early, with a `LocateError`; under `'auto'` it is remembered and the function stays on the loop.
  */
 export function registerDecorated(info: DecoratedInfo): void {
-  const result = registerForWorkers(workerShim(info), registryName(info));
+  const numbered = info.system === 'tc39' && info.options.name === undefined;
+  const result = registerForWorkers(workerShim(info), registryName(info), numbered);
   if ('ref' in result) {
     refs.set(info, result.ref);
     info.registered = true;
-  } else if ('unlocatable' in result) {
+    registerAliases(info, result.ref);
+  } else if ('duplicate' in result) {
+    // A worker would run whichever of the two it registered under that name (issue 4: an error at registration).
+    throw new LocateError(`${qualifiedName(info)} cannot be registered for workers: ${result.duplicate}`, { qualifiedName: qualifiedName(info) });
+  } else {
     info.unlocatable = result.unlocatable;
     if (info.options.executor === 'thread' || info.options.executor === 'process') {
       throw new LocateError(`${qualifiedName(info)} is set to run on the ${info.options.executor} executor, but ${result.unlocatable}`, {
@@ -97,6 +102,17 @@ export function registerDecorated(info: DecoratedInfo): void {
       });
     }
   }
+}
+
+/**
+ * `toThread(wrapper, ...)` and `toProcess(original, ...)` find the shim's registration: plain
+ * functions and static methods (the shim supplies the class as `this`). An instance method
+ * needs its `this`, which only a call through the wrapper sends.
+ */
+function registerAliases(info: DecoratedInfo, ref: CallRef): void {
+  if (info.system !== 'function' && !info.isStatic) return;
+  aliasForWorkers(info.wrapper, ref);
+  aliasForWorkers(info.original, ref);
 }
 
 /** The function a worker calls: rebuilds `this` for methods, then runs the original inline. */

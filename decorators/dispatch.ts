@@ -6,6 +6,7 @@
  */
 import type { Unfuture } from '../src/core/future';
 import { inWorker, unsyncRegister } from '../src/executors';
+import { aliasRegistration } from '../src/executors/registry';
 import type { CallRef } from '../src/executors';
 import { watchRun, type PoolRun } from '../src/executors/pool-call';
 import { getExecutor } from '../src/runtime/pools';
@@ -29,26 +30,35 @@ export function poolAvailable(kind: ConcreteExecutor): boolean {
   }
 }
 
-/** The outcome of registering a function for workers. */
-export type Registration = { readonly ref: CallRef } | { readonly unlocatable: string };
+/**
+ * The outcome of registering a function for workers: its reference, why a worker cannot find
+ * it, or that another function of the module already holds the name.
+ */
+export type Registration = { readonly ref: CallRef } | { readonly unlocatable: string } | { readonly duplicate: string };
 
 /**
- * Register `shim` (the function a worker will call) under `name`. A duplicate name in one
- * module gets `#2`, `#3`, … in definition order, which is the same in every worker.
- * Returns why the function cannot be located instead of throwing, so that `'auto'` can
- * keep it on the loop.
+ * Register `shim` (the function a worker will call) under `name`. With `numbered` (TC39
+ * members, whose class a decorator never sees: `<class>.method`), a duplicate name in one
+ * module gets `#2`, `#3`, … in definition order, which is the same in every worker; any
+ * other duplicate is reported. Returns why the function cannot be located instead of
+ * throwing, so that `'auto'` can keep it on the loop.
  */
-export function registerForWorkers(shim: (...args: any[]) => unknown, name: string): Registration {
+export function registerForWorkers(shim: (...args: any[]) => unknown, name: string, numbered: boolean): Registration {
   for (let n = 1; ; n++) {
     try {
       const ref = unsyncRegister(shim, { name: n === 1 ? name : `${name}#${n}` });
       return { ref: { file: ref.file, name: ref.name } };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      if (n < 50 && /two functions are registered as/.test(message)) continue;
-      return { unlocatable: message };
+      if (!/two functions are registered as/.test(message)) return { unlocatable: message };
+      if (!numbered || n >= 50) return { duplicate: message };
     }
   }
+}
+
+/** Let `toThread(fn)`/`toProcess(fn)` locate `fn` (a wrapper, or the function it wraps) as `ref`. */
+export function aliasForWorkers(fn: Function, ref: CallRef): void {
+  aliasRegistration(fn, ref);
 }
 
 /** Send one call to the runtime's `kind` pool (created on first use). */

@@ -1,7 +1,7 @@
 /**
  * `unsync(fn, options?)` on plain functions, option validation and decoration-time errors.
  */
-import { Unfuture, createTask, isCancelledError, isTimeoutError, shutdown, sleep, unsync } from '../../src';
+import { LocateError, Unfuture, createTask, isCancelledError, isTimeoutError, shutdown, sleep, toProcess, toThread, unsync } from '../../src';
 import * as F from '../fixtures/decorated-functions';
 
 afterAll(() => shutdown());
@@ -123,6 +123,39 @@ describe('unsync(fn)', () => {
     expect([f.executor, f.getName()]).toEqual(['thread', 'squarePlusOne']);
     // The worker finds each function by its own key: same function name, different bodies.
     expect(await Promise.all([f, F.onThread(3)])).toEqual([10, 9]);
+  });
+
+  it.each([
+    ['two functions of the same name', 'function', 'work'],
+    ['two functions given the same `name`', 'name', 'job'],
+  ])('refuses %s in one module when the module loads (a worker could run the wrong one)', (_, which, name) => {
+    const previous = process.env.UNSYNC_DUPLICATE_CASE;
+    process.env.UNSYNC_DUPLICATE_CASE = which;
+    try {
+      jest.isolateModules(() => {
+        let error: unknown;
+        try {
+          require('../fixtures/duplicate-unsync-names');
+        } catch (e) {
+          error = e;
+        }
+        // isolateModules loads its own copy of unsync: same class name, another class object.
+        expect(error).toBeInstanceOf(Error);
+        expect((error as Error).name).toBe(LocateError.name);
+        expect((error as Error).message).toContain(`two functions are registered as \`${name}\``);
+        expect((error as Error).message).toContain('duplicate-unsync-names');
+      });
+    } finally {
+      if (previous === undefined) delete process.env.UNSYNC_DUPLICATE_CASE;
+      else process.env.UNSYNC_DUPLICATE_CASE = previous;
+    }
+  });
+
+  it('lets toThread and toProcess run a function wrapped with unsync(fn), by the wrapper or the original', async () => {
+    // Under jest no module is in require.cache: only the registration can locate them.
+    expect(await toThread(F.onThread, 3)).toBe(9);
+    expect(await toProcess(F.onThread, 4)).toBe(16);
+    expect(await toThread(F.namedOnThread, 3)).toBe(10);
   });
 
   it('stops a running thread call on cancel', async () => {

@@ -161,6 +161,18 @@ function qualifiedName(fn: Function, options: RegisterOptions | undefined): stri
   return options?.owner !== undefined ? `${options.owner}.${fn.name}` : fn.name;
 }
 
+/**
+ * Let `locateFunction(alias)` find the registration `ref` (this thread's): the decorator
+ * registers a shim and makes the wrapper it returns, and the function it wrapped, aliases of
+ * it, so `toThread(unsync(fn), ...)` works. No-op when `alias` has a registration of its own
+ * or `ref` is unknown.
+ */
+export function aliasRegistration(alias: Function, ref: CallRef): void {
+  const { byFn } = table();
+  const registered = lookupRef(ref);
+  if (registered !== undefined && !byFn.has(alias)) byFn.set(alias, registered);
+}
+
 /** The registered reference of `fn` in this thread, if any. */
 export function registeredRef(fn: Function): RegisteredRef | undefined {
   return table().byFn.get(fn);
