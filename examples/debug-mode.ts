@@ -13,7 +13,7 @@
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
-import { configure, createTask, run, sleep, statistics, unsync, type Logger } from '../src';
+import { configure, createTask, inWorker, run, sleep, statistics, unsync, type Logger } from '../src';
 
 // Garbage collection on demand, without starting node with --expose-gc.
 v8.setFlagsFromString('--expose-gc');
@@ -106,4 +106,5 @@ async function demo(): Promise<void> {
   console.log(`reports: neverAwaited=${reports.neverAwaited} slowCallback=${reports.slowCallback} unretrievedError=${reports.unretrievedError}`);
 }
 
-demo();
+// Workers load this module too (renderReport may run on one): the demo runs in the main thread only.
+if (!inWorker()) demo();

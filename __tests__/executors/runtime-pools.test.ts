@@ -22,6 +22,12 @@ describe('the runtime thread pool', () => {
     expect(() => configure({ thread: { minWorkers: 3, maxWorkers: 2 } })).toThrow('Expected `thread.minWorkers` to be an integer <= maxWorkers (2), got 3 (number)');
     expect(() => configure({ process: { maxTasksPerWorker: 0 } })).toThrow(RangeError);
     expect(() => configure({ debug: 'yes' as never })).toThrow(TypeError);
+    // Longer than a Node timer can wait (it would fire after 1 ms): refused, not misread.
+    for (const idleTimeout of [Infinity, 2 ** 31, -1]) {
+      expect(() => configure({ thread: { idleTimeout } })).toThrow(RangeError);
+      expect(() => configure({ process: { idleTimeout } })).toThrow('(to keep workers forever, set minWorkers)');
+    }
+    expect(() => configure({ process: { idleTimeout: NaN } })).toThrow(TypeError);
   });
 
   it('applies configure() to the pool created on the first call, and forwards debug keys', async () => {

@@ -38,7 +38,12 @@ export interface ExecutorStatistics {
   readonly executor: ExecutorKind;
   /** `'open'`, `'closing'` (close() called, calls still finishing) or `'closed'`. */
   readonly state: ExecutorState;
-  /** Live workers (threads or child processes); 0 for the loop. */
+  /**
+   * Live workers: child processes (idle ones included) for the process pool; for the thread
+   * pool, threads serving this executor (a thread idle for 250 ms ends its session and goes
+   * back to piscina, which keeps it warm until `idleTimeout` without it being counted here);
+   * 0 for the loop.
+   */
   readonly workers: number;
   /** Calls waiting for a worker. */
   readonly queued: number;
