@@ -258,6 +258,33 @@ describe('ThreadExecutor crashes', () => {
 });
 
 describe('ThreadExecutor lifecycle and statistics', () => {
+  it('summarises wait and run times: the call queued behind a blocker waited, the blocker ran, at least as long as the test held it', async () => {
+    const executor = new ThreadExecutor({ maxWorkers: 1 });
+    try {
+      const flags = shared(1);
+      const steps = shared(1);
+      const blocker = executor.submit(refOf(fx.blockUntil), [flags, 0, steps]);
+      // blockUntil counts its start without a notify: poll.
+      while (Atomics.load(steps, 0) === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      const runningSeen = performance.now();
+      const queued = executor.submit(refOf(fx.add), [1, 1]);
+      const queuedAt = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const releasedAt = performance.now();
+      release(flags, 0);
+      await Promise.all([blocker, queued]);
+      const { waitTime, runTime } = executor.statistics();
+      expect([waitTime.count, runTime.count]).toEqual([2, 2]);
+      // 1 ms of slack for the clocks of two threads.
+      expect(waitTime.max).toBeGreaterThanOrEqual(releasedAt - queuedAt - 1);
+      expect(runTime.max).toBeGreaterThanOrEqual(releasedAt - runningSeen - 1);
+      expect(runTime.min).toBeLessThan(runTime.max);
+      expect(waitTime.mean).toBeLessThanOrEqual(waitTime.max);
+    } finally {
+      await executor.close();
+    }
+  });
+
   it('counts completed, failed and cancelled calls in a frozen snapshot', async () => {
     const executor = new ThreadExecutor({ maxWorkers: 1 });
     expect(executor.statistics().workers).toBe(0);
