@@ -103,7 +103,7 @@ describe('decorated async calls', () => {
     dropPlainTask();
     dropDecoratedCall();
     await sleep(20); // both finish; only then can they be collected
-    const found = await collectUntil(() => capture.messages().some((m) => m.includes('"fetchLater"')), 200);
+    const found = await collectUntil(() => capture.messages().some((m) => m.includes('"fetchLater"')), 1000);
     expect(found).toBe(true);
     const reports = capture.messages().filter((m) => m.includes('was never awaited'));
     expect(reports).toHaveLength(1);
