@@ -243,6 +243,11 @@ export class ProcessChild {
     return true;
   }
 
+  /** Stopped by freeze() and not continued yet: the pool is deciding whether its head still runs. */
+  get frozen(): boolean {
+    return this.#frozen;
+  }
+
   /** Let a frozen child go on (SIGCONT). */
   thaw(): void {
     if (!this.#frozen) return;

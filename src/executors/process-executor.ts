@@ -16,7 +16,6 @@
  *   call), and only then kills the child (SIGTERM, then SIGKILL); the calls behind it go to
  *   another child. Design: docs/executors.md, "freeze, drain, decide".
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CloneError, InvalidStateError } from '../core/errors';
 import type { Unfuture } from '../core/future';
@@ -32,7 +31,9 @@ import { argumentCloneError } from './serialization';
 import { ExecutorCounters } from './statistics';
 import {
   createSyncFolder,
+  readUngatedRecord,
   registerProcessSyncSource,
+  removeUngatedRecord,
   removeSyncFolder,
   unregisterProcessSyncSource,
   waitForReadyMarker,
@@ -183,7 +184,7 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
   #pickSlot(): Slot | undefined {
     let best: Slot | undefined;
     for (const slot of this.#slots) {
-      if (slot.child.state !== 'ready' || slot.freezing || slot.sent + slot.outbox.length >= this.#options.maxTasksPerWorker) continue;
+      if (slot.child.state !== 'ready' || slot.child.frozen || slot.sent + slot.outbox.length >= this.#options.maxTasksPerWorker) continue;
       if (slot.pipeline.length === 0) return slot;
       if (best === undefined || slot.pipeline.length < best.pipeline.length) best = slot;
     }
@@ -287,7 +288,7 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
   prepareSyncWait(future: Unfuture<unknown>, deadline: number): ProcessSyncPlan | null | undefined {
     let call: ProcessCall | undefined;
     for (const slot of this.#slots) call ??= slot.pipeline.find((c) => c.future === future && c.state !== 'done');
-    if (call?.slot?.freezing) {
+    if (call?.slot?.child.frozen) {
       throw new InvalidStateError(`the child process holding ${future.getName()} is stopped while another of its calls is cancelled: await it instead`);
     }
     if (call === undefined) {
@@ -305,19 +306,14 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
       throw new InvalidStateError(`the child process holding ${future.getName()} is exiting: await it instead`);
     }
     const settled = call;
-    const settle = (outcome: CallOutcome): void => {
-      // Answered by file while its channel answer (and those of the calls before it) may be unread.
-      settled.answeredByFile = true;
-      settled.settleOutcome(outcome, this.#counters);
-    };
-    return { file, pid: slot.child.pid!, settle };
+    return { file, pid: slot.child.pid!, settle: (outcome) => settled.settleOutcome(outcome, this.#counters) };
   }
 
   /** A child that listens now: the least busy ready one, else a starting one once its ready marker shows. */
   #syncSlot(deadline: number): Slot {
     let best: Slot | undefined;
     for (const slot of this.#slots) {
-      if (slot.child.state !== 'ready' || slot.freezing) continue;
+      if (slot.child.state !== 'ready' || slot.child.frozen) continue;
       if (best === undefined || slot.pipeline.length < best.pipeline.length) best = slot;
     }
     if (best !== undefined) return best;
@@ -374,7 +370,7 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
       else call.fail(crashError(call, exitCode, signal), this.#counters);
     }
     slot.markGone();
-    if (this.#syncFolder !== undefined && slot.child.pid !== undefined) fs.rmSync(this.#ungatedFile(slot), { force: true });
+    if (this.#syncFolder !== undefined && slot.child.pid !== undefined) removeUngatedRecord(this.#syncFolder, slot.child.pid);
     if (neverReady) this.#failWaiting(exitCode, signal);
     this.#pump();
     this.#checkIdle();
@@ -410,20 +406,12 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
    * see the child stop, kill at once.
    */
   #stopHead(slot: Slot): void {
-    if (slot.freezing) return; // the freeze under way looks at the head again when it ends
-    // A later call answered a blocked parent by file: the head has finished, its answer is on
-    // its way, and the child may have started calls without waiting for it to be written.
-    if (slot.pipeline.some((call) => call.answeredByFile)) return;
-    if (!slot.child.freeze(() => this.#frozen(slot))) {
-      slot.child.kill();
-      return;
-    }
-    slot.freezing = true;
+    if (slot.child.frozen) return; // the freeze under way looks at the head again when it ends
+    if (!slot.child.freeze(() => this.#frozen(slot))) slot.child.kill();
   }
 
   /** `slot`'s child is stopped and everything it wrote is read: kill it or let it go on. */
   #frozen(slot: Slot): void {
-    slot.freezing = false;
     if (slot.pipeline[0]?.stopRequested && !this.#startedUngated(slot)) {
       slot.child.kill(); // the head still runs; nothing behind it has started
       return;
@@ -438,17 +426,8 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
    * `ungated-<pid>`, see process-bootstrap.cjs rule 2): then the head has finished.
    */
   #startedUngated(slot: Slot): boolean {
-    let id: number;
-    try {
-      id = Number(fs.readFileSync(this.#ungatedFile(slot), 'latin1'));
-    } catch {
-      return false; // never did
-    }
-    return slot.pipeline.findIndex((call) => call.id === id) > 0;
-  }
-
-  #ungatedFile(slot: Slot): string {
-    return path.join(this.#syncFolder!, `ungated-${slot.child.pid}`);
+    const id = readUngatedRecord(this.#syncFolder!, slot.child.pid!);
+    return id !== undefined && slot.pipeline.findIndex((call) => call.id === id) > 0;
   }
 
   #idle(slot: Slot): void {

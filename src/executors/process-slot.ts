@@ -9,8 +9,6 @@ import type { ProcessChild } from './process-child';
 /** A pool call plus where it is: waiting in the pool (`slot` undefined) or sent to a child. */
 export class ProcessCall<T = unknown> extends PoolCall<T> {
   slot: Slot | undefined = undefined;
-  /** Settled from a blocked parent's answer file: every call sent before it has finished. */
-  answeredByFile = false;
 }
 
 /** One child and the calls sent to it. */
@@ -25,8 +23,6 @@ export interface Slot {
   sent: number;
   /** Heard 'ready' from the child. */
   everReady: boolean;
-  /** The child is stopped (SIGSTOP) while the pool decides whether its head still runs. */
-  freezing: boolean;
   /** When the pipeline last became empty (`performance.now()`). */
   idleSince: number;
   /** One timer per child, re-armed with `refresh()` (no timer object per idle period). */
@@ -40,7 +36,7 @@ export interface Slot {
 export function createSlot(child: ProcessChild): Slot {
   let markGone!: () => void;
   const gone = new Promise<void>((resolve) => (markGone = resolve));
-  return { child, pipeline: [], outbox: [], sent: 0, everReady: false, freezing: false, idleSince: 0, idleTimer: undefined, gone, markGone };
+  return { child, pipeline: [], outbox: [], sent: 0, everReady: false, idleSince: 0, idleTimer: undefined, gone, markGone };
 }
 
 /** The error of a call whose child died while running it. */
