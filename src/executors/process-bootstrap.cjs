@@ -77,11 +77,16 @@ function writeSyncAnswer(file, outcome, call) {
   } catch (reason) {
     bytes = v8.serialize(bootstrap.resultCloneFailure(outcome, reason, call));
   }
+  writeWhole(file, bytes);
+}
+
+/** Write `file` whole or not at all (rename); nothing if the pool's folder is gone (the pool closed). */
+function writeWhole(file, data) {
   try {
-    fs.writeFileSync(`${file}.part`, bytes);
+    fs.writeFileSync(`${file}.part`, data);
     fs.renameSync(`${file}.part`, file);
   } catch {
-    // The parent closed the pool (its folder is gone): nobody waits for this file.
+    // Nobody reads the folder any more.
   }
 }
 
@@ -154,7 +159,7 @@ function startProcessWorker() {
   /** `process.send`'s callback: the message is wholly in the channel (or the channel failed). */
   const onWritten = () => {
     unwritten--;
-    if (waitingToStart && written()) startTaken();
+    startIfAllowed();
   };
 
   /** Send `message`; returns what was sent (a `CloneError` outcome for an uncloneable result of `call`). */
@@ -207,32 +212,24 @@ function startProcessWorker() {
     const message = pending.shift();
     current = message.id;
     currentCall = message;
-    if (written()) run(message);
-    else if (syncFiles.size > 0) runUngated(message);
-    else waitingToStart = true;
-  };
-
-  const startTaken = () => {
-    waitingToStart = false;
-    run(currentCall);
+    waitingToStart = true;
+    startIfAllowed();
   };
 
   /**
-   * Rule 2's exception: start `message` before the answers sent ahead of it are written, and
-   * say so in UNGATED_FILE first (whole or not at all), so a parent that later freezes this
-   * child knows the call before it had finished. Rare: a blocked parent and a full socket.
+   * Start the taken call if rule 2 lets it: every answer sent before it is written, or a
+   * blocked parent waits. In the second case it says so first in `ungated-<pid>`, so a parent
+   * that later freezes this child knows the call before it had finished (rare: a blocked
+   * parent and a full socket).
    */
-  const runUngated = (message) => {
-    if (SYNC_DIR !== undefined) {
-      const file = path.join(SYNC_DIR, `ungated-${process.pid}`);
-      try {
-        fs.writeFileSync(`${file}.part`, String(message.id));
-        fs.renameSync(`${file}.part`, file);
-      } catch {
-        // The pool's folder is gone: the pool is closing.
-      }
+  const startIfAllowed = () => {
+    if (!waitingToStart) return;
+    if (!written()) {
+      if (syncFiles.size === 0) return;
+      if (SYNC_DIR !== undefined) writeWhole(path.join(SYNC_DIR, `ungated-${process.pid}`), String(currentCall.id));
     }
-    run(message);
+    waitingToStart = false;
+    run(currentCall);
   };
 
   const run = (message) => {
@@ -271,11 +268,7 @@ function startProcessWorker() {
         if (done !== undefined) writeSyncAnswer(message.file, done);
         else if (current === message.id || pending.some((m) => m.id === message.id)) {
           syncFiles.set(message.id, message.file);
-          // The parent is blocked from now on: rule 2's exception.
-          if (waitingToStart) {
-            waitingToStart = false;
-            runUngated(currentCall);
-          }
+          startIfAllowed(); // the parent is blocked from now on: rule 2's exception
         }
         else writeSyncAnswer(message.file, { type: 'unknown', id: message.id });
         break;
