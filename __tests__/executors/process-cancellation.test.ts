@@ -5,34 +5,15 @@ import { simulateNoProcForTests } from '../../src/executors/process-child';
 import * as fx from '../fixtures/pool-functions';
 import * as px from '../fixtures/process-functions';
 import { refOf, rejectionOf } from './helpers';
-import { alive, linesOf, tempDir, waitForFile } from './process-helpers';
+import { alive, blockUntil, linesOf, tempDir, waitForFile, warmForPipelining } from './process-helpers';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
-/**
- * Block this thread (its event loop too: no answer from a child is read meanwhile) until
- * `done()`. Used to act in the instant after a child answered, before the parent has read it.
- */
-function blockUntil(what: string, done: () => boolean): void {
-  const nap = new Int32Array(new SharedArrayBuffer(4));
-  const deadline = Date.now() + 30_000;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`never: ${what}`);
-    Atomics.wait(nap, 0, 0, 2);
-  }
-}
-
-/**
- * A one-child pool whose child is up and has answered many tiny calls, so the pool pipelines
- * the next calls to it (it pipelines only calls whose mean run time is tiny).
- */
+/** A one-child pool whose child is up and pipelines (see warmForPipelining). */
 async function warmSingle(): Promise<ProcessExecutor> {
   const executor = new ProcessExecutor({ maxWorkers: 1 });
-  // Loads both fixture modules in the child first: a slow first call would stop pipelining.
-  await executor.submit(refOf(px.pid), []);
-  await executor.submit(refOf(fx.add), [0, 0]);
-  await Promise.all(Array.from({ length: 60 }, (_, i) => executor.submit(refOf(fx.add), [i, 0])));
+  await warmForPipelining(executor);
   return executor;
 }
 

@@ -2,6 +2,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { ProcessExecutor } from '../../src/executors';
+import * as fx from '../fixtures/pool-functions';
+import * as px from '../fixtures/process-functions';
+import { refOf } from './helpers';
 
 /** A fresh temporary folder, removed by `cleanup()`. */
 export function tempDir(): { dir: string; file(name: string): string; cleanup(): void } {
@@ -38,4 +42,28 @@ export function alive(pid: number): boolean {
 /** The options that start a Node process able to run the TypeScript fixtures (tsx's CommonJS hook). */
 export function tsNodeArgs(script: string): string[] {
   return ['--require', require.resolve('tsx/cjs'), script];
+}
+
+/**
+ * Make `pool` pipeline again: it sends calls ahead only while their mean run time is tiny,
+ * so load both fixture modules in its child (a slow first call) and then answer 60 tiny
+ * calls (the mean forgets a slow call within about 20).
+ */
+export async function warmForPipelining(pool: ProcessExecutor): Promise<void> {
+  await pool.submit(refOf(px.pid), []);
+  await pool.submit(refOf(fx.add), [0, 0]);
+  await Promise.all(Array.from({ length: 60 }, (_, i) => pool.submit(refOf(fx.add), [i, 0])));
+}
+
+/**
+ * Block this thread (its event loop too: no answer from a child is read meanwhile) until
+ * `done()`. Used to act in the instant after a child answered, before the parent has read it.
+ */
+export function blockUntil(what: string, done: () => boolean): void {
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  const deadline = Date.now() + 30_000;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`never: ${what}`);
+    Atomics.wait(nap, 0, 0, 2);
+  }
 }

@@ -13,7 +13,7 @@ import { ProcessExecutor } from '../../src/executors';
 import * as fx from '../fixtures/pool-functions';
 import * as px from '../fixtures/process-functions';
 import { refOf, rejectionOf, thrown, withPool } from './helpers';
-import { tempDir, waitForFile } from './process-helpers';
+import { blockUntil, tempDir, waitForFile, warmForPipelining } from './process-helpers';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -66,9 +66,7 @@ describe('resultSync on process calls', () => {
 
   it('blocks for a call behind a large answer it has not read (the child starts it without waiting for that write); cancelling the large call then kills nothing', async () => {
     await withPool(() => new ProcessExecutor({ maxWorkers: 1 }), async (pool) => {
-      await pool.submit(refOf(px.pid), []); // a ready child with the fixtures loaded
-      // Tiny calls, so the pool pipelines again after that slow first one.
-      await Promise.all(Array.from({ length: 60 }, (_, i) => pool.submit(refOf(fx.add), [i, 0])));
+      await warmForPipelining(pool);
       const log = tmp.file('large-ahead.log');
       // Larger than the socket buffer: its write completes only as this thread reads.
       const large = pool.submit(refOf(px.logThenAnswer), [log, 'large', tmp.file('large-ahead.mark'), 250_000]);
@@ -87,8 +85,7 @@ describe('resultSync on process calls', () => {
 
   it('a call a blocked caller gave up on and then cancelled leaves the child waiting for its answers to be written again', async () => {
     await withPool(() => new ProcessExecutor({ maxWorkers: 1 }), async (pool) => {
-      await pool.submit(refOf(px.pid), []);
-      await Promise.all(Array.from({ length: 60 }, (_, i) => pool.submit(refOf(fx.add), [i, 0])));
+      await warmForPipelining(pool);
       const started = tmp.file('gave-up.started');
       const release = tmp.file('gave-up.release');
       const blocker = pool.submit(refOf(px.blockUntilFile), [started, release, 'done']);
@@ -100,15 +97,14 @@ describe('resultSync on process calls', () => {
       await rejectionOf(given);
       fs.writeFileSync(release, '');
       await blocker;
-      // Tiny calls again, so the pool pipelines after that long one.
-      await Promise.all(Array.from({ length: 60 }, (_, i) => pool.submit(refOf(fx.add), [i, 0])));
+      await warmForPipelining(pool); // again, after that long call
       // As in process-cancellation.test.ts: a call behind a large unread answer must wait for it.
       const log = tmp.file('gave-up.log');
       const mark = tmp.file('gave-up.mark');
       const large = pool.submit(refOf(px.logThenAnswer), [log, 'large', mark, 250_000]);
       const next = pool.submit(refOf(px.appendLine), [log, 'next']);
       await Promise.resolve();
-      while (!fs.existsSync(mark)) blockFor(2);
+      blockUntil('the answer was sent', () => fs.existsSync(mark));
       expect(fs.readFileSync(log, 'utf8')).toBe('large\n');
       await Promise.all([large, next]);
       expect(fs.readFileSync(log, 'utf8')).toBe('large\nnext\n');
@@ -117,8 +113,7 @@ describe('resultSync on process calls', () => {
 
   it('a call the child started for a blocked caller before the answer ahead of it was written is never re-run when that answer\'s call is cancelled', async () => {
     await withPool(() => new ProcessExecutor({ maxWorkers: 1 }), async (pool) => {
-      await pool.submit(refOf(px.pid), []);
-      await Promise.all(Array.from({ length: 60 }, (_, i) => pool.submit(refOf(fx.add), [i, 0])));
+      await warmForPipelining(pool);
       const childPid = pool.childPids()[0];
       const log = tmp.file('ungated.log');
       const release = tmp.file('ungated.release');
