@@ -20,7 +20,7 @@ import { debugRunning } from '../src/runtime/debug-slow';
 import { expectAwaited } from '../src/runtime/debug-futures';
 import { isThenable } from '../src/core/validate';
 import { qualifiedName, registryName, type DecoratedInfo } from './decorated';
-import { aliasForWorkers, loadedExports, poolAvailable, registerForWorkers, runningInWorker, submitToPool, whenPoolRan, type CallRef } from './dispatch';
+import { loadedExports, poolAvailable, registerForWorkers, runningInWorker, submitToPool, whenPoolRan, type CallRef } from './dispatch';
 import { recordCall, recordThenable } from './evidence';
 import { decide, inspect } from './inspect';
 import { countCall } from './statistics';
@@ -86,11 +86,14 @@ export function callDecorated(info: DecoratedInfo, self: unknown, args: unknown[
  */
 export function registerDecorated(info: DecoratedInfo): void {
   const numbered = info.system === 'tc39' && info.options.name === undefined;
-  const result = registerForWorkers(workerShim(info), registryName(info), numbered);
+  // toThread(wrapper)/toProcess(original) find the shim: plain functions and static methods
+  // (the shim supplies the class as `this`); an instance method needs its `this`, which only
+  // a call through the wrapper sends.
+  const aliases = info.system === 'function' || info.isStatic ? [info.wrapper, info.original] : [];
+  const result = registerForWorkers(workerShim(info), registryName(info), numbered, aliases);
   if ('ref' in result) {
     refs.set(info, result.ref);
     info.registered = true;
-    registerAliases(info, result.ref);
   } else if ('duplicate' in result) {
     // A worker would run whichever of the two it registered under that name (issue 4: an error at registration).
     throw new LocateError(`${qualifiedName(info)} cannot be registered for workers: ${result.duplicate}`, { qualifiedName: qualifiedName(info) });
@@ -102,17 +105,6 @@ export function registerDecorated(info: DecoratedInfo): void {
       });
     }
   }
-}
-
-/**
- * `toThread(wrapper, ...)` and `toProcess(original, ...)` find the shim's registration: plain
- * functions and static methods (the shim supplies the class as `this`). An instance method
- * needs its `this`, which only a call through the wrapper sends.
- */
-function registerAliases(info: DecoratedInfo, ref: CallRef): void {
-  if (info.system !== 'function' && !info.isStatic) return;
-  aliasForWorkers(info.wrapper, ref);
-  aliasForWorkers(info.original, ref);
 }
 
 /** The function a worker calls: rebuilds `this` for methods, then runs the original inline. */

@@ -37,16 +37,18 @@ export function poolAvailable(kind: ConcreteExecutor): boolean {
 export type Registration = { readonly ref: CallRef } | { readonly unlocatable: string } | { readonly duplicate: string };
 
 /**
- * Register `shim` (the function a worker will call) under `name`. With `numbered` (TC39
- * members, whose class a decorator never sees: `<class>.method`), a duplicate name in one
- * module gets `#2`, `#3`, … in definition order, which is the same in every worker; any
+ * Register `shim` (the function a worker will call) under `name`, and let `toThread`/
+ * `toProcess` locate each of `aliases` (the wrapper, the original) as it. With `numbered`
+ * (TC39 members, whose class a decorator never sees: `<class>.method`), a duplicate name in
+ * one module gets `#2`, `#3`, … in definition order, which is the same in every worker; any
  * other duplicate is reported. Returns why the function cannot be located instead of
  * throwing, so that `'auto'` can keep it on the loop.
  */
-export function registerForWorkers(shim: (...args: any[]) => unknown, name: string, numbered: boolean): Registration {
+export function registerForWorkers(shim: (...args: any[]) => unknown, name: string, numbered: boolean, aliases: readonly Function[]): Registration {
   for (let n = 1; ; n++) {
     try {
       const ref = unsyncRegister(shim, { name: n === 1 ? name : `${name}#${n}` });
+      for (const alias of aliases) aliasRegistration(alias, ref);
       return { ref: { file: ref.file, name: ref.name } };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -54,11 +56,6 @@ export function registerForWorkers(shim: (...args: any[]) => unknown, name: stri
       if (!numbered || n >= 50) return { duplicate: message };
     }
   }
-}
-
-/** Let `toThread(fn)`/`toProcess(fn)` locate `fn` (a wrapper, or the function it wraps) as `ref`. */
-export function aliasForWorkers(fn: Function, ref: CallRef): void {
-  aliasRegistration(fn, ref);
 }
 
 /** Send one call to the runtime's `kind` pool (created on first use). */

@@ -162,15 +162,13 @@ function qualifiedName(fn: Function, options: RegisterOptions | undefined): stri
 }
 
 /**
- * Let `locateFunction(alias)` find the registration `ref` (this thread's): the decorator
- * registers a shim and makes the wrapper it returns, and the function it wrapped, aliases of
- * it, so `toThread(unsync(fn), ...)` works. No-op when `alias` has a registration of its own
- * or `ref` is unknown.
+ * Let `locateFunction(alias)` find `ref`: the decorator registers a shim and makes the
+ * wrapper it returns, and the function it wrapped, aliases of it, so
+ * `toThread(unsync(fn), ...)` works. No-op when `alias` has a registration of its own.
  */
-export function aliasRegistration(alias: Function, ref: CallRef): void {
+export function aliasRegistration(alias: Function, ref: RegisteredRef): void {
   const { byFn } = table();
-  const registered = lookupRef(ref);
-  if (registered !== undefined && !byFn.has(alias)) byFn.set(alias, registered);
+  if (!byFn.has(alias)) byFn.set(alias, ref);
 }
 
 /** The registered reference of `fn` in this thread, if any. */
