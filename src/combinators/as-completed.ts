@@ -4,7 +4,7 @@
 import { TimeoutError } from '../core/errors';
 import { Unfuture } from '../core/future';
 import { cancelFuture, onSettled, pendingFuture, rejectFuture, resolveFuture } from '../core/future-internal';
-import { assertOptions, assertTimeout } from '../core/validate';
+import { assertOptions, assertTimeout, timerDelay } from '../core/validate';
 import { type Awaitable, type AwaitedOf, toFutures } from './awaitable';
 
 /** Options for {@link asCompleted}. */
@@ -60,7 +60,7 @@ export function asCompleted<A extends Awaitable<unknown>>(aws: Iterable<A>, opti
     timer = setTimeout(() => {
       timedOut = remaining > 0;
       deliver();
-    }, Math.max(0, Math.min(timeout, 2 ** 31 - 1)));
+    }, timerDelay(timeout));
   }
 
   const next = (): Unfuture<T> => {

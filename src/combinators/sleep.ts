@@ -3,7 +3,7 @@
  */
 import { Unfuture } from '../core/future';
 import { cancelFuture, pendingFuture, resolveFuture } from '../core/future-internal';
-import { assertTimeout } from '../core/validate';
+import { assertTimeout, timerDelay } from '../core/validate';
 
 /*
  * Every sleep whose timer is still armed, in creation order. `run()` cancels the ones its
@@ -46,6 +46,6 @@ export function sleep<T = void>(ms: number, value?: T): Unfuture<T> {
     resolveFuture(future, value as T);
   };
   liveSleeps.add(future);
-  timer = ms > 0 ? setTimeout(wake, Math.min(ms, 2 ** 31 - 1)) : setImmediate(wake);
+  timer = ms > 0 ? setTimeout(wake, timerDelay(ms)) : setImmediate(wake);
   return future;
 }

@@ -5,7 +5,7 @@ import { TimeoutError, isCancelledError } from '../core/errors';
 import { Unfuture } from '../core/future';
 import { cancelFuture, onSettled, pendingFuture, rejectFuture, resolveFuture } from '../core/future-internal';
 import { createTask } from '../core/task';
-import { assertFunction, assertTimeout } from '../core/validate';
+import { assertFunction, assertTimeout, timerDelay } from '../core/validate';
 
 /** The handle a {@link timeout} body receives: read or move its deadline. */
 export interface TimeoutScope {
@@ -53,7 +53,7 @@ export function timeout<T>(ms: number | null, fn: (scope: TimeoutScope) => T | P
         return;
       }
       deadline = performance.now() + next;
-      timer = setTimeout(expire, Math.max(0, Math.min(next, 2 ** 31 - 1)));
+      timer = setTimeout(expire, timerDelay(next));
     },
   };
   const body = createTask(() => fn(scope));

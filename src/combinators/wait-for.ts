@@ -4,7 +4,7 @@
 import { TimeoutError, isCancelledError } from '../core/errors';
 import { Unfuture } from '../core/future';
 import { discardValue, onSettled, pendingFuture, rejectFuture, resolveFuture, setDiscardHook } from '../core/future-internal';
-import { assertTimeout } from '../core/validate';
+import { assertTimeout, timerDelay } from '../core/validate';
 import { type Awaitable, toFuture } from './awaitable';
 
 /**
@@ -63,7 +63,7 @@ export function waitFor<T>(aw: Awaitable<T>, ms: number | null): Unfuture<T> {
   };
   if (ms != null) {
     if (ms <= 0) expire();
-    else timer = setTimeout(expire, Math.min(ms, 2 ** 31 - 1));
+    else timer = setTimeout(expire, timerDelay(ms));
   }
   return outer;
 }

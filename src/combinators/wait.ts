@@ -3,7 +3,7 @@
  */
 import { Unfuture } from '../core/future';
 import { cancelFuture, onSettled, pendingFuture, resolveFuture } from '../core/future-internal';
-import { assertOptions, assertTimeout, expected } from '../core/validate';
+import { assertOptions, assertTimeout, expected, timerDelay } from '../core/validate';
 import { type Awaitable, type AwaitedOf, toFutures } from './awaitable';
 
 /** Return as soon as any awaitable finishes or is cancelled. */
@@ -82,6 +82,6 @@ export function wait<A extends Awaitable<unknown>>(aws: Iterable<A>, options?: W
     }
   };
   for (const f of futures) onSettled(f, onDone);
-  if (timeout != null && !outer.done()) timer = setTimeout(finish, Math.max(0, Math.min(timeout, 2 ** 31 - 1)));
+  if (timeout != null && !outer.done()) timer = setTimeout(finish, timerDelay(timeout));
   return outer;
 }

@@ -48,6 +48,14 @@ export function assertTimeout(name: string, value: unknown, allowNull = true): a
   }
 }
 
+/** The longest delay a Node timer keeps: a longer one fires after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** `ms` as a timer delay, clamped to 0..MAX_TIMER_MS. */
+export function timerDelay(ms: number): number {
+  return Math.max(0, Math.min(ms, MAX_TIMER_MS));
+}
+
 /** Throw a `TypeError` unless `value` is a plain options object (or undefined). */
 export function assertOptions(name: string, value: unknown, allowed: readonly string[]): void {
   if (value === undefined) return;

@@ -6,7 +6,7 @@ import { InvalidStateError, LocateError, TimeoutError, CancelledError, isCancell
 import { Unfuture } from '../core/future';
 import { cancelFuture, onSettled, pendingFuture, rejectFuture, resolveFuture } from '../core/future-internal';
 import { createTask } from '../core/task';
-import { assertOptions } from '../core/validate';
+import { assertOptions, timerDelay } from '../core/validate';
 import type { CloseOptions, Executor, ExecutorState, ExecutorStatistics, SubmitOptions } from './executor';
 import { epochNow, validateSubmit } from './pool-call';
 import type { CallRef } from './protocol';
@@ -59,7 +59,7 @@ export class LoopExecutor implements Executor {
         ? setTimeout(() => {
             timedOut = true;
             task.cancel(`\`${ref.name}\` timed out after ${timeout} ms`);
-          }, Math.max(0, Math.min(timeout, 2 ** 31 - 1)))
+          }, timerDelay(timeout))
         : undefined;
     const result = pendingFuture<T>({ executor: 'loop', name: task.getName(), onCancel: (message) => task.cancel(message) });
     this.#running.add(result as Unfuture<unknown>);

@@ -8,7 +8,7 @@ import { CancelledError, TimeoutError } from '../core/errors';
 import { Unfuture } from '../core/future';
 import { cancelFuture, markStarted, pendingFuture, rejectFuture, resolveFuture } from '../core/future-internal';
 import type { ExecutorKind } from '../core/future';
-import { assertOptions, assertTimeout, expected } from '../core/validate';
+import { assertOptions, assertTimeout, expected, timerDelay } from '../core/validate';
 import type { SubmitOptions } from './executor';
 import type { CallMessage, CallOutcome, CallRef, ThreadCallMessage } from './protocol';
 import { decodeWorkerError } from './serialization';
@@ -124,7 +124,7 @@ export class PoolCall<T = unknown> {
       this.#timer = setTimeout(() => {
         this.#timedOut = true;
         this.future.cancel(`\`${ref.name}\` timed out after ${timeout} ms`);
-      }, Math.max(0, Math.min(timeout, 2 ** 31 - 1)));
+      }, timerDelay(timeout));
       // The pool keeps the process alive while the call runs; the timer need not.
       this.#timer.unref();
     }

@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { ResourceLimits } from 'node:worker_threads';
-import { assertInteger, assertOptions, expected } from '../core/validate';
+import { MAX_TIMER_MS, assertInteger, assertOptions, expected } from '../core/validate';
 
 /** Options of the thread pool (`configure({ thread })`). */
 export interface ThreadPoolOptions {
@@ -65,8 +65,6 @@ export type ResolvedProcessPoolOptions = Required<Omit<ProcessPoolOptions, 'exec
   Pick<ProcessPoolOptions, 'execArgv' | 'env'>;
 
 const DEFAULT_IDLE_TIMEOUT = 10_000;
-/** The longest delay a Node timer keeps. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function validateCommon(name: string, options: ThreadPoolOptions | ProcessPoolOptions): void {
   if (options.minWorkers !== undefined) assertInteger(`${name}.minWorkers`, options.minWorkers, 0);
@@ -74,7 +72,6 @@ function validateCommon(name: string, options: ThreadPoolOptions | ProcessPoolOp
   if (options.idleTimeout !== undefined) {
     const t = options.idleTimeout;
     if (typeof t !== 'number' || Number.isNaN(t)) throw new TypeError(expected(`${name}.idleTimeout`, 'a number of milliseconds', t));
-    // Node's timers hold at most 2^31 - 1 ms (a larger delay fires after 1 ms).
     if (!(t >= 0 && t <= MAX_TIMER_MS)) {
       throw new RangeError(expected(`${name}.idleTimeout`, `a number of milliseconds from 0 to ${MAX_TIMER_MS} (to keep workers forever, set minWorkers)`, t));
     }

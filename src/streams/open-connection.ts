@@ -5,7 +5,7 @@ import { createConnection } from 'node:net';
 import { TimeoutError } from '../core/errors';
 import { Unfuture } from '../core/future';
 import { cancelFuture, pendingFuture, rejectFuture, resolveFuture } from '../core/future-internal';
-import { assertInteger, assertOptions, assertSignal, assertTimeout, expected } from '../core/validate';
+import { assertInteger, assertOptions, assertSignal, assertTimeout, expected, timerDelay } from '../core/validate';
 import { failedFuture, mapFuture } from './future-helpers-internal';
 import type { OpenConnectionOptions, StreamPair } from './options';
 import { wrapSocket } from './wrap-socket-internal';
@@ -67,7 +67,7 @@ export function openConnection(host: string, port: number, options?: OpenConnect
   socket.once('error', onError);
   signal?.addEventListener('abort', onAbort, { once: true });
   if (timeout != null && timeout !== Infinity) {
-    timer = setTimeout(() => fail(timedOut(host, port, timeout)), Math.min(timeout, 2 ** 31 - 1));
+    timer = setTimeout(() => fail(timedOut(host, port, timeout)), timerDelay(timeout));
   }
   // `future` settles inside the socket's callback; the task awaiting it only resumes on a
   // later microtask. A cancel in between can no longer reach `future` (it declines), and
