@@ -25,6 +25,7 @@ import { validateSubmit } from './pool-call';
 import { resolveProcessPoolOptions, type ProcessPoolOptions, type ResolvedProcessPoolOptions } from './pool-options';
 import { ProcessChild, canFreezeChildren, type ChildEvents } from './process-child';
 import { CallQueue } from './call-queue';
+import { DrainWaiter } from './drain-waiter';
 import { ProcessCall, createSlot, crashError, type Slot } from './process-slot';
 import type { CallOutcome, CallRef, WorkerMessage } from './protocol';
 import { argumentCloneError } from './serialization';
@@ -79,7 +80,7 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
   #meanRun = 0;
   #pumpScheduled = false;
   #closed: Promise<void> | undefined = undefined;
-  #onIdle: (() => void) | undefined = undefined;
+  readonly #drained = new DrainWaiter(() => this.#busy());
   readonly #bySlot = new Map<ProcessChild, Slot>();
   // Answer files and ready markers for callers blocked in resultSync; made at the first fork.
   #syncFolder: string | undefined = undefined;
@@ -123,7 +124,7 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
     if (options?.force) for (const slot of [...this.#slots]) slot.pipeline[0]?.future.cancel(message);
     if (this.#closed === undefined) {
       if (this.#state === 'open') this.#state = 'closing';
-      this.#closed = this.#drain().then(async () => {
+      this.#closed = this.#drained.wait().then(async () => {
         const slots = [...this.#slots];
         for (const slot of slots) this.#stop(slot, slot.child.state === 'ready' ? 'retire' : 'kill');
         await Promise.all(slots.map((s) => s.gone));
@@ -263,7 +264,7 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
       const name = call.ref.name;
       const reason = error instanceof Error ? error.message : String(error);
       call.fail(argumentCloneError(name, call.args) ?? new CloneError(`a value of \`${name}\` cannot be sent to a child process: ${reason}`, 'argument', { cause: error }), this.#counters);
-      this.#checkIdle();
+      this.#drained.check();
       return;
     }
     call.slot = slot;
@@ -352,7 +353,7 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
     }
     if (pipeline.length === 0) this.#idle(slot);
     this.#schedulePump();
-    this.#checkIdle();
+    this.#drained.check();
   }
 
   /** The child exited and its channel closed: settle or re-send what it had. */
@@ -373,7 +374,7 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
     if (this.#syncFolder !== undefined && slot.child.pid !== undefined) removeUngatedRecord(this.#syncFolder, slot.child.pid);
     if (neverReady) this.#failWaiting(exitCode, signal);
     this.#pump();
-    this.#checkIdle();
+    this.#drained.check();
   }
 
   // ---- cancellation and stopping ----------------------------------------------------
@@ -384,7 +385,7 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
     if (slot === undefined) {
       this.#queue.forget();
       call.settleStopped(this.#counters);
-      this.#checkIdle();
+      this.#drained.check();
       return;
     }
     call.stopRequested = true;
@@ -473,22 +474,10 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
     }
   }
 
-  #drain(): Promise<void> {
-    return this.#busy() ? new Promise((resolve) => (this.#onIdle = resolve)) : Promise.resolve();
-  }
-
   #busy(): boolean {
     if (this.#queue.size > 0) return true;
     for (const slot of this.#slots) if (slot.pipeline.length > 0) return true;
     return false;
-  }
-
-  #checkIdle(): void {
-    if (this.#onIdle !== undefined && !this.#busy()) {
-      const resolve = this.#onIdle;
-      this.#onIdle = undefined;
-      resolve();
-    }
   }
 
   /**

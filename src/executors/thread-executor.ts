@@ -33,6 +33,7 @@ import { executorHooks } from '../core/hooks';
 import { assertOptions } from '../core/validate';
 import type { CloseOptions, Executor, ExecutorState, ExecutorStatistics, SubmitOptions } from './executor';
 import { CallQueue } from './call-queue';
+import { DrainWaiter } from './drain-waiter';
 import { CELLS, PiscinaSessions, SENT, STARTED, Thread, sessionCrashError } from './piscina-sessions';
 import { resolveThreadPoolOptions, type ResolvedThreadPoolOptions, type ThreadPoolOptions } from './pool-options';
 import { PoolCall, validateSubmit } from './pool-call';
@@ -96,7 +97,7 @@ export class ThreadExecutor implements Executor, SyncSource {
   // Pools superseded for a blocked caller (see #sendForSyncWait), destroyed when their sessions end.
   readonly #retired = new Set<PiscinaSessions>();
   #closed: Promise<void> | undefined = undefined;
-  #onIdle: (() => void) | undefined = undefined;
+  readonly #drained = new DrainWaiter(() => this.#queue.size > 0 || this.#inFlight > 0);
   readonly #cancelHook = (call: PoolCall): void => this.#cancel(call);
 
   constructor(options?: ThreadPoolOptions) {
@@ -129,7 +130,7 @@ export class ThreadExecutor implements Executor, SyncSource {
     }
     if (this.#closed === undefined) {
       if (this.#state === 'open') this.#state = 'closing';
-      this.#closed = this.#drain().then(async () => {
+      this.#closed = this.#drained.wait().then(async () => {
         unregisterSyncSource(this);
         for (const thread of [...this.#threads]) this.#endSession(thread);
         const sessions = [...this.#leaving].map((t) => t.session.catch(() => undefined));
@@ -293,7 +294,7 @@ export class ThreadExecutor implements Executor, SyncSource {
       thread.port.postMessage(call.threadMessage(cell));
     } catch (error) {
       call.fail(argumentCloneError(call.ref.name, call.args) ?? new CloneError(`an argument of \`${call.ref.name}\` cannot be cloned: ${(error as Error)?.message}`, 'argument', { cause: error }), this.#counters);
-      this.#checkIdle();
+      this.#drained.check();
       return;
     }
     if (thread.sent.push(call) === 1) thread.port.ref();
@@ -313,7 +314,7 @@ export class ThreadExecutor implements Executor, SyncSource {
     if (message.type !== 'skipped') call.settleOutcome(message, this.#counters);
     if (sent.length === 0) this.#idle(thread);
     this.#pump();
-    this.#checkIdle();
+    this.#drained.check();
   }
 
   /**
@@ -342,7 +343,7 @@ export class ThreadExecutor implements Executor, SyncSource {
     if (call.state === 'queued') {
       this.#queue.forget();
       call.settleStopped(this.#counters);
-      this.#checkIdle();
+      this.#drained.check();
       return;
     }
     if (call.state !== 'running') return;
@@ -350,7 +351,7 @@ export class ThreadExecutor implements Executor, SyncSource {
     if (thread.claim(call) !== STARTED) {
       // Not started and now never will: it ends cancelled; the thread answers `skipped`.
       call.settleStopped(this.#counters);
-      this.#checkIdle();
+      this.#drained.check();
     } else {
       call.stopRequested = true;
       this.#stop(thread);
@@ -417,7 +418,7 @@ export class ThreadExecutor implements Executor, SyncSource {
       this.#inFlight--;
     }
     this.#pump();
-    this.#checkIdle();
+    this.#drained.check();
   }
 
   #removeThread(thread: Thread): void {
@@ -435,21 +436,6 @@ export class ThreadExecutor implements Executor, SyncSource {
       for (const call of live.slice(1)) {
         if (thread.claim(call) === SENT) call.future.cancel(message);
       }
-    }
-  }
-
-  #drain(): Promise<void> {
-    if (this.#queue.size === 0 && this.#inFlight === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.#onIdle = resolve;
-    });
-  }
-
-  #checkIdle(): void {
-    if (this.#onIdle !== undefined && this.#queue.size === 0 && this.#inFlight === 0) {
-      const resolve = this.#onIdle;
-      this.#onIdle = undefined;
-      resolve();
     }
   }
 }
