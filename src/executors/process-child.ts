@@ -38,7 +38,8 @@ function continueFrozenOnExit(): void {
 }
 
 /** Whether this system shows a process's run state in `/proc/<pid>/stat` (Linux). */
-let canSeeStops = process.platform === 'linux' && fs.existsSync('/proc/self/stat');
+const SYSTEM_SHOWS_STOPS = process.platform === 'linux' && fs.existsSync('/proc/self/stat');
+let canSeeStops = SYSTEM_SHOWS_STOPS;
 
 /** Whether `ProcessChild.freeze` works here (Linux): without it the pool must not pipeline calls. */
 export function canFreezeChildren(): boolean {
@@ -47,7 +48,7 @@ export function canFreezeChildren(): boolean {
 
 /** @internal Tests run the pool as on a system without `/proc` (macOS, Windows). */
 export function simulateNoProcForTests(noProc: boolean): void {
-  canSeeStops = !noProc && process.platform === 'linux' && fs.existsSync('/proc/self/stat');
+  canSeeStops = !noProc && SYSTEM_SHOWS_STOPS;
 }
 
 /**
@@ -59,7 +60,8 @@ function cannotWrite(pid: number): boolean {
   try {
     stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ESRCH'; // no such process
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ESRCH'; // no such process
   }
   const state = stat.charAt(stat.lastIndexOf(')') + 2);
   return state === 'T' || state === 't' || state === 'Z' || state === 'X';
