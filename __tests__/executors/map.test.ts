@@ -31,6 +31,22 @@ describe('map', () => {
     expect(pool.statistics().completed - before).toBe(10); // 1000 items / 100 per chunk
   });
 
+  it('keeps at most `concurrency` chunks with the pool at once', async () => {
+    const items = Array.from({ length: 400 }, (_, i) => i);
+    for (const concurrency of [1, 2]) {
+      let most = 0;
+      const out: number[] = [];
+      for await (const value of mapOn<number, number>(pool, refOf(fx.square), items, { chunkSize: 10, concurrency })) {
+        const { running, queued } = pool.statistics();
+        most = Math.max(most, running + queued);
+        out.push(value);
+      }
+      expect(out).toEqual(items.map((i) => i * i));
+      expect(most).toBeGreaterThanOrEqual(1);
+      expect(most).toBeLessThanOrEqual(concurrency); // the default (8) would have 8 of the 40 chunks out
+    }
+  });
+
   it('runs on the runtime thread pool by default, takes async iterables and async functions', async () => {
     async function* numbers(): AsyncGenerator<number> {
       for (let i = 0; i < 20; i++) yield i;
