@@ -2,12 +2,25 @@ import { InvalidStateError, isCancelledError, isLocateError } from '../../src/co
 import { configure } from '../../src/runtime/configure';
 import { debugState } from '../../src/runtime/debug';
 import { executorStarted, getExecutor, liveExecutors } from '../../src/runtime/pools';
+import { run } from '../../src/runtime/run';
 import { shutdown } from '../../src/runtime/shutdown';
 import { toThread } from '../../src/runtime/to-thread';
 import * as fx from '../fixtures/pool-functions';
 import { rejectionOf, release, shared } from './helpers';
 
 afterAll(() => shutdown());
+
+describe('run() and the runtime pools', () => {
+  it('shuts down the real pool a program used, once main returns', async () => {
+    const value = await run(async () => {
+      const sum = await toThread(fx.add, 2, 3);
+      return [sum, executorStarted('thread')];
+    });
+    expect(value).toEqual([5, true]);
+    expect(executorStarted('thread')).toBe(false);
+    expect(liveExecutors().size).toBe(0);
+  });
+});
 
 describe('the runtime thread pool', () => {
   it('starts no pool until the first call', () => {
