@@ -156,4 +156,18 @@ describe('the runtime process pool', () => {
     await done;
     expect(await running).toBe('finished');
   });
+
+  it('shutdown({ wait: false }) returns before a running call finishes; the call still finishes', async () => {
+    const started = tmp.file('nowait.started');
+    const release = tmp.file('nowait.release');
+    const running = toProcess(px.blockUntilFile, started, release, 'finished');
+    await waitForFile(started);
+    const steps: string[] = [];
+    await shutdown({ wait: false });
+    steps.push('shutdown returned');
+    expect(executorStarted('process')).toBe(false); // the next call would start a fresh pool
+    fs.writeFileSync(release, '');
+    steps.push(await running);
+    expect(steps).toEqual(['shutdown returned', 'finished']);
+  });
 });
