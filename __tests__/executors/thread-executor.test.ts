@@ -11,6 +11,7 @@ import {
 } from '../../src/core/errors';
 import { ThreadExecutor } from '../../src/executors';
 import * as fx from '../fixtures/pool-functions';
+import * as px from '../fixtures/process-functions';
 import { refOf, rejectionOf, release, shared, waitUntilChanged, withPool } from './helpers';
 
 const pool = new ThreadExecutor({ maxWorkers: 2 });
@@ -258,6 +259,18 @@ describe('ThreadExecutor crashes', () => {
 });
 
 describe('ThreadExecutor lifecycle and statistics', () => {
+  it('starts threads with the configured env and execArgv', async () => {
+    const executor = new ThreadExecutor({ maxWorkers: 1, env: { ...process.env, UNSYNC_TEST_VAR: 'from parent' } as Record<string, string>, execArgv: ['--no-deprecation'] });
+    try {
+      const info = await executor.submit<{ value: string; execArgv: string[] }>(refOf(px.childInfo), ['UNSYNC_TEST_VAR']);
+      expect([info.value, info.execArgv]).toEqual(['from parent', ['--no-deprecation']]);
+      // Not shared with the parent: the thread got a copy.
+      expect(process.env.UNSYNC_TEST_VAR).toBeUndefined();
+    } finally {
+      await executor.close();
+    }
+  });
+
   it('summarises wait and run times: the call queued behind a blocker waited, the blocker ran, at least as long as the test held it', async () => {
     const executor = new ThreadExecutor({ maxWorkers: 1 });
     try {
