@@ -1,10 +1,11 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isCancelledError, isCloneError, isLocateError, isTimeoutError, InvalidStateError } from '../../src/core/errors';
 import { ProcessExecutor } from '../../src/executors';
 import * as fx from '../fixtures/pool-functions';
 import * as px from '../fixtures/process-functions';
 import { refOf, rejectionOf, withPool } from './helpers';
-import { linesOf, tempDir } from './process-helpers';
+import { linesOf, tempDir, waitForFile } from './process-helpers';
 
 const pool = new ProcessExecutor({ maxWorkers: 2 });
 const tmp = tempDir();
@@ -140,6 +141,28 @@ describe('ProcessExecutor errors', () => {
 });
 
 describe('ProcessExecutor statistics and close', () => {
+  it('summarises wait and run times: the call queued behind a blocker waited, the blocker ran, at least as long as the test held it', async () => {
+    await withPool(() => new ProcessExecutor({ maxWorkers: 1 }), async (executor) => {
+      const started = tmp.file('times.started');
+      const release = tmp.file('times.release');
+      const blocker = executor.submit(refOf(px.blockUntilFile), [started, release, 'done']);
+      await waitForFile(started);
+      const runningSeen = performance.now();
+      const queued = executor.submit(refOf(fx.add), [1, 1]);
+      const queuedAt = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const releasedAt = performance.now();
+      fs.writeFileSync(release, '');
+      await Promise.all([blocker, queued]);
+      const { waitTime, runTime } = executor.statistics();
+      expect([waitTime.count, runTime.count]).toEqual([2, 2]);
+      // 1 ms of slack for the clocks of two processes.
+      expect(waitTime.max).toBeGreaterThanOrEqual(releasedAt - queuedAt - 1);
+      expect(runTime.max).toBeGreaterThanOrEqual(releasedAt - runningSeen - 1);
+      expect(runTime.min).toBeLessThan(runTime.max);
+    });
+  });
+
   it('counts completed, failed and cancelled calls in a frozen snapshot', async () => {
     const executor = new ProcessExecutor({ maxWorkers: 1 });
     expect(executor.statistics().workers).toBe(0);
