@@ -1,6 +1,7 @@
 /** Shared helpers of the executor tests. */
 import { registeredRef } from '../../src/executors/registry';
 import type { CallRef } from '../../src/executors/protocol';
+import type { ExecutorStatistics } from '../../src/executors/executor';
 
 /** The call reference of a registered fixture function (fails the test when unregistered). */
 export function refOf(fn: Function): CallRef {
@@ -58,4 +59,17 @@ export async function withPool<P extends { close(): Promise<void> }>(make: () =>
   } finally {
     await pool.close();
   }
+}
+
+/**
+ * Check a pool's wait/run-time summaries after the test held one call running from
+ * `runningSeen` and queued another behind it at `queuedAt`, until `releasedAt` (its own
+ * clock; 1 ms of slack for the worker's clock).
+ */
+export function expectHeldTimes(stats: ExecutorStatistics, held: { runningSeen: number; queuedAt: number; releasedAt: number }): void {
+  const { waitTime, runTime } = stats;
+  expect([waitTime.count, runTime.count]).toEqual([2, 2]);
+  expect(waitTime.max).toBeGreaterThanOrEqual(held.releasedAt - held.queuedAt - 1);
+  expect(runTime.max).toBeGreaterThanOrEqual(held.releasedAt - held.runningSeen - 1);
+  expect(runTime.min).toBeLessThan(runTime.max);
 }
