@@ -102,22 +102,40 @@ describe('ProcessExecutor errors', () => {
   });
 
   it('names the argument that cannot be cloned, and the pool stays usable', async () => {
+    expect(await pool.submit(refOf(fx.add), [0, 1])).toBe(1); // warm: the call below is sent (and fails) inside submit
     const error = await rejectionOf(pool.submit(refOf(fx.echo), [1, { nested: { fn: () => 1 } }]));
     expect(isCloneError(error)).toBe(true);
     expect(error).toBeInstanceOf(TypeError);
     expect(error.what).toBe('argument 2');
     expect(error.message).toContain('argument 2 of `echo`');
     expect(error.message).toContain('.nested.fn');
+    // The stack starts at the caller, not in the pool's dispatch (the call failed inside submit).
+    expect(error.stack.split('\n')[1]).toContain('process-executor.test.ts');
     expect(await pool.submit(refOf(fx.add), [1, 1])).toBe(2);
   });
 
   it('fails only the uncloneable call among calls sent together', async () => {
-    const calls = [pool.submit(refOf(fx.add), [1, 1]), pool.submit(refOf(fx.echo), [Symbol('no')]), pool.submit(refOf(fx.add), [2, 2])];
-    expect(await calls[0]).toBe(2);
-    const error = await rejectionOf(calls[1]!);
-    expect(isCloneError(error)).toBe(true);
-    expect(error.what).toBe('argument 1');
-    expect(await calls[2]).toBe(4);
+    // Submitted before the only child is ready, the three leave together in one message.
+    await withPool(() => new ProcessExecutor({ maxWorkers: 1 }), async (fresh) => {
+      const calls = [fresh.submit(refOf(fx.add), [1, 1]), fresh.submit(refOf(fx.echo), [Symbol('no')]), fresh.submit(refOf(fx.add), [2, 2])];
+      expect(fresh.statistics().queued).toBe(3);
+      expect(await calls[0]).toBe(2);
+      const error = await rejectionOf(calls[1]!);
+      expect(isCloneError(error)).toBe(true);
+      expect(error.what).toBe('argument 1');
+      expect(await calls[2]).toBe(4);
+    });
+  });
+
+  it('sends a call to an idle child inside submit; calls behind busy children wait in the queue', async () => {
+    await withPool(() => new ProcessExecutor({ maxWorkers: 1 }), async (one) => {
+      expect(await one.submit(refOf(fx.add), [0, 1])).toBe(1); // the child is ready and idle
+      const first = one.submit(refOf(fx.add), [1, 1]);
+      expect(one.statistics()).toMatchObject({ running: 1, queued: 0 });
+      const second = one.submit(refOf(fx.add), [2, 2]);
+      expect(one.statistics()).toMatchObject({ running: 1, queued: 1 });
+      expect(await Promise.all([first, second])).toEqual([2, 4]);
+    });
   });
 
   it('reports a result that cannot be cloned as a CloneError on the result, naming the function', async () => {

@@ -126,12 +126,15 @@ describe('ThreadExecutor errors', () => {
   });
 
   it('names the argument that cannot be cloned, and the pool stays usable', async () => {
+    expect(await pool.submit(refOf(fx.add), [0, 1])).toBe(1); // warm: the call below is sent (and fails) inside submit
     const error = await rejectionOf(pool.submit(refOf(fx.echo), [1, { nested: { fn: () => 1 } }]));
     expect(isCloneError(error)).toBe(true);
     expect(error).toBeInstanceOf(TypeError);
     expect(error.what).toBe('argument 2');
     expect(error.message).toContain('argument 2 of `echo`');
     expect(error.message).toContain('.nested.fn');
+    // The stack starts at the caller, not in the pool's dispatch (the call failed inside submit).
+    expect(error.stack.split('\n')[1]).toContain('thread-executor.test.ts');
     expect(await pool.submit(refOf(fx.add), [1, 1])).toBe(2);
   });
 

@@ -95,21 +95,16 @@ export class PoolCall<T = unknown> {
   readonly #timeout: number | null | undefined;
   // The caller's stack, captured at submit (V8 formats it lazily, only if an error needs it).
   readonly #site: { stack?: string } = {};
+  // An error the call failed with before its caller's stack was recorded (see recordCaller).
+  #failedEarly: Error | undefined = undefined;
 
-  /**
-   * `caller` is the pool's `submit`: the recorded stack starts at its caller. `caller`
-   * undefined records none (the pool's `callerStacks: false`): capturing costs a few
-   * microseconds per call, a large share of a tiny call.
-   */
   constructor(
     kind: ExecutorKind,
     readonly ref: CallRef,
     readonly args: readonly unknown[],
     options: SubmitOptions | undefined,
     onCancel: (call: PoolCall<T>, message: string | undefined) => void,
-    caller: Function | undefined,
   ) {
-    if (caller !== undefined) Error.captureStackTrace(this.#site, caller);
     this.#timeout = options?.timeout;
     this.future = pendingFuture<T>({
       executor: kind,
@@ -128,6 +123,20 @@ export class PoolCall<T = unknown> {
       // The pool keeps the process alive while the call runs; the timer need not.
       this.#timer.unref();
     }
+  }
+
+  /**
+   * Record the caller's stack, which a rebuilt error shows above the worker's: it starts at
+   * `submit`'s caller. Pools call it after handing the call to a worker, so the capture (a few
+   * microseconds, a large share of a tiny call) overlaps the worker's run instead of delaying
+   * it; pools made with `callerStacks: false` skip it. A call that failed while being handed
+   * over (a `CloneError`) gets its error's stack pointed at the caller here.
+   */
+  recordCaller(submit: Function): void {
+    Error.captureStackTrace(this.#site, submit);
+    const early = this.#failedEarly;
+    this.#failedEarly = undefined;
+    if (early !== undefined) this.#pointAtCaller(early);
   }
 
   /** The wire message that asks a worker to run this call. */
@@ -177,11 +186,15 @@ export class PoolCall<T = unknown> {
   fail(error: Error, counters: ExecutorCounters): void {
     if (!this.#end()) return;
     counters.count('failed');
-    if (this.#site.stack !== undefined && typeof error.stack === 'string') {
-      // Point at the caller, not at the pool's internals.
-      error.stack = `${error.stack.split('\n')[0]}\n${this.#site.stack.split('\n').slice(1).join('\n')}`;
-    }
+    if (this.#site.stack !== undefined) this.#pointAtCaller(error);
+    else this.#failedEarly = error;
     rejectFuture(this.future, error);
+  }
+
+  /** Show the caller's frames under `error`'s first line, not the pool's internals. */
+  #pointAtCaller(error: Error): void {
+    if (this.#site.stack === undefined || typeof error.stack !== 'string') return;
+    error.stack = `${error.stack.split('\n')[0]}\n${this.#site.stack.split('\n').slice(1).join('\n')}`;
   }
 
   /**

@@ -21,7 +21,7 @@ import { CloneError, InvalidStateError } from '../core/errors';
 import type { Unfuture } from '../core/future';
 import { assertOptions } from '../core/validate';
 import type { CloseOptions, Executor, ExecutorState, ExecutorStatistics, SubmitOptions } from './executor';
-import { validateSubmit } from './pool-call';
+import { validateSubmit, type PoolCall } from './pool-call';
 import { resolveProcessPoolOptions, type ProcessPoolOptions, type ResolvedProcessPoolOptions } from './pool-options';
 import { ProcessChild, canFreezeChildren, type ChildEvents } from './process-child';
 import { CallQueue } from './call-queue';
@@ -81,6 +81,7 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
   #pumpScheduled = false;
   #closed: Promise<void> | undefined = undefined;
   readonly #drained = new DrainWaiter(() => this.#busy());
+  readonly #cancelHook = (call: PoolCall): void => this.#cancel(call as ProcessCall);
   readonly #bySlot = new Map<ProcessChild, Slot>();
   // Answer files and ready markers for callers blocked in resultSync; made at the first fork.
   #syncFolder: string | undefined = undefined;
@@ -102,10 +103,18 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
   submit<T>(ref: CallRef, args: readonly unknown[], options?: SubmitOptions): Unfuture<T> {
     validateSubmit(ref, args, options);
     if (this.#state !== 'open') throw new InvalidStateError(`the process executor is ${this.#state}; a new one is made after shutdown()`);
-    const call = new ProcessCall<T>('process', ref, args, options, (c, _message) => this.#cancel(c as ProcessCall), this.#options.callerStacks ? this.submit : undefined);
-    this.#queue.push(call as ProcessCall);
-    this.#spawnAsNeeded();
-    this.#schedulePump();
+    const call = new ProcessCall<T>('process', ref, args, options, this.#cancelHook);
+    // A call that finds nothing waiting and a child idle leaves at once, so the round trip
+    // starts before the caller's stack is recorded; the others wait for the microtask pump,
+    // which sends each child its share of them in one message.
+    const idle = this.#queue.size === 0 ? this.#idleSlot() : undefined;
+    if (idle !== undefined) this.#send(call as ProcessCall, idle);
+    else {
+      this.#queue.push(call as ProcessCall);
+      this.#spawnAsNeeded();
+      this.#schedulePump();
+    }
+    if (this.#options.callerStacks) call.recordCaller(this.submit);
     return call.future;
   }
 
@@ -153,8 +162,9 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
   // ---- dispatching ---------------------------------------------------------------
 
   /**
-   * Dispatch on a microtask: calls submitted in one synchronous run, and refills after a burst
-   * of answers, leave in one IPC message per child instead of one each.
+   * Dispatch on a microtask: calls submitted in one synchronous run (past those idle children
+   * took at once), and refills after a burst of answers, leave in one IPC message per child
+   * instead of one each.
    */
   #schedulePump(): void {
     if (this.#pumpScheduled) return;
@@ -185,7 +195,7 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
   #pickSlot(): Slot | undefined {
     let best: Slot | undefined;
     for (const slot of this.#slots) {
-      if (slot.child.state !== 'ready' || slot.child.frozen || slot.sent + slot.outbox.length >= this.#options.maxTasksPerWorker) continue;
+      if (!this.#canTake(slot)) continue;
       if (slot.pipeline.length === 0) return slot;
       if (best === undefined || slot.pipeline.length < best.pipeline.length) best = slot;
     }
@@ -195,6 +205,17 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
     // wait behind the head, or it could be a call that had started (docs/executors.md).
     const depth = this.#meanRun > PIPELINE_MAX_RUN_MS || !canFreezeChildren() ? 1 : PIPELINE_DEPTH;
     return best.pipeline.length < depth ? best : undefined;
+  }
+
+  /** A ready child with nothing sent to it and nothing unanswered. */
+  #idleSlot(): Slot | undefined {
+    for (const slot of this.#slots) if (slot.pipeline.length === 0 && this.#canTake(slot)) return slot;
+    return undefined;
+  }
+
+  /** `slot`'s child can be sent a call: ready, not frozen, and under `maxTasksPerWorker`. */
+  #canTake(slot: Slot): boolean {
+    return slot.child.state === 'ready' && !slot.child.frozen && slot.sent + slot.outbox.length < this.#options.maxTasksPerWorker;
   }
 
   /** Children forked and not ready yet. */

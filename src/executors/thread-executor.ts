@@ -111,9 +111,10 @@ export class ThreadExecutor implements Executor, SyncSource {
   submit<T>(ref: CallRef, args: readonly unknown[], options?: SubmitOptions): Unfuture<T> {
     validateSubmit(ref, args, options);
     if (this.#state !== 'open') throw new InvalidStateError(`the thread executor is ${this.#state}; a new one is made after shutdown()`);
-    const call = new PoolCall<T>('thread', ref, args, options, this.#cancelHook, this.#options.callerStacks ? this.submit : undefined);
+    const call = new PoolCall<T>('thread', ref, args, options, this.#cancelHook);
     this.#queue.push(call as PoolCall);
     this.#pump();
+    if (this.#options.callerStacks) call.recordCaller(this.submit);
     return call.future;
   }
 
