@@ -5,7 +5,7 @@ import { simulateNoProcForTests } from '../../src/executors/process-child';
 import * as fx from '../fixtures/pool-functions';
 import * as px from '../fixtures/process-functions';
 import { refOf, rejectionOf } from './helpers';
-import { alive, blockUntil, linesOf, tempDir, waitForFile, warmForPipelining } from './process-helpers';
+import { alive, blockUntil, linesOf, tempDir, waitForFile, warmForPipelining, wireFiles } from './process-helpers';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -128,10 +128,14 @@ describe('ProcessExecutor cancellation', () => {
       await Promise.resolve();
       blockUntil('the answer was sent', () => fs.existsSync(mark));
       // The child is idle, its answer half written; the pool pipelines `next` behind `head`.
-      const next = executor.submit(refOf(px.appendLine), [log, 'next']);
+      // Its unused third argument makes the message large enough to travel as a wire file,
+      // which the child deletes when it reads the message: that is how this test knows the
+      // child received `next` (this thread stays blocked and reads nothing meanwhile).
+      const next = executor.submit(refOf(px.appendLine), [log, 'next', 'p'.repeat(300_000)]);
       await Promise.resolve();
-      // A moment (not read: this thread stays blocked) for the child to receive it.
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+      const [wire, ...others] = wireFiles();
+      expect(others).toEqual([]);
+      blockUntil('the child read `next`', () => !fs.existsSync(wire!));
       expect(linesOf(log)).toEqual(['head']);
       head.cancel();
       await rejectionOf(head);

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ProcessExecutor } from '../../src/executors';
+import { FOLDER_PREFIX } from '../../src/executors/process-sync-wait';
 import * as fx from '../fixtures/pool-functions';
 import * as px from '../fixtures/process-functions';
 import { refOf } from './helpers';
@@ -66,4 +67,22 @@ export function blockUntil(what: string, done: () => boolean): void {
     if (Date.now() > deadline) throw new Error(`never: ${what}`);
     Atomics.wait(nap, 0, 0, 2);
   }
+}
+
+/**
+ * The wire files (a message above 256 KiB, written by its sender and deleted by its receiver
+ * once read: docs/executors.md, "The wire") now in this process's pool folders.
+ */
+export function wireFiles(): string[] {
+  const prefix = `${FOLDER_PREFIX}${process.pid}-`;
+  return fs
+    .readdirSync(os.tmpdir())
+    .filter((name) => name.startsWith(prefix))
+    .flatMap((folder) => {
+      try {
+        return fs.readdirSync(path.join(os.tmpdir(), folder)).filter((name) => name.startsWith('wire-')).map((name) => path.join(os.tmpdir(), folder, name));
+      } catch {
+        return []; // a pool closed meanwhile and removed its folder
+      }
+    });
 }

@@ -53,7 +53,8 @@ export function unregisterProcessSyncSource(source: ProcessSyncSource): void {
   sources.delete(source);
 }
 
-const FOLDER_PREFIX = 'unsync-sync-';
+/** Name prefix of every pool folder (followed by the owning process's pid). */
+export const FOLDER_PREFIX = 'unsync-sync-';
 
 /**
  * A private folder for one pool's answer files and ready markers, named after this
