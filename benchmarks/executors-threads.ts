@@ -236,7 +236,8 @@ async function main(): Promise<void> {
     'per chunk, so its per-item cost is the worker running the function plus the iteration.',
     '',
     "`callerStacks: false` skips recording the caller's stack at each submit (the stack a",
-    'rebuilt error shows above the worker\'s); the row shows what that capture costs a tiny call.',
+    "rebuilt error shows above the worker's). The pool records it after sending the call, so a",
+    'sequential call hardly feels it (the worker runs meanwhile); batched calls pay it in full.',
     '',
   ];
   if (markdown) console.log(lines.join('\n'));

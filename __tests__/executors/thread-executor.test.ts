@@ -10,6 +10,7 @@ import {
   WorkerCrashedError,
 } from '../../src/core/errors';
 import { ThreadExecutor } from '../../src/executors';
+import { SESSION_IDLE_MS } from '../../src/executors/thread-executor';
 import * as fx from '../fixtures/pool-functions';
 import * as px from '../fixtures/process-functions';
 import { expectHeldTimes, refOf, rejectionOf, release, shared, waitUntilChanged, withPool } from './helpers';
@@ -329,6 +330,21 @@ describe('ThreadExecutor lifecycle and statistics', () => {
     }
   });
 
+  it("keeps running a call's background work (a timer) after its session ended, with no call to wake the worker", async () => {
+    const executor = new ThreadExecutor({ maxWorkers: 1, idleTimeout: 60_000 });
+    try {
+      const flags = shared(1);
+      await executor.submit(refOf(fx.setLater), [flags, 0, SESSION_IDLE_MS + 200]);
+      await until(() => executor.statistics().workers === 0); // the session ended first
+      expect(Atomics.load(flags, 0)).toBe(0);
+      // Bounded: an idle worker blocked in Atomics.wait (piscina's atomics 'sync') never fires it.
+      await Promise.race([waitUntilChanged(flags, 0), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
+      expect(Atomics.load(flags, 0)).toBe(1);
+    } finally {
+      await executor.close();
+    }
+  });
+
   it('with minWorkers 0, retires the idle piscina pool after idleTimeout; the next call starts a new worker', async () => {
     const executor = new ThreadExecutor({ maxWorkers: 1, minWorkers: 0, idleTimeout: 30 });
     try {
@@ -364,6 +380,39 @@ describe('ThreadExecutor lifecycle and statistics', () => {
     await waitUntilChanged(started, 0);
     await executor.close({ force: true });
     expect(spinning.cancelled()).toBe(true);
+  });
+
+  // The internal tuning knobs benchmarks/executors-thread-settings.ts compares must keep the pool correct.
+  it.each(['sync', 'disabled'] as const)("with piscina atomics '%s', ends an idle session and reopens it on the warm worker", async (atomics) => {
+    const executor = new ThreadExecutor({ maxWorkers: 1, idleTimeout: 60_000 }, { atomics });
+    try {
+      const first = await executor.submit<number>(refOf(fx.workerThreadId), []);
+      await until(() => executor.statistics().workers === 0);
+      expect(await executor.submit<number>(refOf(fx.workerThreadId), [])).toBe(first);
+    } finally {
+      await executor.close();
+    }
+  });
+
+  it('with a deeper pipeline (4 calls per thread) still starts calls in submission order behind a blocked one', async () => {
+    const executor = new ThreadExecutor({ maxWorkers: 1 }, { pipelineDepth: 4 });
+    try {
+      const flags = shared(1);
+      const log = shared(8);
+      const blocker = executor.submit(refOf(fx.blockUntil), [flags, 0]);
+      const calls = [0, 1, 2, 3, 4].map((i) => executor.submit(refOf(fx.appendStep), [log, i]));
+      release(flags, 0);
+      await Promise.all([blocker, ...calls]);
+      expect([...log.slice(0, 6)]).toEqual([5, 0, 1, 2, 3, 4]);
+    } finally {
+      await executor.close();
+    }
+  });
+
+  it('rejects bad tuning with the standard messages', () => {
+    expect(() => new ThreadExecutor({}, { atomics: 'always' as never })).toThrow("Expected `tuning.atomics` to be 'sync', 'async' or 'disabled'");
+    expect(() => new ThreadExecutor({}, { pipelineDepth: 0 })).toThrow(RangeError);
+    expect(() => new ThreadExecutor({}, { depth: 2 } as never)).toThrow('Unknown option `depth`');
   });
 
   it('rejects bad arguments with the standard messages', () => {

@@ -17,7 +17,7 @@ import { Piscina } from 'piscina';
 import { WorkerCrashedError } from '../core/errors';
 import { executorHooks } from '../core/hooks';
 import type { PoolCall } from './pool-call';
-import type { ResolvedThreadPoolOptions } from './pool-options';
+import type { ResolvedThreadPoolOptions, ThreadTuning } from './pool-options';
 import { parentTypeScriptLoader } from './typescript-loader';
 
 /** Cells per thread: more than the most calls ever sent to one thread, so a cell is reused only after its call was answered. */
@@ -177,13 +177,14 @@ export class PiscinaSessions {
    * With `minWorkers: 0` the pool destroys itself once no session has run for `idleTimeout`
    * (piscina alone would keep its `minThreads`, at least 1, forever).
    */
-  constructor(options: ResolvedThreadPoolOptions) {
+  constructor(options: ResolvedThreadPoolOptions, atomics: Required<ThreadTuning>['atomics']) {
     this.#retireAfter = options.minWorkers === 0 ? options.idleTimeout : undefined;
     this.#piscina = new Piscina({
       filename: SESSION_FILE,
       minThreads: Math.max(1, options.minWorkers),
       maxThreads: options.maxWorkers,
       idleTimeout: options.idleTimeout,
+      atomics,
       // One session per worker: a session owns its worker's event loop.
       concurrentTasksPerWorker: 1,
       loadBalancer: (_task, workers) => {

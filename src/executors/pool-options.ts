@@ -66,6 +66,38 @@ export type ResolvedProcessPoolOptions = Required<Omit<ProcessPoolOptions, 'exec
 
 const DEFAULT_IDLE_TIMEOUT = 10_000;
 
+/**
+ * @internal The thread pool's fixed settings, adjustable only so that
+ * benchmarks/executors-thread-settings.ts can measure the alternatives (docs/performance.md,
+ * "Executors: thread pool settings"); not part of `configure()`.
+ */
+export interface ThreadTuning {
+  /**
+   * piscina's `atomics`: how an idle worker waits for its next session. Default `'async'`:
+   * the worker's event loop keeps running between sessions, so background work a call left
+   * (a timer, an unawaited write) goes on; with `'sync'` it stalls until the next session,
+   * and the first call after a pause is no faster (docs/performance.md).
+   */
+  readonly atomics?: 'sync' | 'async' | 'disabled';
+  /** Calls sent to one thread at a time, the running one included (default 2). */
+  readonly pipelineDepth?: number;
+}
+
+/** @internal The `atomics` setting unsync's thread pools use. */
+export const DEFAULT_ATOMICS = 'async';
+
+/** @internal Validate a {@link ThreadTuning} and fill in the defaults. */
+export function resolveThreadTuning(tuning: ThreadTuning | undefined, defaultDepth: number): Required<ThreadTuning> {
+  assertOptions('tuning', tuning, ['atomics', 'pipelineDepth']);
+  const atomics = tuning?.atomics ?? DEFAULT_ATOMICS;
+  if (atomics !== 'sync' && atomics !== 'async' && atomics !== 'disabled') {
+    throw new TypeError(expected('tuning.atomics', "'sync', 'async' or 'disabled'", atomics));
+  }
+  const pipelineDepth = tuning?.pipelineDepth ?? defaultDepth;
+  assertInteger('tuning.pipelineDepth', pipelineDepth, 1);
+  return { atomics, pipelineDepth };
+}
+
 function validateCommon(name: string, options: ThreadPoolOptions | ProcessPoolOptions): void {
   if (options.minWorkers !== undefined) assertInteger(`${name}.minWorkers`, options.minWorkers, 0);
   if (options.maxWorkers !== undefined) assertInteger(`${name}.maxWorkers`, options.maxWorkers, 1);

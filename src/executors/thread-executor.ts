@@ -35,7 +35,7 @@ import type { CloseOptions, Executor, ExecutorState, ExecutorStatistics, SubmitO
 import { CallQueue } from './call-queue';
 import { DrainWaiter } from './drain-waiter';
 import { CELLS, PiscinaSessions, SENT, STARTED, Thread, sessionCrashError } from './piscina-sessions';
-import { resolveThreadPoolOptions, type ResolvedThreadPoolOptions, type ThreadPoolOptions } from './pool-options';
+import { resolveThreadPoolOptions, resolveThreadTuning, type ResolvedThreadPoolOptions, type ThreadPoolOptions, type ThreadTuning } from './pool-options';
 import { PoolCall, validateSubmit } from './pool-call';
 import type { CallOutcome, CallRef, SkippedMessage } from './protocol';
 import { argumentCloneError } from './serialization';
@@ -46,8 +46,9 @@ export { BOOTSTRAP_FILE } from './piscina-sessions';
 
 /**
  * Calls sent to one thread at a time (running + waiting in its port). 2 removes the idle
- * round trip between calls; deeper adds head-of-line waiting behind a long call for no
- * measured gain (benchmarks/executors-threads.ts).
+ * round trip between calls; deeper saves a few µs per call only with many tiny calls in
+ * flight and adds head-of-line waiting behind a long call
+ * (benchmarks/executors-thread-settings.ts).
  */
 export const PIPELINE_DEPTH = 2;
 /**
@@ -82,6 +83,7 @@ export class ThreadExecutor implements Executor, SyncSource {
   /** Shared with every thread: [0] callers blocked in resultSync, [1] answers posted while one was. */
   readonly signal = new Int32Array(new SharedArrayBuffer(8));
   readonly #options: ResolvedThreadPoolOptions;
+  readonly #tuning: Required<ThreadTuning>;
   // Invariant: moves only open -> closing -> closed; submit() is refused unless open.
   #state: ExecutorState = 'open';
   // Calls not sent to a thread (FIFO; calls a thread gave back go first).
@@ -100,8 +102,10 @@ export class ThreadExecutor implements Executor, SyncSource {
   readonly #drained = new DrainWaiter(() => this.#queue.size > 0 || this.#inFlight > 0);
   readonly #cancelHook = (call: PoolCall): void => this.#cancel(call);
 
-  constructor(options?: ThreadPoolOptions) {
+  /** `tuning` is internal: it exists for benchmarks/executors-thread-settings.ts (see `ThreadTuning`). */
+  constructor(options?: ThreadPoolOptions, /** @internal */ tuning?: ThreadTuning) {
     this.#options = resolveThreadPoolOptions(options, 'options');
+    this.#tuning = resolveThreadTuning(tuning, PIPELINE_DEPTH);
   }
 
   /**
@@ -203,7 +207,7 @@ export class ThreadExecutor implements Executor, SyncSource {
 
   #pump(): void {
     while (this.#queue.size > 0) {
-      const thread = this.#pick(PIPELINE_DEPTH);
+      const thread = this.#pick(this.#tuning.pipelineDepth);
       if (thread === undefined) return;
       const call = this.#queue.take();
       if (call === undefined) return;
@@ -260,7 +264,7 @@ export class ThreadExecutor implements Executor, SyncSource {
 
   #supersedePool(): void {
     const old = this.#piscina;
-    this.#piscina = new PiscinaSessions(this.#options);
+    this.#piscina = new PiscinaSessions(this.#options, this.#tuning.atomics);
     if (old === undefined || old.destroyed) return;
     this.#retired.add(old);
     void old.retireWhenDone().then(() => this.#retired.delete(old));
@@ -268,7 +272,7 @@ export class ThreadExecutor implements Executor, SyncSource {
 
   #spawn(): Thread {
     if (this.#threads.length === 0) registerSyncSource(this);
-    if (this.#piscina === undefined || this.#piscina.destroyed) this.#piscina = new PiscinaSessions(this.#options);
+    if (this.#piscina === undefined || this.#piscina.destroyed) this.#piscina = new PiscinaSessions(this.#options, this.#tuning.atomics);
     const thread = new Thread(this.#piscina, this.signal);
     thread.port.on('message', (message: CallOutcome | SkippedMessage) => this.#answer(thread, message));
     thread.session.then(
