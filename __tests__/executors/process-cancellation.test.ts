@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { CancelledError, isCancelledError, isTimeoutError } from '../../src/core/errors';
 import { ProcessExecutor } from '../../src/executors';
 import { simulateNoProcForTests } from '../../src/executors/process-child';
+import { packMessage } from '../../src/executors/process-wire.cjs';
 import * as fx from '../fixtures/pool-functions';
 import * as px from '../fixtures/process-functions';
 import { refOf, rejectionOf } from './helpers';
@@ -131,11 +132,16 @@ describe('ProcessExecutor cancellation', () => {
       // Its unused third argument makes the message large enough to travel as a wire file,
       // which the child deletes when it reads the message: that is how this test knows the
       // child received `next` (this thread stays blocked and reads nothing meanwhile).
-      const next = executor.submit(refOf(px.appendLine), [log, 'next', 'p'.repeat(300_000)]);
+      const args = [log, 'next', 'p'.repeat(300_000)];
+      // Precondition: a message with these arguments does travel as a wire file.
+      const probe = packMessage({ type: 'call', id: 0, file: log, name: 'appendLine', args }, tmp.dir) as { file?: string };
+      expect(probe.file).toBeDefined();
+      fs.rmSync(probe.file!);
+      const next = executor.submit(refOf(px.appendLine), args);
       await Promise.resolve();
-      const [wire, ...others] = wireFiles();
-      expect(others).toEqual([]);
-      blockUntil('the child read `next`', () => !fs.existsSync(wire!));
+      // Sent now; none left (or none seen, if the child was quicker than this line) = read.
+      const wires = wireFiles();
+      blockUntil('the child read `next`', () => wires.every((file) => !fs.existsSync(file)));
       expect(linesOf(log)).toEqual(['head']);
       head.cancel();
       await rejectionOf(head);

@@ -10,7 +10,6 @@ import {
   WorkerCrashedError,
 } from '../../src/core/errors';
 import { ThreadExecutor } from '../../src/executors';
-import { SESSION_IDLE_MS } from '../../src/executors/thread-executor';
 import * as fx from '../fixtures/pool-functions';
 import * as px from '../fixtures/process-functions';
 import { expectHeldTimes, refOf, rejectionOf, release, shared, waitUntilChanged, withPool } from './helpers';
@@ -333,13 +332,13 @@ describe('ThreadExecutor lifecycle and statistics', () => {
   it("keeps running a call's background work (a timer) after its session ended, with no call to wake the worker", async () => {
     const executor = new ThreadExecutor({ maxWorkers: 1, idleTimeout: 60_000 });
     try {
-      const flags = shared(1);
-      await executor.submit(refOf(fx.setLater), [flags, 0, SESSION_IDLE_MS + 200]);
-      await until(() => executor.statistics().workers === 0); // the session ended first
-      expect(Atomics.load(flags, 0)).toBe(0);
-      // Bounded: an idle worker blocked in Atomics.wait (piscina's atomics 'sync') never fires it.
-      await Promise.race([waitUntilChanged(flags, 0), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
-      expect(Atomics.load(flags, 0)).toBe(1);
+      const flags = shared(2);
+      await executor.submit(refOf(fx.answerLater), [flags, 0, 1]);
+      await until(() => executor.statistics().workers === 0); // the session ended
+      Atomics.store(flags, 0, 1); // the worker's timer may act now
+      // Bounded: an idle worker blocked in Atomics.wait (piscina's atomics 'sync') never runs it.
+      await Promise.race([waitUntilChanged(flags, 1), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
+      expect(Atomics.load(flags, 1)).toBe(1);
     } finally {
       await executor.close();
     }
@@ -394,17 +393,31 @@ describe('ThreadExecutor lifecycle and statistics', () => {
     }
   });
 
-  it('with a deeper pipeline (4 calls per thread) still starts calls in submission order behind a blocked one', async () => {
-    const executor = new ThreadExecutor({ maxWorkers: 1 }, { pipelineDepth: 4 });
+  // Two threads, each held by a blocker; three calls arrive. Depth 1 keeps them in the pool
+  // until a thread is free; depth 4 sends them ahead, so the ones behind the held thread wait.
+  it.each([
+    [1, 0],
+    [4, 2],
+  ])('with pipelineDepth %i, %i of three calls wait behind a held thread while the other thread is free', async (depth, behind) => {
+    const executor = new ThreadExecutor({ maxWorkers: 2 }, { pipelineDepth: depth });
+    const flags = shared(2);
     try {
-      const flags = shared(1);
-      const log = shared(8);
-      const blocker = executor.submit(refOf(fx.blockUntil), [flags, 0]);
-      const calls = [0, 1, 2, 3, 4].map((i) => executor.submit(refOf(fx.appendStep), [log, i]));
+      const steps = shared(1);
+      const held = executor.submit(refOf(fx.blockUntil), [flags, 0, steps]);
+      const freed = executor.submit(refOf(fx.blockUntil), [flags, 1, steps]);
+      // blockUntil counts its start without a notify: poll until both threads run one.
+      while (Atomics.load(steps, 0) < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+      const calls = [1, 2, 3].map((i) => executor.submit(refOf(fx.add), [i, 0]));
+      release(flags, 1);
+      await freed;
+      // Submitted now, this one runs on the free thread after whatever that thread was sent.
+      expect(await executor.submit(refOf(fx.add), [4, 0])).toBe(4);
+      expect(calls.filter((c) => !c.done())).toHaveLength(behind);
       release(flags, 0);
-      await Promise.all([blocker, ...calls]);
-      expect([...log.slice(0, 6)]).toEqual([5, 0, 1, 2, 3, 4]);
+      expect(await Promise.all([held, ...calls])).toEqual(['released 0', 1, 2, 3]);
     } finally {
+      release(flags, 0); // a failed check must not leave close() waiting on a blocker
+      release(flags, 1);
       await executor.close();
     }
   });
@@ -412,6 +425,7 @@ describe('ThreadExecutor lifecycle and statistics', () => {
   it('rejects bad tuning with the standard messages', () => {
     expect(() => new ThreadExecutor({}, { atomics: 'always' as never })).toThrow("Expected `tuning.atomics` to be 'sync', 'async' or 'disabled'");
     expect(() => new ThreadExecutor({}, { pipelineDepth: 0 })).toThrow(RangeError);
+    expect(() => new ThreadExecutor({}, { pipelineDepth: 16 })).toThrow(RangeError); // a thread has 16 claim cells
     expect(() => new ThreadExecutor({}, { depth: 2 } as never)).toThrow('Unknown option `depth`');
   });
 

@@ -95,7 +95,8 @@ export class PoolCall<T = unknown> {
   readonly #timeout: number | null | undefined;
   // The caller's stack, captured at submit (V8 formats it lazily, only if an error needs it).
   readonly #site: { stack?: string } = {};
-  // An error the call failed with before its caller's stack was recorded (see recordCaller).
+  // Still inside the pool's `submit`; an error the call failed with meanwhile (see submitted).
+  #submitting = true;
   #failedEarly: Error | undefined = undefined;
 
   constructor(
@@ -126,16 +127,19 @@ export class PoolCall<T = unknown> {
   }
 
   /**
-   * Record the caller's stack, which a rebuilt error shows above the worker's: it starts at
-   * `submit`'s caller. Pools call it after handing the call to a worker, so the capture (a few
-   * microseconds, a large share of a tiny call) overlaps the worker's run instead of delaying
-   * it; pools made with `callerStacks: false` skip it. A call that failed while being handed
-   * over (a `CloneError`) gets its error's stack pointed at the caller here.
+   * The pool's `submit` is done with this call (the last thing it does). With `callerStack`
+   * (the pool's `callerStacks` option) record the caller's stack, which a rebuilt error shows
+   * above the worker's; it starts at `submit`'s caller. Recording it here, after the call
+   * was handed to a worker, lets the capture (a few microseconds, a large share of a tiny
+   * call) overlap the worker's run instead of delaying it. A call that failed while being
+   * handed over (a `CloneError`) gets its error's stack pointed at the caller here.
    */
-  recordCaller(submit: Function): void {
-    Error.captureStackTrace(this.#site, submit);
+  submitted(submit: Function, callerStack: boolean): void {
+    this.#submitting = false;
     const early = this.#failedEarly;
     this.#failedEarly = undefined;
+    if (!callerStack) return;
+    Error.captureStackTrace(this.#site, submit);
     if (early !== undefined) this.#pointAtCaller(early);
   }
 
@@ -186,12 +190,12 @@ export class PoolCall<T = unknown> {
   fail(error: Error, counters: ExecutorCounters): void {
     if (!this.#end()) return;
     counters.count('failed');
-    if (this.#site.stack !== undefined) this.#pointAtCaller(error);
-    else this.#failedEarly = error;
+    if (this.#submitting) this.#failedEarly = error;
+    else this.#pointAtCaller(error);
     rejectFuture(this.future, error);
   }
 
-  /** Show the caller's frames under `error`'s first line, not the pool's internals. */
+  /** Show the caller's frames (if recorded) under `error`'s first line, not the pool's internals. */
   #pointAtCaller(error: Error): void {
     if (this.#site.stack === undefined || typeof error.stack !== 'string') return;
     error.stack = `${error.stack.split('\n')[0]}\n${this.#site.stack.split('\n').slice(1).join('\n')}`;

@@ -79,7 +79,10 @@ export interface ThreadTuning {
    * and the first call after a pause is no faster (docs/performance.md).
    */
   readonly atomics?: 'sync' | 'async' | 'disabled';
-  /** Calls sent to one thread at a time, the running one included (default 2). */
+  /**
+   * Calls sent to one thread at a time, the running one included (default 2; at most 15,
+   * fewer than a thread's 16 claim cells, which its unanswered calls each hold).
+   */
   readonly pipelineDepth?: number;
 }
 
@@ -87,14 +90,14 @@ export interface ThreadTuning {
 export const DEFAULT_ATOMICS = 'async';
 
 /** @internal Validate a {@link ThreadTuning} and fill in the defaults. */
-export function resolveThreadTuning(tuning: ThreadTuning | undefined, defaultDepth: number): Required<ThreadTuning> {
+export function resolveThreadTuning(tuning: ThreadTuning | undefined, defaultDepth: number, maxDepth: number): Required<ThreadTuning> {
   assertOptions('tuning', tuning, ['atomics', 'pipelineDepth']);
   const atomics = tuning?.atomics ?? DEFAULT_ATOMICS;
   if (atomics !== 'sync' && atomics !== 'async' && atomics !== 'disabled') {
     throw new TypeError(expected('tuning.atomics', "'sync', 'async' or 'disabled'", atomics));
   }
   const pipelineDepth = tuning?.pipelineDepth ?? defaultDepth;
-  assertInteger('tuning.pipelineDepth', pipelineDepth, 1);
+  assertInteger('tuning.pipelineDepth', pipelineDepth, 1, maxDepth);
   return { atomics, pipelineDepth };
 }
 

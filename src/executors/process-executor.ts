@@ -114,7 +114,7 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
       this.#spawnAsNeeded();
       this.#schedulePump();
     }
-    if (this.#options.callerStacks) call.recordCaller(this.submit);
+    call.submitted(this.submit, this.#options.callerStacks);
     return call.future;
   }
 

@@ -105,7 +105,7 @@ export class ThreadExecutor implements Executor, SyncSource {
   /** `tuning` is internal: it exists for benchmarks/executors-thread-settings.ts (see `ThreadTuning`). */
   constructor(options?: ThreadPoolOptions, /** @internal */ tuning?: ThreadTuning) {
     this.#options = resolveThreadPoolOptions(options, 'options');
-    this.#tuning = resolveThreadTuning(tuning, PIPELINE_DEPTH);
+    this.#tuning = resolveThreadTuning(tuning, PIPELINE_DEPTH, CELLS - 1);
   }
 
   /**
@@ -118,7 +118,7 @@ export class ThreadExecutor implements Executor, SyncSource {
     const call = new PoolCall<T>('thread', ref, args, options, this.#cancelHook);
     this.#queue.push(call as PoolCall);
     this.#pump();
-    if (this.#options.callerStacks) call.recordCaller(this.submit);
+    call.submitted(this.submit, this.#options.callerStacks);
     return call.future;
   }
 
