@@ -108,6 +108,27 @@ describe('resultSync on thread calls', () => {
     });
   });
 
+  it('blocks for a call whose session went to a worker that died between sessions, before the loop ran', async () => {
+    await withPool(() => new ThreadExecutor({ maxWorkers: 1, idleTimeout: 60_000 }), async (pool) => {
+      const flags = shared(2);
+      await pool.submit(refOf(fx.throwBetweenSessions), [flags, 0, 1]);
+      while (pool.statistics().workers > 0) await new Promise((resolve) => setTimeout(resolve, 10)); // its session ended
+      // From here on this thread never yields, so it cannot see the worker die.
+      Atomics.store(flags, 0, 1); // the worker's timer throws now: it dies with no session
+      Atomics.wait(flags, 1, 0, 30_000);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100); // let it finish exiting
+      // piscina still counts the dead worker as free, so the session goes to it.
+      const steps: string[] = [];
+      try {
+        steps.push(`answer ${pool.submit<number>(refOf(fx.add), [4, 5]).resultSync(10_000)}`);
+      } catch (error) {
+        steps.push(isTimeoutError(error) ? 'timed out' : String(error));
+      }
+      expect(steps).toEqual(['answer 9']);
+      expect(await pool.submit<number>(refOf(fx.add), [1, 1])).toBe(2);
+    });
+  });
+
   it('refuses a thread future that no live pool owns', () => {
     const stray = pendingFuture<number>({ executor: 'thread' });
     const error = thrown(() => stray.resultSync(10));

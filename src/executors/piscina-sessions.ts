@@ -42,6 +42,15 @@ export const STARTED = 1;
 /** A call's cell: the parent claimed it first; the worker answers `skipped`. */
 export const CANCELLED = 2;
 
+/**
+ * Workers one pool's liveness table tracks (a ring: a worker takes the next slot when it
+ * loads the session module). Each slot is [threadId, died]; [0] counts the slots taken.
+ * A worker marks its own death there even with no session running, for a parent blocked in
+ * resultSync whose session piscina posted to that worker before the parent's event loop
+ * could see it die (docs/executors.md, "Blocking for a thread call").
+ */
+const LIVENESS_SLOTS = 64;
+
 /** The worker core (call runner, `runChunk`), shipped next to this file in `src/` and `dist/`. */
 export const BOOTSTRAP_FILE = path.join(__dirname, 'bootstrap.cjs');
 /** The piscina worker module: serves one session. */
@@ -57,6 +66,8 @@ export class Thread {
   readonly cells = new Int32Array(new SharedArrayBuffer(4 * (CELLS + 4)));
   /** piscina posted the session to a worker inside `run()`: it is served without the parent's event loop. */
   readonly #postedAtOnce: boolean;
+  /** The threadId of the worker piscina posted the session to inside `run()`, if it did. */
+  readonly #postedTo: number | undefined;
   // Invariant: the calls sent and not answered, in send order (the thread answers in order);
   // length < CELLS.
   readonly sent: PoolCall[] = [];
@@ -82,7 +93,7 @@ export class Thread {
       // The worker registers the parent's TypeScript loader when it needs one.
       tsLoader: parentTypeScriptLoader(),
     };
-    [this.session, this.#postedAtOnce] = pool.run(init, port2, this.#abort.signal);
+    [this.session, this.#postedAtOnce, this.#postedTo] = pool.run(init, port2, this.#abort.signal);
     // The port is ref'd only while calls are in flight.
     this.port.unref();
   }
@@ -126,9 +137,13 @@ export class Thread {
     return Atomics.load(this.cells, call.cell) === STARTED;
   }
 
-  /** The session answers no more (its worker's exit handler, or the executor, marked it). */
+  /**
+   * The session answers no more: its worker's exit handler or the executor marked it, or
+   * the worker it was posted to had died before it could start it.
+   */
   dead(): boolean {
-    return Atomics.load(this.cells, DEAD_CELL) === 1;
+    if (Atomics.load(this.cells, DEAD_CELL) === 1) return true;
+    return this.#postedTo !== undefined && Atomics.load(this.cells, SESSION_CELL) === 0 && this.#pool.workerDied(this.#postedTo);
   }
 
   /** Mark the session dead, for a caller that blocks in resultSync later. */
@@ -161,7 +176,8 @@ export class PiscinaSessions {
   readonly #piscina: Piscina;
   readonly #retireAfter: number | undefined;
   #posting = false;
-  #posted = false;
+  #postedTo: number | undefined = undefined;
+  readonly #liveness = new Int32Array(new SharedArrayBuffer(4 * (1 + 2 * LIVENESS_SLOTS)));
   // Sessions not settled yet: the pool retires only at 0.
   #live = 0;
   #retireTimer: NodeJS.Timeout | undefined = undefined;
@@ -177,10 +193,12 @@ export class PiscinaSessions {
    * With `minWorkers: 0` the pool destroys itself once no session has run for `idleTimeout`
    * (piscina alone would keep its `minThreads`, at least 1, forever).
    */
-  constructor(options: ResolvedThreadPoolOptions, atomics: Required<ThreadTuning>['atomics']) {
+  constructor(options: ResolvedThreadPoolOptions, atomics: Required<ThreadTuning>['atomics'], signal: Int32Array) {
     this.#retireAfter = options.minWorkers === 0 ? options.idleTimeout : undefined;
     this.#piscina = new Piscina({
       filename: SESSION_FILE,
+      // Read by piscina-session.cjs in each worker (see LIVENESS_SLOTS).
+      workerData: { unsyncLiveness: this.#liveness, unsyncSignal: signal, unsyncSlots: LIVENESS_SLOTS },
       minThreads: Math.max(1, options.minWorkers),
       maxThreads: options.maxWorkers,
       idleTimeout: options.idleTimeout,
@@ -190,7 +208,7 @@ export class PiscinaSessions {
       loadBalancer: (_task, workers) => {
         for (const worker of workers) {
           if (worker.currentUsage === 0) {
-            if (this.#posting) this.#posted = true;
+            if (this.#posting) this.#postedTo = worker.id;
             return worker;
           }
         }
@@ -221,15 +239,18 @@ export class PiscinaSessions {
     return this.#exitCodes.get(threadId);
   }
 
-  /** Start a session; returns its promise and whether piscina posted it to a worker at once. */
-  run(init: object, port: MessagePort, signal: AbortSignal): [Promise<unknown>, boolean] {
+  /**
+   * Start a session; returns its promise, whether piscina posted it to a worker at once, and
+   * that worker's threadId.
+   */
+  run(init: object, port: MessagePort, signal: AbortSignal): [Promise<unknown>, boolean, number | undefined] {
     this.#live++;
     if (this.#retireTimer !== undefined) {
       clearTimeout(this.#retireTimer);
       this.#retireTimer = undefined;
     }
     this.#posting = true;
-    this.#posted = false;
+    this.#postedTo = undefined;
     let session: Promise<unknown>;
     try {
       session = this.#piscina.run(init, { transferList: [port] as never, signal });
@@ -242,7 +263,16 @@ export class PiscinaSessions {
       else this.#retireWhenIdle();
     };
     session.then(settled, settled);
-    return [session, this.#posted];
+    return [session, this.#postedTo !== undefined, this.#postedTo];
+  }
+
+  /** Whether this pool's worker `threadId` marked itself dead (false if the table no longer holds it). */
+  workerDied(threadId: number): boolean {
+    const table = this.#liveness;
+    for (let slot = 0; slot < LIVENESS_SLOTS; slot++) {
+      if (Atomics.load(table, 1 + 2 * slot) === threadId) return Atomics.load(table, 2 + 2 * slot) === 1;
+    }
+    return false;
   }
 
   /** Terminate every worker (once; a second call returns the same promise). */

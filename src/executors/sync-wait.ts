@@ -20,8 +20,8 @@ export interface SyncSource {
   readonly signal: Int32Array;
   /** True when `future` is a pending call of this pool; makes sure it was sent to a thread. */
   prepareSyncWait(future: Unfuture<unknown>): boolean;
-  /** Handle every answer already posted (and threads that died) without the event loop. */
-  pollSync(): void;
+  /** Handle every answer already posted (and threads that died) without the event loop; true if a thread died. */
+  pollSync(): boolean;
 }
 
 const sources = new Set<SyncSource>();
@@ -60,8 +60,11 @@ export function waitForThreadCall(future: Unfuture<unknown>, timeoutMs: number |
       // Read the counter before polling: an answer posted after the poll changes it, so
       // the wait below returns at once instead of missing the wake-up.
       const seen = Atomics.load(signal, 1);
-      source.pollSync();
+      const died = source.pollSync();
       if (future.done()) return;
+      // A call its dead thread never started went back to the pool: send it to a thread
+      // that serves it without the event loop again.
+      if (died) source.prepareSyncWait(future);
       const left = deadline - performance.now();
       if (left <= 0) throw new TimeoutError(`${future.getName()} did not finish within ${timeoutMs} ms (it goes on; await it or block again)`);
       Atomics.wait(signal, 1, seen, left === Infinity ? undefined : left);

@@ -192,15 +192,20 @@ export class ThreadExecutor implements Executor, SyncSource {
     return false;
   }
 
-  /** @internal SyncSource: handle every answer already posted, and sessions that died, without the event loop. */
-  pollSync(): void {
+  /** @internal SyncSource: handle every answer already posted, and sessions that died, without the event loop (true if one died). */
+  pollSync(): boolean {
+    let died = false;
     for (const thread of [...this.#threads, ...this.#leaving]) {
       const dead = thread.dead();
       for (let m = receiveMessageOnPort(thread.port); m !== undefined; m = receiveMessageOnPort(thread.port)) {
         this.#answer(thread, m.message as CallOutcome | SkippedMessage);
       }
-      if (dead) this.#died(thread, undefined, true);
+      if (dead && !thread.gone) {
+        this.#died(thread, undefined, true);
+        died = true;
+      }
     }
+    return died;
   }
 
   // ---- private steps -------------------------------------------------------------
@@ -264,7 +269,7 @@ export class ThreadExecutor implements Executor, SyncSource {
 
   #supersedePool(): void {
     const old = this.#piscina;
-    this.#piscina = new PiscinaSessions(this.#options, this.#tuning.atomics);
+    this.#piscina = new PiscinaSessions(this.#options, this.#tuning.atomics, this.signal);
     if (old === undefined || old.destroyed) return;
     this.#retired.add(old);
     void old.retireWhenDone().then(() => this.#retired.delete(old));
@@ -272,7 +277,7 @@ export class ThreadExecutor implements Executor, SyncSource {
 
   #spawn(): Thread {
     if (this.#threads.length === 0) registerSyncSource(this);
-    if (this.#piscina === undefined || this.#piscina.destroyed) this.#piscina = new PiscinaSessions(this.#options, this.#tuning.atomics);
+    if (this.#piscina === undefined || this.#piscina.destroyed) this.#piscina = new PiscinaSessions(this.#options, this.#tuning.atomics, this.signal);
     const thread = new Thread(this.#piscina, this.signal);
     thread.port.on('message', (message: CallOutcome | SkippedMessage) => this.#answer(thread, message));
     thread.session.then(
