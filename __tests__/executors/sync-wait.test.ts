@@ -111,7 +111,7 @@ describe('resultSync on thread calls', () => {
   it('blocks for a call whose session went to a worker that died between sessions, before the loop ran', async () => {
     await withPool(() => new ThreadExecutor({ maxWorkers: 1, idleTimeout: 60_000 }), async (pool) => {
       const flags = shared(2);
-      await pool.submit(refOf(fx.throwBetweenSessions), [flags, 0, 1]);
+      await pool.submit(refOf(fx.answerLater), [flags, 0, 1, true]);
       while (pool.statistics().workers > 0) await new Promise((resolve) => setTimeout(resolve, 10)); // its session ended
       // From here on this thread never yields, so it cannot see the worker die.
       Atomics.store(flags, 0, 1); // the worker's timer throws now: it dies with no session
