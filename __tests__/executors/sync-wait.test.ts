@@ -108,8 +108,17 @@ describe('resultSync on thread calls', () => {
     });
   });
 
-  it('blocks for a call whose session went to a worker that died between sessions, before the loop ran', async () => {
+  // With churn, more workers than the liveness table has slots came and went first (each
+  // terminated: no exit handler of its own ran, the pool freed its slot).
+  it.each([0, 12])('blocks for a call whose session went to a worker that died between sessions, before the loop ran (%i workers terminated before)', async (churn) => {
     await withPool(() => new ThreadExecutor({ maxWorkers: 1, idleTimeout: 60_000 }), async (pool) => {
+      for (let i = 0; i < churn; i++) {
+        const started = shared(1);
+        const spinning = pool.submit(refOf(fx.spinForever), [started]);
+        await waitUntilChanged(started, 0);
+        spinning.cancel();
+        await rejectionOf(spinning);
+      }
       const flags = shared(2);
       await pool.submit(refOf(fx.answerLater), [flags, 0, 1, true]);
       while (pool.statistics().workers > 0) await new Promise((resolve) => setTimeout(resolve, 10)); // its session ended
@@ -127,6 +136,24 @@ describe('resultSync on thread calls', () => {
       expect(steps).toEqual(['answer 9']);
       expect(await pool.submit<number>(refOf(fx.add), [1, 1])).toBe(2);
     });
+  });
+
+  it("keeps a liveness table where a worker's exit marks only its own entry, and a live worker's entry is never taken", () => {
+    const { trackLiveness } = require('../../src/executors/piscina-session.cjs') as {
+      trackLiveness(table: Int32Array, wake: Int32Array, id: number, atExit: (onExit: () => void) => void): number;
+    };
+    const table = new Int32Array(new SharedArrayBuffer(4 * 3));
+    const wake = new Int32Array(new SharedArrayBuffer(8));
+    const exits = new Map<number, () => void>();
+    const track = (id: number): number => trackLiveness(table, wake, id, (onExit) => exits.set(id, onExit));
+    expect([track(5), track(6), track(7)]).toEqual([0, 1, 2]);
+    expect(track(8)).toBe(-1); // no free or dead slot: not tracked, and no live entry is taken
+    exits.get(6)!();
+    expect([...table]).toEqual([5, -6, 7]);
+    expect(wake[1]).toBe(1); // a blocked caller is woken to look
+    expect(track(9)).toBe(1); // a dead worker's slot is reused
+    exits.get(6)!(); // a late second exit of 6 (or any stale handler) cannot mark 9 dead
+    expect([...table]).toEqual([5, 9, 7]);
   });
 
   it('refuses a thread future that no live pool owns', () => {

@@ -43,13 +43,18 @@ export const STARTED = 1;
 export const CANCELLED = 2;
 
 /**
- * Workers one pool's liveness table tracks (a ring: a worker takes the next slot when it
- * loads the session module). Each slot is [threadId, died]; [0] counts the slots taken.
- * A worker marks its own death there even with no session running, for a parent blocked in
- * resultSync whose session piscina posted to that worker before the parent's event loop
- * could see it die (docs/executors.md, "Blocking for a thread call").
+ * A pool's liveness table: one word per slot, 0 (free), a worker's threadId (it lives) or
+ * minus it (it died). A worker claims a free slot, else a dead one, when it loads the session
+ * module, and on exit turns its own entry negative (compare-and-swap: never an entry another
+ * worker has claimed since). So a worker's death is recorded even between sessions, for a
+ * parent blocked in resultSync whose session piscina posted to that worker before the
+ * parent's event loop could see it die (docs/executors.md, "Blocking for a thread call").
+ * Slots: twice `maxWorkers` plus a margin, so the live workers (and the dying ones piscina
+ * is replacing) never run out; a worker that finds none is simply not tracked.
  */
-const LIVENESS_SLOTS = 64;
+function livenessSlots(maxWorkers: number): number {
+  return 2 * maxWorkers + 8;
+}
 
 /** The worker core (call runner, `runChunk`), shipped next to this file in `src/` and `dist/`. */
 export const BOOTSTRAP_FILE = path.join(__dirname, 'bootstrap.cjs');
@@ -132,11 +137,6 @@ export class Thread {
     return Atomics.compareExchange(this.cells, call.cell, SENT, CANCELLED);
   }
 
-  /** The worker claimed `call`'s cell: it started (or ran) the call. */
-  started(call: PoolCall): boolean {
-    return Atomics.load(this.cells, call.cell) === STARTED;
-  }
-
   /**
    * The session answers no more: its worker's exit handler or the executor marked it, or
    * the worker it was posted to had died before it could start it.
@@ -177,7 +177,7 @@ export class PiscinaSessions {
   readonly #retireAfter: number | undefined;
   #posting = false;
   #postedTo: number | undefined = undefined;
-  readonly #liveness = new Int32Array(new SharedArrayBuffer(4 * (1 + 2 * LIVENESS_SLOTS)));
+  readonly #liveness: Int32Array;
   // Sessions not settled yet: the pool retires only at 0.
   #live = 0;
   #retireTimer: NodeJS.Timeout | undefined = undefined;
@@ -195,10 +195,11 @@ export class PiscinaSessions {
    */
   constructor(options: ResolvedThreadPoolOptions, atomics: Required<ThreadTuning>['atomics'], signal: Int32Array) {
     this.#retireAfter = options.minWorkers === 0 ? options.idleTimeout : undefined;
+    this.#liveness = new Int32Array(new SharedArrayBuffer(4 * livenessSlots(options.maxWorkers)));
     this.#piscina = new Piscina({
       filename: SESSION_FILE,
-      // Read by piscina-session.cjs in each worker (see LIVENESS_SLOTS).
-      workerData: { unsyncLiveness: this.#liveness, unsyncSignal: signal, unsyncSlots: LIVENESS_SLOTS },
+      // Read by piscina-session.cjs in each worker (see livenessSlots).
+      workerData: { unsyncLiveness: this.#liveness, unsyncSignal: signal },
       minThreads: Math.max(1, options.minWorkers),
       maxThreads: options.maxWorkers,
       idleTimeout: options.idleTimeout,
@@ -230,6 +231,7 @@ export class PiscinaSessions {
       worker?.once('exit', (code: number) => {
         this.#exitCodes.set(threadId, code);
         if (this.#exitCodes.size > EXIT_CODES_KEPT) this.#exitCodes.delete(this.#exitCodes.keys().next().value!);
+        this.#freeLivenessSlot(threadId);
       });
     });
   }
@@ -266,14 +268,25 @@ export class PiscinaSessions {
     return [session, this.#postedTo !== undefined, this.#postedTo];
   }
 
-  /** Whether this pool's worker `threadId` marked itself dead (false if the table no longer holds it). */
+  /**
+   * The worker `threadId` exited and this side knows it (a terminated or out-of-memory worker
+   * runs no exit handler and would hold its slot forever): free its slot.
+   */
+  #freeLivenessSlot(threadId: number): void {
+    const table = this.#liveness;
+    for (let slot = 0; slot < table.length; slot++) {
+      if (Atomics.compareExchange(table, slot, threadId, 0) === threadId) return;
+      if (Atomics.compareExchange(table, slot, -threadId, 0) === -threadId) return;
+    }
+  }
+
+  /** Whether this pool's worker `threadId` marked itself dead (false if the table does not hold it). */
   workerDied(threadId: number): boolean {
     const table = this.#liveness;
-    for (let slot = 0; slot < LIVENESS_SLOTS; slot++) {
-      if (Atomics.load(table, 1 + 2 * slot) === threadId) return Atomics.load(table, 2 + 2 * slot) === 1;
-    }
+    for (let slot = 0; slot < table.length; slot++) if (Atomics.load(table, slot) === -threadId) return true;
     return false;
   }
+
 
   /** Terminate every worker (once; a second call returns the same promise). */
   destroy(): Promise<void> {

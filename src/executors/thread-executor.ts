@@ -420,7 +420,9 @@ export class ThreadExecutor implements Executor, SyncSource {
     thread.port.unref();
     if (!fromCell) thread.port.close();
     for (const call of thread.sent.splice(0)) {
-      if (!thread.started(call)) {
+      // Claimed, not just read: should the worker live after all, it must never start a call
+      // that is sent elsewhere now.
+      if (thread.claim(call) !== STARTED) {
         call.requeue();
         this.#queue.giveBack(call);
       } else if (call.stopRequested) call.settleStopped(this.#counters);
