@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { isLocateError, LocateError } from '../../src/core/errors';
 import { inWorker, locateFunction, unsyncRegister } from '../../src/executors';
@@ -29,6 +30,17 @@ describe('unsyncRegister', () => {
     }
     expect(makeAndRegister).toThrow(LocateError);
     expect(makeAndRegister).toThrow('cannot be located in a worker: it is registered inside function `makeAndRegister`; define it at module top level');
+  });
+
+  it('rejects a registration made after an `await` in an async function (no frame below it) in a CommonJS module', () => {
+    // Run by tsx as a script: jest's own module registry cannot show it (see call-site.ts).
+    const root = path.resolve(__dirname, '..', '..');
+    const result = spawnSync(path.join(root, 'node_modules', '.bin', 'tsx'), [path.join(root, '__tests__', 'fixtures', 'late-registration.ts')], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect({ status: result.status, stdout: result.stdout.trim(), stderr: result.stderr }).toEqual({ status: 0, stdout: 'LocateError', stderr: '' });
   });
 
   it('rejects a registration made from an anonymous callback (not module top level)', () => {

@@ -4,6 +4,7 @@
  * `CallSite` objects), never by parsing `err.stack` text, which source maps and test
  * runners rewrite.
  */
+import Module from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -74,6 +75,22 @@ export function captureCallSites(below: Function, limit = 30): NodeJS.CallSite[]
   }
 }
 
+/** Frames findRegistrationSite reads; a stack this deep may have lost its bottom frames. */
+const CAPTURED_SITES = 30;
+
+/**
+ * Nothing is below the registering frame: ES module top level (after a top-level `await`),
+ * or the continuation of an async function after an `await`. A CommonJS module's top level
+ * always has the loader below it, so in a module Node loaded as CommonJS (it is in Node's
+ * module cache) it is the continuation. Unknown (treated as top level) when the stack may be
+ * cut short, or for modules loaded by others (jest's own registry, ES modules).
+ */
+function asyncContinuation(file: string, depth: number): boolean {
+  if (depth >= CAPTURED_SITES) return false;
+  const cache = (Module as unknown as { _cache?: Record<string, unknown> })._cache;
+  return cache?.[normaliseFile(file)] !== undefined;
+}
+
 // Frames of the code that loads modules: what sits right below module top-level code.
 const LOADER_FILE = /^node:internal\/modules\/|[\\/]node_modules[\\/](?:jest-runtime|tsx|ts-node|pirates|esbuild-register|@swc[\\/]register)[\\/]/;
 const LOADER_FUNCTION = /Module\._compile|Module\._extensions|Module\.load|ModuleJob\.run|_execModule/;
@@ -90,7 +107,7 @@ function isLoaderFrame(site: NodeJS.CallSite): boolean {
  * (or nothing, for ES module top level). `undefined` when no such frame exists.
  */
 export function findRegistrationSite(below: Function): RegistrationSite | undefined {
-  const sites = captureCallSites(below);
+  const sites = captureCallSites(below, CAPTURED_SITES);
   let i = 0;
   while (i < sites.length && isInternal(sites[i]!.getFileName())) i++;
   while (i < sites.length && isDecoratorPlumbing(sites[i]!, sites[i - 1])) i++;
@@ -106,7 +123,8 @@ export function findRegistrationSite(below: Function): RegistrationSite | undefi
     while (j < sites.length && sites[j]!.getFileName() === raw && isTopLevelName(sites[j]!.getFunctionName())) j++;
     const next = sites[j];
     if (j === i) enclosing = `function \`${site.getFunctionName()}\``;
-    else if (next === undefined || isLoaderFrame(next)) topLevel = true;
+    else if (next !== undefined ? isLoaderFrame(next) : !asyncContinuation(raw, sites.length)) topLevel = true;
+    else if (next === undefined) enclosing = 'an anonymous async function, after an `await`';
     else enclosing = `an anonymous function called by ${next.getFunctionName() ?? 'anonymous code'}`;
   }
   return {
