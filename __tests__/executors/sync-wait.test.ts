@@ -12,6 +12,7 @@ import {
 import { syncWaiters } from '../../src/core/hooks';
 import { ThreadExecutor } from '../../src/executors';
 import { pendingFuture } from '../../src/core/future';
+import { trackLiveness } from '../../src/executors/liveness-table.cjs';
 import * as fx from '../fixtures/pool-functions';
 import { refOf, rejectionOf, release, shared, thrown, waitUntilChanged, withPool } from './helpers';
 
@@ -139,9 +140,6 @@ describe('resultSync on thread calls', () => {
   });
 
   it("keeps a liveness table where a worker's exit marks only its own entry, and a live worker's entry is never taken", () => {
-    const { trackLiveness } = require('../../src/executors/piscina-session.cjs') as {
-      trackLiveness(table: Int32Array, wake: Int32Array, id: number, atExit: (onExit: () => void) => void): number;
-    };
     const table = new Int32Array(new SharedArrayBuffer(4 * 3));
     const wake = new Int32Array(new SharedArrayBuffer(8));
     const exits = new Map<number, () => void>();

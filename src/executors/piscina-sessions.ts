@@ -18,6 +18,7 @@ import { WorkerCrashedError } from '../core/errors';
 import { executorHooks } from '../core/hooks';
 import type { PoolCall } from './pool-call';
 import type { ResolvedThreadPoolOptions, ThreadTuning } from './pool-options';
+import { createLivenessTable, freeSlot, isMarkedDead } from './liveness-table.cjs';
 import { parentTypeScriptLoader } from './typescript-loader';
 
 /** Cells per thread: more than the most calls ever sent to one thread, so a cell is reused only after its call was answered. */
@@ -41,20 +42,6 @@ export const SENT = 0;
 export const STARTED = 1;
 /** A call's cell: the parent claimed it first; the worker answers `skipped`. */
 export const CANCELLED = 2;
-
-/**
- * A pool's liveness table: one word per slot, 0 (free), a worker's threadId (it lives) or
- * minus it (it died). A worker claims a free slot, else a dead one, when it loads the session
- * module, and on exit turns its own entry negative (compare-and-swap: never an entry another
- * worker has claimed since). So a worker's death is recorded even between sessions, for a
- * parent blocked in resultSync whose session piscina posted to that worker before the
- * parent's event loop could see it die (docs/executors.md, "Blocking for a thread call").
- * Slots: twice `maxWorkers` plus a margin, so the live workers (and the dying ones piscina
- * is replacing) never run out; a worker that finds none is simply not tracked.
- */
-function livenessSlots(maxWorkers: number): number {
-  return 2 * maxWorkers + 8;
-}
 
 /** The worker core (call runner, `runChunk`), shipped next to this file in `src/` and `dist/`. */
 export const BOOTSTRAP_FILE = path.join(__dirname, 'bootstrap.cjs');
@@ -195,10 +182,10 @@ export class PiscinaSessions {
    */
   constructor(options: ResolvedThreadPoolOptions, atomics: Required<ThreadTuning>['atomics'], signal: Int32Array) {
     this.#retireAfter = options.minWorkers === 0 ? options.idleTimeout : undefined;
-    this.#liveness = new Int32Array(new SharedArrayBuffer(4 * livenessSlots(options.maxWorkers)));
+    this.#liveness = createLivenessTable(options.maxWorkers);
     this.#piscina = new Piscina({
       filename: SESSION_FILE,
-      // Read by piscina-session.cjs in each worker (see livenessSlots).
+      // Read by piscina-session.cjs in each worker (see ./liveness-table.cjs).
       workerData: { unsyncLiveness: this.#liveness, unsyncSignal: signal },
       minThreads: Math.max(1, options.minWorkers),
       maxThreads: options.maxWorkers,
@@ -231,7 +218,7 @@ export class PiscinaSessions {
       worker?.once('exit', (code: number) => {
         this.#exitCodes.set(threadId, code);
         if (this.#exitCodes.size > EXIT_CODES_KEPT) this.#exitCodes.delete(this.#exitCodes.keys().next().value!);
-        this.#freeLivenessSlot(threadId);
+        freeSlot(this.#liveness, threadId);
       });
     });
   }
@@ -268,25 +255,10 @@ export class PiscinaSessions {
     return [session, this.#postedTo !== undefined, this.#postedTo];
   }
 
-  /**
-   * The worker `threadId` exited and this side knows it (a terminated or out-of-memory worker
-   * runs no exit handler and would hold its slot forever): free its slot.
-   */
-  #freeLivenessSlot(threadId: number): void {
-    const table = this.#liveness;
-    for (let slot = 0; slot < table.length; slot++) {
-      if (Atomics.compareExchange(table, slot, threadId, 0) === threadId) return;
-      if (Atomics.compareExchange(table, slot, -threadId, 0) === -threadId) return;
-    }
-  }
-
-  /** Whether this pool's worker `threadId` marked itself dead (false if the table does not hold it). */
+  /** Whether this pool's worker `threadId` marked itself dead (see ./liveness-table.cjs). */
   workerDied(threadId: number): boolean {
-    const table = this.#liveness;
-    for (let slot = 0; slot < table.length; slot++) if (Atomics.load(table, slot) === -threadId) return true;
-    return false;
+    return isMarkedDead(this.#liveness, threadId);
   }
-
 
   /** Terminate every worker (once; a second call returns the same promise). */
   destroy(): Promise<void> {
