@@ -267,9 +267,13 @@ export class ThreadExecutor implements Executor, SyncSource {
     this.#send(target, call);
   }
 
+  #newPiscina(): PiscinaSessions {
+    return new PiscinaSessions(this.#options, this.#tuning.atomics, this.signal);
+  }
+
   #supersedePool(): void {
     const old = this.#piscina;
-    this.#piscina = new PiscinaSessions(this.#options, this.#tuning.atomics, this.signal);
+    this.#piscina = this.#newPiscina();
     if (old === undefined || old.destroyed) return;
     this.#retired.add(old);
     void old.retireWhenDone().then(() => this.#retired.delete(old));
@@ -277,7 +281,7 @@ export class ThreadExecutor implements Executor, SyncSource {
 
   #spawn(): Thread {
     if (this.#threads.length === 0) registerSyncSource(this);
-    if (this.#piscina === undefined || this.#piscina.destroyed) this.#piscina = new PiscinaSessions(this.#options, this.#tuning.atomics, this.signal);
+    if (this.#piscina === undefined || this.#piscina.destroyed) this.#piscina = this.#newPiscina();
     const thread = new Thread(this.#piscina, this.signal);
     thread.port.on('message', (message: CallOutcome | SkippedMessage) => this.#answer(thread, message));
     thread.session.then(
