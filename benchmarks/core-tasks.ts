@@ -6,7 +6,7 @@
  * (`--markdown` prints the complete "Foundation" section of docs/performance.md.)
  */
 import { createTask, gather, Unfuture } from '../src';
-import { pendingFuture, resolveFuture } from '../src/core/future';
+import { pendingFuture, resolveFuture } from '../src/core/future-internal';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';

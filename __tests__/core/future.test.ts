@@ -1,5 +1,6 @@
 import { CancelledError, InvalidStateError, isCancelledError, isInvalidStateError } from '../../src/core/errors';
-import { Unfuture, cancelFuture, pendingFuture, rejectFuture, resolveFuture } from '../../src/core/future';
+import { Unfuture } from '../../src/core/future';
+import { cancelFuture, pendingFuture, rejectFuture, resolveFuture } from '../../src/core/future-internal';
 import { createTask } from '../../src/core/task';
 import { sleep } from '../../src/combinators/sleep';
 

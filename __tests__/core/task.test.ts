@@ -1,5 +1,6 @@
 import { CancelledError, isCancelledError } from '../../src/core/errors';
-import { Unfuture, pendingFuture, resolveFuture, setDiscardHook } from '../../src/core/future';
+import { Unfuture } from '../../src/core/future';
+import { pendingFuture, resolveFuture, setDiscardHook } from '../../src/core/future-internal';
 import { Task, allTasks, createTask, currentTask } from '../../src/core/task';
 import { sleep } from '../../src/combinators/sleep';
 

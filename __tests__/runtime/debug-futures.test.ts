@@ -1,9 +1,9 @@
 /**
  * Debug mode's future reports: never-awaited futures and unretrieved errors.
  */
-import { Unfuture, pendingFuture, rejectFuture } from '../../src/core/future';
+import { Unfuture } from '../../src/core/future';
+import { cancelFuture, pendingFuture, rejectFuture } from '../../src/core/future-internal';
 import { allTasks, createTask } from '../../src/core/task';
-import { cancelFuture } from '../../src/core/future-internal';
 import { sleep } from '../../src/combinators/sleep';
 import { run } from '../../src/runtime/run';
 import { expectAwaited, trackedUnretrieved } from '../../src/runtime/debug-futures';

@@ -8,19 +8,23 @@
  * (`contextState.tasksEverCreated`). See docs/cancellation.md.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Unfuture } from './future';
 
-/** What `Unfuture.then` needs from the task that is awaiting it. */
-export interface AwaitingTask {
+/**
+ * What `Unfuture.then` needs from the task that is awaiting it. `F` is the future type
+ * (`Unfuture<unknown>`); it is a parameter so that this module, which future.ts imports,
+ * does not import future.ts back.
+ */
+export interface AwaitingTask<F> {
   /**
    * Record that this task is now suspended on `future`, whose outcome reaches the body
    * through the then-child `via` (cancel the future, or interrupt `via`, when the task is
    * cancelled).
    */
-  linkAwait(future: Unfuture<unknown>, via?: Unfuture<unknown>): void;
+  linkAwait(future: F, via?: F): void;
 }
 
-export const taskStorage = new AsyncLocalStorage<AwaitingTask>();
+// (any: the future type is fixed by the two users, future.ts and task.ts)
+export const taskStorage = new AsyncLocalStorage<AwaitingTask<any>>();
 
 /** Mutable module state (an object so every importer sees the same live values). */
 export const contextState = {
@@ -33,12 +37,12 @@ export const contextState = {
  * promise runs a reaction in the context its `then` was called in. Enters the storage
  * only when the context differs from the current one.
  */
-export function callIn<A, R>(task: AwaitingTask | undefined, fn: (arg: A) => R, arg: A): R {
+export function callIn<F, A, R>(task: AwaitingTask<F> | undefined, fn: (arg: A) => R, arg: A): R {
   if (!contextState.tasksEverCreated || taskStorage.getStore() === task) return fn(arg);
-  return taskStorage.run(task as AwaitingTask, fn, arg);
+  return taskStorage.run(task as AwaitingTask<F>, fn, arg);
 }
 
 /** The task whose code is running now, or undefined. */
-export function currentAwaitingTask(): AwaitingTask | undefined {
+export function currentAwaitingTask<F>(): AwaitingTask<F> | undefined {
   return contextState.tasksEverCreated ? taskStorage.getStore() : undefined;
 }

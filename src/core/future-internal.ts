@@ -2,42 +2,20 @@
  * The producer's side of `Unfuture`: settle, adopt, mark started, subscribe without
  * linking. Internal API for the core, combinators, primitives, executors and streams;
  * never exported from the package. Public code uses `Unfuture.withResolvers`.
+ *
+ * Built on future.ts (its `internals`, made by the class's static block), never the other
+ * way round: future.ts does not import this module.
  */
 import { CancelledError } from './errors';
-import { Unfuture } from './future';
-import type { CancelHook, FutureOptions, FutureState } from './future-types';
-import { rethrowLater } from './microtask-batch';
+import { type Unfuture, futureInternals } from './future';
+import type { CancelHook } from './future-types';
 
-/*
- * Accessors to Unfuture's #private state, installed by its static block. `var`, not `let`:
- * when this module is the first of the pair to load, its `import` of ./future runs that
- * static block before these lines, and a `let` would still be in its temporal dead zone.
- * (Hot paths import these functions from here rather than through ./future's re-exports,
- * which cost a getter call per use in CommonJS output.)
- */
-var settle: (f: Unfuture<any>, state: Exclude<FutureState, 'pending'>, payload: unknown) => boolean;
-var adopt: (f: Unfuture<any>, value: unknown) => void;
-var setCancelHook: (f: Unfuture<any>, hook: CancelHook | undefined) => void;
-var setStarted: (f: Unfuture<any>, at?: number) => void;
-var subscribe: (f: Unfuture<any>, callback: (f: Unfuture<any>) => void) => void;
-var interrupt: (f: Unfuture<any>, message: string | undefined) => boolean;
-var settledDiscard: (f: Unfuture<any>, hook: ((value: any) => void) | undefined) => ((value: any) => void) | undefined;
+export { pendingFuture } from './future';
 
-/** What Unfuture's static block hands over: the only ways to reach its private state. */
-export interface FutureInternals {
-  settle: typeof settle;
-  adopt: typeof adopt;
-  setCancelHook: typeof setCancelHook;
-  setStarted: typeof setStarted;
-  subscribe: typeof subscribe;
-  interrupt: typeof interrupt;
-  settledDiscard: typeof settledDiscard;
-}
-
-/** Called once, by Unfuture's static block. */
-export function installFutureInternals(internals: FutureInternals): void {
-  ({ settle, adopt, setCancelHook, setStarted, subscribe, interrupt, settledDiscard } = internals);
-}
+// Copied once: future.ts has finished loading before this module's body runs, and a local
+// binding is cheaper on hot paths than a property read through the module object.
+const { settle, resolve, setCancelHook, setStarted, subscribe, interrupt, setDiscardHook: setHook, setSettledDiscardHook: setSettledHook, discard } =
+  futureInternals;
 
 /**
  * Deliver a task's cancellation through `awaited`, what the task is suspended on: the
@@ -61,9 +39,7 @@ export function onSettled<T>(f: Unfuture<T>, callback: (f: Unfuture<T>) => void)
 
 /** Fulfil `f` with `value` (adopting a thenable). Internal API for executors and primitives. */
 export function resolveFuture<T>(f: Unfuture<T>, value: T | PromiseLike<T>): boolean {
-  if (f.done()) return false;
-  adopt(f, value);
-  return true;
+  return resolve(f, value);
 }
 /** Reject `f`. Internal API. */
 export function rejectFuture(f: Unfuture<any>, error: unknown): boolean {
@@ -81,20 +57,15 @@ export function markStarted(f: Unfuture<any>, at?: number): void {
 export function setFutureCancelHook(f: Unfuture<any>, hook: CancelHook | undefined): void {
   setCancelHook(f, hook);
 }
-/*
- * Discard hooks: what to do with a future's value when the one consumer that would have
- * received it drops it because a cancellation won (see {@link discardValue}). Kept in a
- * WeakMap, not a field: few futures have one, and the drop path is rare.
- */
-const discardHooks = new WeakMap<Unfuture<any>, (value: any) => void>();
 
 /**
  * Give `f` a hook that releases its value (close a socket, give bytes back) when a consumer
  * drops that value unseen: a task whose body *is* `f` and that ends cancelled because the
- * cancel came after `f` fulfilled but before the task copied the value. Internal API.
+ * cancel came after `f` fulfilled but before the task copied the value. The hook is kept
+ * in a WeakMap (few futures have one). Internal API.
  */
 export function setDiscardHook<T>(f: Unfuture<T>, hook: (value: T) => void): void {
-  discardHooks.set(f, hook);
+  setHook(f, hook);
 }
 
 /**
@@ -104,7 +75,7 @@ export function setDiscardHook<T>(f: Unfuture<T>, hook: (value: T) => void): voi
  * no allocation when `hook` is shared. No-op unless `f` is fulfilled. Internal API.
  */
 export function setSettledDiscardHook<T>(f: Unfuture<T>, hook: (value: T) => void): void {
-  settledDiscard(f, hook);
+  setSettledHook(f, hook);
 }
 
 /**
@@ -112,20 +83,5 @@ export function setSettledDiscardHook<T>(f: Unfuture<T>, hook: (value: T) => voi
  * A hook that throws is reported as an uncaught error, after the drop. Internal API.
  */
 export function discardValue<T>(f: Unfuture<T>, value: T): void {
-  // Either place holds a hook at most once: taking it empties the slot / the map entry.
-  const hook = settledDiscard(f, undefined) ?? discardHooks.get(f);
-  if (hook === undefined) return;
-  discardHooks.delete(f);
-  try {
-    hook(value);
-  } catch (error) {
-    rethrowLater(error);
-  }
-}
-
-/** Make a pending future. Internal API (public callers use `Unfuture.withResolvers`). */
-export function pendingFuture<T>(options?: FutureOptions): Unfuture<T> {
-  const f = new Unfuture<T>(options?.executor ?? 'loop', options?.name, options?.timed ?? true);
-  if (options?.onCancel) setCancelHook(f, options.onCancel);
-  return f;
+  discard(f, value);
 }

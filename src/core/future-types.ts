@@ -1,17 +1,16 @@
 /**
- * The types around `Unfuture`: states, callbacks, options, the producer's controller and
- * timing data. Kept apart from the class so the state machine's file stays about logic.
+ * The types around `Unfuture` that do not mention the class itself: states, options,
+ * cancel hooks, timing data, debug records. Kept apart from the class so the state
+ * machine's file stays about logic. This module imports nothing, so every core module may
+ * use it; the types that name `Unfuture` (done callbacks, the producer's controller, the
+ * hook slots) are declared in future.ts, next to the class.
  */
-import type { Unfuture } from './future';
 
 /** Where a future's work runs. The remote executor will add its own name. */
 export type ExecutorKind = 'loop' | 'thread' | 'process' | (string & {});
 
 /** The public state of an Unfuture. */
 export type FutureState = 'pending' | 'fulfilled' | 'rejected' | 'cancelled';
-
-/** A done callback: receives the settled future. */
-export type DoneCallback<T> = (future: Unfuture<T>) => void;
 
 /**
  * Cancel hook of a producer-owned future: undo the work, then settle via `cancelFuture`.
@@ -36,23 +35,25 @@ export interface FutureOptions {
   timed?: boolean;
 }
 
-/** The producer's side of a future made by {@link Unfuture.withResolvers}. */
-export interface FutureController<T> {
-  readonly future: Unfuture<T>;
-  /** Fulfil (or adopt a thenable). False when already settled. */
-  resolve(value: T | PromiseLike<T>): boolean;
-  /** Reject. False when already settled. */
-  reject(error: unknown): boolean;
-  /** Settle as cancelled. False when already settled. */
-  cancel(message?: string): boolean;
-  /** Record the moment the work actually started (timing data). */
-  start(): void;
-}
-
 /** Timing data of one future, in `performance.now()` milliseconds. */
 export interface FutureTiming {
   readonly createdAt: number | undefined;
   /** When the work started (a task's body, a pool call picked up by a worker); undefined if never. */
   readonly startedAt: number | undefined;
   readonly settledAt: number | undefined;
+}
+
+/**
+ * The small state object debug mode shares between a future and a `FinalizationRegistry`
+ * (which must never hold the future itself). The future keeps it in its `observed` slot
+ * and writes to it when it settles or is first observed; after the future is collected
+ * the record says what happened to it.
+ */
+export interface DebugRecord {
+  /** True once anything looked at the outcome (then/await, a done callback, result, exception). */
+  observed: boolean;
+  /** The future's state, updated when it settles. */
+  state: FutureState;
+  /** The future's name, updated by `setName`. */
+  name: string;
 }

@@ -17,48 +17,104 @@ import { performance } from 'node:perf_hooks';
 import { CancelledError, InvalidStateError } from './errors';
 import { callIn, currentAwaitingTask, type AwaitingTask } from './current';
 import { assertCancelMessage, assertFunction, assertOptions, assertTimeout, expected, isThenable } from './validate';
-import { futureHooks, syncWaiters, type DebugRecord } from './hooks';
-import type {
-  CancelHook,
-  DoneCallback,
-  ExecutorKind,
-  FutureController,
-  FutureOptions,
-  FutureState,
-  FutureTiming,
-} from './future-types';
+import type { CancelHook, DebugRecord, ExecutorKind, FutureOptions, FutureState, FutureTiming } from './future-types';
 import { MicrotaskBatch, rethrowLater } from './microtask-batch';
-import {
-  cancelFuture,
-  discardValue,
-  installFutureInternals,
-  markStarted,
-  pendingFuture,
-  rejectFuture,
-  resolveFuture,
-} from './future-internal';
 
-export type {
-  CancelHook,
-  DoneCallback,
-  ExecutorKind,
-  FutureController,
-  FutureOptions,
-  FutureState,
-  FutureTiming,
-} from './future-types';
-export { rethrowLater } from './microtask-batch';
-export {
-  cancelFuture,
-  discardValue,
-  markStarted,
-  onSettled,
-  pendingFuture,
-  rejectFuture,
-  resolveFuture,
-  setDiscardHook,
-  setFutureCancelHook,
-} from './future-internal';
+export type { CancelHook, DebugRecord, ExecutorKind, FutureOptions, FutureState, FutureTiming } from './future-types';
+
+/*
+ * Dependency direction: this module imports only leaves (errors, validate, current,
+ * future-types, microtask-batch). Everything that needs the class builds on it —
+ * future-internal.ts (the producer's side), hooks.ts, task.ts — so the types below that
+ * name `Unfuture` live here, next to the class, and no import circle forms.
+ */
+
+/** A done callback: receives the settled future. */
+export type DoneCallback<T> = (future: Unfuture<T>) => void;
+
+/** The producer's side of a future made by {@link Unfuture.withResolvers}. */
+export interface FutureController<T> {
+  readonly future: Unfuture<T>;
+  /** Fulfil (or adopt a thenable). False when already settled. */
+  resolve(value: T | PromiseLike<T>): boolean;
+  /** Reject. False when already settled. */
+  reject(error: unknown): boolean;
+  /** Settle as cancelled. False when already settled. */
+  cancel(message?: string): boolean;
+  /** Record the moment the work actually started (timing data). */
+  start(): void;
+}
+
+/** The task awaiting a future, as `then()` sees it (see current.ts). */
+type Awaiter = AwaitingTask<Unfuture<unknown>>;
+
+/**
+ * The hooks debug mode plugs into (src/runtime/debug*.ts): each undefined unless debug
+ * mode is on (set and cleared by src/runtime/debug-futures.ts and debug-slow.ts; nothing
+ * else may set them). The core calls a hook only when it is set, so with debug off each
+ * costs one property read. Re-exported by hooks.ts, with the other hook points.
+ */
+export const futureHooks: {
+  /**
+   * Called from the constructor of every future except the children made by `then()`.
+   * Returns the record to attach (debug mode), or undefined to track nothing.
+   */
+  onFutureCreated: ((future: Unfuture<unknown>) => DebugRecord | undefined) | undefined;
+  /**
+   * Called synchronously when a future that nobody observed yet settles as rejected, with
+   * the error and its record if it has one. Returns the record to attach (a new one when
+   * there was none).
+   */
+  onRejected: ((future: Unfuture<unknown>, error: unknown, record: DebugRecord | undefined) => DebugRecord | undefined) | undefined;
+  /**
+   * Wraps the first step of a task (its body up to the first await): debug mode times it
+   * to report slow callbacks by task name, and watches the promise it returns (a task that
+   * can never finish); src/runtime/debug-task-step.ts composes the two. Must call `step`
+   * exactly once and return its result.
+   */
+  aroundTaskStep: ((task: Unfuture<unknown>, step: () => unknown) => unknown) | undefined;
+} = {
+  onFutureCreated: undefined,
+  onRejected: undefined,
+  aroundTaskStep: undefined,
+};
+
+/**
+ * Blocks the calling thread until `future` (pending, on this executor) has settled, then
+ * returns; throws `TimeoutError` after `timeoutMs` (null: no limit). Installed by an
+ * executor that owns a synchronous reply channel (threads: `Atomics.wait` plus
+ * `receiveMessageOnPort`); `Unfuture.resultSync` refuses executors without one.
+ */
+export type SyncWaiter = (future: Unfuture<unknown>, timeoutMs: number | null) => void;
+
+/** The installed {@link SyncWaiter}s, by executor name (re-exported by hooks.ts). */
+export const syncWaiters: Record<string, SyncWaiter | undefined> = Object.create(null);
+
+/**
+ * The only ways into Unfuture's #private state from outside the class, made by its static
+ * block. @internal Used by future-internal.ts alone, which wraps them as the producer's API.
+ */
+export interface FutureInternals {
+  settle(f: Unfuture<any>, state: Exclude<FutureState, 'pending'>, payload: unknown): boolean;
+  /** Fulfil from a value that may be a thenable; false when already settled. */
+  resolve(f: Unfuture<any>, value: unknown): boolean;
+  setCancelHook(f: Unfuture<any>, hook: CancelHook | undefined): void;
+  setStarted(f: Unfuture<any>, at?: number): void;
+  subscribe(f: Unfuture<any>, callback: (f: Unfuture<any>) => void): void;
+  interrupt(f: Unfuture<any>, message: string | undefined): boolean;
+  setDiscardHook(f: Unfuture<any>, hook: (value: any) => void): void;
+  setSettledDiscardHook(f: Unfuture<any>, hook: (value: any) => void): void;
+  discard(f: Unfuture<any>, value: unknown): void;
+}
+let internals: FutureInternals;
+
+/*
+ * Discard hooks: what to do with a future's value when the one consumer that would have
+ * received it drops it because a cancellation won (see `#discard`). Kept in a WeakMap, not
+ * a field: few futures have one, and the drop path is rare. A fulfilled future may instead
+ * hold its hook in the slot its cancel hook used while pending (no allocation).
+ */
+const discardHooks = new WeakMap<Unfuture<any>, (value: any) => void>();
 
 // Default-name counters, as asyncio numbers its tasks: tasks are Task-1, Task-2, ... in
 // creation order whatever else is made between them; every other future is Future-N.
@@ -126,29 +182,28 @@ export class Unfuture<T> implements PromiseLike<T> {
   readonly executor: ExecutorKind;
 
   static {
-    installFutureInternals({
+    internals = {
       settle: (f, state, payload) => f.#settle(state, payload),
-      adopt: (f, value) => f.#resolveWith(value),
+      resolve: (f, value) => f.#resolve(value),
       setCancelHook: (f, hook) => {
         f.#cancelTarget = hook;
       },
-      setStarted: (f, at) => {
-        f.#startedAt ??= at ?? performance.now();
-      },
+      setStarted: (f, at) => f.#markStarted(at),
       subscribe: (f, callback) => {
         f.#observe();
         f.#addCallback(callback);
       },
       interrupt: (f, message) => f.#interrupt(message),
-      // Settled futures never read #cancelTarget again (cancel() stops at the state check),
-      // so a fulfilled one keeps its discard hook there: set it (hook given) or take it once.
-      settledDiscard: (f, hook) => {
-        if (f.#state !== 'fulfilled') return undefined;
-        const held = f.#cancelTarget;
-        f.#cancelTarget = hook;
-        return typeof held === 'function' ? held : undefined;
+      setDiscardHook: (f, hook) => {
+        discardHooks.set(f, hook);
       },
-    });
+      // Settled futures never read #cancelTarget again (cancel() stops at the state check),
+      // so a fulfilled one keeps its discard hook there.
+      setSettledDiscardHook: (f, hook) => {
+        if (f.#state === 'fulfilled') f.#cancelTarget = hook;
+      },
+      discard: (f, value) => f.#discard(value),
+    };
     readyFutures = new MicrotaskBatch((f) => f.#runReactions());
   }
 
@@ -173,10 +228,10 @@ export class Unfuture<T> implements PromiseLike<T> {
     const future = pendingFuture<T>(options);
     return {
       future,
-      resolve: (value) => resolveFuture(future, value),
-      reject: (error) => rejectFuture(future, error),
-      cancel: (message) => cancelFuture(future, message),
-      start: () => markStarted(future),
+      resolve: (value) => future.#resolve(value),
+      reject: (error) => future.#settle('rejected', error),
+      cancel: (message) => future.#settle('cancelled', new CancelledError(message)),
+      start: () => future.#markStarted(),
     };
   }
 
@@ -318,7 +373,7 @@ export class Unfuture<T> implements PromiseLike<T> {
     this.#observe();
     // Like asyncio (which runs a done callback in the context it was added from), the
     // callback runs in the task that registered it, not in whichever task settled us.
-    const task = currentAwaitingTask();
+    const task = currentAwaitingTask<Unfuture<unknown>>();
     this.#addCallback((f) => {
       try {
         callIn(task, callback, f);
@@ -396,7 +451,7 @@ export class Unfuture<T> implements PromiseLike<T> {
     onRejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
   ): Unfuture<R1 | R2> {
     this.#observe();
-    const task = currentAwaitingTask();
+    const task = currentAwaitingTask<Unfuture<unknown>>();
     const child = new ThenChild<R1 | R2>(this.executor, onFulfilled, onRejected, task);
     child.#cancelTarget = this;
     if (task !== undefined && this.#state === 'pending') task.linkAwait(this, child);
@@ -434,6 +489,39 @@ export class Unfuture<T> implements PromiseLike<T> {
   }
 
   // ---- private steps -------------------------------------------------------------
+
+  /** Fulfil from `value` (adopting a thenable); false when already settled. */
+  #resolve(value: unknown): boolean {
+    if (this.#state !== 'pending') return false;
+    this.#resolveWith(value);
+    return true;
+  }
+
+  /** Record the start of the work, now or at `at` (a worker's own clock); once. */
+  #markStarted(at?: number): void {
+    this.#startedAt ??= at ?? performance.now();
+  }
+
+  /**
+   * `value` (fulfilled from this future) is being dropped unseen: run the discard hook,
+   * once. A hook that throws is reported as an uncaught error, after the drop.
+   */
+  #discard(value: unknown): void {
+    // Either place holds a hook at most once: taking it empties the slot / the map entry.
+    let hook: ((value: any) => void) | undefined;
+    const held = this.#cancelTarget;
+    if (this.#state === 'fulfilled' && typeof held === 'function') {
+      this.#cancelTarget = undefined;
+      hook = held;
+    } else hook = discardHooks.get(this);
+    if (hook === undefined) return;
+    discardHooks.delete(this);
+    try {
+      hook(value);
+    } catch (error) {
+      rethrowLater(error);
+    }
+  }
 
   #observe(): void {
     const o = this.#observed;
@@ -484,7 +572,7 @@ export class Unfuture<T> implements PromiseLike<T> {
       // only the task would have seen goes back now rather than a microtask later.
       if (this.#state === 'pending') return this.cancel(message);
       const held = this.#callbacks;
-      if (this.#state === 'fulfilled' && held !== undefined && !Array.isArray(held)) discardValue(this, this.#payload);
+      if (this.#state === 'fulfilled' && held !== undefined && !Array.isArray(held)) this.#discard(this.#payload);
       return false;
     }
     if (this.#state !== 'pending' || this.onFulfilled === REACTED || this.onFulfilled instanceof Interrupt) return false;
@@ -494,7 +582,7 @@ export class Unfuture<T> implements PromiseLike<T> {
     // Settled with only this child waiting: give the value back now, so the producer's
     // state (qsize, locked) is right from this moment on, as if it was never handed over.
     // (A hook runs once: #react's own attempt, for a source that settles later, is then a no-op.)
-    if (source.#state === 'fulfilled' && source.#callbacks === this) discardValue(source, source.#payload);
+    if (source.#state === 'fulfilled' && source.#callbacks === this) source.#discard(source.#payload);
     this.onFulfilled = new Interrupt(new CancelledError(message));
     return true;
   }
@@ -572,7 +660,7 @@ export class Unfuture<T> implements PromiseLike<T> {
     // (typeof first: the common case, a function, is told apart without a prototype walk)
     if (typeof fulfilled === 'object' && fulfilled instanceof Interrupt) {
       // The awaiting task was cancelled before this continuation ran: deliver that instead.
-      if (state === 'fulfilled' && sole) discardValue(source, payload);
+      if (state === 'fulfilled' && sole) source.#discard(payload);
       state = 'cancelled';
       payload = fulfilled.error;
     }
@@ -595,6 +683,19 @@ export class Unfuture<T> implements PromiseLike<T> {
     this.#resolveWith(next);
   }
 }
+
+/**
+ * Make a pending future (no validation). Internal API, re-exported by future-internal.ts
+ * with the rest of the producer's side; public callers use `Unfuture.withResolvers`.
+ */
+export function pendingFuture<T>(options?: FutureOptions): Unfuture<T> {
+  const f = new Unfuture<T>(options?.executor ?? 'loop', options?.name, options?.timed ?? true);
+  if (options?.onCancel) internals.setCancelHook(f, options.onCancel);
+  return f;
+}
+
+/** @internal The accessors made by Unfuture's static block; for future-internal.ts only. */
+export const futureInternals: FutureInternals = internals!;
 
 const FUTURE_OPTIONS: readonly string[] = ['executor', 'name', 'onCancel', 'timed'];
 
@@ -622,9 +723,9 @@ class ThenChild<T> extends Unfuture<T> {
   onFulfilled: unknown;
   onRejected: unknown;
   // The task `then` was called from (undefined: none): the continuations run in it.
-  readonly awaiter: AwaitingTask | undefined;
+  readonly awaiter: Awaiter | undefined;
 
-  constructor(executor: ExecutorKind, onFulfilled: unknown, onRejected: unknown, awaiter: AwaitingTask | undefined) {
+  constructor(executor: ExecutorKind, onFulfilled: unknown, onRejected: unknown, awaiter: Awaiter | undefined) {
     super(executor, undefined, false);
     this.onFulfilled = onFulfilled;
     this.onRejected = onRejected;

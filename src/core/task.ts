@@ -48,7 +48,7 @@ let startQueue: MicrotaskBatch<Task<any>>;
  * Adds to `Unfuture` the task-only parts of asyncio's API: `signal`, `cancelling()`,
  * `uncancel()`.
  */
-export class Task<T> extends Unfuture<T> implements AwaitingTask {
+export class Task<T> extends Unfuture<T> implements AwaitingTask<Unfuture<unknown>> {
   // The body until its first step; undefined once started (so "started" = !done && !#body).
   #body: (() => T | PromiseLike<T>) | undefined;
   // A cancel request that no awaited future has carried to the body yet.

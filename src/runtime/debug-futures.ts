@@ -26,7 +26,7 @@ import { Task } from '../core/task';
 import { debugState, onDebugToggle, report } from './debug-state';
 import { creationStack } from './debug-stack';
 import { wrapTaskStep } from './debug-task-step';
-import { runHooks } from './run';
+import { runHooks } from './run-hooks';
 
 /** What debug mode remembers about one future (held by the registry, not by the future's owner). */
 interface FutureRecord extends DebugRecord {

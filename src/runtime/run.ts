@@ -9,6 +9,7 @@ import { armedSleeps } from '../combinators/sleep';
 import { assertFunction, assertOptions, expected } from '../core/validate';
 import { debugState } from './debug';
 import { runShutdownHooks } from './lifecycle';
+import { runHooks } from './run-hooks';
 
 /** Options for {@link run}. */
 export interface RunOptions {
@@ -17,9 +18,6 @@ export interface RunOptions {
 }
 
 let running = false;
-
-/** Hooks the debug mode adds to `run` (reports at exit). */
-export const runHooks: { beforeReturn: (() => void) | undefined } = { beforeReturn: undefined };
 
 /**
  * Run `main` as the root task and resolve with its result (or reject with its error).

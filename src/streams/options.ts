@@ -1,12 +1,11 @@
 /**
- * Option and callback types of the streams area, kept apart from the logic.
+ * Option and callback types of the streams area, kept apart from the logic. The reader's
+ * and writer's own constants and names (`DEFAULT_LIMIT`, `ExtraInfoName`) live in their
+ * files: those import nothing from here, so this module may name their classes.
  */
 import type { AddressInfo } from 'node:net';
 import type { StreamReader } from './stream-reader';
 import type { StreamWriter } from './stream-writer';
-
-/** The reader's default buffer limit: 64 KiB, as in asyncio. */
-export const DEFAULT_LIMIT = 64 * 1024;
 
 /** Options for {@link openConnection} (and `openTcpStream`). */
 export interface OpenConnectionOptions {
@@ -35,9 +34,6 @@ export interface StreamPair {
   readonly reader: StreamReader;
   readonly writer: StreamWriter;
 }
-
-/** Names accepted by `StreamWriter.getExtraInfo`. */
-export type ExtraInfoName = 'peername' | 'sockname' | 'socket';
 
 /** Node's address triple, as returned by `server.address()` and `getExtraInfo('peername')`. */
 export type { AddressInfo };

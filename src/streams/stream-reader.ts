@@ -13,8 +13,10 @@ import { cancelFuture, pendingFuture, rejectFuture, resolveFuture } from '../cor
 import { assertInteger, assertOptions } from '../core/validate';
 import { ByteBuffer } from './byte-buffer-internal';
 import { failedFuture } from './future-helpers-internal';
-import { DEFAULT_LIMIT } from './options';
 import { toBuffer } from './socket-errors-internal';
+
+/** The reader's default buffer limit: 64 KiB, as in asyncio. */
+export const DEFAULT_LIMIT = 64 * 1024;
 
 /** What a reader needs from its transport to apply backpressure. */
 export interface ReaderFlowControl {

@@ -8,9 +8,11 @@ import { ClosedResourceError } from '../core/errors';
 import { Unfuture } from '../core/future';
 import { cancelFuture, pendingFuture, rejectFuture, resolveFuture } from '../core/future-internal';
 import { failedFuture } from './future-helpers-internal';
-import type { ExtraInfoName } from './options';
 import { toBuffer, translateSocketError } from './socket-errors-internal';
 import type { StreamReader } from './stream-reader';
+
+/** Names accepted by `StreamWriter.getExtraInfo`. */
+export type ExtraInfoName = 'peername' | 'sockname' | 'socket';
 
 /**
  * Writes bytes to a connection (asyncio's `StreamWriter`). Get one from `openConnection`
