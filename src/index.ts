@@ -27,6 +27,7 @@ export { Unfuture } from './core/future';
 export type { ExecutorKind, FutureState, DoneCallback, FutureOptions, FutureController, FutureTiming } from './core/future';
 export { Task, createTask, currentTask, allTasks } from './core/task';
 export type { CreateTaskOptions } from './core/task';
+export { checkpoint, currentSignal } from './core/checkpoint';
 export * from './combinators';
 export { run } from './runtime/run';
 export type { RunOptions } from './runtime/run';

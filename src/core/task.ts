@@ -36,6 +36,7 @@ export interface CreateTaskOptions {
 let pendingHead: Task<any> | undefined;
 let pendingTail: Task<any> | undefined;
 let listPending: () => Task<unknown>[];
+let takeRequest: (task: Task<unknown>) => CancelledError | undefined;
 
 /*
  * Tasks waiting for their first step, started in creation order, many per microtask
@@ -66,6 +67,11 @@ export class Task<T> extends Unfuture<T> implements AwaitingTask<Unfuture<unknow
 
   static {
     startQueue = new MicrotaskBatch((task) => task.#step());
+    takeRequest = (task) => {
+      if (!task.#mustCancel) return undefined;
+      task.#mustCancel = false;
+      return new CancelledError(task.#cancelMessage);
+    };
     listPending = () => {
       const out: Task<unknown>[] = [];
       for (let t = pendingHead; t !== undefined; t = t.#next) out.push(t);
@@ -295,6 +301,15 @@ export function currentTask(): Task<unknown> | null {
   if (!contextState.tasksEverCreated) return null;
   const task = taskStorage.getStore();
   return task instanceof Task && !task.done() ? task : null;
+}
+
+/**
+ * @internal A cancel request of `task` that no library await has delivered yet, as the
+ * `CancelledError` to throw, now marked delivered (so the task's end follows the body, as
+ * after an await that threw); undefined when there is none. Used by `checkpoint()`.
+ */
+export function takeCancelRequest(task: Task<unknown>): CancelledError | undefined {
+  return takeRequest(task);
 }
 
 /** Every task that has not finished yet (asyncio's `all_tasks`), in creation order. */
