@@ -60,6 +60,18 @@ describe('unsync bench', () => {
     expect(result.recommendation.executor).toBe('loop');
   });
 
+  it('reads --args from @file.json', async () => {
+    const argsFile = path.join(dir, 'args.json');
+    fs.writeFileSync(argsFile, '[20, 22]\n');
+    const js = path.join(dir, 'needs-args.js');
+    fs.writeFileSync(js, "exports.needs = function needs(a, b) { if (a !== 20 || b !== 22) throw new RangeError('got ' + a + ', ' + b); return a + b; };\n");
+    const r = await cli('bench', `${js}#needs`, '--args', `@${argsFile}`, '--executors', 'loop', '--calls', '3', '--json');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout);
+    expect(result.results[0]).toMatchObject({ executor: 'loop', calls: 3, failures: 0 });
+  });
+
   it('runs compiled-style .js modules too', async () => {
     const js = path.join(dir, 'plain.js');
     fs.writeFileSync(js, 'exports.double = function double(x) { return 2 * x; };\n');
@@ -77,6 +89,13 @@ describe('unsync inspect', () => {
     expect(r.stdout.trim()).toMatch(/^blockingWait: thread \(io\) — .*Atomics\.wait/);
   });
 
+  it('resolves a module path typed without its extension, as Node and tsx do', async () => {
+    const r = await cli('inspect', `${FIXTURE.replace(/\.ts$/, '')}#blockingWait`);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^blockingWait: thread \(io\)/);
+  });
+
   it('finds an instance method as Class.method on the prototype (bench refuses it, see below)', async () => {
     const r = await cli('inspect', '__tests__/fixtures/decorated-methods.ts#Service.fetch');
     expect(r.code).toBe(0);
@@ -86,15 +105,17 @@ describe('unsync inspect', () => {
 
 describe('bad input gives one clear line on stderr and a non-zero exit', () => {
   const cases: Array<[string, string[], number, RegExp]> = [
-    ['a missing module', ['bench', 'nope/missing.ts#f'], 1, /^unsync: cannot find module 'nope\/missing\.ts'/],
+    ['a missing module', ['bench', 'nope/missing.ts#f'], 1, /^unsync: cannot find module 'nope\/missing\.ts' \(looked for nope\/missing\.ts, nope\/missing\.ts\.ts, /],
     ['a missing export', ['bench', `${FIXTURE}#nope`], 1, /^unsync: module '.*' has no export 'nope' \(it exports: .*burnCpu/],
     ['an export that is not a function', ['bench', `${FIXTURE}#notAFunction`], 1, /^unsync: export 'notAFunction' of .* is not a function \(it is a number\)/],
-    ['bad JSON in --args', ['bench', `${FIXTURE}#tinyAdd`, '--args', '[1,'], 2, /^unsync: --args is not valid JSON/],
-    ['an unknown executor', ['bench', `${FIXTURE}#tinyAdd`, '--executors', 'loop,gpu'], 2, /^unsync: unknown executor 'gpu'/],
-    ['an unknown flag', ['bench', `${FIXTURE}#tinyAdd`, '--colour'], 2, /^unsync: unknown flag '--colour'/],
+    ['bad JSON in --args', ['bench', `${FIXTURE}#tinyAdd`, '--args', '[1,'], 2, /^unsync: --args got '\[1,', which is not valid JSON: .*; expected a JSON value \(an array is the argument list\) or @file\.json$/],
+    ['a missing --args file', ['bench', `${FIXTURE}#tinyAdd`, '--args', '@nope.json'], 2, /^unsync: --args got '@nope\.json': cannot read .*nope\.json \(no such file\); expected /],
+    ['an unknown executor', ['bench', `${FIXTURE}#tinyAdd`, '--executors', 'loop,gpu'], 2, /^unsync: --executors got 'loop,gpu': unknown executor 'gpu'; expected a comma-separated list of loop, thread, process$/],
+    ['an unknown flag', ['bench', `${FIXTURE}#tinyAdd`, '--colour'], 2, /^unsync: unknown flag '--colour'; expected one of --args, .* \(see unsync --help\)$/],
     ['a target without #export', ['bench', FIXTURE], 2, /^unsync: expected <module>#<export>/],
-    ['a bad --calls', ['bench', `${FIXTURE}#tinyAdd`, '--calls', 'many'], 2, /^unsync: --calls must be an integer >= 1/],
-    ['an unknown command', ['frobnicate', `${FIXTURE}#tinyAdd`], 2, /^unsync: unknown command 'frobnicate'/],
+    ['a non-numeric --calls', ['bench', `${FIXTURE}#tinyAdd`, '--calls', 'many'], 2, /^unsync: --calls got 'many'; expected an integer >= 1$/],
+    ['a negative --calls', ['bench', `${FIXTURE}#tinyAdd`, '--calls', '-3'], 2, /^unsync: --calls got '-3'; expected an integer >= 1$/],
+    ['an unknown command', ['frobnicate', `${FIXTURE}#tinyAdd`], 2, /^unsync: unknown command 'frobnicate'; expected 'bench' or 'inspect'$/],
   ];
   it.each(cases)('%s', async (_name, args, code, message) => {
     const r = await cli(...args);

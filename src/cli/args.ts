@@ -1,7 +1,11 @@
 /**
- * Command-line parsing for `unsync bench` and `unsync inspect` (node's `util.parseArgs`,
- * strict: an unknown flag is an error).
+ * Command-line parsing for `unsync bench` and `unsync inspect`. Node's `util.parseArgs`
+ * splits the words into tokens; every token is then checked here, so that each bad value
+ * (an unknown flag, a missing or malformed value, a flag given twice) is ONE line naming
+ * the flag, the value and what is accepted, with exit code 2.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BENCH_EXECUTORS, type BenchExecutor } from '../bench/options';
 import { UsageError } from './usage-error';
@@ -32,105 +36,158 @@ export interface TargetSpec {
 
 /** The text of `unsync --help`. */
 export const USAGE = `Usage:
-  unsync bench <module>#<export> [--args JSON] [--executors loop,thread,process]
+  unsync bench <module>#<export> [--args JSON|@file.json] [--executors loop,thread,process]
                [--calls N] [--concurrency N] [--rounds N] [--warmup N]
                [--json] [--report out.html] [--quiet]
   unsync inspect <module>#<export> [--json]
 
-<module> is a .ts or .js file (a path); <export> names an exported function or static
-method (Class.method). --args is a JSON array of the call's arguments (a single non-array
-value is one argument).`;
+<module> is a path to a .ts or .js file, resolved as Node and tsx resolve an import:
+./jobs finds ./jobs.ts, .tsx, .mts, .cts, .js, .mjs, .cjs (in that order), then
+./jobs/index.* ; ./jobs.js also finds ./jobs.ts. <export> names an exported function or
+static method (Class.method). --args is a JSON array of the call's arguments (a single
+non-array value is one argument), or @file.json to read it from a file.`;
 
-/** Parse `argv` (without `node` and the script). Throws {@link UsageError} on bad input. */
-export function parseCommand(argv: readonly string[]): Command {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        args: { type: 'string' },
-        executors: { type: 'string' },
-        calls: { type: 'string' },
-        concurrency: { type: 'string' },
-        rounds: { type: 'string' },
-        warmup: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        report: { type: 'string' },
-        quiet: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    const message = firstLine(error instanceof Error ? error.message : String(error));
-    const unknown = /^Unknown option '([^']+)'/.exec(message);
-    throw new UsageError(unknown !== null ? `unknown flag '${unknown[1]}' (see unsync --help)` : message);
-  }
-  const { values, positionals } = parsed;
-  const [command, spec, ...extra] = positionals;
-  if (values.help || command === undefined || command === 'help') return { command: 'help' };
-  if (command !== 'bench' && command !== 'inspect') throw new UsageError(`unknown command '${command}' (expected 'bench' or 'inspect')`);
-  if (spec === undefined) throw new UsageError(`missing <module>#<export> after '${command}'`);
-  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
-  const target = parseTarget(spec);
-  if (command === 'inspect') {
-    for (const flag of ['args', 'executors', 'calls', 'concurrency', 'rounds', 'warmup', 'report'] as const) {
-      if (values[flag] !== undefined) throw new UsageError(`--${flag} applies to 'bench', not 'inspect'`);
+/** A flag's value kind, what it accepts in words, and which commands take it. */
+interface FlagSpec {
+  readonly type: 'string' | 'boolean';
+  readonly accepts: string;
+  readonly commands: readonly ('bench' | 'inspect')[];
+}
+
+const FLAGS: Readonly<Record<string, FlagSpec>> = {
+  args: { type: 'string', accepts: 'a JSON value (an array is the argument list) or @file.json', commands: ['bench'] },
+  executors: { type: 'string', accepts: `a comma-separated list of ${BENCH_EXECUTORS.join(', ')}`, commands: ['bench'] },
+  calls: { type: 'string', accepts: 'an integer >= 1', commands: ['bench'] },
+  concurrency: { type: 'string', accepts: 'an integer >= 1', commands: ['bench'] },
+  rounds: { type: 'string', accepts: 'an integer >= 1', commands: ['bench'] },
+  warmup: { type: 'string', accepts: 'an integer >= 0', commands: ['bench'] },
+  report: { type: 'string', accepts: 'a path for the HTML report', commands: ['bench'] },
+  json: { type: 'boolean', accepts: 'no value (a switch)', commands: ['bench', 'inspect'] },
+  quiet: { type: 'boolean', accepts: 'no value (a switch)', commands: ['bench'] },
+  help: { type: 'boolean', accepts: 'no value (a switch)', commands: ['bench', 'inspect'] },
+};
+
+const FLAG_LIST = Object.keys(FLAGS).map((name) => `--${name}`).join(', ');
+
+/**
+ * Parse `argv` (without `node` and the script); `@file` values of `--args` are read
+ * relative to `cwd`. Throws {@link UsageError} (exit code 2) on bad input.
+ */
+export function parseCommand(argv: readonly string[], cwd = process.cwd()): Command {
+  const { tokens } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: false,
+    tokens: true,
+    options: {
+      ...Object.fromEntries(Object.entries(FLAGS).map(([name, spec]) => [name, { type: spec.type }])),
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const values = new Map<string, string | true>();
+  const positionals: string[] = [];
+  for (const token of tokens) {
+    if (token.kind === 'positional') {
+      positionals.push(token.value);
+      continue;
     }
-    return { command, target, json: values.json === true };
+    if (token.kind === 'option-terminator') continue;
+    const raw = token.rawName;
+    const spec = FLAGS[token.name];
+    const given = token.value === undefined ? raw : `${raw}=${token.value}`;
+    if (spec === undefined) throw new UsageError(`unknown flag ${quote(given)}; expected one of ${FLAG_LIST} (see unsync --help)`);
+    if (spec.type === 'boolean' && token.value !== undefined) {
+      throw new UsageError(`${raw} got ${quote(token.value)}; expected ${spec.accepts}`);
+    }
+    if (spec.type === 'string' && token.value === undefined) throw new UsageError(`${raw} got no value; expected ${spec.accepts}`);
+    if (values.has(token.name)) throw new UsageError(`${raw} given twice (${quote(String(values.get(token.name)))}, then ${quote(String(token.value ?? raw))}); expected it once`);
+    values.set(token.name, token.value ?? true);
   }
+  const [command, spec, ...extra] = positionals;
+  if (values.has('help') || command === undefined || command === 'help') return { command: 'help' };
+  if (command !== 'bench' && command !== 'inspect') throw new UsageError(`unknown command ${quote(command)}; expected 'bench' or 'inspect'`);
+  if (spec === undefined) throw new UsageError(`missing <module>#<export> after '${command}'`);
+  if (extra.length > 0) throw new UsageError(`unexpected argument ${quote(extra[0]!)}; expected one <module>#<export> (flags start with --)`);
+  const target = parseTarget(spec);
+  for (const name of values.keys()) {
+    if (!FLAGS[name]!.commands.includes(command)) throw new UsageError(`--${name} applies to 'bench', not '${command}'`);
+  }
+  const text = (name: string): string | undefined => values.get(name) as string | undefined;
+  if (command === 'inspect') return { command, target, json: values.has('json') };
   return {
     command,
     target,
-    args: parseCallArgs(values.args),
-    executors: values.executors === undefined ? undefined : parseExecutors(values.executors),
-    calls: positiveInt('calls', values.calls, 1),
-    concurrency: positiveInt('concurrency', values.concurrency, 1),
-    rounds: positiveInt('rounds', values.rounds, 1),
-    warmup: positiveInt('warmup', values.warmup, 0),
-    json: values.json === true,
-    report: values.report,
-    quiet: values.quiet === true,
+    args: parseCallArgs(text('args'), cwd),
+    executors: parseExecutors(text('executors')),
+    calls: integer('calls', text('calls'), 1),
+    concurrency: integer('concurrency', text('concurrency'), 1),
+    rounds: integer('rounds', text('rounds'), 1),
+    warmup: integer('warmup', text('warmup'), 0),
+    json: values.has('json'),
+    report: text('report'),
+    quiet: values.has('quiet'),
   };
 }
 
 function parseTarget(spec: string): TargetSpec {
   const hash = spec.lastIndexOf('#');
   if (hash <= 0 || hash === spec.length - 1) {
-    throw new UsageError(`expected <module>#<export>, got '${spec}' (for example ./lib/hash.ts#hashPassword)`);
+    throw new UsageError(`expected <module>#<export>, got ${quote(spec)} (for example ./lib/hash.ts#hashPassword)`);
   }
   return { module: spec.slice(0, hash), exportName: spec.slice(hash + 1) };
 }
 
-function parseCallArgs(text: string | undefined): readonly unknown[] {
+/** `--args`: JSON text, or `@file.json` read from `cwd`. */
+function parseCallArgs(text: string | undefined, cwd: string): readonly unknown[] {
   if (text === undefined) return [];
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`--args is not valid JSON: ${firstLine(error instanceof Error ? error.message : String(error))}`);
+  const accepts = FLAGS.args!.accepts;
+  let json = text;
+  let source = '';
+  if (text.startsWith('@')) {
+    const file = path.resolve(cwd, text.slice(1));
+    if (text.length === 1) throw new UsageError(`--args got '@' with no file name; expected ${accepts}`);
+    try {
+      json = fs.readFileSync(file, 'utf8');
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : firstLine((error as Error).message);
+      throw new UsageError(`--args got ${quote(text)}: cannot read ${file} (${why}); expected ${accepts}`);
+    }
+    source = ` (in ${file})`;
   }
-  return Array.isArray(value) ? value : [value];
+  try {
+    const value: unknown = JSON.parse(json);
+    return Array.isArray(value) ? value : [value];
+  } catch (error) {
+    throw new UsageError(`--args got ${quote(text)}, which is not valid JSON${source}: ${firstLine((error as Error).message)}; expected ${accepts}`);
+  }
 }
 
-function parseExecutors(text: string): BenchExecutor[] {
+function parseExecutors(text: string | undefined): BenchExecutor[] | undefined {
+  if (text === undefined) return undefined;
+  const accepts = FLAGS.executors!.accepts;
   const names = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (names.length === 0) throw new UsageError('--executors is empty (expected a list such as loop,thread,process)');
+  if (names.length === 0) throw new UsageError(`--executors got ${quote(text)}; expected ${accepts}`);
   for (const name of names) {
     if (!(BENCH_EXECUTORS as readonly string[]).includes(name)) {
-      throw new UsageError(`unknown executor '${name}' in --executors (expected ${BENCH_EXECUTORS.join(', ')})`);
+      throw new UsageError(`--executors got ${quote(text)}: unknown executor ${quote(name)}; expected ${accepts}`);
     }
   }
-  if (new Set(names).size !== names.length) throw new UsageError(`--executors lists an executor twice: ${text}`);
+  if (new Set(names).size !== names.length) throw new UsageError(`--executors got ${quote(text)}, which lists an executor twice; expected ${accepts}, each once`);
   return names as BenchExecutor[];
 }
 
-function positiveInt(flag: string, text: string | undefined, min: number): number | undefined {
+function integer(flag: string, text: string | undefined, min: number): number | undefined {
   if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${flag} must be an integer >= ${min}, got '${text}'`);
+  // Number('') is 0 and Number('1e3') is 1000: accept plain decimal digits only.
+  const n = /^\s*-?\d+\s*$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`--${flag} got ${quote(text)}; expected ${FLAGS[flag]!.accepts}`);
   return n;
+}
+
+/** A value as the user typed it, in single quotes (JSON-escaped only when it has a quote or a control character). */
+function quote(value: string): string {
+  return /['\u0000-\u001f]/.test(value) ? JSON.stringify(value) : `'${value}'`;
 }
 
 function firstLine(message: string): string {

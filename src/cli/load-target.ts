@@ -4,23 +4,23 @@
  * ts-node) registered when no loader is present; CommonJS `require` first, `import()` for
  * ES modules. Every failure becomes a one-line {@link UsageError}.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { TargetSpec } from './args';
+import { resolveModule } from './resolve-module';
 import { UsageError } from './usage-error';
 
 const TYPESCRIPT = /\.[cm]?tsx?$/;
 
 /**
- * The function named by `spec`, loaded from the module (paths resolve from `cwd`).
+ * The function named by `spec`, loaded from the module (resolved from `cwd` as Node and tsx
+ * resolve an import, see {@link resolveModule}).
  * `Class.method` names a static method; with `instanceMethods` (what `inspect` allows) it
  * may also name an instance method, found on the class's prototype. A class itself, or an
  * instance method where one is not allowed, is refused with a hint.
  */
 export async function loadTarget(spec: TargetSpec, cwd = process.cwd(), { instanceMethods = false } = {}): Promise<Function> {
-  const file = path.resolve(cwd, spec.module);
-  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new UsageError(`cannot find module '${spec.module}' (looked for ${file})`, 1);
+  const file = resolveModule(spec.module, cwd);
   ensureTypeScriptLoader(file);
   let exports: unknown;
   try {

@@ -37,7 +37,7 @@ export interface CliIO {
  */
 export async function main(argv: readonly string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() }): Promise<number> {
   try {
-    const command = parseCommand(argv);
+    const command = parseCommand(argv, io.cwd);
     if (command.command === 'help') {
       io.stdout.write(`${USAGE}\n`);
       return 0;
