@@ -20,8 +20,12 @@ export type Unsynced<F extends AnyFunction> = F extends (this: infer This, ...ar
 
 /**
  * A method decorator usable under both systems. TypeScript does not let a decorator change
- * the type of the method it decorates, so the method keeps its declared type; at run time
- * it returns an Unfuture (await it, or use `asUnfuture(obj.method())` for the future's API).
+ * the type of the method it decorates (TC39: the returned function is only checked to be
+ * assignable to the declared one; legacy: the returned descriptor is not used for typing),
+ * so the method keeps its declared type; at run time it returns an Unfuture. `async`
+ * methods (`Promise<T>`) are typed right for `await` and `gather`; for a sync method,
+ * `await obj.method()` is typed right and `asUnfuture(obj.method())` is the `Unfuture<T>`
+ * the combinators take (docs/decorator.md, "Types").
  */
 export interface UnsyncDecorator {
   /** TC39 standard decorator (TypeScript 5 default). */

@@ -1,8 +1,9 @@
 /**
  * Type tests valid under both decorator systems (checked by types.test.ts with the root
- * tsconfig and with tsconfig.legacy.json): what `unsync(fn)` turns a function into.
+ * tsconfig and with tsconfig.legacy.json): what `unsync(fn)` turns a function into, and
+ * how decorated methods' calls are typed for `await` and `gather`.
  */
-import { unsync, type Unfuture, type Unsynced } from '../../../src';
+import { asUnfuture, gather, unsync, type Unfuture, type Unsynced } from '../../../src';
 
 type Equal<X, Y> = (<T>() => T extends X ? 1 : 2) extends <T>() => T extends Y ? 1 : 2 ? true : false;
 const assertType = <T extends true>(): T => true as T;
@@ -38,4 +39,37 @@ export async function usage(): Promise<string> {
   const total: number = await addU(1, 2);
   const text: string = await fetchU('u').then((t) => t.toUpperCase());
   return `${total}${text}`;
+}
+
+// Decorated methods, under both decorator systems. A decorator cannot change a method's
+// declared type (docs/decorator.md, "Types"): async methods are Promise<T>, which await and
+// gather take as they are; a sync method's call is awaited as its declared type, and
+// asUnfuture() gives it the Unfuture type the combinators take.
+export class Jobs {
+  @unsync static async fetchUser(id: number): Promise<{ id: number }> {
+    return { id };
+  }
+
+  @unsync static readConfig(path: string): string {
+    return path;
+  }
+
+  @unsync({ cpuBound: true }) static hash(pw: string): number {
+    return pw.length;
+  }
+
+  @unsync async size(path: string): Promise<number> {
+    return path.length;
+  }
+}
+
+export async function decoratedUsage(jobs: Jobs): Promise<void> {
+  const key = await Jobs.hash('pw');
+  assertType<Equal<typeof key, number>>();
+  const all = await gather(Jobs.fetchUser(1), asUnfuture(Jobs.readConfig('a.json')), jobs.size('b'), Jobs.fetchUser(2));
+  assertType<Equal<typeof all, [{ id: number }, string, number, { id: number }]>>();
+  const config = asUnfuture(Jobs.readConfig('a.json'));
+  assertType<Equal<typeof config, Unfuture<string>>>();
+  // @ts-expect-error: what the type system cannot express: the declared `string` is not an awaitable to gather
+  await gather(Jobs.readConfig('a.json'));
 }
