@@ -20,7 +20,9 @@ import { debugRunning } from '../src/runtime/debug-slow';
 import { expectAwaited } from '../src/runtime/debug-futures';
 import { isThenable } from '../src/core/validate';
 import { qualifiedName, registryName, type DecoratedInfo } from './decorated';
-import { loadedExports, poolAvailable, registerForWorkers, runningInWorker, submitToPool, whenPoolRan, type CallRef } from './dispatch';
+import { declareForWorkers, loadedExports, poolAvailable, runningInWorker, submitToPool, whenPoolRan, type CallRef } from './dispatch';
+import { locateDecorated, locatedRef, rememberDeclaration } from './locate';
+import { thisProblem } from './method-this';
 import { recordCall, recordThenable } from './evidence';
 import { decide, inspect } from './inspect';
 import { countCall } from './statistics';
@@ -33,8 +35,6 @@ export interface ThisEnvelope {
   readonly state: unknown;
 }
 
-const refs = new WeakMap<DecoratedInfo, CallRef>();
-
 /** Run one call of a decorated function. */
 export function callDecorated(info: DecoratedInfo, self: unknown, args: unknown[]): Unfuture<unknown> {
   if (runningInWorker()) return runInline(info, self, args, false);
@@ -46,9 +46,9 @@ export function callDecorated(info: DecoratedInfo, self: unknown, args: unknown[
     countCall(info, 'loop');
     return decision.kind === 'async' ? runTask(info, self, args) : runInline(info, self, args, true);
   }
-  const ref = refs.get(info);
-  if (ref === undefined || !poolAvailable(decision.executor)) {
-    if (info.options.explicit || decision.rule === 'hint') {
+  const pinned = info.options.explicit || decision.rule === 'hint';
+  if (!poolAvailable(decision.executor)) {
+    if (pinned) {
       return rejected(
         new InvalidStateError(
           `${qualifiedName(info)} must run on the ${decision.executor} executor, which is not available in this build of unsync yet`,
@@ -59,8 +59,27 @@ export function callDecorated(info: DecoratedInfo, self: unknown, args: unknown[
     countCall(info, 'loop');
     return runInline(info, self, args, true);
   }
+  // Located now, when a call first needs a worker (decide() already did for 'auto').
+  let ref: CallRef;
+  try {
+    ref = locateDecorated(info);
+  } catch (error) {
+    return rejected(error);
+  }
+  const instanceMethod = info.system !== 'function' && !info.isStatic;
+  if (instanceMethod) {
+    // Checked before anything is sent: the worker could neither rebuild nor receive `this`.
+    const problem = thisProblem(info, self, ref.file);
+    if (problem !== undefined) {
+      if (pinned) return rejected(problem);
+      // 'auto' must not change what the call means: this one runs where `this` lives.
+      info.thisProblem = problem.message;
+      countCall(info, 'loop');
+      return runInline(info, self, args, true);
+    }
+  }
   countCall(info, decision.executor);
-  const callArgs = info.system === 'function' || info.isStatic ? args : [envelope(info, self), ...args];
+  const callArgs = instanceMethod ? [envelope(info, self), ...args] : args;
   let future: Unfuture<unknown>;
   try {
     future = submitToPool(decision.executor, ref, callArgs, { timeout: info.options.timeout, name: qualifiedName(info) });
@@ -80,9 +99,11 @@ export function callDecorated(info: DecoratedInfo, self: unknown, args: unknown[
 }
 
 /**
- * Register the function for workers (at decoration time; static TC39 methods once their
- * class exists). An explicit pool executor on a function a worker cannot find fails here,
- * early, with a `LocateError`; under `'auto'` it is remembered and the function stays on the loop.
+ * Declare the function for workers at decoration time (static TC39 methods: once their
+ * class exists). Cheap and never failing: the defining module comes from the call site, a
+ * named function takes its name in the registry (a worker loading the module finds it
+ * there); whether it can be located is decided when a call first needs a worker
+ * ({@link locateDecorated}), so functions that only ever run on the loop never fail.
  */
 export function registerDecorated(info: DecoratedInfo): void {
   const numbered = info.system === 'tc39' && info.options.name === undefined;
@@ -90,21 +111,9 @@ export function registerDecorated(info: DecoratedInfo): void {
   // (the shim supplies the class as `this`); an instance method needs its `this`, which only
   // a call through the wrapper sends.
   const aliases = info.system === 'function' || info.isStatic ? [info.wrapper, info.original] : [];
-  const result = registerForWorkers(workerShim(info), registryName(info), numbered, aliases);
-  if ('ref' in result) {
-    refs.set(info, result.ref);
-    info.registered = true;
-  } else if ('duplicate' in result) {
-    // A worker would run whichever of the two it registered under that name (issue 4: an error at registration).
-    throw new LocateError(`${qualifiedName(info)} cannot be registered for workers: ${result.duplicate}`, { qualifiedName: qualifiedName(info) });
-  } else {
-    info.unlocatable = result.unlocatable;
-    if (info.options.executor === 'thread' || info.options.executor === 'process') {
-      throw new LocateError(`${qualifiedName(info)} is set to run on the ${info.options.executor} executor, but ${result.unlocatable}`, {
-        qualifiedName: qualifiedName(info),
-      });
-    }
-  }
+  const anonymous = info.system === 'function' && info.options.name === undefined && (info.original.name === '' || info.original.name.startsWith('bound '));
+  const declaration = declareForWorkers(workerShim(info), anonymous ? undefined : registryName(info), numbered, aliases, `\`${qualifiedName(info)}\``);
+  rememberDeclaration(info, declaration);
 }
 
 /** The function a worker calls: rebuilds `this` for methods, then runs the original inline. */
@@ -114,7 +123,7 @@ function workerShim(info: DecoratedInfo): (...args: any[]) => unknown {
   if (info.system === 'function') shim = (...args) => original.apply(undefined, args);
   else if (info.isStatic) shim = (...args) => original.apply(info.owner, args);
   else {
-    shim = (envelopeArg: ThisEnvelope, ...args) => original.apply(rebuildThis(info, envelopeArg, refs.get(info)), args);
+    shim = (envelopeArg: ThisEnvelope, ...args) => original.apply(rebuildThis(info, envelopeArg), args);
   }
   Object.defineProperty(shim, 'name', { value: info.memberName, configurable: true });
   return shim;
@@ -125,13 +134,21 @@ function envelope(info: DecoratedInfo, self: unknown): ThisEnvelope {
   return { owner, state: self };
 }
 
-function rebuildThis(info: DecoratedInfo, env: ThisEnvelope, ref: CallRef | undefined): unknown {
+function rebuildThis(info: DecoratedInfo, env: ThisEnvelope): unknown {
+  const ref = locatedRef(info);
   let proto = info.owner?.prototype as object | undefined;
   if (proto === undefined && ref !== undefined && env.owner !== '') {
     // TC39 decorators never show a method decorator its class: find it among the exports.
     const candidate = loadedExports(ref.file)?.[env.owner];
     const prototype = typeof candidate === 'function' ? (candidate.prototype as Record<string, unknown> | undefined) : undefined;
     if (prototype?.[info.memberName] === info.wrapper) proto = prototype;
+  }
+  if (proto === undefined && env.owner !== '') {
+    // The caller checks this before sending when it can see the module's exports or source.
+    throw new LocateError(
+      `\`${qualifiedName(info)}\` cannot rebuild its \`this\` (a \`${env.owner}\`) in the worker: ${ref?.file ?? 'its module'} does not export the class; export it, or make the method static`,
+      { file: ref?.file, qualifiedName: qualifiedName(info) },
+    );
   }
   const state = typeof env.state === 'object' && env.state !== null ? env.state : {};
   return proto === undefined ? state : Object.assign(Object.create(proto), state);

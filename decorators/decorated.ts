@@ -23,10 +23,10 @@ export interface DecoratedInfo {
   readonly member: { readonly target: object; readonly key: string | symbol } | undefined;
   /** The class, once known (legacy: at decoration; TC39: static initializer or first call). */
   owner: Function | undefined;
-  /** Why this function cannot run in a worker, if registration said so. */
+  /** Why a worker cannot find this function, once a call that needed one found out. */
   unlocatable: string | undefined;
-  /** Set once the function has been registered with the executors' registry. */
-  registered: boolean;
+  /** Instance methods under `'auto'`: why a call's `this` could not travel (it then stays on the loop). */
+  thisProblem?: string;
 }
 
 const infos = new WeakMap<Function, DecoratedInfo>();

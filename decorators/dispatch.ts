@@ -5,14 +5,15 @@
  * without that executor) is reported unavailable, and the caller decides.
  */
 import type { Unfuture } from '../src/core/future';
-import { inWorker, unsyncRegister } from '../src/executors';
-import { aliasRegistration } from '../src/executors/registry';
+import { inWorker } from '../src/executors';
+import { declareRegistration, type Declaration } from '../src/executors/registry';
 import type { CallRef } from '../src/executors';
 import { watchRun, type PoolRun } from '../src/executors/pool-call';
 import { getExecutor } from '../src/runtime/pools';
+import { findUncloneable } from '../src/executors/error-codec.cjs';
 import type { ConcreteExecutor } from './options';
 
-export type { CallRef, PoolRun };
+export type { CallRef, Declaration, PoolRun };
 
 /** True inside an unsync worker thread or child process: decorated calls run inline there. */
 export function runningInWorker(): boolean {
@@ -31,31 +32,22 @@ export function poolAvailable(kind: ConcreteExecutor): boolean {
 }
 
 /**
- * The outcome of registering a function for workers: its reference, why a worker cannot find
- * it, or that another function of the module already holds the name.
- */
-export type Registration = { readonly ref: CallRef } | { readonly unlocatable: string } | { readonly duplicate: string };
-
-/**
- * Register `shim` (the function a worker will call) under `name`, and let `toThread`/
+ * Declare `shim` (the function a worker will call) for workers under `name` (anonymous
+ * functions: `undefined`, found through their module's exports), and let `toThread`/
  * `toProcess` locate each of `aliases` (the wrapper, the original) as it. With `numbered`
  * (TC39 members, whose class a decorator never sees: `<class>.method`), a duplicate name in
- * one module gets `#2`, `#3`, … in definition order, which is the same in every worker; any
- * other duplicate is reported. Returns why the function cannot be located instead of
- * throwing, so that `'auto'` can keep it on the loop.
+ * one module gets `#2`, `#3`, … in definition order, which is the same in every worker.
+ * Nothing here throws for where the function was defined: `locate()` on the result does,
+ * when a call first needs a worker.
  */
-export function registerForWorkers(shim: (...args: any[]) => unknown, name: string, numbered: boolean, aliases: readonly Function[]): Registration {
-  for (let n = 1; ; n++) {
-    try {
-      const ref = unsyncRegister(shim, { name: n === 1 ? name : `${name}#${n}` });
-      for (const alias of aliases) aliasRegistration(alias, ref);
-      return { ref: { file: ref.file, name: ref.name } };
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      if (!/two functions are registered as/.test(message)) return { unlocatable: message };
-      if (!numbered || n >= 50) return { duplicate: message };
-    }
-  }
+export function declareForWorkers(
+  shim: (...args: any[]) => unknown,
+  name: string | undefined,
+  numbered: boolean,
+  aliases: readonly Function[],
+  label: string,
+): Declaration {
+  return declareRegistration(shim, { name, numbered, aliases, label });
 }
 
 /** Send one call to the runtime's `kind` pool (created on first use). */
@@ -82,4 +74,24 @@ export function loadedExports(file: string): Record<string, unknown> | undefined
   const cache = typeof require === 'function' ? require.cache : undefined;
   const exports = cache?.[file]?.exports as unknown;
   return typeof exports === 'object' && exports !== null ? (exports as Record<string, unknown>) : undefined;
+}
+
+/**
+ * Why `value` cannot be structured-cloned, with where in it (`.socket`, `.cache.get("k")`),
+ * or undefined when it clones. Costs one clone of `value`.
+ */
+export function cloneProblem(value: unknown): { readonly path: string; readonly reason: string } | undefined {
+  if (findUncloneable([value]) === undefined) return undefined;
+  // Walk own properties of a class instance too (the codec's walk stops at plain objects).
+  if (typeof value === 'object' && value !== null) {
+    for (const key of Object.keys(value)) {
+      const inner = findUncloneable([(value as Record<string, unknown>)[key]]);
+      if (inner !== undefined) return { path: `.${key}${inner.path}`, reason: reasonText(inner.reason) };
+    }
+  }
+  return { path: '', reason: reasonText(findUncloneable([value])?.reason) };
+}
+
+function reasonText(reason: unknown): string {
+  return reason instanceof Error || typeof (reason as { message?: unknown })?.message === 'string' ? (reason as Error).message : String(reason);
 }

@@ -18,11 +18,12 @@ import { expected } from '../src/core/validate';
 import { decoratedInfo, type DecoratedInfo } from './decorated';
 import { measuredDecision, returnedThenable, timesOf, type ExecutorTimes } from './evidence';
 import { readHint, type Hint } from './hints';
+import { unlocatableReason } from './locate';
 import type { ConcreteExecutor } from './options';
 import { analyseSource, type SourceEvidence } from './static-analysis';
 
 /** Which rule decided. */
-export type InspectRule = 'option' | 'hint' | 'async' | 'unlocatable' | 'measured' | 'source' | 'default';
+export type InspectRule = 'option' | 'hint' | 'async' | 'unlocatable' | 'state' | 'measured' | 'source' | 'default';
 
 /** What `inspect` returns: a plain frozen object. */
 export interface Inspection {
@@ -112,9 +113,23 @@ export function decide(original: Function, info: DecoratedInfo | undefined): Ins
         : 'a call returned a promise';
     return make('async', 'loop', 'async', `${why}, so it runs as a task on the event loop, where awaiting costs nothing`);
   }
-  if (info?.unlocatable !== undefined) {
-    return make(natureWithout('loop'), 'loop', 'unlocatable', `it runs on the loop because ${info.unlocatable}`);
+  const choice = offLoopChoice(original, f, make);
+  if (choice.executor === 'loop' || info === undefined) return choice;
+  // Only now, when a call would leave the loop, is the function located (issue 17).
+  const unlocatable = unlocatableReason(info);
+  if (unlocatable !== undefined) return make(choice.kind, 'loop', 'unlocatable', `it runs on the loop because ${unlocatable}`);
+  if (info.thisProblem !== undefined) {
+    return make(choice.kind, 'loop', 'state', `it stays on the loop, where its \`this\` lives, because ${info.thisProblem}`);
   }
+  return choice;
+}
+
+/** Rules 4, 3 and 5: measured evidence, then the source, then the default. */
+function offLoopChoice(
+  original: Function,
+  f: FixedFacts,
+  make: (kind: Inspection['kind'], executor: ConcreteExecutor, rule: InspectRule, reason: string) => Inspection,
+): Inspection {
   // Rule 4, checked before rule 3: measured evidence wins over the guesses from the source.
   const m = measuredDecision(original);
   if (m !== undefined) {

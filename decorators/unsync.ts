@@ -111,7 +111,6 @@ function newInfo(
     member,
     owner,
     unlocatable: undefined,
-    registered: false,
   };
   const wrapper = function (this: unknown, ...args: unknown[]) {
     return callDecorated(info, this, args);

@@ -2,6 +2,8 @@
  * `unsync(fn, options?)` on plain functions, option validation and decoration-time errors.
  */
 import { LocateError, Unfuture, createTask, isCancelledError, isTimeoutError, shutdown, sleep, toProcess, toThread, unsync } from '../../src';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import * as F from '../fixtures/decorated-functions';
 
 afterAll(() => shutdown());
@@ -128,26 +130,24 @@ describe('unsync(fn)', () => {
   it.each([
     ['two functions of the same name', 'function', 'work'],
     ['two functions given the same `name`', 'name', 'job'],
-  ])('refuses %s in one module when the module loads (a worker could run the wrong one)', (_, which, name) => {
+  ])('loads a module with %s, and refuses a pool call of either (a worker could run the wrong one)', async (_, which, name) => {
     const previous = process.env.UNSYNC_DUPLICATE_CASE;
     process.env.UNSYNC_DUPLICATE_CASE = which;
+    let pair: typeof import('../fixtures/duplicate-unsync-names') | undefined;
     try {
       jest.isolateModules(() => {
-        let error: unknown;
-        try {
-          require('../fixtures/duplicate-unsync-names');
-        } catch (e) {
-          error = e;
-        }
-        // isolateModules loads its own copy of unsync: same class name, another class object.
-        expect(error).toBeInstanceOf(Error);
-        expect((error as Error).name).toBe(LocateError.name);
-        expect((error as Error).message).toContain(`two functions are registered as \`${name}\``);
-        expect((error as Error).message).toContain('duplicate-unsync-names');
+        pair = require('../fixtures/duplicate-unsync-names');
       });
     } finally {
       if (previous === undefined) delete process.env.UNSYNC_DUPLICATE_CASE;
       else process.env.UNSYNC_DUPLICATE_CASE = previous;
+    }
+    for (const call of [pair!.first, pair!.second]) {
+      const error = await Promise.resolve(call(1)).catch((e: unknown) => e);
+      // isolateModules loads its own copy of unsync: same class name, another class object.
+      expect((error as Error).name).toBe(LocateError.name);
+      expect((error as Error).message).toContain(`two functions are registered as \`${name}\``);
+      expect((error as Error).message).toContain('duplicate-unsync-names');
     }
   });
 
@@ -217,11 +217,13 @@ describe('decoration-time validation', () => {
     expect(() => (unsync as unknown as (...a: unknown[]) => unknown)(fn, {}, 3)).toThrow(TypeError);
   });
 
-  it('refuses an explicit pool executor for a function a worker cannot find', () => {
-    const local = function local(): number {
+  it('accepts an explicit pool executor for a function a worker cannot find, and fails its call with LocateError', async () => {
+    const local = unsync(function local(): number {
       return 1;
-    };
-    expect(() => unsync(local, { executor: 'thread' })).toThrow(/cannot be located in a worker/);
+    }, { executor: 'thread' });
+    const error = await Promise.resolve(local()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LocateError);
+    expect((error as Error).message).toMatch(/^`local` \(unsync-function\.test\.ts:\d+\) cannot be located in a worker: it is defined inside .*; define it at module top level$/);
   });
 
   it('keeps an unlocatable function on the loop under auto, and says why', async () => {
@@ -235,5 +237,38 @@ describe('decoration-time validation', () => {
     const f = local({ x: 1 });
     expect(f.executor).toBe('loop');
     expect(await f).toBeGreaterThan(0);
+  });
+});
+
+describe('registration only when needed (anonymous functions)', () => {
+  it('loads a module of several anonymous arrows and runs them on the loop', async () => {
+    const A = await import('../fixtures/auto-anonymous-arrows');
+    const calls = [A.add(2, 3), A.multiply(2, 3), A.negate(4)];
+    expect(calls.map((c) => c.executor)).toEqual(['loop', 'loop', 'loop']);
+    expect(await Promise.all(calls)).toEqual([5, 6, -4]);
+  });
+
+  it('fails a call that needs a worker with LocateError saying to export it or give it a name', async () => {
+    const A = await import('../fixtures/auto-anonymous-arrows');
+    const error = await Promise.resolve(A.callHidden(1)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LocateError);
+    expect((error as Error).message).toMatch(/^`anonymous` \(auto-anonymous-arrows\.ts:\d+\) cannot be located in a worker: .*Export it from .*auto-anonymous-arrows\.ts.*or give it a name \(`unsync\(fn, \{ name: 'add' \}\)`/);
+    // An anonymous arrow given `name` is located by it.
+    expect(await A.namedTriple(2)).toBe('6@worker');
+  });
+
+  it('locates an exported anonymous arrow by its export when a call needs a worker (a real CommonJS run)', () => {
+    // Under jest modules are not in require.cache, where exports are looked up: run it with tsx.
+    const root = path.resolve(__dirname, '..', '..');
+    const result = spawnSync(path.join(root, 'node_modules', '.bin', 'tsx'), [path.join(root, '__tests__', 'fixtures', 'auto-anonymous-arrows.ts')], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect({ status: result.status, stdout: result.stdout.trim(), stderr: result.stderr }).toEqual({
+      status: 0,
+      stdout: ['3', '42@worker', '6@worker', 'LocateError: advises export'].join('\n'),
+      stderr: '',
+    });
   });
 });

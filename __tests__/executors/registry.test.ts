@@ -2,12 +2,20 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { isLocateError, LocateError } from '../../src/core/errors';
 import { inWorker, locateFunction, unsyncRegister } from '../../src/executors';
-import { lookupRef, registeredRef } from '../../src/executors/registry';
+import { declareRegistration, lookupRef, registeredRef } from '../../src/executors/registry';
 import * as fx from '../fixtures/pool-functions';
 
 // Registered at this module's top level, as decorators do.
 const topLevelRef = unsyncRegister(function registeredAtTestTopLevel() {});
 const fixtureFile = path.join(__dirname, '..', 'fixtures', 'pool-functions.ts');
+
+// Declared at top level too: two claims of one name, two numbered members, an anonymous one.
+const clashA = declareRegistration(function clashA() {}, { name: 'clash' });
+const clashB = declareRegistration(function clashB() {}, { name: 'clash' });
+const memberA = declareRegistration(function memberA() {}, { name: '<class>.m', numbered: true });
+const memberB = declareRegistration(function memberB() {}, { name: '<class>.m', numbered: true });
+const anonymousArrow = (): number => 1;
+const anonymous = declareRegistration(anonymousArrow);
 
 describe('unsyncRegister', () => {
   it('keys functions by defining module file and qualified name', () => {
@@ -81,6 +89,30 @@ describe('unsyncRegister', () => {
     expect(() => unsyncRegister(1 as never)).toThrow('Expected `fn` to be a function, got 1 (number)');
     expect(() => unsyncRegister(fx.add, { name: '' })).toThrow('Expected `options.name` to be a non-empty string');
     expect(() => unsyncRegister(fx.add, { where: 1 } as never)).toThrow('Unknown option `where`');
+  });
+});
+
+describe('declareRegistration', () => {
+  it('never throws where unsyncRegister would, and locate() says why later', () => {
+    function inner(): void {}
+    const declared = declareRegistration(inner, { name: 'inner', label: '`inner`' });
+    expect(() => declared.locate()).toThrow(/^`inner` \(registry\.test\.ts:\d+\) cannot be located in a worker: it is defined inside .*, which a worker never runs; define it at module top level$/);
+    const made = new Function('declare', 'return declare(function made() {}, { name: "made" })')(declareRegistration);
+    expect(() => made.locate()).toThrow(/created dynamically/);
+  });
+
+  it('makes both claims of one name unlocatable, and numbers members instead', () => {
+    for (const d of [clashA, clashB]) expect(() => d.locate()).toThrow('two functions are registered as `clash`');
+    expect(lookupRef({ file: __filename, name: 'clash' })).toBeUndefined();
+    expect([memberA.locate().name, memberB.locate().name]).toEqual(['<class>.m', '<class>.m#2']);
+    expect(memberA.locate()).toBe(memberA.locate()); // located once
+  });
+
+  it('locates an anonymous function only through its module exports, with advice otherwise', () => {
+    // Under jest this test file is not in require.cache: the export cannot be seen.
+    expect(() => anonymous.locate()).toThrow(/^an anonymous function \(registry\.test\.ts:\d+\) cannot be located in a worker: .*Export it from .*or give it a name/);
+    expect(registeredRef(anonymousArrow)).toBeUndefined();
+    expect(() => declareRegistration(anonymousArrow, { name: '' })).toThrow('Expected `options.name` to be a non-empty string');
   });
 });
 

@@ -44,6 +44,17 @@ interface Table {
   /** real path -> qualified name -> entry. Read by bootstrap.cjs: keep the shape. */
   readonly byFile: Map<string, Map<string, Entry>>;
   readonly byFn: WeakMap<Function, RegisteredRef>;
+  /**
+   * Names two functions of one module claimed (real path -> names): neither is locatable
+   * under it. Optional: a table made by an older copy of unsync in this thread lacks it.
+   */
+  conflicts?: Map<string, Set<string>>;
+  /**
+   * Anonymous functions declared at module top level: the function a caller passes (the
+   * decorator's wrapper, or the function itself) -> the function a worker runs. A worker
+   * finds one through the module's exports (see {@link FileNames}).
+   */
+  anonymous?: WeakMap<Function, (...args: any[]) => unknown>;
 }
 
 const REGISTRY_KEY = Symbol.for('unsync.registry.v1');
@@ -52,6 +63,49 @@ const WORKER_KEY = Symbol.for('unsync.worker');
 function table(): Table {
   const g = globalThis as unknown as Record<symbol, Table | undefined>;
   return (g[REGISTRY_KEY] ??= { version: 1, byFile: new Map(), byFn: new WeakMap() });
+}
+
+/**
+ * The names of one module. `get` also answers for an anonymous function the module
+ * exports (`export const add = unsync((a, b) => a + b)`): the worker's bootstrap asks the
+ * registry first and would otherwise find the export itself, the decorator's wrapper,
+ * which inside a worker returns an Unfuture instead of the value. (Asking the bootstrap to
+ * unwrap registered exports would make this subclass unnecessary.)
+ */
+class FileNames extends Map<string, Entry> {
+  readonly #file: string;
+  constructor(file: string) {
+    super();
+    this.#file = file;
+  }
+  override get(name: string): Entry | undefined {
+    const entry = super.get(name);
+    if (entry !== undefined) return entry;
+    const exported = exportedValue(this.#file, name);
+    const fn = typeof exported === 'function' ? table().anonymous?.get(exported) : undefined;
+    return fn === undefined ? undefined : { ref: Object.freeze({ file: this.#file, name, fn }), site: 'export' };
+  }
+}
+
+function namesOf(file: string): Map<string, Entry> {
+  const { byFile } = table();
+  let names = byFile.get(file);
+  if (names === undefined) byFile.set(file, (names = new FileNames(file)));
+  return names;
+}
+
+/** `require.cache[file].exports[name]` (CommonJS modules only; ES modules are not in it). */
+function exportedValue(file: string, name: string): unknown {
+  const exports = loadedModuleExports(file);
+  if (exports === undefined) return undefined;
+  if (name === 'default') return typeof exports === 'function' ? exports : safeGet(exports, 'default');
+  return safeGet(exports, name);
+}
+
+function loadedModuleExports(file: string): object | undefined {
+  const cache = typeof require === 'function' ? require.cache : undefined;
+  const exports = cache?.[file]?.exports as unknown;
+  return (typeof exports === 'object' && exports !== null) || typeof exports === 'function' ? (exports as object) : undefined;
 }
 
 const realPaths = new Map<string, string>();
@@ -135,20 +189,171 @@ export function unsyncRegister(fn: (...args: any[]) => unknown, options?: Regist
   }
   file = realFile(file);
   const position = site ? `${site.line}:${site.column}` : 'unknown';
-  const { byFile, byFn } = table();
-  let names = byFile.get(file);
-  if (names === undefined) byFile.set(file, (names = new Map()));
-  const existing = names.get(name);
-  if (existing !== undefined && existing.ref.fn !== fn && existing.site !== position) {
-    throw new LocateError(
-      `two functions are registered as \`${name}\` in ${file}; give one of them an explicit \`name\``,
-      { file, qualifiedName: name },
-    );
+  if (!claimName(file, name, fn, position)) {
+    throw new LocateError(duplicateMessage(name, file), { file, qualifiedName: name });
   }
+  return Object.freeze({ file, name, fn });
+}
+
+/**
+ * Put `fn` under `name` in `file`'s names; false when another function holds the name (or
+ * two already claimed it). Registering again from the same source position is a
+ * re-evaluation of the module and replaces the entry.
+ */
+function claimName(file: string, name: string, fn: (...args: any[]) => unknown, position: string): boolean {
+  const names = namesOf(file);
+  if (table().conflicts?.get(file)?.has(name) === true) return false;
+  const existing = ownEntry(names, name);
+  if (existing !== undefined && existing.ref.fn !== fn && existing.site !== position) return false;
   const ref: RegisteredRef = Object.freeze({ file, name, fn });
   names.set(name, { ref, site: position });
-  byFn.set(fn, ref);
-  return ref;
+  table().byFn.set(fn, ref);
+  return true;
+}
+
+function ownEntry(names: Map<string, Entry>, name: string): Entry | undefined {
+  return Map.prototype.get.call(names, name) as Entry | undefined;
+}
+
+function duplicateMessage(name: string, file: string): string {
+  return `two functions are registered as \`${name}\` in ${file}; give one of them an explicit \`name\``;
+}
+
+/** Options of {@link declareRegistration}. */
+export interface DeclareOptions {
+  /**
+   * The name a worker finds the function by. Without one (an anonymous function) it is
+   * found through its module's exports, looked up when a call first needs a worker.
+   */
+  readonly name?: string;
+  /**
+   * On a name clash, take `name#2`, `name#3`, … in definition order (the same in every
+   * worker) instead of making both functions unlocatable. For TC39 members, whose class a
+   * decorator never sees.
+   */
+  readonly numbered?: boolean;
+  /** Functions that stand for `fn` (a wrapper, the function it wraps): `locateFunction(alias)` finds `fn`. */
+  readonly aliases?: readonly Function[];
+  /** What to call the function in errors (`Service.method`); `name` by default. */
+  readonly label?: string;
+}
+
+/** Where a declared registration stands; `located` is final. */
+type DeclarationState =
+  | { readonly state: 'declared'; readonly file: string; readonly name: string | undefined; readonly position: string }
+  | { readonly state: 'located'; readonly ref: RegisteredRef }
+  | { readonly state: 'unlocatable'; readonly error: LocateError };
+
+/**
+ * A registration made at definition time and *located* only when a call first needs a
+ * worker: {@link Declaration.locate} returns the call reference or throws the
+ * `LocateError` saying how to make the function locatable. Until then nothing fails, so a
+ * module may define any number of functions that only ever run on the loop.
+ */
+export class Declaration {
+  #state: DeclarationState;
+  readonly #fn: (...args: any[]) => unknown;
+  readonly #aliases: readonly Function[];
+  readonly #label: string;
+
+  /** @internal use {@link declareRegistration}. */
+  constructor(state: DeclarationState, fn: (...args: any[]) => unknown, aliases: readonly Function[], label: string) {
+    this.#state = state;
+    this.#fn = fn;
+    this.#aliases = aliases;
+    this.#label = label;
+  }
+
+  /**
+   * The call reference a worker resolves, or a `LocateError` naming the function and what
+   * to do (define it at module top level, export it, or give it `name`). A success is
+   * remembered; so is a failure, except for an anonymous function, which its module may
+   * still export (a call made while the module loads, before its exports are assigned).
+   */
+  locate(): RegisteredRef {
+    const s = this.#state;
+    if (s.state === 'located') return s.ref;
+    if (s.state === 'unlocatable') throw s.error;
+    const ref = s.name === undefined ? this.#fromExports(s.file) : this.#fromNames(s.file, s.name, s.position);
+    if (ref instanceof LocateError) {
+      if (s.name !== undefined) this.#state = { state: 'unlocatable', error: ref };
+      throw ref;
+    }
+    for (const alias of this.#aliases) aliasRegistration(alias, ref);
+    this.#state = { state: 'located', ref };
+    return ref;
+  }
+
+  #fromNames(file: string, name: string, position: string): RegisteredRef | LocateError {
+    const entry = ownEntry(namesOf(file), name);
+    // The same position: this function, or its module evaluated again (the worker loads it afresh).
+    if (entry !== undefined && (entry.ref.fn === this.#fn || entry.site === position)) return Object.freeze({ file, name, fn: this.#fn });
+    if (table().conflicts?.get(file)?.has(name) === true) return new LocateError(`\`${this.#label}\` cannot be located in a worker: ${duplicateMessage(name, file)}`, { file, qualifiedName: name });
+    return new LocateError(`\`${this.#label}\` cannot be located in a worker: another registration replaced \`${name}\` in ${file}`, { file, qualifiedName: name });
+  }
+
+  #fromExports(file: string): RegisteredRef | LocateError {
+    const exports = loadedModuleExports(file);
+    const key = exports === undefined ? undefined : exportPathOf(exports, this.#fn, this.#aliases);
+    if (key !== undefined && !key.includes('.') && ownEntry(namesOf(file), key) === undefined) return Object.freeze({ file, name: key, fn: this.#fn });
+    return new LocateError(
+      `${this.#label} cannot be located in a worker: a worker finds a function by its name or its export, and this one has neither. ` +
+        `Export it from ${file} (\`export const add = unsync((a, b) => a + b)\`, a CommonJS module), or give it a name (\`unsync(fn, { name: 'add' })\` or \`function add() {}\`)`,
+      { file },
+    );
+  }
+}
+
+/**
+ * Declare `fn` for workers at definition time, cheaply: its defining module is read from
+ * the call site now (the only time it can be), a named function takes its name in the
+ * module's table at once (a worker loading the module makes the same declarations and
+ * finds it there), and every check that can fail waits for {@link Declaration.locate}.
+ * Never throws for where or how `fn` was defined; `TypeError` for bad arguments.
+ *
+ * @example
+ * const declaration = declareRegistration(shim, { name: 'add', aliases: [wrapper] });
+ * // later, when a call needs a worker:
+ * const ref = declaration.locate(); // or LocateError: "... export it, or give it a name"
+ */
+export function declareRegistration(fn: (...args: any[]) => unknown, options: DeclareOptions = {}): Declaration {
+  assertFunction('fn', fn);
+  const { name, numbered = false, aliases = [] } = options;
+  if (name !== undefined && (typeof name !== 'string' || name === '')) throw new TypeError(expected('options.name', 'a non-empty string', name));
+  const label = options.label ?? (name !== undefined ? `\`${name}\`` : 'an anonymous function');
+  const site = findRegistrationSite(declareRegistration);
+  const fail = (message: string, file?: string): Declaration =>
+    new Declaration({ state: 'unlocatable', error: new LocateError(message, { file, qualifiedName: name }) }, fn, aliases, label);
+  if (site === undefined || site.dynamic || site.file === undefined) {
+    return fail(`${label} cannot be located in a worker: it was created dynamically (eval/new Function or Node internals); define it at module top level`);
+  }
+  const where = `${path.basename(site.file)}:${site.line}`;
+  if (!site.topLevel) {
+    return fail(`${label} (${where}) cannot be located in a worker: it is defined inside ${site.enclosing}, which a worker never runs; define it at module top level`, site.file);
+  }
+  const file = realFile(site.file);
+  const position = `${site.line}:${site.column}`;
+  if (name === undefined) {
+    const anonymous = (table().anonymous ??= new WeakMap());
+    namesOf(file);
+    for (const f of [fn, ...aliases]) anonymous.set(f, fn);
+    return new Declaration({ state: 'declared', file, name: undefined, position }, fn, aliases, `${label} (${where})`);
+  }
+  for (let n = 1; ; n++) {
+    const key = n === 1 ? name : `${name}#${n}`;
+    if (claimName(file, key, fn, position)) {
+      for (const alias of aliases) aliasRegistration(alias, table().byFn.get(fn)!);
+      return new Declaration({ state: 'declared', file, name: key, position }, fn, aliases, label);
+    }
+    if (numbered && n < 50) continue;
+    // Neither function may be located under the name: a worker would run whichever it registered.
+    const conflicts = (table().conflicts ??= new Map());
+    let names = conflicts.get(file);
+    if (names === undefined) conflicts.set(file, (names = new Set()));
+    names.add(key);
+    namesOf(file).delete(key);
+    return new Declaration({ state: 'declared', file, name: key, position }, fn, aliases, label);
+  }
 }
 
 function qualifiedName(fn: Function, options: RegisterOptions | undefined): string {
@@ -217,7 +422,14 @@ function findInLoadedModules(fn: Function): RegisteredRef | undefined {
 }
 
 /** `key`, `Class.method` or `Class.staticMethod` naming `fn` inside `exports`; the same walk as bootstrap.cjs. */
-function exportPathOf(exports: unknown, fn: Function): string | undefined {
+function exportPathOf(exports: unknown, fn: Function, aliases: readonly Function[] = []): string | undefined {
+  if (aliases.length > 0) {
+    for (const f of [fn, ...aliases]) {
+      const key = exportPathOf(exports, f);
+      if (key !== undefined) return key;
+    }
+    return undefined;
+  }
   if (exports === fn) return 'default';
   if (exports === null || (typeof exports !== 'object' && typeof exports !== 'function')) return undefined;
   const record = exports as Record<string, unknown>;
