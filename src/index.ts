@@ -9,7 +9,7 @@
  *   runtime/     configure, run, shutdown, debug mode, statistics
  *   streams/     asyncio-style TCP streams and Trio-style helpers
  *   bench/       the benchmark harness: where should this function run? (a tool over every layer)
- *   ../decorators/  the @unsync decorator (re-exported here, imported nowhere else in src/)
+ *   ../decorators/  the `@unsync` decorator (re-exported here, imported nowhere else in src/)
  *
  * This file is the package's only public entry.
  */
@@ -42,3 +42,9 @@ export * from './executors';
 export * from './streams';
 export * from './bench';
 export * from '../decorators';
+// Types that public signatures name, exported so that users (and the API reference) can name them too.
+export type { CancelHook } from './core/future-types';
+export type { WaiterQueueOptions } from './core/waiters';
+export type { ThreadTuning } from './executors/pool-options';
+export type { RoutingRow } from './bench/html-report';
+export type { AnyFunction } from '../decorators/types';

@@ -20,6 +20,7 @@ export interface RoutingRow {
   readonly loopDelayP99: number;
   /** The longest the main event loop was held up (one long block barely moves the p99). */
   readonly loopDelayMax?: number;
+  /** Calls that failed; a routing with failures is shown greyed out and left out of the chart. */
   readonly failures: number;
   /** Free text shown in the table (e.g. where `auto` sent each function, or an error). */
   readonly note?: string;

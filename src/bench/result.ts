@@ -7,18 +7,27 @@ import type { BenchExecutor } from './options';
 
 /** Latency percentiles of one executor's calls, from submit to settle as the caller sees it. */
 export interface LatencySummary {
+  /** Median latency (ms). */
   readonly p50: number;
+  /** 95th percentile (ms). */
   readonly p95: number;
+  /** 99th percentile (ms). */
   readonly p99: number;
+  /** Fastest call (ms). */
   readonly min: number;
+  /** Slowest call (ms). */
   readonly max: number;
+  /** Arithmetic mean (ms). */
   readonly mean: number;
 }
 
 /** How much the main thread's event loop was held up while the calls ran (`monitorEventLoopDelay`). */
 export interface LoopDelaySummary {
+  /** Median event loop delay (ms). */
   readonly p50: number;
+  /** 99th percentile of the delay (ms). */
   readonly p99: number;
+  /** Longest delay seen (ms). */
   readonly max: number;
 }
 
@@ -31,8 +40,11 @@ export interface LoopDelaySummary {
  * zero) elsewhere. The whole cost of an executor is `processMs + childrenMs`.
  */
 export interface CpuSummary {
+  /** CPU time of this process (main thread and worker threads): `userMs + systemMs`. */
   readonly processMs: number;
+  /** User-mode part of `processMs`. */
   readonly userMs: number;
+  /** Kernel-mode part of `processMs`. */
   readonly systemMs: number;
   /**
    * CPU time (user + system) of the process pool's child processes during the rounds,
@@ -49,6 +61,7 @@ export interface CpuSummary {
 
 /** The measurements of one executor. */
 export interface ExecutorResult {
+  /** Which executor these figures are for. */
   readonly executor: BenchExecutor;
   /** False when the executor cannot run here (not built, or the function cannot be located). */
   readonly available: boolean;
@@ -66,6 +79,7 @@ export interface ExecutorResult {
   readonly latency: LatencySummary;
   /** Median over rounds of the main loop's delay while the round ran. */
   readonly loopDelay: LoopDelaySummary;
+  /** CPU time spent during the timed rounds, this process and the pool's children apart. */
   readonly cpu: CpuSummary;
   /**
    * The longest time a single call held the event loop, over the timed rounds: the figure
@@ -89,17 +103,23 @@ export interface ExecutorResult {
 
 /** What `inspect()` of the decorator says about the function (when the decorator is loaded). */
 export interface InspectVerdict {
+  /** What the function is: `async`, `io` (blocks waiting) or `cpu` (computes). */
   readonly kind: 'async' | 'io' | 'cpu';
+  /** Where `'auto'` would run its next call. */
   readonly executor: BenchExecutor;
+  /** The deciding rule, in words. */
   readonly reason: string;
 }
 
 /** The harness's advice: where to run the function, and why, in words. */
 export interface Recommendation {
+  /** The executor to use; undefined when none ran every call without failing. */
   readonly executor: BenchExecutor | undefined;
+  /** Why, in words: the figures that decided. */
   readonly reason: string;
   /** `inspect()`'s own verdict, and whether the measurements agree with it. */
   readonly inspect: InspectVerdict | undefined;
+  /** Whether `executor` is the one `inspect()` picked; undefined when either is unknown. */
   readonly agreesWithInspect: boolean | undefined;
 }
 
@@ -107,19 +127,27 @@ export interface Recommendation {
 export interface BenchmarkResult {
   /** The function's qualified name. */
   readonly name: string;
+  /** The options the run used, defaults filled in (see `BenchmarkOptions`). */
   readonly options: {
+    /** Timed calls per executor, over all rounds. */
     readonly calls: number;
+    /** Calls in flight at once. */
     readonly concurrency: number;
+    /** Untimed calls per executor before the rounds. */
     readonly warmup: number;
+    /** Timed rounds the calls are split into. */
     readonly rounds: number;
+    /** The executors measured, in order. */
     readonly executors: readonly BenchExecutor[];
   };
   /** One line: cores, CPU, memory, Node version, platform. */
   readonly machine: string;
+  /** `process.version` of the Node that ran the benchmark. */
   readonly node: string;
   /** ISO date of the run. */
   readonly date: string;
   /** Per executor, in the order asked. */
   readonly results: readonly ExecutorResult[];
+  /** Where to run the function, decided from `results`. */
   readonly recommendation: Recommendation;
 }

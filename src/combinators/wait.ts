@@ -26,7 +26,9 @@ export interface WaitOptions {
 
 /** The two sets {@link wait} resolves with. */
 export interface WaitResult<T> {
+  /** The inputs (as Unfutures) that had settled when `wait` returned. */
   done: Set<Unfuture<T>>;
+  /** The ones still running: `wait` does not cancel them. */
   pending: Set<Unfuture<T>>;
 }
 

@@ -11,9 +11,11 @@ export type BarrierState = 'filling' | 'broken';
 
 /** What {@link Barrier.statistics} returns (a frozen plain object). */
 export interface BarrierStatistics {
+  /** Tasks that must call `wait()` before all of them pass. */
   readonly parties: number;
   /** Parties parked in `wait()` for the current cycle. */
   readonly waiting: number;
+  /** `'filling'` while it can be waited on; `'broken'` after `abort()`, until `reset()`. */
   readonly state: BarrierState;
 }
 
@@ -90,6 +92,7 @@ export class Barrier {
     return Object.freeze({ parties: this.#parties, waiting: this.#waiters.size, state: this.#state });
   }
 
+  /** `'Barrier'`: what `Object.prototype.toString` and `util.inspect` show for it. */
   get [Symbol.toStringTag](): string {
     return 'Barrier';
   }

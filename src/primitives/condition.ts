@@ -185,6 +185,7 @@ export class Condition {
     });
   }
 
+  /** `'Condition'`: what `Object.prototype.toString` and `util.inspect` show for it. */
   get [Symbol.toStringTag](): string {
     return 'Condition';
   }

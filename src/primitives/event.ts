@@ -6,6 +6,7 @@ import { WaiterQueue, assertSignalOptions, cancelledFuture, type SignalOptions }
 
 /** What {@link Event.statistics} returns (a frozen plain object). */
 export interface EventStatistics {
+  /** The flag (`isSet()`). */
   readonly isSet: boolean;
   /** Tasks parked in `wait()`. */
   readonly waiters: number;
@@ -61,6 +62,7 @@ export class Event {
     return Object.freeze({ isSet: this.#set, waiters: this.#waiters.size });
   }
 
+  /** `'Event'`: what `Object.prototype.toString` and `util.inspect` show for it. */
   get [Symbol.toStringTag](): string {
     return 'Event';
   }

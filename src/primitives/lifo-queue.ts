@@ -39,6 +39,7 @@ export class LifoQueue<T> extends Queue<T> {
     return true;
   }
 
+  /** `'LifoQueue'`: what `Object.prototype.toString` and `util.inspect` show for it. */
   override get [Symbol.toStringTag](): string {
     return 'LifoQueue';
   }

@@ -18,6 +18,7 @@ export let resumeHold: (lock: Lock, guard: Guard) => Unfuture<Guard>;
 
 /** What {@link Lock.statistics} returns (a frozen plain object). */
 export interface LockStatistics {
+  /** Whether a task holds the lock (`locked()`). */
   readonly locked: boolean;
   /** Tasks parked in `acquire()`. */
   readonly waiters: number;
@@ -148,6 +149,7 @@ export class Lock {
     return Object.freeze({ locked: this.#owner !== undefined, waiters: this.#waiters.size });
   }
 
+  /** `'Lock'`: what `Object.prototype.toString` and `util.inspect` show for it. */
   get [Symbol.toStringTag](): string {
     return 'Lock';
   }

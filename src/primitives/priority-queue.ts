@@ -50,6 +50,7 @@ export class PriorityQueue<T> extends Queue<T> {
     return this.heap.remove(item);
   }
 
+  /** `'PriorityQueue'`: what `Object.prototype.toString` and `util.inspect` show for it. */
   override get [Symbol.toStringTag](): string {
     return 'PriorityQueue';
   }

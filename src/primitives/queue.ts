@@ -22,6 +22,7 @@ export interface QueueStatistics {
   readonly unfinished: number;
   /** Tasks parked in `join()`. */
   readonly joiners: number;
+  /** Whether `shutdown()` was called. */
   readonly shutdown: boolean;
 }
 
@@ -244,6 +245,7 @@ export class Queue<T> implements AsyncIterable<T> {
     });
   }
 
+  /** `'Queue'`: what `Object.prototype.toString` and `util.inspect` show for it. */
   get [Symbol.toStringTag](): string {
     return 'Queue';
   }

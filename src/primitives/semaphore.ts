@@ -74,6 +74,7 @@ export class Semaphore {
   /** @internal Hook for {@link BoundedSemaphore}: throw if a release is not allowed. */
   protected checkRelease(_value: number): void {}
 
+  /** `'Semaphore'`: what `Object.prototype.toString` and `util.inspect` show for it. */
   get [Symbol.toStringTag](): string {
     return 'Semaphore';
   }
@@ -100,6 +101,7 @@ export class BoundedSemaphore extends Semaphore {
     if (value >= this.#initial) throw new InvalidStateError('BoundedSemaphore released too many times');
   }
 
+  /** `'BoundedSemaphore'`: what `Object.prototype.toString` and `util.inspect` show for it. */
   override get [Symbol.toStringTag](): string {
     return 'BoundedSemaphore';
   }

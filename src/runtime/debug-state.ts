@@ -10,6 +10,7 @@ import { isMainThread } from 'node:worker_threads';
 
 /** Where debug reports go: any object with a `warn` method. The console by default. */
 export interface Logger {
+  /** Called once per report: `message` is one line starting `unsync:`; `details` are the objects it is about. */
   warn(message: string, ...details: unknown[]): void;
 }
 

@@ -14,22 +14,31 @@ export type { DecoratedFunctionStatistics, DecoratedCallCounts } from './statist
 
 /** Tasks created since the process started, by state. `pending` = not settled yet. */
 export interface TaskStatistics {
+  /** Every task created. */
   readonly created: number;
+  /** Created and not settled yet: `created` minus the three outcomes. */
   readonly pending: number;
+  /** Settled with a value. */
   readonly fulfilled: number;
+  /** Settled with an error (not a cancellation). */
   readonly rejected: number;
+  /** Settled cancelled. */
   readonly cancelled: number;
 }
 
 /** Debug mode's settings and how many reports of each kind it made. */
 export interface DebugStatistics {
+  /** Whether debug mode is on now. */
   readonly enabled: boolean;
+  /** The slow-callback threshold in ms (`configure({ slowCallbackDuration })`). */
   readonly slowCallbackDuration: number;
+  /** Reports made since the process started, by kind (docs/debug.md). */
   readonly reports: Readonly<Record<DebugReportKind, number>>;
 }
 
 /** What {@link statistics} returns: a plain frozen object (nested objects frozen too). */
 export interface RuntimeStatistics {
+  /** Tasks created since the process started, by state. */
   readonly tasks: TaskStatistics;
   /**
    * Each live executor's own `statistics()`, by kind (`loop`, `thread`, `process`). An
@@ -37,6 +46,7 @@ export interface RuntimeStatistics {
    * fresh one whose counters begin at zero.
    */
   readonly executors: Readonly<Partial<Record<string, ExecutorStatistics>>>;
+  /** Debug mode's settings and report counts. */
   readonly debug: DebugStatistics;
   /**
    * Each decorated function (`@unsync`, `unsync(fn)`) called so far and still alive: its

@@ -31,7 +31,9 @@ export type ConnectionHandler = (reader: StreamReader, writer: StreamWriter) => 
 
 /** A reader and writer of one connection. */
 export interface StreamPair {
+  /** The receiving side. */
   readonly reader: StreamReader;
+  /** The sending side. */
   readonly writer: StreamWriter;
 }
 

@@ -20,7 +20,9 @@ export const DEFAULT_LIMIT = 64 * 1024;
 
 /** What a reader needs from its transport to apply backpressure. */
 export interface ReaderFlowControl {
+  /** Stop delivering data: the reader's buffer is over its limit. */
   pause(): void;
+  /** Deliver data again: the buffer drained below the limit. */
   resume(): void;
 }
 
