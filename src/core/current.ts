@@ -42,6 +42,44 @@ export function callIn<F, A, R>(task: AwaitingTask<F> | undefined, fn: (arg: A) 
   return taskStorage.run(task as AwaitingTask<F>, fn, arg);
 }
 
+/*
+ * Whether AsyncLocalStorage is built on AsyncContextFrame (Node >= 24 by default, Node 22
+ * with --experimental-async-context-frame) rather than on async_hooks. Probed, not guessed
+ * from the version (flags and NODE_OPTIONS can switch it either way): the frame-based
+ * `run()` enters through `enterWith()`, the async_hooks one never calls it.
+ */
+function probeFrameBased(): boolean {
+  const probe = new AsyncLocalStorage<number>();
+  let entered = false;
+  const enterWith = probe.enterWith;
+  probe.enterWith = function (this: AsyncLocalStorage<number>, store: number): void {
+    entered = true;
+    enterWith.call(this, store);
+  };
+  probe.run(1, () => undefined);
+  return entered;
+}
+const frameBased = probeFrameBased();
+
+/**
+ * Run `step(task)` as the first step of `task`, with `task` current. Only for the start
+ * batch (a microtask job that starts tasks one after another, task.ts).
+ *
+ * With AsyncContextFrame, `run()` costs two frames (each a Map copied from the current
+ * one): one to enter and one more to restore the previous value. Each task needs the first
+ * (it is the task's context, kept by every promise its body makes) but not the second:
+ * nothing runs after the step in this job except the next task's step, which enters its
+ * own frame, and V8 resets the frame when the job ends. With async_hooks, `run()` enters
+ * and restores by writing a property of the current resource (no allocation), and
+ * `enterWith()` without a restore could leave the store on a resource outside this job,
+ * so `run()` it is.
+ */
+export function runAsTask<F, R>(task: AwaitingTask<F>, step: (task: AwaitingTask<F>) => R): R {
+  if (!frameBased) return taskStorage.run(task, step, task);
+  taskStorage.enterWith(task);
+  return step(task);
+}
+
 /** The task whose code is running now, or undefined. */
 export function currentAwaitingTask<F>(): AwaitingTask<F> | undefined {
   return contextState.tasksEverCreated ? taskStorage.getStore() : undefined;

@@ -14,12 +14,13 @@
  * - Edge-triggered: a body that catches the `CancelledError` and returns normally
  *   completes normally.
  */
-import { CancelledError, isCancelledError } from './errors';
-import { contextState, taskStorage, type AwaitingTask } from './current';
+import { CancelledError, InvalidStateError, isCancelledError } from './errors';
+import { contextState, runAsTask, taskStorage, type AwaitingTask } from './current';
 import { Unfuture } from './future';
 import { cancelFuture, discardValue, interruptAwait, markStarted, onSettled, rejectFuture, resolveFuture } from './future-internal';
 import { MicrotaskBatch } from './microtask-batch';
-import { futureHooks, taskCounters } from './hooks';
+import { futureHooks } from './future';
+import { taskCounters } from './hooks';
 import { assertCancelMessage, assertOptions, expected, isThenable } from './validate';
 
 /** Options for {@link createTask}. */
@@ -202,33 +203,89 @@ export class Task<T> extends Unfuture<T> implements AwaitingTask<Unfuture<unknow
 
   #step(): void {
     if (this.done()) return;
-    const body = this.#body!;
-    this.#body = undefined;
-    markStarted(this);
-    let result: T | PromiseLike<T>;
     const around = futureHooks.aroundTaskStep;
-    try {
-      // Debug mode wraps the first step to time it (slow-callback reports name the task).
-      result = around === undefined ? taskStorage.run(this, body) : stepAround(around, this, body);
-    } catch (error) {
-      this.#finish(false, error);
+    if (around === undefined) {
+      runAsTask(this, Task.#firstStep);
       return;
     }
-    if (result instanceof Unfuture) {
-      // The body handed back a library future: the task is suspended on it.
-      this.linkAwait(result);
-      onSettled(result, (f) => {
-        if (f.state !== 'fulfilled') this.#finish(false, safeException(f));
-        else if (this.#finish(true, f.result())) discardValue(f, f.result());
-      });
-    } else if (isThenable(result)) {
-      result.then(
-        (value) => this.#finish(true, value),
-        (error) => this.#finish(false, error),
-      );
-    } else {
-      this.#finish(true, result);
+    Task.#stepAround(around, this);
+  }
+
+  /*
+   * Debug mode wraps the first step to time it (slow-callback reports name the task) and
+   * to watch the promise the body returns. Kept out of `#step` (as the closures below are
+   * kept out of `#firstStep`): a function that makes a closure gets a context object on
+   * every call, taken or not, and a pending task would carry it.
+   */
+  static #stepAround(around: (task: Unfuture<unknown>, step: () => unknown) => unknown, task: Task<unknown>): void {
+    try {
+      around(task as Unfuture<unknown>, () => taskStorage.run(task, Task.#firstStep, task));
+    } catch (error) {
+      task.#finish(false, error);
     }
+  }
+
+  /**
+   * Run the body (in the task's context) and follow what it returns; returns that, for
+   * debug mode's wrapper. Static, and handed around as `Task.#firstStep`: no closure per task.
+   */
+  static #firstStep(this: void, awaiting: AwaitingTask<Unfuture<unknown>>): unknown {
+    const task = awaiting as Task<unknown>;
+    const body = task.#body!;
+    task.#body = undefined;
+    markStarted(task);
+    let result: unknown;
+    try {
+      result = body();
+    } catch (error) {
+      task.#finish(false, error);
+      return undefined;
+    }
+    if (result instanceof Promise && result.constructor === Promise) {
+      // The usual case, an async body. The reactions run in the context they were
+      // registered in, this task's, where they find the task again: two shared functions
+      // instead of two closures per task.
+      result.then(Task.#bodyFulfilled, Task.#bodyRejected);
+    } else if (result instanceof Unfuture) {
+      task.#followFuture(result);
+    } else if (isThenable(result)) {
+      task.#followThenable(result);
+    } else {
+      task.#finish(true, result);
+    }
+    return result;
+  }
+
+  /** The body handed back a library future: the task is suspended on it. */
+  #followFuture(result: Unfuture<unknown>): void {
+    this.linkAwait(result);
+    onSettled(result, (f) => {
+      if (f.state !== 'fulfilled') this.#finish(false, safeException(f));
+      else if (this.#finish(true, f.result())) discardValue(f, f.result());
+    });
+  }
+
+  /** A foreign thenable may call back from any context: closures. */
+  #followThenable(result: PromiseLike<unknown>): void {
+    result.then(
+      (value) => this.#finish(true, value),
+      (error) => this.#finish(false, error),
+    );
+  }
+
+  static #bodyFulfilled(this: void, value: unknown): void {
+    Task.#running().#finish(true, value);
+  }
+
+  static #bodyRejected(this: void, error: unknown): void {
+    Task.#running().#finish(false, error);
+  }
+
+  /** The task whose context a body reaction runs in (see `#firstStep`). */
+  static #running(): Task<unknown> {
+    const task = taskStorage.getStore();
+    if (!(task instanceof Task)) throw new InvalidStateError('unsync: a task body settled outside its task context (internal error)');
+    return task;
   }
 
   /** Settle from the body's outcome; true when a value was dropped because a late cancel won. */
@@ -250,14 +307,6 @@ export class Task<T> extends Unfuture<T> implements AwaitingTask<Unfuture<unknow
 }
 
 /** The error (or CancelledError) of a settled, unsuccessful future. */
-/*
- * The debug-mode path of `#step`, kept out of it: a closure inside `#step` would make V8
- * give every call a context object, and that costs each pending task 8 bytes.
- */
-function stepAround<T>(around: (task: Unfuture<unknown>, step: () => unknown) => unknown, task: Task<T>, body: () => T | PromiseLike<T>): T | PromiseLike<T> {
-  return around(task as Unfuture<unknown>, () => taskStorage.run(task, body)) as T | PromiseLike<T>;
-}
-
 function safeException(f: Unfuture<unknown>): unknown {
   try {
     f.result();
