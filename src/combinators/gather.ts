@@ -99,6 +99,7 @@ function gatherFutures(children: Unfuture<unknown>[], returnExceptions: boolean)
     resolveFuture(
       outer,
       children.map((f) => {
+        if (f.state === 'fulfilled') return f.result();
         if (f.cancelled()) return childCancelledError(f);
         const outcome = outcomeOf(f);
         return outcome.ok ? outcome.value : outcome.error;

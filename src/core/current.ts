@@ -7,7 +7,7 @@
  * `Unfuture.then` skips the lookup entirely until the first task exists
  * (`contextState.tasksEverCreated`). See docs/cancellation.md.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
 
 /**
  * What `Unfuture.then` needs from the task that is awaiting it. `F` is the future type
@@ -56,7 +56,10 @@ function probeFrameBased(): boolean {
     entered = true;
     enterWith.call(this, store);
   };
-  probe.run(1, () => undefined);
+  // Inside a resource's scope, which restores the frame exactly when it ends: the frame-based
+  // run() restores by entering yet another frame, and the probe's entry would stay in the
+  // module loader's frame (and be copied into every frame made after it).
+  new AsyncResource('unsync-probe').runInAsyncScope(() => probe.run(1, () => undefined));
   return entered;
 }
 const frameBased = probeFrameBased();

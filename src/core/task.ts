@@ -8,7 +8,7 @@
  *   a library awaitable) is linked to the task. `task.cancel(msg)` cancels those futures,
  *   so the body sees `CancelledError` at the await where it is suspended.
  * - When the task is suspended on something foreign (a native promise), the request is
- *   remembered (`#mustCancel`) and delivered at its next library await, or, if the body
+ *   remembered (`mustCancel`) and delivered at its next library await, or, if the body
  *   returns first, the task ends cancelled. The task's `signal` aborts at once, for
  *   foreign APIs that accept one.
  * - Edge-triggered: a body that catches the `CancelledError` and returns normally
@@ -53,15 +53,12 @@ let startQueue: MicrotaskBatch<Task<any>>;
 export class Task<T> extends Unfuture<T> implements AwaitingTask<Unfuture<unknown>> {
   // The body until its first step; undefined once started (so "started" = !done && !#body).
   #body: (() => T | PromiseLike<T>) | undefined;
-  // A cancel request that no awaited future has carried to the body yet.
-  #mustCancel = false;
-  #cancelMessage: string | undefined = undefined;
-  // asyncio's cancel counter: requests minus `uncancel()` calls. Never negative.
-  #cancelRequests = 0;
+  // Made by the first cancel() or signal read; undefined for the many tasks that see neither
+  // (one slot instead of four on every task).
+  #cancel: CancelState | undefined = undefined;
   // What the body is suspended on (one, or a set for Promise.all & co): the then-child of
   // each await (whose source is the awaited future), or the future the body returned.
   #awaiting: Unfuture<unknown> | Set<Unfuture<unknown>> | undefined = undefined;
-  #controller: AbortController | undefined = undefined;
   // Neighbours in the pending-task list (undefined once settled).
   #prev: Task<any> | undefined = undefined;
   #next: Task<any> | undefined = undefined;
@@ -69,9 +66,10 @@ export class Task<T> extends Unfuture<T> implements AwaitingTask<Unfuture<unknow
   static {
     startQueue = new MicrotaskBatch((task) => task.#step());
     takeRequest = (task) => {
-      if (!task.#mustCancel) return undefined;
-      task.#mustCancel = false;
-      return new CancelledError(task.#cancelMessage);
+      const c = task.#cancel;
+      if (c === undefined || !c.mustCancel) return undefined;
+      c.mustCancel = false;
+      return new CancelledError(c.message);
     };
     listPending = () => {
       const out: Task<unknown>[] = [];
@@ -101,13 +99,12 @@ export class Task<T> extends Unfuture<T> implements AwaitingTask<Unfuture<unknow
    * cancellation otherwise.
    */
   get signal(): AbortSignal {
-    if (this.#controller === undefined) {
-      this.#controller = new AbortController();
-      if (this.#cancelRequests > 0 || this.cancelled()) {
-        this.#controller.abort(new CancelledError(this.#cancelMessage));
-      }
+    const c = (this.#cancel ??= newCancelState());
+    if (c.controller === undefined) {
+      c.controller = new AbortController();
+      if (c.requests > 0 || this.cancelled()) c.controller.abort(new CancelledError(c.message));
     }
-    return this.#controller.signal;
+    return c.controller.signal;
   }
 
   /**
@@ -119,21 +116,22 @@ export class Task<T> extends Unfuture<T> implements AwaitingTask<Unfuture<unknow
   override cancel(message?: string): boolean {
     assertCancelMessage(message);
     if (this.done()) return false;
-    this.#cancelRequests++;
-    this.#cancelMessage = message;
-    this.#controller?.abort(new CancelledError(message));
+    const c = (this.#cancel ??= newCancelState());
+    c.requests++;
+    c.message = message;
+    c.controller?.abort(new CancelledError(message));
     if (this.#body !== undefined) {
       this.#body = undefined;
       cancelFuture(this, message);
       return true;
     }
-    if (!this.#cancelAwaited(message)) this.#mustCancel = true;
+    if (!this.#cancelAwaited(message)) c.mustCancel = true;
     return true;
   }
 
   /** Number of pending cancellation requests (asyncio's `Task.cancelling`). */
   cancelling(): number {
-    return this.#cancelRequests;
+    return this.#cancel?.requests ?? 0;
   }
 
   /**
@@ -143,9 +141,11 @@ export class Task<T> extends Unfuture<T> implements AwaitingTask<Unfuture<unknow
    * it (they run their body as a child task and know which cancellations they made).
    */
   uncancel(): number {
-    if (this.#cancelRequests > 0) this.#cancelRequests--;
-    if (this.#cancelRequests === 0) this.#mustCancel = false;
-    return this.#cancelRequests;
+    const c = this.#cancel;
+    if (c === undefined) return 0;
+    if (c.requests > 0) c.requests--;
+    if (c.requests === 0) c.mustCancel = false;
+    return c.requests;
   }
 
   /**
@@ -156,12 +156,13 @@ export class Task<T> extends Unfuture<T> implements AwaitingTask<Unfuture<unknow
   linkAwait(future: Unfuture<unknown>, via?: Unfuture<unknown>): void {
     if (this.done() || future === this) return;
     if (via !== undefined) future = via;
-    if (this.#mustCancel) {
+    const c = this.#cancel;
+    if (c !== undefined && c.mustCancel) {
       // Deliver the remembered request at this await: the awaited future is cancelled
       // (or, if it declines because its outcome is on the way, the then-child delivers the
       // cancellation instead of that outcome). Without a then-child a declining future
       // leaves the request pending for the next await, or for the end of the body.
-      if (interruptAwait(future, this.#cancelMessage)) this.#mustCancel = false;
+      if (interruptAwait(future, c.message)) c.mustCancel = false;
       return;
     }
     const current = this.#awaiting;
@@ -293,17 +294,34 @@ export class Task<T> extends Unfuture<T> implements AwaitingTask<Unfuture<unknow
     if (this.done()) return false;
     if (ok) {
       // A request that was never delivered still cancels the task (asyncio does the same).
-      if (!this.#mustCancel) {
+      const c = this.#cancel;
+      if (c === undefined || !c.mustCancel) {
         resolveFuture(this, payload as T);
         return false;
       }
-      cancelFuture(this, this.#cancelMessage);
+      cancelFuture(this, c.message);
       return true;
     }
     if (isCancelledError(payload)) cancelFuture(this, payload as CancelledError);
     else rejectFuture(this, payload);
     return false;
   }
+}
+
+/** A task's cancellation bookkeeping (see `Task.#cancel`). */
+interface CancelState {
+  // asyncio's cancel counter: requests minus `uncancel()` calls. Never negative.
+  requests: number;
+  // The message of the latest request.
+  message: string | undefined;
+  // A cancel request that no awaited future has carried to the body yet.
+  mustCancel: boolean;
+  // The AbortController behind `signal`, made when `signal` is first read.
+  controller: AbortController | undefined;
+}
+
+function newCancelState(): CancelState {
+  return { requests: 0, message: undefined, mustCancel: false, controller: undefined };
 }
 
 /** The error (or CancelledError) of a settled, unsuccessful future. */
@@ -315,6 +333,8 @@ function safeException(f: Unfuture<unknown>): unknown {
   }
   return undefined;
 }
+
+const TASK_OPTIONS: readonly string[] = ['name'];
 
 /**
  * Schedule `fn` to run as a new task and return its Unfuture at once (asyncio's
@@ -329,7 +349,7 @@ function safeException(f: Unfuture<unknown>): unknown {
  * t.cancel('no longer needed');
  */
 export function createTask<T>(fn: (() => T | PromiseLike<T>) | PromiseLike<T>, options?: CreateTaskOptions): Unfuture<T> {
-  assertOptions('options', options, ['name']);
+  assertOptions('options', options, TASK_OPTIONS);
   const name = options?.name;
   if (name !== undefined && typeof name !== 'string') throw new TypeError(expected('options.name', 'a string', name));
   if (typeof fn === 'function') return new Task(fn as () => T | PromiseLike<T>, name);
