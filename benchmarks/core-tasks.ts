@@ -81,8 +81,9 @@ function compiledSpeed(): Record<string, number> | undefined {
     const tsc = require.resolve('typescript/bin/tsc');
     const args = [tsc, path.join(root, 'benchmarks', 'core-tasks.ts'), '--outDir', out, '--rootDir', root, '--module', 'commonjs', '--target', 'ES2022', '--esModuleInterop', '--skipLibCheck', '--strict', '--types', 'node'];
     execFileSync(process.execPath, args, { cwd: root, stdio: 'pipe' });
-    for (const file of fs.readdirSync(path.join(root, 'src', 'executors')).filter((f) => f.endsWith('.cjs'))) {
-      fs.copyFileSync(path.join(root, 'src', 'executors', file), path.join(out, 'src', 'executors', file));
+    // tsc does not copy the .cjs modules (src/core/keys.cjs, src/executors/*.cjs): copy every one.
+    for (const file of fs.readdirSync(path.join(root, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.cjs'))) {
+      if (fs.existsSync(path.dirname(path.join(out, 'src', file)))) fs.copyFileSync(path.join(root, 'src', file), path.join(out, 'src', file));
     }
     fs.symlinkSync(path.join(root, 'node_modules'), path.join(out, 'node_modules'), 'dir');
     const json = execFileSync(process.execPath, [path.join(out, 'benchmarks', 'core-tasks.js'), '--speed-only'], { encoding: 'utf8' });

@@ -1,13 +1,17 @@
 /**
  * The one place that knows "which task is running now".
  *
- * `AsyncLocalStorage` carries the current task through awaits. On Node 20 it costs
- * something on every promise once it has been entered, so it is entered only by
- * `createTask`/`run`: a program that never creates a task never pays for it, and
- * `Unfuture.then` skips the lookup entirely until the first task exists
- * (`contextState.tasksEverCreated`). See docs/cancellation.md.
+ * `AsyncLocalStorage` carries the current task through awaits. Where it is built on
+ * async_hooks (Node 20 and 22) it costs something on every promise of the process while it
+ * is enabled, so it is enabled only by a task's first step, and disabled again once no task
+ * is pending ({@link noTaskPending}): a program that never creates a task never pays for it,
+ * and one that runs tasks now and then pays only while they run. `Unfuture.then` skips the
+ * lookup entirely until the first task exists (`contextState.tasksEverCreated`). Where it is
+ * built on AsyncContextFrame (Node >= 24) untouched code pays nothing and the storage stays
+ * on. See docs/cancellation.md and docs/performance.md.
  */
 import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
+import { setImmediate } from 'node:timers'; // not the global: test fake timers replace that
 
 /**
  * What `Unfuture.then` needs from the task that is awaiting it. `F` is the future type
@@ -15,6 +19,8 @@ import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
  * does not import future.ts back.
  */
 export interface AwaitingTask<F> {
+  /** True once the task has settled: its context then counts as no task at all. */
+  done(): boolean;
   /**
    * Record that this task is now suspended on `future`, whose outcome reaches the body
    * through the then-child `via` (cancel the future, or interrupt `via`, when the task is
@@ -38,7 +44,11 @@ export const contextState = {
  * only when the context differs from the current one.
  */
 export function callIn<F, A, R>(task: AwaitingTask<F> | undefined, fn: (arg: A) => R, arg: A): R {
-  if (!contextState.tasksEverCreated || taskStorage.getStore() === task) return fn(arg);
+  if (!contextState.tasksEverCreated) return fn(arg);
+  // A settled task's context is no task's (currentTask() is null in it, awaits link to
+  // nothing): run outside any, without re-enabling a storage that noTaskPending disabled.
+  if (task !== undefined && task.done()) task = undefined;
+  if (taskStorage.getStore() === task) return fn(arg);
   return taskStorage.run(task as AwaitingTask<F>, fn, arg);
 }
 
@@ -81,6 +91,26 @@ export function runAsTask<F, R>(task: AwaitingTask<F>, step: (task: AwaitingTask
   if (!frameBased) return taskStorage.run(task, step, task);
   taskStorage.enterWith(task);
   return step(task);
+}
+
+let idleCheckArmed = false;
+
+/**
+ * The last pending task has settled. With async_hooks-based storage, disable it if the
+ * loop turns with no task pending (`anyPending()` false at the next check phase): its
+ * promise hook then stops costing unrelated code. Every task it still holds is settled, and
+ * a settled task's context counts as none (see {@link callIn}), so nothing changes but the
+ * cost; the next task's first step enables it again (`run()` does). Checked a turn later,
+ * not at once, so that code that creates one task after another does not switch the hook on
+ * and off for each.
+ */
+export function noTaskPending(anyPending: () => boolean): void {
+  if (frameBased || idleCheckArmed) return;
+  idleCheckArmed = true;
+  setImmediate(() => {
+    idleCheckArmed = false;
+    if (!anyPending()) taskStorage.disable();
+  }).unref();
 }
 
 /** The task whose code is running now, or undefined. */

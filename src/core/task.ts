@@ -15,7 +15,7 @@
  *   completes normally.
  */
 import { CancelledError, InvalidStateError, isCancelledError } from './errors';
-import { contextState, runAsTask, taskStorage, type AwaitingTask } from './current';
+import { contextState, noTaskPending, runAsTask, taskStorage, type AwaitingTask } from './current';
 import { Unfuture } from './future';
 import { cancelFuture, discardValue, interruptAwait, markStarted, onSettled, rejectFuture, resolveFuture } from './future-internal';
 import { MicrotaskBatch } from './microtask-batch';
@@ -187,6 +187,7 @@ export class Task<T> extends Unfuture<T> implements AwaitingTask<Unfuture<unknow
     else prev.#next = next;
     if (next === undefined) pendingTail = prev;
     else next.#prev = prev;
+    if (pendingHead === undefined) noTaskPending(anyTaskPending);
     this.#prev = this.#next = undefined;
     this.#awaiting = undefined;
     taskCounters[this.state as 'fulfilled' | 'rejected' | 'cancelled']++;
@@ -306,6 +307,10 @@ export class Task<T> extends Unfuture<T> implements AwaitingTask<Unfuture<unknow
     else rejectFuture(this, payload);
     return false;
   }
+}
+
+function anyTaskPending(): boolean {
+  return pendingHead !== undefined;
 }
 
 /** A task's cancellation bookkeeping (see `Task.#cancel`). */

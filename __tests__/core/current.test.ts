@@ -1,0 +1,79 @@
+/**
+ * The task context (src/core/current.ts): which task is running, and what it costs while
+ * none is. Where AsyncLocalStorage is built on async_hooks (Node 20, 22) the storage is
+ * disabled once no task is pending, and enabled again by the next task.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { isCancelledError } from '../../src/core/errors';
+import { pendingFuture, resolveFuture } from '../../src/core/future-internal';
+import { allTasks, createTask, currentTask } from '../../src/core/task';
+import { taskStorage } from '../../src/core/current';
+import { sleep } from '../../src/combinators/sleep';
+
+const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+// The async_hooks implementation keeps an `enabled` flag on the instance; the
+// AsyncContextFrame one (Node >= 24) has none and is never disabled.
+const hooksBased = 'enabled' in new AsyncLocalStorage();
+const enabled = (): boolean | undefined => (taskStorage as unknown as { enabled?: boolean }).enabled;
+
+describe('task context', () => {
+  it('is disabled a turn after the last task settles (async_hooks storage), and tracks the next task again', async () => {
+    await createTask(async () => {
+      await sleep(1);
+    });
+    await turn();
+    await turn();
+    expect(allTasks().size).toBe(0);
+    if (hooksBased) expect(enabled()).toBe(false);
+    else expect(enabled()).toBeUndefined();
+
+    const steps: string[] = [];
+    const task = createTask(async () => {
+      steps.push(currentTask() === task ? 'current' : 'not current');
+      try {
+        await sleep(60_000);
+      } catch (error) {
+        steps.push(isCancelledError(error) ? 'cancelled at the await' : 'other error');
+        throw error;
+      }
+    });
+    await sleep(1);
+    if (hooksBased) expect(enabled()).toBe(true);
+    task.cancel();
+    await task.then(undefined, () => undefined);
+    expect(steps).toEqual(['current', 'cancelled at the await']);
+    expect(task.cancelled()).toBe(true);
+  });
+
+  it('stays enabled while any task is pending', async () => {
+    const gate = pendingFuture<void>();
+    const waiting = createTask(() => gate);
+    await createTask(() => 1);
+    await turn();
+    await turn();
+    if (hooksBased) expect(enabled()).toBe(true);
+    resolveFuture(gate, undefined);
+    await waiting;
+  });
+
+  it('runs a continuation registered by a task that has since finished outside any task', async () => {
+    const gate = pendingFuture<string>();
+    const seen: Array<string | null> = [];
+    await createTask(() => {
+      gate.addDoneCallback(() => seen.push(currentTask()?.getName() ?? null));
+      void gate.then(() => seen.push(currentTask()?.getName() ?? null));
+    });
+    await turn();
+    await turn();
+    // Settled from inside another task: the continuations still do not run in it.
+    await createTask(
+      () => {
+        resolveFuture(gate, 'x');
+        return sleep(1);
+      },
+      { name: 'settler' },
+    );
+    expect(seen).toEqual([null, null]);
+  });
+});
