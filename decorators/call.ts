@@ -23,6 +23,8 @@ import { qualifiedName, registryName, type DecoratedInfo } from './decorated';
 import { declareForWorkers, loadedExports, poolAvailable, runningInWorker, submitToPool, whenPoolRan, type CallRef } from './dispatch';
 import { locateDecorated, locatedRef, rememberDeclaration } from './locate';
 import { thisProblem } from './method-this';
+import { moduleFacts } from './module-facts';
+import { types } from 'node:util';
 import { recordCall, recordThenable } from './evidence';
 import { decide, inspect } from './inspect';
 import { countCall } from './statistics';
@@ -114,6 +116,12 @@ export function registerDecorated(info: DecoratedInfo): void {
   const anonymous = info.system === 'function' && info.options.name === undefined && (info.original.name === '' || info.original.name.startsWith('bound '));
   const declaration = declareForWorkers(workerShim(info), anonymous ? undefined : registryName(info), numbered, aliases, `\`${qualifiedName(info)}\``);
   rememberDeclaration(info, declaration);
+  // Read the module's source now, while it loads, rather than on the loop at the first call
+  // (loading the TypeScript compiler takes hundreds of ms once): only for functions 'auto'
+  // may move, and not in workers, which never route.
+  if (!info.options.explicit && !types.isAsyncFunction(info.original) && declaration.file !== undefined && !runningInWorker()) {
+    moduleFacts(declaration.file);
+  }
 }
 
 /** The function a worker calls: rebuilds `this` for methods, then runs the original inline. */

@@ -18,7 +18,8 @@ import { expected } from '../src/core/validate';
 import { decoratedInfo, type DecoratedInfo } from './decorated';
 import { measuredDecision, returnedThenable, timesOf, type ExecutorTimes } from './evidence';
 import { readHint, type Hint } from './hints';
-import { unlocatableReason } from './locate';
+import { declaredFile, unlocatableReason } from './locate';
+import { analyseDeep, type AnalysisTarget } from './state-analysis';
 import type { ConcreteExecutor } from './options';
 import { analyseSource, type SourceEvidence } from './static-analysis';
 
@@ -44,7 +45,10 @@ interface FixedFacts {
   readonly hint: Hint | undefined;
   readonly nativeAsync: boolean;
   readonly returnsPromiseType: boolean;
+  /** Rule 3's guess: the function's own source, or a CPU/I-O helper it calls when its own says little. */
   readonly source: SourceEvidence;
+  /** What moving it could change (`./state-analysis.ts`); undefined for functions `'auto'` never moves. */
+  readonly moveProblem: string | undefined;
 }
 
 const facts = new WeakMap<Function, FixedFacts>();
@@ -54,12 +58,18 @@ function fixedFacts(original: Function, info: DecoratedInfo | undefined): FixedF
   if (f === undefined) {
     const member = info?.member;
     const returnType = member !== undefined ? Reflect.getMetadata('design:returntype', member.target, member.key) : undefined;
-    f = {
-      hint: readHint(info !== undefined ? [info.wrapper, original] : [original], member),
-      nativeAsync: types.isAsyncFunction(original),
-      returnsPromiseType: returnType === Promise,
-      source: analyseSource(original),
-    };
+    const hint = readHint(info !== undefined ? [info.wrapper, original] : [original], member);
+    const nativeAsync = types.isAsyncFunction(original);
+    const returnsPromiseType = returnType === Promise;
+    let source = analyseSource(original);
+    let moveProblem: string | undefined;
+    // Functions 'auto' may move: read their module's source (and their helpers').
+    if (info !== undefined && !info.options.explicit && hint?.executor === undefined && !nativeAsync && !returnsPromiseType) {
+      const deep = analyseDeep(analysisTarget(info));
+      if (deep.helper !== undefined && (source.shape === 'small' || source.shape === 'unknown')) source = deep.helper;
+      moveProblem = deep.problem;
+    }
+    f = { hint, nativeAsync, returnsPromiseType, source, moveProblem };
     // Safe to cache: a decorator stack is fully applied before its method can be called
     // or inspected, so no hint can arrive later.
     facts.set(original, f);
@@ -121,7 +131,26 @@ export function decide(original: Function, info: DecoratedInfo | undefined): Ins
   if (info.thisProblem !== undefined) {
     return make(choice.kind, 'loop', 'state', `it stays on the loop, where its \`this\` lives, because ${info.thisProblem}`);
   }
+  if (f.moveProblem !== undefined) {
+    return make(
+      choice.kind,
+      'loop',
+      'state',
+      `it stays on the loop because it ${f.moveProblem}. To let 'auto' move it, pass what it reads as arguments and return what it changes; an explicit \`executor\` still sends it where you say`,
+    );
+  }
   return choice;
+}
+
+/** What the state analysis needs to find a decorated function in its module. */
+export function analysisTarget(info: DecoratedInfo): AnalysisTarget {
+  return {
+    fn: info.original,
+    file: declaredFile(info),
+    role: info.system === 'function' ? 'function' : info.isStatic ? 'static' : 'instance',
+    owner: info.owner?.name,
+    name: info.system === 'function' ? info.original.name : info.memberName,
+  };
 }
 
 /** Rules 4, 3 and 5: measured evidence, then the source, then the default. */

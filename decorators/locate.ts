@@ -52,3 +52,8 @@ export function unlocatableReason(info: DecoratedInfo): string | undefined {
     return reason;
   }
 }
+
+/** The defining module of a decorated function, as its declaration read it from the call site. */
+export function declaredFile(info: DecoratedInfo): string | undefined {
+  return declarations.get(info)?.file;
+}

@@ -52,6 +52,19 @@ describe('slow inline calls', () => {
     );
   });
 
+  it('reports a slow function that state keeps on the loop with the reason and the fix (issue 17)', async () => {
+    await run(async () => {
+      await sleep(1);
+      D.renderCounted(THRESHOLD * 2);
+    });
+    const reports = slowReports().filter((m) => m.includes('"renderCounted"'));
+    expect(reports).toHaveLength(1);
+    expect(reports[0]).toMatch(
+      /inspect\(\) keeps it on the loop \(it stays on the loop because it changes module variable `renders` \(decorated-debug\.ts:\d+\): a worker would change its own copy, not the caller's\. To let 'auto' move it, pass what it reads as arguments and return what it changes; an explicit `executor` still sends it where you say\)/,
+    );
+    expect(inspect(D.renderCounted)).toMatchObject({ executor: 'loop', rule: 'state' });
+  });
+
   it('names a method by its class', async () => {
     await run(async () => {
       await sleep(1);

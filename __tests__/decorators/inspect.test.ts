@@ -8,6 +8,8 @@ import { configureEvidence, forgetEvidence, recordCall } from '../../decorators/
 import { decoratorStatistics } from '../../decorators';
 import * as F from '../fixtures/decorated-functions';
 import { Service } from '../fixtures/decorated-methods';
+import * as S from '../fixtures/auto-stateful';
+import * as A from '../fixtures/auto-anonymous-arrows';
 import { buildLegacy } from './legacy-build';
 
 const legacyFile = buildLegacy('decorated-methods');
@@ -26,6 +28,25 @@ describe('a labelled set of functions', () => {
     ['tiny helper', F.add, 'cpu', 'loop', 'source'],
     ['promise builder', F.later, 'async', 'loop', 'source'],
     ['unremarkable sync function', F.describePerson, 'io', 'thread', 'default'],
+    // Issue 17: what a worker would change stays on the loop ('state'); helpers count.
+    ['module counter', S.countLines, 'io', 'loop', 'state'],
+    ['start-up config', S.readFromRoot, 'io', 'loop', 'state'],
+    ['cache object', S.slowSquare, 'cpu', 'loop', 'state'],
+    ['closure over a local', S.tally, 'cpu', 'loop', 'state'],
+    ['`this` state', S.Tracker.prototype.addFile, 'io', 'loop', 'state'],
+    ['method reading `this` only', S.Tracker.prototype.sizeWithTotal, 'io', 'thread', 'source'],
+    ['plain function using `this`', S.readThis, 'io', 'loop', 'state'],
+    ['process.chdir', S.listIn, 'io', 'loop', 'state'],
+    ['process.env write', S.rememberFile, 'io', 'loop', 'state'],
+    ['global assigned', S.publishSize, 'io', 'loop', 'state'],
+    ['helper CPU loop', S.score, 'cpu', 'process', 'source'],
+    ['helper sync I/O', S.loadSize, 'io', 'thread', 'source'],
+    ['CPU loop in an imported helper', S.digest, 'cpu', 'process', 'source'],
+    ['imported helper changing its module', S.recordVisit, 'io', 'loop', 'state'],
+    ['helper reading a module variable', S.parseFile, 'io', 'loop', 'state'],
+    ['module constants only', S.wordCount, 'io', 'thread', 'source'],
+    ['stateful, explicit executor', S.countLinesOnThread, 'io', 'thread', 'option'],
+    ['anonymous arrow (two in one module)', A.add, 'cpu', 'loop', 'source'],
   ];
   it.each(cases)('%s', (_label, fn, kind, executor, rule) => {
     const i = inspect(fn);

@@ -264,6 +264,12 @@ export class Declaration {
     this.#label = label;
   }
 
+  /** The defining module as read from the call site (a real path), when it has one. */
+  get file(): string | undefined {
+    const s = this.#state;
+    return s.state === 'declared' ? s.file : s.state === 'located' ? s.ref.file : s.error.file;
+  }
+
   /**
    * The call reference a worker resolves, or a `LocateError` naming the function and what
    * to do (define it at module top level, export it, or give it `name`). A success is
