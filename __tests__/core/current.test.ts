@@ -4,6 +4,8 @@
  * disabled once no task is pending, and enabled again by the next task.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
 import { isCancelledError } from '../../src/core/errors';
 import { pendingFuture, resolveFuture } from '../../src/core/future-internal';
 import { allTasks, createTask, currentTask } from '../../src/core/task';
@@ -17,7 +19,32 @@ const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 const hooksBased = 'enabled' in new AsyncLocalStorage();
 const enabled = (): boolean | undefined => (taskStorage as unknown as { enabled?: boolean }).enabled;
 
+/*
+ * Whether a promise hook runs for every promise (async_hooks storage on) shows in
+ * executionAsyncId() inside a reaction: 0 without one. Checked in a fresh process, since
+ * jest's own environment keeps one on.
+ */
+const HOOK_CHECK = `
+const { executionAsyncId } = require('node:async_hooks');
+const hookOn = () => Promise.resolve().then(() => executionAsyncId() !== 0);
+(async () => {
+  const before = await hookOn();
+  const { createTask } = require('./src/core/task');
+  const loaded = await hookOn();
+  let during;
+  await createTask(async () => { during = await hookOn(); });
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r));
+  console.log(JSON.stringify({ before, loaded, during, after: await hookOn() }));
+})();
+`;
+
 describe('task context', () => {
+  it('costs unrelated promises nothing once loaded, before any task and after the last one', () => {
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '-e', HOOK_CHECK], { cwd: path.resolve(__dirname, '../..'), encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual({ before: false, loaded: false, during: hooksBased, after: false });
+  });
+
   it('is disabled a turn after the last task settles (async_hooks storage), and tracks the next task again', async () => {
     await createTask(async () => {
       await sleep(1);

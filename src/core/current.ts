@@ -70,6 +70,9 @@ function probeFrameBased(): boolean {
   // run() restores by entering yet another frame, and the probe's entry would stay in the
   // module loader's frame (and be copied into every frame made after it).
   new AsyncResource('unsync-probe').runInAsyncScope(() => probe.run(1, () => undefined));
+  // The async_hooks run() enabled the probe, and with it the promise hook for the whole
+  // process: switch it off again (the frame-based disable() has nothing left to remove).
+  probe.disable();
   return entered;
 }
 const frameBased = probeFrameBased();
