@@ -89,6 +89,7 @@ describe('parseCommand', () => {
     ['a flag without its value', ['bench', TARGET, '--calls'], '--calls got no value; expected an integer >= 1'],
     ['a value given to a switch', ['bench', TARGET, '--json=yes'], "--json got 'yes'; expected no value (a switch)"],
     ['a flag given twice', ['bench', TARGET, '--calls', '3', '--calls', '4'], "--calls given twice ('3', then '4'); expected it once"],
+    ['a switch given twice', ['inspect', TARGET, '--json', '--json'], '--json given twice; expected it once'],
     ['an unknown executor', ['bench', TARGET, '--executors', 'loop,gpu'], "--executors got 'loop,gpu': unknown executor 'gpu'; expected a comma-separated list of loop, thread, process"],
     ['an empty --executors', ['bench', TARGET, '--executors', ','], "--executors got ','; expected a comma-separated list of loop, thread, process"],
     ['an executor listed twice', ['bench', TARGET, '--executors', 'loop,loop'], "--executors got 'loop,loop', which lists an executor twice; expected a comma-separated list of loop, thread, process, each once"],

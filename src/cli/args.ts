@@ -100,7 +100,11 @@ export function parseCommand(argv: readonly string[], cwd = process.cwd()): Comm
       throw new UsageError(`${raw} got ${quote(token.value)}; expected ${spec.accepts}`);
     }
     if (spec.type === 'string' && token.value === undefined) throw new UsageError(`${raw} got no value; expected ${spec.accepts}`);
-    if (values.has(token.name)) throw new UsageError(`${raw} given twice (${quote(String(values.get(token.name)))}, then ${quote(String(token.value ?? raw))}); expected it once`);
+    if (values.has(token.name)) {
+      const first = values.get(token.name);
+      const both = typeof first === 'string' ? ` (${quote(first)}, then ${quote(token.value!)})` : '';
+      throw new UsageError(`${raw} given twice${both}; expected it once`);
+    }
     values.set(token.name, token.value ?? true);
   }
   const [command, spec, ...extra] = positionals;
