@@ -17,6 +17,7 @@ import { Unfuture } from '../src/core/future';
 import { createTask } from '../src/core/task';
 import { waitFor } from '../src/combinators/wait-for';
 import { debugRunning } from '../src/runtime/debug-slow';
+import { debugState } from '../src/runtime/debug-state';
 import { expectAwaited } from '../src/runtime/debug-futures';
 import { isThenable } from '../src/core/validate';
 import { qualifiedName, registryName, type DecoratedInfo } from './decorated';
@@ -26,7 +27,8 @@ import { thisProblem } from './method-this';
 import { moduleFacts } from './module-facts';
 import { types } from 'node:util';
 import { recordCall, recordThenable } from './evidence';
-import { decide, inspect } from './inspect';
+import { inspect } from './inspect';
+import { forgetRoute, routeOf } from './route';
 import { countCall } from './statistics';
 
 /** The `this` of an instance-method pool call, as it travels (structured clone). */
@@ -43,7 +45,7 @@ export function callDecorated(info: DecoratedInfo, self: unknown, args: unknown[
   if (info.owner === undefined && !info.isStatic && info.system === 'tc39' && self != null) {
     info.owner = (self as { constructor?: Function }).constructor;
   }
-  const decision = decide(info.original, info);
+  const decision = routeOf(info);
   if (decision.executor === 'loop') {
     countCall(info, 'loop');
     return decision.kind === 'async' ? runTask(info, self, args) : runInline(info, self, args, true);
@@ -76,6 +78,7 @@ export function callDecorated(info: DecoratedInfo, self: unknown, args: unknown[
       if (pinned) return rejected(problem);
       // 'auto' must not change what the call means: this one runs where `this` lives.
       info.thisProblem = problem.message;
+      forgetRoute(info);
       countCall(info, 'loop');
       return runInline(info, self, args, true);
     }
@@ -178,6 +181,32 @@ function runTask(info: DecoratedInfo, self: unknown, args: unknown[]): Unfuture<
 
 /** Run a sync function now, on this thread; `measure` records the time as loop evidence. */
 function runInline(info: DecoratedInfo, self: unknown, args: unknown[], measure: boolean): Unfuture<unknown> {
+  // The hot path (debug mode off): no closures, no report bookkeeping.
+  if (!debugState.enabled) {
+    const started = measure ? performance.now() : 0;
+    let value: unknown;
+    try {
+      value = info.original.apply(self, args);
+    } catch (error) {
+      if (measure) recordCall(info.original, 'loop', performance.now() - started);
+      return rejected(error);
+    }
+    if (isThenable(value)) return adoptThenable(info, value);
+    if (measure) recordCall(info.original, 'loop', performance.now() - started);
+    return Unfuture.fromValue(value);
+  }
+  return runInlineDebug(info, self, args, measure);
+}
+
+/** A sync-looking function returned a promise: async from now on (rule 2), and this call is one. */
+function adoptThenable(info: DecoratedInfo, value: PromiseLike<unknown>): Unfuture<unknown> {
+  recordThenable(info.original);
+  const future = Unfuture.fromPromise(value);
+  return info.options.timeout === null ? future : waitFor(future, info.options.timeout);
+}
+
+/** `runInline` under debug mode: a call that blocked the loop too long is reported, with where it should run. */
+function runInlineDebug(info: DecoratedInfo, self: unknown, args: unknown[], measure: boolean): Unfuture<unknown> {
   // The call records its own evidence before debug mode's report is written, so a call that
   // just blocked the loop is reported with the decision it caused ("moved off the loop").
   const call = (): unknown => {
@@ -201,10 +230,7 @@ function runInline(info: DecoratedInfo, self: unknown, args: unknown[], measure:
   } catch (error) {
     return rejected(error);
   }
-  if (isThenable(value)) {
-    const future = Unfuture.fromPromise(value);
-    return info.options.timeout === null ? future : waitFor(future, info.options.timeout);
-  }
+  if (isThenable(value)) return adoptThenable(info, value);
   return Unfuture.fromValue(value);
 }
 

@@ -56,6 +56,18 @@ class Evidence {
 
 const store = new WeakMap<object, Evidence>();
 
+/**
+ * Bumped whenever anything a routing decision depends on changes: a placement, a thenable
+ * seen, the thresholds, forgotten evidence. A decision cached with the current epoch is
+ * still right (the decorator's hot path caches one per function, `./route.ts`).
+ */
+let epoch = 0;
+
+/** The current evidence epoch (see above). */
+export function evidenceEpoch(): number {
+  return epoch;
+}
+
 function evidenceOf(key: object): Evidence {
   let e = store.get(key);
   if (e === undefined) {
@@ -96,17 +108,21 @@ export function configureEvidence(options: Partial<EvidenceThresholds> & { reset
     const value = options[key];
     if (value !== undefined) thresholds[key] = value;
   }
+  epoch++;
   return { ...thresholds };
 }
 
 /** Forget everything measured about `key` (tests, or after the function changed behaviour). */
 export function forgetEvidence(key: object): void {
   store.delete(key);
+  epoch++;
 }
 
 /** Record that a call on the loop returned a thenable: the function is async from now on. */
 export function recordThenable(key: object): void {
-  evidenceOf(key).returnedThenable = true;
+  const e = evidenceOf(key);
+  if (!e.returnedThenable) epoch++;
+  e.returnedThenable = true;
 }
 
 /** True once a call was seen returning a thenable. */
@@ -127,8 +143,10 @@ export function recordCall(key: object, executor: ConcreteExecutor, ms: number):
   t.totalMs += ms;
   t.maxMs = Math.max(t.maxMs, ms);
   e.times.set(executor, t);
+  const before = e.placement;
   if (executor === 'loop') onLoopCall(e, ms);
   else onOffLoopCall(e, ms);
+  if (e.placement !== before) epoch++;
 }
 
 function onLoopCall(e: Evidence, ms: number): void {
