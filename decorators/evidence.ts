@@ -11,7 +11,10 @@ import type { ConcreteExecutor } from './options';
 
 /** Thresholds of the placement state machine (change with {@link configureEvidence}). */
 export interface EvidenceThresholds {
-  /** A loop call longer than this (ms) moves the function off the loop. Default 5. */
+  /**
+   * A loop call longer than this (ms) moves the function off the loop (two in a row once it
+   * was measured to run inline). Default 5.
+   */
   blockMs: number;
   /** An off-loop run shorter than this (ms) counts as cheap. Default 0.2. */
   cheapMs: number;
@@ -52,6 +55,11 @@ class Evidence {
   streakMaxMs = 0;
   loopCallsSinceMove = 0;
   returnedThenable = false;
+  /**
+   * A function measured to run inline had one call over `blockMs`: moved only if the next
+   * call is over it too. Invariant: only true while `placement === 'loop'`.
+   */
+  stalledOnce = false;
 }
 
 const store = new WeakMap<object, Evidence>();
@@ -151,6 +159,13 @@ export function recordCall(key: object, executor: ConcreteExecutor, ms: number):
 
 function onLoopCall(e: Evidence, ms: number): void {
   if (ms > thresholds.blockMs) {
+    // Measured inline before: one slow call may be the machine, not the function (a
+    // preempted or GC-paused 1-µs call reads 5+ ms on the wall clock). Wait for a second.
+    if (e.placement === 'loop' && !e.stalledOnce) {
+      e.stalledOnce = true;
+      return;
+    }
+    e.stalledOnce = false;
     if (e.placement !== 'off') e.flips++;
     e.placement = 'off';
     e.cheapStreak = 0;
@@ -158,6 +173,7 @@ function onLoopCall(e: Evidence, ms: number): void {
     e.reason = `a call blocked the event loop for ${fmt(ms)} (limit ${fmt(thresholds.blockMs)}), so it was moved off the loop`;
     return;
   }
+  e.stalledOnce = false;
   e.loopCallsSinceMove++;
   if (e.placement === undefined && e.loopCallsSinceMove >= thresholds.confirmSamples) {
     const t = e.times.get('loop')!;
@@ -183,6 +199,7 @@ function onOffLoopCall(e: Evidence, ms: number): void {
     if (e.placement === 'off') e.flips++;
     e.placement = 'loop';
     e.loopCallsSinceMove = 0;
+    e.stalledOnce = false;
     e.reason = `measured: the last ${e.cheapStreak} calls each ran at most ${fmt(e.streakMaxMs)} in a worker (under ${fmt(thresholds.cheapMs)}), less than sending them there costs, so it runs inline on the loop`;
   } else if (e.placement === 'off' && e.flips >= thresholds.maxFlips) {
     e.reason = `kept off the loop for good after its placement changed ${e.flips} times`;

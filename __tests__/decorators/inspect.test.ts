@@ -142,12 +142,29 @@ describe('rules 3-5: measured evidence over guesses', () => {
     recordCall(fn, 'thread', 0.01);
     recordCall(fn, 'thread', 0.01);
     note(); // back on the loop (flip 2)
-    recordCall(fn, 'loop', 20); // off again (flip 3)
+    recordCall(fn, 'loop', 20); // measured inline now: one stall is not enough
+    note();
+    recordCall(fn, 'loop', 20); // a second in a row: off again (flip 3)
     note();
     for (let i = 0; i < 100; i++) recordCall(fn, 'thread', 0.01);
     note(); // pinned off the loop
-    expect(steps).toEqual(['thread', 'thread', 'loop', 'thread', 'thread']);
+    expect(steps).toEqual(['thread', 'thread', 'loop', 'loop', 'thread', 'thread']);
     expect(inspect(fn).reason).toMatch(/kept off the loop for good after its placement changed 3 times/);
+  });
+
+  it('does not move a function measured inline for one stall, only for two in a row (a preempted call is not the function)', () => {
+    const fn = function quick(a: number): number { return a + 1; };
+    const steps: string[] = [];
+    for (let i = 0; i < 4; i++) recordCall(fn, 'loop', 0.002); // measured: runs inline
+    recordCall(fn, 'loop', 30); // one stall
+    steps.push(inspect(fn).executor);
+    recordCall(fn, 'loop', 0.002); // then a normal call: the stall is forgotten
+    recordCall(fn, 'loop', 30);
+    steps.push(inspect(fn).executor);
+    recordCall(fn, 'loop', 30); // two in a row: it really blocks
+    steps.push(inspect(fn).executor);
+    expect(steps).toEqual(['loop', 'loop', 'thread']);
+    expect(inspect(fn).reason).toMatch(/blocked the event loop for 30 ms \(limit 5\.0 ms\), so it was moved off the loop/);
   });
 
   it('never lets measurements override an explicit option or async', () => {
