@@ -2,8 +2,10 @@
  * Foundation benchmarks (issue 2):
  *   1. 100k createTask + gather vs raw async functions + Promise.all  (goal: within 3x)
  *   2. memory per pending task vs a pending raw promise              (goal: < 1 KiB above)
- * Run: npx tsx benchmarks/core-tasks.ts [--json | --markdown]
- * (`--markdown` prints the complete "Foundation" section of docs/performance.md.)
+ * Run: npx tsx benchmarks/core-tasks.ts [--json | --markdown] [--node "PATH [FLAGS]"]...
+ * (`--markdown` prints the complete "Foundation" section of docs/performance.md.) Each
+ * `--node` (or entry of UNSYNC_BENCH_NODES, comma-separated) runs the whole benchmark again
+ * under that Node binary, in its own process, and adds a row to a per-version table.
  */
 import { createTask, gather, Unfuture } from '../src';
 import { pendingFuture, resolveFuture } from '../src/core/future-internal';
@@ -101,6 +103,75 @@ function rawWithoutTasks(): number {
   return Number(out.trim());
 }
 
+/** Another Node to run this benchmark under: its binary and flags. */
+interface Variant {
+  readonly node: string;
+  readonly flags: string[];
+}
+
+function variants(argv: string[]): Variant[] {
+  const parse = (text: string): Variant => {
+    const [node, ...flags] = text.trim().split(/\s+/);
+    return { node: node!, flags };
+  };
+  const out: Variant[] = [];
+  for (let i = 0; i < argv.length; i++) if (argv[i] === '--node' && argv[i + 1] !== undefined) out.push(parse(argv[++i]!));
+  for (const entry of (process.env.UNSYNC_BENCH_NODES ?? '').split(',')) if (entry.trim() !== '') out.push(parse(entry));
+  return out;
+}
+
+/** One row of the per-version table. */
+interface VersionRow {
+  readonly label: string;
+  readonly raw: number;
+  readonly tasks: number;
+  readonly rawNoAls: number;
+  readonly compiled: Record<string, number> | undefined;
+  readonly extraBytes: number;
+}
+
+type Result = {
+  machine: string;
+  tasks: Record<string, unknown> & { compiled?: Record<string, number> };
+  memory: Record<string, number>;
+};
+
+function rowOf(label: string, result: Result): VersionRow {
+  const t = result.tasks as Record<string, number>;
+  return {
+    label,
+    raw: t['raw Promise.all']!,
+    tasks: t['unsync createTask+gather']!,
+    rawNoAls: t['raw Promise.all, process without tasks']!,
+    compiled: result.tasks.compiled,
+    extraBytes: result.memory.extraBytes!,
+  };
+}
+
+/** The whole benchmark under another Node, in a process of its own. */
+function runUnder(variant: Variant): VersionRow {
+  const version = execFileSync(variant.node, ['--version'], { encoding: 'utf8' }).trim();
+  const out = execFileSync(variant.node, [...variant.flags, '--import', 'tsx', __filename, '--json'], {
+    cwd: path.resolve(__dirname, '..'),
+    encoding: 'utf8',
+    env: { ...process.env, UNSYNC_BENCH_NODES: '' },
+  });
+  return rowOf([version, ...variant.flags].join(' '), JSON.parse(out) as Result);
+}
+
+function versionTable(rows: VersionRow[]): string {
+  const line = (r: VersionRow): string => {
+    const c = r.compiled;
+    const compiled = c === undefined ? 'n/a' : ratio(c['unsync createTask+gather']!, c['raw Promise.all']!);
+    return `| ${r.label} | ${r.raw.toFixed(1)} | ${r.tasks.toFixed(1)} | ${ratio(r.tasks, r.raw)} | ${compiled} | ${ratio(r.rawNoAls, r.raw)} | ${r.extraBytes.toFixed(0)} |`;
+  };
+  return [
+    `| Node | raw ms | createTask + gather ms | ratio (tsx) | ratio (compiled) | raw, process without tasks | extra bytes per pending task |`,
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map(line),
+  ].join('\n');
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes('--raw-only')) {
     const figures = await interleave({ raw: rawPromiseAll }, 7, 2);
@@ -136,8 +207,10 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(result, null, 2));
     return;
   }
+  const others = variants(process.argv.slice(2));
+  const rows = others.length === 0 ? [] : [rowOf(process.version, result as Result), ...others.map(runUnder)];
   if (process.argv.includes('--markdown')) {
-    console.log(markdownSection(speed, rawNoAls, mem, result.machine, compiled));
+    console.log(markdownSection(speed, rawNoAls, mem, result.machine, compiled, rows));
     return;
   }
   console.log(`machine: ${result.machine}`);
@@ -157,6 +230,10 @@ async function main(): Promise<void> {
   console.log(`| raw promise (async fn awaiting a gate) | ${mem['raw promise']!.toFixed(0)} |`);
   console.log(`| unsync task (same body) | ${mem['unsync task']!.toFixed(0)} |`);
   console.log(`| extra per task | ${result.memory.extraBytes.toFixed(0)} |`);
+  if (rows.length > 0) {
+    console.log('');
+    console.log(versionTable(rows));
+  }
 }
 
 /** The "Foundation" section of docs/performance.md, complete (run-all.ts concatenates it). */
@@ -166,6 +243,7 @@ function markdownSection(
   mem: Record<string, number>,
   machineLine: string,
   compiled: Record<string, number> | undefined,
+  rows: VersionRow[],
 ): string {
   const met = (ok: boolean): string => (ok ? 'met' : '**not met**');
   const raw = speed['raw Promise.all']!;
@@ -205,12 +283,26 @@ Reading it:
   both ratios move by about ±20% from run to run (2.5x to 3.5x seen the same day): read
   several runs before reading much into one.
   Memory goal "under 1 KiB above a raw promise": ${met(extra < 1024)} (${extra.toFixed(0)} bytes).
-- The second row is the cost of \`AsyncLocalStorage\` on Node 20: once the first task exists,
-  Node's promise hooks run for *every* promise in the process, and raw promise churn gets
-  slower. unsync needs the current task at every \`await\` to deliver cancellation there; it
-  enters the storage only when the first task is created, so a program that uses only pools
-  and futures never pays it.
-`;
+- The second row is the cost of \`AsyncLocalStorage\` where it is built on async_hooks
+  (Node 20, 22): while it is enabled, a promise hook runs for *every* promise in the
+  process, and raw promise churn gets slower. Here the raw rounds run right after task
+  rounds, before the storage is disabled (a turn after the last task settles), so they pay
+  it; a process that never made a task does not. On Node >= 24 (AsyncContextFrame) the two
+  rows match. "Context tracking" below measures that tax on every version.
+- Where a task's time goes (Node 24.22, \`--cpu-prof\` and the sampling heap profiler on
+  the compiled run, December 2026): about half of the time is garbage collection, since
+  100k tasks are alive at once and every scavenge copies them. A task allocates about 1 KB
+  against about 210 bytes for a raw async call: the Task object (~190 bytes), its context
+  frame (an AsyncContextFrame, a Map copied from the current context: ~400 bytes allocated,
+  ~200 kept; one per task is the floor while the current task travels in an
+  AsyncLocalStorage), the body's promise reaction (~150), three timestamps (~50), and the
+  closure the caller passes. No closure of unsync's own, no AbortController until \`signal\`
+  is read, no timing object until \`timing\` is read.
+${rows.length === 0 ? '' : `
+Per Node version (each a run of this whole benchmark under that binary, in its own process):
+
+${versionTable(rows)}
+`}`;
 }
 
 main();
