@@ -24,6 +24,17 @@ const cases: Array<[string, string[]]> = [
       'resultProcessor: async on loop',
     ],
   ],
+  [
+    'cooperative-cancel.ts',
+    [
+      'crunch: cancelled',
+      'worker log: started, cleaned up in the worker',
+      'same worker afterwards: true',
+      'stubborn: cancelled',
+      'same worker afterwards: false',
+      'stopped cooperatively: 1, workers terminated: 1',
+    ],
+  ],
 ];
 
 describe('Python unsync README examples', () => {

@@ -12,8 +12,8 @@ const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
 /** A one-child pool whose child is up and pipelines (see warmForPipelining). */
-async function warmSingle(): Promise<ProcessExecutor> {
-  const executor = new ProcessExecutor({ maxWorkers: 1 });
+async function warmSingle(cancelGrace?: number): Promise<ProcessExecutor> {
+  const executor = new ProcessExecutor({ maxWorkers: 1, cancelGrace });
   await warmForPipelining(executor);
   return executor;
 }
@@ -151,14 +151,17 @@ describe('ProcessExecutor cancellation', () => {
     });
   });
 
-  it('without /proc (macOS, Windows) pipelines nothing, so killing a head whose answer is unread kills no other call', async () => {
+  it.each([
+    [0, 'killed: `next` runs on a new child'],
+    [1000, 'asked to stop, the head had answered: the child stays'],
+  ])('without /proc (macOS, Windows) pipelines nothing, so cancelling a head whose answer is unread fails no other call (cancelGrace %i: %s)', async (cancelGrace) => {
     simulateNoProcForTests(true);
     try {
-      const executor = await warmSingle();
+      const executor = await warmSingle(cancelGrace);
       const childPid = executor.childPids()[0];
-      const log = tmp.file('noproc.log');
-      const mark = tmp.file('noproc.mark');
-      const release = tmp.file('noproc.release');
+      const log = tmp.file(`noproc-${cancelGrace}.log`);
+      const mark = tmp.file(`noproc-${cancelGrace}.mark`);
+      const release = tmp.file(`noproc-${cancelGrace}.release`);
       const head = executor.submit(refOf(px.logThenAnswer), [log, 'head', mark, 0]);
       const next = executor.submit<number>(refOf(px.logThenBlock), [log, 'next started', release]);
       await Promise.resolve();
@@ -167,8 +170,10 @@ describe('ProcessExecutor cancellation', () => {
       head.cancel();
       await rejectionOf(head);
       fs.writeFileSync(release, '');
-      expect(await next).not.toBe(childPid); // the head's child was killed; `next` ran on a new one
+      if (cancelGrace === 0) expect(await next).not.toBe(childPid);
+      else expect(await next).toBe(childPid);
       expect(linesOf(log)).toEqual(['head', 'next started']);
+      expect(executor.statistics().terminatedForCancel).toBe(cancelGrace === 0 ? 1 : 0);
       await executor.close();
     } finally {
       simulateNoProcForTests(false);

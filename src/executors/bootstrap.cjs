@@ -15,10 +15,9 @@ const { pathToFileURL } = require('node:url');
 const { isMainThread, receiveMessageOnPort } = require('node:worker_threads');
 const { performance } = require('node:perf_hooks');
 const { encodeError, findUncloneable } = require('./error-codec.cjs');
-
-const REGISTRY_KEY = Symbol.for('unsync.registry.v1');
-const WORKER_KEY = Symbol.for('unsync.worker');
-const BRAND = Symbol.for('unsync.error.brand');
+const { ERROR_BRAND: BRAND, REGISTRY_KEY, TASK_RUNNER_KEY, WORKER_KEY } = require('../core/keys.cjs');
+const { CallScope, currentScope, enterScope } = require('./worker/call-scope.cjs');
+const { CELL_DONE, CELL_SENT, CELL_STARTED, CELL_STOP, PROTOCOL_VERSION } = require('./worker/wire.cjs');
 const TYPESCRIPT = /\.[cm]?tsx?$/;
 
 const kind = isMainThread ? 'process' : 'thread';
@@ -146,36 +145,73 @@ async function locate(file, name) {
   return fn;
 }
 
+/** `async function`s are run as library tasks when the library is loaded here (see `invoke`). */
+const AsyncFunction = (async () => undefined).constructor;
+
+/**
+ * Call `fn(...args)` inside `scope`. An `async function` runs as a task of the unsync library
+ * loaded in this worker (it installs a runner when it loads), so that a stop request cancels
+ * the library awaitable the call is suspended on, as `cancel()` of a loop task does.
+ */
+function invoke(fn, args, scope) {
+  if (scope !== undefined && fn instanceof AsyncFunction) {
+    const runner = globalThis[TASK_RUNNER_KEY];
+    if (typeof runner === 'function') return runner(() => fn(...args), scope);
+  }
+  return fn(...args);
+}
+
+/** Leave `scope` if it is still the current one (a call that ended). */
+function leave(scope) {
+  if (scope !== undefined && currentScope() === scope) enterScope(undefined);
+}
+
 /**
  * Run one call and return its outcome message, synchronously when the function is already
  * located and returns a non-thenable (the thread server's hot path), else as a promise.
- * Never throws.
+ * Never throws. The call runs in a new call scope whose stop request `probe` reads from
+ * shared memory (undefined: only a `stop()` message stops it); `probe` null runs it in the
+ * current scope (a map chunk's items).
  */
-function runCallNow(message) {
+function runCallNow(message, probe) {
   const fn = located.get(`${message.file}\0${message.name}`);
-  if (fn === undefined) return runCall(message);
+  if (fn === undefined) return runCall(message, probe);
+  return execute(fn, message, probe, now());
+}
+
+/** Run the located `fn` for `message` (see runCallNow). */
+function execute(fn, message, probe, startedAt) {
   const { id, args } = message;
-  const startedAt = now();
+  const scope = probe === null ? undefined : new CallScope(id, probe);
+  if (scope !== undefined) enterScope(scope);
   let value;
   try {
-    value = fn(...args);
+    value = invoke(fn, args, scope);
   } catch (error) {
+    leave(scope);
     return { type: 'error', id, phase: 'run', error: encodeError(error), startedAt, endedAt: now() };
   }
   if (value !== null && typeof value === 'object' && typeof value.then === 'function') {
     // `thenable: true` tells the parent the function answered with a promise (evidence
     // that it is async, for the decorator's routing).
     return Promise.resolve(value).then(
-      (v) => ({ type: 'result', id, value: v, startedAt, endedAt: now(), thenable: true }),
-      (error) => ({ type: 'error', id, phase: 'run', error: encodeError(error), startedAt, endedAt: now(), thenable: true }),
+      (v) => {
+        leave(scope);
+        return { type: 'result', id, value: v, startedAt, endedAt: now(), thenable: true };
+      },
+      (error) => {
+        leave(scope);
+        return { type: 'error', id, phase: 'run', error: encodeError(error), startedAt, endedAt: now(), thenable: true };
+      },
     );
   }
+  leave(scope);
   return { type: 'result', id, value, startedAt, endedAt: now() };
 }
 
-/** Run one call and return its outcome message. Never throws. */
-async function runCall(message) {
-  const { id, file, name, args } = message;
+/** Locate the function of `message` (loading its module), then run it. Never rejects. */
+async function runCall(message, probe) {
+  const { id, file, name } = message;
   const startedAt = now();
   const key = `${file}\0${name}`;
   let fn = located.get(key);
@@ -187,24 +223,7 @@ async function runCall(message) {
       return { type: 'error', id, phase: 'locate', error: encodeError(error), startedAt, endedAt: now() };
     }
   }
-  let thenable = false;
-  try {
-    let value = fn(...args);
-    // Await only real thenables: a synchronous result costs no extra microtask turn.
-    if (value !== null && typeof value === 'object' && typeof value.then === 'function') {
-      thenable = true;
-      value = await value;
-    }
-    return markThenable({ type: 'result', id, value, startedAt, endedAt: now() }, thenable);
-  } catch (error) {
-    return markThenable({ type: 'error', id, phase: 'run', error: encodeError(error), startedAt, endedAt: now() }, thenable);
-  }
-}
-
-/** Add `thenable: true` to an outcome whose function answered with a promise (see runCallNow). */
-function markThenable(outcome, thenable) {
-  if (thenable) outcome.thenable = true;
-  return outcome;
+  return execute(fn, message, probe, startedAt);
 }
 
 /**
@@ -253,7 +272,7 @@ function runChunk(file, name, items) {
   };
   const step = () => {
     for (; i < items.length; i++) {
-      const outcome = runCallNow({ id: i, file, name, args: [items[i]] });
+      const outcome = runCallNow({ id: i, file, name, args: [items[i]] }, null);
       if (typeof outcome.then === 'function') {
         return outcome.then((o) => {
           if (!record(o)) return { values: [], errors: null, locate: o.error };
@@ -268,20 +287,23 @@ function runChunk(file, name, items) {
   return step();
 }
 
-// Cells of a thread's claim array (see thread-executor.ts): 0 sent, 1 started, 2 cancelled.
-const SENT = 0;
-const STARTED = 1;
-
 /**
  * The thread pool's worker loop: calls arrive on `port` (several may be queued: the pool
  * pipelines), run one at a time in order, and each answer goes back on `port`. Before a
  * call starts the worker claims its cell (SENT -> STARTED); a cell the parent already set
- * to cancelled means "do not start", answered with `skipped`. After each answer, when a
- * parent thread is blocked in `resultSync` (`signal[0] > 0`), bump `signal[1]` and wake it.
- * Runs inside a piscina session (./piscina-session.cjs); returns a function that detaches
- * it from the worker when the session ends (the worker lives on in piscina's pool).
+ * to cancelled means "do not start", answered with `skipped`. While the call runs, the
+ * parent may move the cell to STOP (the call's `checkpoint()` throws) and post a `stop`
+ * message (its signal aborts). When the call ends the cell moves STARTED -> DONE before the
+ * answer is posted, so a cancel that comes later knows the call finished. After each
+ * answer, when a parent thread is blocked in `resultSync` (`signal[0] > 0`), bump
+ * `signal[1]` and wake it. Runs inside a piscina session (./piscina-session.cjs); returns a
+ * function that detaches it from the worker when the session ends (the worker lives on in
+ * piscina's pool).
  */
-function serveThread({ port, cells, signal, deadCell, exitCell, tsLoader }) {
+function serveThread({ port, cells, signal, deadCell, exitCell, tsLoader, version }) {
+  if (version !== PROTOCOL_VERSION) {
+    throw new Error(`unsync protocol mismatch: the pool speaks version ${version}, this worker (${__filename}) version ${PROTOCOL_VERSION}; the parent and the worker load different copies of unsync`);
+  }
   if (tsLoader !== undefined) preferredLoader = tsLoader;
   const pending = [];
   let busy = false;
@@ -299,27 +321,41 @@ function serveThread({ port, cells, signal, deadCell, exitCell, tsLoader }) {
     }
     wake();
   };
+  /** A `stop` message: abort the signal of the call it names, if that call still runs. */
+  const stop = (message) => {
+    const scope = currentScope();
+    if (scope !== undefined && scope.id === message.id) scope.stop();
+  };
   const next = () => {
     if (pending.length > 0) return pending.shift();
-    const received = receiveMessageOnPort(port);
-    return received === undefined ? undefined : received.message;
+    for (;;) {
+      const received = receiveMessageOnPort(port);
+      if (received === undefined) return undefined;
+      if (received.message.type !== 'stop') return received.message;
+      stop(received.message);
+    }
   };
   const drain = async () => {
     busy = true;
     for (let message = next(); message !== undefined; message = next()) {
-      if (Atomics.compareExchange(cells, message.cell, SENT, STARTED) !== SENT) {
-        reply({ type: 'skipped', id: message.id, cell: message.cell });
+      const cell = message.cell;
+      if (Atomics.compareExchange(cells, cell, CELL_SENT, CELL_STARTED) !== CELL_SENT) {
+        reply({ type: 'skipped', id: message.id, cell });
         continue;
       }
-      let outcome = runCallNow(message);
+      let outcome = runCallNow(message, () => Atomics.load(cells, cell) === CELL_STOP);
       if (typeof outcome.then === 'function') outcome = await outcome;
+      Atomics.compareExchange(cells, cell, CELL_STARTED, CELL_DONE);
       reply(outcome, message);
     }
     busy = false;
   };
   port.on('message', (message) => {
-    pending.push(message);
-    if (!busy) void drain();
+    if (message.type === 'stop') stop(message);
+    else {
+      pending.push(message);
+      if (!busy) void drain();
+    }
   });
   // A parent blocked in resultSync cannot see the session end: tell it through memory.
   // The exit code (plus one) goes first: a crash error carries it.

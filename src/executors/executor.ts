@@ -53,6 +53,16 @@ export interface ExecutorStatistics {
   /** Calls that failed (the function threw, the worker crashed, a timeout, a clone or locate error). */
   readonly failed: number;
   readonly cancelled: number;
+  /**
+   * Running calls that were cancelled (or timed out) and stopped on their own within the
+   * pool's `cancelGrace`, so their worker was kept. 0 for the loop.
+   */
+  readonly stoppedCooperatively: number;
+  /**
+   * Workers terminated (thread) or killed (process) because a call asked to stop did not
+   * end within `cancelGrace` (or `cancelGrace` is 0). 0 for the loop.
+   */
+  readonly terminatedForCancel: number;
   /** From submit to the worker starting the call, over finished calls. */
   readonly waitTime: DurationSummary;
   /** From the worker starting the call to its end, over finished calls. */

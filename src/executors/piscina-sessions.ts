@@ -20,6 +20,7 @@ import type { PoolCall } from './pool-call';
 import type { ResolvedThreadPoolOptions, ThreadTuning } from './pool-options';
 import { createLivenessTable, freeSlot, isMarkedDead } from './liveness-table.cjs';
 import { parentTypeScriptLoader } from './typescript-loader';
+import { CELL_CANCELLED, CELL_SENT, CELL_STARTED, CELL_STOP, PROTOCOL_VERSION } from './worker/wire.cjs';
 
 /** Cells per thread: more than the most calls ever sent to one thread, so a cell is reused only after its call was answered. */
 export const CELLS = 16;
@@ -36,12 +37,8 @@ const THREAD_CELL = CELLS + 2;
 const EXIT_CELL = CELLS + 3;
 /** Exit codes of a pool's dead workers kept for crash errors (a crash reads its own at once). */
 const EXIT_CODES_KEPT = 64;
-/** A call's cell: sent, not started. */
-export const SENT = 0;
-/** A call's cell: the worker claimed it and runs the call. */
-export const STARTED = 1;
-/** A call's cell: the parent claimed it first; the worker answers `skipped`. */
-export const CANCELLED = 2;
+// A call's cell moves as ./worker/wire.cjs describes (sent, started, cancelled, stop, done).
+export { CELL_SENT as SENT, CELL_STARTED as STARTED, CELL_CANCELLED as CANCELLED, CELL_STOP as STOP, CELL_DONE as DONE } from './worker/wire.cjs';
 
 /** The worker core (call runner, `runChunk`), shipped next to this file in `src/` and `dist/`. */
 export const BOOTSTRAP_FILE = path.join(__dirname, 'bootstrap.cjs');
@@ -84,6 +81,8 @@ export class Thread {
       exitCell: EXIT_CELL,
       // The worker registers the parent's TypeScript loader when it needs one.
       tsLoader: parentTypeScriptLoader(),
+      // Checked by the worker (serveThread): both sides must speak the same protocol.
+      version: PROTOCOL_VERSION,
     };
     [this.session, this.#postedAtOnce, this.#postedTo] = pool.run(init, port2, this.#abort.signal);
     // The port is ref'd only while calls are in flight.
@@ -111,17 +110,30 @@ export class Thread {
   nextCell(): number {
     const cell = this.#nextCell;
     this.#nextCell = (cell + 1) % CELLS;
-    Atomics.store(this.cells, cell, SENT);
+    Atomics.store(this.cells, cell, CELL_SENT);
     return cell;
   }
 
   /**
    * Claim `call`'s cell for the parent (sent -> cancelled) so the worker never starts it;
-   * returns what the cell held before: SENT (claimed now), STARTED (the worker won), or
+   * returns what the cell held before: SENT (claimed now), STARTED or STOP (the worker won:
+   * the call runs), DONE (the call has ended; its answer is posted or on its way) or
    * CANCELLED (claimed before).
    */
   claim(call: PoolCall): number {
-    return Atomics.compareExchange(this.cells, call.cell, SENT, CANCELLED);
+    return Atomics.compareExchange(this.cells, call.cell, CELL_SENT, CELL_CANCELLED);
+  }
+
+  /**
+   * Ask the running `call` to stop: its cell moves started -> stop (its `checkpoint()`
+   * throws from now on, without the worker's event loop) and a `stop` message aborts its
+   * signal. Returns what the cell held before: STARTED (asked now), STOP (asked before),
+   * DONE (it had ended: nothing asked), SENT/CANCELLED (not started).
+   */
+  requestStop(call: PoolCall): number {
+    const before = Atomics.compareExchange(this.cells, call.cell, CELL_STARTED, CELL_STOP);
+    if (before === CELL_STARTED) this.port.postMessage({ type: 'stop', id: call.id });
+    return before;
   }
 
   /**

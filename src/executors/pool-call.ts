@@ -85,6 +85,9 @@ export class PoolCall<T = unknown> {
   cell = -1;
   /** Set when the pool was asked to stop the running call (cancel, timeout, forced close). */
   stopRequested = false;
+  // The worker was asked to stop the call cooperatively (see askToStop); its grace timer.
+  #asked = false;
+  #graceTimer: NodeJS.Timeout | undefined = undefined;
   /** The pool's handle for stopping the call (piscina's abort controller, a child process, …). */
   stopHandle: AbortController | undefined = undefined;
   #timedOut = false;
@@ -169,8 +172,41 @@ export class PoolCall<T = unknown> {
     markStarted(this.future);
   }
 
-  /** The worker answered: fulfil with the value or reject with the rebuilt error. */
+  /**
+   * The running call must stop: with `grace` > 0, `ask()` asks the worker to stop it (its
+   * `checkpoint()` throws, its signal aborts) and `force()` runs if the call has not ended
+   * `grace` ms later; with `grace` 0, `force()` runs now. `ask()` returns false when it
+   * found the call already ended (and settled it): nothing more to do. The Unfuture settles
+   * when the call ends either way (an answer after the request ends it cancelled, see
+   * settleOutcome). Does nothing when a stop was requested already.
+   */
+  askToStop(grace: number, ask: () => boolean, force: () => void): void {
+    if (this.stopRequested || this.state === 'done') return;
+    this.stopRequested = true;
+    if (grace <= 0) {
+      force();
+      return;
+    }
+    if (!ask()) return;
+    this.#asked = true;
+    this.#graceTimer = setTimeout(() => {
+      this.#graceTimer = undefined;
+      if (this.state !== 'done') force();
+    }, timerDelay(grace));
+    this.#graceTimer.unref();
+  }
+
+  /**
+   * The worker answered: fulfil with the value or reject with the rebuilt error. A call
+   * asked to stop ends cancelled (or `TimeoutError`) whatever it answered: its value is
+   * discarded, and the stop counts as cooperative when the worker was asked.
+   */
   settleOutcome(outcome: CallOutcome, counters: ExecutorCounters): void {
+    if (this.stopRequested) {
+      if (this.#asked && this.state !== 'done') counters.stoppedCooperatively++;
+      this.settleStopped(counters);
+      return;
+    }
     if (!this.#end()) return;
     counters.waitTime.record(outcome.startedAt - this.submittedAt);
     counters.runTime.record(outcome.endedAt - outcome.startedAt);
@@ -232,6 +268,7 @@ export class PoolCall<T = unknown> {
     if (this.state === 'done') return false;
     this.state = 'done';
     if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#graceTimer !== undefined) clearTimeout(this.#graceTimer);
     return true;
   }
 }

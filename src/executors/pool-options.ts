@@ -27,6 +27,14 @@ export interface ThreadPoolOptions {
    * calls: errors then carry the worker's stack only.
    */
   callerStacks?: boolean;
+  /**
+   * Milliseconds a running call that was cancelled (or timed out) gets to stop on its own
+   * before its worker is terminated (default 1000). Within that time the call sees the
+   * request (`checkpoint()` throws, `currentSignal()` aborts, library awaits throw); if it
+   * ends, its `finally` blocks have run and the worker is kept for the next call. `0`
+   * terminates the worker at once.
+   */
+  cancelGrace?: number;
 }
 
 /** Options of the process pool (`configure({ process })`). */
@@ -50,10 +58,18 @@ export interface ProcessPoolOptions {
    * calls: errors then carry the worker's stack only.
    */
   callerStacks?: boolean;
+  /**
+   * Milliseconds a running call that was cancelled (or timed out) gets to stop on its own
+   * before its worker is terminated (default 1000). Within that time the call sees the
+   * request (`checkpoint()` throws, `currentSignal()` aborts, library awaits throw); if it
+   * ends, its `finally` blocks have run and the worker is kept for the next call. `0`
+   * terminates the worker at once.
+   */
+  cancelGrace?: number;
 }
 
-export const THREAD_OPTION_KEYS = ['minWorkers', 'maxWorkers', 'idleTimeout', 'resourceLimits', 'execArgv', 'env', 'callerStacks'] as const;
-export const PROCESS_OPTION_KEYS = ['minWorkers', 'maxWorkers', 'idleTimeout', 'maxTasksPerWorker', 'execArgv', 'env', 'callerStacks'] as const;
+export const THREAD_OPTION_KEYS = ['minWorkers', 'maxWorkers', 'idleTimeout', 'resourceLimits', 'execArgv', 'env', 'callerStacks', 'cancelGrace'] as const;
+export const PROCESS_OPTION_KEYS = ['minWorkers', 'maxWorkers', 'idleTimeout', 'maxTasksPerWorker', 'execArgv', 'env', 'callerStacks', 'cancelGrace'] as const;
 const RESOURCE_LIMIT_KEYS = ['maxYoungGenerationSizeMb', 'maxOldGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb'];
 
 /** Thread options with every default filled in. */
@@ -65,6 +81,8 @@ export type ResolvedProcessPoolOptions = Required<Omit<ProcessPoolOptions, 'exec
   Pick<ProcessPoolOptions, 'execArgv' | 'env'>;
 
 const DEFAULT_IDLE_TIMEOUT = 10_000;
+/** Default {@link ThreadPoolOptions.cancelGrace} / {@link ProcessPoolOptions.cancelGrace}. */
+export const DEFAULT_CANCEL_GRACE = 1000;
 
 /**
  * @internal The thread pool's fixed settings, adjustable only so that
@@ -121,6 +139,11 @@ function validateCommon(name: string, options: ThreadPoolOptions | ProcessPoolOp
   if (options.callerStacks !== undefined && typeof options.callerStacks !== 'boolean') {
     throw new TypeError(expected(`${name}.callerStacks`, 'a boolean', options.callerStacks));
   }
+  if (options.cancelGrace !== undefined) {
+    const g = options.cancelGrace;
+    if (typeof g !== 'number' || Number.isNaN(g)) throw new TypeError(expected(`${name}.cancelGrace`, 'a number of milliseconds', g));
+    if (!(g >= 0 && g <= MAX_TIMER_MS)) throw new RangeError(expected(`${name}.cancelGrace`, `a number of milliseconds from 0 to ${MAX_TIMER_MS}`, g));
+  }
 }
 
 function resolveCounts(name: string, options: ThreadPoolOptions | ProcessPoolOptions): { minWorkers: number; maxWorkers: number } {
@@ -147,6 +170,7 @@ export function resolveThreadPoolOptions(options: ThreadPoolOptions | undefined,
     ...resolveCounts(name, o),
     idleTimeout: o.idleTimeout ?? DEFAULT_IDLE_TIMEOUT,
     callerStacks: o.callerStacks ?? true,
+    cancelGrace: o.cancelGrace ?? DEFAULT_CANCEL_GRACE,
     resourceLimits: o.resourceLimits,
     execArgv: o.execArgv,
     env: o.env,
@@ -165,6 +189,7 @@ export function resolveProcessPoolOptions(options: ProcessPoolOptions | undefine
     idleTimeout: o.idleTimeout ?? DEFAULT_IDLE_TIMEOUT,
     maxTasksPerWorker: maxTasks ?? Infinity,
     callerStacks: o.callerStacks ?? true,
+    cancelGrace: o.cancelGrace ?? DEFAULT_CANCEL_GRACE,
     execArgv: o.execArgv,
     env: o.env,
   };

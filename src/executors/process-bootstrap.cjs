@@ -30,7 +30,9 @@
  *     cancels X without killing a call that merely shared the child (docs/executors.md,
  *     "freeze, drain, decide").
  *  3. A `cancel` for a call that has not started removes it and answers it at once with a
- *     `CancelledError` ("dropped"); a `cancel` for the running (or taken) call is ignored:
+ *     `CancelledError` ("dropped"); a `cancel` for the running (or taken) call asks it to
+ *     stop (its `checkpoint()` throws, its signal aborts) and does not change the order: the
+ *     call still answers in its place. If it does not end within the pool's `cancelGrace`,
  *     the parent freezes the child, and kills it if the call still runs.
  * Together: a call can be dropped only while an earlier call is still running, so its
  * "dropped" answer always precedes the answer of the call before it. When the parent has the
@@ -56,9 +58,9 @@ const { Worker } = require('node:worker_threads');
 const { encodeError } = require('./error-codec.cjs');
 const { packMessage, unpackMessage } = require('./process-wire.cjs');
 const bootstrap = require('./bootstrap.cjs');
-
-const BRAND = Symbol.for('unsync.error.brand');
-const PROTOCOL_VERSION = 1;
+const { currentScope } = require('./worker/call-scope.cjs');
+const { ERROR_BRAND: BRAND } = require('../core/keys.cjs');
+const { PROCESS_CONTROL_FD, PROTOCOL_VERSION } = require('./worker/wire.cjs');
 const WATCHDOG_INTERVAL_MS = 500;
 /** Calls shorter than this answer at once (tiny calls pay no extra event-loop turn). */
 const DEFER_AFTER_MS = 1;
@@ -101,27 +103,50 @@ function now() {
   return performance.timeOrigin + performance.now();
 }
 
-/** SIGKILL this process from another thread once the parent is gone (see the file comment). */
-function startOrphanWatchdog() {
+/**
+ * The child's control thread (tiny: no loaders, 8 MB heap), two jobs that must not depend on
+ * the main thread's event loop, which a synchronous call can hold for as long as it runs:
+ * - stop requests: it reads the control pipe (PROCESS_CONTROL_FD) and stores the id of each
+ *   call to stop in `control[0]`, which that call's `checkpoint()` reads;
+ * - no orphans: it SIGKILLs this process once it has been re-parented (checked every
+ *   WATCHDOG_INTERVAL_MS).
+ */
+function startControlThread(control) {
   const source = `
+    const net = require('node:net');
     const { workerData } = require('node:worker_threads');
+    const { control, fd, parent, pid } = workerData;
     setInterval(() => {
-      if (process.ppid !== workerData.parent) process.kill(workerData.pid, 'SIGKILL');
-    }, ${WATCHDOG_INTERVAL_MS});`;
+      if (process.ppid !== parent) process.kill(pid, 'SIGKILL');
+    }, ${WATCHDOG_INTERVAL_MS});
+    try {
+      const pipe = new net.Socket({ fd, readable: true, writable: false });
+      let rest = Buffer.alloc(0);
+      pipe.on('data', (chunk) => {
+        rest = rest.length === 0 ? chunk : Buffer.concat([rest, chunk]);
+        while (rest.length >= 4) {
+          Atomics.store(control, 0, rest.readInt32LE(0));
+          rest = rest.subarray(4);
+        }
+      });
+      pipe.on('error', () => undefined);
+    } catch {
+      // No control pipe (a child not started by the pool): stop requests come by IPC only.
+    }`;
   try {
-    const watchdog = new Worker(source, {
+    const thread = new Worker(source, {
       eval: true,
-      workerData: { parent: process.ppid, pid: process.pid },
-      // No loaders or user flags in the watchdog: it must stay tiny.
+      workerData: { control, fd: PROCESS_CONTROL_FD, parent: process.ppid, pid: process.pid },
+      // No loaders or user flags in the control thread: it must stay tiny.
       execArgv: [],
       stdout: true,
       stderr: true,
       resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 2 },
     });
-    watchdog.unref();
-    watchdog.on('error', () => undefined);
+    thread.unref();
+    thread.on('error', () => undefined);
   } catch {
-    // Without the watchdog the IPC 'disconnect' still ends an idle child.
+    // Without it the IPC 'disconnect' still ends an idle child, and 'cancel' still stops calls.
   }
 }
 
@@ -152,6 +177,10 @@ function startProcessWorker() {
   let unwritten = 0;
   /** The call in `current` waits for earlier answers to be written before it starts (rule 2). */
   let waitingToStart = false;
+  /** control[0]: the id of the last call the parent asked to stop through the control pipe. */
+  const control = new Int32Array(new SharedArrayBuffer(4));
+  /** The id of the last call the parent asked to stop by an IPC `cancel` (it was taken then). */
+  let stopAsked;
 
   /** Whether everything sent so far is wholly in the channel. */
   const written = () => (channel !== undefined ? channel.writeQueueSize === 0 : unwritten === 0);
@@ -199,12 +228,12 @@ function startProcessWorker() {
       writeSyncAnswer(file, sent, call);
     }
     startNext(); // same synchronous step: rule 2 of the ordering contract
-    if (shuttingDown && current === undefined) process.disconnect();
+    if (shuttingDown && current === undefined && process.connected) process.disconnect();
   };
 
   /**
-   * Take the first received call (from now on it counts as running: a `cancel` for it is
-   * ignored) and start it once every answer sent so far is wholly written, at once if a
+   * Take the first received call (from now on it counts as running: a `cancel` for it asks
+   * it to stop instead of dropping it) and start it once every answer sent so far is wholly written, at once if a
    * blocked parent waits (rule 2).
    */
   const startNext = () => {
@@ -233,8 +262,9 @@ function startProcessWorker() {
   };
 
   const run = (message) => {
+    const id = message.id;
     // A located function with a plain result finishes in this same step (no microtasks).
-    const outcome = bootstrap.runCallNow(message);
+    const outcome = bootstrap.runCallNow(message, () => stopAsked === id || Atomics.load(control, 0) === id);
     if (typeof outcome.then === 'function') outcome.then(finish);
     else finish(outcome);
   };
@@ -260,6 +290,11 @@ function startProcessWorker() {
           syncFiles.delete(message.id); // a blocked parent that waited for it gave up
           const at = now();
           send({ type: 'error', id: message.id, phase: 'run', error: encodeError(cancelledBeforeStart(message.id)), startedAt: at, endedAt: at });
+        } else if (message.id === current) {
+          // Taken or running: ask it to stop (its checkpoint() throws, its signal aborts).
+          stopAsked = current;
+          const scope = currentScope();
+          if (scope !== undefined && scope.id === current) scope.stop();
         }
         break;
       }
@@ -275,14 +310,14 @@ function startProcessWorker() {
       }
       case 'shutdown':
         shuttingDown = true;
-        if (current === undefined && pending.length === 0) process.disconnect();
+        if (current === undefined && pending.length === 0 && process.connected) process.disconnect();
         break;
       default:
         break;
     }
   });
   process.on('disconnect', () => process.exit(0));
-  startOrphanWatchdog();
+  startControlThread(control);
   if (SYNC_DIR !== undefined) {
     try {
       fs.writeFileSync(path.join(SYNC_DIR, `ready-${process.pid}`), '');
@@ -290,7 +325,10 @@ function startProcessWorker() {
       // No folder: the parent never blocks on this pool before 'ready'.
     }
   }
-  process.send(packMessage({ type: 'ready', pid: process.pid, version: PROTOCOL_VERSION }));
+  // With a callback, a channel the parent already closed (it exited, or shut the pool down
+  // while this child started) is reported there, not as an uncaught 'error' with a stack:
+  // 'disconnect' then ends this child quietly.
+  if (process.connected) process.send(packMessage({ type: 'ready', pid: process.pid, version: PROTOCOL_VERSION }), undefined, undefined, () => undefined);
 }
 
 if (process.env.UNSYNC_WORKER === 'process' && typeof process.send === 'function') {

@@ -9,11 +9,13 @@
  * dead child was running from complete data.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import type { Writable } from 'node:stream';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { packMessage, unpackMessage } from './process-wire.cjs';
 import type { CallMessage, ParentMessage, WorkerMessage } from './protocol';
 import { parentTypeScriptLoader } from './typescript-loader';
+import { PROCESS_CONTROL_FD as CONTROL_FD, PROTOCOL_VERSION } from './worker/wire.cjs';
 
 /** The child entry, shipped next to this file in `src/` and `dist/`. */
 export const PROCESS_BOOTSTRAP_FILE = path.join(__dirname, 'process-bootstrap.cjs');
@@ -84,10 +86,34 @@ export interface ForkSettings {
 
 // Debugger flags would make every child fight for the parent's inspector port.
 const INSPECTOR_FLAG = /^--(inspect|debug)(-brk|-port|-wait)?(=|$)/;
+/**
+ * Flags that say what the parent process *is* (a script given as a string, a REPL, a test
+ * run, a watcher), not how Node should run: a child given them would evaluate the parent's
+ * script again (and fork children of its own) instead of the pool's bootstrap.
+ */
+const ROLE_FLAG = /^(-i|--interactive|--test|--test-[a-z-]+|--input-type|--watch|--watch-[a-z-]+|--check|-c|--eval|--print)(=|$)/;
+/** Of those, the ones whose value is the next argument when not given with `=`. */
+const ROLE_FLAG_WITH_VALUE = /^(-e|-p|-pe|-ep|--eval|--print|--input-type|--watch-path|--test-[a-z-]+)$/;
 
-/** The parent's Node flags minus inspector flags: the default `execArgv` of a child. */
-export function defaultExecArgv(): string[] {
-  return process.execArgv.filter((flag) => !INSPECTOR_FLAG.test(flag));
+/**
+ * The parent's Node flags minus inspector flags and role flags (`-e`, `-p`, `--eval`,
+ * `--print`, `-i`, `--test*`, `--watch*`, `--check`, `--input-type`): the default `execArgv`
+ * of a child.
+ */
+export function defaultExecArgv(execArgv: readonly string[] = process.execArgv): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const flag = execArgv[i]!;
+    if (ROLE_FLAG_WITH_VALUE.test(flag)) {
+      const next = execArgv[i + 1];
+      // `--test-only`-style switches take no value: skip the next argument only if it is one.
+      if (next !== undefined && (!flag.startsWith('--test-') || !next.startsWith('-'))) i++;
+      continue;
+    }
+    if (ROLE_FLAG.test(flag) || INSPECTOR_FLAG.test(flag)) continue;
+    kept.push(flag);
+  }
+  return kept;
 }
 
 /** The lifecycle of a child: `starting` -> `ready` -> `stopping` -> `gone` (`stopping` optional). */
@@ -101,6 +127,8 @@ export class ProcessChild {
   state: ChildState = 'starting';
   /** Set when the pool stopped the child on purpose (cancel, recycle, idle, close). */
   stoppedOnPurpose = false;
+  /** Why the child was refused at its handshake (it speaks another protocol version), if it was. */
+  mismatch: string | undefined = undefined;
   readonly #process: ChildProcess;
   /** Where large messages to the child travel (./process-wire.cjs). */
   readonly #folder: string;
@@ -108,6 +136,8 @@ export class ProcessChild {
   #killTimer: NodeJS.Timeout | undefined = undefined;
   /** Sent SIGSTOP and not yet SIGCONT (see freeze()). */
   #frozen = false;
+  /** The control pipe: read by the child's control thread, not by its event loop. */
+  #control: Writable | undefined = undefined;
 
   constructor(settings: ForkSettings, events: ChildEvents) {
     this.#folder = settings.syncFolder;
@@ -121,14 +151,25 @@ export class ProcessChild {
       serialization: 'json',
       execArgv: settings.execArgv ? [...settings.execArgv] : defaultExecArgv(),
       env,
-      // stdin stays with the parent; the child's output goes where the parent's goes.
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // stdin stays with the parent; the child's output goes where the parent's goes; fd 4
+      // is the control pipe (see requestStop).
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc', 'pipe'],
     });
     const child = this.#process;
+    const control = child.stdio[CONTROL_FD] as Writable | null;
+    if (control !== null) {
+      // A write to a child that just died reports here; its calls are settled by 'gone'.
+      control.on('error', () => undefined);
+      (control as Writable & { unref?(): void }).unref?.();
+      this.#control = control;
+    }
     child.on('message', (received: unknown) => {
       const message = unpackMessage(received) as WorkerMessage;
       if (message.type === 'ready') {
-        if (this.state === 'starting') {
+        if (message.version !== PROTOCOL_VERSION) {
+          this.mismatch = `unsync protocol mismatch: the pool speaks version ${PROTOCOL_VERSION}, the child (${PROCESS_BOOTSTRAP_FILE}) version ${String(message.version)}; the parent and the child load different copies of unsync`;
+          this.kill();
+        } else if (this.state === 'starting') {
           this.state = 'ready';
           events.ready(this);
         }
@@ -173,6 +214,20 @@ export class ProcessChild {
     if (this.state === 'gone' || !this.#process.connected) return false;
     this.#process.send(packMessage(message, this.#folder) as ParentMessage);
     return true;
+  }
+
+  /**
+   * Ask the child to stop call `id` cooperatively: the IPC `cancel` aborts the call's signal
+   * when the child's event loop reads it, and the control pipe reaches the child's control
+   * thread, which sets a flag the call's `checkpoint()` reads, so a synchronous loop sees
+   * the request too. A call that has ended or not started ignores it.
+   */
+  requestStop(id: number): void {
+    if (this.state === 'gone') return;
+    this.send({ type: 'cancel', id });
+    const frame = Buffer.allocUnsafe(4);
+    frame.writeInt32LE(id, 0);
+    this.#control?.write(frame);
   }
 
   /**

@@ -46,6 +46,8 @@ import {
 const PIPELINE_DEPTH = 64;
 /** Calls whose mean run time is above this (ms) are not pipelined: balance beats latency. */
 const PIPELINE_MAX_RUN_MS = 2;
+/** Children in a row that may die before they are ready, with none ready, before waiting calls fail. */
+const MAX_FAILED_STARTS = 3;
 
 /**
  * A pool of child processes running registered functions by reference.
@@ -78,6 +80,9 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
   readonly #counters = new ExecutorCounters();
   // Moving mean of run time (ms), deciding whether to pipeline.
   #meanRun = 0;
+  // Children that died before they were ready, since the last one that became ready: the
+  // pool gives up on the waiting calls only when starts keep failing (see #gone).
+  #failedStarts = 0;
   #pumpScheduled = false;
   #closed: Promise<void> | undefined = undefined;
   readonly #drained = new DrainWaiter(() => this.#busy());
@@ -299,8 +304,18 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
 
   /** `call` is now the first unanswered call of its child: the child runs it. */
   #becameHead(call: ProcessCall, slot: Slot): void {
-    // Cancelled while pipelined, and the child did not drop it in time: it has started. Stop it.
-    if (call.stopRequested) this.#stopHead(slot);
+    // Cancelled while pipelined, and the child did not drop it in time: it has started, and
+    // the child asked it to stop. Stop it the hard way if it still runs after cancelGrace.
+    if (call.stopRequested) {
+      const grace = this.#options.cancelGrace;
+      if (grace <= 0) this.#stopHead(slot);
+      else {
+        const timer = setTimeout(() => {
+          if (slot.pipeline[0] === call) this.#stopHead(slot);
+        }, grace);
+        timer.unref();
+      }
+    }
     if (call.state !== 'done') call.markRunning(slot);
   }
 
@@ -348,6 +363,7 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
 
   #ready(slot: Slot): void {
     slot.everReady = true;
+    this.#failedStarts = 0;
     // A blocked resultSync may have sent a call before 'ready' was read.
     slot.child.setReferenced(slot.pipeline.length > 0);
     this.#pump();
@@ -361,13 +377,12 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
     if (index < 0) return;
     const [call] = pipeline.splice(index, 1) as [ProcessCall];
     call.slot = undefined;
-    if (index > 0 || call.stopRequested) {
-      // Out of order: a call dropped unstarted after a cancel. In order with a stop requested:
-      // its child is being killed, and cancel() promised a cancelled outcome.
+    if (index > 0) {
+      // Out of order: a call dropped unstarted after a cancel.
       call.settleStopped(this.#counters);
-      if (index === 0 && pipeline[0] !== undefined) this.#becameHead(pipeline[0], slot);
     } else {
-      this.#meanRun += (message.endedAt - message.startedAt - this.#meanRun) / 8;
+      // A head asked to stop ends cancelled whatever it answered (settleOutcome).
+      if (!call.stopRequested) this.#meanRun += (message.endedAt - message.startedAt - this.#meanRun) / 8;
       call.settleOutcome(message as CallOutcome, this.#counters);
       const next = pipeline[0];
       if (next !== undefined) this.#becameHead(next, slot);
@@ -382,7 +397,8 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
     this.#slots.delete(slot);
     this.#bySlot.delete(slot.child);
     if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer);
-    const neverReady = !slot.everReady && !slot.child.stoppedOnPurpose;
+    const mismatch = slot.child.mismatch;
+    const neverReady = !slot.everReady && (!slot.child.stoppedOnPurpose || mismatch !== undefined);
     const calls = slot.pipeline.splice(0);
     for (let i = 0; i < calls.length; i++) {
       const call = calls[i]!;
@@ -393,7 +409,13 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
     }
     slot.markGone();
     if (this.#syncFolder !== undefined && slot.child.pid !== undefined) removeUngatedRecord(this.#syncFolder, slot.child.pid);
-    if (neverReady) this.#failWaiting(exitCode, signal);
+    // One child killed while it started (the OOM killer, an operator) costs nothing: the pump
+    // starts another. Only when starts keep failing and no child is ready (a bad execArgv, a
+    // protocol mismatch) are the waiting calls failed, instead of forking forever.
+    if (neverReady) this.#failedStarts++;
+    if (mismatch !== undefined || (neverReady && this.#failedStarts >= MAX_FAILED_STARTS && !this.#anyReady())) {
+      this.#failWaiting(exitCode, signal, mismatch);
+    }
     this.#pump();
     this.#drained.check();
   }
@@ -409,13 +431,21 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
       this.#drained.check();
       return;
     }
-    call.stopRequested = true;
     if (slot.pipeline[0] === call) {
-      this.#stopHead(slot);
+      // Running: ask it to stop; after cancelGrace, stop the head the hard way.
+      call.askToStop(
+        this.#options.cancelGrace,
+        () => {
+          slot.child.requestStop(call.id);
+          return true;
+        },
+        () => this.#stopHead(slot),
+      );
     } else {
       // Not started: the child drops it when the `cancel` arrives. The call ends cancelled now
       // and stays in the pipeline as a settled placeholder until the child's "dropped"
       // answer, so the pipeline still mirrors the child's order (see #becameHead).
+      call.stopRequested = true;
       slot.child.send({ type: 'cancel', id: call.id });
       call.settleStopped(this.#counters);
     }
@@ -429,12 +459,16 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
    */
   #stopHead(slot: Slot): void {
     if (slot.child.frozen) return; // the freeze under way looks at the head again when it ends
-    if (!slot.child.freeze(() => this.#frozen(slot))) slot.child.kill();
+    if (!slot.child.freeze(() => this.#frozen(slot))) {
+      this.#counters.terminatedForCancel++;
+      slot.child.kill();
+    }
   }
 
   /** `slot`'s child is stopped and everything it wrote is read: kill it or let it go on. */
   #frozen(slot: Slot): void {
     if (slot.pipeline[0]?.stopRequested && !this.#startedUngated(slot)) {
+      this.#counters.terminatedForCancel++;
       slot.child.kill(); // the head still runs; nothing behind it has started
       return;
     }
@@ -486,13 +520,23 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
   }
 
   /** No child could start: fail the waiting calls instead of forking forever. */
-  #failWaiting(exitCode: number | null, signal: NodeJS.Signals | null): void {
+  #failWaiting(exitCode: number | null, signal: NodeJS.Signals | null, mismatch: string | undefined): void {
+    const starts = this.#failedStarts;
+    this.#failedStarts = 0;
     for (const call of [...this.#queue.waiting()]) {
       this.#queue.forget();
       const error = crashError(call, exitCode, signal);
-      error.message = `${error.message} before it was ready (check configure({ process: { execArgv, env } }))`;
+      error.message =
+        mismatch !== undefined
+          ? `no child process could run \`${call.ref.name}\`: ${mismatch}`
+          : `${error.message} before it was ready, the ${starts === 1 ? 'first child' : `${starts}th child in a row`} to die while starting (check configure({ process: { execArgv, env } }))`;
       call.fail(error, this.#counters);
     }
+  }
+
+  #anyReady(): boolean {
+    for (const slot of this.#slots) if (slot.child.state === 'ready') return true;
+    return false;
   }
 
   #busy(): boolean {

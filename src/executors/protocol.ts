@@ -18,8 +18,8 @@ import type { EncodedError } from './error-codec.cjs';
 
 export type { EncodedError } from './error-codec.cjs';
 
-/** Bumped on any incompatible change to the messages below. */
-export const PROTOCOL_VERSION = 1;
+/** Bumped on any incompatible change to the messages below; checked at each worker's handshake. */
+export { PROTOCOL_VERSION } from './worker/wire.cjs';
 
 /** Where a function lives: its defining module and its qualified name in that module. */
 export interface CallRef {
@@ -57,7 +57,11 @@ export interface SkippedMessage {
   readonly cell: number;
 }
 
-/** Parent -> worker (process pool): stop call `id` if the child can do so cooperatively. */
+/**
+ * Parent -> worker: call `id` is cancelled. Not started yet: the worker drops it (process
+ * pool; the thread pool uses the claim cell instead). Running: the worker asks it to stop
+ * (its signal aborts, `checkpoint()` throws); it still answers in its place.
+ */
 export interface CancelMessage {
   readonly type: 'cancel';
   readonly id: number;
@@ -77,6 +81,15 @@ export interface SyncRequestMessage {
 /** Child -> parent, in a sync answer file: the child has no record of call `id` (answered too long ago). */
 export interface UnknownCallMessage {
   readonly type: 'unknown';
+  readonly id: number;
+}
+
+/**
+ * Parent -> thread: the running call `id` must stop (its claim cell was moved to STOP first,
+ * which a synchronous `checkpoint()` reads; this message aborts its signal).
+ */
+export interface StopMessage {
+  readonly type: 'stop';
   readonly id: number;
 }
 
@@ -127,7 +140,7 @@ export interface ReadyMessage {
 }
 
 /** Every message the parent sends. */
-export type ParentMessage = CallMessage | CancelMessage | SyncRequestMessage | ShutdownMessage;
+export type ParentMessage = CallMessage | CancelMessage | StopMessage | SyncRequestMessage | ShutdownMessage;
 /** Every message a worker sends. */
 export type WorkerMessage = ResultMessage | ErrorMessage | ReadyMessage;
 /** The answer to one call. */

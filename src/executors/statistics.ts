@@ -38,6 +38,10 @@ export class ExecutorCounters {
   completed = 0;
   failed = 0;
   cancelled = 0;
+  /** Running calls that were asked to stop and ended within the grace period (worker kept). */
+  stoppedCooperatively = 0;
+  /** Workers terminated (thread) or killed (process) because a call asked to stop did not. */
+  terminatedForCancel = 0;
   readonly waitTime = new DurationRecorder();
   readonly runTime = new DurationRecorder();
 
@@ -55,6 +59,8 @@ export class ExecutorCounters {
       completed: this.completed,
       failed: this.failed,
       cancelled: this.cancelled,
+      stoppedCooperatively: this.stoppedCooperatively,
+      terminatedForCancel: this.terminatedForCancel,
       waitTime: this.waitTime.summary(),
       runTime: this.runTime.summary(),
     });

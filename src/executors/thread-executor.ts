@@ -27,14 +27,14 @@
  * pool's `idleTimeout`.
  */
 import { receiveMessageOnPort } from 'node:worker_threads';
-import { CloneError, InvalidStateError } from '../core/errors';
+import { CloneError, InvalidStateError, WorkerCrashedError } from '../core/errors';
 import type { Unfuture } from '../core/future';
 import { executorHooks } from '../core/hooks';
 import { assertOptions } from '../core/validate';
 import type { CloseOptions, Executor, ExecutorState, ExecutorStatistics, SubmitOptions } from './executor';
 import { CallQueue } from './call-queue';
 import { DrainWaiter } from './drain-waiter';
-import { CELLS, PiscinaSessions, SENT, STARTED, Thread, sessionCrashError } from './piscina-sessions';
+import { CANCELLED, CELLS, DONE, PiscinaSessions, SENT, STARTED, STOP, Thread, sessionCrashError } from './piscina-sessions';
 import { resolveThreadPoolOptions, resolveThreadTuning, type ResolvedThreadPoolOptions, type ThreadPoolOptions, type ThreadTuning } from './pool-options';
 import { PoolCall, validateSubmit } from './pool-call';
 import type { CallOutcome, CallRef, SkippedMessage } from './protocol';
@@ -362,14 +362,29 @@ export class ThreadExecutor implements Executor, SyncSource {
     }
     if (call.state !== 'running') return;
     const thread = call.place as Thread;
-    if (thread.claim(call) !== STARTED) {
-      // Not started and now never will: it ends cancelled; the thread answers `skipped`.
+    const before = thread.claim(call);
+    if (before === SENT || before === CANCELLED || before === DONE) {
+      // Not started and now never will (the thread answers `skipped`), or it has ended and
+      // its answer is on the way: it ends cancelled, and the thread is not touched.
       call.settleStopped(this.#counters);
       this.#drained.check();
-    } else {
-      call.stopRequested = true;
-      this.#stop(thread);
+      return;
     }
+    // Running: ask it to stop, then terminate the thread if it has not within cancelGrace.
+    call.askToStop(
+      this.#options.cancelGrace,
+      () => {
+        if (thread.requestStop(call) !== DONE) return true;
+        call.settleStopped(this.#counters); // it ended meanwhile: nothing to stop
+        this.#drained.check();
+        return false;
+      },
+      () => {
+        if (call.state === 'done' || thread.stopping) return;
+        this.#counters.terminatedForCancel++;
+        this.#stop(thread);
+      },
+    );
   }
 
   /**
@@ -396,7 +411,7 @@ export class ThreadExecutor implements Executor, SyncSource {
   #takeBack(thread: Thread): void {
     const back: PoolCall[] = [];
     for (const call of [...thread.sent]) {
-      if (thread.claim(call) === STARTED) continue;
+      if (ran(thread.claim(call))) continue;
       thread.sent.splice(thread.sent.indexOf(call), 1);
       this.#inFlight--;
       if (call.state === 'running') back.push(call);
@@ -422,19 +437,47 @@ export class ThreadExecutor implements Executor, SyncSource {
     if (thread.idleTimer !== undefined) clearTimeout(thread.idleTimer);
     this.#removeThread(thread);
     thread.port.unref();
+    // Answers the thread posted before it died are in the port: settle those calls first (a
+    // call that only shared the thread with a stopped or crashed one must not fail).
+    this.#readPosted(thread);
     if (!fromCell) thread.port.close();
+    const mismatch = protocolMismatch(error);
     for (const call of thread.sent.splice(0)) {
       // Claimed, not just read: should the worker live after all, it must never start a call
       // that is sent elsewhere now.
-      if (thread.claim(call) !== STARTED) {
+      if (mismatch !== undefined) {
+        thread.claim(call);
+        call.fail(new WorkerCrashedError(`no worker thread could run \`${call.ref.name}\`: ${mismatch}`, { cause: error }), this.#counters);
+      } else if (!ran(thread.claim(call))) {
         call.requeue();
         this.#queue.giveBack(call);
       } else if (call.stopRequested) call.settleStopped(this.#counters);
       else call.fail(sessionCrashError(call.ref.name, error, thread.exitCode()), this.#counters);
       this.#inFlight--;
     }
+    if (mismatch !== undefined) {
+      // Every session would refuse the same way: fail what waits instead of retrying forever.
+      for (const call of [...this.#queue.waiting()]) {
+        this.#queue.forget();
+        call.fail(new WorkerCrashedError(`no worker thread could run \`${call.ref.name}\`: ${mismatch}`, { cause: error }), this.#counters);
+      }
+    }
     this.#pump();
     this.#drained.check();
+  }
+
+  /** Settle the calls of a dead `thread` whose answers it posted before it died. */
+  #readPosted(thread: Thread): void {
+    for (let m = receiveMessageOnPort(thread.port); m !== undefined; m = receiveMessageOnPort(thread.port)) {
+      const message = m.message as CallOutcome | SkippedMessage;
+      const index = thread.sent.findIndex((c) => c.id === message.id);
+      if (index < 0) continue;
+      const call = thread.sent[index]!;
+      if (message.type === 'skipped') continue; // claimed below, and re-sent
+      thread.sent.splice(index, 1);
+      this.#inFlight--;
+      call.settleOutcome(message, this.#counters);
+    }
   }
 
   #removeThread(thread: Thread): void {
@@ -454,6 +497,17 @@ export class ThreadExecutor implements Executor, SyncSource {
       }
     }
   }
+}
+
+/** The message of a session refused at its handshake (the worker speaks another protocol version), if `error` is that. */
+function protocolMismatch(error: unknown): string | undefined {
+  const message = (error as { message?: unknown } | undefined)?.message;
+  return typeof message === 'string' && message.startsWith('unsync protocol mismatch') ? message : undefined;
+}
+
+/** Whether a claim cell's previous state says the thread started the call (it runs, was asked to stop, or ended). */
+function ran(cellBefore: number): boolean {
+  return cellBefore === STARTED || cellBefore === STOP || cellBefore === DONE;
 }
 
 /**

@@ -1,0 +1,34 @@
+'use strict';
+// @ts-check
+/**
+ * The wire constants both sides of a pool read: the parent (src/executors/*.ts) and the
+ * worker side (this folder). One source: no other file spells these numbers.
+ * The message shapes are typed in ../protocol.ts.
+ */
+
+/** Bumped on any incompatible change to the protocol; the handshake checks it. */
+const PROTOCOL_VERSION = 2;
+
+/*
+ * A thread call's claim cell (one `Int32Array` slot shared by the parent and the thread).
+ * Moves: SENT -> STARTED (the thread, before it starts the call) or SENT -> CANCELLED (the
+ * parent: the call never starts; the thread answers `skipped`); STARTED -> STOP (the parent
+ * asks the running call to stop: `checkpoint()` throws); STARTED -> DONE (the thread, when
+ * the call has ended, before it posts the answer). Every move is a compare-and-swap, so
+ * exactly one side wins: a cancel that finds DONE knows the call finished and touches nothing.
+ */
+const CELL_SENT = 0;
+const CELL_STARTED = 1;
+const CELL_CANCELLED = 2;
+const CELL_STOP = 3;
+const CELL_DONE = 4;
+
+/**
+ * The child process's control pipe: the file descriptor (after stdin, stdout, stderr and
+ * the IPC channel) on which the parent writes the id of a call to stop, as a 32-bit
+ * little-endian integer per request. The child's control thread reads it (see
+ * ../process-bootstrap.cjs), so a request reaches a child whose main thread is busy.
+ */
+const PROCESS_CONTROL_FD = 4;
+
+module.exports = { PROTOCOL_VERSION, PROCESS_CONTROL_FD, CELL_SENT, CELL_STARTED, CELL_CANCELLED, CELL_STOP, CELL_DONE };
