@@ -46,6 +46,22 @@ describe('architecture', () => {
     expect(users.length).toBeLessThanOrEqual(1);
   });
 
+  it('keeps the worker side to Node built-ins, itself and the global keys', () => {
+    // src/executors/worker/ loads before any TypeScript loader exists: plain CommonJS that
+    // reaches nothing of the TypeScript library.
+    const worker = path.join('src', 'executors', 'worker');
+    const allowed = (from: string, spec: string): boolean => {
+      if (!spec.startsWith('.')) return spec.startsWith('node:') || !spec.includes('/');
+      const target = path.join(path.dirname(from), spec);
+      return (path.dirname(target) === worker && target.endsWith('.cjs')) || target === path.join('src', 'core', 'keys.cjs');
+    };
+    const offenders = sources
+      .filter((f) => path.dirname(f) === worker)
+      .flatMap((f) => importsOf(f).filter((s) => !allowed(f, s)).map((s) => `${f} -> ${s}`));
+    expect(sources.filter((f) => path.dirname(f) === worker).length).toBeGreaterThan(5);
+    expect(offenders).toEqual([]);
+  });
+
   it('keeps core/ free of every higher layer', () => {
     const higher = /\/(primitives|combinators|executors|runtime|streams|bench|cli)\//;
     const offenders = sources

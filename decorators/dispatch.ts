@@ -10,7 +10,7 @@ import { declareRegistration, type Declaration } from '../src/executors/registry
 import type { CallRef } from '../src/executors';
 import { watchRun, type PoolRun } from '../src/executors/pool-call';
 import { getExecutor } from '../src/runtime/pools';
-import { findUncloneable } from '../src/executors/error-codec.cjs';
+import { findUncloneable } from '../src/executors/worker/error-codec.cjs';
 import type { ConcreteExecutor } from './options';
 
 export type { CallRef, Declaration, PoolRun };

@@ -1,5 +1,5 @@
 import { CancelledError, RemoteError, WorkerCrashedError, isRemoteError, isWorkerCrashedError } from '../../src/core/errors';
-import { encodeError, findUncloneable } from '../../src/executors/error-codec.cjs';
+import { encodeError, findUncloneable } from '../../src/executors/worker/error-codec.cjs';
 import { argumentCloneError, decodeWorkerError } from '../../src/executors/serialization';
 
 const roundTrip = (e: unknown): any => decodeWorkerError(structuredClone(encodeError(e)), 'Error\n    at caller (here.ts:1:1)');

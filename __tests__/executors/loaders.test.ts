@@ -54,8 +54,10 @@ it('works from compiled JS with no loader', () => {
       [bin('tsc'), entry, '--outDir', out, '--rootDir', root, '--module', 'commonjs', '--target', 'ES2022', '--esModuleInterop', '--skipLibCheck', '--types', 'node'],
       { cwd: root, stdio: 'pipe' },
     );
-    for (const file of fs.readdirSync(path.join(root, 'src', 'executors')).filter((f) => f.endsWith('.cjs'))) {
-      fs.copyFileSync(path.join(root, 'src', 'executors', file), path.join(out, 'src', 'executors', file));
+    // tsc does not copy the plain CommonJS modules (the worker side, the global keys): copy every one.
+    for (const file of fs.readdirSync(path.join(root, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.cjs'))) {
+      fs.mkdirSync(path.dirname(path.join(out, 'src', file)), { recursive: true });
+      fs.copyFileSync(path.join(root, 'src', file), path.join(out, 'src', file));
     }
     // The compiled tree resolves piscina like an installed package would.
     fs.symlinkSync(path.join(root, 'node_modules'), path.join(out, 'node_modules'), 'dir');

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { CancelledError, isCancelledError, isTimeoutError } from '../../src/core/errors';
 import { ProcessExecutor } from '../../src/executors';
 import { simulateNoProcForTests } from '../../src/executors/process-child';
-import { packMessage } from '../../src/executors/process-wire.cjs';
+import { packMessage } from '../../src/executors/worker/process-wire.cjs';
 import * as fx from '../fixtures/pool-functions';
 import * as px from '../fixtures/process-functions';
 import { refOf, rejectionOf } from './helpers';

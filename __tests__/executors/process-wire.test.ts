@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ProcessExecutor } from '../../src/executors';
-import { jsonExact, packMessage, unpackMessage } from '../../src/executors/process-wire.cjs';
+import { jsonExact, packMessage, unpackMessage } from '../../src/executors/worker/process-wire.cjs';
 import * as fx from '../fixtures/pool-functions';
 import { refOf } from './helpers';
 

@@ -12,7 +12,7 @@ import {
 import { syncWaiters } from '../../src/core/hooks';
 import { ThreadExecutor } from '../../src/executors';
 import { pendingFuture } from '../../src/core/future';
-import { trackLiveness } from '../../src/executors/liveness-table.cjs';
+import { trackLiveness } from '../../src/executors/worker/liveness-table.cjs';
 import * as fx from '../fixtures/pool-functions';
 import { refOf, rejectionOf, release, shared, thrown, waitUntilChanged, withPool } from './helpers';
 

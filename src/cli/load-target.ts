@@ -1,6 +1,6 @@
 /**
  * Loading `<module>#<export>` for the CLI, with the same loader logic as the workers'
- * bootstrap (src/executors/bootstrap.cjs): a TypeScript file gets `tsx/cjs/api` (then
+ * bootstrap (src/executors/worker/run-call.cjs): a TypeScript file gets `tsx/cjs/api` (then
  * ts-node) registered when no loader is present; CommonJS `require` first, `import()` for
  * ES modules. Every failure becomes a one-line {@link UsageError}.
  */
@@ -103,7 +103,7 @@ function isClass(fn: Function): boolean {
 
 let loaderRegistered = false;
 
-/** Register a TypeScript loader when `file` needs one and none is present (as bootstrap.cjs does). */
+/** Register a TypeScript loader when `file` needs one and none is present (as worker/run-call.cjs does). */
 function ensureTypeScriptLoader(file: string): void {
   if (loaderRegistered || !TYPESCRIPT.test(file) || require.extensions['.ts'] !== undefined) return;
   const paths = [path.dirname(file), __dirname, process.cwd()];

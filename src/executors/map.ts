@@ -1,7 +1,7 @@
 /**
  * `map` over a pool: Python's `Executor.map(fn, iterable, chunksize=…)`, done with chunks
  * in flight. Items travel in chunks (one message per chunk, run by the worker's chunk
- * runner `runChunk` in ./bootstrap.cjs through the ordinary call protocol, so the thread
+ * runner `runChunk` in ./worker/run-call.cjs through the ordinary call protocol, so the thread
  * and the process pools both run it), at most `concurrency` chunks at once, and results
  * stream back as each chunk finishes.
  */

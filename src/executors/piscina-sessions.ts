@@ -6,7 +6,7 @@
  * terminated, retires idle ones and destroys them on close. unsync needs two things its
  * task model does not give — pipelining with a per-call "started or not" fact, and answers
  * a blocked caller can read without the event loop — so each unsync *thread* is a piscina
- * *session*: one long piscina task (./piscina-session.cjs) that serves unsync's own protocol
+ * *session*: one long piscina task (./worker/thread-entry.cjs) that serves unsync's own protocol
  * on a `MessagePort` transferred to it, until the executor closes that port (the session
  * resolves and the worker goes back to piscina, warm) or aborts the task (piscina
  * terminates the worker: how a running call is stopped).
@@ -18,7 +18,7 @@ import { WorkerCrashedError } from '../core/errors';
 import { executorHooks } from '../core/hooks';
 import type { PoolCall } from './pool-call';
 import type { ResolvedThreadPoolOptions, ThreadTuning } from './pool-options';
-import { createLivenessTable, freeSlot, isMarkedDead } from './liveness-table.cjs';
+import { createLivenessTable, freeSlot, isMarkedDead } from './worker/liveness-table.cjs';
 import { parentTypeScriptLoader } from './typescript-loader';
 import { CELL_CANCELLED, CELL_SENT, CELL_STARTED, CELL_STOP, PROTOCOL_VERSION } from './worker/wire.cjs';
 
@@ -41,9 +41,9 @@ const EXIT_CODES_KEPT = 64;
 export { CELL_SENT as SENT, CELL_STARTED as STARTED, CELL_CANCELLED as CANCELLED, CELL_STOP as STOP, CELL_DONE as DONE } from './worker/wire.cjs';
 
 /** The worker core (call runner, `runChunk`), shipped next to this file in `src/` and `dist/`. */
-export const BOOTSTRAP_FILE = path.join(__dirname, 'bootstrap.cjs');
+export const BOOTSTRAP_FILE = path.join(__dirname, 'worker', 'run-call.cjs');
 /** The piscina worker module: serves one session. */
-const SESSION_FILE = path.join(__dirname, 'piscina-session.cjs');
+const SESSION_FILE = path.join(__dirname, 'worker', 'thread-entry.cjs');
 
 /** One unsync thread: a piscina session serving our port, and what was sent to it. */
 export class Thread {
@@ -197,7 +197,7 @@ export class PiscinaSessions {
     this.#liveness = createLivenessTable(options.maxWorkers);
     this.#piscina = new Piscina({
       filename: SESSION_FILE,
-      // Read by piscina-session.cjs in each worker (see ./liveness-table.cjs).
+      // Read by worker/thread-entry.cjs in each worker (see ./worker/liveness-table.cjs).
       workerData: { unsyncLiveness: this.#liveness, unsyncSignal: signal },
       minThreads: Math.max(1, options.minWorkers),
       maxThreads: options.maxWorkers,
@@ -267,7 +267,7 @@ export class PiscinaSessions {
     return [session, this.#postedTo !== undefined, this.#postedTo];
   }
 
-  /** Whether this pool's worker `threadId` marked itself dead (see ./liveness-table.cjs). */
+  /** Whether this pool's worker `threadId` marked itself dead (see ./worker/liveness-table.cjs). */
   workerDied(threadId: number): boolean {
     return isMarkedDead(this.#liveness, threadId);
   }

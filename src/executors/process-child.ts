@@ -12,13 +12,13 @@ import { fork, type ChildProcess } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { packMessage, unpackMessage } from './process-wire.cjs';
+import { packMessage, unpackMessage } from './worker/process-wire.cjs';
 import type { CallMessage, ParentMessage, WorkerMessage } from './protocol';
 import { parentTypeScriptLoader } from './typescript-loader';
 import { PROCESS_CONTROL_FD as CONTROL_FD, PROTOCOL_VERSION } from './worker/wire.cjs';
 
 /** The child entry, shipped next to this file in `src/` and `dist/`. */
-export const PROCESS_BOOTSTRAP_FILE = path.join(__dirname, 'process-bootstrap.cjs');
+export const PROCESS_BOOTSTRAP_FILE = path.join(__dirname, 'worker', 'process-entry.cjs');
 
 /** Milliseconds between SIGTERM and SIGKILL when a child is stopped. */
 export const KILL_GRACE_MS = 1_000;

@@ -3,7 +3,7 @@
  * `./process-child.ts`) running registered functions by reference.
  *
  * Each child runs one call at a time, in the order it received them, and answers in that
- * order (the contract is written at the top of `./process-bootstrap.cjs`). For speed the pool
+ * order (the contract is written at the top of `./worker/process-entry.cjs`). For speed the pool
  * pipelines tiny calls: when every child is busy it sends a few more to each, so a child
  * never waits a round trip for its next call. The first unanswered call of a child's
  * pipeline (its *head*) is the one it runs; the others have not started. That gives:
@@ -479,7 +479,7 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
   /**
    * Whether the child started a call behind its head without waiting for the head's answer
    * to be written (it does while a blocked parent waits; it records the call's id in
-   * `ungated-<pid>`, see process-bootstrap.cjs rule 2): then the head has finished.
+   * `ungated-<pid>`, see worker/process-entry.cjs rule 2): then the head has finished.
    */
   #startedUngated(slot: Slot): boolean {
     const id = readUngatedRecord(this.#syncFolder!, slot.child.pid!);

@@ -76,7 +76,7 @@ let swept = false;
 
 /**
  * The file where child `pid` records the last call it started without waiting for the
- * answers ahead of it to be written (process-bootstrap.cjs, rule 2's exception).
+ * answers ahead of it to be written (worker/process-entry.cjs, rule 2's exception).
  */
 function ungatedFile(folder: string, pid: number): string {
   return path.join(folder, `ungated-${pid}`);

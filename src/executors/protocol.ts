@@ -3,9 +3,9 @@
  *
  * Every message is a plain object with a `type` and, for anything about a call, the call's
  * `id` (unique per executor). Values travel by structured clone (`postMessage`, or
- * `child_process` IPC, where `./process-wire.cjs` sends JSON only when it is exact); a thrown error travels only as an
+ * `child_process` IPC, where `./worker/process-wire.cjs` sends JSON only when it is exact); a thrown error travels only as an
  * {@link EncodedError} made by `encodeError` and rebuilt by `decodeError`
- * (`./error-codec.cjs`), the one crossing point for errors.
+ * (`./worker/error-codec.cjs`), the one crossing point for errors.
  *
  * Thread pool: each thread has its own `MessagePort`; the parent sends `ThreadCallMessage`s
  * (several may be queued per thread) and the thread answers each with a `ResultMessage` /
@@ -14,9 +14,9 @@
  * calls may be in flight per child, and the child adds `ReadyMessage` and obeys
  * `ShutdownMessage` / `CancelMessage`.
  */
-import type { EncodedError } from './error-codec.cjs';
+import type { EncodedError } from './worker/error-codec.cjs';
 
-export type { EncodedError } from './error-codec.cjs';
+export type { EncodedError } from './worker/error-codec.cjs';
 
 /** Bumped on any incompatible change to the messages below; checked at each worker's handshake. */
 export { PROTOCOL_VERSION } from './worker/wire.cjs';

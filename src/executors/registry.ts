@@ -5,7 +5,7 @@
  * `Class.staticMethod`, the function's name, or an explicit `name`). One table per thread,
  * kept on `globalThis` under a `Symbol.for` key so every copy of unsync loaded in a thread
  * (the `src/` one under jest or tsx, the compiled `dist/` one) and the worker bootstrap
- * (`./bootstrap.cjs`) share it. See docs/executors.md.
+ * (`./worker/run-call.cjs`) share it. See docs/executors.md.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -41,7 +41,7 @@ interface Entry {
 
 interface Table {
   readonly version: 1;
-  /** real path -> qualified name -> entry. Read by bootstrap.cjs: keep the shape. */
+  /** real path -> qualified name -> entry. Read by worker/run-call.cjs: keep the shape. */
   readonly byFile: Map<string, Map<string, Entry>>;
   readonly byFn: WeakMap<Function, RegisteredRef>;
   /**
@@ -427,7 +427,7 @@ function findInLoadedModules(fn: Function): RegisteredRef | undefined {
   return undefined;
 }
 
-/** `key`, `Class.method` or `Class.staticMethod` naming `fn` inside `exports`; the same walk as bootstrap.cjs. */
+/** `key`, `Class.method` or `Class.staticMethod` naming `fn` inside `exports`; the same walk as worker/run-call.cjs. */
 function exportPathOf(exports: unknown, fn: Function, aliases: readonly Function[] = []): string | undefined {
   if (aliases.length > 0) {
     for (const f of [fn, ...aliases]) {

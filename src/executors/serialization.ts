@@ -1,11 +1,11 @@
 /**
  * The caller's side of the boundary crossing: rebuild errors with this realm's classes and
- * explain values that cannot be cloned. The codec itself is `./error-codec.cjs`, shared
+ * explain values that cannot be cloned. The codec itself is `./worker/error-codec.cjs`, shared
  * with the worker bootstrap, so there is exactly one encode/decode pair.
  */
 import * as errors from '../core/errors';
 import { CloneError, RemoteError } from '../core/errors';
-import { decodeError, findUncloneable, type DecodeContext, type EncodedError } from './error-codec.cjs';
+import { decodeError, findUncloneable, type DecodeContext, type EncodedError } from './worker/error-codec.cjs';
 
 type ErrorClass = new (...args: never[]) => Error;
 

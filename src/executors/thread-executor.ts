@@ -1,6 +1,6 @@
 /**
  * The thread executor: piscina owns the worker threads; each of this executor's "threads"
- * is a piscina *session* — one long piscina task (./piscina-session.cjs) that serves our
+ * is a piscina *session* — one long piscina task (./worker/thread-entry.cjs) that serves our
  * own protocol on a `MessagePort` we transfer to it (see docs/executors.md, "Thread pool
  * design"). Sessions are made in ./piscina-sessions.ts, the one file that imports piscina;
  * this file keeps the queue, the pipelines and the cancellation rules.

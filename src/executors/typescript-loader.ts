@@ -2,7 +2,7 @@
  * Which TypeScript loader this process runs under, so that workers register the same one.
  *
  * A worker (thread or child) that must load a `.ts` module and has no loader registers one
- * itself (`ensureTypeScriptLoader` in ./bootstrap.cjs): tsx first, ts-node as the fallback.
+ * itself (`ensureTypeScriptLoader` in ./worker/run-call.cjs): tsx first, ts-node as the fallback.
  * When the parent runs under ts-node, its workers should compile with ts-node as well (the
  * same compiler, the same tsconfig handling), so the pools tell them: the thread pool in each
  * session's init message, the process pool in the child's `UNSYNC_TS_LOADER` variable.

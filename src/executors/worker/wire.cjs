@@ -27,7 +27,7 @@ const CELL_DONE = 4;
  * The child process's control pipe: the file descriptor (after stdin, stdout, stderr and
  * the IPC channel) on which the parent writes the id of a call to stop, as a 32-bit
  * little-endian integer per request. The child's control thread reads it (see
- * ../process-bootstrap.cjs), so a request reaches a child whose main thread is busy.
+ * ../process-entry.cjs), so a request reaches a child whose main thread is busy.
  */
 const PROCESS_CONTROL_FD = 4;
 

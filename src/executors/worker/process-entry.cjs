@@ -1,14 +1,15 @@
 'use strict';
+// @ts-check
 /**
- * The entry of every unsync child process: the process pool forks this file with
+ * The process entry: the entry of every unsync child process: the process pool forks this file with
  * `serialization: 'json'` framing (values cross exactly as structured clones, see `./process-wire.cjs`)
  * and `UNSYNC_WORKER=process`. It speaks the protocol of
- * `./protocol.ts` over the IPC channel and runs each call with the shared bootstrap's
- * `runCallNow` (`./bootstrap.cjs`: locate the function, run it, encode errors), so threads and
+ * `./protocol.ts` over the IPC channel and runs each call with the shared core's
+ * `runCallNow` (`./run-call.cjs`: locate the function, run it, encode errors), so threads and
  * processes find and run functions with exactly the same code.
  *
  * Plain CommonJS on purpose (it runs before any TypeScript loader exists); it imports only
- * Node built-ins, the shared bootstrap and the error codec.
+ * Node built-ins, the shared core and the error codec.
  *
  * Ordering contract with the parent (src/executors/process-executor.ts relies on it):
  *  1. Calls run ONE at a time, in the order they arrived (a message may be an array of
@@ -57,10 +58,10 @@ const v8 = require('node:v8');
 const { Worker } = require('node:worker_threads');
 const { encodeError } = require('./error-codec.cjs');
 const { packMessage, unpackMessage } = require('./process-wire.cjs');
-const bootstrap = require('./bootstrap.cjs');
-const { currentScope } = require('./worker/call-scope.cjs');
-const { ERROR_BRAND: BRAND } = require('../core/keys.cjs');
-const { PROCESS_CONTROL_FD, PROTOCOL_VERSION } = require('./worker/wire.cjs');
+const bootstrap = require('./run-call.cjs');
+const { currentScope } = require('./call-scope.cjs');
+const { ERROR_BRAND: BRAND } = require('../../core/keys.cjs');
+const { PROCESS_CONTROL_FD, PROTOCOL_VERSION } = require('./wire.cjs');
 const WATCHDOG_INTERVAL_MS = 500;
 /** Calls shorter than this answer at once (tiny calls pay no extra event-loop turn). */
 const DEFER_AFTER_MS = 1;

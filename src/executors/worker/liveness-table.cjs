@@ -1,7 +1,7 @@
 'use strict';
 /**
  * A thread pool's liveness table (both sides of it: piscina-sessions.ts in the parent,
- * piscina-session.cjs in each worker). One Int32 word per slot of a `SharedArrayBuffer`:
+ * worker/thread-entry.cjs in each worker). One Int32 word per slot of a `SharedArrayBuffer`:
  * 0 (free), a worker's threadId (it lives) or minus it (it died).
  *
  * A worker claims a free slot, else a dead one, when it loads the session module, and on

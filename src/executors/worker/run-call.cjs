@@ -1,23 +1,25 @@
 'use strict';
+// @ts-check
 /**
- * The core of every unsync worker: the thread pool's piscina sessions (./piscina-session.cjs)
- * serve calls with `serveThread`, and the process pool's child entry
- * (`./process-bootstrap.cjs`) runs each call through `runCallNow`.
+ * The "run a call" core of every unsync worker, shared by the thread entry
+ * (./thread-entry.cjs: a piscina session serving calls on a port) and the process entry
+ * (./process-entry.cjs: a child speaking IPC), so threads and processes find and run
+ * functions with exactly the same code.
  *
  * Plain CommonJS on purpose: it runs before any TypeScript loader exists. It imports only
- * Node built-ins and the error codec. For each call it loads the defining module (which
- * re-runs its registrations), finds the function by qualified name and runs it. The wire
- * messages are described in `./protocol.ts`; the design in docs/executors.md.
+ * Node built-ins, the global keys, the call scope and the error codec. For each call it loads
+ * the defining module (which re-runs its registrations), finds the function by qualified
+ * name and runs it in a call scope (what `checkpoint()` / `currentSignal()` read). The wire
+ * messages are typed in ../protocol.ts; the design is in docs/executors.md and docs/engine.md.
  */
 const fs = require('node:fs');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
-const { isMainThread, receiveMessageOnPort } = require('node:worker_threads');
+const { isMainThread } = require('node:worker_threads');
 const { performance } = require('node:perf_hooks');
 const { encodeError, findUncloneable } = require('./error-codec.cjs');
-const { ERROR_BRAND: BRAND, REGISTRY_KEY, TASK_RUNNER_KEY, WORKER_KEY } = require('../core/keys.cjs');
-const { CallScope, currentScope, enterScope } = require('./worker/call-scope.cjs');
-const { CELL_DONE, CELL_SENT, CELL_STARTED, CELL_STOP, PROTOCOL_VERSION } = require('./worker/wire.cjs');
+const { ERROR_BRAND: BRAND, REGISTRY_KEY, TASK_RUNNER_KEY, WORKER_KEY } = require('../../core/keys.cjs');
+const { CallScope, currentScope, enterScope } = require('./call-scope.cjs');
 const TYPESCRIPT = /\.[cm]?tsx?$/;
 
 const kind = isMainThread ? 'process' : 'thread';
@@ -288,88 +290,12 @@ function runChunk(file, name, items) {
 }
 
 /**
- * The thread pool's worker loop: calls arrive on `port` (several may be queued: the pool
- * pipelines), run one at a time in order, and each answer goes back on `port`. Before a
- * call starts the worker claims its cell (SENT -> STARTED); a cell the parent already set
- * to cancelled means "do not start", answered with `skipped`. While the call runs, the
- * parent may move the cell to STOP (the call's `checkpoint()` throws) and post a `stop`
- * message (its signal aborts). When the call ends the cell moves STARTED -> DONE before the
- * answer is posted, so a cancel that comes later knows the call finished. After each
- * answer, when a parent thread is blocked in `resultSync` (`signal[0] > 0`), bump
- * `signal[1]` and wake it. Runs inside a piscina session (./piscina-session.cjs); returns a
- * function that detaches it from the worker when the session ends (the worker lives on in
- * piscina's pool).
+ * The TypeScript loader the parent runs under, when it told us (a thread session's
+ * `tsLoader`): tried first by `ensureTypeScriptLoader`.
+ * @param {string | undefined} name
  */
-function serveThread({ port, cells, signal, deadCell, exitCell, tsLoader, version }) {
-  if (version !== PROTOCOL_VERSION) {
-    throw new Error(`unsync protocol mismatch: the pool speaks version ${version}, this worker (${__filename}) version ${PROTOCOL_VERSION}; the parent and the worker load different copies of unsync`);
-  }
-  if (tsLoader !== undefined) preferredLoader = tsLoader;
-  const pending = [];
-  let busy = false;
-  const wake = () => {
-    if (Atomics.load(signal, 0) !== 0) {
-      Atomics.add(signal, 1, 1);
-      Atomics.notify(signal, 1);
-    }
-  };
-  const reply = (outcome, call) => {
-    try {
-      port.postMessage(outcome);
-    } catch (reason) {
-      port.postMessage(resultCloneFailure(outcome, reason, call));
-    }
-    wake();
-  };
-  /** A `stop` message: abort the signal of the call it names, if that call still runs. */
-  const stop = (message) => {
-    const scope = currentScope();
-    if (scope !== undefined && scope.id === message.id) scope.stop();
-  };
-  const next = () => {
-    if (pending.length > 0) return pending.shift();
-    for (;;) {
-      const received = receiveMessageOnPort(port);
-      if (received === undefined) return undefined;
-      if (received.message.type !== 'stop') return received.message;
-      stop(received.message);
-    }
-  };
-  const drain = async () => {
-    busy = true;
-    for (let message = next(); message !== undefined; message = next()) {
-      const cell = message.cell;
-      if (Atomics.compareExchange(cells, cell, CELL_SENT, CELL_STARTED) !== CELL_SENT) {
-        reply({ type: 'skipped', id: message.id, cell });
-        continue;
-      }
-      let outcome = runCallNow(message, () => Atomics.load(cells, cell) === CELL_STOP);
-      if (typeof outcome.then === 'function') outcome = await outcome;
-      Atomics.compareExchange(cells, cell, CELL_STARTED, CELL_DONE);
-      reply(outcome, message);
-    }
-    busy = false;
-  };
-  port.on('message', (message) => {
-    if (message.type === 'stop') stop(message);
-    else {
-      pending.push(message);
-      if (!busy) void drain();
-    }
-  });
-  // A parent blocked in resultSync cannot see the session end: tell it through memory.
-  // The exit code (plus one) goes first: a crash error carries it.
-  const onExit = (code) => {
-    Atomics.store(cells, exitCell, (typeof code === 'number' ? code : 1) + 1);
-    Atomics.store(cells, deadCell, 1);
-    Atomics.add(signal, 1, 1);
-    Atomics.notify(signal, 1);
-  };
-  process.on('exit', onExit);
-  return () => process.off('exit', onExit);
+function preferLoader(name) {
+  if (name !== undefined) preferredLoader = name;
 }
 
-// The process pool's child entry is `./process-bootstrap.cjs`: it speaks IPC and runs each
-// call with `runCallNow` below.
-
-module.exports = { runCall, runCallNow, runChunk, resultCloneFailure, serveThread };
+module.exports = { runCall, runCallNow, runChunk, resultCloneFailure, preferLoader };

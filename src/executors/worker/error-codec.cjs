@@ -2,7 +2,7 @@
 /**
  * The one encode/decode pair for values that cross a thread or process boundary.
  *
- * Plain CommonJS on purpose: the worker bootstrap (`./bootstrap.cjs`) must load it before
+ * Plain CommonJS on purpose: the worker bootstrap (`./run-call.cjs`) must load it before
  * any TypeScript loader exists, and the caller imports the same file (typed by
  * `./error-codec.d.cts`), so both sides run exactly this code.
  *

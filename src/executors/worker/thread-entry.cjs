@@ -1,0 +1,122 @@
+'use strict';
+// @ts-check
+/**
+ * The thread entry: the piscina worker module of the thread pool. piscina calls the exported
+ * function with a session's init message (one piscina task = one session; see
+ * ../thread-executor.ts). It serves calls on the transferred `port` with `serveThread` (our
+ * own protocol, claim cells, `resultSync` wake-ups), running each with the shared core
+ * (./run-call.cjs), and resolves when the executor closes its end of the port, which frees
+ * the worker for piscina. Plain CommonJS: it runs before any TypeScript loader.
+ */
+const { receiveMessageOnPort, threadId, workerData } = require('node:worker_threads');
+const { preferLoader, resultCloneFailure, runCallNow } = require('./run-call.cjs');
+const { currentScope } = require('./call-scope.cjs');
+const { trackLiveness } = require('./liveness-table.cjs');
+const { CELL_DONE, CELL_SENT, CELL_STARTED, CELL_STOP, PROTOCOL_VERSION } = require('./wire.cjs');
+
+// This worker's entry in its pool's liveness table (./liveness-table.cjs): its death is
+// recorded there even between sessions, when no session's exit handler is installed, and a
+// parent blocked in resultSync is woken to look. (A worker that runs out of memory runs no
+// exit handler: its death is not recorded.)
+const { unsyncLiveness: liveness, unsyncSignal: signal } = workerData ?? {};
+if (liveness instanceof Int32Array && signal instanceof Int32Array) {
+  trackLiveness(liveness, signal, threadId, (onExit) => process.on('exit', onExit));
+}
+
+/**
+ * The thread pool's worker loop: calls arrive on `port` (several may be queued: the pool
+ * pipelines), run one at a time in order, and each answer goes back on `port`. Before a
+ * call starts the worker claims its cell (SENT -> STARTED); a cell the parent already set
+ * to cancelled means "do not start", answered with `skipped`. While the call runs, the
+ * parent may move the cell to STOP (the call's `checkpoint()` throws) and post a `stop`
+ * message (its signal aborts). When the call ends the cell moves STARTED -> DONE before the
+ * answer is posted, so a cancel that comes later knows the call finished. After each
+ * answer, when a parent thread is blocked in `resultSync` (`signal[0] > 0`), bump
+ * `signal[1]` and wake it. Runs inside a piscina session (./thread-entry.cjs); returns a
+ * function that detaches it from the worker when the session ends (the worker lives on in
+ * piscina's pool).
+ */
+function serveThread({ port, cells, signal, deadCell, exitCell, tsLoader, version }) {
+  if (version !== PROTOCOL_VERSION) {
+    throw new Error(`unsync protocol mismatch: the pool speaks version ${version}, this worker (${__filename}) version ${PROTOCOL_VERSION}; the parent and the worker load different copies of unsync`);
+  }
+  preferLoader(tsLoader);
+  const pending = [];
+  let busy = false;
+  const wake = () => {
+    if (Atomics.load(signal, 0) !== 0) {
+      Atomics.add(signal, 1, 1);
+      Atomics.notify(signal, 1);
+    }
+  };
+  const reply = (outcome, call) => {
+    try {
+      port.postMessage(outcome);
+    } catch (reason) {
+      port.postMessage(resultCloneFailure(outcome, reason, call));
+    }
+    wake();
+  };
+  /** A `stop` message: abort the signal of the call it names, if that call still runs. */
+  const stop = (message) => {
+    const scope = currentScope();
+    if (scope !== undefined && scope.id === message.id) scope.stop();
+  };
+  const next = () => {
+    if (pending.length > 0) return pending.shift();
+    for (;;) {
+      const received = receiveMessageOnPort(port);
+      if (received === undefined) return undefined;
+      if (received.message.type !== 'stop') return received.message;
+      stop(received.message);
+    }
+  };
+  const drain = async () => {
+    busy = true;
+    for (let message = next(); message !== undefined; message = next()) {
+      const cell = message.cell;
+      if (Atomics.compareExchange(cells, cell, CELL_SENT, CELL_STARTED) !== CELL_SENT) {
+        reply({ type: 'skipped', id: message.id, cell });
+        continue;
+      }
+      let outcome = runCallNow(message, () => Atomics.load(cells, cell) === CELL_STOP);
+      if (typeof outcome.then === 'function') outcome = await outcome;
+      Atomics.compareExchange(cells, cell, CELL_STARTED, CELL_DONE);
+      reply(outcome, message);
+    }
+    busy = false;
+  };
+  port.on('message', (message) => {
+    if (message.type === 'stop') stop(message);
+    else {
+      pending.push(message);
+      if (!busy) void drain();
+    }
+  });
+  // A parent blocked in resultSync cannot see the session end: tell it through memory.
+  // The exit code (plus one) goes first: a crash error carries it.
+  const onExit = (code) => {
+    Atomics.store(cells, exitCell, (typeof code === 'number' ? code : 1) + 1);
+    Atomics.store(cells, deadCell, 1);
+    Atomics.add(signal, 1, 1);
+    Atomics.notify(signal, 1);
+  };
+  process.on('exit', onExit);
+  return () => process.off('exit', onExit);
+}
+
+/** Serve one session; resolves (with null) when the executor ends it by closing the port. */
+module.exports = function unsyncSession(init) {
+  return new Promise((resolve) => {
+    const detach = serveThread(init);
+    init.port.once('close', () => {
+      detach();
+      resolve(null);
+    });
+    // Lets a caller blocked in resultSync know this session serves its port without the
+    // parent's event loop (see ThreadExecutor#serving).
+    // Which worker serves it: the executor looks up its exit code if it dies (out of memory).
+    Atomics.store(init.cells, init.threadCell, threadId);
+    Atomics.store(init.cells, init.sessionCell, 1);
+  });
+};
