@@ -98,7 +98,8 @@ describe('resultSync on thread calls', () => {
   });
 
   it('blocks for a call submitted right after the only running call was stopped, before the loop ran', async () => {
-    await withPool(() => new ThreadExecutor({ maxWorkers: 1 }), async (pool) => {
+    // cancelGrace 0: a grace period is a timer, and timers wait while the caller blocks.
+    await withPool(() => new ThreadExecutor({ maxWorkers: 1, cancelGrace: 0 }), async (pool) => {
       const started = shared(1);
       const spinning = pool.submit(refOf(fx.spinForever), [started]);
       await waitUntilChanged(started, 0);
@@ -112,7 +113,7 @@ describe('resultSync on thread calls', () => {
   // With churn, more workers than the liveness table has slots came and went first (each
   // terminated: no exit handler of its own ran, the pool freed its slot).
   it.each([0, 12])('blocks for a call whose session went to a worker that died between sessions, before the loop ran (%i workers terminated before)', async (churn) => {
-    await withPool(() => new ThreadExecutor({ maxWorkers: 1, idleTimeout: 60_000 }), async (pool) => {
+    await withPool(() => new ThreadExecutor({ maxWorkers: 1, idleTimeout: 60_000, cancelGrace: 0 }), async (pool) => {
       for (let i = 0; i < churn; i++) {
         const started = shared(1);
         const spinning = pool.submit(refOf(fx.spinForever), [started]);

@@ -35,7 +35,10 @@ const processSpinner: Spinner = {
     const file = tmp.file(`${tag}.started`);
     const call = pool.submit<never>(refOf(px.spinForever), [file]);
     let pid = 0;
-    const running = waitForFile(file).then((text) => void (pid = Number(text)));
+    // The file exists a moment before the pid is in it: read until it is.
+    const running = (async () => {
+      while ((pid = Number(await waitForFile(file))) === 0) await new Promise((resolve) => setTimeout(resolve, 2));
+    })();
     return { call, running, stopped: () => pid !== 0 && !alive(pid) };
   },
 };

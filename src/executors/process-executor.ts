@@ -529,7 +529,7 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
       error.message =
         mismatch !== undefined
           ? `no child process could run \`${call.ref.name}\`: ${mismatch}`
-          : `${error.message} before it was ready, the ${starts === 1 ? 'first child' : `${starts}th child in a row`} to die while starting (check configure({ process: { execArgv, env } }))`;
+          : `${error.message} before it was ready; ${starts} children in a row died while starting (check configure({ process: { execArgv, env } }))`;
       call.fail(error, this.#counters);
     }
   }
