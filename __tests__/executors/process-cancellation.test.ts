@@ -6,7 +6,7 @@ import { packMessage } from '../../src/executors/worker/process-wire.cjs';
 import * as fx from '../fixtures/pool-functions';
 import * as px from '../fixtures/process-functions';
 import { refOf, rejectionOf } from './helpers';
-import { alive, blockUntil, linesOf, tempDir, waitForFile, warmForPipelining, wireFiles } from './process-helpers';
+import { alive, blockUntil, linesOf, tempDir, waitForFile, waitForPid, warmForPipelining, wireFiles } from './process-helpers';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -44,7 +44,7 @@ describe('ProcessExecutor cancellation', () => {
     const running = executor.submit<string>(refOf(px.blockUntilFile), [started, release, 'running done']);
     const behind = executor.submit(refOf(px.appendLine), [log, 'behind']);
     const after = executor.submit(refOf(px.appendLine), [log, 'after']);
-    const childPid = Number(await waitForFile(started));
+    const childPid = await waitForPid(started);
     behind.cancel();
     behind.addDoneCallback(() => steps.push('behind cancelled'));
     running.addDoneCallback(() => steps.push('running finished'));
@@ -186,7 +186,7 @@ describe('ProcessExecutor cancellation', () => {
     const log = tmp.file('spin.log');
     const spinning = executor.submit(refOf(px.spinForever), [started]);
     const behind = [1, 2, 3].map((i) => executor.submit(refOf(px.appendLine), [log, `behind ${i}`]));
-    const spinPid = Number(await waitForFile(started));
+    const spinPid = await waitForPid(started);
     spinning.cancel('stop spinning');
     const error = await rejectionOf(spinning);
     expect(error).toBeInstanceOf(CancelledError);
@@ -206,7 +206,7 @@ describe('ProcessExecutor cancellation', () => {
     const log = tmp.file('sigterm.log');
     const steps: string[] = [];
     const stubborn = executor.submit(refOf(px.ignoreSigterm), [started, log]);
-    const stubbornPid = Number(await waitForFile(started));
+    const stubbornPid = await waitForPid(started);
     stubborn.addDoneCallback((f) => steps.push(`call ${f.state}; child said: ${linesOf(log).join(', ') || 'nothing'}`));
     stubborn.cancel('stop it');
     const error = await rejectionOf(stubborn);

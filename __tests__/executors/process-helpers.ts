@@ -20,6 +20,18 @@ export async function waitForFile(file: string): Promise<string> {
   return fs.readFileSync(file, 'utf8');
 }
 
+/**
+ * Resolve with the process id a child wrote to `file` (the file exists a moment before the
+ * number is in it: `writeFileSync` creates, then writes).
+ */
+export async function waitForPid(file: string): Promise<number> {
+  for (;;) {
+    const pid = Number(await waitForFile(file));
+    if (pid > 0) return pid;
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
 /** The lines appended to a step log so far. */
 export function linesOf(file: string): string[] {
   return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];

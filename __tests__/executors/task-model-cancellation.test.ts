@@ -11,7 +11,7 @@ import { ProcessExecutor, ThreadExecutor, type Executor } from '../../src/execut
 import * as fx from '../fixtures/pool-functions';
 import * as px from '../fixtures/process-functions';
 import { refOf, rejectionOf, shared, waitUntilChanged } from './helpers';
-import { alive, tempDir, waitForFile } from './process-helpers';
+import { alive, tempDir, waitForPid } from './process-helpers';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -35,10 +35,7 @@ const processSpinner: Spinner = {
     const file = tmp.file(`${tag}.started`);
     const call = pool.submit<never>(refOf(px.spinForever), [file]);
     let pid = 0;
-    // The file exists a moment before the pid is in it: read until it is.
-    const running = (async () => {
-      while ((pid = Number(await waitForFile(file))) === 0) await new Promise((resolve) => setTimeout(resolve, 2));
-    })();
+    const running = waitForPid(file).then((read) => void (pid = read));
     return { call, running, stopped: () => pid !== 0 && !alive(pid) };
   },
 };
