@@ -1,4 +1,5 @@
 'use strict';
+// @ts-check
 /**
  * A thread pool's liveness table (both sides of it: piscina-sessions.ts in the parent,
  * worker/thread-entry.cjs in each worker). One Int32 word per slot of a `SharedArrayBuffer`:
@@ -17,6 +18,8 @@
  * The table for a pool of at most `maxWorkers`: twice that plus a margin, so the live workers
  * (and the dying ones piscina is replacing) never run out; a worker that finds none is simply
  * not tracked.
+ * @param {number} maxWorkers
+ * @returns {Int32Array}
  */
 function createLivenessTable(maxWorkers) {
   return new Int32Array(new SharedArrayBuffer(4 * (2 * maxWorkers + 8)));
@@ -26,6 +29,11 @@ function createLivenessTable(maxWorkers) {
  * Claim a slot of `table` for worker `id` (a free one first, else a dead one) and, through
  * `atExit`, turn it negative when the worker exits, unless the slot was claimed by another
  * since; then wake a blocked parent through `wake[1]`. Returns the slot, or -1 (untracked).
+ * @param {Int32Array} table
+ * @param {Int32Array} wake
+ * @param {number} id the worker's threadId
+ * @param {(onExit: () => void) => void} atExit installs `onExit` to run when the worker exits
+ * @returns {number}
  */
 function trackLiveness(table, wake, id, atExit) {
   let slot = -1;
@@ -45,13 +53,23 @@ function trackLiveness(table, wake, id, atExit) {
   return slot;
 }
 
-/** Whether worker `id` is marked dead (false when the table does not hold it). */
+/**
+ * Whether worker `id` is marked dead (false when the table does not hold it).
+ * @param {Int32Array} table
+ * @param {number} id
+ * @returns {boolean}
+ */
 function isMarkedDead(table, id) {
   for (let slot = 0; slot < table.length; slot++) if (Atomics.load(table, slot) === -id) return true;
   return false;
 }
 
-/** Free worker `id`'s slot, alive or dead (its exit was seen). */
+/**
+ * Free worker `id`'s slot, alive or dead (its exit was seen).
+ * @param {Int32Array} table
+ * @param {number} id
+ * @returns {void}
+ */
 function freeSlot(table, id) {
   for (let slot = 0; slot < table.length; slot++) {
     if (Atomics.compareExchange(table, slot, id, 0) === id) return;
@@ -59,4 +77,5 @@ function freeSlot(table, id) {
   }
 }
 
-module.exports = { createLivenessTable, trackLiveness, isMarkedDead, freeSlot };
+// The checker holds this file to its declaration (./liveness-table.d.cts, what the TypeScript side imports).
+module.exports = /** @satisfies {typeof import('./liveness-table.cjs')} */ ({ createLivenessTable, trackLiveness, isMarkedDead, freeSlot });

@@ -1,4 +1,5 @@
 'use strict';
+// @ts-check
 /**
  * How a process-pool message crosses the IPC channel: as JSON when JSON carries it exactly,
  * else as a V8 structured clone inside a JSON envelope. Both ends of the channel (the parent
@@ -31,6 +32,10 @@ const { isProxy, isArrayBufferView } = require('node:util').types;
 
 /** The `type` of the envelope of a message sent as a V8 clone. */
 const CLONED = 'v8';
+/**
+ * The envelope of a message sent as a V8 clone: the clone inline (base64) or in a file.
+ * @typedef {{ type: 'v8', data: string, file?: undefined } | { type: 'v8', file: string, data?: undefined }} ClonedEnvelope
+ */
 /** Most values `jsonExact` looks at (a string costs one per 64 characters) before it gives up: a large message clones instead. */
 const JSON_BUDGET = 4096;
 /** Clones larger than this (bytes) travel through a file when the sender has a folder. */
@@ -41,7 +46,15 @@ let fileCount = 0;
 // a host object that is not an ArrayBufferView travels as a plain copy of its own properties.
 const HOST_VIEW = 0;
 const HOST_OTHER = 1;
-class WireSerializer extends v8.DefaultSerializer {
+// The same classes, seen with their host-object hooks: Node documents `_writeHostObject` and
+// `_readHostObject` (overridable, callable on `super`), @types/node does not declare them.
+const HostSerializer = /** @type {new () => v8.DefaultSerializer & { _writeHostObject(object: object): void }} */ (v8.DefaultSerializer);
+const HostDeserializer = /** @type {new (data: NodeJS.TypedArray) => v8.DefaultDeserializer & { _readHostObject(): unknown }} */ (v8.DefaultDeserializer);
+class WireSerializer extends HostSerializer {
+  /**
+   * @override
+   * @param {object} object
+   */
   _writeHostObject(object) {
     if (isArrayBufferView(object)) {
       this.writeUint32(HOST_VIEW);
@@ -51,7 +64,8 @@ class WireSerializer extends v8.DefaultSerializer {
     this.writeValue({ ...object });
   }
 }
-class WireDeserializer extends v8.DefaultDeserializer {
+class WireDeserializer extends HostDeserializer {
+  /** @override */
   _readHostObject() {
     if (this.readUint32() === HOST_VIEW) return super._readHostObject();
     return this.readValue();
@@ -65,6 +79,8 @@ let budget = 0;
  * strings, booleans, null, and plain arrays (no holes, no extra properties) and plain
  * objects (prototype Object.prototype or null, not a Proxy) made of such values. A false
  * answer is always safe (the message is cloned instead).
+ * @param {unknown} value
+ * @returns {boolean}
  */
 function jsonExact(value) {
   if (--budget < 0) return false;
@@ -97,21 +113,30 @@ function jsonExact(value) {
   if (Object.prototype.toString.call(value) !== '[object Object]') return false;
   for (const key in value) {
     // A `toJSON` method is a function: rejected like every function.
-    if (!jsonExact(value[key])) return false;
+    if (!jsonExact(/** @type {Record<string, unknown>} */ (value)[key])) return false;
   }
   return true;
 }
 
-/** A protocol message (not a user value): an `undefined` field may be left out, every reader reads fields by name. */
+/**
+ * A protocol message (not a user value): an `undefined` field may be left out, every reader reads fields by name.
+ * @param {unknown} message
+ * @returns {boolean}
+ */
 function messageExact(message) {
   if (message === null || typeof message !== 'object' || Array.isArray(message) || Object.getPrototypeOf(message) !== Object.prototype) return false;
   for (const key in message) {
-    const field = message[key];
+    const field = /** @type {Record<string, unknown>} */ (message)[key];
     if (field !== undefined && !jsonExact(field)) return false;
   }
   return true;
 }
 
+/**
+ * Whether `message` (one protocol message or a batch of them) goes as plain JSON.
+ * @param {unknown} message
+ * @returns {boolean}
+ */
 function exact(message) {
   budget = JSON_BUDGET;
   if (!Array.isArray(message)) return messageExact(message);
@@ -124,6 +149,9 @@ function exact(message) {
  * What to hand to `send` for `message` (a protocol message or an array of them): itself, or
  * its clone envelope; `folder` (the pool's folder, optional) takes large clones. Throws V8's
  * `DataCloneError` synchronously when a value cannot be cloned (nothing is sent then).
+ * @param {unknown} message
+ * @param {string} [folder]
+ * @returns {unknown} `message` or a {@link ClonedEnvelope}
  */
 function packMessage(message, folder) {
   if (exact(message)) return message;
@@ -143,19 +171,29 @@ function packMessage(message, folder) {
   return { type: CLONED, data: bytes.toString('base64') };
 }
 
-/** The message `packMessage` was given, from what arrived. */
+/**
+ * The message `packMessage` was given, from what arrived.
+ * @param {unknown} received
+ * @returns {unknown}
+ */
 function unpackMessage(received) {
-  if (received === null || typeof received !== 'object' || received.type !== CLONED) return received;
+  if (received === null || typeof received !== 'object' || /** @type {{ type?: unknown }} */ (received).type !== CLONED) return received;
+  const envelope = /** @type {ClonedEnvelope} */ (received);
   let bytes;
-  if (typeof received.file === 'string') {
-    bytes = fs.readFileSync(received.file);
-    fs.rmSync(received.file, { force: true });
+  if (typeof envelope.file === 'string') {
+    bytes = fs.readFileSync(envelope.file);
+    fs.rmSync(envelope.file, { force: true });
   } else {
-    bytes = Buffer.from(received.data, 'base64');
+    bytes = Buffer.from(envelope.data, 'base64');
   }
   const deserializer = new WireDeserializer(bytes);
   deserializer.readHeader();
   return deserializer.readValue();
 }
 
-module.exports = { packMessage, unpackMessage, jsonExact: (value) => ((budget = JSON_BUDGET), jsonExact(value)) };
+// The checker holds this file to its declaration (./process-wire.d.cts, what the TypeScript side imports).
+module.exports = /** @satisfies {typeof import('./process-wire.cjs')} */ ({
+  packMessage,
+  unpackMessage,
+  jsonExact: (/** @type {unknown} */ value) => ((budget = JSON_BUDGET), jsonExact(value)),
+});
