@@ -1,4 +1,5 @@
 'use strict';
+// @ts-check
 /**
  * The one encode/decode pair for values that cross a thread or process boundary.
  *
@@ -18,16 +19,34 @@
  * It imports nothing but Node built-ins.
  */
 
+/**
+ * @typedef {import('./error-codec.cjs').EncodedError} EncodedError
+ * @typedef {import('./error-codec.cjs').EncodedErrorRecord} EncodedErrorRecord
+ * @typedef {import('./error-codec.cjs').DecodeContext} DecodeContext
+ * An error whose other properties (`code`, the brand, ...) are read as unknown.
+ * @typedef {Error & { [key: string | symbol]: unknown }} ErrorLike
+ * A class of error `decodeError` builds an instance of (never by running its constructor).
+ * @typedef {new (...args: never[]) => Error} ErrorClass
+ */
+
 const BRAND = Symbol.for('unsync.error.brand');
 const BUILTIN = new Set(['Error', 'TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError', 'AggregateError']);
 const SKIPPED_PROPS = new Set(['name', 'message', 'stack', 'cause', 'errors']);
 const MAX_DEPTH = 8;
 const WORKER_STACK_MARK = '    --- the call ran in a worker; its stack: ---';
 
+/**
+ * @param {unknown} value
+ * @returns {value is ErrorLike}
+ */
 function isError(value) {
   return value instanceof Error || Object.prototype.toString.call(value) === '[object Error]';
 }
 
+/**
+ * @param {unknown} value
+ * @returns {boolean}
+ */
 function cloneable(value) {
   try {
     structuredClone(value);
@@ -37,6 +56,10 @@ function cloneable(value) {
   }
 }
 
+/**
+ * @param {unknown} value
+ * @returns {string}
+ */
 function describe(value) {
   try {
     return String(value);
@@ -45,7 +68,12 @@ function describe(value) {
   }
 }
 
-/** Encode a thrown value (an `EncodedError`). Never throws. */
+/**
+ * Encode a thrown value (an `EncodedError`). Never throws.
+ * @param {unknown} error
+ * @param {number} [depth] how deep in `cause`/`errors`/properties this value sits
+ * @returns {EncodedError}
+ */
 function encodeError(error, depth = 0) {
   if (!isError(error) || depth > MAX_DEPTH) {
     return { kind: 'value', value: cloneable(error) ? error : describe(error) };
@@ -56,6 +84,7 @@ function encodeError(error, depth = 0) {
   } catch {
     /* a hostile getter: keep 'Error' */
   }
+  /** @type {{ -readonly [K in keyof EncodedErrorRecord]: EncodedErrorRecord[K] }} */
   const record = {
     kind: 'error',
     ctor,
@@ -67,6 +96,7 @@ function encodeError(error, depth = 0) {
   if (typeof brand === 'string') record.brand = brand;
   if ('cause' in error) record.cause = encodeError(error.cause, depth + 1);
   if (Array.isArray(error.errors)) record.errors = error.errors.map((e) => encodeError(e, depth + 1));
+  /** @type {Record<string, EncodedError>} */
   const props = {};
   let any = false;
   for (const key of Object.keys(error)) {
@@ -84,23 +114,36 @@ function encodeError(error, depth = 0) {
   return record;
 }
 
+/**
+ * @param {unknown} value
+ * @param {string} fallback
+ * @returns {string}
+ */
 function safeString(value, fallback) {
   return typeof value === 'string' ? value : fallback;
 }
 
-/** Rebuild what `encodeError` made, with the caller's constructors. */
+/**
+ * Rebuild what `encodeError` made, with the caller's constructors.
+ * @param {EncodedError} record
+ * @param {DecodeContext} context
+ * @returns {unknown}
+ */
 function decodeError(record, context) {
   if (record === null || typeof record !== 'object' || record.kind !== 'error') {
     return record && record.kind === 'value' ? record.value : record;
   }
   const branded = (context && context.branded) || {};
   const RemoteError = context && context.RemoteError;
+  /** @type {ErrorClass} */
   let Ctor;
+  /** @type {string | undefined} */
   let remoteName;
   if (record.brand !== undefined && typeof branded[record.brand] === 'function') {
     Ctor = branded[record.brand];
   } else if (record.brand === undefined && BUILTIN.has(record.ctor)) {
-    Ctor = globalThis[record.ctor];
+    // One of the BUILTIN names: an error class of this realm.
+    Ctor = /** @type {Record<string, ErrorClass>} */ (/** @type {unknown} */ (globalThis))[record.ctor];
   } else if (record.ctor === 'DOMException' && typeof globalThis.DOMException === 'function') {
     Ctor = globalThis.DOMException;
   } else if (typeof RemoteError === 'function') {
@@ -112,8 +155,10 @@ function decodeError(record, context) {
   // Build without running the class's own constructor (its signature is unknown here):
   // Error's constructor with `Ctor` as new.target gives a real error object whose
   // prototype is the caller's class.
-  const error = Ctor === globalThis.DOMException ? new Ctor(record.message, record.name) : Reflect.construct(Error, [record.message], Ctor);
-  const hidden = (key, value) => Object.defineProperty(error, key, { value, writable: true, configurable: true, enumerable: false });
+  const error = /** @type {ErrorLike} */ (
+    Ctor === globalThis.DOMException ? new globalThis.DOMException(record.message, record.name) : Reflect.construct(Error, [record.message], Ctor)
+  );
+  const hidden = (/** @type {string | symbol} */ key, /** @type {unknown} */ value) => Object.defineProperty(error, key, { value, writable: true, configurable: true, enumerable: false });
   if (remoteName !== undefined) {
     hidden(BRAND, 'RemoteError');
     hidden('name', 'RemoteError');
@@ -145,6 +190,8 @@ function decodeError(record, context) {
  * The first of `values` that cannot be structured-cloned: its index, the path inside it
  * that fails (`''` for the value itself, else like `.options.onDone` or `[2]`), and V8's
  * error. `undefined` when everything clones.
+ * @param {readonly unknown[]} values
+ * @returns {{ index: number, path: string, reason: unknown } | undefined}
  */
 function findUncloneable(values) {
   for (let index = 0; index < values.length; index++) {
@@ -160,6 +207,11 @@ function findUncloneable(values) {
   return undefined;
 }
 
+/**
+ * @param {unknown} value
+ * @param {number} depth
+ * @returns {string}
+ */
 function pathToUncloneable(value, depth) {
   if (depth > MAX_DEPTH || value === null || typeof value !== 'object') return '';
   const proto = Object.getPrototypeOf(value);
@@ -171,9 +223,11 @@ function pathToUncloneable(value, depth) {
       if (!cloneable(v)) return `.get(${describe(k)})${pathToUncloneable(v, depth + 1)}`;
     }
   } else if (proto === Object.prototype || proto === null) {
-    for (const key of Object.keys(value)) if (!cloneable(value[key])) return `.${key}${pathToUncloneable(value[key], depth + 1)}`;
+    const object = /** @type {Record<string, unknown>} */ (value);
+    for (const key of Object.keys(object)) if (!cloneable(object[key])) return `.${key}${pathToUncloneable(object[key], depth + 1)}`;
   }
   return '';
 }
 
-module.exports = { encodeError, decodeError, findUncloneable, WORKER_STACK_MARK };
+// The checker holds this file to its declaration (./error-codec.d.cts, what the TypeScript side imports).
+module.exports = /** @satisfies {typeof import('./error-codec.cjs')} */ ({ encodeError, decodeError, findUncloneable, WORKER_STACK_MARK });
