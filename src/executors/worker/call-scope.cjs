@@ -12,7 +12,7 @@
 const { CALL_SCOPE_KEY, ERROR_BRAND } = require('../../core/keys.cjs');
 
 /** @type {Record<symbol, unknown>} */
-const slots = /** @type {any} */ (globalThis);
+const slots = /** @type {Record<symbol, unknown>} */ (/** @type {unknown} */ (globalThis));
 
 /** A `CancelledError` the parent and the library recognise by its brand. */
 function cancelledError(/** @type {string} */ message) {

@@ -22,11 +22,39 @@ const { ERROR_BRAND: BRAND, REGISTRY_KEY, TASK_RUNNER_KEY, WORKER_KEY } = requir
 const { CallScope, currentScope, enterScope } = require('./call-scope.cjs');
 const TYPESCRIPT = /\.[cm]?tsx?$/;
 
+/**
+ * @typedef {import('../protocol').CallMessage} CallMessage
+ * @typedef {import('../protocol').CallOutcome} CallOutcome
+ * @typedef {import('../protocol').ErrorMessage} ErrorMessage
+ * @typedef {import('../../core/keys.cjs').TaskRunner} TaskRunner
+ * What the core reads of a call message (a map chunk's items carry no `type`).
+ * @typedef {Omit<CallMessage, 'type'>} CallRequest
+ * A call's answer now, or a promise of it. An answer has no `then`, so
+ * `typeof outcome.then === 'function'` tells the two apart.
+ * @typedef {(CallOutcome & { then?: undefined }) | Promise<CallOutcome>} OutcomeNow
+ * @typedef {import('./error-codec.cjs').EncodedError} EncodedError
+ * What `runChunk` answers for a map chunk (see there).
+ * @typedef {{ values: unknown[], errors: [number, EncodedError][] | null, locate: EncodedError | null }} ChunkResult
+ * Reads a call's stop request from shared memory (see `runCallNow`).
+ * @typedef {(() => boolean) | undefined | null} Probe
+ * What the core reads of this thread's function registry (src/executors/registry.ts, the
+ * `Table` under REGISTRY_KEY): real path -> qualified name -> entry.
+ * @typedef {{ byFile: Map<string, Map<string, { ref: { fn: unknown } }>> }} RegistryTable
+ * What the core reads on `globalThis` (keys from src/core/keys.cjs) and sets there.
+ * @typedef {{ [REGISTRY_KEY]?: RegistryTable, [TASK_RUNNER_KEY]?: TaskRunner, [WORKER_KEY]?: 'thread' | 'process' }} WorkerGlobals
+ * A thrown value, read for its `message` or `code` when it has them.
+ * @typedef {{ message?: unknown, code?: unknown }} Thrown
+ */
+
+/** `globalThis`, seen with the slots the worker side reads and writes. */
+const slots = /** @type {WorkerGlobals} */ (globalThis);
+
 const kind = isMainThread ? 'process' : 'thread';
 // Read by `inWorker()`: set before any user module loads.
-globalThis[WORKER_KEY] = kind;
+slots[WORKER_KEY] = kind;
 
 /** file -> exports (or a promise of the ESM namespace). */
+/** @type {Map<string, unknown>} */
 const loadedModules = new Map();
 let loaderRegistered = false;
 
@@ -34,7 +62,10 @@ function now() {
   return performance.timeOrigin + performance.now();
 }
 
-/** The loaders a worker can register, by name (see `ensureTypeScriptLoader`). */
+/**
+ * The loaders a worker can register, by name (see `ensureTypeScriptLoader`).
+ * @type {Record<string, (paths: string[]) => void>}
+ */
 const LOADERS = {
   tsx: (paths) => require(require.resolve('tsx/cjs/api', { paths })).register(),
   'ts-node': (paths) => require(require.resolve('ts-node', { paths })).register({ transpileOnly: true }),
@@ -48,6 +79,7 @@ let preferredLoader = process.env.UNSYNC_TS_LOADER;
 /**
  * Register a TypeScript loader in this thread when `file` needs one and none is present:
  * the parent's loader when it told us (ts-node), else tsx, falling back to ts-node.
+ * @param {string} file
  */
 function ensureTypeScriptLoader(file) {
   if (loaderRegistered || !TYPESCRIPT.test(file) || require.extensions['.ts'] !== undefined) return;
@@ -60,13 +92,18 @@ function ensureTypeScriptLoader(file) {
       loaderRegistered = true;
       return;
     } catch (error) {
-      attempts.push(`${name}: ${error && error.message}`);
+      attempts.push(`${name}: ${error && /** @type {Thrown} */ (error).message}`);
     }
   }
   throw new Error(`no TypeScript loader could be registered to load ${file} (install tsx): ${attempts.join('; ')}`);
 }
 
+/** @type {Map<string, string>} */
 const realFiles = new Map();
+/**
+ * @param {string} file
+ * @returns {string}
+ */
 function realFile(file) {
   let real = realFiles.get(file);
   if (real === undefined) {
@@ -81,22 +118,30 @@ function realFile(file) {
 }
 
 /** `file\0name` -> function, once found (the hot path of every call after the first). */
+/** @type {Map<string, Function>} */
 const located = new Map();
 
-/** The module's exports; loads it once per worker (CommonJS first, `import()` for ESM). */
+/**
+ * The module's exports; loads it once per worker (CommonJS first, `import()` for ESM).
+ * @param {string} file
+ * @returns {unknown} the exports, or a promise of the ESM namespace
+ */
 function loadModule(file) {
   if (loadedModules.has(file)) return loadedModules.get(file);
   ensureTypeScriptLoader(file);
+  /** @type {unknown} */
   let loaded;
   try {
     loaded = require(file);
   } catch (error) {
-    if (!error || (error.code !== 'ERR_REQUIRE_ESM' && error.code !== 'ERR_REQUIRE_ASYNC_MODULE')) throw error;
+    const code = error && /** @type {Thrown} */ (error).code;
+    if (!error || (code !== 'ERR_REQUIRE_ESM' && code !== 'ERR_REQUIRE_ASYNC_MODULE')) throw error;
     loaded = import(pathToFileURL(file).href);
   }
   loadedModules.set(file, loaded);
-  if (loaded && typeof loaded.then === 'function') {
-    loaded.then(
+  const pending = /** @type {Partial<PromiseLike<unknown>> | null | undefined} */ (loaded);
+  if (pending && typeof pending.then === 'function') {
+    pending.then(
       (namespace) => loadedModules.set(file, namespace),
       () => loadedModules.delete(file),
     );
@@ -104,21 +149,38 @@ function loadModule(file) {
   return loaded;
 }
 
-/** Same walk as `exportPathOf` in registry.ts: `key`, `Class.member`, or `default`. */
+/**
+ * Same walk as `exportPathOf` in registry.ts: `key`, `Class.member`, or `default`.
+ * @param {unknown} exports a module's exports or ESM namespace
+ * @param {string} name
+ * @returns {unknown} the function (the caller checks that it is one), or undefined
+ */
 function fromExports(exports, name) {
   if (exports === null || exports === undefined) return undefined;
-  if (name === 'default') return typeof exports === 'function' ? exports : exports.default;
+  // Exports, a default export, a class and its prototype are read as records of unknowns.
+  const bag = /** @type {Record<string, unknown>} */ (exports);
+  if (name === 'default') return typeof exports === 'function' ? exports : bag.default;
   const [head, member] = name.split('.', 2);
-  let owner = exports[head];
-  if (owner === undefined && exports.default && typeof exports.default === 'object') owner = exports.default[head];
+  let owner = bag[head];
+  if (owner === undefined && bag.default && typeof bag.default === 'object') owner = /** @type {Record<string, unknown>} */ (bag.default)[head];
   if (member === undefined) return typeof owner === 'function' ? owner : undefined;
   if (typeof owner !== 'function') return undefined;
-  if (typeof owner[member] === 'function') return owner[member];
-  return owner.prototype && typeof owner.prototype[member] === 'function' ? owner.prototype[member] : undefined;
+  const statics = /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (owner));
+  if (typeof statics[member] === 'function') return statics[member];
+  const proto = /** @type {Record<string, unknown> | undefined} */ (owner.prototype);
+  return proto && typeof proto[member] === 'function' ? proto[member] : undefined;
 }
 
+/**
+ * A `LocateError` the parent rebuilds by its brand.
+ * @param {string} message
+ * @param {string} file
+ * @param {string} qualifiedName
+ * @param {unknown} [cause]
+ * @returns {Error & { file: string, qualifiedName: string }}
+ */
 function locateError(message, file, qualifiedName, cause) {
-  const error = new Error(message, cause === undefined ? undefined : { cause });
+  const error = /** @type {Error & { file: string, qualifiedName: string }} */ (new Error(message, cause === undefined ? undefined : { cause }));
   Object.defineProperty(error, BRAND, { value: 'LocateError', enumerable: false });
   Object.defineProperty(error, 'name', { value: 'LocateError', enumerable: false, writable: true, configurable: true });
   error.file = file;
@@ -126,14 +188,20 @@ function locateError(message, file, qualifiedName, cause) {
   return error;
 }
 
+/**
+ * Load `file` and find `name` in it: in this thread's registry, else in its exports.
+ * @param {string} file
+ * @param {string} name
+ * @returns {Promise<Function>}
+ */
 async function locate(file, name) {
   let exports;
   try {
     exports = await loadModule(file);
   } catch (error) {
-    throw locateError(`the module ${file} could not be loaded in the worker: ${error && error.message}`, file, name, error);
+    throw locateError(`the module ${file} could not be loaded in the worker: ${error && /** @type {Thrown} */ (error).message}`, file, name, error);
   }
-  const names = globalThis[REGISTRY_KEY] && globalThis[REGISTRY_KEY].byFile.get(realFile(file));
+  const names = slots[REGISTRY_KEY] && slots[REGISTRY_KEY].byFile.get(realFile(file));
   const entry = names && names.get(name);
   const fn = entry ? entry.ref.fn : fromExports(exports, name);
   if (typeof fn !== 'function') {
@@ -154,16 +222,23 @@ const AsyncFunction = (async () => undefined).constructor;
  * Call `fn(...args)` inside `scope`. An `async function` runs as a task of the unsync library
  * loaded in this worker (it installs a runner when it loads), so that a stop request cancels
  * the library awaitable the call is suspended on, as `cancel()` of a loop task does.
+ * @param {Function} fn
+ * @param {readonly unknown[]} args
+ * @param {CallScope | undefined} scope
+ * @returns {unknown}
  */
 function invoke(fn, args, scope) {
   if (scope !== undefined && fn instanceof AsyncFunction) {
-    const runner = globalThis[TASK_RUNNER_KEY];
+    const runner = slots[TASK_RUNNER_KEY];
     if (typeof runner === 'function') return runner(() => fn(...args), scope);
   }
   return fn(...args);
 }
 
-/** Leave `scope` if it is still the current one (a call that ended). */
+/**
+ * Leave `scope` if it is still the current one (a call that ended).
+ * @param {CallScope | undefined} scope
+ */
 function leave(scope) {
   if (scope !== undefined && currentScope() === scope) enterScope(undefined);
 }
@@ -174,6 +249,9 @@ function leave(scope) {
  * Never throws. The call runs in a new call scope whose stop request `probe` reads from
  * shared memory (undefined: only a `stop()` message stops it); `probe` null runs it in the
  * current scope (a map chunk's items).
+ * @param {CallRequest} message
+ * @param {Probe} probe
+ * @returns {OutcomeNow}
  */
 function runCallNow(message, probe) {
   const fn = located.get(`${message.file}\0${message.name}`);
@@ -181,11 +259,19 @@ function runCallNow(message, probe) {
   return execute(fn, message, probe, now());
 }
 
-/** Run the located `fn` for `message` (see runCallNow). */
+/**
+ * Run the located `fn` for `message` (see runCallNow).
+ * @param {Function} fn
+ * @param {CallRequest} message
+ * @param {Probe} probe
+ * @param {number} startedAt
+ * @returns {OutcomeNow}
+ */
 function execute(fn, message, probe, startedAt) {
   const { id, args } = message;
   const scope = probe === null ? undefined : new CallScope(id, probe);
   if (scope !== undefined) enterScope(scope);
+  /** @type {unknown} */
   let value;
   try {
     value = invoke(fn, args, scope);
@@ -193,7 +279,7 @@ function execute(fn, message, probe, startedAt) {
     leave(scope);
     return { type: 'error', id, phase: 'run', error: encodeError(error), startedAt, endedAt: now() };
   }
-  if (value !== null && typeof value === 'object' && typeof value.then === 'function') {
+  if (value !== null && typeof value === 'object' && typeof /** @type {{ then?: unknown }} */ (value).then === 'function') {
     // `thenable: true` tells the parent the function answered with a promise (evidence
     // that it is async, for the decorator's routing).
     return Promise.resolve(value).then(
@@ -211,7 +297,12 @@ function execute(fn, message, probe, startedAt) {
   return { type: 'result', id, value, startedAt, endedAt: now() };
 }
 
-/** Locate the function of `message` (loading its module), then run it. Never rejects. */
+/**
+ * Locate the function of `message` (loading its module), then run it. Never rejects.
+ * @param {CallRequest} message
+ * @param {Probe} probe
+ * @returns {Promise<CallOutcome>}
+ */
 async function runCall(message, probe) {
   const { id, file, name } = message;
   const startedAt = now();
@@ -232,6 +323,9 @@ async function runCall(message, probe) {
  * How an answer's error names the call `message` (undefined: only the id is known): the
  * function's qualified name and the call id; for a `map` chunk (`runChunk` of this file) the
  * mapped function's name.
+ * @param {number} id
+ * @param {CallRequest | undefined} message
+ * @returns {string}
  */
 function describeCall(id, message) {
   if (message === undefined) return `call ${id}`;
@@ -244,11 +338,17 @@ function describeCall(id, message) {
 /**
  * Replace an outcome whose value cannot be cloned by a `CloneError` outcome naming the
  * function (`call` is the call message the outcome answers).
+ * @param {CallOutcome & { value?: unknown }} outcome
+ * @param {unknown} reason what `postMessage` / the serializer threw
+ * @param {CallRequest} [call]
+ * @returns {CallOutcome}
  */
 function resultCloneFailure(outcome, reason, call) {
   const found = findUncloneable([outcome.value]);
   const where = found && found.path ? ` (at ${found.path})` : '';
-  const error = new TypeError(`the result of ${describeCall(outcome.id, call)} cannot be cloned back to the caller${where}: ${reason && reason.message}`, { cause: reason });
+  const error = /** @type {TypeError & { what: string }} */ (
+    new TypeError(`the result of ${describeCall(outcome.id, call)} cannot be cloned back to the caller${where}: ${reason && /** @type {Thrown} */ (reason).message}`, { cause: reason })
+  );
   Object.defineProperty(error, BRAND, { value: 'CloneError', enumerable: false });
   Object.defineProperty(error, 'name', { value: 'CloneError', enumerable: false, writable: true, configurable: true });
   error.what = 'result';
@@ -261,28 +361,36 @@ function resultCloneFailure(outcome, reason, call) {
  * time) and returns `{ values, errors, locate }`: `errors` is null or `[index, EncodedError]`
  * pairs, so a failure surfaces at its item's position; `locate` is the encoded
  * `LocateError` when the function cannot be found (then nothing ran).
+ * @param {string} file
+ * @param {string} name
+ * @param {readonly unknown[]} items
+ * @returns {ChunkResult | Promise<ChunkResult>}
  */
 function runChunk(file, name, items) {
+  /** @type {unknown[]} */
   const values = new Array(items.length);
+  /** @type {[number, EncodedError][] | null} */
   let errors = null;
   let i = 0;
+  /** @param {CallOutcome} o */
   const record = (o) => {
     if (o.type === 'result') values[i] = o.value;
     else if (o.phase === 'locate') return false;
     else (errors ??= []).push([i, o.error]);
     return true;
   };
+  /** @returns {ChunkResult | Promise<ChunkResult>} */
   const step = () => {
     for (; i < items.length; i++) {
       const outcome = runCallNow({ id: i, file, name, args: [items[i]] }, null);
       if (typeof outcome.then === 'function') {
         return outcome.then((o) => {
-          if (!record(o)) return { values: [], errors: null, locate: o.error };
+          if (!record(o)) return { values: [], errors: null, locate: /** @type {ErrorMessage} */ (o).error };
           i++;
           return step();
         });
       }
-      if (!record(outcome)) return { values: [], errors: null, locate: outcome.error };
+      if (!record(outcome)) return { values: [], errors: null, locate: /** @type {ErrorMessage} */ (outcome).error };
     }
     return { values, errors, locate: null };
   };
