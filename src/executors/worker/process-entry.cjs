@@ -70,20 +70,37 @@ const RECENT = 16;
 const SYNC_DIR = process.env.UNSYNC_SYNC_DIR;
 
 /**
+ * @typedef {import('../protocol').CallMessage} CallMessage
+ * @typedef {import('../protocol').ParentMessage} ParentMessage
+ * @typedef {import('../protocol').CallOutcome} CallOutcome
+ * @typedef {import('../protocol').UnknownCallMessage} UnknownCallMessage
+ * The IPC channel's stream handle, as far as this file reads it (see `channelHandle`).
+ * @typedef {{ writeQueueSize: number }} ChannelHandle
+ */
+
+/**
  * Write `outcome` where a blocked parent polls for it: whole or not at all (rename). `call`
  * is the call message it answers (names the function if the value cannot be cloned).
+ * @param {string} file
+ * @param {CallOutcome | UnknownCallMessage} outcome
+ * @param {CallMessage} [call]
  */
 function writeSyncAnswer(file, outcome, call) {
   let bytes;
   try {
     bytes = v8.serialize(outcome);
   } catch (reason) {
-    bytes = v8.serialize(bootstrap.resultCloneFailure(outcome, reason, call));
+    // Only a call's value can fail to clone (an `unknown` message is a number).
+    bytes = v8.serialize(bootstrap.resultCloneFailure(/** @type {CallOutcome} */ (outcome), reason, call));
   }
   writeWhole(file, bytes);
 }
 
-/** Write `file` whole or not at all (rename); nothing if the pool's folder is gone (the pool closed). */
+/**
+ * Write `file` whole or not at all (rename); nothing if the pool's folder is gone (the pool closed).
+ * @param {string} file
+ * @param {string | Buffer} data
+ */
 function writeWhole(file, data) {
   try {
     fs.writeFileSync(`${file}.part`, data);
@@ -93,6 +110,11 @@ function writeWhole(file, data) {
   }
 }
 
+/**
+ * The `CancelledError` of a call dropped before it started.
+ * @param {number} id
+ * @returns {Error}
+ */
 function cancelledBeforeStart(id) {
   const error = new Error(`call ${id} was cancelled before it started`);
   Object.defineProperty(error, BRAND, { value: 'CancelledError', enumerable: false });
@@ -100,6 +122,7 @@ function cancelledBeforeStart(id) {
   return error;
 }
 
+/** @returns {number} milliseconds since the epoch, sub-millisecond precision (the `CallTimes` clock) */
 function now() {
   return performance.timeOrigin + performance.now();
 }
@@ -111,6 +134,7 @@ function now() {
  *   call to stop in `control[0]`, which that call's `checkpoint()` reads;
  * - no orphans: it SIGKILLs this process once it has been re-parented (checked every
  *   WATCHDOG_INTERVAL_MS).
+ * @param {Int32Array} control
  */
 function startControlThread(control) {
   const source = `
@@ -154,25 +178,34 @@ function startControlThread(control) {
 /**
  * The IPC channel's stream handle, whose `writeQueueSize` is the bytes sent but not yet in
  * the socket (Node keeps it under an internal symbol; undefined if a Node version does not).
+ * @returns {ChannelHandle | undefined}
  */
 function channelHandle() {
   const key = Object.getOwnPropertySymbols(process).find((symbol) => symbol.description === 'kChannelHandle');
-  const handle = key === undefined ? undefined : process[key];
-  return handle !== null && typeof handle === 'object' && typeof handle.writeQueueSize === 'number' ? handle : undefined;
+  // An internal slot @types/node does not declare: read as unknown, checked below.
+  const handle = key === undefined ? undefined : /** @type {Record<symbol, unknown>} */ (/** @type {unknown} */ (process))[key];
+  return handle !== null && typeof handle === 'object' && typeof (/** @type {{ writeQueueSize?: unknown }} */ (handle)).writeQueueSize === 'number'
+    ? /** @type {ChannelHandle} */ (handle)
+    : undefined;
 }
 
 function startProcessWorker() {
   const channel = channelHandle();
   /** Received calls that have not started, in arrival order. */
+  /** @type {CallMessage[]} */
   const pending = [];
   /** The id of the running call, or undefined when idle. */
+  /** @type {number | undefined} */
   let current;
   /** The running call's message (names the function in a clone failure). */
+  /** @type {CallMessage | undefined} */
   let currentCall;
   let shuttingDown = false;
   /** The last RECENT answers sent, oldest first (for `sync` requests that come after them), as sent (an uncloneable result already replaced). */
+  /** @type {CallOutcome[]} */
   const recent = [];
   /** Calls a blocked parent waits for, by id: where to write their outcome. */
+  /** @type {Map<number, string>} */
   const syncFiles = new Map();
   /** Sends whose callback has not come yet (what "written" means without `channel`). */
   let unwritten = 0;
@@ -181,6 +214,7 @@ function startProcessWorker() {
   /** control[0]: the id of the last call the parent asked to stop through the control pipe. */
   const control = new Int32Array(new SharedArrayBuffer(4));
   /** The id of the last call the parent asked to stop by an IPC `cancel` (it was taken then). */
+  /** @type {number | undefined} */
   let stopAsked;
 
   /** Whether everything sent so far is wholly in the channel. */
@@ -192,9 +226,14 @@ function startProcessWorker() {
     startIfAllowed();
   };
 
-  /** Send `message`; returns what was sent (a `CloneError` outcome for an uncloneable result of `call`). */
+  /**
+   * Send `message`; returns what was sent (a `CloneError` outcome for an uncloneable result of `call`).
+   * @param {CallOutcome} message
+   * @param {CallMessage} [call]
+   * @returns {CallOutcome}
+   */
   const send = (message, call) => {
-    if (!process.connected) return message;
+    if (!process.connected || process.send === undefined) return message;
     let packed;
     try {
       packed = packMessage(message, SYNC_DIR);
@@ -208,6 +247,7 @@ function startProcessWorker() {
     return message;
   };
 
+  /** @param {CallOutcome} outcome */
   const finish = (outcome) => {
     if (outcome.endedAt - outcome.startedAt > DEFER_AFTER_MS) {
       // Two immediates put one poll phase in between: incoming cancels are read (rule 2).
@@ -217,6 +257,7 @@ function startProcessWorker() {
     }
   };
 
+  /** @param {CallOutcome} outcome */
   const answer = (outcome) => {
     const call = currentCall;
     current = undefined;
@@ -239,7 +280,7 @@ function startProcessWorker() {
    */
   const startNext = () => {
     if (current !== undefined || pending.length === 0) return;
-    const message = pending.shift();
+    const message = /** @type {CallMessage} */ (pending.shift()); // not empty
     current = message.id;
     currentCall = message;
     waitingToStart = true;
@@ -254,14 +295,16 @@ function startProcessWorker() {
    */
   const startIfAllowed = () => {
     if (!waitingToStart) return;
+    const call = /** @type {CallMessage} */ (currentCall); // taken with waitingToStart (startNext)
     if (!written()) {
       if (syncFiles.size === 0) return;
-      if (SYNC_DIR !== undefined) writeWhole(path.join(SYNC_DIR, `ungated-${process.pid}`), String(currentCall.id));
+      if (SYNC_DIR !== undefined) writeWhole(path.join(SYNC_DIR, `ungated-${process.pid}`), String(call.id));
     }
     waitingToStart = false;
-    run(currentCall);
+    run(call);
   };
 
+  /** @param {CallMessage} message */
   const run = (message) => {
     const id = message.id;
     // A located function with a plain result finishes in this same step (no microtasks).
@@ -271,7 +314,8 @@ function startProcessWorker() {
   };
 
   process.on('message', (received) => {
-    const message = unpackMessage(received);
+    // What the parent sends: one message, or a batch of calls.
+    const message = /** @type {ParentMessage | CallMessage[]} */ (unpackMessage(received));
     if (Array.isArray(message)) {
       // A batch of `call` messages (the parent sends calls picked together as one message).
       for (const call of message) pending.push(call);
@@ -329,7 +373,7 @@ function startProcessWorker() {
   // With a callback, a channel the parent already closed (it exited, or shut the pool down
   // while this child started) is reported there, not as an uncaught 'error' with a stack:
   // 'disconnect' then ends this child quietly.
-  if (process.connected) process.send(packMessage({ type: 'ready', pid: process.pid, version: PROTOCOL_VERSION }), undefined, undefined, () => undefined);
+  if (process.connected && process.send !== undefined) process.send(packMessage({ type: 'ready', pid: process.pid, version: PROTOCOL_VERSION }), undefined, undefined, () => undefined);
 }
 
 if (process.env.UNSYNC_WORKER === 'process' && typeof process.send === 'function') {

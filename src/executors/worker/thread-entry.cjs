@@ -14,6 +14,28 @@ const { currentScope } = require('./call-scope.cjs');
 const { trackLiveness } = require('./liveness-table.cjs');
 const { CELL_DONE, CELL_SENT, CELL_STARTED, CELL_STOP, PROTOCOL_VERSION } = require('./wire.cjs');
 
+/**
+ * @typedef {import('../protocol').ThreadCallMessage} ThreadCallMessage
+ * @typedef {import('../protocol').StopMessage} StopMessage
+ * @typedef {import('../protocol').CallOutcome} CallOutcome
+ * @typedef {import('../protocol').SkippedMessage} SkippedMessage
+ * A session's init message (built by `Thread` in ../piscina-sessions.ts): the port calls
+ * arrive on, the thread's claim cells (one per call, then the dead, session, thread and
+ * exit cells at the indexes given), the pool's wake-up signal, the parent's TypeScript
+ * loader and its protocol version.
+ * @typedef {{
+ *   port: import('node:worker_threads').MessagePort,
+ *   cells: Int32Array,
+ *   signal: Int32Array,
+ *   deadCell: number,
+ *   sessionCell: number,
+ *   threadCell: number,
+ *   exitCell: number,
+ *   tsLoader: string | undefined,
+ *   version: number,
+ * }} SessionInit
+ */
+
 // This worker's entry in its pool's liveness table (./liveness-table.cjs): its death is
 // recorded there even between sessions, when no session's exit handler is installed, and a
 // parent blocked in resultSync is woken to look. (A worker that runs out of memory runs no
@@ -35,12 +57,15 @@ if (liveness instanceof Int32Array && signal instanceof Int32Array) {
  * `signal[1]` and wake it. Runs inside a piscina session (./thread-entry.cjs); returns a
  * function that detaches it from the worker when the session ends (the worker lives on in
  * piscina's pool).
+ * @param {SessionInit} init
+ * @returns {() => void}
  */
 function serveThread({ port, cells, signal, deadCell, exitCell, tsLoader, version }) {
   if (version !== PROTOCOL_VERSION) {
     throw new Error(`unsync protocol mismatch: the pool speaks version ${version}, this worker (${__filename}) version ${PROTOCOL_VERSION}; the parent and the worker load different copies of unsync`);
   }
   preferLoader(tsLoader);
+  /** @type {ThreadCallMessage[]} */
   const pending = [];
   let busy = false;
   const wake = () => {
@@ -49,26 +74,37 @@ function serveThread({ port, cells, signal, deadCell, exitCell, tsLoader, versio
       Atomics.notify(signal, 1);
     }
   };
+  /**
+   * @param {CallOutcome | SkippedMessage} outcome
+   * @param {ThreadCallMessage} [call]
+   */
   const reply = (outcome, call) => {
     try {
       port.postMessage(outcome);
     } catch (reason) {
-      port.postMessage(resultCloneFailure(outcome, reason, call));
+      // Only a call's value can fail to clone (a skipped message is numbers).
+      port.postMessage(resultCloneFailure(/** @type {CallOutcome} */ (outcome), reason, call));
     }
     wake();
   };
-  /** A `stop` message: abort the signal of the call it names, if that call still runs. */
+  /**
+   * A `stop` message: abort the signal of the call it names, if that call still runs.
+   * @param {StopMessage} message
+   */
   const stop = (message) => {
     const scope = currentScope();
     if (scope !== undefined && scope.id === message.id) scope.stop();
   };
+  /** @returns {ThreadCallMessage | undefined} the next call to run, after any `stop` messages before it */
   const next = () => {
     if (pending.length > 0) return pending.shift();
     for (;;) {
       const received = receiveMessageOnPort(port);
       if (received === undefined) return undefined;
-      if (received.message.type !== 'stop') return received.message;
-      stop(received.message);
+      /** @type {ThreadCallMessage | StopMessage} */
+      const message = received.message;
+      if (message.type !== 'stop') return message;
+      stop(message);
     }
   };
   const drain = async () => {
@@ -86,7 +122,7 @@ function serveThread({ port, cells, signal, deadCell, exitCell, tsLoader, versio
     }
     busy = false;
   };
-  port.on('message', (message) => {
+  port.on('message', (/** @type {ThreadCallMessage | StopMessage} */ message) => {
     if (message.type === 'stop') stop(message);
     else {
       pending.push(message);
@@ -95,7 +131,7 @@ function serveThread({ port, cells, signal, deadCell, exitCell, tsLoader, versio
   });
   // A parent blocked in resultSync cannot see the session end: tell it through memory.
   // The exit code (plus one) goes first: a crash error carries it.
-  const onExit = (code) => {
+  const onExit = (/** @type {unknown} */ code) => {
     Atomics.store(cells, exitCell, (typeof code === 'number' ? code : 1) + 1);
     Atomics.store(cells, deadCell, 1);
     Atomics.add(signal, 1, 1);
@@ -105,7 +141,11 @@ function serveThread({ port, cells, signal, deadCell, exitCell, tsLoader, versio
   return () => process.off('exit', onExit);
 }
 
-/** Serve one session; resolves (with null) when the executor ends it by closing the port. */
+/**
+ * Serve one session; resolves (with null) when the executor ends it by closing the port.
+ * @param {SessionInit} init
+ * @returns {Promise<null>}
+ */
 module.exports = function unsyncSession(init) {
   return new Promise((resolve) => {
     const detach = serveThread(init);
