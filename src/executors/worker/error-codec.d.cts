@@ -1,32 +1,8 @@
 /** Types of `./error-codec.cjs` (see that file for the behaviour). */
 
-/** An error (or any thrown value) in a form that survives structured clone. */
-export type EncodedError = EncodedErrorRecord | EncodedThrownValue;
-
-/** A thrown `Error`, field by field. */
-export interface EncodedErrorRecord {
-  readonly kind: 'error';
-  /** `error.constructor.name` in the worker. */
-  readonly ctor: string;
-  /** `error.name` in the worker. */
-  readonly name: string;
-  /** The unsync brand (`'CancelledError'`, …) when the error is one of unsync's. */
-  readonly brand?: string;
-  readonly message: string;
-  /** The worker-side stack text. */
-  readonly stack?: string;
-  readonly cause?: EncodedError;
-  /** `AggregateError#errors`. */
-  readonly errors?: readonly EncodedError[];
-  /** Own enumerable properties (`code`, `errno`, …). */
-  readonly props?: Readonly<Record<string, EncodedError>>;
-}
-
-/** A thrown non-error value (cloned, or its `String()` when it cannot be cloned). */
-export interface EncodedThrownValue {
-  readonly kind: 'value';
-  readonly value: unknown;
-}
+// The encoded shapes are wire shapes (an `ErrorMessage` carries one): declared in ./wire.d.cts.
+import type { EncodedError } from './wire.cjs';
+export type { EncodedError, EncodedErrorRecord, EncodedThrownValue } from './wire.cjs';
 
 /** What `decodeError` needs from the caller. */
 export interface DecodeContext {

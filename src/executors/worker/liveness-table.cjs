@@ -77,5 +77,4 @@ function freeSlot(table, id) {
   }
 }
 
-// The checker holds this file to its declaration (./liveness-table.d.cts, what the TypeScript side imports).
-module.exports = /** @satisfies {typeof import('./liveness-table.cjs')} */ ({ createLivenessTable, trackLiveness, isMarkedDead, freeSlot });
+module.exports = { createLivenessTable, trackLiveness, isMarkedDead, freeSlot };

@@ -4,7 +4,7 @@
  * The process entry: the entry of every unsync child process: the process pool forks this file with
  * `serialization: 'json'` framing (values cross exactly as structured clones, see `./process-wire.cjs`)
  * and `UNSYNC_WORKER=process`. It speaks the protocol of
- * `./protocol.ts` over the IPC channel and runs each call with the shared core's
+ * `../protocol.ts` over the IPC channel and runs each call with the shared core's
  * `runCallNow` (`./run-call.cjs`: locate the function, run it, encode errors), so threads and
  * processes find and run functions with exactly the same code.
  *
@@ -70,10 +70,10 @@ const RECENT = 16;
 const SYNC_DIR = process.env.UNSYNC_SYNC_DIR;
 
 /**
- * @typedef {import('../protocol').CallMessage} CallMessage
- * @typedef {import('../protocol').ParentMessage} ParentMessage
- * @typedef {import('../protocol').CallOutcome} CallOutcome
- * @typedef {import('../protocol').UnknownCallMessage} UnknownCallMessage
+ * @typedef {import('./wire.cjs').CallMessage} CallMessage
+ * @typedef {import('./wire.cjs').ParentMessage} ParentMessage
+ * @typedef {import('./wire.cjs').CallOutcome} CallOutcome
+ * @typedef {import('./wire.cjs').UnknownCallMessage} UnknownCallMessage
  * The IPC channel's stream handle, as far as this file reads it (see `channelHandle`).
  * @typedef {{ writeQueueSize: number }} ChannelHandle
  */

@@ -191,9 +191,4 @@ function unpackMessage(received) {
   return deserializer.readValue();
 }
 
-// The checker holds this file to its declaration (./process-wire.d.cts, what the TypeScript side imports).
-module.exports = /** @satisfies {typeof import('./process-wire.cjs')} */ ({
-  packMessage,
-  unpackMessage,
-  jsonExact: (/** @type {unknown} */ value) => ((budget = JSON_BUDGET), jsonExact(value)),
-});
+module.exports = { packMessage, unpackMessage, jsonExact: (/** @type {unknown} */ value) => ((budget = JSON_BUDGET), jsonExact(value)) };

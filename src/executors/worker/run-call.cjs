@@ -10,7 +10,8 @@
  * Node built-ins, the global keys, the call scope and the error codec. For each call it loads
  * the defining module (which re-runs its registrations), finds the function by qualified
  * name and runs it in a call scope (what `checkpoint()` / `currentSignal()` read). The wire
- * messages are typed in ../protocol.ts; the design is in docs/executors.md and docs/engine.md.
+ * messages are typed in ./wire.d.cts (../protocol.ts re-exports them); the design is in
+ * docs/executors.md and docs/engine.md.
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -23,16 +24,16 @@ const { CallScope, currentScope, enterScope } = require('./call-scope.cjs');
 const TYPESCRIPT = /\.[cm]?tsx?$/;
 
 /**
- * @typedef {import('../protocol').CallMessage} CallMessage
- * @typedef {import('../protocol').CallOutcome} CallOutcome
- * @typedef {import('../protocol').ErrorMessage} ErrorMessage
+ * @typedef {import('./wire.cjs').CallMessage} CallMessage
+ * @typedef {import('./wire.cjs').CallOutcome} CallOutcome
+ * @typedef {import('./wire.cjs').ErrorMessage} ErrorMessage
  * @typedef {import('../../core/keys.cjs').TaskRunner} TaskRunner
  * What the core reads of a call message (a map chunk's items carry no `type`).
  * @typedef {Omit<CallMessage, 'type'>} CallRequest
  * A call's answer now, or a promise of it. An answer has no `then`, so
  * `typeof outcome.then === 'function'` tells the two apart.
  * @typedef {(CallOutcome & { then?: undefined }) | Promise<CallOutcome>} OutcomeNow
- * @typedef {import('./error-codec.cjs').EncodedError} EncodedError
+ * @typedef {import('./wire.cjs').EncodedError} EncodedError
  * What `runChunk` answers for a map chunk (see there).
  * @typedef {{ values: unknown[], errors: [number, EncodedError][] | null, locate: EncodedError | null }} ChunkResult
  * Reads a call's stop request from shared memory (see `runCallNow`).

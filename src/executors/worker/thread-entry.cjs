@@ -15,10 +15,10 @@ const { trackLiveness } = require('./liveness-table.cjs');
 const { CELL_DONE, CELL_SENT, CELL_STARTED, CELL_STOP, PROTOCOL_VERSION } = require('./wire.cjs');
 
 /**
- * @typedef {import('../protocol').ThreadCallMessage} ThreadCallMessage
- * @typedef {import('../protocol').StopMessage} StopMessage
- * @typedef {import('../protocol').CallOutcome} CallOutcome
- * @typedef {import('../protocol').SkippedMessage} SkippedMessage
+ * @typedef {import('./wire.cjs').ThreadCallMessage} ThreadCallMessage
+ * @typedef {import('./wire.cjs').StopMessage} StopMessage
+ * @typedef {import('./wire.cjs').CallOutcome} CallOutcome
+ * @typedef {import('./wire.cjs').SkippedMessage} SkippedMessage
  * A session's init message (built by `Thread` in ../piscina-sessions.ts): the port calls
  * arrive on, the thread's claim cells (one per call, then the dead, session, thread and
  * exit cells at the indexes given), the pool's wake-up signal, the parent's TypeScript

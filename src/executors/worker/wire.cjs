@@ -3,7 +3,8 @@
 /**
  * The wire constants both sides of a pool read: the parent (src/executors/*.ts) and the
  * worker side (this folder). One source: no other file spells these numbers.
- * The message shapes are typed in ../protocol.ts.
+ * The message shapes are typed in ./wire.d.cts, for the TypeScript side (through
+ * ../protocol.ts) and the worker side's JSDoc alike.
  */
 
 /** Bumped on any incompatible change to the protocol; the handshake checks it. */
@@ -31,5 +32,4 @@ const CELL_DONE = 4;
  */
 const PROCESS_CONTROL_FD = 4;
 
-// The checker holds this file to its declaration (./wire.d.cts, what the TypeScript side imports).
-module.exports = /** @satisfies {typeof import('./wire.cjs')} */ ({ PROTOCOL_VERSION, PROCESS_CONTROL_FD, CELL_SENT, CELL_STARTED, CELL_CANCELLED, CELL_STOP, CELL_DONE });
+module.exports = { PROTOCOL_VERSION, PROCESS_CONTROL_FD, CELL_SENT, CELL_STARTED, CELL_CANCELLED, CELL_STOP, CELL_DONE };
