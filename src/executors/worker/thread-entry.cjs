@@ -19,21 +19,7 @@ const { CELL_DONE, CELL_SENT, CELL_STARTED, CELL_STOP, PROTOCOL_VERSION } = requ
  * @typedef {import('./wire.cjs').StopMessage} StopMessage
  * @typedef {import('./wire.cjs').CallOutcome} CallOutcome
  * @typedef {import('./wire.cjs').SkippedMessage} SkippedMessage
- * A session's init message (built by `Thread` in ../piscina-sessions.ts): the port calls
- * arrive on, the thread's claim cells (one per call, then the dead, session, thread and
- * exit cells at the indexes given), the pool's wake-up signal, the parent's TypeScript
- * loader and its protocol version.
- * @typedef {{
- *   port: import('node:worker_threads').MessagePort,
- *   cells: Int32Array,
- *   signal: Int32Array,
- *   deadCell: number,
- *   sessionCell: number,
- *   threadCell: number,
- *   exitCell: number,
- *   tsLoader: string | undefined,
- *   version: number,
- * }} SessionInit
+ * @typedef {import('./wire.cjs').ThreadSessionInit} SessionInit
  */
 
 // This worker's entry in its pool's liveness table (./liveness-table.cjs): its death is

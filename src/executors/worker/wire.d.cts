@@ -68,6 +68,25 @@ export interface UnknownCallMessage {
 }
 
 /**
+ * Parent -> thread: a session's init message, the piscina task that makes a thread serve
+ * calls (built by `Thread` in ../piscina-sessions.ts, served by ./thread-entry.cjs): the
+ * port calls arrive on; the thread's claim cells (one per call, then the dead, session,
+ * thread and exit cells at the indexes given); the pool's wake-up signal for a caller
+ * blocked in `resultSync`; the parent's TypeScript loader; its protocol version.
+ */
+export interface ThreadSessionInit {
+  readonly port: import('node:worker_threads').MessagePort;
+  readonly cells: Int32Array;
+  readonly signal: Int32Array;
+  readonly deadCell: number;
+  readonly sessionCell: number;
+  readonly threadCell: number;
+  readonly exitCell: number;
+  readonly tsLoader: string | undefined;
+  readonly version: number;
+}
+
+/**
  * Parent -> thread: the running call `id` must stop (its claim cell was moved to STOP first,
  * which a synchronous `checkpoint()` reads; this message aborts its signal).
  */
