@@ -14,8 +14,6 @@
  * calls may be in flight per child, and the child adds `ReadyMessage` and obeys
  * `ShutdownMessage` / `CancelMessage`.
  */
-import type { EncodedError } from './worker/error-codec.cjs';
-
 export type { EncodedError } from './worker/error-codec.cjs';
 
 /** Bumped on any incompatible change to the messages below; checked at each worker's handshake. */
@@ -29,119 +27,25 @@ export interface CallRef {
   readonly name: string;
 }
 
-/** Parent -> worker: run `name` from `file` with `args`. */
-export interface CallMessage {
-  readonly type: 'call';
-  readonly id: number;
-  readonly file: string;
-  readonly name: string;
-  readonly args: readonly unknown[];
-}
-
 /**
- * Parent -> thread: a `CallMessage` plus the index of its cell in the thread's shared claim
- * array (the thread claims the cell before starting; see thread-executor.ts).
+ * The messages, one interface each (their shapes are declared once, in ./worker/wire.d.cts,
+ * where the worker side's JSDoc types read them too).
  */
-export interface ThreadCallMessage extends CallMessage {
-  readonly cell: number;
-}
-
-/**
- * Thread -> parent: call `id`, sent with claim cell `cell`, was cancelled before it started
- * and did not run. The cell tells a stale skip apart: a call claimed back from a session
- * and sent to the same session again is answered twice, `skipped` for the first send.
- */
-export interface SkippedMessage {
-  readonly type: 'skipped';
-  readonly id: number;
-  readonly cell: number;
-}
-
-/**
- * Parent -> worker: call `id` is cancelled. Not started yet: the worker drops it (process
- * pool; the thread pool uses the claim cell instead). Running: the worker asks it to stop
- * (its signal aborts, `checkpoint()` throws); it still answers in its place.
- */
-export interface CancelMessage {
-  readonly type: 'cancel';
-  readonly id: number;
-}
-
-/**
- * Parent -> child (process pool): the parent is blocked in `resultSync` on call `id` and
- * cannot read this channel; write the call's outcome (`v8.serialize`d) to `file` when it
- * ends, or now if it was answered already. See src/executors/process-sync-wait.ts.
- */
-export interface SyncRequestMessage {
-  readonly type: 'sync';
-  readonly id: number;
-  readonly file: string;
-}
-
-/** Child -> parent, in a sync answer file: the child has no record of call `id` (answered too long ago). */
-export interface UnknownCallMessage {
-  readonly type: 'unknown';
-  readonly id: number;
-}
-
-/**
- * Parent -> thread: the running call `id` must stop (its claim cell was moved to STOP first,
- * which a synchronous `checkpoint()` reads; this message aborts its signal).
- */
-export interface StopMessage {
-  readonly type: 'stop';
-  readonly id: number;
-}
-
-/** Parent -> worker (process pool): finish running calls, then exit. */
-export interface ShutdownMessage {
-  readonly type: 'shutdown';
-}
-
-/**
- * Times a worker reports, in milliseconds since the epoch with sub-millisecond precision
- * (`performance.timeOrigin + performance.now()` on the worker side), so the parent can
- * compute wait and run time without a message when the call starts.
- */
-export interface CallTimes {
-  readonly startedAt: number;
-  readonly endedAt: number;
-  /**
-   * Present (true) when the function returned a thenable, which the worker awaited: the
-   * function is async in fact, whatever its source looks like (the decorator's rule 2).
-   */
-  readonly thenable?: true;
-}
-
-/** Worker -> parent: call `id` returned `value`. */
-export interface ResultMessage extends CallTimes {
-  readonly type: 'result';
-  readonly id: number;
-  readonly value: unknown;
-}
-
-/**
- * Worker -> parent: call `id` failed. `phase` says where: `'locate'` (the module could not
- * be loaded or did not register the name: a `LocateError`), `'run'` (the function threw),
- * `'result'` (the value it returned cannot be cloned: a `CloneError`).
- */
-export interface ErrorMessage extends CallTimes {
-  readonly type: 'error';
-  readonly id: number;
-  readonly phase: 'locate' | 'run' | 'result';
-  readonly error: EncodedError;
-}
-
-/** Worker -> parent (process pool): the child is up and listening. */
-export interface ReadyMessage {
-  readonly type: 'ready';
-  readonly pid: number;
-  readonly version: number;
-}
-
-/** Every message the parent sends. */
-export type ParentMessage = CallMessage | CancelMessage | StopMessage | SyncRequestMessage | ShutdownMessage;
-/** Every message a worker sends. */
-export type WorkerMessage = ResultMessage | ErrorMessage | ReadyMessage;
-/** The answer to one call. */
-export type CallOutcome = ResultMessage | ErrorMessage;
+export type {
+  CallMessage,
+  ThreadCallMessage,
+  SkippedMessage,
+  CancelMessage,
+  SyncRequestMessage,
+  UnknownCallMessage,
+  StopMessage,
+  ShutdownMessage,
+  CallTimes,
+  ResultMessage,
+  ErrorMessage,
+  ReadyMessage,
+  ParentMessage,
+  WorkerMessage,
+  CallOutcome,
+  ThreadSessionInit,
+} from './worker/wire.cjs';
