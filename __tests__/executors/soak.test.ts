@@ -10,23 +10,12 @@ import { isTimeoutError, isWorkerCrashedError } from '../../src/core/errors';
 import type { Unfuture } from '../../src/core/future';
 import { LoopExecutor, ProcessExecutor, ThreadExecutor } from '../../src/executors';
 import type { Executor } from '../../src/executors/executor';
+import { seededRandom } from '../../examples/seeded-random';
 import * as sx from '../fixtures/soak-functions';
 import { refOf } from './helpers';
 import { alive, tempDir } from './process-helpers';
 
 const CALLS_PER_POOL = Number(process.env.SOAK_CALLS ?? 150);
-
-/** A small seeded PRNG (mulberry32), so a failing run can be replayed with its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Planned {
   readonly id: number;
@@ -48,7 +37,7 @@ describe.each([
   ['process', () => new ProcessExecutor({ maxWorkers: 2, cancelGrace: 30 }) as Pool, 33],
 ] as const)('a soak of mixed calls on the %s executor', (kind, make, seed) => {
   it('settles every call exactly once, runs none twice, heals, and leaves nothing behind', async () => {
-    const rand = random(seed);
+    const rand = seededRandom(seed); // a failing run replays with its seed
     const pool = make();
     const log = tmp.file(`${kind}.log`);
     const kinds: sx.SoakKind[] = kind === 'loop' ? ['value', 'throw', 'sleep'] : ['value', 'value', 'throw', 'spin-checked', 'spin-blind', 'sleep', 'crash'];
