@@ -56,6 +56,16 @@ export function epochNow(): number {
 /** The lifecycle of a pool call: `queued` -> `running` -> `done`, or `queued` -> `done`. */
 export type PoolCallState = 'queued' | 'running' | 'done';
 
+/**
+ * Run `force` once a stop request's grace period (`cancelGrace` ms) has passed; the timer
+ * does not keep the process alive (the pool's busy worker does). Returns the timer.
+ */
+export function afterGrace(grace: number, force: () => void): NodeJS.Timeout {
+  const timer = setTimeout(force, timerDelay(grace));
+  timer.unref();
+  return timer;
+}
+
 /** Validate `submit(ref, args, options)` arguments (shared by every executor). */
 export function validateSubmit(ref: unknown, args: unknown, options: unknown): asserts ref is CallRef {
   if (typeof ref !== 'object' || ref === null || typeof (ref as CallRef).file !== 'string' || typeof (ref as CallRef).name !== 'string') {
@@ -189,11 +199,10 @@ export class PoolCall<T = unknown> {
     }
     if (!ask()) return;
     this.#asked = true;
-    this.#graceTimer = setTimeout(() => {
+    this.#graceTimer = afterGrace(grace, () => {
       this.#graceTimer = undefined;
       if (this.state !== 'done') force();
-    }, timerDelay(grace));
-    this.#graceTimer.unref();
+    });
   }
 
   /**

@@ -21,7 +21,7 @@ import { CloneError, InvalidStateError } from '../core/errors';
 import type { Unfuture } from '../core/future';
 import { assertOptions } from '../core/validate';
 import type { CloseOptions, Executor, ExecutorState, ExecutorStatistics, SubmitOptions } from './executor';
-import { validateSubmit, type PoolCall } from './pool-call';
+import { afterGrace, validateSubmit, type PoolCall } from './pool-call';
 import { resolveProcessPoolOptions, type ProcessPoolOptions, type ResolvedProcessPoolOptions } from './pool-options';
 import { ProcessChild, canFreezeChildren, type ChildEvents } from './process-child';
 import { CallQueue } from './call-queue';
@@ -310,10 +310,9 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
       const grace = this.#options.cancelGrace;
       if (grace <= 0) this.#stopHead(slot);
       else {
-        const timer = setTimeout(() => {
+        afterGrace(grace, () => {
           if (slot.pipeline[0] === call) this.#stopHead(slot);
-        }, grace);
-        timer.unref();
+        });
       }
     }
     if (call.state !== 'done') call.markRunning(slot);

@@ -447,7 +447,7 @@ export class ThreadExecutor implements Executor, SyncSource {
       // that is sent elsewhere now.
       if (mismatch !== undefined) {
         thread.claim(call);
-        call.fail(new WorkerCrashedError(`no worker thread could run \`${call.ref.name}\`: ${mismatch}`, { cause: error }), this.#counters);
+        call.fail(mismatchError(call, mismatch, error), this.#counters);
       } else if (!ran(thread.claim(call))) {
         call.requeue();
         this.#queue.giveBack(call);
@@ -459,7 +459,7 @@ export class ThreadExecutor implements Executor, SyncSource {
       // Every session would refuse the same way: fail what waits instead of retrying forever.
       for (const call of [...this.#queue.waiting()]) {
         this.#queue.forget();
-        call.fail(new WorkerCrashedError(`no worker thread could run \`${call.ref.name}\`: ${mismatch}`, { cause: error }), this.#counters);
+        call.fail(mismatchError(call, mismatch, error), this.#counters);
       }
     }
     this.#pump();
@@ -503,6 +503,11 @@ export class ThreadExecutor implements Executor, SyncSource {
 function protocolMismatch(error: unknown): string | undefined {
   const message = (error as { message?: unknown } | undefined)?.message;
   return typeof message === 'string' && message.startsWith('unsync protocol mismatch') ? message : undefined;
+}
+
+/** The error of `call` when no thread can run it: the workers speak another protocol version. */
+function mismatchError(call: PoolCall, mismatch: string, cause: unknown): WorkerCrashedError {
+  return new WorkerCrashedError(`no worker thread could run \`${call.ref.name}\`: ${mismatch}`, { cause });
 }
 
 /** Whether a claim cell's previous state says the thread started the call (it runs, was asked to stop, or ended). */

@@ -59,8 +59,7 @@ const { Worker } = require('node:worker_threads');
 const { encodeError } = require('./error-codec.cjs');
 const { packMessage, unpackMessage } = require('./process-wire.cjs');
 const bootstrap = require('./run-call.cjs');
-const { currentScope } = require('./call-scope.cjs');
-const { ERROR_BRAND: BRAND } = require('../../core/keys.cjs');
+const { cancelledError, currentScope } = require('./call-scope.cjs');
 const { PROCESS_CONTROL_FD, PROTOCOL_VERSION } = require('./wire.cjs');
 const WATCHDOG_INTERVAL_MS = 500;
 /** Calls shorter than this answer at once (tiny calls pay no extra event-loop turn). */
@@ -108,18 +107,6 @@ function writeWhole(file, data) {
   } catch {
     // Nobody reads the folder any more.
   }
-}
-
-/**
- * The `CancelledError` of a call dropped before it started.
- * @param {number} id
- * @returns {Error}
- */
-function cancelledBeforeStart(id) {
-  const error = new Error(`call ${id} was cancelled before it started`);
-  Object.defineProperty(error, BRAND, { value: 'CancelledError', enumerable: false });
-  Object.defineProperty(error, 'name', { value: 'CancelledError', enumerable: false, writable: true, configurable: true });
-  return error;
 }
 
 /** @returns {number} milliseconds since the epoch, sub-millisecond precision (the `CallTimes` clock) */
@@ -334,7 +321,7 @@ function startProcessWorker() {
           pending.splice(index, 1);
           syncFiles.delete(message.id); // a blocked parent that waited for it gave up
           const at = now();
-          send({ type: 'error', id: message.id, phase: 'run', error: encodeError(cancelledBeforeStart(message.id)), startedAt: at, endedAt: at });
+          send({ type: 'error', id: message.id, phase: 'run', error: encodeError(cancelledError(`call ${message.id} was cancelled before it started`)), startedAt: at, endedAt: at });
         } else if (message.id === current) {
           // Taken or running: ask it to stop (its checkpoint() throws, its signal aborts).
           stopAsked = current;
