@@ -273,6 +273,22 @@ export function defineContract(link: Link): void {
         });
       });
 
+      it.each(['return', 'throw'] as const)('discards what a call does after the request (it %ss): the Unfuture ends cancelled, the worker is kept', async (end) => {
+        await withPool(fresh({ maxWorkers: 1, cancelGrace: LONG_GRACE }), async (one) => {
+          const worker = await one.submit(refOf(kx.workerId), []);
+          const { log } = scratch.next();
+          const call = one.submit(refOf(kx.spinThenEnd), [log, 'spin', end]);
+          await waitForLine(log, 'spin');
+          call.cancel('enough');
+          const error = await rejectionOf(call);
+          expect(error).toBeInstanceOf(CancelledError);
+          expect(error.message).toBe('enough');
+          expect(linesOf(log)).toEqual(['spin', 'spin asked']);
+          expect(await one.submit(refOf(kx.workerId), [])).toBe(worker);
+          expect(one.statistics()).toMatchObject({ completed: 2, failed: 0, cancelled: 1, stoppedCooperatively: 1, terminatedForCancel: 0 });
+        });
+      });
+
       it('terminates a worker that does not stop within cancelGrace; the calls behind it run once each, on a new worker', async () => {
         await withPool(fresh({ maxWorkers: 1, cancelGrace: SHORT_GRACE }), async (one) => {
           const worker = await warm(one);
@@ -312,7 +328,7 @@ export function defineContract(link: Link): void {
     describe('a call runs at most once, and a call that only shared a worker never fails', () => {
       it.each([0, LONG_GRACE])('cancelling a call that has finished changes nothing and fails no neighbour (cancelGrace %i)', async (cancelGrace) => {
         await withPool(fresh({ maxWorkers: 1, cancelGrace }), async (one) => {
-          await warm(one);
+          const worker = await warm(one);
           const { log, release } = scratch.next();
           const a = one.submit(refOf(kx.mark), [log, 'a']);
           const b = one.submit(refOf(kx.hold), [log, 'b', release]);
@@ -323,6 +339,7 @@ export function defineContract(link: Link): void {
           expect(await b).toBe('b');
           expect(a.cancelled()).toBe(true);
           expect(linesOf(log)).toEqual(['a', 'b']);
+          expect(await one.submit(refOf(kx.workerId), [])).toBe(worker);
           expect(one.statistics()).toMatchObject({ failed: 0, terminatedForCancel: 0 });
         });
       });
@@ -569,6 +586,7 @@ export function defineContract(link: Link): void {
           const { log } = scratch.next();
           const tags = ['a', 'b', 'c', 'd', 'e', 'f'];
           const calls = tags.map((tag) => one.submit<string>(refOf(kx.mark), [log, tag]));
+          expect(one.statistics().queued).toBeGreaterThan(0);
           expect(calls[5]!.resultSync(30_000)).toBe('f');
           expect(await Promise.all(calls)).toEqual(tags);
           expect(runCounts(log)).toEqual(Object.fromEntries(tags.map((tag) => [tag, 1])));

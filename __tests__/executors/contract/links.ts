@@ -58,7 +58,18 @@ const commonCrashes: CrashCase[] = [
 export const threadLink: Link = {
   kind: 'thread',
   make: (options) => new ThreadExecutor(options),
-  crashes: commonCrashes,
+  crashes: [
+    commonCrashes[0]!,
+    {
+      ...commonCrashes[1]!,
+      check(error) {
+        commonCrashes[1]!.check(error);
+        // A thread's uncaught error reaches the pool: it is the cause, and the message says so.
+        expect(error.message).toContain('`crashWhenTold` crashed (uncaught error, exit code 1): late boom');
+        expect((error.cause as Error).message).toBe('late boom');
+      },
+    },
+  ],
 };
 
 export const processLink: Link = {
