@@ -25,6 +25,7 @@ export type UnsyncErrorName =
   | 'WorkerCrashedError'
   | 'RemoteError'
   | 'LocateError'
+  | 'ModuleLoadError'
   | 'CloneError'
   | 'IncompleteReadError'
   | 'LimitOverrunError'
@@ -287,7 +288,35 @@ export class LocateError extends Error {
     super(message, options);
     this.file = options?.file;
     this.qualifiedName = options?.qualifiedName;
-    defineBrand(this, 'LocateError');
+    // A subclass brands itself (a brand is defined once per object).
+    if (new.target === LocateError) defineBrand(this, 'LocateError');
+  }
+}
+
+/**
+ * The module that defines a function could not be loaded in a worker, so the function was
+ * never looked for: no TypeScript loader was available for a `.ts` module, the module uses
+ * TypeScript syntax that Node's type stripping cannot run (decorators, enums, parameter
+ * properties, namespaces), or its top-level code threw there. The message is one line that
+ * says which and names the fix; `cause` is the loader's own error, with its stack;
+ * `loader` names the TypeScript loader the worker used (docs/executors.md, "Running
+ * TypeScript in workers").
+ *
+ * A kind of {@link LocateError} (`instanceof LocateError` and `isLocateError` hold): a plain
+ * `LocateError` is the other case, where the module loaded but did not register or export
+ * the function.
+ */
+export class ModuleLoadError extends LocateError {
+  /**
+   * The TypeScript loader the worker used: `'tsx'`, `'ts-node'`, `'typescript'` (unsync's
+   * fallback), `'native'` (Node's type stripping), `'inherited'` (a require hook the
+   * parent's flags brought), or `'none'` (a JavaScript module, or no loader was found).
+   */
+  readonly loader: string;
+  constructor(message: string, options?: ErrorOptions & { file?: string; qualifiedName?: string; loader?: string }) {
+    super(message, options);
+    this.loader = options?.loader ?? 'none';
+    defineBrand(this, 'ModuleLoadError');
   }
 }
 
@@ -314,7 +343,9 @@ export const isWorkerCrashedError = (e: unknown): e is WorkerCrashedError => has
 /** True for a {@link RemoteError} from any realm or thread. */
 export const isRemoteError = (e: unknown): e is RemoteError => hasErrorBrand(e, 'RemoteError');
 /** True for a {@link LocateError} from any realm or thread. */
-export const isLocateError = (e: unknown): e is LocateError => hasErrorBrand(e, 'LocateError');
+export const isLocateError = (e: unknown): e is LocateError => hasErrorBrand(e, 'LocateError') || hasErrorBrand(e, 'ModuleLoadError');
+/** True for a {@link ModuleLoadError} from any realm or thread. */
+export const isModuleLoadError = (e: unknown): e is ModuleLoadError => hasErrorBrand(e, 'ModuleLoadError');
 /** True for a {@link CloneError} from any realm or thread. */
 export const isCloneError = (e: unknown): e is CloneError => hasErrorBrand(e, 'CloneError');
 

@@ -13,9 +13,11 @@ export {
   WorkerCrashedError,
   RemoteError,
   LocateError,
+  ModuleLoadError,
   CloneError,
   isWorkerCrashedError,
   isRemoteError,
   isLocateError,
+  isModuleLoadError,
   isCloneError,
 } from '../core/errors';

@@ -14,14 +14,13 @@
  * docs/executors.md and docs/engine.md.
  */
 const fs = require('node:fs');
-const path = require('node:path');
 const { pathToFileURL } = require('node:url');
 const { isMainThread } = require('node:worker_threads');
 const { performance } = require('node:perf_hooks');
 const { encodeError, findUncloneable } = require('./error-codec.cjs');
 const { ERROR_BRAND: BRAND, REGISTRY_KEY, TASK_RUNNER_KEY, WORKER_KEY } = require('../../core/keys.cjs');
 const { CallScope, currentScope, enterScope } = require('./call-scope.cjs');
-const TYPESCRIPT = /\.[cm]?tsx?$/;
+const { describeLoadFailure, ensureTypeScript, loaderInUse, preferLoader } = require('./load-typescript.cjs');
 
 /**
  * @typedef {import('./wire.cjs').CallMessage} CallMessage
@@ -57,46 +56,9 @@ slots[WORKER_KEY] = kind;
 /** file -> exports (or a promise of the ESM namespace). */
 /** @type {Map<string, unknown>} */
 const loadedModules = new Map();
-let loaderRegistered = false;
 
 function now() {
   return performance.timeOrigin + performance.now();
-}
-
-/**
- * The loaders a worker can register, by name (see `ensureTypeScriptLoader`).
- * @type {Record<string, (paths: string[]) => void>}
- */
-const LOADERS = {
-  tsx: (paths) => require(require.resolve('tsx/cjs/api', { paths })).register(),
-  'ts-node': (paths) => require(require.resolve('ts-node', { paths })).register({ transpileOnly: true }),
-};
-/**
- * The loader the parent runs under, tried first: set from a thread session's `tsLoader` or a
- * child's `UNSYNC_TS_LOADER` (src/executors/typescript-loader.ts). Otherwise tsx first.
- */
-let preferredLoader = process.env.UNSYNC_TS_LOADER;
-
-/**
- * Register a TypeScript loader in this thread when `file` needs one and none is present:
- * the parent's loader when it told us (ts-node), else tsx, falling back to ts-node.
- * @param {string} file
- */
-function ensureTypeScriptLoader(file) {
-  if (loaderRegistered || !TYPESCRIPT.test(file) || require.extensions['.ts'] !== undefined) return;
-  const paths = [path.dirname(file), __dirname, process.cwd()];
-  const order = preferredLoader === 'ts-node' ? ['ts-node', 'tsx'] : ['tsx', 'ts-node'];
-  const attempts = [];
-  for (const name of order) {
-    try {
-      LOADERS[name](paths);
-      loaderRegistered = true;
-      return;
-    } catch (error) {
-      attempts.push(`${name}: ${error && /** @type {Thrown} */ (error).message}`);
-    }
-  }
-  throw new Error(`no TypeScript loader could be registered to load ${file} (install tsx): ${attempts.join('; ')}`);
 }
 
 /** @type {Map<string, string>} */
@@ -129,7 +91,7 @@ const located = new Map();
  */
 function loadModule(file) {
   if (loadedModules.has(file)) return loadedModules.get(file);
-  ensureTypeScriptLoader(file);
+  ensureTypeScript(file);
   /** @type {unknown} */
   let loaded;
   try {
@@ -173,19 +135,22 @@ function fromExports(exports, name) {
 }
 
 /**
- * A `LocateError` the parent rebuilds by its brand.
+ * A `LocateError` (or with `brand` 'ModuleLoadError', its kind for a module that could not
+ * be loaded) the parent rebuilds by its brand.
  * @param {string} message
  * @param {string} file
  * @param {string} qualifiedName
  * @param {unknown} [cause]
- * @returns {Error & { file: string, qualifiedName: string }}
+ * @param {'LocateError' | 'ModuleLoadError'} [brand]
+ * @returns {Error & { file: string, qualifiedName: string, loader?: string }}
  */
-function locateError(message, file, qualifiedName, cause) {
-  const error = /** @type {Error & { file: string, qualifiedName: string }} */ (new Error(message, cause === undefined ? undefined : { cause }));
-  Object.defineProperty(error, BRAND, { value: 'LocateError', enumerable: false });
-  Object.defineProperty(error, 'name', { value: 'LocateError', enumerable: false, writable: true, configurable: true });
+function locateError(message, file, qualifiedName, cause, brand = 'LocateError') {
+  const error = /** @type {Error & { file: string, qualifiedName: string, loader?: string }} */ (new Error(message, cause === undefined ? undefined : { cause }));
+  Object.defineProperty(error, BRAND, { value: brand, enumerable: false });
+  Object.defineProperty(error, 'name', { value: brand, enumerable: false, writable: true, configurable: true });
   error.file = file;
   error.qualifiedName = qualifiedName;
+  if (brand === 'ModuleLoadError') error.loader = loaderInUse();
   return error;
 }
 
@@ -200,7 +165,8 @@ async function locate(file, name) {
   try {
     exports = await loadModule(file);
   } catch (error) {
-    throw locateError(`the module ${file} could not be loaded in the worker: ${error && /** @type {Thrown} */ (error).message}`, file, name, error);
+    // One line saying why and what to do; the loader's own error (and stack) is the cause.
+    throw locateError(`the module ${file} could not be loaded in a ${kind} worker: ${describeLoadFailure(error, file)}`, file, name, error, 'ModuleLoadError');
   }
   const names = slots[REGISTRY_KEY] && slots[REGISTRY_KEY].byFile.get(realFile(file));
   const entry = names && names.get(name);
@@ -396,15 +362,6 @@ function runChunk(file, name, items) {
     return { values, errors, locate: null };
   };
   return step();
-}
-
-/**
- * The TypeScript loader the parent runs under, when it told us (a thread session's
- * `tsLoader`): tried first by `ensureTypeScriptLoader`.
- * @param {string | undefined} name
- */
-function preferLoader(name) {
-  if (name !== undefined) preferredLoader = name;
 }
 
 module.exports = { runCall, runCallNow, runChunk, resultCloneFailure, preferLoader };
