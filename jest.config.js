@@ -3,7 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/__tests__/fixtures/'],
+  // The consumer matrix (packs and installs the package) is its own CI step: `npm run test:consumers`.
+  testPathIgnorePatterns: ['/node_modules/', '/__tests__/fixtures/', '/__tests__/consumers/'],
   transform: {
     '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   },
