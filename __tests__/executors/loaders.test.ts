@@ -4,7 +4,8 @@
  * here is a child process that calls the thread pool AND the process pool, and also proves
  * that idle pools let the process exit on its own. Each pool reports which TypeScript loader
  * its worker ran under: under ts-node the workers must register ts-node, the parent's loader
- * (not tsx, the default when nothing tells them).
+ * (not tsx, the default when nothing tells them), and the parent says which loader it runs
+ * (src/executors/typescript-loader.ts: tsx, ts-node, nothing for compiled JS).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -22,7 +23,7 @@ interface PoolReport {
   loader: 'ts-node' | 'other' | 'none';
 }
 
-function runChild(command: string, args: string[], env: NodeJS.ProcessEnv = {}): { thread: PoolReport; process: PoolReport; parentLoader: string; mainInWorker: boolean; file: string } {
+function runChild(command: string, args: string[], env: NodeJS.ProcessEnv = {}): { thread: PoolReport; process: PoolReport; parentLoader: string; parentSays: string; mainInWorker: boolean; file: string } {
   // The timeout only turns a hang (a pool keeping the process alive) into a failure.
   const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
   expect({ status: result.status, signal: result.signal, stderr: result.status === 0 ? '' : result.stderr }).toEqual({ status: 0, signal: null, stderr: '' });
@@ -37,13 +38,13 @@ function expected(loader: PoolReport['loader'], file: string) {
 
 it('works under tsx on both pools and exits on its own with idle pools', () => {
   // tsx's flags are in the parent's execArgv: threads and children inherit its hooks.
-  expect(runChild(bin('tsx'), [entry])).toEqual({ ...expected('other', '.ts'), parentLoader: 'other' });
+  expect(runChild(bin('tsx'), [entry])).toEqual({ ...expected('other', '.ts'), parentLoader: 'other', parentSays: 'tsx' });
 });
 
 it('works under ts-node on both pools: the workers register ts-node, the parent loader', () => {
   // The ts-node binary leaves no flag in execArgv: each worker registers a loader itself,
   // and the pools tell it to prefer ts-node (typescript-loader.ts).
-  expect(runChild(bin('ts-node'), [entry], { TS_NODE_TRANSPILE_ONLY: '1' })).toEqual({ ...expected('ts-node', '.ts'), parentLoader: 'ts-node' });
+  expect(runChild(bin('ts-node'), [entry], { TS_NODE_TRANSPILE_ONLY: '1' })).toEqual({ ...expected('ts-node', '.ts'), parentLoader: 'ts-node', parentSays: 'ts-node' });
 });
 
 it('works from compiled JS with no loader', () => {
@@ -62,7 +63,7 @@ it('works from compiled JS with no loader', () => {
     // The compiled tree resolves piscina like an installed package would.
     fs.symlinkSync(path.join(root, 'node_modules'), path.join(out, 'node_modules'), 'dir');
     const compiled = path.join(out, '__tests__', 'fixtures', 'loader-main.js');
-    expect(runChild(process.execPath, [compiled])).toEqual({ ...expected('none', '.js'), parentLoader: 'none' });
+    expect(runChild(process.execPath, [compiled])).toEqual({ ...expected('none', '.js'), parentLoader: 'none', parentSays: 'nothing' });
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }
