@@ -133,6 +133,41 @@ if (!inWorker()) {
 }
 `;
 
+/**
+ * Plain JavaScript that asks a worker for a function of a TypeScript module, with no
+ * TypeScript loader installed: the three calls, then one ModuleLoadError saying so (on a
+ * Node that strips types, the worker strips, and the module's enum is what it names).
+ */
+const NO_LOADER_JS = `const path = require('node:path');
+const { createTask, inWorker, isModuleLoadError, run, shutdown, toProcess, toThread, unsyncRegister } = require('unsync');
+const { where } = require('./jobs');
+
+// A stand-in for transform.ts's export: the worker loads the module.
+function toMetres(_mm) {
+  throw new Error('the stand-in ran in the caller');
+}
+unsyncRegister(toMetres, { file: path.join(__dirname, 'transform.ts') });
+
+const seen = ({ sum, thread, pid }) => ({ sum, thread, samePid: pid === process.pid });
+if (!inWorker()) {
+  run(async () => ({
+    loop: seen(await createTask(async () => where(2, 3))),
+    thread: seen(await toThread(where, 2, 3)),
+    process: seen(await toProcess(where, 2, 3)),
+    extra: await toProcess(toMetres, 1).then(
+      () => 'no error',
+      (e) => ({ name: e.name, isModuleLoadError: isModuleLoadError(e), loader: e.loader, firstLine: e.message.split('\\n').length === 1, says: e.message.replace(/^.*process worker: /, '').slice(0, 60) }),
+    ),
+  })).then(async (report) => {
+    console.log(JSON.stringify(report));
+    await shutdown();
+  });
+}
+`;
+
+/** Whether the Node running this test (and the rows on \`process.execPath\`) strips types. */
+const STRIPS = Boolean((process.features as { typescript?: unknown }).typescript);
+
 /** The plain JavaScript above as an ES module (the same code, `import`/`export`). */
 function esm(commonJs: string): string {
   return commonJs
@@ -237,6 +272,20 @@ const ROWS: ((project: string) => Row)[] = [
     tools: [],
     files: { 'jobs.js': JOBS_JS, 'app.js': APP_JS },
     commands: [[process.execPath, ['app.js']]],
+  }),
+  () => ({
+    name: 'plain JavaScript calling a TypeScript module, no loader installed',
+    type: 'commonjs',
+    tools: [],
+    files: { 'jobs.js': JOBS_JS, 'app.js': NO_LOADER_JS, 'transform.ts': TRANSFORM_TS },
+    commands: [[process.execPath, ['app.js']]],
+    extra: {
+      name: 'ModuleLoadError',
+      isModuleLoadError: true,
+      loader: STRIPS ? 'native' : 'none',
+      firstLine: true,
+      says: STRIPS ? "it uses TypeScript syntax that Node's type stripping cannot" : 'no TypeScript loader for transform.ts (tsx: not installed; t',
+    },
   }),
   () => ({
     name: 'plain JavaScript (ES modules)',
