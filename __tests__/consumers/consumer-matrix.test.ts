@@ -284,7 +284,8 @@ const ROWS: ((project: string) => Row)[] = [
       isModuleLoadError: true,
       loader: STRIPS ? 'native' : 'none',
       firstLine: true,
-      says: STRIPS ? "it uses TypeScript syntax that Node's type stripping cannot" : 'no TypeScript loader for transform.ts (tsx: not installed; t',
+      // The first 60 characters of the reason.
+      says: STRIPS ? "it uses TypeScript syntax that Node's type stripping cannot " : 'no TypeScript loader for transform.ts (tsx: not installed; t',
     },
   }),
   () => ({
