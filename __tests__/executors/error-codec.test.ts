@@ -1,6 +1,9 @@
-import { CancelledError, RemoteError, WorkerCrashedError, isRemoteError, isWorkerCrashedError } from '../../src/core/errors';
-import { encodeError, findUncloneable } from '../../src/executors/worker/error-codec.cjs';
+import * as path from 'node:path';
+import * as yaml from 'js-yaml';
+import { CancelledError, RemoteError, WorkerCrashedError, isCancelledError, isRemoteError, isWorkerCrashedError } from '../../src/core/errors';
+import { encodeError, findUncloneable, type EncodedErrorRecord } from '../../src/executors/worker/error-codec.cjs';
 import { argumentCloneError, decodeWorkerError } from '../../src/executors/serialization';
+import { registerErrorClass } from '../../src/executors/error-classes';
 
 const roundTrip = (e: unknown): any => decodeWorkerError(structuredClone(encodeError(e)), 'Error\n    at caller (here.ts:1:1)');
 
@@ -23,7 +26,7 @@ describe('error codec', () => {
     expect(back.cause).toBeInstanceOf(CancelledError);
   });
 
-  it('turns custom classes into RemoteError and keeps unclonable props as text', () => {
+  it('turns classes it cannot find into RemoteError and drops props that cannot be cloned', () => {
     class DbError extends Error {
       query = 'select 1';
       handle = () => 1;
@@ -33,8 +36,46 @@ describe('error codec', () => {
     expect(isRemoteError(back)).toBe(true);
     expect(back.remoteName).toBe('DbError');
     expect(back.query).toBe('select 1');
-    expect(typeof back.handle).toBe('string');
+    expect('handle' in back).toBe(false);
     expect(back.stack.split('\n')[0]).toBe('RemoteError [DbError]: db down');
+  });
+
+  it("names where the class can be found: its registered key and the loaded modules that export it", () => {
+    class KeyedError extends Error {}
+    registerErrorClass(KeyedError, { name: 'codec.KeyedError' });
+    expect((encodeError(new KeyedError('k')) as EncodedErrorRecord).origin).toEqual({ registered: 'codec.KeyedError' });
+    const origin = (encodeError(new yaml.YAMLException('y')) as EncodedErrorRecord).origin;
+    expect(origin?.exports).toContainEqual([require.resolve('js-yaml'), 'YAMLException']);
+    // Built-in and unsync classes are named by their class name and brand, not by an origin.
+    expect((encodeError(new RangeError('r')) as EncodedErrorRecord).origin).toBeUndefined();
+    expect((encodeError(new CancelledError('c')) as EncodedErrorRecord).origin).toBeUndefined();
+  });
+
+  it('rebuilds a registered subclass of an unsync error as that subclass, brand included', () => {
+    class StopRequested extends CancelledError {}
+    registerErrorClass(StopRequested);
+    const back = roundTrip(new StopRequested('stop'));
+    expect(back).toBeInstanceOf(StopRequested);
+    expect(isCancelledError(back)).toBe(true);
+  });
+
+  it('never loads a module named by an origin: a module the caller has not loaded gives a RemoteError', () => {
+    const file = path.join(__dirname, '..', 'fixtures', 'never-loaded-error.cjs');
+    const record: EncodedErrorRecord = { kind: 'error', ctor: 'NeverLoadedError', name: 'Error', message: 'm', origin: { exports: [[file, 'NeverLoadedError']] } };
+    const back = decodeWorkerError(record) as RemoteError;
+    expect(back).toBeInstanceOf(RemoteError);
+    expect(back.remoteName).toBe('NeverLoadedError');
+    expect((globalThis as Record<string, unknown>).__unsyncNeverLoadedErrorModule).toBeUndefined();
+  });
+
+  it('ignores a malformed origin, and an export that is not an error class', () => {
+    const base = { kind: 'error', ctor: 'Odd', name: 'Odd', message: 'm' } as const;
+    const origins: unknown[] = [null, 'x', { registered: 5 }, { exports: 'x' }, { exports: [[1, 2], null, [require.resolve('js-yaml'), 'load']] }];
+    for (const origin of origins) {
+      const back = decodeWorkerError({ ...base, origin } as never) as RemoteError;
+      expect(back).toBeInstanceOf(RemoteError);
+      expect(back.remoteName).toBe('Odd');
+    }
   });
 
   it('finds which value cannot be cloned and where', () => {

@@ -84,13 +84,12 @@ describe('ProcessExecutor errors', () => {
     expect(() => new ProcessExecutor({ callerStacks: 1 as never })).toThrow('Expected `options.callerStacks` to be a boolean');
   });
 
-  it('rebuilds unsync errors as the same class and unknown classes as RemoteError', async () => {
+  it('rebuilds unsync errors and exported classes as the same class', async () => {
     const timeout = await rejectionOf(pool.submit(refOf(fx.throwTimeout), []));
     expect(isTimeoutError(timeout)).toBe(true);
     expect(isCancelledError(timeout.cause)).toBe(true);
     const custom = await rejectionOf(pool.submit(refOf(fx.throwCustom), []));
-    expect(custom.name).toBe('RemoteError');
-    expect(custom.remoteName).toBe('ValidationError');
+    expect(custom).toBeInstanceOf(fx.ValidationError);
     expect(custom.field).toBe('email');
   });
 

@@ -24,5 +24,10 @@ const CALL_SCOPE_KEY = Symbol.for('unsync.worker.callScope');
  * library task (so awaits on library awaitables are cancellable), see src/runtime/checkpoint.ts.
  */
 const TASK_RUNNER_KEY = Symbol.for('unsync.worker.taskRunner');
+/**
+ * The error classes of this thread registered with `registerErrorClass`, on `globalThis`
+ * (src/executors/worker/error-classes.cjs): every copy of unsync in a thread shares them.
+ */
+const ERROR_CLASSES_KEY = Symbol.for('unsync.errorClasses.v1');
 
-module.exports = { ERROR_BRAND, REGISTRY_KEY, WORKER_KEY, CALL_SCOPE_KEY, TASK_RUNNER_KEY };
+module.exports = { ERROR_BRAND, REGISTRY_KEY, WORKER_KEY, CALL_SCOPE_KEY, TASK_RUNNER_KEY, ERROR_CLASSES_KEY };

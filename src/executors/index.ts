@@ -3,6 +3,8 @@ export type { Executor, SubmitOptions, CloseOptions, ExecutorStatistics, Duratio
 export type { CallRef } from './protocol';
 export type { ThreadPoolOptions, ProcessPoolOptions } from './pool-options';
 export { unsyncRegister, inWorker, locateFunction } from './registry';
+export { registerErrorClass } from './error-classes';
+export type { ErrorClassOptions } from './error-classes';
 export type { RegisterOptions, RegisteredRef } from './registry';
 export { LoopExecutor } from './loop-executor';
 export { ThreadExecutor } from './thread-executor';

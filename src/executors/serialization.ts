@@ -17,9 +17,11 @@ for (const value of Object.values(errors)) {
 }
 
 /**
- * Rebuild an error that crossed from a worker: the same class for built-in and unsync
- * errors (this realm's constructors), a `RemoteError` for unknown classes, with the
- * `localStack` (captured when the call was submitted) followed by the worker's stack.
+ * Rebuild an error that crossed from a worker (or any transport that carries an
+ * `EncodedError`): the caller's own class when it can be found (registered with
+ * `registerErrorClass`, exported by a module loaded here, unsync's, built-in), else a
+ * `RemoteError`; with the `localStack` (captured when the call was submitted) followed by
+ * the worker's stack. The rules are in docs/errors.md.
  */
 export function decodeWorkerError(record: EncodedError, localStack?: string): unknown {
   const context: DecodeContext = { branded, RemoteError, localStack };

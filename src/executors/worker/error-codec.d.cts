@@ -2,7 +2,7 @@
 
 // The encoded shapes are wire shapes (an `ErrorMessage` carries one): declared in ./wire.d.cts.
 import type { EncodedError } from './wire.cjs';
-export type { EncodedError, EncodedErrorRecord, EncodedThrownValue } from './wire.cjs';
+export type { EncodedError, EncodedErrorRecord, EncodedErrorOrigin, EncodedThrownValue } from './wire.cjs';
 
 /** What `decodeError` needs from the caller. */
 export interface DecodeContext {
@@ -14,9 +14,13 @@ export interface DecodeContext {
   readonly localStack?: string;
 }
 
-/** Encode anything thrown. Never throws. */
+/** Encode anything thrown, naming where its class can be found (`origin`). Never throws. */
 export declare function encodeError(error: unknown): EncodedError;
-/** Rebuild an encoded error with the caller's constructors (a thrown non-error comes back as itself). */
+/**
+ * Rebuild an encoded error with the caller's class: registered, exported by a module the
+ * caller has loaded (never loaded here), unsync's, built-in, else `context.RemoteError`.
+ * A thrown non-error comes back as itself.
+ */
 export declare function decodeError(record: EncodedError, context: DecodeContext): unknown;
 /** The first value that cannot be structured-cloned: index, path inside it, V8's error. */
 export declare function findUncloneable(

@@ -168,8 +168,24 @@ export interface EncodedErrorRecord {
   readonly cause?: EncodedError;
   /** `AggregateError#errors`. */
   readonly errors?: readonly EncodedError[];
-  /** Own enumerable properties (`code`, `errno`, …). */
+  /** Own enumerable properties (`code`, `errno`, …) that clone; the others are dropped. */
   readonly props?: Readonly<Record<string, EncodedError>>;
+  /** Where the caller may find the error's class (absent for built-in and unsync classes). */
+  readonly origin?: EncodedErrorOrigin;
+}
+
+/**
+ * Where the caller may find an error's class (see ./error-classes.cjs): plain strings, so
+ * the record means the same to any caller, whatever carried it.
+ */
+export interface EncodedErrorOrigin {
+  /** The key the class was registered under with `registerErrorClass` where it was thrown. */
+  readonly registered?: string;
+  /**
+   * Loaded modules (real paths) that export the class, and the export path in each: `''`
+   * (the module's exports are the class), `Name`, or `bag.Name`.
+   */
+  readonly exports?: readonly (readonly [file: string, path: string])[];
 }
 
 /** A thrown non-error value (cloned, or its `String()` when it cannot be cloned). */
