@@ -51,6 +51,25 @@ describe('error codec', () => {
     expect((encodeError(new CancelledError('c')) as EncodedErrorRecord).origin).toBeUndefined();
   });
 
+  it("finds a class that is a module's exports, or one level down in a plain object", () => {
+    const WholeModuleError = require('../fixtures/error-module-class.cjs');
+    const { errors } = require('../fixtures/error-exports.cjs');
+    const whole = encodeError(new WholeModuleError('w')) as EncodedErrorRecord;
+    expect(whole.origin?.exports).toEqual([[require.resolve('../fixtures/error-module-class.cjs'), '']]);
+    expect(roundTrip(new WholeModuleError('w'))).toBeInstanceOf(WholeModuleError);
+    const bagged = encodeError(new errors.BaggedError('b')) as EncodedErrorRecord;
+    expect(bagged.origin?.exports).toEqual([[require.resolve('../fixtures/error-exports.cjs'), 'errors.BaggedError']]);
+    expect(roundTrip(new errors.BaggedError('b'))).toBeInstanceOf(errors.BaggedError);
+  });
+
+  it('never runs a getter of hand-written CommonJS exports', () => {
+    const { makeViaGetter, getterReads } = require('../fixtures/error-exports.cjs');
+    const record = encodeError(makeViaGetter('g')) as EncodedErrorRecord;
+    expect(record.origin).toBeUndefined();
+    expect(getterReads()).toBe(0);
+    expect(decodeWorkerError(record)).toBeInstanceOf(RemoteError);
+  });
+
   it('rebuilds a registered subclass of an unsync error as that subclass, brand included', () => {
     class StopRequested extends CancelledError {}
     registerErrorClass(StopRequested);

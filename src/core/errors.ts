@@ -252,10 +252,11 @@ export class WorkerCrashedError extends Error {
 }
 
 /**
- * A function running in a worker threw an error whose class the caller cannot rebuild (a
- * custom class: built-in errors and unsync's own errors come back as themselves).
- * `remoteName` is the original class name; `message`, `cause`, own properties such as
- * `code` and the worker's stack are kept.
+ * A function running in a worker threw an error whose class the caller cannot find: not
+ * built-in, not unsync's, not registered with `registerErrorClass`, and not exported by a
+ * CommonJS module the caller has loaded (those come back as themselves; docs/errors.md).
+ * `remoteName` is the original class name; `message`, `cause` (decoded by the same rules),
+ * own properties that clone, such as `code`, and the worker's stack are kept.
  *
  * Compare {@link WorkerCrashedError}: there the worker itself died.
  */

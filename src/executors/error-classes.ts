@@ -20,9 +20,6 @@ export interface ErrorClassOptions {
   readonly name?: string;
 }
 
-/** A class whose instances are errors (abstract classes too). */
-type ErrorClass = abstract new (...args: never[]) => Error;
-
 // Built-in classes cross as themselves; registering one is a mistake worth saying so.
 const BUILTIN = ['Error', 'TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError', 'AggregateError', 'DOMException'];
 const UNSYNC_CLASSES = new Set<unknown>(Object.values(errors).filter((v) => typeof v === 'function'));
@@ -67,7 +64,7 @@ let unknownSites = 0;
  * registerErrorClass(QuotaError);
  * // caller: try { await toThread(work) } catch (e) { if (e instanceof QuotaError) e.limit }
  */
-export function registerErrorClass<C extends ErrorClass>(Class: C, options?: ErrorClassOptions): C {
+export function registerErrorClass<C extends abstract new (...args: never[]) => Error>(Class: C, options?: ErrorClassOptions): C {
   if (typeof Class !== 'function' || !(Class.prototype instanceof Error)) {
     throw new TypeError(expected('Class', 'an error class (a constructor whose prototype inherits from Error)', Class));
   }

@@ -89,17 +89,32 @@ function moduleCache() {
 
 /**
  * `target[key]`, or undefined when reading it throws (an export getter in its temporal
- * dead zone). Getters are read: tsx (esbuild) and tsc export through them.
+ * dead zone). Getters run only when `getters` is true.
  * @param {unknown} target
  * @param {string} key
+ * @param {boolean} getters
  * @returns {unknown}
  */
-function read(target, key) {
+function read(target, key, getters) {
   try {
-    return /** @type {Record<string, unknown>} */ (target)[key];
+    if (getters) return /** @type {Record<string, unknown>} */ (target)[key];
+    const descriptor = Object.getOwnPropertyDescriptor(target, key);
+    return descriptor === undefined ? undefined : descriptor.value;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Whether the export getters of `exports` may be read: only for the output of a compiler
+ * from ES modules (tsc, esbuild under tsx, Babel: `__esModule` is set), whose getters
+ * forward to a binding. A hand-written CommonJS getter may do anything (warn, load a
+ * module), so it is not run.
+ * @param {unknown} exports
+ * @returns {boolean}
+ */
+function compiledFromEsm(exports) {
+  return read(exports, '__esModule', false) === true;
 }
 
 /**
@@ -134,16 +149,17 @@ function isPlainObject(value) {
  */
 function exportPathOf(exports, Class) {
   if (exports === Class) return '';
+  const getters = compiledFromEsm(exports);
   const keys = keysOf(exports);
   /** @type {[string, unknown][]} */
   const bags = [];
   for (const key of keys) {
-    const value = read(exports, key);
+    const value = read(exports, key, getters);
     if (value === Class) return key;
     if (isPlainObject(value)) bags.push([key, value]);
   }
   for (const [key, bag] of bags) {
-    for (const member of keysOf(bag)) if (read(bag, member) === Class) return `${key}.${member}`;
+    for (const member of keysOf(bag)) if (read(bag, member, getters) === Class) return `${key}.${member}`;
   }
   return undefined;
 }
@@ -199,7 +215,8 @@ function exportedClass(file, path) {
   const record = cache === undefined ? undefined : cache[file];
   if (record === undefined || record === null) return undefined;
   let value = record.exports;
-  if (path !== '') for (const part of path.split('.')) value = read(value, part);
+  const getters = compiledFromEsm(value);
+  if (path !== '') for (const part of path.split('.')) value = read(value, part, getters);
   return typeof value === 'function' && typeof value.prototype === 'object' ? value : undefined;
 }
 

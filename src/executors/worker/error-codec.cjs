@@ -96,12 +96,13 @@ function encodeError(error, depth = 0) {
   }
   /** @type {unknown} */
   let Class;
+  let ctor = 'Error';
   try {
     Class = error.constructor;
+    if (typeof Class === 'function' && typeof Class.name === 'string' && Class.name !== '') ctor = Class.name;
   } catch {
-    /* a hostile getter: no class */
+    /* a hostile getter: keep 'Error' */
   }
-  const ctor = (typeof Class === 'function' && typeof Class.name === 'string' && Class.name) || 'Error';
   /** @type {{ -readonly [K in keyof EncodedErrorRecord]: EncodedErrorRecord[K] }} */
   const record = {
     kind: 'error',
@@ -112,8 +113,12 @@ function encodeError(error, depth = 0) {
   };
   const brand = error[BRAND];
   if (typeof brand === 'string') record.brand = brand;
-  const origin = typeof Class === 'function' ? originOf(Class, ctor, record.brand) : undefined;
-  if (origin !== undefined) record.origin = origin;
+  try {
+    const origin = typeof Class === 'function' ? originOf(Class, ctor, record.brand) : undefined;
+    if (origin !== undefined) record.origin = origin;
+  } catch {
+    /* a module table that throws when read: no origin, the caller falls back to RemoteError */
+  }
   if ('cause' in error) record.cause = encodeError(error.cause, depth + 1);
   if (Array.isArray(error.errors)) record.errors = error.errors.map((e) => encodeError(e, depth + 1));
   /** @type {Record<string, EncodedError>} */
