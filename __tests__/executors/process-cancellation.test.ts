@@ -1,12 +1,17 @@
+/**
+ * Cancellation races only the process pool has: answers that wait unread in the channel or
+ * are too large to be written at once, platforms without /proc, a child that ignores
+ * SIGTERM. The cancellation rules every pool shares are the contract suite's
+ * (contract/process.test.ts).
+ */
 import * as fs from 'node:fs';
-import { CancelledError, isCancelledError, isTimeoutError } from '../../src/core/errors';
+import { CancelledError, isCancelledError } from '../../src/core/errors';
 import { ProcessExecutor } from '../../src/executors';
 import { simulateNoProcForTests } from '../../src/executors/process-child';
 import { packMessage } from '../../src/executors/worker/process-wire.cjs';
-import * as fx from '../fixtures/pool-functions';
 import * as px from '../fixtures/process-functions';
 import { refOf, rejectionOf } from './helpers';
-import { alive, blockUntil, linesOf, tempDir, waitForFile, waitForPid, warmForPipelining, wireFiles } from './process-helpers';
+import { alive, blockUntil, linesOf, tempDir, waitForPid, warmForPipelining, wireFiles } from './process-helpers';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -19,74 +24,9 @@ async function warmSingle(cancelGrace?: number): Promise<ProcessExecutor> {
 }
 
 describe('ProcessExecutor cancellation', () => {
-  it('removes a call cancelled while it waits in the pool: it never starts', async () => {
-    const executor = new ProcessExecutor({ maxWorkers: 1 });
-    const log = tmp.file('queued.log');
-    // The child is still starting, so every call waits in the pool's queue.
-    const first = executor.submit(refOf(px.appendLine), [log, 'first']);
-    const dropped = executor.submit(refOf(px.appendLine), [log, 'dropped']);
-    const last = executor.submit(refOf(px.appendLine), [log, 'last']);
-    expect(dropped.cancel('not needed')).toBe(true);
-    const error = await rejectionOf(dropped);
-    expect(error).toBeInstanceOf(CancelledError);
-    expect(error.message).toBe('not needed');
-    await Promise.all([first, last]);
-    await executor.close();
-    expect(linesOf(log)).toEqual(['first', 'last']);
-  });
-
-  it('drops a call pipelined behind a running one without touching the running call', async () => {
-    const executor = await warmSingle();
-    const started = tmp.file('pipelined.started');
-    const release = tmp.file('pipelined.release');
-    const log = tmp.file('pipelined.log');
-    const steps: string[] = [];
-    const running = executor.submit<string>(refOf(px.blockUntilFile), [started, release, 'running done']);
-    const behind = executor.submit(refOf(px.appendLine), [log, 'behind']);
-    const after = executor.submit(refOf(px.appendLine), [log, 'after']);
-    const childPid = await waitForPid(started);
-    behind.cancel();
-    behind.addDoneCallback(() => steps.push('behind cancelled'));
-    running.addDoneCallback(() => steps.push('running finished'));
-    fs.writeFileSync(release, '');
-    steps.push(await running);
-    await after;
-    expect(behind.cancelled()).toBe(true);
-    expect(linesOf(log)).toEqual(['after']);
-    // The same child ran both: nothing was killed.
-    expect(await executor.submit(refOf(px.pid), [])).toBe(childPid);
-    expect(steps).toEqual(['behind cancelled', 'running finished', 'running done']);
-    await executor.close();
-  });
-
   // The parent believes the head still runs while its answer sits unread in the channel:
   // cancelling it must not kill the child (design: docs/executors.md, "freeze, drain, decide").
   describe('cancelling a head whose answer is unread', () => {
-    it('does not kill the pipelined call its child started next: that call runs once, on the same child', async () => {
-      const executor = await warmSingle();
-      const childPid = executor.childPids()[0];
-      const log = tmp.file('unread.log');
-      const release = tmp.file('unread.release');
-      const steps: string[] = [];
-      // One batch: `head` runs and answers at once; `next` starts right after it in the child.
-      const head = executor.submit(refOf(px.appendLine), [log, 'head']);
-      const next = executor.submit<number>(refOf(px.logThenBlock), [log, 'next started', release]);
-      head.addDoneCallback((f) => steps.push(`head ${f.state}`));
-      next.addDoneCallback(() => steps.push('next finished'));
-      await Promise.resolve(); // the pool sends both on this microtask
-      blockUntil('next started', () => linesOf(log).length === 2);
-      expect(head.cancel('too late')).toBe(true);
-      fs.writeFileSync(release, '');
-      const nextPid = await next;
-      await rejectionOf(head);
-      expect(linesOf(log)).toEqual(['head', 'next started']);
-      expect(nextPid).toBe(childPid);
-      expect(steps).toEqual(['head cancelled', 'next finished']);
-      expect(await executor.submit(refOf(px.pid), [])).toBe(childPid);
-      expect(executor.statistics()).toMatchObject({ cancelled: 1, failed: 0 });
-      await executor.close();
-    });
-
     it('keeps an idle child whose last call had finished: the call ends cancelled, the child stays', async () => {
       const executor = await warmSingle();
       const childPid = executor.childPids()[0];
@@ -180,26 +120,6 @@ describe('ProcessExecutor cancellation', () => {
     }
   });
 
-  it('stops a running while(true) call by killing its child; calls behind it run on a new child', async () => {
-    const executor = await warmSingle();
-    const started = tmp.file('spin.started');
-    const log = tmp.file('spin.log');
-    const spinning = executor.submit(refOf(px.spinForever), [started]);
-    const behind = [1, 2, 3].map((i) => executor.submit(refOf(px.appendLine), [log, `behind ${i}`]));
-    const spinPid = await waitForPid(started);
-    spinning.cancel('stop spinning');
-    const error = await rejectionOf(spinning);
-    expect(error).toBeInstanceOf(CancelledError);
-    expect(error.message).toBe('stop spinning');
-    expect(spinning.cancelled()).toBe(true);
-    const pids = await Promise.all(behind);
-    expect(linesOf(log)).toEqual(['behind 1', 'behind 2', 'behind 3']);
-    expect(pids.every((p) => p !== spinPid)).toBe(true);
-    expect(alive(spinPid)).toBe(false);
-    expect(executor.statistics()).toMatchObject({ cancelled: 1, failed: 0 });
-    await executor.close();
-  });
-
   it('cancelling a running call whose child ignores SIGTERM still ends it: SIGKILL after the grace period, and a new child takes the next call', async () => {
     const executor = new ProcessExecutor({ maxWorkers: 1 });
     const started = tmp.file('sigterm.started');
@@ -219,37 +139,4 @@ describe('ProcessExecutor cancellation', () => {
     await executor.close();
   });
 
-  it('fails a call that exceeds its timeout with TimeoutError and kills its child', async () => {
-    const executor = await warmSingle();
-    const started = tmp.file('timeout.started');
-    const error = await rejectionOf(executor.submit(refOf(px.spinForever), [started], { timeout: 300 }));
-    expect(isTimeoutError(error)).toBe(true);
-    expect(isCancelledError(error.cause)).toBe(true);
-    expect(alive(Number(fs.readFileSync(started, 'utf8')))).toBe(false);
-    expect(await executor.submit(refOf(fx.add), [1, 2], { timeout: 10_000 })).toBe(3);
-    await executor.close();
-  });
-
-  it('close({ force }) cancels running and pipelined calls; cancelPending only the ones not started', async () => {
-    const executor = await warmSingle();
-    const started = tmp.file('force.started');
-    const release = tmp.file('force.release');
-    const running = executor.submit(refOf(px.blockUntilFile), [started, release, 'done']);
-    const pending = executor.submit(refOf(fx.add), [1, 1]);
-    await waitForFile(started);
-    const closing = executor.close({ cancelPending: true });
-    expect(executor.statistics().state).toBe('closing');
-    await rejectionOf(pending);
-    expect(pending.cancelled()).toBe(true);
-    fs.writeFileSync(release, '');
-    expect(await running).toBe('done');
-    await closing;
-
-    const forced = await warmSingle();
-    const spin = forced.submit(refOf(px.spinForever), [tmp.file('force2.started')]);
-    await waitForFile(tmp.file('force2.started'));
-    await forced.close({ force: true });
-    expect(spin.cancelled()).toBe(true);
-    expect(forced.statistics()).toMatchObject({ state: 'closed', workers: 0 });
-  });
 });

@@ -1,6 +1,8 @@
 /**
  * `future.resultSync(ms)` for process calls: the sync answer files of
- * src/executors/process-sync-wait.ts and the process pool.
+ * src/executors/process-sync-wait.ts and the process pool. What resultSync does on every
+ * pool (a fresh pool, a queued call, errors, its own timeout, a call cancelled before the
+ * wait) is in the contract suite.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -18,7 +20,6 @@ import { blockUntil, tempDir, waitForFile, warmForPipelining } from './process-h
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
-
 /** Block this thread for `ms` (the parent keeps its event loop from running meanwhile). */
 function blockFor(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -27,18 +28,6 @@ function blockFor(ms: number): void {
 describe('resultSync on process calls', () => {
   it('installs the process waiter when the process executor loads', () => {
     expect(typeof syncWaiters.process).toBe('function');
-  });
-
-  it('blocks for the first call on a fresh pool (the child starts while the caller sleeps)', async () => {
-    await withPool(() => new ProcessExecutor({ maxWorkers: 1 }), async (pool) => {
-      const f = pool.submit<number>(refOf(fx.add), [20, 22]);
-      expect(f.resultSync(30_000)).toBe(42);
-      expect(f.done()).toBe(true);
-      expect(await f).toBe(42); // settled normally, still awaitable
-      // The child's IPC answer arrives later and is absorbed: the pool stays exact.
-      expect(await pool.submit<number>(refOf(fx.add), [1, 2])).toBe(3);
-      expect(pool.statistics()).toMatchObject({ completed: 2, failed: 0, running: 0, queued: 0 });
-    });
   });
 
   it('gets an answer the child sent before the caller blocked (it waits unread in the channel)', async () => {
@@ -137,24 +126,6 @@ describe('resultSync on process calls', () => {
     });
   });
 
-  it('throws the error the function threw, rebuilt with this realm classes', async () => {
-    await withPool(() => new ProcessExecutor({ maxWorkers: 1 }), async (pool) => {
-      const error = thrown(() => pool.submit(refOf(fx.throwRange), ['sync boom']).resultSync(30_000));
-      expect(error).toBeInstanceOf(RangeError);
-      expect(error.message).toBe('sync boom');
-    });
-  });
-
-  it('times out with TimeoutError; the call goes on and settles normally afterwards', async () => {
-    await withPool(() => new ProcessExecutor({ maxWorkers: 1 }), async (pool) => {
-      const release = tmp.file('release-timeout');
-      const f = pool.submit<string>(refOf(px.blockUntilFile), [tmp.file('started-timeout'), release, 'later']);
-      expect(isTimeoutError(thrown(() => f.resultSync(50)))).toBe(true);
-      fs.writeFileSync(release, '');
-      expect(await f).toBe('later');
-    });
-  });
-
   it('says so when the child dies under the blocked caller; the future then fails with WorkerCrashedError', async () => {
     await withPool(() => new ProcessExecutor({ maxWorkers: 1 }), async (pool) => {
       const f = pool.submit(refOf(px.killSelf), ['SIGKILL']);
@@ -163,14 +134,6 @@ describe('resultSync on process calls', () => {
       expect(error.message).toContain('exited while this thread was blocked');
       expect(isWorkerCrashedError(await rejectionOf(f))).toBe(true);
       expect(pool.submit<number>(refOf(fx.add), [4, 4]).resultSync(30_000)).toBe(8);
-    });
-  });
-
-  it('ends with the CancelledError of a call cancelled before the wait', async () => {
-    await withPool(() => new ProcessExecutor({ maxWorkers: 1 }), async (pool) => {
-      const f = pool.submit(refOf(fx.add), [1, 1]);
-      f.cancel('no longer needed');
-      expect(thrown(() => f.resultSync(1000))).toBeInstanceOf(CancelledError);
     });
   });
 

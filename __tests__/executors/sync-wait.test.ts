@@ -1,6 +1,7 @@
 /**
  * `future.resultSync(ms)` for thread calls: the synchronous reply channel of
- * src/executors/sync-wait.ts and the thread pool.
+ * src/executors/sync-wait.ts and the thread pool. What resultSync does on every pool (a
+ * fresh pool, a queued call, errors, its own timeout) is in the contract suite.
  */
 import {
   CancelledError,
@@ -14,57 +15,11 @@ import { ThreadExecutor } from '../../src/executors';
 import { pendingFuture } from '../../src/core/future';
 import { trackLiveness } from '../../src/executors/worker/liveness-table.cjs';
 import * as fx from '../fixtures/pool-functions';
-import { refOf, rejectionOf, release, shared, thrown, waitUntilChanged, withPool } from './helpers';
-
+import { refOf, rejectionOf, shared, thrown, waitUntilChanged, withPool } from './helpers';
 
 describe('resultSync on thread calls', () => {
   it('installs the thread waiter when the thread executor loads', () => {
     expect(typeof syncWaiters.thread).toBe('function');
-  });
-
-  it('blocks for the first call on a fresh pool (the thread starts while the caller sleeps)', async () => {
-    await withPool(() => new ThreadExecutor({ maxWorkers: 1 }), async (pool) => {
-      const f = pool.submit<number>(refOf(fx.add), [20, 22]);
-      expect(f.resultSync(30_000)).toBe(42);
-      expect(await f).toBe(42); // the future settled normally and can still be awaited
-    });
-  });
-
-  it('sends a queued call ahead when the caller blocks for it, after other calls were submitted', async () => {
-    await withPool(() => new ThreadExecutor({ maxWorkers: 1 }), async (pool) => {
-      const log = shared(16);
-      const calls = [0, 1, 2, 3, 4, 5].map((i) => pool.submit<number>(refOf(fx.appendStep), [log, i]));
-      expect(pool.statistics().queued).toBeGreaterThan(0);
-      // The last one waits in the executor's own queue: resultSync must send it itself.
-      expect(calls[5]!.resultSync(30_000)).toBeGreaterThanOrEqual(0);
-      expect(calls[5]!.done()).toBe(true);
-      expect(await Promise.all(calls)).toHaveLength(6);
-      expect([...log.slice(1, 7)].sort()).toEqual([0, 1, 2, 3, 4, 5]);
-    });
-  });
-
-  it('throws the error the function threw, rebuilt with this realm classes', async () => {
-    await withPool(() => new ThreadExecutor({ maxWorkers: 1 }), async (pool) => {
-      const error = thrown(() => pool.submit(refOf(fx.throwRange), ['sync boom']).resultSync(30_000));
-      expect(error).toBeInstanceOf(RangeError);
-      expect(error.message).toBe('sync boom');
-    });
-  });
-
-  it('times out with TimeoutError; the call goes on and settles normally afterwards', async () => {
-    await withPool(() => new ThreadExecutor({ maxWorkers: 1 }), async (pool) => {
-      const flags = shared(1);
-      const steps: string[] = [];
-      const blocked = pool.submit<string>(refOf(fx.blockUntil), [flags, 0]);
-      const behind = pool.submit<number>(refOf(fx.add), [1, 2]);
-      const error = thrown(() => blocked.resultSync(20));
-      steps.push(isTimeoutError(error) ? 'timed out' : String(error));
-      expect(blocked.done()).toBe(false);
-      release(flags, 0);
-      steps.push(await blocked);
-      steps.push(`behind: ${await behind}`);
-      expect(steps).toEqual(['timed out', 'released 0', 'behind: 3']);
-    });
   });
 
   it('ends with WorkerCrashedError when the thread dies under the call, and the calls behind it still run', async () => {

@@ -114,6 +114,7 @@ export function defineContract(link: Link): void {
         expect(isCancelledError(timeout.cause)).toBe(true);
         const custom = await rejectionOf(pool.submit(refOf(fx.throwCustom), []));
         expect(custom).toBeInstanceOf(fx.ValidationError);
+        expect(custom.name).toBe('ValidationError');
         expect(custom.field).toBe('email');
         expect(custom.message).toBe('bad field');
       });
@@ -329,14 +330,18 @@ export function defineContract(link: Link): void {
         await withPool(fresh({ maxWorkers: 1, cancelGrace }), async (one) => {
           const worker = await warm(one);
           const { log, release } = scratch.next();
+          const steps: string[] = [];
           const a = one.submit(refOf(kx.mark), [log, 'a']);
           const b = one.submit(refOf(kx.hold), [log, 'b', release]);
+          a.addDoneCallback((f) => steps.push(`a ${f.state}`));
+          b.addDoneCallback(() => steps.push('b finished'));
           await Promise.resolve(); // the pool sends queued calls on this microtask
           blockUntil('b started', () => linesOf(log).includes('b'));
-          a.cancel();
+          expect(a.cancel('too late')).toBe(true);
           releaseAll(release);
           expect(await b).toBe('b');
           expect(a.cancelled()).toBe(true);
+          expect(steps).toEqual(['a cancelled', 'b finished']);
           expect(linesOf(log)).toEqual(['a', 'b']);
           expect(await one.submit(refOf(kx.workerId), [])).toBe(worker);
           expect(one.statistics()).toMatchObject({ failed: 0, terminatedForCancel: 0 });
