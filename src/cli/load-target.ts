@@ -1,16 +1,15 @@
 /**
- * Loading `<module>#<export>` for the CLI, with the same loader logic as the workers'
- * bootstrap (src/executors/worker/run-call.cjs): a TypeScript file gets `tsx/cjs/api` (then
- * ts-node) registered when no loader is present; CommonJS `require` first, `import()` for
- * ES modules. Every failure becomes a one-line {@link UsageError}.
+ * Loading `<module>#<export>` for the CLI, with the workers' own loader logic
+ * (src/executors/worker/load-typescript.cjs): a TypeScript file gets tsx, else the
+ * `typescript` fallback, else Node's type stripping, when no loader is present; CommonJS
+ * `require` first, `import()` for ES modules. Every failure becomes a one-line
+ * {@link UsageError}.
  */
-import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { describeLoadFailure, ensureTypeScript, loaderInUse } from '../executors/worker/load-typescript.cjs';
 import type { TargetSpec } from './args';
 import { resolveModule } from './resolve-module';
 import { UsageError } from './usage-error';
-
-const TYPESCRIPT = /\.[cm]?tsx?$/;
 
 /**
  * The function named by `spec`, loaded from the module (resolved from `cwd` as Node and tsx
@@ -26,7 +25,11 @@ export async function loadTarget(spec: TargetSpec, cwd = process.cwd(), { instan
   try {
     exports = await loadModule(file);
   } catch (error) {
-    throw new UsageError(`cannot load module '${spec.module}': ${oneLine(error)}`, 1);
+    // TypeScript that Node's type stripping cannot run gets the workers' explanation and fix.
+    const { code, name } = (error ?? {}) as { code?: unknown; name?: unknown };
+    const stripping = (typeof code === 'string' && code.startsWith('ERR_UNSUPPORTED_')) || (loaderInUse() === 'native' && name === 'SyntaxError');
+    const why = stripping ? describeLoadFailure(error, file) : oneLine(error);
+    throw new UsageError(`cannot load module '${spec.module}': ${why}`, 1);
   }
   let value = lookup(exports, spec.exportName);
   if (value === undefined) {
@@ -101,24 +104,12 @@ function isClass(fn: Function): boolean {
   return /^class[\s{]/.test(Function.prototype.toString.call(fn));
 }
 
-let loaderRegistered = false;
-
-/** Register a TypeScript loader when `file` needs one and none is present (as worker/run-call.cjs does). */
+/** Register a TypeScript loader when `file` needs one and none is present, as a worker does. */
 function ensureTypeScriptLoader(file: string): void {
-  if (loaderRegistered || !TYPESCRIPT.test(file) || require.extensions['.ts'] !== undefined) return;
-  const paths = [path.dirname(file), __dirname, process.cwd()];
   try {
-    (require(require.resolve('tsx/cjs/api', { paths })) as { register(): void }).register();
-    loaderRegistered = true;
-    return;
-  } catch {
-    // fall through to ts-node
-  }
-  try {
-    (require(require.resolve('ts-node', { paths })) as { register(o: object): void }).register({ transpileOnly: true });
-    loaderRegistered = true;
-  } catch {
-    throw new UsageError(`cannot load '${file}': no TypeScript loader found (install tsx)`, 1);
+    ensureTypeScript(file);
+  } catch (error) {
+    throw new UsageError(`cannot load '${file}': ${(error as Error).message}`, 1);
   }
 }
 

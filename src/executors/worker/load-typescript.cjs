@@ -81,7 +81,8 @@ function preferLoader(name) {
  */
 function ensureTypeScript(file) {
   if (inUse !== undefined || !TS_FILE.test(file)) return;
-  if (require.extensions['.ts'] !== undefined) {
+  // (jest's module-scoped `require` may lack `extensions`: the CLI's loader runs there in tests.)
+  if (require.extensions !== undefined && require.extensions['.ts'] !== undefined) {
     inUse = 'inherited';
     return;
   }
