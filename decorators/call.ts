@@ -26,7 +26,8 @@ import { locateDecorated, locatedRef, rememberDeclaration } from './locate';
 import { thisProblem } from './method-this';
 import { moduleFacts } from './module-facts';
 import { types } from 'node:util';
-import { recordCall, recordThenable } from './evidence';
+import { callClock, costBetween, type CallClock, type ThreadTimes } from './call-clock';
+import { recordCall, recordDispatch, recordThenable, wantsCpuSample } from './evidence';
 import { inspect } from './inspect';
 import { forgetRoute, routeOf } from './route';
 import { countCall } from './statistics';
@@ -92,13 +93,25 @@ export function callDecorated(info: DecoratedInfo, self: unknown, args: unknown[
     return rejected(error);
   }
   const executor = decision.executor;
+  recordDispatch(info.original, executor);
   // The worker's own measure of the call: the future's timing would add the queue, the
   // message round trip and, on a cold pool, the worker's startup. A worker's first call into
   // the module also loads it there, so that sample says nothing about the function: skipped.
+  // The per-call cost thread and process pools are compared by runs from hand-over to a
+  // worker (the future's start) to now, the answer's arrival: the run and both message trips.
   whenPoolRan(future, (run) => {
     // Rule 2 from the worker's side: it returned a promise, so it is async (the loop's).
     if (run.thenable) recordThenable(info.original);
-    if (!run.cold) recordCall(info.original, executor, run.runMs);
+    if (run.cold) return;
+    const handedOver = future.timing.startedAt;
+    // CPU time of the run, once the executors report it (see docs/decorator.md, "Measuring").
+    const cpuMs = (run as { cpuMs?: number }).cpuMs;
+    const preemptedMs = (run as { preemptedMs?: number }).preemptedMs;
+    recordCall(info.original, executor, run.runMs, {
+      cpuMs,
+      preemptedMs,
+      costMs: handedOver === undefined ? undefined : performance.now() - handedOver,
+    });
   });
   return future;
 }
@@ -179,23 +192,31 @@ function runTask(info: DecoratedInfo, self: unknown, args: unknown[]): Unfuture<
   return info.options.timeout === null ? task : waitFor(task, info.options.timeout);
 }
 
-/** Run a sync function now, on this thread; `measure` records the time as loop evidence. */
+/** Run a sync function now, on this thread; `measure` records its cost as loop evidence. */
 function runInline(info: DecoratedInfo, self: unknown, args: unknown[], measure: boolean): Unfuture<unknown> {
   // The hot path (debug mode off): no closures, no report bookkeeping.
   if (!debugState.enabled) {
-    const started = measure ? performance.now() : 0;
+    const clock = callClock();
+    // The thread's CPU clock is read while the kind is unknown, then on a sample of calls.
+    const thread = measure && wantsCpuSample(info.original) ? clock.thread() : undefined;
+    const started = measure ? clock.now() : 0;
     let value: unknown;
     try {
       value = info.original.apply(self, args);
     } catch (error) {
-      if (measure) recordCall(info.original, 'loop', performance.now() - started);
+      if (measure) recordLoopCall(info, started, thread, clock);
       return rejected(error);
     }
     if (isThenable(value)) return adoptThenable(info, value);
-    if (measure) recordCall(info.original, 'loop', performance.now() - started);
+    if (measure) recordLoopCall(info, started, thread, clock);
     return Unfuture.fromValue(value);
   }
   return runInlineDebug(info, self, args, measure);
+}
+
+function recordLoopCall(info: DecoratedInfo, started: number, thread: ThreadTimes | undefined, clock: CallClock): void {
+  const cost = costBetween(started, thread, clock);
+  recordCall(info.original, 'loop', cost.ms, cost);
 }
 
 /** A sync-looking function returned a promise: async from now on (rule 2), and this call is one. */
@@ -210,17 +231,19 @@ function runInlineDebug(info: DecoratedInfo, self: unknown, args: unknown[], mea
   // The call records its own evidence before debug mode's report is written, so a call that
   // just blocked the loop is reported with the decision it caused ("moved off the loop").
   const call = (): unknown => {
-    const started = performance.now();
+    const clock = callClock();
+    const thread = measure && wantsCpuSample(info.original) ? clock.thread() : undefined;
+    const started = clock.now();
     let value: unknown;
     try {
       value = info.original.apply(self, args);
     } catch (error) {
-      if (measure) recordCall(info.original, 'loop', performance.now() - started);
+      if (measure) recordLoopCall(info, started, thread, clock);
       throw error;
     }
     // A promise after all: async from now on (rule 2), and this call is one.
     if (isThenable(value)) recordThenable(info.original);
-    else if (measure) recordCall(info.original, 'loop', performance.now() - started);
+    else if (measure) recordLoopCall(info, started, thread, clock);
     return value;
   };
   let value: unknown;

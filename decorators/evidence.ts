@@ -7,7 +7,9 @@
  * after `maxFlips` moves. So a decision never flip-flops.
  */
 import { assertInteger, assertOptions, expected } from '../src/core/validate';
+import { KindEvidence } from './kind-evidence';
 import type { ConcreteExecutor } from './options';
+import { median, PoolChoice, type Pool } from './pool-choice';
 
 /** Thresholds of the placement state machine (change with {@link configureEvidence}). */
 export interface EvidenceThresholds {
@@ -22,11 +24,38 @@ export interface EvidenceThresholds {
   confirmSamples: number;
   /** Consecutive cheap off-loop runs needed to move back to the loop (doubled per flip). Default 32. */
   returnStreak: number;
-  /** After this many moves the function stays off the loop for good. Default 3. */
+  /**
+   * After this many moves the function stays off the loop for good (and after as many
+   * kind changes, or thread/process comparisons, those stay too). Default 3.
+   */
   maxFlips: number;
+  /** A call that spent at least this share of its running time on a CPU is CPU-bound (0-1). Default 0.6. */
+  cpuShare: number;
+  /** A call that spent at most this share of its running time on a CPU is blocking I/O (0-1). Default 0.3. */
+  ioShare: number;
+  /** Measured calls in a row the other way that change a measured kind. Default 3. */
+  kindStreak: number;
+  /** Warm pool calls before the other pool is tried (doubled after each comparison). Default 16. */
+  compareAfter: number;
+  /** Calls per pool a thread/process comparison uses (0: never compare). Default 8. */
+  probeCalls: number;
+  /** The other pool must be faster per call by more than this fraction to win (0-1). Default 0.2. */
+  switchMargin: number;
 }
 
-const DEFAULTS: EvidenceThresholds = { blockMs: 5, cheapMs: 0.2, confirmSamples: 4, returnStreak: 32, maxFlips: 3 };
+const DEFAULTS: EvidenceThresholds = {
+  blockMs: 5,
+  cheapMs: 0.2,
+  confirmSamples: 4,
+  returnStreak: 32,
+  maxFlips: 3,
+  cpuShare: 0.6,
+  ioShare: 0.3,
+  kindStreak: 3,
+  compareAfter: 16,
+  probeCalls: 8,
+  switchMargin: 0.2,
+};
 const thresholds: EvidenceThresholds = { ...DEFAULTS };
 
 /** Timing summary of one function on one executor. */
@@ -35,6 +64,44 @@ export interface ExecutorTimes {
   readonly totalMs: number;
   readonly maxMs: number;
   readonly meanMs: number;
+}
+
+/** What was measured of a call besides its wall time (all optional: tests and old workers give less). */
+export interface CallMeasure {
+  /** CPU time the thread spent in the call (ms). */
+  readonly cpuMs?: number;
+  /** Time the call was preempted, runnable but without a CPU (ms): neither its work nor waiting. */
+  readonly preemptedMs?: number;
+  /** Pool calls: from hand-over to a worker to the answer here (ms), the per-call cost compared across pools. */
+  readonly costMs?: number;
+}
+
+/** The measured kind of a function and why. */
+export interface MeasuredKind {
+  readonly kind: 'io' | 'cpu';
+  readonly reason: string;
+}
+
+/** Measured facts `inspect` shows (plain data). */
+export interface MeasuredFacts {
+  /** Share of the measured calls' running time spent on a CPU; undefined before any. */
+  readonly cpuShare: number | undefined;
+  /** Calls whose CPU time was measured (and long enough to count). */
+  readonly cpuSamples: number;
+  /** The kind measurement says, once it does. */
+  readonly kind: 'io' | 'cpu' | undefined;
+  /** Median per-call cost (ms) of the recent warm calls on each pool. */
+  readonly poolCostMs: Readonly<Partial<Record<Pool, number>>>;
+  /** The pool a thread/process comparison chose, once one ran. */
+  readonly pool: Pool | undefined;
+  /** True while a comparison sends calls to the other pool. */
+  readonly comparing: boolean;
+}
+
+/** Where the next off-loop call goes, and, when measurement chose it, why. */
+export interface PoolRoute {
+  readonly pool: Pool;
+  readonly reason: string | undefined;
 }
 
 /** What measurement says about a function (what `inspect` and `statistics` show). */
@@ -60,6 +127,13 @@ class Evidence {
    * call is over it too. Invariant: only true while `placement === 'loop'`.
    */
   stalledOnce = false;
+  readonly kind = new KindEvidence();
+  readonly pools = new PoolChoice();
+  /** The pool `decide` would pick without the comparison, and whether it may compare (set by {@link poolRoute}). */
+  guess: Pool = 'thread';
+  mayProbe = true;
+  /** Loop calls seen, for sampling the CPU clock (see {@link wantsCpuSample}). */
+  sampled = 0;
 }
 
 const store = new WeakMap<object, Evidence>();
@@ -87,7 +161,9 @@ function evidenceOf(key: object): Evidence {
 
 const KEYS = Object.keys(DEFAULTS) as Array<keyof EvidenceThresholds>;
 /** Thresholds that count calls or moves (integers); the others are milliseconds. */
-const COUNTS: ReadonlySet<keyof EvidenceThresholds> = new Set(['confirmSamples', 'returnStreak', 'maxFlips']);
+const COUNTS: ReadonlySet<keyof EvidenceThresholds> = new Set(['confirmSamples', 'returnStreak', 'maxFlips', 'kindStreak', 'compareAfter', 'probeCalls']);
+/** Thresholds that are fractions (0-1). */
+const FRACTIONS: ReadonlySet<keyof EvidenceThresholds> = new Set(['cpuShare', 'ioShare', 'switchMargin']);
 
 /**
  * Change the thresholds of the placement state machine, for every decorated function, and
@@ -108,14 +184,22 @@ export function configureEvidence(options: Partial<EvidenceThresholds> & { reset
     const value = options[key];
     if (value === undefined) continue;
     if (COUNTS.has(key)) assertInteger(`options.${key}`, value, 0);
+    else if (FRACTIONS.has(key)) {
+      if (typeof value !== 'number' || Number.isNaN(value)) throw new TypeError(expected(`options.${key}`, 'a fraction from 0 to 1', value));
+      if (!(value >= 0 && value <= 1)) throw new RangeError(expected(`options.${key}`, 'a fraction from 0 to 1', value));
+    }
     else if (typeof value !== 'number' || Number.isNaN(value)) throw new TypeError(expected(`options.${key}`, 'a number of milliseconds', value));
     else if (!(value >= 0) || value === Infinity) throw new RangeError(expected(`options.${key}`, 'a finite number of milliseconds >= 0', value));
   }
-  if (options.reset === true) Object.assign(thresholds, DEFAULTS);
+  const next: EvidenceThresholds = options.reset === true ? { ...DEFAULTS } : { ...thresholds };
   for (const key of KEYS) {
     const value = options[key];
-    if (value !== undefined) thresholds[key] = value;
+    if (value !== undefined) next[key] = value;
   }
+  if (next.ioShare >= next.cpuShare) {
+    throw new RangeError(expected('options.ioShare', `less than cpuShare (${next.cpuShare})`, next.ioShare));
+  }
+  Object.assign(thresholds, next);
   epoch++;
   return { ...thresholds };
 }
@@ -140,11 +224,12 @@ export function returnedThenable(key: object): boolean {
 
 /**
  * Record one call of `key` that ran `ms` milliseconds on `executor`, and update its
- * placement. For pool calls `ms` is the worker's own measure of the run (no queueing, no
- * message round trip); the caller leaves out a worker's first call into the module, which
- * also loaded it.
+ * placement, its measured kind and (pool calls) its thread/process comparison. For pool
+ * calls `ms` is the worker's own measure of the run (no queueing, no message round trip);
+ * the caller leaves out a worker's first call into the module, which also loaded it.
+ * `measure` adds what else was measured (CPU time, preemption, the pool call's cost).
  */
-export function recordCall(key: object, executor: ConcreteExecutor, ms: number): void {
+export function recordCall(key: object, executor: ConcreteExecutor, ms: number, measure?: CallMeasure): void {
   const e = evidenceOf(key);
   const t = e.times.get(executor) ?? { calls: 0, totalMs: 0, maxMs: 0 };
   t.calls++;
@@ -152,10 +237,91 @@ export function recordCall(key: object, executor: ConcreteExecutor, ms: number):
   t.maxMs = Math.max(t.maxMs, ms);
   e.times.set(executor, t);
   const before = e.placement;
-  if (executor === 'loop') onLoopCall(e, ms);
-  else onOffLoopCall(e, ms);
-  if (e.placement !== before) epoch++;
+  // The function's own time: a preempted call waited for a core, which is the machine's doing.
+  const own = Math.max(0, ms - (measure?.preemptedMs ?? 0));
+  let changed = measure?.cpuMs !== undefined && e.kind.record(measure.cpuMs, own, thresholds);
+  if (executor === 'loop') onLoopCall(e, own);
+  else {
+    onOffLoopCall(e, ms);
+    if (measure?.costMs !== undefined) {
+      changed = e.pools.record(executor, measure.costMs, e.pools.route(e.guess), e.mayProbe, thresholds) || changed;
+    }
+  }
+  if (changed || e.placement !== before) epoch++;
 }
+
+/**
+ * True when the next loop call of `key` should read the CPU clock: while its kind is not
+ * measured yet, then every 16th call (about 1 µs per reading; the kind of a function rarely
+ * changes, and when it does a few samples find out).
+ */
+export function wantsCpuSample(key: object): boolean {
+  const e = evidenceOf(key);
+  return e.kind.kind === undefined || (++e.sampled & 15) === 0;
+}
+
+/** A call of `key` was sent to `executor` (counts the calls a thread/process comparison sends). */
+export function recordDispatch(key: object, executor: ConcreteExecutor): void {
+  const e = store.get(key);
+  if (e !== undefined && e.pools.dispatched(executor, thresholds)) epoch++;
+}
+
+/**
+ * The pool the next off-loop call of `key` goes to: `guess` (the pool its kind or source
+ * suggests) until a thread/process comparison measured otherwise, or the other pool while
+ * one runs. `mayCompare` false (it needs a process) keeps it on `guess`.
+ */
+export function poolRoute(key: object, guess: Pool, mayCompare: boolean): PoolRoute {
+  const e = evidenceOf(key);
+  e.guess = guess;
+  e.mayProbe = mayCompare;
+  if (!mayCompare) return { pool: guess, reason: undefined };
+  const p = e.pools;
+  if (p.probe?.sending === true) {
+    const current = p.chosen ?? guess;
+    return {
+      pool: p.probe.pool,
+      reason: `comparing the pools: after ${p.costs[current].calls} calls on the ${current} pool, a few go to the ${p.probe.pool} pool to measure their cost there`,
+    };
+  }
+  return { pool: p.chosen ?? guess, reason: p.chosen !== undefined ? p.reason : undefined };
+}
+
+/** The kind measurement says `key` is (CPU time against running time), or undefined before it does. */
+export function measuredKind(key: object): MeasuredKind | undefined {
+  const k = store.get(key)?.kind;
+  if (k?.kind === undefined) return undefined;
+  return { kind: k.kind, reason: k.reason() };
+}
+
+/** Plain data of what was measured about `key` (for `inspect`). */
+export function measuredFacts(key: object): MeasuredFacts {
+  const e = store.get(key);
+  if (e === undefined) return NOTHING_MEASURED;
+  const poolCostMs: Partial<Record<Pool, number>> = {};
+  for (const pool of ['thread', 'process'] as const) {
+    const recent = e.pools.costs[pool].recent;
+    if (recent.length > 0) poolCostMs[pool] = median(recent);
+  }
+  return Object.freeze({
+    cpuShare: e.kind.runMs > 0 ? e.kind.cpuMs / e.kind.runMs : undefined,
+    cpuSamples: e.kind.samples,
+    kind: e.kind.kind,
+    poolCostMs: Object.freeze(poolCostMs),
+    pool: e.pools.chosen,
+    comparing: e.pools.probe?.sending === true,
+  });
+}
+
+const NOTHING_MEASURED: MeasuredFacts = Object.freeze({
+  cpuShare: undefined,
+  cpuSamples: 0,
+  kind: undefined,
+  poolCostMs: Object.freeze({}),
+  pool: undefined,
+  comparing: false,
+});
+
 
 function onLoopCall(e: Evidence, ms: number): void {
   if (ms > thresholds.blockMs) {

@@ -16,9 +16,19 @@ import 'reflect-metadata';
 import { types } from 'node:util';
 import { expected } from '../src/core/validate';
 import { decoratedInfo, type DecoratedInfo } from './decorated';
-import { measuredDecision, returnedThenable, timesOf, type ExecutorTimes } from './evidence';
+import {
+  measuredDecision,
+  measuredFacts,
+  measuredKind,
+  poolRoute,
+  returnedThenable,
+  timesOf,
+  type ExecutorTimes,
+  type MeasuredFacts,
+} from './evidence';
 import { readHint, type Hint } from './hints';
 import { declaredFile, unlocatableReason } from './locate';
+import { nativeAddonOf } from './native-addons';
 import { analyseDeep, type AnalysisTarget } from './state-analysis';
 import type { ConcreteExecutor } from './options';
 import { analyseSource, type SourceEvidence } from './static-analysis';
@@ -38,6 +48,12 @@ export interface Inspection {
   readonly rule: InspectRule;
   /** Measured call times per executor so far. */
   readonly measured: Readonly<Partial<Record<ConcreteExecutor, ExecutorTimes>>>;
+  /**
+   * What measurement found beyond times: the share of running time spent on a CPU (which
+   * decides `kind` once there is any), and the per-call cost on each pool (which decides
+   * thread against process).
+   */
+  readonly evidence: MeasuredFacts;
 }
 
 /** The parts of a decision that never change once the class is defined (cached per function). */
@@ -49,6 +65,8 @@ interface FixedFacts {
   readonly source: SourceEvidence;
   /** What moving it could change (`./state-analysis.ts`); undefined for functions `'auto'` never moves. */
   readonly moveProblem: string | undefined;
+  /** A native addon its module loaded: it then needs a process (`./native-addons.ts`). */
+  readonly nativeAddon: string | undefined;
 }
 
 const facts = new WeakMap<Function, FixedFacts>();
@@ -63,13 +81,15 @@ function fixedFacts(original: Function, info: DecoratedInfo | undefined): FixedF
     const returnsPromiseType = returnType === Promise;
     let source = analyseSource(original);
     let moveProblem: string | undefined;
+    let nativeAddon: string | undefined;
     // Functions 'auto' may move: read their module's source (and their helpers').
     if (info !== undefined && !info.options.explicit && hint?.executor === undefined && !nativeAsync && !returnsPromiseType) {
       const deep = analyseDeep(analysisTarget(info));
       if (deep.helper !== undefined && (source.shape === 'small' || source.shape === 'unknown')) source = deep.helper;
       moveProblem = deep.problem;
+      nativeAddon = nativeAddonOf(declaredFile(info));
     }
-    f = { hint, nativeAsync, returnsPromiseType, source, moveProblem };
+    f = { hint, nativeAsync, returnsPromiseType, source, moveProblem, nativeAddon };
     // Safe to cache: a decorator stack is fully applied before its method can be called
     // or inspected, so no hint can arrive later.
     facts.set(original, f);
@@ -100,10 +120,12 @@ export function decide(original: Function, info: DecoratedInfo | undefined): Ins
   const f = fixedFacts(original, info);
   const isAsync = f.nativeAsync || f.returnsPromiseType || returnedThenable(original);
   const measured = timesOf(original);
+  const evidence = measuredFacts(original);
   const make = (kind: Inspection['kind'], executor: ConcreteExecutor, rule: InspectRule, reason: string): Inspection =>
-    Object.freeze({ kind, executor, rule, reason, measured });
+    Object.freeze({ kind, executor, rule, reason, measured, evidence });
+  // What it is, where something else decides where it runs: measurement, then a hint, then the source.
   const natureWithout = (executor: ConcreteExecutor): Inspection['kind'] =>
-    isAsync ? 'async' : f.hint?.kind ?? sourceKind(f.source) ?? (executor === 'process' ? 'cpu' : 'io');
+    isAsync ? 'async' : evidence.kind ?? f.hint?.kind ?? sourceKind(f.source) ?? (executor === 'process' ? 'cpu' : 'io');
 
   // Rule 1: explicit option, then hint.
   const options = info?.options;
@@ -153,34 +175,45 @@ export function analysisTarget(info: DecoratedInfo): AnalysisTarget {
   };
 }
 
-/** Rules 4, 3 and 5: measured evidence, then the source, then the default. */
+/**
+ * Rules 4, 3 and 5: measured evidence, then the source, then the default. Measurement
+ * decides three things, each with its own hysteresis (`./evidence.ts`): whether calls stay
+ * on the loop (their wall time), what the function is (CPU time against running time, which
+ * picks the pool it starts on: CPU-bound on processes, blocking I/O on threads), and, for a
+ * function that runs often, thread against process (the per-call cost on each).
+ */
 function offLoopChoice(
   original: Function,
   f: FixedFacts,
   make: (kind: Inspection['kind'], executor: ConcreteExecutor, rule: InspectRule, reason: string) => Inspection,
 ): Inspection {
-  // Rule 4, checked before rule 3: measured evidence wins over the guesses from the source.
   const m = measuredDecision(original);
-  if (m !== undefined) {
-    if (m.placement === 'loop') return make('cpu', 'loop', 'measured', m.reason);
-    const off: ConcreteExecutor = f.source.shape === 'cpu' ? 'process' : 'thread';
-    return make(off === 'process' ? 'cpu' : 'io', off, 'measured', m.reason);
-  }
-  // Rule 3: static evidence.
+  const k = measuredKind(original);
   const s = f.source;
-  switch (s.shape) {
-    case 'io':
-      return make('io', 'thread', 'source', `its source ${s.detail}, so it runs on the thread pool`);
-    case 'cpu':
-      return make('cpu', 'process', 'source', `its source ${s.detail}, so it runs on the process pool`);
-    case 'promise':
-      return make('async', 'loop', 'source', `its source ${s.detail}, so it runs on the loop (its first call confirms)`);
-    case 'small':
-      return make('cpu', 'loop', 'source', `its source ${s.detail}, so it runs inline on the loop until measurements say otherwise`);
-    default:
-      // Rule 5.
-      return make('io', 'thread', 'default', 'it is a sync function with no other evidence, so it runs on the thread pool (as in Python unsync)');
+  const kindWords = k === undefined ? '' : `; ${k.reason}`;
+  if (m?.placement === 'loop') return make(k?.kind ?? 'cpu', 'loop', 'measured', m.reason + kindWords);
+  if (m === undefined) {
+    // Rule 3, where the source keeps calls on the loop until measured.
+    if (s.shape === 'promise') return make('async', 'loop', 'source', `its source ${s.detail}, so it runs on the loop (its first call confirms)`);
+    if (s.shape === 'small') {
+      return make(k?.kind ?? 'cpu', 'loop', 'source', `its source ${s.detail}, so it runs inline on the loop until measurements say otherwise${kindWords}`);
+    }
   }
+  // Off the loop: which pool. Measured kind first, then the source's guess.
+  // ('small' says "runs inline", not what it is: moved off the loop unmeasured, it is taken for I/O.)
+  const kind = k?.kind ?? (s.shape === 'cpu' ? 'cpu' : 'io');
+  const guess = f.nativeAddon !== undefined || kind === 'cpu' ? 'process' : 'thread';
+  const route = poolRoute(original, guess, f.nativeAddon === undefined);
+  const pool = route.pool;
+  const rule: InspectRule = m !== undefined || k !== undefined || route.reason !== undefined ? 'measured' : s.shape === 'unknown' ? 'default' : 'source';
+  if (rule === 'default' && f.nativeAddon === undefined) {
+    // Rule 5.
+    return make('io', 'thread', 'default', 'it is a sync function with no other evidence, so it runs on the thread pool (as in Python unsync)');
+  }
+  const why = m !== undefined ? m.reason : s.shape === 'unknown' ? 'it is a sync function with no other evidence' : `its source ${s.detail}`;
+  const addon = f.nativeAddon !== undefined ? `; it loads the native addon ${f.nativeAddon}, which may not be safe in a worker thread` : '';
+  const where = route.reason !== undefined ? `; ${route.reason}` : `, so it runs on the ${pool} pool`;
+  return make(kind, pool, rule, `${why}${kindWords}${addon}${where}`);
 }
 
 function sourceKind(s: SourceEvidence): 'io' | 'cpu' | undefined {

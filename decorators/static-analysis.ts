@@ -4,6 +4,8 @@
  * It reads `Function.prototype.toString` (comments and string contents removed) and looks
  * for known blocking calls (I/O), known CPU-heavy natives, and the shape of the body. It is
  * only a guess: measured evidence (`./evidence.ts`) overrides it once calls have been timed.
+ * The lists below are Node's own APIs, whose nature is known; a library's functions are
+ * judged by what their calls cost (CPU time against running time), never by their names.
  */
 
 /** What the source suggests. */
@@ -63,7 +65,9 @@ export function classify(rawSource: string, name = ''): SourceEvidence {
   const body = bodyOf(source);
   const cpuCall = findCall(body, CPU_HEAVY_CALLS);
   if (cpuCall !== undefined) return { shape: 'cpu', detail: `calls ${cpuCall}, a CPU-heavy native` };
-  const ioCall = findCall(body, BLOCKING_IO_CALLS) ?? /\b([A-Za-z_$][\w$]*Sync)\s*\)?\s*\(/.exec(body)?.[1];
+  // Only Node's own blocking calls: a library's `fooSync` may compute (bcryptjs's
+  // `hashSync`), so an unknown name is left to measurement (issue 17, item 3).
+  const ioCall = findCall(body, BLOCKING_IO_CALLS);
   if (ioCall !== undefined) return { shape: 'io', detail: `calls ${ioCall}, which blocks while it waits` };
   const hasAwait = /\bawait\b/.test(body);
   if (/\bnew\s+Promise\b|\.then\s*\(|\bPromise\s*\.\s*(all|race|any|allSettled|resolve)\b/.test(body)) {

@@ -10,6 +10,8 @@ import * as F from '../fixtures/decorated-functions';
 import { Service } from '../fixtures/decorated-methods';
 import * as S from '../fixtures/auto-stateful';
 import * as A from '../fixtures/auto-anonymous-arrows';
+import * as K from '../fixtures/auto-kinds';
+import bcrypt from 'bcryptjs';
 import { buildLegacy } from './legacy-build';
 
 const legacyFile = buildLegacy('decorated-methods');
@@ -63,6 +65,51 @@ describe('a labelled set of functions', () => {
 
   it('inspects the wrapper the same as the function it wraps', () => {
     expect(inspect(F.readConfigU)).toEqual(inspect(F.readConfig));
+  });
+});
+
+describe('a labelled set: what a sync function is (issue 17, item 3)', () => {
+  // Its helpers, read statically (same module, imported project modules): the first call
+  // already runs where it belongs.
+  const fromHelpers: Array<[string, Function, 'io' | 'cpu', string]> = [
+    ['helper CPU loop, two calls deep', K.fingerprint, 'cpu', 'process'],
+    ['self-recursive helper', K.nesting, 'cpu', 'process'],
+    ['CPU-heavy native in a helper', K.packed, 'cpu', 'process'],
+    ['CPU loop in an imported helper', K.scrambled, 'cpu', 'process'],
+    ['helper sync I/O in an arrow', K.ageOf, 'io', 'thread'],
+    ['child process in a helper', K.gitBanner, 'io', 'thread'],
+    ['sync I/O in an imported helper', K.entryCount, 'io', 'thread'],
+  ];
+  it.each(fromHelpers)('%s', (_label, fn, kind, executor) => {
+    const i = inspect(fn);
+    expect({ kind: i.kind, executor: i.executor, rule: i.rule }).toEqual({ kind, executor, rule: 'source' });
+    expect(i.reason).toMatch(/^its source calls `\w+` \(auto-kinds(-helpers)?\.ts:\d+\), which /);
+  });
+
+  // Library work and callbacks: the source says "short body, runs inline". The first call
+  // runs on the loop, takes longer than `blockMs`, and its CPU time against its running
+  // time says what it is (blockMs lowered so that a fast machine's calls count too).
+  const password = 'correct horse battery staple';
+  const hash = bcrypt.hashSync(password, 8);
+  const sab = new Int32Array(new SharedArrayBuffer(4));
+  const measuredCases: Array<[string, () => unknown, Function, 'io' | 'cpu', string]> = [
+    ['bcryptjs hashSync', () => K.hashPassword(password), K.hashPassword, 'cpu', 'process'],
+    ['bcryptjs compareSync', () => K.checkPassword(password, hash), K.checkPassword, 'cpu', 'process'],
+    ['marked', () => K.renderMarkdown(K.bigMarkdown(80)), K.renderMarkdown, 'cpu', 'process'],
+    ['js-yaml', () => K.parseYaml(K.bigYaml(600)), K.parseYaml, 'cpu', 'process'],
+    ['a callback that sleeps', () => K.runStep(() => Atomics.wait(sab, 0, 0, 40)), K.runStep, 'io', 'thread'],
+  ];
+  beforeAll(() => configureEvidence({ blockMs: 2 }));
+  afterAll(() => configureEvidence({ reset: true }));
+  it.each(measuredCases)('%s', async (_label, call, fn, kind, executor) => {
+    expect(inspect(fn)).toMatchObject({ executor: 'loop', rule: 'source' });
+    await call(); // inline: its cost is measured
+    const i = inspect(fn);
+    expect({ kind: i.kind, executor: i.executor, rule: i.rule }).toEqual({ kind, executor, rule: 'measured' });
+    expect(i.evidence).toMatchObject({ kind, cpuSamples: 1 });
+    if (kind === 'cpu') expect(i.evidence.cpuShare).toBeGreaterThanOrEqual(0.6);
+    else expect(i.evidence.cpuShare).toBeLessThanOrEqual(0.3);
+    expect(i.reason).toMatch(/^a call blocked the event loop for .*; 1 measured call spent \d+% of their running time on a CPU, so it is (CPU-bound|blocking I\/O \(it waits\)), so it runs on the (process|thread) pool$/);
   });
 });
 

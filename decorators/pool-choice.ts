@@ -1,0 +1,136 @@
+/**
+ * Thread pool against process pool, from measurement: for a function that runs off the loop
+ * often enough, send a few calls to the pool it does not use, compare the per-call cost on
+ * both, and keep the faster.
+ *
+ * The per-call cost of a pool call is the time from handing it to a worker to its answer
+ * arriving here: the run plus both message trips (structured clone over a `MessagePort`
+ * for threads, serialization over a pipe for child processes). Time queued is left out (it
+ * depends on the load, not on the pool), and so is a worker's first call into the module.
+ *
+ * The comparison, and its hysteresis:
+ * - after `compareAfter` warm calls on its pool, the next calls go to the other pool
+ *   (`probing`), at most `2 × probeCalls` of them, until `probeCalls` of them answered;
+ * - the medians of the last `probeCalls` costs on each pool are compared, and the function
+ *   moves only when the other pool is faster by more than `switchMargin` (a fraction);
+ * - the next comparison waits twice as many calls as the last, and after `maxFlips`
+ *   comparisons the choice is final. A function that needs a process never probes threads.
+ */
+import type { ConcreteExecutor } from './options';
+
+/** The pools compared here. */
+export type Pool = 'thread' | 'process';
+
+/** The thresholds this file reads (a view of the evidence thresholds). */
+export interface PoolThresholds {
+  readonly compareAfter: number;
+  readonly probeCalls: number;
+  readonly switchMargin: number;
+  readonly maxFlips: number;
+}
+
+/** A pool's recent costs (ms), newest last; at most `probeCalls` kept. */
+interface Costs {
+  recent: number[];
+  calls: number;
+}
+
+/** Invariant: `probe` is set only while a comparison runs; `rounds` only grows. */
+export class PoolChoice {
+  /** The measured choice, once a comparison decided. */
+  chosen: Pool | undefined = undefined;
+  reason = '';
+  /** A comparison under way: calls go to `pool` while `sending`. */
+  probe: { readonly pool: Pool; sent: number; sending: boolean } | undefined = undefined;
+  rounds = 0;
+  /** Warm calls recorded since the last comparison ended (or since the first call). */
+  callsSince = 0;
+  readonly costs: Record<Pool, Costs> = { thread: { recent: [], calls: 0 }, process: { recent: [], calls: 0 } };
+  /** Answers from the probed pool since the comparison began. */
+  #probeAnswers = 0;
+  /** Answers from the current pool since the probe stopped sending. */
+  #waited = 0;
+
+  /** Where the next off-loop call goes, given the pool chosen without measurement. */
+  route(guess: Pool): Pool {
+    if (this.probe?.sending === true) return this.probe.pool;
+    return this.chosen ?? guess;
+  }
+
+  /** A call was sent to `pool`; true when the route changed (the probe sent enough). */
+  dispatched(pool: ConcreteExecutor, t: PoolThresholds): boolean {
+    const p = this.probe;
+    if (p === undefined || !p.sending || p.pool !== pool) return false;
+    p.sent++;
+    if (p.sent < 2 * t.probeCalls) return false;
+    p.sending = false; // enough sent: the rest go back while their answers come in
+    return true;
+  }
+
+  /**
+   * A warm call on `pool` cost `costMs`; `current` is where calls go when not probing.
+   * `mayProbe` is false for a function that needs a process. True when the route changed.
+   */
+  record(pool: Pool, costMs: number, current: Pool, mayProbe: boolean, t: PoolThresholds): boolean {
+    const c = this.costs[pool];
+    c.calls++;
+    c.recent.push(costMs);
+    if (c.recent.length > t.probeCalls) c.recent.shift();
+    if (this.probe !== undefined) {
+      // During a comparison only the probed pool's answers count towards it; the other
+      // pool's (calls sent before it began) keep its recent costs fresh.
+      if (pool !== this.probe.pool) {
+        // All probes sent and too few answered (lost with a worker, cancelled): give up
+        // this round after as many calls again; the next round is spaced as usual.
+        if (!this.probe.sending && ++this.#waited >= t.compareAfter) this.#endRound();
+        return false;
+      }
+      this.#probeAnswers++;
+      return this.#probeAnswers >= t.probeCalls ? this.#decide(current, t) : false;
+    }
+    if (pool !== current) return false; // a late answer from an earlier probe
+    this.callsSince++;
+    if (!mayProbe || this.rounds >= t.maxFlips || t.probeCalls === 0) return false;
+    if (this.callsSince < t.compareAfter * 2 ** this.rounds || c.recent.length < t.probeCalls) return false;
+    const other: Pool = current === 'thread' ? 'process' : 'thread';
+    this.costs[other].recent = [];
+    this.#probeAnswers = 0;
+    this.#waited = 0;
+    this.probe = { pool: other, sent: 0, sending: true };
+    return true;
+  }
+
+  #endRound(): void {
+    this.probe = undefined;
+    this.rounds++;
+    this.callsSince = 0;
+  }
+
+  #decide(current: Pool, t: PoolThresholds): boolean {
+    const other = this.probe!.pool;
+    this.#endRound();
+    const mine = median(this.costs[current].recent);
+    const theirs = median(this.costs[other].recent);
+    const n = t.probeCalls;
+    const words = `${fmt(theirs)} per call on the ${other} pool against ${fmt(mine)} on the ${current} pool (medians of ${n} calls each)`;
+    if (theirs < mine * (1 - t.switchMargin)) {
+      this.chosen = other;
+      this.reason = `measured ${words}, so it moved to the ${other} pool`;
+    } else {
+      this.chosen = current;
+      this.reason = `measured ${words}, so it stays on the ${current} pool (it moves only for a gain over ${Math.round(t.switchMargin * 100)}%)`;
+    }
+    return true; // probing ended: the route changed back (or over)
+  }
+}
+
+/** The median of a non-empty list. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function fmt(ms: number): string {
+  return ms < 1 ? `${Math.round(ms * 1000)} µs` : `${ms.toFixed(ms < 10 ? 2 : 1)} ms`;
+}
