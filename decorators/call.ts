@@ -97,20 +97,23 @@ export function callDecorated(info: DecoratedInfo, self: unknown, args: unknown[
   // The worker's own measure of the call: the future's timing would add the queue, the
   // message round trip and, on a cold pool, the worker's startup. A worker's first call into
   // the module also loads it there, so that sample says nothing about the function: skipped.
-  // The per-call cost thread and process pools are compared by runs from hand-over to a
-  // worker (the future's start) to now, the answer's arrival: the run and both message trips.
+  // Thread and process pools are compared by what a call costs its caller: from the submit
+  // to the answer's arrival here (run, serialization, both message trips, and any time
+  // queued). The executors mark a call's start at different points (a thread call before its
+  // arguments are cloned, a process call after they were serialized), so the start mark
+  // cannot be used to leave the queue out. See docs/decorator.md, "Thread or process".
   whenPoolRan(future, (run) => {
     // Rule 2 from the worker's side: it returned a promise, so it is async (the loop's).
     if (run.thenable) recordThenable(info.original);
     if (run.cold) return;
-    const handedOver = future.timing.startedAt;
+    const submitted = future.timing.createdAt;
     // CPU time of the run, once the executors report it (see docs/decorator.md, "Measuring").
     const cpuMs = (run as { cpuMs?: number }).cpuMs;
     const preemptedMs = (run as { preemptedMs?: number }).preemptedMs;
     recordCall(info.original, executor, run.runMs, {
       cpuMs,
       preemptedMs,
-      costMs: handedOver === undefined ? undefined : performance.now() - handedOver,
+      costMs: submitted === undefined ? undefined : performance.now() - submitted,
     });
   });
   return future;

@@ -130,7 +130,7 @@ class Evidence {
   readonly kind = new KindEvidence();
   readonly pools = new PoolChoice();
   /** The pool `decide` would pick without the comparison, and whether it may compare (set by {@link poolRoute}). */
-  guess: Pool = 'thread';
+  guess: Pool | undefined = undefined;
   mayProbe = true;
   /** Loop calls seen, for sampling the CPU clock (see {@link wantsCpuSample}). */
   sampled = 0;
@@ -243,8 +243,10 @@ export function recordCall(key: object, executor: ConcreteExecutor, ms: number, 
   if (executor === 'loop') onLoopCall(e, own);
   else {
     onOffLoopCall(e, ms);
-    if (measure?.costMs !== undefined) {
-      changed = e.pools.record(executor, measure.costMs, e.pools.route(e.guess), e.mayProbe, thresholds) || changed;
+    // Cheap runs are on their way back to the loop: which pool they use hardly matters.
+    if (measure?.costMs !== undefined && ms > thresholds.cheapMs) {
+      // Before any decision was made (tests), the pool it ran on is where it was sent.
+      changed = e.pools.record(executor, measure.costMs, e.pools.route(e.guess ?? executor), e.mayProbe, thresholds) || changed;
     }
   }
   if (changed || e.placement !== before) epoch++;
@@ -278,7 +280,7 @@ export function poolRoute(key: object, guess: Pool, mayCompare: boolean): PoolRo
   if (!mayCompare) return { pool: guess, reason: undefined };
   const p = e.pools;
   if (p.probe?.sending === true) {
-    const current = p.chosen ?? guess;
+    const current = p.probe.from;
     return {
       pool: p.probe.pool,
       reason: `comparing the pools: after ${p.costs[current].calls} calls on the ${current} pool, a few go to the ${p.probe.pool} pool to measure their cost there`,

@@ -66,8 +66,7 @@ export class KindEvidence {
   reason(): string {
     const share = this.runMs > 0 ? this.cpuMs / this.runMs : 0;
     const what = this.kind === 'cpu' ? 'CPU-bound' : 'blocking I/O (it waits)';
-    const calls = `${this.samples} measured call${this.samples === 1 ? '' : 's'}`;
-    return `${calls} spent ${pct(share)} of their running time on a CPU, so it is ${what}`;
+    return `its measured calls (${this.samples}) spent ${pct(share)} of their running time on a CPU: ${what}`;
   }
 }
 

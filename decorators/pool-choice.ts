@@ -10,7 +10,9 @@
  *
  * The comparison, and its hysteresis:
  * - after `compareAfter` warm calls on its pool, the next calls go to the other pool
- *   (`probing`), at most `2 × probeCalls` of them, until `probeCalls` of them answered;
+ *   (`probing`), at most `3 × probeCalls` of them, until `2 × probeCalls` of them answered:
+ *   the first half warms the other pool up (a new worker's JIT has not seen the function
+ *   yet: its first calls there can cost several times its later ones) and is not compared;
  * - the medians of the last `probeCalls` costs on each pool are compared, and the function
  *   moves only when the other pool is faster by more than `switchMargin` (a fraction);
  * - the next comparison waits twice as many calls as the last, and after `maxFlips`
@@ -41,7 +43,7 @@ export class PoolChoice {
   chosen: Pool | undefined = undefined;
   reason = '';
   /** A comparison under way: calls go to `pool` while `sending`. */
-  probe: { readonly pool: Pool; sent: number; sending: boolean } | undefined = undefined;
+  probe: { readonly pool: Pool; readonly from: Pool; sent: number; sending: boolean } | undefined = undefined;
   rounds = 0;
   /** Warm calls recorded since the last comparison ended (or since the first call). */
   callsSince = 0;
@@ -62,13 +64,14 @@ export class PoolChoice {
     const p = this.probe;
     if (p === undefined || !p.sending || p.pool !== pool) return false;
     p.sent++;
-    if (p.sent < 2 * t.probeCalls) return false;
+    if (p.sent < 3 * t.probeCalls) return false;
     p.sending = false; // enough sent: the rest go back while their answers come in
     return true;
   }
 
   /**
-   * A warm call on `pool` cost `costMs`; `current` is where calls go when not probing.
+   * A warm call on `pool` cost `costMs`; `current` is where calls go when not probing
+   * (read only when no comparison runs).
    * `mayProbe` is false for a function that needs a process. True when the route changed.
    */
   record(pool: Pool, costMs: number, current: Pool, mayProbe: boolean, t: PoolThresholds): boolean {
@@ -86,7 +89,7 @@ export class PoolChoice {
         return false;
       }
       this.#probeAnswers++;
-      return this.#probeAnswers >= t.probeCalls ? this.#decide(current, t) : false;
+      return this.#probeAnswers >= 2 * t.probeCalls ? this.#decide(t) : false;
     }
     if (pool !== current) return false; // a late answer from an earlier probe
     this.callsSince++;
@@ -96,7 +99,7 @@ export class PoolChoice {
     this.costs[other].recent = [];
     this.#probeAnswers = 0;
     this.#waited = 0;
-    this.probe = { pool: other, sent: 0, sending: true };
+    this.probe = { pool: other, from: current, sent: 0, sending: true };
     return true;
   }
 
@@ -106,8 +109,8 @@ export class PoolChoice {
     this.callsSince = 0;
   }
 
-  #decide(current: Pool, t: PoolThresholds): boolean {
-    const other = this.probe!.pool;
+  #decide(t: PoolThresholds): boolean {
+    const { pool: other, from: current } = this.probe!;
     this.#endRound();
     const mine = median(this.costs[current].recent);
     const theirs = median(this.costs[other].recent);

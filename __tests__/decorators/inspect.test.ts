@@ -109,7 +109,7 @@ describe('a labelled set: what a sync function is (issue 17, item 3)', () => {
     expect(i.evidence).toMatchObject({ kind, cpuSamples: 1 });
     if (kind === 'cpu') expect(i.evidence.cpuShare).toBeGreaterThanOrEqual(0.6);
     else expect(i.evidence.cpuShare).toBeLessThanOrEqual(0.3);
-    expect(i.reason).toMatch(/^a call blocked the event loop for .*; 1 measured call spent \d+% of their running time on a CPU, so it is (CPU-bound|blocking I\/O \(it waits\)), so it runs on the (process|thread) pool$/);
+    expect(i.reason).toMatch(/^a call blocked the event loop for .*; its measured calls \(1\) spent \d+% of their running time on a CPU: (CPU-bound|blocking I\/O \(it waits\)), so it runs on the (process|thread) pool$/);
   });
 });
 

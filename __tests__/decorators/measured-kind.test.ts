@@ -1,0 +1,254 @@
+/**
+ * Issue 17, item 3: what a function is and which pool it uses come from what its calls cost.
+ * The decision logic runs on exact numbers: an injected clock (`useCallClock`) for calls made
+ * through the decorator, `recordCall` for pool answers. Real clocks are used only in the
+ * labelled corpus (inspect.test.ts) and the end-to-end pool comparison at the bottom.
+ */
+import { inspect, shutdown, unsync } from '../../src';
+import { useCallClock, type CallClock } from '../../decorators/call-clock';
+import { configureEvidence, forgetEvidence, recordCall, recordDispatch } from '../../decorators/evidence';
+import * as F from '../fixtures/decorated-functions';
+import * as S from '../fixtures/auto-stateful';
+import * as K from '../fixtures/auto-kinds';
+
+/** A clock whose readings a test scripts: each call of the function under test advances it. */
+class ScriptedClock implements CallClock {
+  readonly source = 'a scripted clock';
+  wallMs = 0;
+  cpuMs = 0;
+  queuedMs = 0;
+  now(): number {
+    return this.wallMs;
+  }
+  thread(): { cpuMs: number; queuedMs: number } {
+    return { cpuMs: this.cpuMs, queuedMs: this.queuedMs };
+  }
+  /** What the next call "costs": the function under test calls this. */
+  spend(wall: number, cpu: number, preempted = 0): void {
+    this.wallMs += wall;
+    this.cpuMs += cpu;
+    this.queuedMs += preempted;
+  }
+}
+
+const clock = new ScriptedClock();
+/** Small bodies: the source keeps them on the loop until measured. */
+const work = unsync(function work(wall: number, cpu: number, preempted: number): number {
+  clock.spend(wall, cpu, preempted);
+  return wall;
+});
+const other = unsync(function other(wall: number, cpu: number, preempted: number): number {
+  clock.spend(wall, cpu, preempted);
+  return cpu;
+});
+
+beforeEach(() => useCallClock(clock));
+afterEach(() => {
+  useCallClock(undefined);
+  configureEvidence({ reset: true });
+});
+
+describe('the kind of a function, from CPU time against running time', () => {
+  it('moves a call that computed on the loop to the process pool, one that waited to the thread pool', async () => {
+    expect(inspect(work)).toMatchObject({ executor: 'loop', rule: 'source' });
+    await work(40, 39, 0);
+    expect(inspect(work)).toMatchObject({ kind: 'cpu', executor: 'process', rule: 'measured', evidence: { kind: 'cpu', cpuSamples: 1 } });
+    expect(inspect(work).reason).toBe(
+      'a call blocked the event loop for 40 ms (limit 5.0 ms), so it was moved off the loop; its measured calls (1) spent 98% of their running time on a CPU: CPU-bound, so it runs on the process pool',
+    );
+    await other(40, 1, 0);
+    expect(inspect(other)).toMatchObject({ kind: 'io', executor: 'thread', rule: 'measured', evidence: { kind: 'io' } });
+    expect(inspect(other).evidence.cpuShare).toBeCloseTo(1 / 40);
+  });
+
+  it('leaves out time the call was preempted: a quick call that waited for a core stays on the loop', async () => {
+    const quick = unsync(function quick(wall: number, cpu: number, preempted: number): number {
+      clock.spend(wall, cpu, preempted);
+      return 0;
+    });
+    await quick(30, 1, 29.5); // 30 ms on the wall clock, 29.5 of them waiting for a CPU
+    expect(inspect(quick)).toMatchObject({ executor: 'loop', rule: 'source' });
+    expect(inspect(quick).measured.loop).toMatchObject({ calls: 1, maxMs: 30 });
+  });
+
+  it('corrects the source: blocking-looking source measured to compute goes to the process pool', () => {
+    const fn = F.readConfig; // its source calls readFileSync
+    forgetEvidence(fn);
+    expect(inspect(fn)).toMatchObject({ kind: 'io', executor: 'thread', rule: 'source' });
+    recordCall(fn, 'thread', 20, { cpuMs: 19.5 }); // the CPU time a worker reports
+    expect(inspect(fn)).toMatchObject({ kind: 'cpu', executor: 'process', rule: 'measured' });
+    forgetEvidence(fn);
+  });
+
+  it('holds a measured kind against a few contrary calls (hysteresis), and ambiguous calls break the streak', () => {
+    const fn = function steady(): void {};
+    const steps: string[] = [];
+    const note = (): void => {
+      steps.push(inspect(fn).kind);
+    };
+    recordCall(fn, 'thread', 10, { cpuMs: 9.8 }); // cpu
+    note();
+    recordCall(fn, 'thread', 10, { cpuMs: 0.5 }); // io vote 1
+    recordCall(fn, 'thread', 10, { cpuMs: 0.5 }); // io vote 2
+    note();
+    recordCall(fn, 'thread', 10, { cpuMs: 4.5 }); // ambiguous (45%): the streak starts over
+    recordCall(fn, 'thread', 10, { cpuMs: 0.5 });
+    recordCall(fn, 'thread', 10, { cpuMs: 0.5 });
+    note();
+    recordCall(fn, 'thread', 10, { cpuMs: 0.5 }); // three in a row: it waits now
+    note();
+    recordCall(fn, 'thread', 0.1, { cpuMs: 0.1 }); // shorter than cheapMs: says nothing
+    note();
+    expect(steps).toEqual(['cpu', 'cpu', 'cpu', 'io', 'io']);
+    expect(inspect(fn).evidence.cpuSamples).toBe(7);
+  });
+
+  it('stops changing the kind after maxFlips changes', () => {
+    configureEvidence({ kindStreak: 1, maxFlips: 2 });
+    const fn = function restless(): void {};
+    const kinds: string[] = [];
+    for (const cpu of [9, 1, 9, 1, 9]) {
+      recordCall(fn, 'thread', 10, { cpuMs: cpu });
+      kinds.push(inspect(fn).kind);
+    }
+    expect(kinds).toEqual(['cpu', 'io', 'cpu', 'cpu', 'cpu']);
+  });
+
+  it('reads the CPU clock on every call until the kind is known, then on one call in 16', async () => {
+    let reads = 0;
+    const counting: CallClock = {
+      source: 'counting',
+      now: () => clock.now(),
+      thread: () => {
+        reads++;
+        return clock.thread();
+      },
+    };
+    useCallClock(counting);
+    const sampled = unsync(function sampled(wall: number, cpu: number, preempted: number): number {
+      clock.spend(wall, cpu, preempted);
+      return 0;
+    });
+    await sampled(0.01, 0.01, 0); // too short to say anything: the kind stays unknown
+    await sampled(1, 1, 0); // 1 ms on a CPU: CPU-bound, stays inline
+    expect(reads).toBe(4);
+    for (let i = 0; i < 32; i++) await sampled(0.01, 0.01, 0);
+    expect(reads).toBe(8);
+    expect(inspect(sampled)).toMatchObject({ kind: 'cpu', executor: 'loop', rule: 'measured' });
+  });
+});
+
+describe('thread against process, from the per-call cost on each', () => {
+  /** A function the source sends to the process pool (a loop); each test gets its own. */
+  const computeFn = (name: string): Function => ({ [name]: function (n: number): number {
+    let t = 0;
+    for (let i = 0; i < n; i++) t += i;
+    return t;
+  } })[name]!;
+
+  it('tries the other pool after compareAfter calls, and moves to it when it is faster', () => {
+    configureEvidence({ compareAfter: 4, probeCalls: 3 });
+    const fn = computeFn('gz');
+    const steps: string[] = [];
+    const note = (): void => {
+      steps.push(inspect(fn).executor);
+    };
+    note();
+    for (let i = 0; i < 4; i++) recordCall(fn, 'process', 2, { costMs: 6 });
+    note(); // comparing: the next calls go to the thread pool
+    expect(inspect(fn).evidence.comparing).toBe(true);
+    expect(inspect(fn).reason).toMatch(/comparing the pools: after 4 calls on the process pool, a few go to the thread pool/);
+    for (let i = 0; i < 9; i++) recordDispatch(fn, 'thread'); // 3 x probeCalls sent
+    note(); // enough sent: back to the process pool while the answers come in
+    // 2 x probeCalls answers: the first half warmed the pool up, the last probeCalls count.
+    for (let i = 0; i < 3; i++) recordCall(fn, 'thread', 2, { costMs: 40 });
+    note();
+    for (let i = 0; i < 3; i++) recordCall(fn, 'thread', 2, { costMs: 2.5 });
+    note();
+    expect(steps).toEqual(['process', 'thread', 'process', 'process', 'thread']);
+    expect(inspect(fn)).toMatchObject({ kind: 'cpu', rule: 'measured', evidence: { pool: 'thread', comparing: false, poolCostMs: { thread: 2.5, process: 6 } } });
+    expect(inspect(fn).reason).toMatch(/measured 2\.50 ms per call on the thread pool against 6\.00 ms on the process pool \(medians of 3 calls each\), so it moved to the thread pool$/);
+  });
+
+  it('stays when the other pool is not faster by more than switchMargin', () => {
+    configureEvidence({ compareAfter: 4, probeCalls: 3, switchMargin: 0.2 });
+    const fn = computeFn('close');
+    for (let i = 0; i < 4; i++) recordCall(fn, 'process', 2, { costMs: 5 });
+    for (let i = 0; i < 6; i++) recordCall(fn, 'thread', 2, { costMs: 4.2 }); // 16% faster
+    expect(inspect(fn)).toMatchObject({ executor: 'process', evidence: { pool: 'process' } });
+    expect(inspect(fn).reason).toMatch(/so it stays on the process pool \(it moves only for a gain over 20%\)$/);
+  });
+
+  it('compares again only after twice as many calls, and stops after maxFlips comparisons', () => {
+    configureEvidence({ compareAfter: 2, probeCalls: 2, maxFlips: 2 });
+    const fn = computeFn('spaced');
+    const probesAfter: number[] = [];
+    let calls = 0;
+    let pool: 'thread' | 'process' = 'process';
+    for (let round = 0; round < 4; round++) {
+      while (!inspect(fn).evidence.comparing && calls < 100) {
+        recordCall(fn, pool, 1, { costMs: pool === 'thread' ? 1 : 3 });
+        calls++;
+      }
+      if (calls >= 100) break;
+      probesAfter.push(calls);
+      const probe = inspect(fn).executor as 'thread' | 'process';
+      for (let i = 0; i < 4; i++) recordCall(fn, probe, 1, { costMs: probe === 'thread' ? 1 : 3 });
+      pool = inspect(fn).executor as 'thread' | 'process';
+      calls = 0;
+    }
+    expect(probesAfter).toEqual([2, 4]); // then no third comparison
+    expect(inspect(fn)).toMatchObject({ executor: 'thread', evidence: { pool: 'thread' } });
+  });
+
+  it('never moves a function the state rule keeps on the loop, whatever it measures', () => {
+    recordCall(S.slowSquare, 'loop', 50, { cpuMs: 49.5 });
+    expect(inspect(S.slowSquare)).toMatchObject({ kind: 'cpu', executor: 'loop', rule: 'state' });
+  });
+
+  it('moves a default-thread function to the process pool when that is faster', () => {
+    configureEvidence({ compareAfter: 1, probeCalls: 1 });
+    const fn = F.describePerson; // default: thread pool
+    forgetEvidence(fn);
+    recordCall(fn, 'thread', 1, { costMs: 5 });
+    recordCall(fn, 'process', 1, { costMs: 1 });
+    recordCall(fn, 'process', 1, { costMs: 1 });
+    expect(inspect(fn)).toMatchObject({ executor: 'process', rule: 'measured' });
+    forgetEvidence(fn);
+  });
+
+  it('configureEvidence checks the new thresholds', () => {
+    expect(() => configureEvidence({ cpuShare: 1.5 })).toThrow(new RangeError('Expected `options.cpuShare` to be a fraction from 0 to 1, got 1.5 (number)'));
+    expect(() => configureEvidence({ switchMargin: 'x' as never })).toThrow(TypeError);
+    expect(() => configureEvidence({ ioShare: 0.7 })).toThrow(new RangeError('Expected `options.ioShare` to be less than cpuShare (0.6), got 0.7 (number)'));
+    expect(() => configureEvidence({ probeCalls: 2.5 })).toThrow(TypeError);
+    expect(configureEvidence({})).toMatchObject({ cpuShare: 0.6, ioShare: 0.3, kindStreak: 3, compareAfter: 16, probeCalls: 8, switchMargin: 0.2 });
+  });
+});
+
+describe('end to end, on the real pools', () => {
+  afterAll(() => shutdown());
+
+  it('moves a gzip function with a big argument from the process pool to the faster thread pool', async () => {
+    useCallClock(undefined);
+    // switchMargin 0: this checks that the faster pool wins (the margin has its own test).
+    configureEvidence({ compareAfter: 8, probeCalls: 6, switchMargin: 0 });
+    // 2 MB of compressible bytes: a child process receives them through a pipe, a thread by
+    // a copy in memory (3-4x apart per call on the machine this was written on).
+    const data = new Uint8Array(2 * 1024 * 1024).map((_, i) => (i * 7) % 61);
+    const seen: string[] = [];
+    expect(inspect(K.squeeze)).toMatchObject({ kind: 'cpu', executor: 'process', rule: 'source' });
+    for (let i = 0; i < 40 && inspect(K.squeeze).evidence.pool === undefined; i++) {
+      const call = K.squeeze(data);
+      seen.push(call.executor);
+      expect(await call).toBeGreaterThan(0);
+    }
+    const i = inspect(K.squeeze);
+    expect(i.reason).toMatch(/so it moved to the thread pool$/); // first: says what was measured when it fails
+    expect(i).toMatchObject({ executor: 'thread', rule: 'measured', evidence: { pool: 'thread' } });
+    expect(i.evidence.poolCostMs.thread!).toBeLessThan(i.evidence.poolCostMs.process!);
+    expect(seen[0]).toBe('process');
+    expect(seen).toContain('thread');
+    expect(i.reason).toMatch(/per call on the thread pool against .* on the process pool .*, so it moved to the thread pool$/);
+  });
+});
