@@ -61,6 +61,15 @@ export function submitToPool<T>(
 }
 
 /**
+ * True when a call sent to the `kind` pool now would start at once: nothing queued and a
+ * worker without a call. (The decorator compares pools only on such calls.)
+ */
+export function poolHasRoom(kind: 'thread' | 'process'): boolean {
+  const s = getExecutor(kind).statistics();
+  return s.queued === 0 && s.running < s.workers;
+}
+
+/**
  * Call `watcher` with the worker's own measure of a pool call (`runMs`, and `cold` when it
  * included loading the module in a fresh worker) once the worker answers; not for calls
  * cancelled, timed out or lost with their worker.

@@ -239,7 +239,10 @@ export function recordCall(key: object, executor: ConcreteExecutor, ms: number, 
   const before = e.placement;
   // The function's own time: a preempted call waited for a core, which is the machine's doing.
   const own = Math.max(0, ms - (measure?.preemptedMs ?? 0));
-  let changed = measure?.cpuMs !== undefined && e.kind.record(measure.cpuMs, own, thresholds);
+  // A new kind matters to the route once the function is off the loop (it picks the pool);
+  // on the loop it only relabels, which inspect() decides afresh anyway.
+  const kindChanged = measure?.cpuMs !== undefined && e.kind.record(measure.cpuMs, own, thresholds);
+  let changed = kindChanged && (executor !== 'loop' || e.placement === 'off');
   if (executor === 'loop') onLoopCall(e, own);
   else {
     onOffLoopCall(e, ms);
