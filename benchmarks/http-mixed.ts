@@ -19,7 +19,8 @@
  * average is printed with every run: the machine is shared.
  *
  * Run: npx tsx benchmarks/http-mixed.ts [--markdown] [--rounds 5] [--duration 8] [--warmup 8]
- *      [--connections 8] [--health-rate 50]
+ *      [--connections 8] [--health-rate 50] [--variants plain,auto,piscina,thread,process]
+ * (`thread`, `process`: the same functions pinned with `executor: 'thread'` / `'process'`.)
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -28,8 +29,9 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { machine, median } from './lib/measure';
 
-const VARIANTS = ['plain', 'auto', 'piscina'] as const;
-type Variant = (typeof VARIANTS)[number];
+const ALL_VARIANTS = ['plain', 'auto', 'piscina', 'thread', 'process'] as const;
+type Variant = (typeof ALL_VARIANTS)[number];
+let VARIANTS: readonly Variant[] = ['plain', 'auto', 'piscina'];
 const WORK = ['/hash', '/markdown', '/yaml', '/gzip', '/io'] as const;
 
 /** A handler's answer: the computed figure, as text. */
@@ -46,6 +48,17 @@ async function handlersFor(variant: Variant): Promise<Record<string, Handler>> {
       '/markdown': () => W.renderMarkdown(input.markdown).length,
       '/yaml': () => W.parseYaml(input.yaml),
       '/gzip': () => W.gzipBody(input.body),
+      '/io': () => W.readAndWait(input.file),
+    };
+  }
+  if (variant === 'thread' || variant === 'process') {
+    const { onThread, onProcess } = await import('./lib/http-fixed');
+    const P = variant === 'thread' ? onThread : onProcess;
+    return {
+      '/hash': () => P.hashPassword(input.password),
+      '/markdown': async () => (await P.renderMarkdown(input.markdown)).length,
+      '/yaml': () => P.parseYaml(input.yaml),
+      '/gzip': () => P.gzipBody(input.body),
       '/io': () => W.readAndWait(input.file),
     };
   }
@@ -175,7 +188,12 @@ async function main(): Promise<void> {
       connections: { type: 'string', default: '8' },
       'health-rate': { type: 'string', default: '50' },
       serve: { type: 'string' },
+      variants: { type: 'string', default: 'plain,auto,piscina' },
     },
+  });
+  VARIANTS = values.variants.split(',').map((v) => {
+    if (!(ALL_VARIANTS as readonly string[]).includes(v)) throw new TypeError(`Expected \`--variants\` to list some of ${ALL_VARIANTS.join(', ')}, got ${JSON.stringify(v)}`);
+    return v as Variant;
   });
   if (values.serve !== undefined) return serve(values.serve as Variant);
   const rounds = Number(values.rounds);
@@ -200,7 +218,7 @@ async function main(): Promise<void> {
       log(`round ${r + 1} ${v}: ${f.requestsPerSecond.toFixed(1)} req/s, health p99 ${f.healthP99} ms, errors ${f.errors}, load ${f.load.toFixed(1)}`);
     }
   }
-  const routes = await autoRoutes(servers.get('auto')!.child);
+  const routes = servers.has('auto') ? await autoRoutes(servers.get('auto')!.child) : {};
   for (const { child } of servers.values()) child.kill();
   const loadAfter = os.loadavg()[0]!;
   const figures = VARIANTS.map((v) => {
@@ -213,14 +231,14 @@ async function main(): Promise<void> {
       load: median(mine.map((r) => r.load)),
     };
   });
-  const piscina = figures.find((f) => f.variant === 'piscina')!;
+  const piscina = figures.find((f) => f.variant === 'piscina') ?? figures[0]!;
   const table = [
     '| server | requests/s | vs piscina | `/health` p99 ms | errors | load average (1 min) |',
     '| --- | --- | --- | --- | --- | --- |',
     ...figures.map((f) => `| ${f.variant} | ${f.rps.toFixed(1)} | ${(f.rps / piscina.rps).toFixed(2)}x | ${f.p99} | ${f.errors} | ${f.load.toFixed(1)} |`),
   ].join('\n');
   const routeLines = Object.entries(routes).map(([name, r]) => `| \`${name}\` | ${r.executor} | ${r.kind} | ${r.rule} | ${r.reason} |`);
-  const command = `npx tsx benchmarks/http-mixed.ts --markdown --rounds ${rounds} --duration ${seconds} --warmup ${values.warmup} --connections ${connections} --health-rate ${healthRate}`;
+  const command = `npx tsx benchmarks/http-mixed.ts --markdown --variants ${VARIANTS.join(',')} --rounds ${rounds} --duration ${seconds} --warmup ${values.warmup} --connections ${connections} --health-rate ${healthRate}`;
   if (!values.markdown) {
     console.log(table);
     console.log(routeLines.join('\n'));
