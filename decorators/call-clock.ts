@@ -4,32 +4,40 @@
  * thread that waits: little CPU) from CPU-bound work (a thread that computes: CPU time close
  * to wall time), whatever the function calls (issue 17, item 3).
  *
- * Why the thread's CPU time, and from where:
+ * Why these sources (see docs/decorator.md, "Measuring"):
  * - `performance.eventLoopUtilization()` cannot tell them apart: a loop blocked in
  *   `readFileSync` is as "utilised" as one hashing a password (it only knows the loop was
  *   not idle).
- * - `process.cpuUsage()` is the whole process: on the event loop it also counts every busy
- *   worker thread, so an inline I/O call measured while the thread pool computes would look
- *   CPU-bound. Used only where nothing better exists (then the share is capped at 100%).
- * - Per thread: on Linux, `/proc/thread-self/schedstat` (nanoseconds on a CPU, and
- *   nanoseconds runnable but waiting for one, read with one `pread` of about 1 µs), which
- *   also says how long the call was *preempted*: on a loaded machine a CPU-bound call that
- *   waited for a core reads as slow on the wall clock, and that time is neither its own
- *   work nor waiting for I/O, so it is left out. Elsewhere `process.threadCpuUsage()` (Node
- *   ≥ 23.9), without the preemption part.
+ * - The CPU time: `process.threadCpuUsage()` (Node ≥ 23.9) is the calling thread's, and
+ *   exact. Older Node has only `process.cpuUsage()`, exact but for the whole process: on the
+ *   event loop it also counts busy worker threads, so an inline call measured while the
+ *   pools compute reads as more CPU-bound than it is (the share is capped at 100%). On Linux
+ *   `/proc/thread-self/schedstat` has the thread's own CPU time too, but the kernel updates
+ *   it for a running thread only at scheduler ticks (a few ms), so it is used only for calls
+ *   long enough for that not to matter ({@link THREAD_CLOCK_MIN_MS}).
+ * - The time a call was preempted (runnable, waiting for a core): on Linux, from the same
+ *   file's second field, which is exact at the end of a call (the kernel adds a wait when
+ *   the thread runs again). On a loaded machine a CPU-bound call that waited for a core reads
+ *   as slow on the wall clock, and that time is neither its own work nor waiting for I/O,
+ *   so it is left out. One `pread` of a kept-open file, about 1 µs.
  *
  * Tests swap the clock ({@link useCallClock}) to drive the decision logic with exact numbers.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
-/** Cumulative times of the calling thread (ms), read at one instant. */
+/** Cumulative times (ms), read at one instant. */
 export interface ThreadTimes {
-  /** Time the thread ran on a CPU. */
+  /** CPU time: of the calling thread, or of the whole process where nothing finer exists (exact). */
   readonly cpuMs: number;
   /** Time the thread was runnable but waited for a CPU (preempted); 0 when the source cannot tell. */
   readonly queuedMs: number;
+  /** The thread's own CPU time, updated only at scheduler ticks (Linux, when `cpuMs` is the process's). */
+  readonly coarseThreadCpuMs?: number;
 }
+
+/** Calls at least this long (ms) use the tick-updated thread CPU time when `cpuMs` is the process's. */
+export const THREAD_CLOCK_MIN_MS = 40;
 
 /** Where a call's times come from (the default, or one a test installs). */
 export interface CallClock {
@@ -53,15 +61,15 @@ export interface CallCost {
 
 const BUFFER = Buffer.alloc(64);
 
-/** `/proc/thread-self/schedstat` of the calling thread, kept open (Linux). */
-function schedstatClock(): CallClock | undefined {
+/** Reads `/proc/thread-self/schedstat` of the calling thread (Linux), kept open. */
+function schedstatReader(): (() => { onCpuMs: number; queuedMs: number } | undefined) | undefined {
   let fd: number;
   try {
     fd = openSync('/proc/thread-self/schedstat', 'r');
   } catch {
     return undefined;
   }
-  const read = (): ThreadTimes | undefined => {
+  const read = (): { onCpuMs: number; queuedMs: number } | undefined => {
     let n: number;
     try {
       n = readSync(fd, BUFFER, 0, BUFFER.length, 0);
@@ -80,36 +88,41 @@ function schedstatClock(): CallClock | undefined {
         else queued = queued * 10 + (c - 48);
       } else break;
     }
-    return { cpuMs: onCpu / 1e6, queuedMs: queued / 1e6 };
+    return { onCpuMs: onCpu / 1e6, queuedMs: queued / 1e6 };
   };
-  if (read() === undefined || read()!.cpuMs === 0) {
+  const first = read();
+  if (first === undefined || first.onCpuMs === 0) {
     closeSync(fd); // a kernel without schedstats reads zeros
     return undefined;
   }
-  return { now: () => performance.now(), thread: read, source: 'the thread CPU time from /proc/thread-self/schedstat' };
+  return read;
 }
 
 function defaultClock(): CallClock {
-  const linux = process.platform === 'linux' ? schedstatClock() : undefined;
-  if (linux !== undefined) return linux;
+  const sched = process.platform === 'linux' ? schedstatReader() : undefined;
   const threadCpuUsage = (process as { threadCpuUsage?: () => NodeJS.CpuUsage }).threadCpuUsage;
+  const now = (): number => performance.now();
   if (typeof threadCpuUsage === 'function') {
     return {
-      now: () => performance.now(),
+      now,
       thread: () => {
         const u = threadCpuUsage.call(process);
-        return { cpuMs: (u.user + u.system) / 1000, queuedMs: 0 };
+        return { cpuMs: (u.user + u.system) / 1000, queuedMs: sched?.()?.queuedMs ?? 0 };
       },
-      source: 'the thread CPU time from process.threadCpuUsage()',
+      source: `process.threadCpuUsage()${sched !== undefined ? ', preemption from /proc/thread-self/schedstat' : ''}`,
     };
   }
   return {
-    now: () => performance.now(),
+    now,
     thread: () => {
       const u = process.cpuUsage();
-      return { cpuMs: (u.user + u.system) / 1000, queuedMs: 0 };
+      const s = sched?.();
+      return { cpuMs: (u.user + u.system) / 1000, queuedMs: s?.queuedMs ?? 0, coarseThreadCpuMs: s?.onCpuMs };
     },
-    source: 'the process CPU time from process.cpuUsage() (all threads: an over-estimate while workers compute)',
+    source:
+      sched !== undefined
+        ? `process.cpuUsage() (the whole process) for calls under ${THREAD_CLOCK_MIN_MS} ms, the thread's own from /proc/thread-self/schedstat for longer ones, preemption from the same file`
+        : 'process.cpuUsage() (the whole process: an over-estimate while workers compute)',
   };
 }
 
@@ -136,5 +149,7 @@ export function costBetween(startMs: number, startThread: ThreadTimes | undefine
   if (startThread === undefined) return { ms };
   const end = clock.thread();
   if (end === undefined) return { ms };
-  return { ms, cpuMs: Math.max(0, end.cpuMs - startThread.cpuMs), preemptedMs: Math.max(0, end.queuedMs - startThread.queuedMs) };
+  const coarse = ms >= THREAD_CLOCK_MIN_MS && end.coarseThreadCpuMs !== undefined && startThread.coarseThreadCpuMs !== undefined;
+  const cpuMs = coarse ? end.coarseThreadCpuMs! - startThread.coarseThreadCpuMs! : end.cpuMs - startThread.cpuMs;
+  return { ms, cpuMs: Math.max(0, cpuMs), preemptedMs: Math.max(0, end.queuedMs - startThread.queuedMs) };
 }

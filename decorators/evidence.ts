@@ -72,7 +72,7 @@ export interface CallMeasure {
   readonly cpuMs?: number;
   /** Time the call was preempted, runnable but without a CPU (ms): neither its work nor waiting. */
   readonly preemptedMs?: number;
-  /** Pool calls: from hand-over to a worker to the answer here (ms), the per-call cost compared across pools. */
+  /** Pool calls that found a worker free: from the submit to the answer here (ms), the per-call cost compared across pools. */
   readonly costMs?: number;
 }
 
@@ -91,9 +91,9 @@ export interface MeasuredFacts {
   /** The kind measurement says, once it does. */
   readonly kind: 'io' | 'cpu' | undefined;
   /** Median per-call cost (ms) of the recent warm calls on each pool. */
-  readonly poolCostMs: Readonly<Partial<Record<Pool, number>>>;
+  readonly poolCostMs: Readonly<Partial<Record<'thread' | 'process', number>>>;
   /** The pool a thread/process comparison chose, once one ran. */
-  readonly pool: Pool | undefined;
+  readonly pool: 'thread' | 'process' | undefined;
   /** True while a comparison sends calls to the other pool. */
   readonly comparing: boolean;
 }

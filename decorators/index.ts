@@ -12,7 +12,7 @@ export type { MethodHintDecorator } from './hints';
 export { inspect } from './inspect';
 export type { Inspection, InspectRule } from './inspect';
 export { configureEvidence } from './evidence';
-export type { EvidenceThresholds, ExecutorTimes } from './evidence';
+export type { EvidenceThresholds, ExecutorTimes, MeasuredFacts } from './evidence';
 export { resultSync } from './result-sync';
 export { asUnfuture } from './as-unfuture';
 export { decoratorStatistics } from './statistics';

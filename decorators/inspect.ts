@@ -191,12 +191,13 @@ function offLoopChoice(
   const k = measuredKind(original);
   const s = f.source;
   const kindWords = k === undefined ? '' : `; ${k.reason}`;
-  if (m?.placement === 'loop') return make(k?.kind ?? 'cpu', 'loop', 'measured', m.reason + kindWords);
+  // On the loop the kind is only a label (in `evidence`): the reason is the timing.
+  if (m?.placement === 'loop') return make(k?.kind ?? 'cpu', 'loop', 'measured', m.reason);
   if (m === undefined) {
     // Rule 3, where the source keeps calls on the loop until measured.
     if (s.shape === 'promise') return make('async', 'loop', 'source', `its source ${s.detail}, so it runs on the loop (its first call confirms)`);
     if (s.shape === 'small') {
-      return make(k?.kind ?? 'cpu', 'loop', 'source', `its source ${s.detail}, so it runs inline on the loop until measurements say otherwise${kindWords}`);
+      return make(k?.kind ?? 'cpu', 'loop', 'source', `its source ${s.detail}, so it runs inline on the loop until measurements say otherwise`);
     }
   }
   // Off the loop: which pool. Measured kind first, then the source's guess.
