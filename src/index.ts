@@ -35,7 +35,7 @@ export type { Logger, DebugOptions } from './runtime/debug';
 export type { DebugReportKind } from './runtime/debug';
 export { statistics } from './runtime/statistics';
 export type { RuntimeStatistics, TaskStatistics, DebugStatistics, DecoratedFunctionStatistics, DecoratedCallCounts } from './runtime/statistics';
-export { configure, shutdown, toThread, toProcess, map } from './runtime/executors-api';
+export { configure, shutdown, toThread, toProcess, toRemote, map } from './runtime/executors-api';
 export type { ConfigureOptions, ShutdownOptions, RuntimeMapOptions } from './runtime/executors-api';
 export * from './primitives';
 export * from './executors';

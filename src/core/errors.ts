@@ -24,6 +24,7 @@ export type UnsyncErrorName =
   | 'BrokenBarrierError'
   | 'WorkerCrashedError'
   | 'RemoteError'
+  | 'RemoteJobError'
   | 'LocateError'
   | 'ModuleLoadError'
   | 'CloneError'
@@ -339,8 +340,30 @@ export class CloneError extends TypeError {
   }
 }
 
+/**
+ * A remote call's job (see `toRemote`) failed outside the function: its arguments are over
+ * the `maxPayload` limit, Redis refused or lost the job, or a worker refused it (it names a
+ * function the worker has not registered, is malformed, or speaks another protocol
+ * version). `jobId` is the BullMQ job's id when the job reached Redis; the worker's reason
+ * is in the message (and stored on the job as its `failedReason`).
+ *
+ * Compare {@link RemoteError}: there the function ran and threw an error of a class the
+ * caller cannot find.
+ */
+export class RemoteJobError extends Error {
+  /** The BullMQ job's id, when the job was added. */
+  readonly jobId: string | undefined;
+  constructor(message: string, options?: ErrorOptions & { jobId?: string }) {
+    super(message, options);
+    this.jobId = options?.jobId;
+    defineBrand(this, 'RemoteJobError');
+  }
+}
+
 /** True for a {@link WorkerCrashedError} from any realm or thread. */
 export const isWorkerCrashedError = (e: unknown): e is WorkerCrashedError => hasErrorBrand(e, 'WorkerCrashedError');
+/** True for a {@link RemoteJobError} from any realm or thread. */
+export const isRemoteJobError = (e: unknown): e is RemoteJobError => hasErrorBrand(e, 'RemoteJobError');
 /** True for a {@link RemoteError} from any realm or thread. */
 export const isRemoteError = (e: unknown): e is RemoteError => hasErrorBrand(e, 'RemoteError');
 /** True for a {@link LocateError} from any realm or thread. */

@@ -7,7 +7,7 @@
  */
 
 /** Where a future's work runs. The remote executor will add its own name. */
-export type ExecutorKind = 'loop' | 'thread' | 'process' | (string & {});
+export type ExecutorKind = 'loop' | 'thread' | 'process' | 'remote' | (string & {});
 
 /** The public state of an Unfuture. */
 export type FutureState = 'pending' | 'fulfilled' | 'rejected' | 'cancelled';

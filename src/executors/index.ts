@@ -11,14 +11,20 @@ export { ThreadExecutor } from './thread-executor';
 export { mapOn } from './map';
 export type { MapOptions, MapIterator } from './map';
 export { ProcessExecutor } from './process-executor';
+export { RemoteExecutor } from './remote/remote-executor';
+export { startWorker } from './remote/remote-worker';
+export type { RemoteWorker } from './remote/remote-worker';
+export type { RemoteConnection, RemoteQueueOptions, RemoteOptions, RemoteWorkerOptions } from './remote/remote-options';
 export {
   WorkerCrashedError,
   RemoteError,
+  RemoteJobError,
   LocateError,
   ModuleLoadError,
   CloneError,
   isWorkerCrashedError,
   isRemoteError,
+  isRemoteJobError,
   isLocateError,
   isModuleLoadError,
   isCloneError,

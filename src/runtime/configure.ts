@@ -9,6 +9,7 @@ import {
   type ProcessPoolOptions,
   type ThreadPoolOptions,
 } from '../executors/pool-options';
+import { resolveRemoteOptions, type RemoteOptions } from '../executors/remote/remote-options';
 import { configureDebug, type DebugOptions } from './debug';
 import { executorStarted, setExecutorOptions } from './pools';
 
@@ -18,6 +19,8 @@ export interface ConfigureOptions extends DebugOptions {
   thread?: ThreadPoolOptions;
   /** The process pool (child processes): workers, idle timeout, recycling, execArgv, env, caller stacks. */
   process?: ProcessPoolOptions;
+  /** The remote executor (BullMQ on Redis): connection, queue, prefix, payload limit, poll interval (docs/remote.md). */
+  remote?: RemoteOptions;
 }
 
 /**
@@ -32,17 +35,19 @@ export interface ConfigureOptions extends DebugOptions {
  * configure({ thread: { maxWorkers: 4, idleTimeout: 5_000 }, debug: true });
  */
 export function configure(options: ConfigureOptions): void {
-  assertOptions('options', options, ['thread', 'process', 'debug', 'logger', 'slowCallbackDuration']);
+  assertOptions('options', options, ['thread', 'process', 'remote', 'debug', 'logger', 'slowCallbackDuration']);
   if (options === undefined) return;
   const thread = options.thread === undefined ? undefined : resolveThreadPoolOptions(options.thread, 'thread');
   if (options.process !== undefined) resolveProcessPoolOptions(options.process, 'process');
-  for (const kind of ['thread', 'process'] as const) {
+  if (options.remote !== undefined) resolveRemoteOptions(options.remote, 'remote');
+  for (const kind of ['thread', 'process', 'remote'] as const) {
     if (options[kind] !== undefined && executorStarted(kind)) {
       throw new InvalidStateError(`configure({ ${kind} }) must come before the first ${kind} call (or after shutdown())`);
     }
   }
-  const { thread: _t, process: _p, ...debug } = options;
+  const { thread: _t, process: _p, remote: _r, ...debug } = options;
   configureDebug(debug);
   if (thread !== undefined) setExecutorOptions('thread', options.thread);
   if (options.process !== undefined) setExecutorOptions('process', options.process);
+  if (options.remote !== undefined) setExecutorOptions('remote', options.remote);
 }

@@ -6,3 +6,4 @@ export type { ShutdownOptions } from './lifecycle';
 export { toThread, map } from './to-thread';
 export type { RuntimeMapOptions } from './to-thread';
 export { toProcess } from './to-process';
+export { toRemote } from './to-remote';

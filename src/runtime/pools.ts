@@ -10,6 +10,7 @@ import { executorHooks } from '../core/hooks';
 import { LoopExecutor } from '../executors/loop-executor';
 import { ThreadExecutor } from '../executors/thread-executor';
 import { ProcessExecutor } from '../executors/process-executor';
+import { RemoteExecutor } from '../executors/remote/remote-executor';
 import type { Executor } from '../executors/executor';
 import { onRuntimeShutdown, type ShutdownOptions } from './lifecycle';
 import { debugState } from './debug';
@@ -35,6 +36,7 @@ executorHooks.onStrayWorkerError = (kind, error) => {
 registerExecutorFactory('loop', () => new LoopExecutor());
 registerExecutorFactory('thread', (options) => new ThreadExecutor(options as never));
 registerExecutorFactory('process', (options) => new ProcessExecutor(options as never));
+registerExecutorFactory('remote', (options) => new RemoteExecutor(options as never));
 
 /** The runtime's executor of `kind`, created on first use. */
 export function getExecutor(kind: string): Executor {

@@ -1,0 +1,164 @@
+/**
+ * The remote executor over a real redis-server (started here, on a free loopback port) and
+ * a real BullMQ worker started in this process with `startWorker` (docs/remote.md).
+ */
+import * as path from 'node:path';
+import { Queue, QueueEvents } from 'bullmq';
+import {
+  CancelledError,
+  CloneError,
+  InvalidStateError,
+  QueueFull,
+  RemoteJobError,
+  TimeoutError,
+  configure,
+  shutdown,
+  startWorker,
+  statistics,
+  toRemote,
+  type RemoteWorker,
+} from '../../../src';
+import { RemoteExecutor } from '../../../src/executors/remote/remote-executor';
+import { errorOf } from '../../helpers/async';
+import { startRedis, type RedisServer } from '../../helpers/redis-server';
+import * as fixtures from '../../fixtures/remote-functions';
+import { BillingError, echo, hold, record, release, throwBuiltin, throwLibrary, throwRegistered } from '../../fixtures/remote-functions';
+
+const MODULE = path.join(__dirname, '../../fixtures/remote-functions.ts');
+const QUEUE = 'remote-test';
+const WORKER_MAX_PAYLOAD = 64 * 1024;
+
+let redis: RedisServer;
+let worker: RemoteWorker;
+
+beforeAll(async () => {
+  redis = await startRedis();
+  configure({ remote: { connection: redis.url, queue: QUEUE } });
+  worker = await startWorker({ modules: [MODULE], connection: redis.url, queue: QUEUE, concurrency: 1, maxPayload: WORKER_MAX_PAYLOAD });
+});
+
+afterAll(async () => {
+  await worker?.close();
+  await shutdown();
+  await redis?.stop();
+});
+
+describe('configuration', () => {
+  it('fails at once, naming what to set, when no connection is configured', () => {
+    const error = (() => {
+      try {
+        new RemoteExecutor(undefined);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(InvalidStateError);
+    expect((error as Error).message).toContain('configure({ remote: { connection:');
+  });
+
+  it('validates the options like every other', () => {
+    expect(() => configure({ remote: { connection: 'http://localhost:6379' } })).toThrow(/remote\.connection.*redis:\/\//);
+    expect(() => configure({ remote: { connection: redis.url, queue: 'a:b' } })).toThrow(TypeError);
+    expect(() => configure({ remote: { connection: redis.url, pollInterval: 0 } })).toThrow(RangeError);
+    expect(() => configure({ remote: { connection: redis.url, colour: 'red' } as never })).toThrow(/Unknown option `colour` in `remote`/);
+  });
+});
+
+describe('calls', () => {
+  it('round-trips values with structured-clone rules', async () => {
+    const value = { map: new Map([[1, new Set([2n])]]), when: new Date(5), bytes: new Uint8Array([1, 2, 3]), nothing: undefined, nan: NaN };
+    const future = toRemote(echo, value);
+    expect(future.executor).toBe('remote');
+    expect(await future).toEqual(value);
+  });
+
+  it('keeps the class of a built-in, a library and a registered error', async () => {
+    const builtin = await errorOf(toRemote(throwBuiltin));
+    expect(builtin).toBeInstanceOf(RangeError);
+    expect((builtin as Error).message).toBe('too far');
+    expect(await errorOf(toRemote(throwLibrary))).toBeInstanceOf(QueueFull);
+    const registered = await errorOf(toRemote(throwRegistered));
+    expect(registered).toBeInstanceOf(BillingError);
+    expect(registered).toMatchObject({ message: 'card declined', code: 'E_CARD' });
+  });
+
+  it('refuses a value that cannot travel before sending anything, naming the argument', async () => {
+    const before = await jobCount();
+    const error = await errorOf(toRemote(echo as (a: unknown, b: unknown) => unknown, 1, () => 2));
+    expect(error).toBeInstanceOf(CloneError);
+    expect((error as CloneError).what).toBe('argument 2');
+    expect(await jobCount()).toBe(before);
+  });
+
+  it('fails a job over the worker payload limit with RemoteJobError, and the worker keeps serving', async () => {
+    const error = await errorOf(toRemote(echo, 'x'.repeat(WORKER_MAX_PAYLOAD + 1)));
+    expect(error).toBeInstanceOf(RemoteJobError);
+    expect((error as Error).message).toContain('maxPayload');
+    expect(await toRemote(record, 'after-limit')).toBe('after-limit');
+  });
+});
+
+describe('jobs that are not calls', () => {
+  it('refuses an unregistered function and a malformed job, storing the reason, and keeps serving', async () => {
+    const queue = new Queue(QUEUE, { connection: { url: redis.url } });
+    const events = new QueueEvents(QUEUE, { connection: { url: redis.url } });
+    try {
+      await events.waitUntilReady();
+      const unknown = await queue.add('x', { protocol: 1, module: 'package.json', name: 'constructor', payload: '[]' });
+      await expect(unknown.waitUntilFinished(events)).rejects.toThrow(/`constructor` of package\.json is not registered on this worker/);
+      const malformed = await queue.add('x', { hello: 'world' });
+      await expect(malformed.waitUntilFinished(events)).rejects.toThrow(/protocol undefined/);
+      const fileEnvelope = await queue.add('x', {
+        protocol: 1,
+        module: path.relative(process.cwd(), MODULE),
+        name: 'echo',
+        payload: JSON.stringify({ type: 'v8', file: '/tmp/not-from-redis' }),
+      });
+      await expect(fileEnvelope.waitUntilFinished(events)).rejects.toThrow(/cannot be decoded.*inline/);
+      expect(await toRemote(record, 'still-serving')).toBe('still-serving');
+    } finally {
+      await events.close();
+      await queue.close();
+    }
+  });
+});
+
+describe('cancellation', () => {
+  it('removes a waiting job when its Unfuture is cancelled: it never runs', async () => {
+    const holding = fixtures.holdStarted;
+    const held = toRemote(hold);
+    await holding; // the worker (concurrency 1) is busy: the next job waits in Redis
+    const waiting = toRemote(record, 'cancelled-while-waiting');
+    expect(waiting.cancel()).toBe(true);
+    expect(await errorOf(waiting)).toBeInstanceOf(CancelledError);
+    release();
+    expect(await held).toBe('released');
+    expect(await toRemote(record, 'next')).toBe('next');
+    expect(fixtures.ran).not.toContain('cancelled-while-waiting');
+    expect(statistics().executors.remote?.cancelled).toBeGreaterThanOrEqual(1);
+  });
+
+  it('times out end to end: a job no worker took fails with TimeoutError and leaves the queue', async () => {
+    const executor = new RemoteExecutor({ connection: redis.url, queue: 'remote-test-idle' });
+    const queue = new Queue('remote-test-idle', { connection: { url: redis.url } });
+    try {
+      const future = executor.submit({ file: MODULE, name: 'echo' }, [1], { timeout: 200 });
+      expect(await errorOf(future)).toBeInstanceOf(TimeoutError);
+      expect(await queue.getJobCounts('waiting', 'active', 'completed', 'failed')).toEqual({ waiting: 0, active: 0, completed: 0, failed: 0 });
+      expect(executor.statistics()).toMatchObject({ executor: 'remote', failed: 1, queued: 0, running: 0 });
+    } finally {
+      await executor.close();
+      await queue.close();
+    }
+  });
+});
+
+async function jobCount(): Promise<number> {
+  const queue = new Queue(QUEUE, { connection: { url: redis.url } });
+  try {
+    const counts = await queue.getJobCounts('waiting', 'active', 'completed', 'failed');
+    return Object.values(counts).reduce((a, b) => a + b, 0);
+  } finally {
+    await queue.close();
+  }
+}

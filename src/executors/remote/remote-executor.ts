@@ -1,0 +1,273 @@
+/**
+ * The remote executor: each call is one BullMQ job on a Redis queue, run by whichever
+ * remote worker (`./remote-worker.ts`) takes it. It sits beside the pools and reuses their
+ * pieces: `PoolCall` (the Unfuture, the per-call timeout, the caller's stack, turning an
+ * answer into a value or a rebuilt error) and `ExecutorCounters` (statistics). Redis is the
+ * queue, so there is no local queue, no worker picking and no link. Design: docs/remote.md.
+ */
+import { randomUUID } from 'node:crypto';
+import type * as BullMQ from 'bullmq';
+import type { Unfuture } from '../../core/future';
+import { CloneError, InvalidStateError, RemoteJobError } from '../../core/errors';
+import type { CloseOptions, Executor, ExecutorState, ExecutorStatistics, SubmitOptions } from '../executor';
+import { PoolCall, validateSubmit } from '../pool-call';
+import type { CallRef } from '../protocol';
+import { argumentCloneError } from '../serialization';
+import { ExecutorCounters } from '../statistics';
+import { resolveRemoteOptions, type RemoteOptions } from './remote-options';
+import { REMOTE_PROTOCOL, decodeAnswer, encodePayload, moduleKey, type RemoteJobData } from './remote-wire';
+
+/**
+ * Where a remote call is: `adding` (its job is on its way to Redis), `waiting` (in the
+ * queue), `running` (a worker took it). A settled call leaves the table.
+ */
+type RemotePhase = 'adding' | 'waiting' | 'running';
+
+interface RemoteCall {
+  readonly call: PoolCall;
+  readonly jobId: string;
+  phase: RemotePhase;
+  /** Cancelled while its job was being added: removed as soon as the add is done. */
+  cancelWanted: boolean;
+}
+
+/** How long a finished job stays in Redis for a caller's late look (seconds). */
+const KEEP_COMPLETED_S = 3600;
+const KEEP_FAILED_S = 24 * 3600;
+
+/** The one `markRunning` handle of the remote side (a remote call is never "cold" twice per module). */
+const REMOTE_WORKER = Object.freeze({ remote: true });
+
+/** The executor behind `toRemote` and `executor: 'remote'`. */
+export class RemoteExecutor implements Executor {
+  readonly kind = 'remote';
+  readonly #options: ReturnType<typeof resolveRemoteOptions>;
+  readonly #counters = new ExecutorCounters();
+  readonly #calls = new Map<string, RemoteCall>();
+  #state: ExecutorState = 'open';
+  #queue: BullMQ.Queue | undefined = undefined;
+  #events: BullMQ.QueueEvents | undefined = undefined;
+  #ready: Promise<void> | undefined = undefined;
+  #poll: NodeJS.Timeout | undefined = undefined;
+  #closed: Promise<void> | undefined = undefined;
+  #drained: (() => void) | undefined = undefined;
+
+  /** `options` are `configure({ remote })`'s; without them every use fails, saying what to set. */
+  constructor(options: RemoteOptions | undefined) {
+    if (options === undefined) {
+      throw new InvalidStateError(
+        "the remote executor has no Redis connection: call configure({ remote: { connection: 'redis://host:6379' } }) before the first remote call",
+      );
+    }
+    this.#options = resolveRemoteOptions(options);
+  }
+
+  submit<T>(ref: CallRef, args: readonly unknown[], options?: SubmitOptions): Unfuture<T> {
+    validateSubmit(ref, args, options);
+    if (this.#state !== 'open') throw new InvalidStateError('the remote executor is closed');
+    let entry: RemoteCall | undefined;
+    const call = new PoolCall<T>('remote', ref, args, options, () => {
+      if (entry !== undefined) this.#cancel(entry);
+    });
+    const payload = this.#encodeArguments(call, ref, args);
+    if (payload !== undefined) {
+      entry = { call: call as PoolCall, jobId: randomUUID(), phase: 'adding', cancelWanted: false };
+      this.#calls.set(entry.jobId, entry);
+      this.#add(entry, { protocol: REMOTE_PROTOCOL, module: moduleKey(ref.file, this.#options.root), name: ref.name, payload });
+    }
+    call.submitted(this.submit, true);
+    return call.future;
+  }
+
+  /** The arguments as text, or undefined after failing the call (CloneError, over maxPayload). */
+  #encodeArguments(call: PoolCall, ref: CallRef, args: readonly unknown[]): string | undefined {
+    let payload: string;
+    try {
+      payload = encodePayload(args);
+    } catch (error) {
+      call.fail(argumentCloneError(ref.name, args) ?? new CloneError(`the arguments of \`${ref.name}\` cannot be sent to a worker: ${String(error)}`, 'arguments', { cause: error }), this.#counters);
+      return undefined;
+    }
+    const bytes = Buffer.byteLength(payload);
+    if (bytes > this.#options.maxPayload) {
+      call.fail(new RemoteJobError(`the arguments of \`${ref.name}\` are ${bytes} bytes encoded, over remote.maxPayload (${this.#options.maxPayload})`), this.#counters);
+      return undefined;
+    }
+    return payload;
+  }
+
+  #add(entry: RemoteCall, data: RemoteJobData): void {
+    this.#start()
+      .then(() =>
+        this.#queue!.add(data.name, data, {
+          jobId: entry.jobId,
+          attempts: 1,
+          removeOnComplete: { age: KEEP_COMPLETED_S },
+          removeOnFail: { age: KEEP_FAILED_S },
+        }),
+      )
+      .then(
+        () => {
+          if (entry.call.state === 'done') return;
+          if (entry.phase === 'adding') entry.phase = 'waiting';
+          if (entry.cancelWanted) this.#cancel(entry);
+          this.#armPoll();
+        },
+        (error: unknown) => {
+          this.#end(entry, () => entry.call.fail(new RemoteJobError(`could not add the job of \`${data.name}\` to Redis: ${String(error)}`, { cause: error }), this.#counters));
+        },
+      );
+  }
+
+  /** Open the queue and its event stream once; events first, so none of our jobs' is missed. */
+  #start(): Promise<void> {
+    return (this.#ready ??= (async () => {
+      // Loaded on first use: importing unsync must not load BullMQ and ioredis.
+      const { Queue, QueueEvents } = require('bullmq') as typeof BullMQ;
+      const base = { connection: { ...this.#options.connection }, ...(this.#options.prefix === undefined ? {} : { prefix: this.#options.prefix }) };
+      const events = new QueueEvents(this.#options.queue, { ...base, connection: { ...base.connection } });
+      const queue = new Queue(this.#options.queue, base);
+      this.#events = events;
+      this.#queue = queue;
+      // Connection errors are retried by ioredis; the poll bounds what they delay.
+      events.on('error', () => undefined);
+      queue.on('error', () => undefined);
+      events.on('active', ({ jobId }) => {
+        const entry = this.#calls.get(jobId);
+        if (entry !== undefined) this.#running(entry);
+      });
+      events.on('completed', ({ jobId, returnvalue }) => {
+        const entry = this.#calls.get(jobId);
+        if (entry !== undefined) this.#answered(entry, returnvalue);
+      });
+      events.on('failed', ({ jobId, failedReason }) => {
+        const entry = this.#calls.get(jobId);
+        if (entry !== undefined) this.#refused(entry, failedReason);
+      });
+      await Promise.all([events.waitUntilReady(), queue.waitUntilReady()]);
+    })());
+  }
+
+  #running(entry: RemoteCall): void {
+    if (entry.phase === 'running' || entry.call.state === 'done') return;
+    entry.phase = 'running';
+    entry.call.markRunning(REMOTE_WORKER);
+  }
+
+  #answered(entry: RemoteCall, returnvalue: unknown): void {
+    let outcome: ReturnType<typeof decodeAnswer>;
+    try {
+      outcome = decodeAnswer(typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue);
+    } catch (error) {
+      outcome = `the job's answer cannot be decoded: ${String(error)}`;
+    }
+    if (typeof outcome === 'string') this.#refused(entry, outcome);
+    else this.#end(entry, () => entry.call.settleOutcome(outcome, this.#counters));
+  }
+
+  #refused(entry: RemoteCall, reason: string): void {
+    this.#end(entry, () => entry.call.fail(new RemoteJobError(`the job of \`${entry.call.ref.name}\` failed: ${reason}`, { jobId: entry.jobId }), this.#counters));
+  }
+
+  /** Settle `entry` with `settle` and forget it. */
+  #end(entry: RemoteCall, settle: () => void): void {
+    if (this.#calls.get(entry.jobId) !== entry) return;
+    this.#calls.delete(entry.jobId);
+    settle();
+    if (this.#calls.size === 0) {
+      if (this.#poll !== undefined) clearInterval(this.#poll);
+      this.#poll = undefined;
+      this.#drained?.();
+    }
+  }
+
+  /**
+   * Cancel (or time out): a job still on its way is removed once added; a waiting job is
+   * removed from Redis atomically (it never runs) and the call ends cancelled; a job a
+   * worker already took ends cancelled here while it runs to its end there (its answer is
+   * discarded; stopping it on its machine is the next step, docs/remote.md); a job that
+   * finished meanwhile keeps its answer.
+   */
+  #cancel(entry: RemoteCall): void {
+    if (entry.call.state === 'done' || this.#calls.get(entry.jobId) !== entry) return;
+    if (entry.phase === 'adding') {
+      entry.cancelWanted = true;
+      return;
+    }
+    if (entry.phase === 'running') {
+      this.#end(entry, () => entry.call.settleStopped(this.#counters));
+      return;
+    }
+    const queue = this.#queue!;
+    queue.remove(entry.jobId).then(
+      async (removed) => {
+        if (removed === 1) {
+          this.#end(entry, () => entry.call.settleStopped(this.#counters));
+          return;
+        }
+        // Locked by a worker (it runs) or already finished.
+        const job = await queue.getJob(entry.jobId);
+        if (job?.finishedOn !== undefined) this.#look(entry, job);
+        else this.#end(entry, () => entry.call.settleStopped(this.#counters));
+      },
+      () => this.#end(entry, () => entry.call.settleStopped(this.#counters)),
+    );
+  }
+
+  /** The fallback for missed events: while calls wait, look at their jobs every `pollInterval` ms. */
+  #armPoll(): void {
+    if (this.#poll !== undefined || this.#calls.size === 0) return;
+    this.#poll = setInterval(() => this.#pollOnce(), this.#options.pollInterval);
+  }
+
+  #pollOnce(): void {
+    const queue = this.#queue;
+    if (queue === undefined) return;
+    for (const entry of this.#calls.values()) {
+      if (entry.phase === 'adding') continue;
+      queue.getJob(entry.jobId).then(
+        (job) => {
+          if (this.#calls.get(entry.jobId) !== entry) return;
+          if (job === undefined) this.#refused(entry, 'the job is gone from Redis (removed, or Redis lost it)');
+          else this.#look(entry, job);
+        },
+        () => undefined,
+      );
+    }
+  }
+
+  /** Settle `entry` from its job's stored state if it finished; note that it runs if it does. */
+  #look(entry: RemoteCall, job: BullMQ.Job): void {
+    if (job.finishedOn === undefined) {
+      if (job.processedOn !== undefined) this.#running(entry);
+      return;
+    }
+    if (job.returnvalue !== null && job.returnvalue !== undefined) this.#answered(entry, job.returnvalue);
+    else this.#refused(entry, job.failedReason || 'the job ended without an answer');
+  }
+
+  close(options?: CloseOptions): Promise<void> {
+    if (this.#closed !== undefined) return this.#closed;
+    this.#state = 'closing';
+    for (const entry of [...this.#calls.values()]) {
+      if (options?.force === true || (options?.cancelPending === true && entry.phase !== 'running')) entry.call.future.cancel('the remote executor closed');
+    }
+    this.#closed = (async () => {
+      if (this.#calls.size > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
+      if (this.#ready !== undefined) await this.#ready.catch(() => undefined);
+      await Promise.all([this.#events?.close(), this.#queue?.close()].map((p) => p?.catch(() => undefined)));
+      this.#state = 'closed';
+    })();
+    return this.#closed;
+  }
+
+  statistics(): ExecutorStatistics {
+    let queued = 0;
+    let running = 0;
+    for (const entry of this.#calls.values()) {
+      if (entry.phase === 'running') running++;
+      else queued++;
+    }
+    return this.#counters.snapshot('remote', this.#state, { workers: 0, queued, running });
+  }
+}

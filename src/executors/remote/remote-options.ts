@@ -1,0 +1,120 @@
+/**
+ * Options of the remote executor (`configure({ remote })`) and of a remote worker
+ * (`startWorker`), their defaults and their validation. Design: docs/remote.md.
+ */
+import * as path from 'node:path';
+import { MAX_TIMER_MS, assertInteger, assertOptions, expected } from '../../core/validate';
+
+/**
+ * Where Redis is: a `redis://` or `rediss://` (TLS) URL, password in the URL
+ * (`redis://:secret@host:6379/0`), or ioredis options (`{ host, port, password, tls, … }`).
+ */
+export type RemoteConnection = string | Readonly<Record<string, unknown>>;
+
+/** Options shared by the caller (`configure({ remote })`) and a worker (`startWorker`). */
+export interface RemoteQueueOptions {
+  /** Redis: a URL or ioredis options. Required. */
+  connection: RemoteConnection;
+  /** The BullMQ queue's name (default `'unsync'`). Callers and workers must agree. */
+  queue?: string;
+  /** BullMQ's key prefix in Redis (default BullMQ's, `'bull'`). Callers and workers must agree. */
+  prefix?: string;
+  /**
+   * Most bytes of a job's encoded arguments (default 16 MiB). The caller refuses a larger
+   * call before sending it; a worker fails a larger job before decoding it.
+   */
+  maxPayload?: number;
+  /**
+   * The folder module paths are named relative to (default `process.cwd()`). A job names its
+   * function by (module path relative to this folder, registered name), so a caller and a
+   * worker on different machines agree when they run from the same project layout.
+   */
+  root?: string;
+}
+
+/** Options of the remote executor (`configure({ remote })`). */
+export interface RemoteOptions extends RemoteQueueOptions {
+  /**
+   * Milliseconds between two looks at the state of the jobs this caller waits for
+   * (default 1000). Results normally arrive through BullMQ's queue events at once; the look
+   * bounds how long a missed event can delay one.
+   */
+  pollInterval?: number;
+}
+
+/** Options of a remote worker (`startWorker`). */
+export interface RemoteWorkerOptions extends RemoteQueueOptions {
+  /** Modules to load (paths, relative to `root`): loading them registers their functions. */
+  modules: readonly string[];
+  /** Jobs run at once by this worker (default 1). */
+  concurrency?: number;
+}
+
+/** Options with every default filled in. */
+export interface ResolvedQueueOptions {
+  /** What BullMQ's `connection` option receives. */
+  readonly connection: Readonly<Record<string, unknown>>;
+  readonly queue: string;
+  readonly prefix: string | undefined;
+  readonly maxPayload: number;
+  readonly root: string;
+}
+
+export const DEFAULT_QUEUE = 'unsync';
+export const DEFAULT_MAX_PAYLOAD = 16 * 1024 * 1024;
+export const DEFAULT_POLL_INTERVAL = 1000;
+
+const QUEUE_KEYS = ['connection', 'queue', 'prefix', 'maxPayload', 'root'] as const;
+
+function resolveQueueOptions(options: RemoteQueueOptions, label: string): ResolvedQueueOptions {
+  const { connection, queue = DEFAULT_QUEUE, prefix, maxPayload = DEFAULT_MAX_PAYLOAD, root = process.cwd() } = options;
+  let resolved: Readonly<Record<string, unknown>>;
+  if (connection === undefined) {
+    throw new TypeError(expected(`${label}.connection`, "a Redis URL ('redis://host:6379') or ioredis options", connection));
+  } else if (typeof connection === 'string') {
+    if (!/^rediss?:\/\//.test(connection)) {
+      throw new TypeError(expected(`${label}.connection`, "a URL starting with 'redis://' or 'rediss://'", connection));
+    }
+    resolved = { url: connection };
+  } else if (typeof connection === 'object' && connection !== null && !Array.isArray(connection)) {
+    resolved = { ...connection };
+  } else {
+    throw new TypeError(expected(`${label}.connection`, "a Redis URL ('redis://host:6379') or ioredis options", connection));
+  }
+  // BullMQ's key separator is ':'; a name holding one would read as two keys.
+  if (typeof queue !== 'string' || queue === '' || queue.includes(':')) {
+    throw new TypeError(expected(`${label}.queue`, "a non-empty string without ':'", queue));
+  }
+  if (prefix !== undefined && (typeof prefix !== 'string' || prefix === '')) {
+    throw new TypeError(expected(`${label}.prefix`, 'a non-empty string', prefix));
+  }
+  assertInteger(`${label}.maxPayload`, maxPayload, 1);
+  if (typeof root !== 'string' || !path.isAbsolute(root)) {
+    throw new TypeError(expected(`${label}.root`, 'an absolute path', root));
+  }
+  return { connection: resolved, queue, prefix, maxPayload, root };
+}
+
+/** Validate `configure({ remote })`; throws `TypeError`/`RangeError` naming the option. */
+export function resolveRemoteOptions(options: RemoteOptions, label = 'remote'): ResolvedQueueOptions & { readonly pollInterval: number } {
+  assertOptions(label, options, [...QUEUE_KEYS, 'pollInterval']);
+  if (options === undefined || options === null) throw new TypeError(expected(label, 'an object', options));
+  const { pollInterval = DEFAULT_POLL_INTERVAL } = options;
+  assertInteger(`${label}.pollInterval`, pollInterval, 1, MAX_TIMER_MS);
+  return { ...resolveQueueOptions(options, label), pollInterval };
+}
+
+/** Validate `startWorker(options)`; throws `TypeError`/`RangeError` naming the option. */
+export function resolveWorkerOptions(
+  options: RemoteWorkerOptions,
+  label = 'options',
+): ResolvedQueueOptions & { readonly modules: readonly string[]; readonly concurrency: number } {
+  assertOptions(label, options, [...QUEUE_KEYS, 'modules', 'concurrency']);
+  if (options === undefined || options === null) throw new TypeError(expected(label, 'an object', options));
+  const { modules, concurrency = 1 } = options;
+  if (!Array.isArray(modules) || modules.length === 0 || !modules.every((m) => typeof m === 'string' && m !== '')) {
+    throw new TypeError(expected(`${label}.modules`, 'a non-empty array of module paths', modules));
+  }
+  assertInteger(`${label}.concurrency`, concurrency, 1);
+  return { ...resolveQueueOptions(options, label), modules: [...modules], concurrency };
+}

@@ -1,0 +1,70 @@
+/**
+ * What a remote call looks like in Redis: the job's data (which function, its arguments)
+ * and the job's return value (the call's outcome). Arguments and outcomes are encoded with
+ * the process pool's wire rules (`../worker/process-wire.cjs`: JSON when JSON is exact,
+ * else a V8 structured clone in base64), so they travel with structured-clone semantics;
+ * the encoded text is a string inside the job, so a worker can check its size before it
+ * decodes anything. Design: docs/remote.md.
+ */
+import * as path from 'node:path';
+import type { CallOutcome } from '../protocol';
+import { packMessage, unpackMessage } from '../worker/process-wire.cjs';
+
+/** The version of the job format; a worker refuses a job of another version. */
+export const REMOTE_PROTOCOL = 1;
+
+/** The data of one remote call's job. */
+export interface RemoteJobData {
+  readonly protocol: number;
+  /** The defining module, relative to the `root` option, with `/` separators. */
+  readonly module: string;
+  /** The function's registered (qualified) name. */
+  readonly name: string;
+  /** The arguments, encoded (see {@link encodePayload}). */
+  readonly payload: string;
+}
+
+/** The return value of a remote call's job: the call's outcome, encoded. */
+export interface RemoteJobAnswer {
+  readonly protocol: number;
+  readonly payload: string;
+}
+
+/** `value` as text by the process wire's rules. Throws V8's `DataCloneError` when it cannot be cloned. */
+export function encodePayload(value: unknown): string {
+  return JSON.stringify(packMessage(value));
+}
+
+/**
+ * The value {@link encodePayload} was given. Only an inline envelope is accepted: the process
+ * wire's file envelope (a path to read and delete) never comes from Redis.
+ */
+export function decodePayload(text: string): unknown {
+  const received = JSON.parse(text) as unknown;
+  if (typeof received === 'object' && received !== null && (received as { file?: unknown }).file !== undefined) {
+    throw new TypeError('the payload names a file; remote payloads must be inline');
+  }
+  return unpackMessage(received);
+}
+
+/** `file` relative to `root`, with `/` separators (how a job names its module). */
+export function moduleKey(file: string, root: string): string {
+  return path.relative(root, file).split(path.sep).join('/');
+}
+
+/** The job's answer for `outcome` (the `id` is the caller's; the worker sends 0). */
+export function encodeAnswer(outcome: CallOutcome): RemoteJobAnswer {
+  return { protocol: REMOTE_PROTOCOL, payload: encodePayload(outcome) };
+}
+
+/** The outcome inside a job's return value, or a reason why it is not one. */
+export function decodeAnswer(answer: unknown): CallOutcome | string {
+  const a = answer as Partial<RemoteJobAnswer> | null;
+  if (typeof a !== 'object' || a === null || typeof a.payload !== 'string') return 'the job returned no unsync answer';
+  if (a.protocol !== REMOTE_PROTOCOL) return `the worker answered with protocol ${String(a.protocol)}, this caller speaks ${REMOTE_PROTOCOL}`;
+  const outcome = decodePayload(a.payload) as CallOutcome | null;
+  if (typeof outcome !== 'object' || outcome === null || (outcome.type !== 'result' && outcome.type !== 'error')) {
+    return 'the job returned a malformed answer';
+  }
+  return outcome;
+}

@@ -1,0 +1,36 @@
+/**
+ * `toRemote(fn, ...args)`: `toProcess`'s sibling, on a remote worker through BullMQ and
+ * Redis (docs/remote.md).
+ */
+import type { Unfuture } from '../core/future';
+import { assertFunction } from '../core/validate';
+import { locateFunction } from '../executors/registry';
+import { getExecutor } from './pools';
+
+/**
+ * Run `fn(...args)` on a remote worker (`startWorker`, any machine that reaches the same
+ * Redis queue) and return its Unfuture (`executor: 'remote'`).
+ *
+ * Needs `configure({ remote: { connection } })` first; without it this throws
+ * `InvalidStateError` saying so. `fn` must be registered (`unsync(fn)`, `unsyncRegister`)
+ * or exported, else `LocateError` at once; the job names it by its module (relative to
+ * `remote.root`) and name, and the worker runs it only if loading its modules registered
+ * it. Arguments and the result travel by the process pool's structured-clone rules (a
+ * value that cannot is a `CloneError` naming the argument, before anything is sent). Errors
+ * thrown by `fn` come back as the same class (docs/errors.md); a job the worker refuses (an
+ * unregistered function, over `maxPayload`) is a `RemoteJobError`.
+ *
+ * Cancelling (or the `timeout` of `.with()`/a decorator option, end to end) removes a job
+ * that is still waiting: it never runs. A job a worker already took runs to its end there
+ * (this step does not reach the worker yet), while the Unfuture ends cancelled at once.
+ *
+ * @example
+ * configure({ remote: { connection: 'redis://127.0.0.1:6379' } });
+ * const value = await toRemote(fib, 35);
+ */
+export function toRemote<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Unfuture<Awaited<R>> {
+  assertFunction('fn', fn);
+  const executor = getExecutor('remote');
+  const ref = locateFunction(fn);
+  return executor.submit<Awaited<R>>({ file: ref.file, name: ref.name }, args);
+}
