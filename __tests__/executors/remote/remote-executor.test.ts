@@ -2,6 +2,7 @@
  * The remote executor over a real redis-server (started here, on a free loopback port) and
  * a real BullMQ worker started in this process with `startWorker` (docs/remote.md).
  */
+import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
 import {
@@ -162,3 +163,32 @@ async function jobCount(): Promise<number> {
     await queue.close();
   }
 }
+
+describe('a worker in its own process', () => {
+  it('runs calls and sends back values and registered error classes', async () => {
+    const queue = 'remote-test-child';
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '../../fixtures/remote-worker-main.ts'), redis.url, queue], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const executor = new RemoteExecutor({ connection: redis.url, queue });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
+        child.once('exit', (code) => reject(new Error(`the worker exited with ${code}`)));
+      });
+      const ref = { file: MODULE, name: 'echo' };
+      expect(await executor.submit(ref, [new Map([['pid', 1n]])])).toEqual(new Map([['pid', 1n]]));
+      const error = await errorOf(executor.submit({ file: MODULE, name: 'throwRegistered' }, []));
+      expect(error).toBeInstanceOf(BillingError);
+      expect(fixtures.ran).not.toContain('child');
+      expect(await executor.submit({ file: MODULE, name: 'record' }, ['child'])).toBe('child');
+      // It ran there, not here.
+      expect(fixtures.ran).not.toContain('child');
+    } finally {
+      await executor.close();
+      child.kill('SIGTERM');
+      await exited;
+    }
+  });
+});
