@@ -20,9 +20,10 @@ import { getExecutor } from './pools';
  * thrown by `fn` come back as the same class (docs/errors.md); a job the worker refuses (an
  * unregistered function, over `maxPayload`) is a `RemoteJobError`.
  *
- * Cancelling (or the `timeout` of `.with()`/a decorator option, end to end) removes a job
- * that is still waiting: it never runs. A job a worker already took runs to its end there
- * (this step does not reach the worker yet), while the Unfuture ends cancelled at once.
+ * Cancelling (or a per-call `timeout`, end to end) removes a job that is still waiting: it
+ * never runs. A job a worker already took is asked to stop there (its `currentSignal()`
+ * aborts, `checkpoint()` and library awaits throw); the Unfuture ends cancelled when it
+ * stopped, or after `remote.cancelGrace` ms if it does not (docs/remote.md).
  *
  * @example
  * configure({ remote: { connection: 'redis://127.0.0.1:6379' } });

@@ -164,6 +164,54 @@ async function jobCount(): Promise<number> {
   }
 }
 
+describe('cancelling a running call', () => {
+  it('reaches the worker: the call stops there (signal aborted, finally run) before the Unfuture ends cancelled', async () => {
+    const executor = new RemoteExecutor({ connection: redis.url, queue: QUEUE, cancelGrace: 30_000 });
+    try {
+      const started = fixtures.untilCancelledStarted;
+      const future = executor.submit<string>({ file: MODULE, name: 'untilCancelled' }, ['coop']);
+      await started;
+      expect(future.cancel()).toBe(true);
+      expect(await errorOf(future)).toBeInstanceOf(CancelledError);
+      expect(fixtures.ran).toContain('coop:finally:aborted');
+      expect(executor.statistics()).toMatchObject({ cancelled: 1, stoppedCooperatively: 1, running: 0 });
+    } finally {
+      await executor.close();
+    }
+  });
+
+  it('times out a running call end to end through the same path', async () => {
+    const executor = new RemoteExecutor({ connection: redis.url, queue: QUEUE, cancelGrace: 30_000 });
+    try {
+      const future = executor.submit<string>({ file: MODULE, name: 'untilCancelled' }, ['timed'], { timeout: 1000 });
+      expect(await errorOf(future)).toBeInstanceOf(TimeoutError);
+      expect(fixtures.ran).toContain('timed:finally:aborted');
+    } finally {
+      await executor.close();
+    }
+  });
+
+  it('settles after cancelGrace when the call does not stop, while the job still runs on the worker', async () => {
+    const executor = new RemoteExecutor({ connection: redis.url, queue: QUEUE, cancelGrace: 50 });
+    const queue = new Queue(QUEUE, { connection: { url: redis.url } });
+    try {
+      const holding = fixtures.holdStarted;
+      const future = executor.submit<string>({ file: MODULE, name: 'hold' }, []); // awaits a foreign promise: deaf to cancellation
+      await holding;
+      future.cancel();
+      expect(await errorOf(future)).toBeInstanceOf(CancelledError);
+      const [job] = await queue.getJobs(['active']);
+      expect(job?.name).toBe('hold');
+      release();
+      expect(await toRemote(record, 'after-forced')).toBe('after-forced');
+      expect(executor.statistics()).toMatchObject({ cancelled: 1, stoppedCooperatively: 0 });
+    } finally {
+      await executor.close();
+      await queue.close();
+    }
+  });
+});
+
 describe('a worker in its own process', () => {
   it('runs calls and sends back values and registered error classes', async () => {
     const queue = 'remote-test-child';

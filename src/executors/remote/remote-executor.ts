@@ -15,6 +15,7 @@ import type { CallRef } from '../protocol';
 import { argumentCloneError } from '../serialization';
 import { ExecutorCounters } from '../statistics';
 import { resolveRemoteOptions, type RemoteOptions } from './remote-options';
+import { cancelChannel, openRedis } from './remote-redis';
 import { REMOTE_PROTOCOL, decodeAnswer, encodePayload, moduleKey, type RemoteJobData } from './remote-wire';
 
 /**
@@ -47,6 +48,8 @@ export class RemoteExecutor implements Executor {
   #state: ExecutorState = 'open';
   #queue: BullMQ.Queue | undefined = undefined;
   #events: BullMQ.QueueEvents | undefined = undefined;
+  /** Publishes stop requests on the cancel channel; opened by the first one. */
+  #publisher: ReturnType<typeof openRedis> | undefined = undefined;
   #ready: Promise<void> | undefined = undefined;
   #poll: NodeJS.Timeout | undefined = undefined;
   #closed: Promise<void> | undefined = undefined;
@@ -184,8 +187,7 @@ export class RemoteExecutor implements Executor {
   /**
    * Cancel (or time out): a job still on its way is removed once added; a waiting job is
    * removed from Redis atomically (it never runs) and the call ends cancelled; a job a
-   * worker already took ends cancelled here while it runs to its end there (its answer is
-   * discarded; stopping it on its machine is the next step, docs/remote.md); a job that
+   * worker already took is asked to stop there (see {@link #stopRunning}); a job that
    * finished meanwhile keeps its answer.
    */
   #cancel(entry: RemoteCall): void {
@@ -195,7 +197,7 @@ export class RemoteExecutor implements Executor {
       return;
     }
     if (entry.phase === 'running') {
-      this.#end(entry, () => entry.call.settleStopped(this.#counters));
+      this.#stopRunning(entry);
       return;
     }
     const queue = this.#queue!;
@@ -208,7 +210,29 @@ export class RemoteExecutor implements Executor {
         // Locked by a worker (it runs) or already finished.
         const job = await queue.getJob(entry.jobId);
         if (job?.finishedOn !== undefined) this.#look(entry, job);
-        else this.#end(entry, () => entry.call.settleStopped(this.#counters));
+        else this.#stopRunning(entry);
+      },
+      () => this.#stopRunning(entry),
+    );
+  }
+
+  /**
+   * A worker runs the call: publish a stop request on the cancel channel (the worker
+   * cancels the call's task: its signal aborts, `checkpoint()` and library awaits throw).
+   * The call ends cancelled (or `TimeoutError`) when the worker answers, whatever it
+   * answers, or once `cancelGrace` ms have passed, whichever is first; with a grace of 0 at
+   * once, without asking.
+   */
+  #stopRunning(entry: RemoteCall): void {
+    if (this.#calls.get(entry.jobId) !== entry) return;
+    this.#running(entry);
+    entry.call.askToStop(
+      this.#options.cancelGrace,
+      () => {
+        const { connection, queue, prefix } = this.#options;
+        this.#publisher ??= openRedis(connection);
+        this.#publisher.publish(cancelChannel(queue, prefix), entry.jobId).catch(() => undefined);
+        return true;
       },
       () => this.#end(entry, () => entry.call.settleStopped(this.#counters)),
     );
@@ -255,7 +279,7 @@ export class RemoteExecutor implements Executor {
     this.#closed = (async () => {
       if (this.#calls.size > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
       if (this.#ready !== undefined) await this.#ready.catch(() => undefined);
-      await Promise.all([this.#events?.close(), this.#queue?.close()].map((p) => p?.catch(() => undefined)));
+      await Promise.all([this.#events?.close(), this.#queue?.close(), this.#publisher?.quit()].map((p) => p?.catch(() => undefined)));
       this.#state = 'closed';
     })();
     return this.#closed;

@@ -40,6 +40,14 @@ export interface RemoteOptions extends RemoteQueueOptions {
    * bounds how long a missed event can delay one.
    */
   pollInterval?: number;
+  /**
+   * Milliseconds a running call that was cancelled (or timed out) gets to stop on its
+   * worker (default 1000). The worker is asked at once (the call's `currentSignal()`
+   * aborts, `checkpoint()` and library awaits throw); the Unfuture settles when the worker
+   * answers, or when this time has passed, whichever comes first: the call may then still
+   * run there, its answer discarded. `0` settles at once without asking.
+   */
+  cancelGrace?: number;
 }
 
 /** Options of a remote worker (`startWorker`). */
@@ -63,6 +71,7 @@ export interface ResolvedQueueOptions {
 export const DEFAULT_QUEUE = 'unsync';
 export const DEFAULT_MAX_PAYLOAD = 16 * 1024 * 1024;
 export const DEFAULT_POLL_INTERVAL = 1000;
+export const DEFAULT_CANCEL_GRACE = 1000;
 
 const QUEUE_KEYS = ['connection', 'queue', 'prefix', 'maxPayload', 'root'] as const;
 
@@ -96,12 +105,16 @@ function resolveQueueOptions(options: RemoteQueueOptions, label: string): Resolv
 }
 
 /** Validate `configure({ remote })`; throws `TypeError`/`RangeError` naming the option. */
-export function resolveRemoteOptions(options: RemoteOptions, label = 'remote'): ResolvedQueueOptions & { readonly pollInterval: number } {
-  assertOptions(label, options, [...QUEUE_KEYS, 'pollInterval']);
+export function resolveRemoteOptions(
+  options: RemoteOptions,
+  label = 'remote',
+): ResolvedQueueOptions & { readonly pollInterval: number; readonly cancelGrace: number } {
+  assertOptions(label, options, [...QUEUE_KEYS, 'pollInterval', 'cancelGrace']);
   if (options === undefined || options === null) throw new TypeError(expected(label, 'an object', options));
-  const { pollInterval = DEFAULT_POLL_INTERVAL } = options;
+  const { pollInterval = DEFAULT_POLL_INTERVAL, cancelGrace = DEFAULT_CANCEL_GRACE } = options;
   assertInteger(`${label}.pollInterval`, pollInterval, 1, MAX_TIMER_MS);
-  return { ...resolveQueueOptions(options, label), pollInterval };
+  assertInteger(`${label}.cancelGrace`, cancelGrace, 0, MAX_TIMER_MS);
+  return { ...resolveQueueOptions(options, label), pollInterval, cancelGrace };
 }
 
 /** Validate `startWorker(options)`; throws `TypeError`/`RangeError` naming the option. */

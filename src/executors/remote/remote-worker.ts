@@ -9,10 +9,13 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as BullMQ from 'bullmq';
 import { CloneError } from '../../core/errors';
+import type { Unfuture } from '../../core/future';
+import { createTask } from '../../core/task';
 import { epochNow } from '../pool-call';
 import type { CallOutcome } from '../protocol';
 import { lookupRef } from '../registry';
 import { encodeError } from '../worker/error-codec.cjs';
+import { cancelChannel, openRedis } from './remote-redis';
 import { resolveWorkerOptions, type RemoteWorkerOptions } from './remote-options';
 import { REMOTE_PROTOCOL, decodePayload, encodeAnswer, type RemoteJobAnswer } from './remote-wire';
 
@@ -28,7 +31,9 @@ export interface RemoteWorker {
  * Start a remote worker in this process: load `options.modules` (paths relative to
  * `options.root`, default the current folder; loading them registers their functions with
  * `unsync`/`unsyncRegister`), then take jobs from the queue and run each on this process's
- * event loop, up to `concurrency` at once. A job naming a function no loaded module
+ * event loop as a library task, up to `concurrency` at once. A caller's stop request (its
+ * cancel or timeout) cancels that task: `currentSignal()` aborts, `checkpoint()` and library
+ * awaits throw `CancelledError`. A job naming a function no loaded module
  * registered, a malformed job, one of another protocol version or one whose arguments are
  * over `maxPayload` fails with a clear reason stored on the job (the caller gets
  * `RemoteJobError`), and the worker keeps serving.
@@ -45,7 +50,12 @@ export async function startWorker(options: RemoteWorkerOptions): Promise<RemoteW
     // Unrecoverable: a refused job is not retried whatever its attempts.
     throw new UnrecoverableError(reason);
   };
-  const worker = new Worker(o.queue, (job) => runJob(job.data, o, refuse), {
+  const calls = new RunningCalls();
+  // Stop requests first, so that none for a job taken below is missed.
+  const subscriber = openRedis(o.connection);
+  subscriber.on('message', (_channel: string, jobId: string) => calls.stop(jobId));
+  await subscriber.subscribe(cancelChannel(o.queue, o.prefix));
+  const worker = new Worker(o.queue, (job) => runJob(job.id ?? '', job.data, o, refuse, calls), {
     connection: { ...o.connection },
     concurrency: o.concurrency,
     ...(o.prefix === undefined ? {} : { prefix: o.prefix }),
@@ -56,8 +66,48 @@ export async function startWorker(options: RemoteWorkerOptions): Promise<RemoteW
   let closed: Promise<void> | undefined;
   return Object.freeze({
     queue: o.queue,
-    close: () => (closed ??= worker.close()),
+    close: () =>
+      (closed ??= (async () => {
+        await worker.close();
+        await subscriber.quit().catch(() => undefined);
+      })()),
   });
+}
+
+/** How long a stop request for a job this worker does not run (yet) is remembered (ms). */
+const EARLY_STOP_MS = 60_000;
+
+/**
+ * The calls this worker runs, by job id, and the stop requests that came before their job
+ * started here (the request and the job's start race: BullMQ marks the job active before
+ * the processor runs). Every worker hears every request; the one running the job acts.
+ */
+class RunningCalls {
+  readonly #running = new Map<string, Unfuture<unknown>>();
+  readonly #early = new Map<string, number>();
+
+  stop(jobId: string): void {
+    const task = this.#running.get(jobId);
+    if (task !== undefined) {
+      task.cancel('cancelled by its caller');
+      return;
+    }
+    const now = Date.now();
+    if (this.#early.size > 1000) for (const [id, at] of this.#early) if (now - at > EARLY_STOP_MS) this.#early.delete(id);
+    this.#early.set(jobId, now);
+  }
+
+  /** Run `fn` as a task under `jobId` (a stop request that came first cancels it at once). */
+  async run(jobId: string, fn: () => unknown): Promise<unknown> {
+    const task = createTask(fn);
+    this.#running.set(jobId, task);
+    if (this.#early.delete(jobId)) task.cancel('cancelled by its caller before it started');
+    try {
+      return await task;
+    } finally {
+      this.#running.delete(jobId);
+    }
+  }
 }
 
 /** CommonJS `require` first (tsx, ts-node, jest hook it), `import()` for ES modules. */
@@ -72,9 +122,11 @@ async function loadModule(file: string): Promise<void> {
 
 /** Check a job, run the function it names, and encode the outcome. */
 async function runJob(
+  jobId: string,
   data: unknown,
   o: { readonly root: string; readonly maxPayload: number },
   refuse: (reason: string) => never,
+  calls: RunningCalls,
 ): Promise<RemoteJobAnswer> {
   if (typeof data !== 'object' || data === null) return refuse('malformed job: its data is not an unsync remote call');
   const { protocol, module, name, payload } = data as Record<string, unknown>;
@@ -98,7 +150,7 @@ async function runJob(
   const startedAt = epochNow();
   let outcome: CallOutcome;
   try {
-    const value: unknown = await ref.fn(...args);
+    const value: unknown = await calls.run(jobId, () => ref.fn(...args));
     outcome = { type: 'result', id: 0, value, startedAt, endedAt: epochNow() };
   } catch (error) {
     outcome = { type: 'error', id: 0, phase: 'run', error: encodeError(error), startedAt, endedAt: epochNow() };
