@@ -17,7 +17,7 @@
 import * as os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ThreadExecutor, inWorker, unsyncRegister } from '../src/executors';
-import { DEFAULT_ATOMICS, type ThreadTuning } from '../src/executors/pool-options';
+import { DEFAULT_ATOMICS, type ThreadTuning } from '../src/executors/engine/pool-options';
 import { PIPELINE_DEPTH, SESSION_IDLE_MS } from '../src/executors/thread-executor';
 import { interleave, timed } from './lib/measure';
 

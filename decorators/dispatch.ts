@@ -8,7 +8,7 @@ import type { Unfuture } from '../src/core/future';
 import { inWorker } from '../src/executors';
 import { declareRegistration, type Declaration } from '../src/executors/registry';
 import type { CallRef } from '../src/executors';
-import { watchRun, type PoolRun } from '../src/executors/pool-call';
+import { watchRun, type PoolRun } from '../src/executors/engine/pool-call';
 import { getExecutor } from '../src/runtime/pools';
 import { findUncloneable } from '../src/executors/worker/error-codec.cjs';
 import type { ConcreteExecutor } from './options';

@@ -45,6 +45,6 @@ export * from '../decorators';
 // Types that public signatures name, exported so that users (and the API reference) can name them too.
 export type { CancelHook } from './core/future-types';
 export type { WaiterQueueOptions } from './core/waiters';
-export type { ThreadTuning } from './executors/pool-options';
+export type { ThreadTuning } from './executors/engine/pool-options';
 export type { RoutingRow } from './bench/html-report';
 export type { AnyFunction } from '../decorators/types';

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import { CancelledError, isCancelledError } from '../../src/core/errors';
 import { ProcessExecutor } from '../../src/executors';
-import { simulateNoProcForTests } from '../../src/executors/process-child';
+import { simulateNoProcForTests } from '../../src/executors/links/process/process-child';
 import { packMessage } from '../../src/executors/worker/process-wire.cjs';
 import * as px from '../fixtures/process-functions';
 import { refOf, rejectionOf } from './helpers';

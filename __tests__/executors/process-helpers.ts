@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ProcessExecutor } from '../../src/executors';
-import { FOLDER_PREFIX } from '../../src/executors/process-sync-wait';
+import { FOLDER_PREFIX } from '../../src/executors/links/process/process-sync-wait';
 import * as fx from '../fixtures/pool-functions';
 import * as px from '../fixtures/process-functions';
 import { refOf } from './helpers';

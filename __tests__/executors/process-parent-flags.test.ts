@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { defaultExecArgv } from '../../src/executors/process-child';
+import { defaultExecArgv } from '../../src/executors/links/process/process-child';
 import { tsNodeArgs } from './process-helpers';
 
 const ROOT = path.resolve(__dirname, '..', '..');

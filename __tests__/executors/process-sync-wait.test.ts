@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { CancelledError, InvalidStateError, isTimeoutError, isWorkerCrashedError } from '../../src/core/errors';
 import { syncWaiters } from '../../src/core/hooks';
 import { pendingFuture } from '../../src/core/future';
-import { sweepStaleFolders } from '../../src/executors/process-sync-wait';
+import { sweepStaleFolders } from '../../src/executors/links/process/process-sync-wait';
 import { ProcessExecutor } from '../../src/executors';
 import * as fx from '../fixtures/pool-functions';
 import * as px from '../fixtures/process-functions';

@@ -1,7 +1,7 @@
 // Barrel for src/executors: every public export of this area.
 export type { Executor, SubmitOptions, CloseOptions, ExecutorStatistics, DurationSummary, ExecutorState } from './executor';
 export type { CallRef } from './protocol';
-export type { ThreadPoolOptions, ProcessPoolOptions } from './pool-options';
+export type { ThreadPoolOptions, ProcessPoolOptions } from './engine/pool-options';
 export { unsyncRegister, inWorker, locateFunction } from './registry';
 export { registerErrorClass } from './error-classes';
 export type { ErrorClassOptions } from './error-classes';

@@ -8,7 +8,7 @@ import { cancelFuture, onSettled, pendingFuture, rejectFuture, resolveFuture } f
 import { createTask } from '../core/task';
 import { assertOptions, timerDelay } from '../core/validate';
 import type { CloseOptions, Executor, ExecutorState, ExecutorStatistics, SubmitOptions } from './executor';
-import { epochNow, validateSubmit } from './pool-call';
+import { epochNow, validateSubmit } from './engine/pool-call';
 import type { CallRef } from './protocol';
 import { lookupRef, type RegisteredRef } from './registry';
 import { ExecutorCounters } from './statistics';

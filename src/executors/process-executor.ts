@@ -1,6 +1,6 @@
 /**
  * The process executor: a pool of child processes (`child_process.fork`, through
- * `./process-child.ts`) running registered functions by reference.
+ * `./links/process/process-child.ts`) running registered functions by reference.
  *
  * Each child runs one call at a time, in the order it received them, and answers in that
  * order (the contract is written at the top of `./worker/process-entry.cjs`). For speed the pool
@@ -21,12 +21,12 @@ import { CloneError, InvalidStateError } from '../core/errors';
 import type { Unfuture } from '../core/future';
 import { assertOptions } from '../core/validate';
 import type { CloseOptions, Executor, ExecutorState, ExecutorStatistics, SubmitOptions } from './executor';
-import { afterGrace, validateSubmit, type PoolCall } from './pool-call';
-import { resolveProcessPoolOptions, type ProcessPoolOptions, type ResolvedProcessPoolOptions } from './pool-options';
-import { ProcessChild, canFreezeChildren, type ChildEvents } from './process-child';
-import { CallQueue } from './call-queue';
-import { DrainWaiter } from './drain-waiter';
-import { ProcessCall, createSlot, crashError, type Slot } from './process-slot';
+import { afterGrace, validateSubmit, type PoolCall } from './engine/pool-call';
+import { resolveProcessPoolOptions, type ProcessPoolOptions, type ResolvedProcessPoolOptions } from './engine/pool-options';
+import { ProcessChild, canFreezeChildren, type ChildEvents } from './links/process/process-child';
+import { CallQueue } from './engine/call-queue';
+import { DrainWaiter } from './engine/drain-waiter';
+import { ProcessCall, createSlot, crashError, type Slot } from './links/process/process-slot';
 import type { CallOutcome, CallRef, WorkerMessage } from './protocol';
 import { argumentCloneError } from './serialization';
 import { ExecutorCounters } from './statistics';
@@ -40,7 +40,7 @@ import {
   waitForReadyMarker,
   type ProcessSyncPlan,
   type ProcessSyncSource,
-} from './process-sync-wait';
+} from './links/process/process-sync-wait';
 
 /** Most calls sent ahead to one child (tiny calls only; see #pickSlot). */
 const PIPELINE_DEPTH = 64;
@@ -318,7 +318,7 @@ export class ProcessExecutor implements Executor, ProcessSyncSource {
     if (call.state !== 'done') call.markRunning(slot);
   }
 
-  // ---- a caller blocked in resultSync (./process-sync-wait.ts) -------------------------
+  // ---- a caller blocked in resultSync (./links/process/process-sync-wait.ts) -------------------------
 
   /** @internal ProcessSyncSource: put the call with a child and ask it for a sync answer. */
   prepareSyncWait(future: Unfuture<unknown>, deadline: number): ProcessSyncPlan | null | undefined {

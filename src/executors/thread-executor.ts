@@ -2,7 +2,7 @@
  * The thread executor: piscina owns the worker threads; each of this executor's "threads"
  * is a piscina *session* — one long piscina task (./worker/thread-entry.cjs) that serves our
  * own protocol on a `MessagePort` we transfer to it (see docs/executors.md, "Thread pool
- * design"). Sessions are made in ./piscina-sessions.ts, the one file that imports piscina;
+ * design"). Sessions are made in ./links/thread/piscina-sessions.ts, the one file that imports piscina;
  * this file keeps the queue, the pipelines and the cancellation rules.
  *
  * Calls wait in this executor's FIFO and are sent to a thread when it has room: up to
@@ -21,7 +21,7 @@
  *   replaces it by its own rules; the next call starts a new session.
  *
  * Owning the session ports is also what makes `resultSync` possible: a blocked caller reads
- * the answers with `receiveMessageOnPort` (./sync-wait.ts). A session ends after
+ * the answers with `receiveMessageOnPort` (./links/thread/thread-sync-wait.ts). A session ends after
  * {@link SESSION_IDLE_MS} without work, so piscina un-refs its worker and an idle pool
  * never keeps the process alive; the worker itself stays in piscina's pool (warm) for the
  * pool's `idleTimeout`.
@@ -32,17 +32,17 @@ import type { Unfuture } from '../core/future';
 import { executorHooks } from '../core/hooks';
 import { assertOptions } from '../core/validate';
 import type { CloseOptions, Executor, ExecutorState, ExecutorStatistics, SubmitOptions } from './executor';
-import { CallQueue } from './call-queue';
-import { DrainWaiter } from './drain-waiter';
-import { CANCELLED, CELLS, DONE, PiscinaSessions, SENT, STARTED, STOP, Thread, sessionCrashError } from './piscina-sessions';
-import { resolveThreadPoolOptions, resolveThreadTuning, type ResolvedThreadPoolOptions, type ThreadPoolOptions, type ThreadTuning } from './pool-options';
-import { PoolCall, validateSubmit } from './pool-call';
+import { CallQueue } from './engine/call-queue';
+import { DrainWaiter } from './engine/drain-waiter';
+import { CANCELLED, CELLS, DONE, PiscinaSessions, SENT, STARTED, STOP, Thread, sessionCrashError } from './links/thread/piscina-sessions';
+import { resolveThreadPoolOptions, resolveThreadTuning, type ResolvedThreadPoolOptions, type ThreadPoolOptions, type ThreadTuning } from './engine/pool-options';
+import { PoolCall, validateSubmit } from './engine/pool-call';
 import type { CallOutcome, CallRef, SkippedMessage } from './protocol';
 import { argumentCloneError } from './serialization';
 import { ExecutorCounters } from './statistics';
-import { registerSyncSource, unregisterSyncSource, type SyncSource } from './sync-wait';
+import { registerSyncSource, unregisterSyncSource, type SyncSource } from './links/thread/thread-sync-wait';
 
-export { BOOTSTRAP_FILE } from './piscina-sessions';
+export { BOOTSTRAP_FILE } from './links/thread/piscina-sessions';
 
 /**
  * Calls sent to one thread at a time (running + waiting in its port). 2 removes the idle

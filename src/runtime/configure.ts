@@ -8,7 +8,7 @@ import {
   resolveThreadPoolOptions,
   type ProcessPoolOptions,
   type ThreadPoolOptions,
-} from '../executors/pool-options';
+} from '../executors/engine/pool-options';
 import { resolveRemoteOptions, type RemoteOptions } from '../executors/remote/remote-options';
 import { configureDebug, type DebugOptions } from './debug';
 import { executorStarted, setExecutorOptions } from './pools';

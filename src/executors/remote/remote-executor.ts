@@ -10,7 +10,7 @@ import type * as BullMQ from 'bullmq';
 import type { Unfuture } from '../../core/future';
 import { CloneError, InvalidStateError, RemoteJobError } from '../../core/errors';
 import type { CloseOptions, Executor, ExecutorState, ExecutorStatistics, SubmitOptions } from '../executor';
-import { PoolCall, validateSubmit } from '../pool-call';
+import { PoolCall, validateSubmit } from '../engine/pool-call';
 import type { CallRef } from '../protocol';
 import { argumentCloneError } from '../serialization';
 import { ExecutorCounters } from '../statistics';

@@ -11,7 +11,7 @@ import type * as BullMQ from 'bullmq';
 import { CloneError } from '../../core/errors';
 import type { Unfuture } from '../../core/future';
 import { createTask } from '../../core/task';
-import { epochNow } from '../pool-call';
+import { epochNow } from '../engine/pool-call';
 import type { CallOutcome } from '../protocol';
 import { lookupRef } from '../registry';
 import { encodeError } from '../worker/error-codec.cjs';

@@ -40,7 +40,7 @@
  * answers of every call before X and no "dropped" answer for X, X has started. That is how
  * the parent knows, without a message per start, which call a dead child was running.
  *
- * Blocking parents (`resultSync`, src/executors/process-sync-wait.ts): a parent blocked on
+ * Blocking parents (`resultSync`, src/executors/links/process/process-sync-wait.ts): a parent blocked on
  * call X cannot read the IPC channel (only its event loop does), so it sends `sync` (X, a
  * file path) and polls for that file. The child writes X's outcome there when X ends, or at
  * once when X was answered already (the answer then sits unread in the parent's channel):

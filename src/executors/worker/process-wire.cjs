@@ -3,7 +3,7 @@
 /**
  * How a process-pool message crosses the IPC channel: as JSON when JSON carries it exactly,
  * else as a V8 structured clone inside a JSON envelope. Both ends of the channel (the parent
- * in `./process-child.ts`, the child in `./process-entry.cjs`) pack with `packMessage`
+ * in `../links/process/process-child.ts`, the child in `./process-entry.cjs`) pack with `packMessage`
  * and unpack with `unpackMessage`, and fork with `serialization: 'json'`.
  *
  * Why not Node's `serialization: 'advanced'`: it builds a new V8 serializer for every message

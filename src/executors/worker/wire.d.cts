@@ -53,7 +53,7 @@ export interface CancelMessage {
 /**
  * Parent -> child (process pool): the parent is blocked in `resultSync` on call `id` and
  * cannot read this channel; write the call's outcome (`v8.serialize`d) to `file` when it
- * ends, or now if it was answered already. See src/executors/process-sync-wait.ts.
+ * ends, or now if it was answered already. See src/executors/links/process/process-sync-wait.ts.
  */
 export interface SyncRequestMessage {
   readonly type: 'sync';
@@ -69,7 +69,7 @@ export interface UnknownCallMessage {
 
 /**
  * Parent -> thread: a session's init message, the piscina task that makes a thread serve
- * calls (built by `Thread` in ../piscina-sessions.ts, served by ./thread-entry.cjs): the
+ * calls (built by `Thread` in ../links/thread/piscina-sessions.ts, served by ./thread-entry.cjs): the
  * port calls arrive on; the thread's claim cells (one per call, then the dead, session,
  * thread and exit cells at the indexes given); the pool's wake-up signal for a caller
  * blocked in `resultSync`; the parent's TypeScript loader; its protocol version.

@@ -10,9 +10,9 @@
  * would have, so awaiting the future later still works. Calls that never use it pay one
  * `Atomics.load` per answer in the thread.
  */
-import { InvalidStateError, TimeoutError } from '../core/errors';
-import type { Unfuture } from '../core/future';
-import { syncWaiters } from '../core/hooks';
+import { InvalidStateError, TimeoutError } from '../../../core/errors';
+import type { Unfuture } from '../../../core/future';
+import { syncWaiters } from '../../../core/hooks';
 
 /** What a pool offers to a blocked caller. Implemented by `ThreadExecutor`. */
 export interface SyncSource {

@@ -14,13 +14,13 @@
 import * as path from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { WorkerCrashedError } from '../core/errors';
-import { executorHooks } from '../core/hooks';
-import type { PoolCall } from './pool-call';
-import type { ResolvedThreadPoolOptions, ThreadTuning } from './pool-options';
-import { createLivenessTable, freeSlot, isMarkedDead } from './worker/liveness-table.cjs';
-import { parentTypeScriptLoader } from './typescript-loader';
-import { CELL_CANCELLED, CELL_SENT, CELL_STARTED, CELL_STOP, PROTOCOL_VERSION } from './worker/wire.cjs';
+import { WorkerCrashedError } from '../../../core/errors';
+import { executorHooks } from '../../../core/hooks';
+import type { PoolCall } from '../../engine/pool-call';
+import type { ResolvedThreadPoolOptions, ThreadTuning } from '../../engine/pool-options';
+import { createLivenessTable, freeSlot, isMarkedDead } from '../../worker/liveness-table.cjs';
+import { parentTypeScriptLoader } from '../../typescript-loader';
+import { CELL_CANCELLED, CELL_SENT, CELL_STARTED, CELL_STOP, PROTOCOL_VERSION } from '../../worker/wire.cjs';
 
 /** Cells per thread: more than the most calls ever sent to one thread, so a cell is reused only after its call was answered. */
 export const CELLS = 16;
@@ -38,12 +38,12 @@ const EXIT_CELL = CELLS + 3;
 /** Exit codes of a pool's dead workers kept for crash errors (a crash reads its own at once). */
 const EXIT_CODES_KEPT = 64;
 // A call's cell moves as ./worker/wire.cjs describes (sent, started, cancelled, stop, done).
-export { CELL_SENT as SENT, CELL_STARTED as STARTED, CELL_CANCELLED as CANCELLED, CELL_STOP as STOP, CELL_DONE as DONE } from './worker/wire.cjs';
+export { CELL_SENT as SENT, CELL_STARTED as STARTED, CELL_CANCELLED as CANCELLED, CELL_STOP as STOP, CELL_DONE as DONE } from '../../worker/wire.cjs';
 
 /** The worker core (call runner, `runChunk`), shipped next to this file in `src/` and `dist/`. */
-export const BOOTSTRAP_FILE = path.join(__dirname, 'worker', 'run-call.cjs');
+export const BOOTSTRAP_FILE = path.join(__dirname, '..', '..', 'worker', 'run-call.cjs');
 /** The piscina worker module: serves one session. */
-const SESSION_FILE = path.join(__dirname, 'worker', 'thread-entry.cjs');
+const SESSION_FILE = path.join(__dirname, '..', '..', 'worker', 'thread-entry.cjs');
 
 /** One unsync thread: a piscina session serving our port, and what was sent to it. */
 export class Thread {

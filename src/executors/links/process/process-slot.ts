@@ -1,9 +1,9 @@
 /**
  * The process pool's bookkeeping types: a call that knows which child has it, and a child's
- * slot (its pipeline of sent calls). Logic lives in `./process-executor.ts`.
+ * slot (its pipeline of sent calls). Logic lives in `../../process-executor.ts`.
  */
-import { WorkerCrashedError } from '../core/errors';
-import { PoolCall } from './pool-call';
+import { WorkerCrashedError } from '../../../core/errors';
+import { PoolCall } from '../../engine/pool-call';
 import type { ProcessChild } from './process-child';
 
 /** A pool call plus where it is: waiting in the pool (`slot` undefined) or sent to a child. */

@@ -4,15 +4,15 @@
  * one place where a worker's answer (a `CallOutcome`) becomes a value or a rebuilt error.
  */
 import { performance } from 'node:perf_hooks';
-import { CancelledError, TimeoutError } from '../core/errors';
-import { Unfuture } from '../core/future';
-import { cancelFuture, markStarted, pendingFuture, rejectFuture, resolveFuture } from '../core/future-internal';
-import type { ExecutorKind } from '../core/future';
-import { assertOptions, assertTimeout, expected, timerDelay } from '../core/validate';
-import type { SubmitOptions } from './executor';
-import type { CallMessage, CallOutcome, CallRef, ThreadCallMessage } from './protocol';
-import { decodeWorkerError } from './serialization';
-import type { ExecutorCounters } from './statistics';
+import { CancelledError, TimeoutError } from '../../core/errors';
+import { Unfuture } from '../../core/future';
+import { cancelFuture, markStarted, pendingFuture, rejectFuture, resolveFuture } from '../../core/future-internal';
+import type { ExecutorKind } from '../../core/future';
+import { assertOptions, assertTimeout, expected, timerDelay } from '../../core/validate';
+import type { SubmitOptions } from '../executor';
+import type { CallMessage, CallOutcome, CallRef, ThreadCallMessage } from '../protocol';
+import { decodeWorkerError } from '../serialization';
+import type { ExecutorCounters } from '../statistics';
 
 let nextCallId = 1;
 

@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { ResourceLimits } from 'node:worker_threads';
-import { MAX_TIMER_MS, assertInteger, assertOptions, expected } from '../core/validate';
+import { MAX_TIMER_MS, assertInteger, assertOptions, expected } from '../../core/validate';
 
 /** Options of the thread pool (`configure({ thread })`). */
 export interface ThreadPoolOptions {

@@ -15,10 +15,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { deserialize } from 'node:v8';
-import { InvalidStateError, TimeoutError } from '../core/errors';
-import type { Unfuture } from '../core/future';
-import { syncWaiters } from '../core/hooks';
-import type { CallOutcome, UnknownCallMessage } from './protocol';
+import { InvalidStateError, TimeoutError } from '../../../core/errors';
+import type { Unfuture } from '../../../core/future';
+import { syncWaiters } from '../../../core/hooks';
+import type { CallOutcome, UnknownCallMessage } from '../../protocol';
 
 /** What a blocked caller needs to wait for one call of a pool. */
 export interface ProcessSyncPlan {

@@ -2,7 +2,7 @@
  * One child process of the process pool: fork, the IPC channel, ref/unref, and stopping it
  * (SIGTERM, then SIGKILL after a grace period). The only file that imports `child_process`.
  *
- * It knows nothing about calls: the pool (`./process-executor.ts`) keeps each child's
+ * It knows nothing about calls: the pool (`../../process-executor.ts`) keeps each child's
  * pipeline and is told, through {@link ChildEvents}, when the child is ready, answers, or is
  * gone. "Gone" is reported once the process exited AND the IPC channel closed, so every
  * answer the child wrote before dying has been delivered by then: the pool decides what the
@@ -12,13 +12,13 @@ import { fork, type ChildProcess } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { packMessage, unpackMessage } from './worker/process-wire.cjs';
-import type { CallMessage, ParentMessage, WorkerMessage } from './protocol';
-import { parentTypeScriptLoader } from './typescript-loader';
-import { PROCESS_CONTROL_FD as CONTROL_FD, PROTOCOL_VERSION } from './worker/wire.cjs';
+import { packMessage, unpackMessage } from '../../worker/process-wire.cjs';
+import type { CallMessage, ParentMessage, WorkerMessage } from '../../protocol';
+import { parentTypeScriptLoader } from '../../typescript-loader';
+import { PROCESS_CONTROL_FD as CONTROL_FD, PROTOCOL_VERSION } from '../../worker/wire.cjs';
 
 /** The child entry, shipped next to this file in `src/` and `dist/`. */
-export const PROCESS_BOOTSTRAP_FILE = path.join(__dirname, 'worker', 'process-entry.cjs');
+export const PROCESS_BOOTSTRAP_FILE = path.join(__dirname, '..', '..', 'worker', 'process-entry.cjs');
 
 /** Milliseconds between SIGTERM and SIGKILL when a child is stopped. */
 export const KILL_GRACE_MS = 1_000;
