@@ -21,7 +21,7 @@ import { debugState } from '../src/runtime/debug-state';
 import { expectAwaited } from '../src/runtime/debug-futures';
 import { isThenable } from '../src/core/validate';
 import { qualifiedName, registryName, type DecoratedInfo } from './decorated';
-import { declareForWorkers, loadedExports, poolAvailable, poolHasRoom, runningInWorker, submitToPool, whenPoolRan, type CallRef } from './dispatch';
+import { declareForWorkers, loadedExports, poolAvailable, poolHasRoom, runningInWorker, submitToPool, type CallRef, type PoolRun } from './dispatch';
 import { locateDecorated, locatedRef, rememberDeclaration } from './locate';
 import { thisProblem } from './method-this';
 import { moduleFacts } from './module-facts';
@@ -86,35 +86,35 @@ export function callDecorated(info: DecoratedInfo, self: unknown, args: unknown[
   }
   countCall(info, decision.executor);
   const callArgs = instanceMethod ? [envelope(info, self), ...args] : args;
-  // Measured for the thread/process comparison only if no other call is ahead of it.
-  let unqueued: boolean;
-  let future: Unfuture<unknown>;
-  try {
-    unqueued = poolHasRoom(decision.executor);
-    future = submitToPool(decision.executor, ref, callArgs, { timeout: info.options.timeout, name: qualifiedName(info) });
-  } catch (error) {
-    return rejected(error);
-  }
   const executor = decision.executor;
-  recordDispatch(info.original, executor);
+  // Measured for the thread/process comparison only if no other call is ahead of it.
+  let unqueued = false;
+  let future: Unfuture<unknown> | undefined;
   // The worker's own measure of the call: the future's timing would add the queue, the
   // message round trip and, on a cold pool, the worker's startup. A worker's first call into
   // the module also loads it there, so that sample says nothing about the function: skipped.
   // Thread and process pools are compared by what a call costs its caller, from the submit
   // to the answer's arrival here (run, serialization, both message trips), on calls that
   // found a worker free: a queued call's cost says more about the load than about the pool.
-  // See docs/decorator.md, "Measuring".
-  whenPoolRan(future, (run) => {
+  // See docs/decorator.md, "Measuring". It reaches the engine as the call's observer (onRun).
+  const onRun = (run: PoolRun): void => {
     // Rule 2 from the worker's side: it returned a promise, so it is async (the loop's).
     if (run.thenable) recordThenable(info.original);
     if (run.cold) return;
-    const submitted = future.timing.createdAt;
+    const submitted = future?.timing.createdAt;
     // CPU time of the run, once the executors report it (docs/decorator.md, "Measuring").
     const cpuMs = (run as { cpuMs?: number }).cpuMs;
     const preemptedMs = (run as { preemptedMs?: number }).preemptedMs;
     const costMs = unqueued && submitted !== undefined ? performance.now() - submitted : undefined;
     recordCall(info.original, executor, run.runMs, { cpuMs, preemptedMs, costMs });
-  });
+  };
+  try {
+    unqueued = poolHasRoom(executor);
+    future = submitToPool(executor, ref, callArgs, { timeout: info.options.timeout, name: qualifiedName(info), onRun });
+  } catch (error) {
+    return rejected(error);
+  }
+  recordDispatch(info.original, executor);
   return future;
 }
 

@@ -8,7 +8,7 @@ import type { Unfuture } from '../src/core/future';
 import { inWorker } from '../src/executors';
 import { declareRegistration, type Declaration } from '../src/executors/registry';
 import type { CallRef } from '../src/executors';
-import { watchRun, type PoolRun } from '../src/executors/engine/pool-call';
+import type { PoolRun } from '../src/executors/executor';
 import { getExecutor } from '../src/runtime/pools';
 import { findUncloneable } from '../src/executors/worker/error-codec.cjs';
 import type { ConcreteExecutor } from './options';
@@ -55,7 +55,7 @@ export function submitToPool<T>(
   kind: 'thread' | 'process',
   ref: CallRef,
   args: readonly unknown[],
-  options: { timeout: number | null; name: string | undefined },
+  options: { timeout: number | null; name: string | undefined; onRun?: (run: PoolRun) => void },
 ): Unfuture<T> {
   return getExecutor(kind).submit<T>(ref, args, options);
 }
@@ -67,15 +67,6 @@ export function submitToPool<T>(
 export function poolHasRoom(kind: 'thread' | 'process'): boolean {
   const s = getExecutor(kind).statistics();
   return s.queued === 0 && s.running < s.workers;
-}
-
-/**
- * Call `watcher` with the worker's own measure of a pool call (`runMs`, and `cold` when it
- * included loading the module in a fresh worker) once the worker answers; not for calls
- * cancelled, timed out or lost with their worker.
- */
-export function whenPoolRan(future: Unfuture<unknown>, watcher: (run: PoolRun) => void): void {
-  watchRun(future, watcher);
 }
 
 /** The module exports of `file` as loaded in this thread (a worker resolves classes with it). */

@@ -15,6 +15,31 @@ export interface SubmitOptions {
   timeout?: number | null;
   /** Name of the returned Unfuture (default `Future-N`). */
   name?: string;
+  /**
+   * Called once, before the Unfuture settles, with how long the worker ran the call by its
+   * own clock, when a worker answered (a value or an error). Not called for a call that was
+   * cancelled, timed out, or lost with its worker (no worker measured it), nor by the loop
+   * executor. The decorator's measured evidence is one such observer; any caller may pass
+   * one. An observer that throws fails nothing: the error is dropped.
+   */
+  onRun?: (run: PoolRun) => void;
+}
+
+/**
+ * How long a worker ran one call, by its own clock, and whether that run was cold (see
+ * {@link SubmitOptions.onRun}); the parent-side `future.timing` also counts the queue, the
+ * message round trip and a new worker's startup.
+ */
+export interface PoolRun {
+  /** From the worker starting the call to its end (ms), as the worker measured it. */
+  readonly runMs: number;
+  /**
+   * True when this was the worker's first call into the function's module (or the worker is
+   * unknown): `runMs` then includes loading that module in the worker, not only the call.
+   */
+  readonly cold: boolean;
+  /** True when the function returned a promise, which the worker awaited (it is async in fact). */
+  readonly thenable: boolean;
 }
 
 /** Options of {@link Executor.close}. */

@@ -9,52 +9,30 @@ import { Unfuture } from '../../core/future';
 import { cancelFuture, markStarted, pendingFuture, rejectFuture, resolveFuture } from '../../core/future-internal';
 import type { ExecutorKind } from '../../core/future';
 import { assertOptions, assertTimeout, expected, timerDelay } from '../../core/validate';
-import type { SubmitOptions } from '../executor';
+import type { PoolRun, SubmitOptions } from '../executor';
 import type { CallMessage, CallOutcome, CallRef, ThreadCallMessage } from '../protocol';
 import { decodeWorkerError } from '../serialization';
 import type { ExecutorCounters } from '../statistics';
+import type { Slot, WithdrawResult } from './link';
 
 let nextCallId = 1;
 
-/**
- * How long a worker ran one call, by its own clock, and whether that run was cold. What the
- * decorator records as evidence (`watchRun`); the parent-side `future.timing` also counts
- * the queue, the message round trip and a new worker's startup.
- */
-export interface PoolRun {
-  /** From the worker starting the call to its end (ms), as the worker measured it. */
-  readonly runMs: number;
-  /**
-   * True when this was the worker's first call into the function's module (or the worker is
-   * unknown): `runMs` then includes loading that module in the worker, not only the call.
-   */
-  readonly cold: boolean;
-  /** True when the function returned a promise, which the worker awaited (it is async in fact). */
-  readonly thenable: boolean;
-}
-
-/** Per worker (the pool's handle on it), the modules it has answered a call from. */
+/** Per worker (the engine's slot for it), the modules it has answered a call from. */
 const warmFiles = new WeakMap<object, Set<string>>();
-/** Who wants to know how a call ran, by its future (see {@link watchRun}). */
-const runWatchers = new WeakMap<Unfuture<unknown>, (run: PoolRun) => void>();
-
-/**
- * Call `watcher` once with the worker's run time of the pool call behind `future`, when the
- * worker answers (a value or an error). Never called for a call that was cancelled, timed
- * out or lost with its worker (no worker measured it). One watcher per future; internal
- * (the decorator's measured evidence uses it).
- */
-export function watchRun(future: Unfuture<unknown>, watcher: (run: PoolRun) => void): void {
-  runWatchers.set(future, watcher);
-}
 
 /** Epoch milliseconds with sub-millisecond precision (comparable across threads and processes). */
 export function epochNow(): number {
   return performance.timeOrigin + performance.now();
 }
 
-/** The lifecycle of a pool call: `queued` -> `running` -> `done`, or `queued` -> `done`. */
-export type PoolCallState = 'queued' | 'running' | 'done';
+/**
+ * The life of a pool call: `queued` (waiting in the engine) -> `sent` (a worker holds it,
+ * behind another call) -> `running` (first in its worker's line: it runs, or is about to)
+ * -> `done` (the Unfuture settled). A call given back by a worker that never started it
+ * goes from `sent`/`running` back to `queued`; a cancelled one may go to `done` from any
+ * state. A call asked to stop is `running` with {@link PoolCall.stopRequested}.
+ */
+export type PoolCallState = 'queued' | 'sent' | 'running' | 'done';
 
 /**
  * Run `force` once a stop request's grace period (`cancelGrace` ms) has passed; the timer
@@ -72,10 +50,11 @@ export function validateSubmit(ref: unknown, args: unknown, options: unknown): a
     throw new TypeError(expected('ref', 'a call reference { file, name }', ref));
   }
   if (!Array.isArray(args)) throw new TypeError(expected('args', 'an array', args));
-  assertOptions('options', options, ['timeout', 'name']);
+  assertOptions('options', options, ['timeout', 'name', 'onRun']);
   const o = options as SubmitOptions | undefined;
   assertTimeout('options.timeout', o?.timeout);
   if (o?.name !== undefined && typeof o.name !== 'string') throw new TypeError(expected('options.name', 'a string', o.name));
+  if (o?.onRun !== undefined && typeof o.onRun !== 'function') throw new TypeError(expected('options.onRun', 'a function', o.onRun));
 }
 
 /**
@@ -86,13 +65,16 @@ export class PoolCall<T = unknown> {
   readonly id = nextCallId++;
   readonly future: Unfuture<T>;
   readonly submittedAt = epochNow();
-  // Invariant: changes forward (queued -> running -> done), except running -> queued by
-  // `requeue()` for a call whose worker died or was stopped before it started it;
-  // `done` exactly when the future settled.
+  // Invariant: changes forward (queued -> sent -> running -> done), except back to queued
+  // by `requeue()` for a call whose worker died or left before it started it; `done`
+  // exactly when the future settled.
   state: PoolCallState = 'queued';
-  /** Thread pool: the thread the call was sent to, and its cell in that thread's claim array. */
-  place: object | undefined = undefined;
+  /** The engine's slot of the worker holding the call (undefined while queued). */
+  place: Slot | undefined = undefined;
+  /** The link's tag for the call on its worker (the thread link: its claim cell). */
   cell = -1;
+  /** What a withdraw found before the engine cancelled the call (close({ cancelPending })). */
+  withdrawn: WithdrawResult | undefined = undefined;
   /** Set when the pool was asked to stop the running call (cancel, timeout, forced close). */
   stopRequested = false;
   // The worker was asked to stop the call cooperatively (see askToStop); its grace timer.
@@ -101,8 +83,7 @@ export class PoolCall<T = unknown> {
   /** The pool's handle for stopping the call (piscina's abort controller, a child process, …). */
   stopHandle: AbortController | undefined = undefined;
   #timedOut = false;
-  /** The worker the call was handed to (set by `markRunning`), for {@link PoolRun.cold}. */
-  #worker: object | undefined = undefined;
+  readonly #onRun: ((run: PoolRun) => void) | undefined;
   #timer: NodeJS.Timeout | undefined = undefined;
   #cancelMessage: string | undefined = undefined;
   readonly #timeout: number | null | undefined;
@@ -120,6 +101,7 @@ export class PoolCall<T = unknown> {
     onCancel: (call: PoolCall<T>, message: string | undefined) => void,
   ) {
     this.#timeout = options?.timeout;
+    this.#onRun = options?.onRun;
     this.future = pendingFuture<T>({
       executor: kind,
       name: options?.name,
@@ -168,17 +150,20 @@ export class PoolCall<T = unknown> {
 
   /** The call was sent to a worker that never started it (it died or was stopped): queue it again. */
   requeue(): void {
-    if (this.state === 'running') this.state = 'queued';
+    if (this.state === 'sent' || this.state === 'running') this.state = 'queued';
     this.place = undefined;
+    this.withdrawn = undefined;
   }
 
-  /**
-   * The pool handed the call to `worker` (the pool's handle on it: a thread, a child's slot),
-   * which {@link PoolRun.cold} is tracked by.
-   */
-  markRunning(worker: object): void {
+  /** The engine sent the call to the worker of `slot` (which {@link PoolRun.cold} is tracked by). */
+  markSent(slot: Slot): void {
+    this.state = 'sent';
+    this.place = slot;
+  }
+
+  /** The call is first in its worker's line: it runs (or is about to). */
+  markRunning(): void {
     this.state = 'running';
-    this.#worker = worker;
     markStarted(this.future);
   }
 
@@ -221,7 +206,13 @@ export class PoolCall<T = unknown> {
     counters.runTime.record(outcome.endedAt - outcome.startedAt);
     // Before the future settles, so whoever awaits it sees the evidence already recorded.
     const cold = this.#firstFromModule();
-    runWatchers.get(this.future)?.({ runMs: outcome.endedAt - outcome.startedAt, cold, thenable: outcome.thenable === true });
+    if (this.#onRun !== undefined) {
+      try {
+        this.#onRun({ runMs: outcome.endedAt - outcome.startedAt, cold, thenable: outcome.thenable === true });
+      } catch {
+        // An observer's failure is not the call's (SubmitOptions.onRun).
+      }
+    }
     if (outcome.type === 'result') {
       counters.count('completed');
       resolveFuture(this.future, outcome.value as T);
@@ -264,7 +255,7 @@ export class PoolCall<T = unknown> {
 
   /** Whether the worker had not answered a call from this module before (and note that it has now). */
   #firstFromModule(): boolean {
-    const worker = this.#worker;
+    const worker = this.place;
     if (worker === undefined) return true;
     let files = warmFiles.get(worker);
     if (files === undefined) warmFiles.set(worker, (files = new Set()));

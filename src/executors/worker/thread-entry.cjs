@@ -3,7 +3,7 @@
 /**
  * The thread entry: the piscina worker module of the thread pool. piscina calls the exported
  * function with a session's init message (one piscina task = one session; see
- * ../thread-executor.ts). It serves calls on the transferred `port` with `serveThread` (our
+ * ../engine/pool-engine.ts and ../links/thread/). It serves calls on the transferred `port` with `serveThread` (our
  * own protocol, claim cells, `resultSync` wake-ups), running each with the shared core
  * (./run-call.cjs), and resolves when the executor closes its end of the port, which frees
  * the worker for piscina. Plain CommonJS: it runs before any TypeScript loader.
@@ -33,7 +33,7 @@ if (liveness instanceof Int32Array && signal instanceof Int32Array) {
 
 /**
  * The thread pool's worker loop: calls arrive on `port` (several may be queued: the pool
- * pipelines), run one at a time in order, and each answer goes back on `port`. Before a
+ * pipelines; a message may be an array of calls, a batch taken in order), run one at a time in order, and each answer goes back on `port`. Before a
  * call starts the worker claims its cell (SENT -> STARTED); a cell the parent already set
  * to cancelled means "do not start", answered with `skipped`. While the call runs, the
  * parent may move the cell to STOP (the call's `checkpoint()` throws) and post a `stop`
@@ -87,10 +87,16 @@ function serveThread({ port, cells, signal, deadCell, exitCell, tsLoader, versio
     for (;;) {
       const received = receiveMessageOnPort(port);
       if (received === undefined) return undefined;
-      /** @type {ThreadCallMessage | StopMessage} */
+      /** @type {ThreadCallMessage | readonly ThreadCallMessage[] | StopMessage} */
       const message = received.message;
-      if (message.type !== 'stop') return message;
-      stop(message);
+      if (Array.isArray(message)) {
+        // A batch: the calls the parent picked for this thread together, in order.
+        for (const call of message) pending.push(call);
+        return pending.shift();
+      }
+      const single = /** @type {ThreadCallMessage | StopMessage} */ (message);
+      if (single.type !== 'stop') return single;
+      stop(single);
     }
   };
   const drain = async () => {
@@ -108,10 +114,16 @@ function serveThread({ port, cells, signal, deadCell, exitCell, tsLoader, versio
     }
     busy = false;
   };
-  port.on('message', (/** @type {ThreadCallMessage | StopMessage} */ message) => {
-    if (message.type === 'stop') stop(message);
+  port.on('message', (/** @type {ThreadCallMessage | readonly ThreadCallMessage[] | StopMessage} */ message) => {
+    if (Array.isArray(message)) {
+      for (const call of message) pending.push(call);
+      if (!busy) void drain();
+      return;
+    }
+    const single = /** @type {ThreadCallMessage | StopMessage} */ (message);
+    if (single.type === 'stop') stop(single);
     else {
-      pending.push(message);
+      pending.push(single);
       if (!busy) void drain();
     }
   });

@@ -57,15 +57,9 @@ export class Thread {
   readonly #postedAtOnce: boolean;
   /** The threadId of the worker piscina posted the session to inside `run()`, if it did. */
   readonly #postedTo: number | undefined;
-  // Invariant: the calls sent and not answered, in send order (the thread answers in order);
-  // length < CELLS.
-  readonly sent: PoolCall[] = [];
   #nextCell = 0;
-  /** Aborted or ended: nothing more is sent here. */
-  stopping = false;
   /** Its end was handled (session settled, or a blocked resultSync saw the dead cell). */
   gone = false;
-  idleTimer: NodeJS.Timeout | undefined = undefined;
 
   constructor(pool: PiscinaSessions, signal: Int32Array) {
     const { port1, port2 } = new MessageChannel();

@@ -1,0 +1,581 @@
+/**
+ * The pool engine: the life of a pool call, written once for every kind of worker. It owns
+ * the queue, the call states, picking a worker, pipelining and batching, cancellation (ask,
+ * grace, force), what a dead worker's calls become, close() and statistics(). Each kind of
+ * worker is a {@link Link} beneath it (`../links/thread/`, `../links/process/`). Design:
+ * docs/engine.md.
+ *
+ * The promises it keeps, for every link:
+ * - calls start in submission order (FIFO); a call a worker gave back unstarted goes first;
+ * - a call runs at most once: a call goes to another worker only when its link says the
+ *   first one never started it ({@link LinkExit.started}, {@link Link.reclaim});
+ * - a call that only shared a worker with a cancelled or crashed one never fails;
+ * - cancelling a call that has finished changes nothing;
+ * - the Unfuture of a running call that is cancelled settles once the call has stopped.
+ */
+import { InvalidStateError, type WorkerCrashedError } from '../../core/errors';
+import type { ExecutorKind, Unfuture } from '../../core/future';
+import { assertOptions } from '../../core/validate';
+import type { CloseOptions, ExecutorState, ExecutorStatistics, SubmitOptions } from '../executor';
+import type { CallOutcome, CallRef } from '../protocol';
+import { ExecutorCounters } from '../statistics';
+import { CallQueue } from './call-queue';
+import { DrainWaiter } from './drain-waiter';
+import { Slot, type Link, type LinkEvents, type LinkExit } from './link';
+import { PoolCall, afterGrace, validateSubmit } from './pool-call';
+
+/** Workers in a row that may die before they are ready, with none ready, before waiting calls fail. */
+const MAX_FAILED_STARTS = 3;
+
+/** What the engine needs to know of the pool's options. */
+export interface EngineSettings {
+  readonly kind: Exclude<ExecutorKind, 'loop'>;
+  readonly maxWorkers: number;
+  /** Workers kept started even without calls (0: the link keeps its own warm workers). */
+  readonly minWorkers: number;
+  /** Calls a worker runs before it is retired (Infinity: no limit). */
+  readonly maxTasksPerWorker: number;
+  readonly cancelGrace: number;
+  readonly callerStacks: boolean;
+}
+
+/** An answer a link delivers: an outcome, or `skipped` (the worker never started the call). */
+export type LinkAnswer = CallOutcome | { readonly type: 'skipped'; readonly id: number };
+
+/**
+ * One pool: calls, queue and workers. The executors (`../thread-executor.ts`,
+ * `../process-executor.ts`) are an engine and a link; links reach back through the
+ * accessors marked "for links" (a blocked caller's `resultSync` needs them).
+ */
+export class PoolEngine<H> {
+  readonly kind: Exclude<ExecutorKind, 'loop'>;
+  readonly settings: EngineSettings;
+  readonly counters = new ExecutorCounters();
+  // Invariant: moves only open -> closing -> closed; submit() is refused unless open.
+  #state: ExecutorState = 'open';
+  readonly #queue = new CallQueue<PoolCall>();
+  // Invariant: every worker not reported gone (leaving ones included).
+  readonly #slots = new Set<Slot<H>>();
+  readonly #link: Link<H>;
+  // Moving mean of run time (ms), for the link's pipeline depth.
+  #meanRun = 0;
+  // Workers that died before they were ready since the last one that became ready.
+  #failedStarts = 0;
+  #pumpScheduled = false;
+  #closed: Promise<void> | undefined = undefined;
+  readonly #drained = new DrainWaiter(() => this.#busy());
+  readonly #allGone = new DrainWaiter(() => this.#slots.size > 0);
+  readonly #cancelHook = (call: PoolCall): void => this.#cancel(call);
+  readonly #pumpTask = (): void => {
+    this.#pumpScheduled = false;
+    this.#pump();
+  };
+
+  constructor(settings: EngineSettings, makeLink: (events: LinkEvents<H>) => Link<H>) {
+    this.kind = settings.kind;
+    this.settings = settings;
+    this.#link = makeLink({
+      ready: (slot) => this.#ready(slot),
+      answer: (slot, message) => this.answer(slot, message),
+      gone: (slot, exit) => this.#gone(slot, exit),
+      killedForCancel: () => this.counters.terminatedForCancel++,
+    });
+  }
+
+  get state(): ExecutorState {
+    return this.#state;
+  }
+
+  /** Run `ref` with `args` on a worker; `submit` is the executor's method (for caller stacks). */
+  submit<T>(ref: CallRef, args: readonly unknown[], options: SubmitOptions | undefined, submit: Function): Unfuture<T> {
+    validateSubmit(ref, args, options);
+    if (this.#state !== 'open') throw new InvalidStateError(`the ${this.kind} executor is ${this.#state}; a new one is made after shutdown()`);
+    const call = new PoolCall<T>(this.kind, ref, args, options, this.#cancelHook);
+    // A call that finds nothing waiting and a worker idle leaves at once, so the round trip
+    // starts before the caller's stack is recorded; the others wait for the microtask pump,
+    // which sends each worker its share of them as one batch.
+    const idle = this.#queue.size === 0 ? (this.#idleSlot() ?? this.#spawnForNow()) : undefined;
+    if (idle !== undefined) this.sendNow(call as PoolCall, idle);
+    else {
+      this.#queue.push(call as PoolCall);
+      this.#spawnAsNeeded();
+      this.#schedulePump();
+    }
+    call.submitted(submit, this.settings.callerStacks);
+    return call.future;
+  }
+
+  /**
+   * Stop accepting calls, let the submitted ones finish (or cancel the ones not started
+   * with `cancelPending`, every one with `force`), then let the workers go. Idempotent; a
+   * later call with `force` still cancels what is left.
+   */
+  close(options?: CloseOptions): Promise<void> {
+    assertOptions('options', options, ['force', 'cancelPending']);
+    const message = `the ${this.kind} executor was closed`;
+    if (options?.force || options?.cancelPending) this.#cancelPending(message);
+    if (options?.force) {
+      for (const slot of [...this.#slots]) for (const call of [...slot.sent]) call.future.cancel(message);
+    }
+    if (this.#closed === undefined) {
+      if (this.#state === 'open') this.#state = 'closing';
+      this.#closed = this.#drained.wait().then(async () => {
+        for (const slot of [...this.#slots]) this.#leave(slot, this.#link.accepting(slot) ? 'retire' : 'kill');
+        await this.#allGone.wait();
+        await this.#link.close();
+        this.#state = 'closed';
+      });
+    }
+    return this.#closed;
+  }
+
+  /**
+   * A plain frozen snapshot. `running` counts the call at the head of each worker (running
+   * or about to); calls behind it in the worker's line count as queued.
+   */
+  statistics(): ExecutorStatistics {
+    let running = 0;
+    let queued = this.#queue.size;
+    for (const slot of this.#slots) {
+      let live = 0;
+      for (const call of slot.sent) if (call.state !== 'done') live++;
+      if (live > 0) running++;
+      if (live > 1) queued += live - 1;
+    }
+    return this.counters.snapshot(this.kind, this.#state, { workers: this.#places(), queued, running });
+  }
+
+  // ---- for links (a caller blocked in resultSync) ----------------------------------------
+
+  /** Every worker not gone (leaving ones included), for links that look for a call. */
+  slots(): Iterable<Slot<H>> {
+    return this.#slots;
+  }
+
+  /** The pending call behind `future`, and the worker holding it (undefined while queued). */
+  find(future: Unfuture<unknown>): { call: PoolCall; slot: Slot<H> | undefined } | undefined {
+    for (const slot of this.#slots) {
+      for (const call of slot.sent) if (call.future === future && call.state !== 'done') return { call, slot };
+    }
+    for (const call of this.#queue.waiting()) if (call.future === future) return { call, slot: undefined };
+    return undefined;
+  }
+
+  /** Take the queued `call` out of the queue (a blocked caller sends it somewhere itself). */
+  unqueue(call: PoolCall): void {
+    this.#queue.withdraw(call);
+  }
+
+  /** Take back `call`, which the worker of `slot` will never start (the link claimed it). */
+  takeBack(slot: Slot<H>, call: PoolCall): void {
+    const index = slot.sent.indexOf(call);
+    if (index >= 0) slot.sent.splice(index, 1);
+    call.requeue();
+    if (index === 0) this.#becameHead(slot);
+    if (slot.sent.length === 0) this.#idle(slot);
+  }
+
+  /** Queue `call` again ahead of newer calls (it could not be sent where a blocked caller wanted). */
+  giveBack(call: PoolCall): void {
+    this.#queue.giveBack(call);
+    this.#schedulePump();
+  }
+
+  /** Dispatch soon (a worker can take calls again, e.g. after a freeze let it go on). */
+  kick(): void {
+    this.#schedulePump();
+  }
+
+  /** Let `slot`'s worker go now (a session a blocked caller could not use). */
+  retireNow(slot: Slot<H>): void {
+    this.#leave(slot, 'retire');
+  }
+
+  /** Start a worker now (a blocked caller needs one), whatever the queue says. */
+  spawn(): Slot<H> {
+    const slot = new Slot<H>();
+    this.#slots.add(slot);
+    slot.handle = this.#link.start(slot);
+    return slot;
+  }
+
+  /**
+   * Send `call` (not queued, not sent) to `slot` now. False when it did not leave: it failed
+   * to clone (and is failed) or the worker is unreachable (it is queued again).
+   */
+  sendNow(call: PoolCall, slot: Slot<H>): boolean {
+    try {
+      if (!this.#link.send(slot, [call])) {
+        this.#queue.giveBack(call);
+        this.#schedulePump();
+        return false;
+      }
+    } catch (error) {
+      call.fail(this.#link.sendError(call, error), this.counters);
+      this.#drained.check();
+      return false;
+    }
+    this.#sent(slot, [call]);
+    return true;
+  }
+
+  /** Deliver a worker's answer (links call this, also from a blocked caller's poll). */
+  answer(slot: Slot<H>, message: LinkAnswer): void {
+    const sent = slot.sent;
+    // Answers come in send order; a call withdrawn or taken back is looked up.
+    const index = sent[0]?.id === message.id ? 0 : sent.findIndex((c) => c.id === message.id);
+    if (index < 0) return;
+    const call = sent[index]!;
+    sent.splice(index, 1);
+    if (message.type === 'skipped' || index > 0) {
+      // Never started: withdrawn (already settled), or an answer ahead of its turn, which
+      // only a call the worker dropped unstarted gets.
+      call.settleStopped(this.counters);
+    } else {
+      // A call asked to stop ends cancelled whatever it answered (settleOutcome).
+      if (!call.stopRequested) this.#meanRun += (message.endedAt - message.startedAt - this.#meanRun) / 8;
+      call.settleOutcome(message, this.counters);
+    }
+    if (index === 0) this.#becameHead(slot);
+    if (sent.length === 0) this.#idle(slot);
+    this.#schedulePump();
+    this.#drained.check();
+  }
+
+  // ---- dispatching -----------------------------------------------------------------------
+
+  #schedulePump(): void {
+    if (this.#pumpScheduled) return;
+    this.#pumpScheduled = true;
+    queueMicrotask(this.#pumpTask);
+  }
+
+  /** Hand waiting calls to workers, each worker's share as one batch; start workers as needed. */
+  #pump(): void {
+    const touched: Slot<H>[] = [];
+    for (;;) {
+      while (this.#queue.size > 0) {
+        const slot = this.#pick();
+        if (slot === undefined) break;
+        const call = this.#queue.take();
+        if (call === undefined) break;
+        if (slot.outbox.push(call) === 1) touched.push(slot);
+      }
+      // Workers that take calls as soon as they start (threads) get the rest now.
+      if (this.#queue.size === 0 || this.#spawnAsNeeded() === 0) break;
+    }
+    for (const slot of touched) this.#flush(slot);
+  }
+
+  /** A worker for the next call: an idle one, else (none can be added) the least busy under the link's depth. */
+  #pick(): Slot<H> | undefined {
+    let best: Slot<H> | undefined;
+    let bestLoad = Infinity;
+    for (const slot of this.#slots) {
+      if (!this.#canTake(slot)) continue;
+      const load = slot.sent.length + slot.outbox.length;
+      if (load === 0) return slot;
+      if (load < bestLoad) (best = slot), (bestLoad = load);
+    }
+    if (best === undefined || this.#places() < this.settings.maxWorkers || this.#starting() > 0) return undefined;
+    return bestLoad < this.#link.depth(this.#meanRun) ? best : undefined;
+  }
+
+  /** A worker that can take a call and holds none. */
+  #idleSlot(): Slot<H> | undefined {
+    for (const slot of this.#slots) if (slot.sent.length === 0 && slot.outbox.length === 0 && this.#canTake(slot)) return slot;
+    return undefined;
+  }
+
+  /**
+   * With nothing queued, nothing starting and room for a worker: start one, and return it
+   * if it takes calls at once (a thread session), so the call leaves now.
+   */
+  #spawnForNow(): Slot<H> | undefined {
+    if (this.#places() >= this.settings.maxWorkers || this.#starting() > 0) return undefined;
+    const slot = this.spawn();
+    return this.#link.accepting(slot) ? slot : undefined;
+  }
+
+  #canTake(slot: Slot<H>): boolean {
+    return !slot.leaving && slot.total + slot.outbox.length < this.settings.maxTasksPerWorker && this.#link.accepting(slot);
+  }
+
+  /** Workers that count against maxWorkers. */
+  #places(): number {
+    if (this.#link.leavingHoldsPlace) return this.#slots.size;
+    let n = 0;
+    for (const slot of this.#slots) if (!slot.leaving) n++;
+    return n;
+  }
+
+  #starting(): number {
+    let n = 0;
+    for (const slot of this.#slots) if (!slot.leaving && this.#link.starting(slot)) n++;
+    return n;
+  }
+
+  /** Start workers for the calls that wait (and up to minWorkers); returns how many can take calls at once. */
+  #spawnAsNeeded(): number {
+    const s = this.settings;
+    let places = this.#places();
+    if (places >= s.maxWorkers) return 0;
+    let starting = this.#starting();
+    let acceptingNow = 0;
+    while (places < s.maxWorkers && (this.#queue.size > starting + acceptingNow || (this.#state === 'open' && places < s.minWorkers))) {
+      const slot = this.spawn();
+      places++;
+      if (this.#link.accepting(slot)) acceptingNow++;
+      else starting++;
+    }
+    return acceptingNow;
+  }
+
+  /** Send the calls #pump picked for `slot`: one batch, or one by one if a value will not clone. */
+  #flush(slot: Slot<H>): void {
+    const calls = slot.outbox;
+    slot.outbox = [];
+    if (calls.length === 1) {
+      this.sendNow(calls[0]!, slot);
+      return;
+    }
+    let sent: boolean;
+    try {
+      sent = this.#link.send(slot, calls);
+    } catch {
+      for (const call of calls) this.sendNow(call, slot); // finds and fails the call that cannot clone
+      return;
+    }
+    if (!sent) {
+      for (const call of calls) this.#queue.giveBack(call);
+      this.#schedulePump();
+      return;
+    }
+    this.#sent(slot, calls);
+  }
+
+  /** `calls` left for `slot`'s worker, in order. */
+  #sent(slot: Slot<H>, calls: readonly PoolCall[]): void {
+    const wasIdle = slot.sent.length === 0;
+    for (const call of calls) {
+      call.markSent(slot);
+      slot.sent.push(call);
+    }
+    slot.total += calls.length;
+    if (wasIdle) {
+      this.#link.setBusy(slot, true);
+      this.#becameHead(slot);
+    }
+  }
+
+  /** `slot`'s first call changed: it runs now (or, withdrawn too late, must be stopped). */
+  #becameHead(slot: Slot<H>): void {
+    const head = slot.sent[0];
+    if (head === undefined) return;
+    if (head.state === 'sent') {
+      head.markRunning();
+      return;
+    }
+    // Withdrawn while it waited, but the worker may not have dropped it in time ('asked'):
+    // if it still heads the line after cancelGrace, it runs: stop it the hard way.
+    if (head.state === 'done' && head.stopRequested && head.withdrawn === 'asked') {
+      head.withdrawn = undefined;
+      const force = (): void => {
+        if (slot.sent[0] === head) this.#force(slot, head);
+      };
+      if (this.settings.cancelGrace <= 0) force();
+      else afterGrace(this.settings.cancelGrace, force);
+    }
+  }
+
+  // ---- what workers say --------------------------------------------------------------------
+
+  #ready(slot: Slot<H>): void {
+    slot.everReady = true;
+    this.#failedStarts = 0;
+    // A blocked resultSync may have sent a call before 'ready' was read.
+    this.#link.setBusy(slot, slot.sent.length > 0);
+    this.#pump();
+    if (slot.sent.length === 0) this.#idle(slot);
+  }
+
+  /** The worker is gone: settle what it started, send the rest elsewhere. */
+  #gone(slot: Slot<H>, exit: LinkExit): void {
+    if (slot.gone) return;
+    slot.gone = true;
+    slot.leaving = true;
+    this.#slots.delete(slot);
+    if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer);
+    const calls = slot.sent.splice(0);
+    for (const call of slot.outbox.splice(0)) this.#queue.giveBack(call);
+    for (let i = 0; i < calls.length; i++) {
+      const call = calls[i]!;
+      // Asked first for every call: the link may claim the call so the worker never starts it.
+      const started = exit.started(call, i);
+      if (call.state === 'done') continue;
+      if (exit.mismatch !== undefined) call.fail(exit.mismatch(call), this.counters);
+      else if (!started) {
+        call.requeue();
+        this.#queue.giveBack(call);
+      } else if (call.stopRequested) call.settleStopped(this.counters);
+      else call.fail(exit.crashError(call), this.counters);
+    }
+    // One worker that died while it started (the OOM killer, an operator) costs nothing: the
+    // pump starts another. Only when starts keep failing and none is ready (a bad execArgv, a
+    // protocol mismatch) are the waiting calls failed, instead of starting workers forever.
+    if (exit.neverReady) this.#failedStarts++;
+    if (exit.mismatch !== undefined) this.#failWaiting((call) => exit.mismatch!(call));
+    else if (exit.neverReady && this.#failedStarts >= MAX_FAILED_STARTS && !this.#anyReady()) {
+      const starts = this.#failedStarts;
+      this.#failWaiting((call) => exit.startFailed?.(call, starts) ?? exit.crashError(call));
+    }
+    this.#pump();
+    this.#drained.check();
+    this.#allGone.check();
+  }
+
+  // ---- cancellation and stopping ----------------------------------------------------------
+
+  #cancel(call: PoolCall): void {
+    if (call.state === 'done') return;
+    if (call.state === 'queued') {
+      this.#queue.forget();
+      call.settleStopped(this.counters);
+      this.#drained.check();
+      return;
+    }
+    const slot = call.place as Slot<H>;
+    const found = call.withdrawn ?? this.#link.withdraw(slot, call);
+    call.withdrawn = found;
+    if (found !== 'running') {
+      // Not started and now never will ('never'), told not to start ('asked': #becameHead
+      // stops it if it did), or ended with its answer on the way: it ends cancelled now,
+      // and stays in the worker's line until the worker answers for it.
+      if (found === 'asked') call.stopRequested = true;
+      call.settleStopped(this.counters);
+      this.#drained.check();
+      return;
+    }
+    call.askToStop(
+      this.settings.cancelGrace,
+      () => {
+        if (this.#link.requestStop(slot, call)) return true;
+        call.settleStopped(this.counters); // it ended meanwhile: nothing to stop
+        this.#drained.check();
+        return false;
+      },
+      () => this.#force(slot, call),
+    );
+  }
+
+  /** Stop `slot`'s running `call` by force; calls the worker had not started go elsewhere. */
+  #force(slot: Slot<H>, call: PoolCall): void {
+    if (slot.leaving) return;
+    if (!this.#link.forceStop(slot, call)) return;
+    slot.leaving = true;
+    if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer);
+    this.#reclaim(slot);
+  }
+
+  /** Cancel every call that has not started: queued, or sent to a worker that has not started it. */
+  #cancelPending(message: string): void {
+    for (const call of [...this.#queue.waiting()]) call.future.cancel(message);
+    for (const slot of this.#slots) {
+      // The head of each worker's line counts as running (statistics()); the calls behind
+      // it are pending. Withdraw first: a call the worker started meanwhile finishes.
+      let head = true;
+      for (const call of [...slot.sent]) {
+        if (call.state === 'done') continue;
+        if (head) {
+          head = false;
+          continue;
+        }
+        const found = this.#link.withdraw(slot, call);
+        if (found === 'running' || found === 'ended') continue;
+        call.withdrawn = found;
+        call.future.cancel(message);
+      }
+    }
+  }
+
+  /** Nothing more goes to `slot`; calls its worker has not started go elsewhere, then it goes. */
+  #leave(slot: Slot<H>, how: 'retire' | 'kill'): void {
+    if (slot.leaving) return;
+    slot.leaving = true;
+    if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer);
+    this.#reclaim(slot);
+    if (how === 'retire') this.#link.retire(slot);
+    else this.#link.kill(slot);
+  }
+
+  /** Take back from a leaving `slot` every call its link can claim unstarted, ahead of newer calls. */
+  #reclaim(slot: Slot<H>): void {
+    const back: PoolCall[] = [];
+    for (const call of [...slot.sent]) {
+      if (!this.#link.reclaim(slot, call)) continue;
+      slot.sent.splice(slot.sent.indexOf(call), 1);
+      if (call.state !== 'done') back.push(call);
+    }
+    for (const call of back) {
+      call.requeue();
+      this.#queue.giveBack(call);
+    }
+    if (back.length > 0) this.#schedulePump();
+    this.#drained.check();
+  }
+
+  // ---- idle workers ------------------------------------------------------------------------
+
+  #idle(slot: Slot<H>): void {
+    this.#link.setBusy(slot, false);
+    if (slot.leaving) return;
+    if (slot.total >= this.settings.maxTasksPerWorker) {
+      this.#leave(slot, 'retire');
+      return;
+    }
+    const delay = this.#link.idleDelay(slot, this.#places());
+    if (delay === undefined) return;
+    slot.idleSince = performance.now();
+    if (slot.idleTimer === undefined) {
+      slot.idleTimer = setTimeout(() => this.#idleCheck(slot), delay);
+      slot.idleTimer.unref();
+    } else {
+      slot.idleTimer.refresh();
+    }
+  }
+
+  #idleCheck(slot: Slot<H>): void {
+    if (slot.sent.length > 0 || slot.leaving) return; // re-armed when idle again
+    const delay = this.#link.idleDelay(slot, this.#places());
+    if (delay === undefined) return;
+    const left = slot.idleSince + delay - performance.now();
+    if (left > 1) {
+      slot.idleTimer = setTimeout(() => this.#idleCheck(slot), left);
+      slot.idleTimer.unref();
+    } else {
+      this.#leave(slot, 'retire');
+    }
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  /** No worker could start (or every one refuses the protocol): fail the waiting calls. */
+  #failWaiting(error: (call: PoolCall) => WorkerCrashedError): void {
+    this.#failedStarts = 0;
+    for (const call of [...this.#queue.waiting()]) {
+      this.#queue.forget();
+      call.fail(error(call), this.counters);
+    }
+  }
+
+  #anyReady(): boolean {
+    for (const slot of this.#slots) if (!slot.leaving && this.#link.accepting(slot)) return true;
+    return false;
+  }
+
+  #busy(): boolean {
+    if (this.#queue.size > 0) return true;
+    for (const slot of this.#slots) if (slot.sent.length > 0 || slot.outbox.length > 0) return true;
+    return false;
+  }
+}

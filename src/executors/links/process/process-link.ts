@@ -1,0 +1,280 @@
+/**
+ * The process link: child processes (`child_process.fork`, through ./process-child.ts)
+ * beneath the pool engine.
+ *
+ * Each child runs one call at a time, in the order it received them, and answers in that
+ * order (the contract is written at the top of ../../worker/process-entry.cjs). The first
+ * unanswered call of a child's line (its *head*) is the one it runs; the others have not
+ * started. So, without a message per start:
+ *
+ * - a child that dies has started only its head: the engine fails that one
+ *   (`WorkerCrashedError`) and sends the rest to another child;
+ * - withdrawing a call behind the head sends a `cancel`, and the child drops it unstarted
+ *   ('asked': should it have started meanwhile, the engine stops it once it heads the line);
+ * - stopping a head by force freezes its child to learn whether the head still runs (its
+ *   answer may be unread while the child runs the next call), and only then kills it
+ *   (SIGTERM, then SIGKILL); the calls behind it go to another child. Design:
+ *   docs/executors.md, "freeze, drain, decide".
+ *
+ * It also serves a caller blocked in `resultSync` (./process-sync-wait.ts).
+ */
+import * as path from 'node:path';
+import { CloneError, InvalidStateError, WorkerCrashedError } from '../../../core/errors';
+import type { Unfuture } from '../../../core/future';
+import type { Link, LinkEvents, Slot, WithdrawResult } from '../../engine/link';
+import type { PoolCall } from '../../engine/pool-call';
+import type { LinkAnswer, PoolEngine } from '../../engine/pool-engine';
+import type { ResolvedProcessPoolOptions } from '../../engine/pool-options';
+import type { CallOutcome } from '../../protocol';
+import { argumentCloneError } from '../../serialization';
+import { ProcessChild, canFreezeChildren } from './process-child';
+import {
+  createSyncFolder,
+  readUngatedRecord,
+  registerProcessSyncSource,
+  removeSyncFolder,
+  removeUngatedRecord,
+  unregisterProcessSyncSource,
+  waitForReadyMarker,
+  type ProcessSyncPlan,
+  type ProcessSyncSource,
+} from './process-sync-wait';
+
+/** Most calls sent ahead to one child (tiny calls only; see {@link ProcessLink.depth}). */
+const PIPELINE_DEPTH = 64;
+/** Calls whose mean run time is above this (ms) are not pipelined: balance beats latency. */
+const PIPELINE_MAX_RUN_MS = 2;
+
+type ChildSlot = Slot<ProcessChild>;
+
+/** Child processes beneath a pool engine. */
+export class ProcessLink implements Link<ProcessChild>, ProcessSyncSource {
+  /** A stopping child is still a process: it counts against maxWorkers until it is gone. */
+  readonly leavingHoldsPlace = true;
+  readonly #options: ResolvedProcessPoolOptions;
+  readonly #events: LinkEvents<ProcessChild>;
+  #engine: PoolEngine<ProcessChild> | undefined = undefined;
+  // Answer files and ready markers for callers blocked in resultSync; made at the first fork.
+  #syncFolder: string | undefined = undefined;
+
+  constructor(events: LinkEvents<ProcessChild>, options: ResolvedProcessPoolOptions) {
+    this.#events = events;
+    this.#options = options;
+  }
+
+  /** The engine above (answers, and a blocked caller's wait, go through it). */
+  attach(engine: PoolEngine<ProcessChild>): void {
+    this.#engine = engine;
+  }
+
+  // ---- Link ------------------------------------------------------------------------------
+
+  start(slot: ChildSlot): ProcessChild {
+    if (this.#syncFolder === undefined) {
+      this.#syncFolder = createSyncFolder();
+      registerProcessSyncSource(this);
+    }
+    const o = this.#options;
+    return new ProcessChild(
+      { execArgv: o.execArgv, env: o.env, syncFolder: this.#syncFolder },
+      {
+        ready: () => this.#events.ready(slot),
+        message: (_child, message) => {
+          if (message.type !== 'ready') this.#engine!.answer(slot, message as LinkAnswer);
+        },
+        gone: (_child, exitCode, signal) => this.#gone(slot, exitCode, signal),
+      },
+    );
+  }
+
+  accepting(slot: ChildSlot): boolean {
+    return slot.handle.state === 'ready' && !slot.handle.frozen;
+  }
+
+  starting(slot: ChildSlot): boolean {
+    return slot.handle.state === 'starting';
+  }
+
+  /**
+   * Tiny calls are pipelined (a child never waits a round trip for its next call), longer
+   * ones not. Without a freeze (no /proc) cancelling a head kills its child at once: then
+   * nothing may wait behind the head, or it could be a call that had started.
+   */
+  depth(meanRunMs: number): number {
+    return meanRunMs > PIPELINE_MAX_RUN_MS || !canFreezeChildren() ? 1 : PIPELINE_DEPTH;
+  }
+
+  send(slot: ChildSlot, calls: readonly PoolCall[]): boolean {
+    return slot.handle.send(calls.length === 1 ? calls[0]!.message() : calls.map((call) => call.message()));
+  }
+
+  withdraw(slot: ChildSlot, call: PoolCall): WithdrawResult {
+    if (slot.sent[0] === call) return 'running';
+    slot.handle.send({ type: 'cancel', id: call.id });
+    return 'asked';
+  }
+
+  /** The line is read when the child is gone ({@link #gone}): nothing is claimed before. */
+  reclaim(): boolean {
+    return false;
+  }
+
+  sendError(call: PoolCall, error: unknown): Error {
+    const name = call.ref.name;
+    const reason = error instanceof Error ? error.message : String(error);
+    return argumentCloneError(name, call.args) ?? new CloneError(`a value of \`${name}\` cannot be sent to a child process: ${reason}`, 'argument', { cause: error });
+  }
+
+  requestStop(slot: ChildSlot, call: PoolCall): boolean {
+    slot.handle.requestStop(call.id);
+    return true;
+  }
+
+  /**
+   * Stop `slot`'s head. Its answer may be unread in the channel while the child already runs
+   * the next call, so freeze the child first and kill it only if the head is still unanswered
+   * then (docs/executors.md, "freeze, drain, decide"). Without a way to see the child stop,
+   * kill at once. The child's end reports which calls it had started.
+   */
+  forceStop(slot: ChildSlot): boolean {
+    const child = slot.handle;
+    if (child.frozen) return false; // the freeze under way looks at the head again when it ends
+    if (!child.freeze(() => this.#frozen(slot))) {
+      this.#events.killedForCancel();
+      child.kill();
+    }
+    return false;
+  }
+
+  retire(slot: ChildSlot): void {
+    slot.handle.retire();
+  }
+
+  kill(slot: ChildSlot): void {
+    slot.handle.kill();
+  }
+
+  setBusy(slot: ChildSlot, busy: boolean): void {
+    slot.handle.setReferenced(busy);
+  }
+
+  idleDelay(_slot: ChildSlot, workers: number): number | undefined {
+    return workers <= this.#options.minWorkers ? undefined : this.#options.idleTimeout;
+  }
+
+  async close(): Promise<void> {
+    unregisterProcessSyncSource(this);
+    if (this.#syncFolder !== undefined) removeSyncFolder(this.#syncFolder);
+    this.#syncFolder = undefined;
+  }
+
+  /** The process ids of the live children (a fresh array). */
+  childPids(): number[] {
+    const pids: number[] = [];
+    for (const slot of this.#engine!.slots()) if (slot.handle.pid !== undefined) pids.push(slot.handle.pid);
+    return pids;
+  }
+
+  // ---- what children say -------------------------------------------------------------------
+
+  /** `slot`'s child is stopped and everything it wrote is read: kill it or let it go on. */
+  #frozen(slot: ChildSlot): void {
+    const child = slot.handle;
+    if (slot.sent[0]?.stopRequested && !this.#startedUngated(slot)) {
+      this.#events.killedForCancel();
+      child.kill(); // the head still runs; nothing behind it has started
+      return;
+    }
+    child.thaw(); // the head had finished: its answer (read, or on its way) ends it cancelled
+    this.#engine!.kick();
+  }
+
+  /**
+   * Whether the child started a call behind its head without waiting for the head's answer
+   * to be written (it does while a blocked parent waits; it records the call's id in
+   * `ungated-<pid>`, see worker/process-entry.cjs rule 2): then the head has finished.
+   */
+  #startedUngated(slot: ChildSlot): boolean {
+    const id = readUngatedRecord(this.#syncFolder!, slot.handle.pid!);
+    return id !== undefined && slot.sent.findIndex((call) => call.id === id) > 0;
+  }
+
+  /** The child exited and its channel closed (every answer it wrote was delivered). */
+  #gone(slot: ChildSlot, exitCode: number | null, signal: NodeJS.Signals | null): void {
+    const child = slot.handle;
+    const mismatch = child.mismatch;
+    if (this.#syncFolder !== undefined && child.pid !== undefined) removeUngatedRecord(this.#syncFolder, child.pid);
+    this.#events.gone(slot, {
+      // Only the head ran; a head stopped for another call's sake (a stopping child) did not.
+      started: (call, index) => index === 0 && (call.stopRequested || !child.stoppedOnPurpose),
+      crashError: (call) => crashError(call, exitCode, signal),
+      neverReady: !slot.everReady && (!child.stoppedOnPurpose || mismatch !== undefined),
+      startFailed: (call, starts) => {
+        const error = crashError(call, exitCode, signal);
+        error.message = `${error.message} before it was ready; ${starts} children in a row died while starting (check configure({ process: { execArgv, env } }))`;
+        return error;
+      },
+      mismatch:
+        mismatch === undefined
+          ? undefined
+          : (call) => {
+              const error = crashError(call, exitCode, signal);
+              error.message = `no child process could run \`${call.ref.name}\`: ${mismatch}`;
+              return error;
+            },
+    });
+  }
+
+  // ---- a caller blocked in resultSync (./process-sync-wait.ts) ------------------------------
+
+  /** @internal ProcessSyncSource: put the call with a child and ask it for a sync answer. */
+  prepareSyncWait(future: Unfuture<unknown>, deadline: number): ProcessSyncPlan | null | undefined {
+    const engine = this.#engine!;
+    const found = engine.find(future);
+    if (found === undefined) return undefined;
+    const call = found.call;
+    let slot = found.slot;
+    if (slot?.handle.frozen) {
+      throw new InvalidStateError(`the child process holding ${future.getName()} is stopped while another of its calls is cancelled: await it instead`);
+    }
+    if (slot === undefined) {
+      // Nothing sends it while the caller blocks: hand it to a child now, past the pipeline depth.
+      const target = this.#syncSlot(deadline);
+      engine.unqueue(call);
+      if (!engine.sendNow(call, target)) {
+        if (call.state === 'done') return null; // it could not be sent (CloneError): nothing to wait for
+        throw new InvalidStateError(`the child process chosen for ${future.getName()} is exiting: await it instead`);
+      }
+      slot = target;
+    }
+    const child = slot.handle;
+    const file = path.join(this.#syncFolder!, `answer-${call.id}`);
+    if (!child.send({ type: 'sync', id: call.id, file })) {
+      throw new InvalidStateError(`the child process holding ${future.getName()} is exiting: await it instead`);
+    }
+    return { file, pid: child.pid!, settle: (outcome: CallOutcome) => call.settleOutcome(outcome, engine.counters) };
+  }
+
+  /** A child that listens now: the least busy ready one, else a starting one once its ready marker shows. */
+  #syncSlot(deadline: number): ChildSlot {
+    const engine = this.#engine!;
+    let best: ChildSlot | undefined;
+    for (const slot of engine.slots()) {
+      if (slot.leaving || !this.accepting(slot)) continue;
+      if (best === undefined || slot.sent.length < best.sent.length) best = slot;
+    }
+    if (best !== undefined) return best;
+    const starting = (): ChildSlot[] => [...engine.slots()].filter((slot) => !slot.leaving && slot.handle.state === 'starting');
+    if (starting().length === 0) engine.spawn();
+    return waitForReadyMarker(this.#syncFolder!, starting(), (slot) => slot.handle.pid, deadline);
+  }
+}
+
+/** The error of a call whose child died while running it. */
+export function crashError(call: PoolCall, exitCode: number | null, signal: NodeJS.Signals | null): WorkerCrashedError {
+  const how = signal !== null ? `was killed by ${signal}` : `exited with code ${exitCode}`;
+  return new WorkerCrashedError(`the child process running \`${call.ref.name}\` ${how}`, {
+    exitCode: exitCode ?? undefined,
+    signal: signal ?? undefined,
+  });
+}
