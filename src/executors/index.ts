@@ -1,5 +1,5 @@
 // Barrel for src/executors: every public export of this area.
-export type { Executor, SubmitOptions, CloseOptions, ExecutorStatistics, DurationSummary, ExecutorState } from './executor';
+export type { Executor, SubmitOptions, PoolRun, CloseOptions, ExecutorStatistics, DurationSummary, ExecutorState } from './executor';
 export type { CallRef } from './protocol';
 export type { ThreadPoolOptions, ProcessPoolOptions } from './engine/pool-options';
 export { unsyncRegister, inWorker, locateFunction } from './registry';

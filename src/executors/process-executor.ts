@@ -40,7 +40,7 @@ export class ProcessExecutor implements Executor {
   constructor(options?: ProcessPoolOptions) {
     const o = resolveProcessPoolOptions(options, 'options');
     let link!: ProcessLink;
-    const settings = { kind: 'process', maxWorkers: o.maxWorkers, minWorkers: o.minWorkers, maxTasksPerWorker: o.maxTasksPerWorker, cancelGrace: o.cancelGrace, callerStacks: o.callerStacks } as const;
+    const settings = { kind: 'process', maxWorkers: o.maxWorkers, minWorkers: o.minWorkers, maxTasksPerWorker: o.maxTasksPerWorker, cancelGrace: o.cancelGrace, callerStacks: o.callerStacks, maxQueue: o.maxQueue } as const;
     this.#engine = new PoolEngine<ProcessChild>(settings, (events) => (link = new ProcessLink(events, o)));
     link.attach(this.#engine);
     this.#link = link;

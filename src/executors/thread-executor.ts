@@ -53,7 +53,7 @@ export class ThreadExecutor implements Executor {
     const t = resolveThreadTuning(tuning, PIPELINE_DEPTH, CELLS - 1);
     let link!: ThreadLink;
     // minWorkers: piscina keeps that many threads warm itself; sessions start on demand.
-    const settings = { kind: 'thread', maxWorkers: o.maxWorkers, minWorkers: 0, maxTasksPerWorker: Infinity, cancelGrace: o.cancelGrace, callerStacks: o.callerStacks } as const;
+    const settings = { kind: 'thread', maxWorkers: o.maxWorkers, minWorkers: 0, maxTasksPerWorker: Infinity, cancelGrace: o.cancelGrace, callerStacks: o.callerStacks, maxQueue: o.maxQueue } as const;
     this.#engine = new PoolEngine<Thread>(settings, (events) => (link = new ThreadLink(events, o, t)));
     link.attach(this.#engine);
   }

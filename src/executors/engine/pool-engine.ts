@@ -13,7 +13,7 @@
  * - cancelling a call that has finished changes nothing;
  * - the Unfuture of a running call that is cancelled settles once the call has stopped.
  */
-import { InvalidStateError, type WorkerCrashedError } from '../../core/errors';
+import { InvalidStateError, QueueFull, type WorkerCrashedError } from '../../core/errors';
 import type { ExecutorKind, Unfuture } from '../../core/future';
 import { assertOptions } from '../../core/validate';
 import type { CloseOptions, ExecutorState, ExecutorStatistics, SubmitOptions } from '../executor';
@@ -37,6 +37,8 @@ export interface EngineSettings {
   readonly maxTasksPerWorker: number;
   readonly cancelGrace: number;
   readonly callerStacks: boolean;
+  /** Most calls waiting for a worker (Infinity: unbounded); see `ThreadPoolOptions.maxQueue`. */
+  readonly maxQueue: number;
 }
 
 /** An answer a link delivers: an outcome, or `skipped` (the worker never started the call). */
@@ -96,7 +98,10 @@ export class PoolEngine<H> {
     // which sends each worker its share of them as one batch.
     const idle = this.#queue.size === 0 ? (this.#idleSlot() ?? this.#spawnForNow()) : undefined;
     if (idle !== undefined) this.sendNow(call as PoolCall, idle);
-    else {
+    else if (this.settings.maxQueue !== Infinity && this.#waiting() >= this.settings.maxQueue) {
+      const max = this.settings.maxQueue;
+      call.fail(new QueueFull(`the ${this.kind} pool refused a call to \`${ref.name}\`: ${max} call${max === 1 ? '' : 's'} already wait for a worker (maxQueue: ${max})`), this.counters);
+    } else {
       this.#queue.push(call as PoolCall);
       this.#spawnAsNeeded();
       this.#schedulePump();
@@ -135,14 +140,19 @@ export class PoolEngine<H> {
    */
   statistics(): ExecutorStatistics {
     let running = 0;
-    let queued = this.#queue.size;
+    for (const slot of this.#slots) if (slot.sent.some((call) => call.state !== 'done')) running++;
+    return this.counters.snapshot(this.kind, this.#state, { workers: this.#places(), queued: this.#waiting(), running });
+  }
+
+  /** Calls waiting for a worker: queued here, or sent behind the call a worker runs. */
+  #waiting(): number {
+    let waiting = this.#queue.size;
     for (const slot of this.#slots) {
       let live = 0;
       for (const call of slot.sent) if (call.state !== 'done') live++;
-      if (live > 0) running++;
-      if (live > 1) queued += live - 1;
+      if (live > 1) waiting += live - 1;
     }
-    return this.counters.snapshot(this.kind, this.#state, { workers: this.#places(), queued, running });
+    return waiting;
   }
 
   // ---- for links (a caller blocked in resultSync) ----------------------------------------

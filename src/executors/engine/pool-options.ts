@@ -35,6 +35,13 @@ export interface ThreadPoolOptions {
    * terminates the worker at once.
    */
   cancelGrace?: number;
+  /**
+   * Most calls waiting for a worker (default `Infinity`: unbounded). A call sent ahead to a
+   * busy worker still waits; only calls that run do not. When that many wait, a new call's
+   * Unfuture rejects at once with `QueueFull` and nothing is queued; the waiting calls are
+   * not affected. `0`: a call runs at once on an idle worker or is refused.
+   */
+  maxQueue?: number;
 }
 
 /** Options of the process pool (`configure({ process })`). */
@@ -66,10 +73,17 @@ export interface ProcessPoolOptions {
    * terminates the worker at once.
    */
   cancelGrace?: number;
+  /**
+   * Most calls waiting for a worker (default `Infinity`: unbounded). A call sent ahead to a
+   * busy worker still waits; only calls that run do not. When that many wait, a new call's
+   * Unfuture rejects at once with `QueueFull` and nothing is queued; the waiting calls are
+   * not affected. `0`: a call runs at once on an idle worker or is refused.
+   */
+  maxQueue?: number;
 }
 
-export const THREAD_OPTION_KEYS = ['minWorkers', 'maxWorkers', 'idleTimeout', 'resourceLimits', 'execArgv', 'env', 'callerStacks', 'cancelGrace'] as const;
-export const PROCESS_OPTION_KEYS = ['minWorkers', 'maxWorkers', 'idleTimeout', 'maxTasksPerWorker', 'execArgv', 'env', 'callerStacks', 'cancelGrace'] as const;
+export const THREAD_OPTION_KEYS = ['minWorkers', 'maxWorkers', 'idleTimeout', 'resourceLimits', 'execArgv', 'env', 'callerStacks', 'cancelGrace', 'maxQueue'] as const;
+export const PROCESS_OPTION_KEYS = ['minWorkers', 'maxWorkers', 'idleTimeout', 'maxTasksPerWorker', 'execArgv', 'env', 'callerStacks', 'cancelGrace', 'maxQueue'] as const;
 const RESOURCE_LIMIT_KEYS = ['maxYoungGenerationSizeMb', 'maxOldGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb'];
 
 /** Thread options with every default filled in. */
@@ -144,6 +158,7 @@ function validateCommon(name: string, options: ThreadPoolOptions | ProcessPoolOp
     if (typeof g !== 'number' || Number.isNaN(g)) throw new TypeError(expected(`${name}.cancelGrace`, 'a number of milliseconds', g));
     if (!(g >= 0 && g <= MAX_TIMER_MS)) throw new RangeError(expected(`${name}.cancelGrace`, `a number of milliseconds from 0 to ${MAX_TIMER_MS}`, g));
   }
+  if (options.maxQueue !== undefined && options.maxQueue !== Infinity) assertInteger(`${name}.maxQueue`, options.maxQueue, 0);
 }
 
 function resolveCounts(name: string, options: ThreadPoolOptions | ProcessPoolOptions): { minWorkers: number; maxWorkers: number } {
@@ -171,6 +186,7 @@ export function resolveThreadPoolOptions(options: ThreadPoolOptions | undefined,
     idleTimeout: o.idleTimeout ?? DEFAULT_IDLE_TIMEOUT,
     callerStacks: o.callerStacks ?? true,
     cancelGrace: o.cancelGrace ?? DEFAULT_CANCEL_GRACE,
+    maxQueue: o.maxQueue ?? Infinity,
     resourceLimits: o.resourceLimits,
     execArgv: o.execArgv,
     env: o.env,
@@ -190,6 +206,7 @@ export function resolveProcessPoolOptions(options: ProcessPoolOptions | undefine
     maxTasksPerWorker: maxTasks ?? Infinity,
     callerStacks: o.callerStacks ?? true,
     cancelGrace: o.cancelGrace ?? DEFAULT_CANCEL_GRACE,
+    maxQueue: o.maxQueue ?? Infinity,
     execArgv: o.execArgv,
     env: o.env,
   };
