@@ -28,6 +28,7 @@ export type { ExecutorKind, FutureState, DoneCallback, FutureOptions, FutureCont
 export { Task, createTask, currentTask, allTasks } from './core/task';
 export type { CreateTaskOptions } from './core/task';
 export { checkpoint, currentSignal } from './core/checkpoint';
+export { reportProgress } from './core/report-progress';
 export * from './combinators';
 export { run } from './runtime/run';
 export type { RunOptions } from './runtime/run';

@@ -19,6 +19,7 @@ import { callIn, currentAwaitingTask, type AwaitingTask } from './current';
 import { assertCancelMessage, assertFunction, assertOptions, assertTimeout, expected, isThenable } from './validate';
 import type { CancelHook, DebugRecord, ExecutorKind, FutureOptions, FutureState, FutureTiming } from './future-types';
 import { MicrotaskBatch, rethrowLater } from './microtask-batch';
+import { listenProgress, settleProgress } from './progress';
 
 export type { CancelHook, DebugRecord, ExecutorKind, FutureOptions, FutureState, FutureTiming } from './future-types';
 
@@ -385,6 +386,22 @@ export class Unfuture<T> implements PromiseLike<T> {
     }, callback);
   }
 
+  /**
+   * Call `callback(value)` with the progress the call or task behind this future reports
+   * (`reportProgress(value)` where it runs: a thread, a process, a loop task). Callbacks run
+   * on this thread's event loop, in order. When values come faster than the loop takes them,
+   * intermediate ones may be dropped, but the last value reported before the call ends is
+   * delivered before the future settles. Returns a function that removes the callback: a
+   * removed callback gets nothing more, not even a value already on its way. A callback
+   * that throws is reported (debug mode's logger, else a process warning) and fails
+   * nothing. On a future that is already done, nothing is ever called.
+   */
+  onProgress(callback: (value: unknown) => void): () => void {
+    assertFunction('callback', callback);
+    if (this.#state !== 'pending') return () => undefined;
+    return listenProgress(this, callback);
+  }
+
   /** Remove every registration of `callback`; returns how many were removed. */
   removeDoneCallback(callback: DoneCallback<T>): number {
     assertFunction('callback', callback);
@@ -593,6 +610,8 @@ export class Unfuture<T> implements PromiseLike<T> {
     this.#payload = payload;
     if (this.#createdAt !== undefined) this.#settledAt = performance.now();
     this.#cancelTarget = undefined;
+    // A progress value still on its way goes first (a no-op unless progress was used).
+    settleProgress(this);
     if (this.#callbacks !== undefined) readyFutures.push(this);
     const o = this.#observed;
     if (o !== true) {

@@ -5,6 +5,7 @@
  */
 export { futureHooks, syncWaiters } from './future';
 export type { DebugRecord, SyncWaiter } from './future';
+export { progressHooks } from './progress';
 
 /*
  * `futureHooks` (debug mode's hook points) and `syncWaiters` (executors' blocking waits)

@@ -14,6 +14,8 @@ export interface CallScope {
   stopRequested(): boolean;
   /** The `CancelledError` to throw for the stop request. */
   reason(): Error;
+  /** Send a progress value to the caller (`reportProgress`); absent where nobody listens. */
+  report?(value: unknown): void;
 }
 
 /** What the library sets under `TASK_RUNNER_KEY` in a worker: run `body` as a task stopped by `scope`. */

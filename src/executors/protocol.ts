@@ -44,6 +44,7 @@ export type {
   ResultMessage,
   ErrorMessage,
   ReadyMessage,
+  ProgressMessage,
   ParentMessage,
   WorkerMessage,
   CallOutcome,

@@ -6,7 +6,7 @@
  * executor) joins.
  */
 import { InvalidStateError } from '../core/errors';
-import { executorHooks } from '../core/hooks';
+import { executorHooks, progressHooks } from '../core/hooks';
 import { LoopExecutor } from '../executors/loop-executor';
 import { ThreadExecutor } from '../executors/thread-executor';
 import { ProcessExecutor } from '../executors/process-executor';
@@ -31,6 +31,12 @@ export function registerExecutorFactory(kind: string, factory: ExecutorFactory):
 // no call; debug mode says so.
 executorHooks.onStrayWorkerError = (kind, error) => {
   if (debugState.enabled) debugState.logger.warn(`unsync: a ${kind} worker crashed between calls`, error);
+};
+
+// A throwing onProgress callback fails nothing; debug mode's logger says so (else a warning).
+progressHooks.onCallbackError = (error) => {
+  if (debugState.enabled) debugState.logger.warn('unsync: an onProgress callback threw (the call goes on)', error);
+  else process.emitWarning(`unsync: an onProgress callback threw (the call goes on): ${error instanceof Error ? error.message : String(error)}`);
 };
 
 registerExecutorFactory('loop', () => new LoopExecutor());

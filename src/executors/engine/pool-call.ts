@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { CancelledError, TimeoutError } from '../../core/errors';
 import { Unfuture } from '../../core/future';
 import { cancelFuture, markStarted, pendingFuture, rejectFuture, resolveFuture } from '../../core/future-internal';
+import { emitProgress } from '../../core/progress';
 import type { ExecutorKind } from '../../core/future';
 import { assertOptions, assertTimeout, expected, timerDelay } from '../../core/validate';
 import type { PoolRun, SubmitOptions } from '../executor';
@@ -220,6 +221,11 @@ export class PoolCall<T = unknown> {
       counters.count('failed');
       rejectFuture(this.future, decodeWorkerError(outcome.error, this.#site.stack));
     }
+  }
+
+  /** The worker reported progress for the running call: on to the Unfuture's `onProgress` callbacks. */
+  progress(value: unknown): void {
+    if (this.state !== 'done') emitProgress(this.future, value);
   }
 
   /** The call failed without an answer (crash, clone failure): reject with `error`. */

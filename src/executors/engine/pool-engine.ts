@@ -229,6 +229,13 @@ export class PoolEngine<H> {
     return true;
   }
 
+  /** The worker of `slot` reported progress for call `id` (`reportProgress`). */
+  progress(slot: Slot<H>, id: number, value: unknown): void {
+    const head = slot.sent[0];
+    const call = head?.id === id ? head : slot.sent.find((c) => c.id === id);
+    call?.progress(value);
+  }
+
   /** Deliver a worker's answer (links call this, also from a blocked caller's poll). */
   answer(slot: Slot<H>, message: LinkAnswer): void {
     const sent = slot.sent;

@@ -59,7 +59,7 @@ const { Worker } = require('node:worker_threads');
 const { encodeError } = require('./error-codec.cjs');
 const { packMessage, unpackMessage } = require('./process-wire.cjs');
 const bootstrap = require('./run-call.cjs');
-const { cancelledError, currentScope } = require('./call-scope.cjs');
+const { cancelledError, currentScope, progressSender } = require('./call-scope.cjs');
 const { PROCESS_CONTROL_FD, PROTOCOL_VERSION } = require('./wire.cjs');
 const WATCHDOG_INTERVAL_MS = 500;
 /** Calls shorter than this answer at once (tiny calls pay no extra event-loop turn). */
@@ -294,10 +294,18 @@ function startProcessWorker() {
   /** @param {CallMessage} message */
   const run = (message) => {
     const id = message.id;
+    const progress = progressSender((value) => {
+      if (process.connected && process.send !== undefined) process.send(packMessage({ type: 'progress', id, value }, SYNC_DIR));
+    });
+    /** @param {CallOutcome} outcome */
+    const ended = (outcome) => {
+      progress.flush(); // the last value reported goes before the answer
+      finish(outcome);
+    };
     // A located function with a plain result finishes in this same step (no microtasks).
-    const outcome = bootstrap.runCallNow(message, () => stopAsked === id || Atomics.load(control, 0) === id);
-    if (typeof outcome.then === 'function') outcome.then(finish);
-    else finish(outcome);
+    const outcome = bootstrap.runCallNow(message, () => stopAsked === id || Atomics.load(control, 0) === id, progress.report);
+    if (typeof outcome.then === 'function') outcome.then(ended);
+    else ended(outcome);
   };
 
   process.on('message', (received) => {

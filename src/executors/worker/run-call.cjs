@@ -37,6 +37,8 @@ const { describeLoadFailure, ensureTypeScript, loaderInUse, preferLoader } = req
  * @typedef {{ values: unknown[], errors: [number, EncodedError][] | null, locate: EncodedError | null }} ChunkResult
  * Reads a call's stop request from shared memory (see `runCallNow`).
  * @typedef {(() => boolean) | undefined | null} Probe
+ * Sends a call's progress value to the parent (`reportProgress`; see ./call-scope.cjs).
+ * @typedef {((value: unknown) => void) | undefined} Reporter
  * What the core reads of this thread's function registry (src/executors/registry.ts, the
  * `Table` under REGISTRY_KEY): real path -> qualified name -> entry.
  * @typedef {{ byFile: Map<string, Map<string, { ref: { fn: unknown } }>> }} RegistryTable
@@ -215,15 +217,16 @@ function leave(scope) {
  * located and returns a non-thenable (the thread server's hot path), else as a promise.
  * Never throws. The call runs in a new call scope whose stop request `probe` reads from
  * shared memory (undefined: only a `stop()` message stops it); `probe` null runs it in the
- * current scope (a map chunk's items).
+ * current scope (a map chunk's items). `report` sends the call's progress (`reportProgress`).
  * @param {CallRequest} message
  * @param {Probe} probe
+ * @param {Reporter} [report]
  * @returns {OutcomeNow}
  */
-function runCallNow(message, probe) {
+function runCallNow(message, probe, report) {
   const fn = located.get(`${message.file}\0${message.name}`);
-  if (fn === undefined) return runCall(message, probe);
-  return execute(fn, message, probe, now());
+  if (fn === undefined) return runCall(message, probe, report);
+  return execute(fn, message, probe, now(), report);
 }
 
 /**
@@ -232,11 +235,12 @@ function runCallNow(message, probe) {
  * @param {CallRequest} message
  * @param {Probe} probe
  * @param {number} startedAt
+ * @param {Reporter} [report]
  * @returns {OutcomeNow}
  */
-function execute(fn, message, probe, startedAt) {
+function execute(fn, message, probe, startedAt, report) {
   const { id, args } = message;
-  const scope = probe === null ? undefined : new CallScope(id, probe);
+  const scope = probe === null ? undefined : new CallScope(id, probe, report);
   if (scope !== undefined) enterScope(scope);
   /** @type {unknown} */
   let value;
@@ -268,9 +272,10 @@ function execute(fn, message, probe, startedAt) {
  * Locate the function of `message` (loading its module), then run it. Never rejects.
  * @param {CallRequest} message
  * @param {Probe} probe
+ * @param {Reporter} [report]
  * @returns {Promise<CallOutcome>}
  */
-async function runCall(message, probe) {
+async function runCall(message, probe, report) {
   const { id, file, name } = message;
   const startedAt = now();
   const key = `${file}\0${name}`;
@@ -283,7 +288,7 @@ async function runCall(message, probe) {
       return { type: 'error', id, phase: 'locate', error: encodeError(error), startedAt, endedAt: now() };
     }
   }
-  return execute(fn, message, probe, startedAt);
+  return execute(fn, message, probe, startedAt, report);
 }
 
 /**

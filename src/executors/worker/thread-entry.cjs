@@ -10,7 +10,7 @@
  */
 const { receiveMessageOnPort, threadId, workerData } = require('node:worker_threads');
 const { preferLoader, resultCloneFailure, runCallNow } = require('./run-call.cjs');
-const { currentScope } = require('./call-scope.cjs');
+const { currentScope, progressSender } = require('./call-scope.cjs');
 const { trackLiveness } = require('./liveness-table.cjs');
 const { CELL_DONE, CELL_SENT, CELL_STARTED, CELL_STOP, PROTOCOL_VERSION } = require('./wire.cjs');
 
@@ -107,8 +107,11 @@ function serveThread({ port, cells, signal, deadCell, exitCell, tsLoader, versio
         reply({ type: 'skipped', id: message.id, cell });
         continue;
       }
-      let outcome = runCallNow(message, () => Atomics.load(cells, cell) === CELL_STOP);
+      const id = message.id;
+      const progress = progressSender((value) => port.postMessage({ type: 'progress', id, value }));
+      let outcome = runCallNow(message, () => Atomics.load(cells, cell) === CELL_STOP, progress.report);
       if (typeof outcome.then === 'function') outcome = await outcome;
+      progress.flush(); // the last value reported goes before the answer
       Atomics.compareExchange(cells, cell, CELL_STARTED, CELL_DONE);
       reply(outcome, message);
     }

@@ -134,6 +134,17 @@ export interface ErrorMessage extends CallTimes {
   readonly error: EncodedError;
 }
 
+/**
+ * Worker -> parent: the running call `id` reported progress (`reportProgress(value)`),
+ * before its answer. Sent at most once a millisecond per call; values in between are
+ * coalesced, the last one always sent before the answer.
+ */
+export interface ProgressMessage {
+  readonly type: 'progress';
+  readonly id: number;
+  readonly value: unknown;
+}
+
 /** Worker -> parent (process pool): the child is up and listening. */
 export interface ReadyMessage {
   readonly type: 'ready';
@@ -144,7 +155,7 @@ export interface ReadyMessage {
 /** Every message the parent sends. */
 export type ParentMessage = CallMessage | CancelMessage | StopMessage | SyncRequestMessage | ShutdownMessage;
 /** Every message a worker sends. */
-export type WorkerMessage = ResultMessage | ErrorMessage | ReadyMessage;
+export type WorkerMessage = ResultMessage | ErrorMessage | ReadyMessage | ProgressMessage;
 /** The answer to one call. */
 export type CallOutcome = ResultMessage | ErrorMessage;
 

@@ -23,7 +23,7 @@ import { CloneError, InvalidStateError, WorkerCrashedError } from '../../../core
 import type { Unfuture } from '../../../core/future';
 import type { Link, LinkEvents, Slot, WithdrawResult } from '../../engine/link';
 import type { PoolCall } from '../../engine/pool-call';
-import type { LinkAnswer, PoolEngine } from '../../engine/pool-engine';
+import type { PoolEngine } from '../../engine/pool-engine';
 import type { ResolvedProcessPoolOptions } from '../../engine/pool-options';
 import type { CallOutcome } from '../../protocol';
 import { argumentCloneError } from '../../serialization';
@@ -80,7 +80,8 @@ export class ProcessLink implements Link<ProcessChild>, ProcessSyncSource {
       {
         ready: () => this.#events.ready(slot),
         message: (_child, message) => {
-          if (message.type !== 'ready') this.#engine!.answer(slot, message as LinkAnswer);
+          if (message.type === 'progress') this.#engine!.progress(slot, message.id, message.value);
+          else if (message.type !== 'ready') this.#engine!.answer(slot, message);
         },
         gone: (_child, exitCode, signal) => this.#gone(slot, exitCode, signal),
       },

@@ -21,7 +21,7 @@ import type { Link, LinkEvents, LinkExit, Slot, WithdrawResult } from '../../eng
 import type { PoolCall } from '../../engine/pool-call';
 import type { LinkAnswer, PoolEngine } from '../../engine/pool-engine';
 import type { ResolvedThreadPoolOptions, ThreadTuning } from '../../engine/pool-options';
-import type { CallOutcome, SkippedMessage, ThreadCallMessage } from '../../protocol';
+import type { CallOutcome, ProgressMessage, SkippedMessage, ThreadCallMessage } from '../../protocol';
 import { argumentCloneError } from '../../serialization';
 import { CANCELLED, CELLS, DONE, PiscinaSessions, SENT, STARTED, STOP, Thread, sessionCrashError } from './piscina-sessions';
 import { registerSyncSource, unregisterSyncSource, type SyncSource } from './thread-sync-wait';
@@ -71,7 +71,7 @@ export class ThreadLink implements Link<Thread>, SyncSource {
     }
     if (this.#piscina === undefined || this.#piscina.destroyed) this.#piscina = this.#newPiscina();
     const thread = new Thread(this.#piscina, this.signal);
-    thread.port.on('message', (message: CallOutcome | SkippedMessage) => this.#deliver(slot, message));
+    thread.port.on('message', (message: CallOutcome | SkippedMessage | ProgressMessage) => this.#deliver(slot, message));
     thread.session.then(
       () => this.#died(slot, thread, undefined, false),
       (error: unknown) => {
@@ -163,7 +163,11 @@ export class ThreadLink implements Link<Thread>, SyncSource {
 
   // ---- what threads say --------------------------------------------------------------------
 
-  #deliver(slot: ThreadSlot, message: CallOutcome | SkippedMessage): void {
+  #deliver(slot: ThreadSlot, message: CallOutcome | SkippedMessage | ProgressMessage): void {
+    if (message.type === 'progress') {
+      this.#engine!.progress(slot, message.id, message.value);
+      return;
+    }
     // A skip of an earlier send of this call (claimed back, then sent here again).
     if (message.type === 'skipped' && slot.sent.find((c) => c.id === message.id)?.cell !== message.cell) return;
     this.#engine!.answer(slot, message as LinkAnswer);
@@ -182,8 +186,9 @@ export class ThreadLink implements Link<Thread>, SyncSource {
     // Answers the thread posted before it died are in the port: they settle their calls
     // first (a call that only shared the thread with a stopped or crashed one must not fail).
     for (let m = receiveMessageOnPort(thread.port); m !== undefined; m = receiveMessageOnPort(thread.port)) {
-      const message = m.message as CallOutcome | SkippedMessage;
-      if (message.type !== 'skipped') this.#engine!.answer(slot, message); // skipped ones are claimed below and re-sent
+      const message = m.message as CallOutcome | SkippedMessage | ProgressMessage;
+      if (message.type === 'progress') this.#engine!.progress(slot, message.id, message.value);
+      else if (message.type !== 'skipped') this.#engine!.answer(slot, message); // skipped ones are claimed below and re-sent
     }
     if (!fromCell) thread.port.close();
     const mismatch = protocolMismatch(error);
@@ -230,7 +235,7 @@ export class ThreadLink implements Link<Thread>, SyncSource {
       const thread = slot.handle;
       const dead = thread.dead();
       for (let m = receiveMessageOnPort(thread.port); m !== undefined; m = receiveMessageOnPort(thread.port)) {
-        this.#deliver(slot, m.message as CallOutcome | SkippedMessage);
+        this.#deliver(slot, m.message as CallOutcome | SkippedMessage | ProgressMessage);
       }
       if (dead && !thread.gone) {
         this.#died(slot, thread, undefined, true);
