@@ -8,7 +8,9 @@
  */
 import type { WorkerCrashedError } from '../../core/errors';
 import type { CallOutcome } from '../protocol';
-import type { PoolCall } from './pool-call';
+import type { PoolCall, WithdrawResult } from './pool-call';
+
+export type { WithdrawResult } from './pool-call';
 
 /**
  * The engine's record of one worker. The engine owns `sent`, `outbox` and the counters; the
@@ -72,17 +74,6 @@ export interface LinkEvents<H> {
   /** The link terminated or killed a worker because a call asked to stop did not (statistics). */
   killedForCancel(): void;
 }
-
-/** What a withdraw found: see {@link Link.withdraw}. */
-export type WithdrawResult =
-  /** The worker will never start the call (it answers `skipped` later). */
-  | 'never'
-  /** The worker was told not to start it; it may have started it meanwhile (the engine then stops it at its head). */
-  | 'asked'
-  /** The call runs: stop it instead. */
-  | 'running'
-  /** The call has ended; its answer is on its way. */
-  | 'ended';
 
 /** One kind of worker beneath the pool engine. */
 export interface Link<H> {

@@ -14,7 +14,6 @@ import type { PoolRun, SubmitOptions } from '../executor';
 import type { CallMessage, CallOutcome, CallRef, ThreadCallMessage } from '../protocol';
 import { decodeWorkerError } from '../serialization';
 import type { ExecutorCounters } from '../statistics';
-import type { Slot, WithdrawResult } from './link';
 
 let nextCallId = 1;
 
@@ -25,6 +24,17 @@ const warmFiles = new WeakMap<object, Set<string>>();
 export function epochNow(): number {
   return performance.timeOrigin + performance.now();
 }
+
+/** What a withdraw found: see `Link.withdraw` (./link.ts). */
+export type WithdrawResult =
+  /** The worker will never start the call (it answers `skipped` later). */
+  | 'never'
+  /** The worker was told not to start it; it may have started it meanwhile (the engine then stops it at its head). */
+  | 'asked'
+  /** The call runs: stop it instead. */
+  | 'running'
+  /** The call has ended; its answer is on its way. */
+  | 'ended';
 
 /**
  * The life of a pool call: `queued` (waiting in the engine) -> `sent` (a worker holds it,
@@ -71,7 +81,7 @@ export class PoolCall<T = unknown> {
   // exactly when the future settled.
   state: PoolCallState = 'queued';
   /** The engine's slot of the worker holding the call (undefined while queued). */
-  place: Slot | undefined = undefined;
+  place: object | undefined = undefined;
   /** The link's tag for the call on its worker (the thread link: its claim cell). */
   cell = -1;
   /** What a withdraw found before the engine cancelled the call (close({ cancelPending })). */
@@ -157,7 +167,7 @@ export class PoolCall<T = unknown> {
   }
 
   /** The engine sent the call to the worker of `slot` (which {@link PoolRun.cold} is tracked by). */
-  markSent(slot: Slot): void {
+  markSent(slot: object): void {
     this.state = 'sent';
     this.place = slot;
   }
