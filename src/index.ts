@@ -29,6 +29,8 @@ export { Task, createTask, currentTask, allTasks } from './core/task';
 export type { CreateTaskOptions } from './core/task';
 export { checkpoint, currentSignal } from './core/checkpoint';
 export { reportProgress } from './core/report-progress';
+export { move } from './core/move';
+export type { Movable } from './core/move';
 export * from './combinators';
 export { run } from './runtime/run';
 export type { RunOptions } from './runtime/run';

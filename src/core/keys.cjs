@@ -30,4 +30,11 @@ const TASK_RUNNER_KEY = Symbol.for('unsync.worker.taskRunner');
  */
 const ERROR_CLASSES_KEY = Symbol.for('unsync.errorClasses.v1');
 
-module.exports = { ERROR_BRAND, REGISTRY_KEY, WORKER_KEY, CALL_SCOPE_KEY, TASK_RUNNER_KEY, ERROR_CLASSES_KEY };
+/**
+ * The values `move()` marked in this thread (a `WeakSet` of ArrayBuffers and MessagePorts, on
+ * `globalThis`): sent to a thread they are transferred, not copied (src/core/move.ts,
+ * src/executors/worker/moves.cjs).
+ */
+const MOVE_KEY = Symbol.for('unsync.moves');
+
+module.exports = { ERROR_BRAND, REGISTRY_KEY, WORKER_KEY, CALL_SCOPE_KEY, TASK_RUNNER_KEY, ERROR_CLASSES_KEY, MOVE_KEY };

@@ -5,6 +5,7 @@ export const WORKER_KEY: unique symbol;
 export const CALL_SCOPE_KEY: unique symbol;
 export const TASK_RUNNER_KEY: unique symbol;
 export const ERROR_CLASSES_KEY: unique symbol;
+export const MOVE_KEY: unique symbol;
 
 /** What the worker core sets under `CALL_SCOPE_KEY` while a call runs. */
 export interface CallScope {

@@ -61,6 +61,7 @@ const { packMessage, unpackMessage } = require('./process-wire.cjs');
 const bootstrap = require('./run-call.cjs');
 const { cancelledError, currentScope, progressSender } = require('./call-scope.cjs');
 const { PROCESS_CONTROL_FD, PROTOCOL_VERSION } = require('./wire.cjs');
+const { takeTransfers } = require('./moves.cjs');
 const WATCHDOG_INTERVAL_MS = 500;
 /** Calls shorter than this answer at once (tiny calls pay no extra event-loop turn). */
 const DEFER_AFTER_MS = 1;
@@ -300,6 +301,7 @@ function startProcessWorker() {
     /** @param {CallOutcome} outcome */
     const ended = (outcome) => {
       progress.flush(); // the last value reported goes before the answer
+      if (outcome.type === 'result') takeTransfers([outcome.value]); // copied to the parent: the mark is used up
       finish(outcome);
     };
     // A located function with a plain result finishes in this same step (no microtasks).

@@ -28,6 +28,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const v8 = require('node:v8');
+const { MessagePort } = require('node:worker_threads');
 const { isProxy, isArrayBufferView } = require('node:util').types;
 
 /** The `type` of the envelope of a message sent as a V8 clone. */
@@ -59,6 +60,13 @@ class WireSerializer extends HostSerializer {
     if (isArrayBufferView(object)) {
       this.writeUint32(HOST_VIEW);
       return super._writeHostObject(object);
+    }
+    if (object instanceof MessagePort) {
+      // A port is a live channel to this process's threads: a copy of its properties would
+      // arrive as a dead object, so it is refused (a CloneError at the caller).
+      const error = new Error('a MessagePort cannot be sent to another process (it can only be moved to a thread)');
+      error.name = 'DataCloneError';
+      throw error;
     }
     this.writeUint32(HOST_OTHER);
     this.writeValue({ ...object });

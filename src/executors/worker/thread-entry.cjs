@@ -12,6 +12,7 @@ const { receiveMessageOnPort, threadId, workerData } = require('node:worker_thre
 const { preferLoader, resultCloneFailure, runCallNow } = require('./run-call.cjs');
 const { currentScope, progressSender } = require('./call-scope.cjs');
 const { trackLiveness } = require('./liveness-table.cjs');
+const { takeTransfers } = require('./moves.cjs');
 const { CELL_DONE, CELL_SENT, CELL_STARTED, CELL_STOP, PROTOCOL_VERSION } = require('./wire.cjs');
 
 /**
@@ -66,7 +67,8 @@ function serveThread({ port, cells, signal, deadCell, exitCell, tsLoader, versio
    */
   const reply = (outcome, call) => {
     try {
-      port.postMessage(outcome);
+      // A result marked with move() goes by transfer.
+      port.postMessage(outcome, outcome.type === 'result' ? takeTransfers([outcome.value]) : undefined);
     } catch (reason) {
       // Only a call's value can fail to clone (a skipped message is numbers).
       port.postMessage(resultCloneFailure(/** @type {CallOutcome} */ (outcome), reason, call));

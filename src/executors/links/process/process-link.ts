@@ -27,6 +27,7 @@ import type { PoolEngine } from '../../engine/pool-engine';
 import type { ResolvedProcessPoolOptions } from '../../engine/pool-options';
 import type { CallOutcome } from '../../protocol';
 import { argumentCloneError } from '../../serialization';
+import { takeTransfers } from '../../worker/moves.cjs';
 import { ProcessChild, canFreezeChildren } from './process-child';
 import {
   createSyncFolder,
@@ -106,6 +107,8 @@ export class ProcessLink implements Link<ProcessChild>, ProcessSyncSource {
   }
 
   send(slot: ChildSlot, calls: readonly PoolCall[]): boolean {
+    // No shared memory between processes: a value marked with move() is copied, and its mark used up.
+    takeTransfers(calls.length === 1 ? calls[0]!.args : calls.flatMap((call) => call.args));
     return slot.handle.send(calls.length === 1 ? calls[0]!.message() : calls.map((call) => call.message()));
   }
 

@@ -23,6 +23,7 @@ import type { LinkAnswer, PoolEngine } from '../../engine/pool-engine';
 import type { ResolvedThreadPoolOptions, ThreadTuning } from '../../engine/pool-options';
 import type { CallOutcome, ProgressMessage, SkippedMessage, ThreadCallMessage } from '../../protocol';
 import { argumentCloneError } from '../../serialization';
+import { restoreTransfers, takeTransfers } from '../../worker/moves.cjs';
 import { CANCELLED, CELLS, DONE, PiscinaSessions, SENT, STARTED, STOP, Thread, sessionCrashError } from './piscina-sessions';
 import { registerSyncSource, unregisterSyncSource, type SyncSource } from './thread-sync-wait';
 
@@ -102,7 +103,14 @@ export class ThreadLink implements Link<Thread>, SyncSource {
       call.cell = cell;
       return call.threadMessage(cell);
     });
-    thread.port.postMessage(messages.length === 1 ? messages[0] : messages);
+    // Buffers and ports marked with move() go by transfer (the sender's copy is detached).
+    const transfer = takeTransfers(calls.length === 1 ? calls[0]!.args : calls.flatMap((call) => call.args));
+    try {
+      thread.port.postMessage(messages.length === 1 ? messages[0] : messages, transfer);
+    } catch (error) {
+      restoreTransfers(transfer); // nothing was sent: the marks stay for the next send
+      throw error;
+    }
     return true;
   }
 
