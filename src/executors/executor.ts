@@ -5,6 +5,7 @@
  */
 import type { ExecutorKind, Unfuture } from '../core/future';
 import type { CallRef } from './protocol';
+import type { UnsyncStream } from './unsync-stream';
 
 /** Per-call options accepted by every executor. */
 export interface SubmitOptions {
@@ -40,6 +41,12 @@ export interface PoolRun {
   readonly cold: boolean;
   /** True when the function returned a promise, which the worker awaited (it is async in fact). */
   readonly thenable: boolean;
+}
+
+/** Per-call options of a stream call (a generator function run by a pool). */
+export interface StreamOptions extends SubmitOptions {
+  /** Values the worker may run ahead of the consumer (default 16; an integer >= 1). */
+  highWaterMark?: number;
 }
 
 /** Options of {@link Executor.close}. */
@@ -110,6 +117,11 @@ export interface Executor {
    * queued call, or stops a running one (the worker is terminated and replaced).
    */
   submit<T>(ref: CallRef, args: readonly unknown[], options?: SubmitOptions): Unfuture<T>;
+  /**
+   * Run the generator function `ref` names with `args` as a stream of what it yields
+   * (pools only). Cancelling the stream, or leaving its loop early, stops the generator.
+   */
+  stream?<T>(ref: CallRef, args: readonly unknown[], options?: StreamOptions): UnsyncStream<T>;
   /**
    * Stop accepting calls, then finish (or cancel, per `options`) the ones already
    * submitted and release the workers. Idempotent: later calls return the same promise.

@@ -1,5 +1,5 @@
 // Barrel for src/executors: every public export of this area.
-export type { Executor, SubmitOptions, PoolRun, CloseOptions, ExecutorStatistics, DurationSummary, ExecutorState } from './executor';
+export type { Executor, SubmitOptions, StreamOptions, PoolRun, CloseOptions, ExecutorStatistics, DurationSummary, ExecutorState } from './executor';
 export type { CallRef } from './protocol';
 export type { ThreadPoolOptions, ProcessPoolOptions } from './engine/pool-options';
 export { unsyncRegister, inWorker, locateFunction } from './registry';
@@ -9,6 +9,7 @@ export type { RegisterOptions, RegisteredRef } from './registry';
 export { LoopExecutor } from './loop-executor';
 export { ThreadExecutor } from './thread-executor';
 export { mapOn } from './map';
+export type { UnsyncStream } from './unsync-stream';
 export type { MapOptions, MapIterator } from './map';
 export { ProcessExecutor } from './process-executor';
 export { RemoteExecutor } from './remote/remote-executor';

@@ -45,6 +45,8 @@ export type {
   ErrorMessage,
   ReadyMessage,
   ProgressMessage,
+  ItemsMessage,
+  CreditMessage,
   ParentMessage,
   WorkerMessage,
   CallOutcome,

@@ -5,7 +5,8 @@
  * "Thread pool design"; docs/engine.md).
  */
 import type { Unfuture } from '../core/future';
-import type { CloseOptions, Executor, ExecutorStatistics, SubmitOptions } from './executor';
+import type { CloseOptions, Executor, ExecutorStatistics, StreamOptions, SubmitOptions } from './executor';
+import type { UnsyncStream } from './unsync-stream';
 import { PoolEngine } from './engine/pool-engine';
 import { resolveThreadPoolOptions, resolveThreadTuning, type ThreadPoolOptions, type ThreadTuning } from './engine/pool-options';
 import { CELLS, type Thread } from './links/thread/piscina-sessions';
@@ -64,6 +65,15 @@ export class ThreadExecutor implements Executor {
    */
   submit<T>(ref: CallRef, args: readonly unknown[], options?: SubmitOptions): Unfuture<T> {
     return this.#engine.submit<T>(ref, args, options, this.submit);
+  }
+
+  /**
+   * Run the generator function `ref` names with `args` in a worker, as a stream of what it
+   * yields: at most `highWaterMark` values (default 16) ahead of the consumer. Leaving the
+   * `for await` loop early or `cancel()` stops the generator there (its `finally` runs).
+   */
+  stream<T>(ref: CallRef, args: readonly unknown[], options?: StreamOptions): UnsyncStream<T> {
+    return this.#engine.stream<T>(ref, args, options, this.stream);
   }
 
   /**

@@ -76,6 +76,9 @@ class ScriptedLink implements Link<Worker> {
   sendError(call: PoolCall, error: unknown): Error {
     return new CloneError(`${call.ref.name}: ${(error as Error).message}`, 'argument');
   }
+  credit(_slot: Slot<Worker>, call: PoolCall, n: number): void {
+    this.log.push(`credit ${call.args[0] as number} ${n}`);
+  }
   requestStop(slot: Slot<Worker>, call: PoolCall): boolean {
     const id = call.args[0] as number;
     if (slot.handle.ended.has(id)) return false;

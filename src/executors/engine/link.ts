@@ -101,6 +101,8 @@ export interface Link<H> {
   reclaim(slot: Slot<H>, call: PoolCall): boolean;
   /** The error of `call` when a value of it cannot be sent (`error`: what the send threw). */
   sendError(call: PoolCall, error: unknown): Error;
+  /** The consumer of the stream call `call` took `n` values: tell its worker it may send `n` more. */
+  credit(slot: Slot<H>, call: PoolCall, n: number): void;
   /** Ask the running `call` to stop cooperatively; false when it had already ended. */
   requestStop(slot: Slot<H>, call: PoolCall): boolean;
   /**

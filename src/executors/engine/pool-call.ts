@@ -25,6 +25,14 @@ export function epochNow(): number {
   return performance.timeOrigin + performance.now();
 }
 
+/** Where a stream call's yielded values go (the stream its caller iterates). */
+export interface StreamSink {
+  /** Values the worker may send ahead of the consumer (its first credit). */
+  readonly highWaterMark: number;
+  /** Values the worker yielded, in order. */
+  push(values: readonly unknown[]): void;
+}
+
 /** What a withdraw found: see `Link.withdraw` (./link.ts). */
 export type WithdrawResult =
   /** The worker will never start the call (it answers `skipped` later). */
@@ -84,6 +92,8 @@ export class PoolCall<T = unknown> {
   place: object | undefined = undefined;
   /** The link's tag for the call on its worker (the thread link: its claim cell). */
   cell = -1;
+  /** A stream call's consumer side: where yielded values go (undefined for a plain call). */
+  sink: StreamSink | undefined = undefined;
   /** What a withdraw found before the engine cancelled the call (close({ cancelPending })). */
   withdrawn: WithdrawResult | undefined = undefined;
   /** Set when the pool was asked to stop the running call (cancel, timeout, forced close). */
@@ -151,12 +161,14 @@ export class PoolCall<T = unknown> {
 
   /** The wire message that asks a worker to run this call. */
   message(): CallMessage {
-    return { type: 'call', id: this.id, file: this.ref.file, name: this.ref.name, args: this.args };
+    const m: CallMessage = { type: 'call', id: this.id, file: this.ref.file, name: this.ref.name, args: this.args };
+    return this.sink === undefined ? m : { ...m, stream: this.sink.highWaterMark };
   }
 
   /** The thread pool's wire message: {@link message} plus the claim cell. */
   threadMessage(cell: number): ThreadCallMessage {
-    return { type: 'call', id: this.id, file: this.ref.file, name: this.ref.name, args: this.args, cell };
+    const m: ThreadCallMessage = { type: 'call', id: this.id, file: this.ref.file, name: this.ref.name, args: this.args, cell };
+    return this.sink === undefined ? m : { ...m, stream: this.sink.highWaterMark };
   }
 
   /** The call was sent to a worker that never started it (it died or was stopped): queue it again. */

@@ -16,7 +16,8 @@
 import { InvalidStateError, QueueFull, type WorkerCrashedError } from '../../core/errors';
 import type { ExecutorKind, Unfuture } from '../../core/future';
 import { assertOptions } from '../../core/validate';
-import type { CloseOptions, ExecutorState, ExecutorStatistics, SubmitOptions } from '../executor';
+import type { CloseOptions, ExecutorState, ExecutorStatistics, StreamOptions, SubmitOptions } from '../executor';
+import { PoolStream, resolveHighWaterMark, type UnsyncStream } from '../unsync-stream';
 import type { CallOutcome, CallRef } from '../protocol';
 import { ExecutorCounters } from '../statistics';
 import { CallQueue } from './call-queue';
@@ -89,10 +90,11 @@ export class PoolEngine<H> {
   }
 
   /** Run `ref` with `args` on a worker; `submit` is the executor's method (for caller stacks). */
-  submit<T>(ref: CallRef, args: readonly unknown[], options: SubmitOptions | undefined, submit: Function): Unfuture<T> {
+  submit<T>(ref: CallRef, args: readonly unknown[], options: SubmitOptions | undefined, submit: Function, prepare?: (call: PoolCall) => void): Unfuture<T> {
     validateSubmit(ref, args, options);
     if (this.#state !== 'open') throw new InvalidStateError(`the ${this.kind} executor is ${this.#state}; a new one is made after shutdown()`);
     const call = new PoolCall<T>(this.kind, ref, args, options, this.#cancelHook);
+    prepare?.(call as PoolCall);
     // A call that finds nothing waiting and a worker idle leaves at once, so the round trip
     // starts before the caller's stack is recorded; the others wait for the microtask pump,
     // which sends each worker its share of them as one batch.
@@ -108,6 +110,22 @@ export class PoolEngine<H> {
     }
     call.submitted(submit, this.settings.callerStacks);
     return call.future;
+  }
+
+  /**
+   * Run the generator function `ref` names on a worker, as a stream: its values arrive as
+   * it yields them, at most `highWaterMark` ahead of the consumer (docs/engine.md, "Streams
+   * from generator functions"). Everything else is an ordinary call.
+   */
+  stream<T>(ref: CallRef, args: readonly unknown[], options: StreamOptions | undefined, submit: Function): UnsyncStream<T> {
+    const { highWaterMark, ...rest } = options ?? {};
+    const hwm = resolveHighWaterMark(highWaterMark);
+    let stream: PoolStream<T> | undefined;
+    this.submit<unknown>(ref, args, rest, submit, (call) => {
+      stream = new PoolStream<T>(call.future, this.kind, hwm, (n) => this.#credit(call, n));
+      call.sink = stream;
+    });
+    return stream!;
   }
 
   /**
@@ -227,6 +245,19 @@ export class PoolEngine<H> {
     }
     this.#sent(slot, [call]);
     return true;
+  }
+
+  /** The worker of `slot` sent values the stream call `id` yielded. */
+  items(slot: Slot<H>, id: number, values: readonly unknown[]): void {
+    const head = slot.sent[0];
+    const call = head?.id === id ? head : slot.sent.find((c) => c.id === id);
+    if (call !== undefined && call.state !== 'done') call.sink?.push(values);
+  }
+
+  /** The consumer of stream call `call` took `n` values: its worker may send `n` more. */
+  #credit(call: PoolCall, n: number): void {
+    if (call.state !== 'sent' && call.state !== 'running') return;
+    this.#link.credit(call.place as Slot<H>, call, n);
   }
 
   /** The worker of `slot` reported progress for call `id` (`reportProgress`). */

@@ -62,6 +62,7 @@ const bootstrap = require('./run-call.cjs');
 const { cancelledError, currentScope, progressSender } = require('./call-scope.cjs');
 const { PROCESS_CONTROL_FD, PROTOCOL_VERSION } = require('./wire.cjs');
 const { takeTransfers } = require('./moves.cjs');
+const { Credit } = require('./stream-pump.cjs');
 const WATCHDOG_INTERVAL_MS = 500;
 /** Calls shorter than this answer at once (tiny calls pay no extra event-loop turn). */
 const DEFER_AFTER_MS = 1;
@@ -201,6 +202,9 @@ function startProcessWorker() {
   let waitingToStart = false;
   /** control[0]: the id of the last call the parent asked to stop through the control pipe. */
   const control = new Int32Array(new SharedArrayBuffer(4));
+  /** The running stream call's credit (see ./stream-pump.cjs). */
+  /** @type {{ id: number, gate: import('./stream-pump.cjs').Credit } | undefined} */
+  let credit;
   /** The id of the last call the parent asked to stop by an IPC `cancel` (it was taken then). */
   /** @type {number | undefined} */
   let stopAsked;
@@ -298,14 +302,25 @@ function startProcessWorker() {
     const progress = progressSender((value) => {
       if (process.connected && process.send !== undefined) process.send(packMessage({ type: 'progress', id, value }, SYNC_DIR));
     });
+    /** @type {import('./run-call.cjs').CallIO} */
+    const io = { report: progress.report };
+    if (message.stream !== undefined) {
+      // A stream call: yielded values go as `items`, within the credit the parent grants.
+      credit = { id, gate: new Credit(message.stream) };
+      io.credit = credit.gate;
+      io.items = (values) => {
+        if (process.connected && process.send !== undefined) process.send(packMessage({ type: 'items', id, values }, SYNC_DIR));
+      };
+    }
     /** @param {CallOutcome} outcome */
     const ended = (outcome) => {
+      if (credit?.id === id) credit = undefined;
       progress.flush(); // the last value reported goes before the answer
       if (outcome.type === 'result') takeTransfers([outcome.value]); // copied to the parent: the mark is used up
       finish(outcome);
     };
     // A located function with a plain result finishes in this same step (no microtasks).
-    const outcome = bootstrap.runCallNow(message, () => stopAsked === id || Atomics.load(control, 0) === id, progress.report);
+    const outcome = bootstrap.runCallNow(message, () => stopAsked === id || Atomics.load(control, 0) === id, io);
     if (typeof outcome.then === 'function') outcome.then(ended);
     else ended(outcome);
   };
@@ -340,6 +355,9 @@ function startProcessWorker() {
         }
         break;
       }
+      case 'credit':
+        if (credit !== undefined && credit.id === message.id) credit.gate.add(message.n);
+        break;
       case 'sync': {
         const done = recent.find((o) => o.id === message.id);
         if (done !== undefined) writeSyncAnswer(message.file, done);

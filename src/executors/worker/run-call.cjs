@@ -20,6 +20,7 @@ const { performance } = require('node:perf_hooks');
 const { encodeError, findUncloneable } = require('./error-codec.cjs');
 const { ERROR_BRAND: BRAND, REGISTRY_KEY, TASK_RUNNER_KEY, WORKER_KEY } = require('../../core/keys.cjs');
 const { CallScope, currentScope, enterScope } = require('./call-scope.cjs');
+const { isIterator, pumpStream } = require('./stream-pump.cjs');
 const { describeLoadFailure, ensureTypeScript, loaderInUse, preferLoader } = require('./load-typescript.cjs');
 
 /**
@@ -37,8 +38,11 @@ const { describeLoadFailure, ensureTypeScript, loaderInUse, preferLoader } = req
  * @typedef {{ values: unknown[], errors: [number, EncodedError][] | null, locate: EncodedError | null }} ChunkResult
  * Reads a call's stop request from shared memory (see `runCallNow`).
  * @typedef {(() => boolean) | undefined | null} Probe
- * Sends a call's progress value to the parent (`reportProgress`; see ./call-scope.cjs).
- * @typedef {((value: unknown) => void) | undefined} Reporter
+ * What an entry gives a call to talk to its caller while it runs: `report` sends a progress
+ * value (`reportProgress`; see ./call-scope.cjs); for a stream call (a generator function
+ * whose message asks for a stream), `items` sends a chunk of yielded values and `credit`
+ * says how many more it may send (./stream-pump.cjs).
+ * @typedef {{ report?: (value: unknown) => void, items?: (values: unknown[]) => void, credit?: import('./stream-pump.cjs').Credit } | undefined} CallIO
  * What the core reads of this thread's function registry (src/executors/registry.ts, the
  * `Table` under REGISTRY_KEY): real path -> qualified name -> entry.
  * @typedef {{ byFile: Map<string, Map<string, { ref: { fn: unknown } }>> }} RegistryTable
@@ -220,13 +224,13 @@ function leave(scope) {
  * current scope (a map chunk's items). `report` sends the call's progress (`reportProgress`).
  * @param {CallRequest} message
  * @param {Probe} probe
- * @param {Reporter} [report]
+ * @param {CallIO} [io]
  * @returns {OutcomeNow}
  */
-function runCallNow(message, probe, report) {
+function runCallNow(message, probe, io) {
   const fn = located.get(`${message.file}\0${message.name}`);
-  if (fn === undefined) return runCall(message, probe, report);
-  return execute(fn, message, probe, now(), report);
+  if (fn === undefined) return runCall(message, probe, io);
+  return execute(fn, message, probe, now(), io);
 }
 
 /**
@@ -235,12 +239,12 @@ function runCallNow(message, probe, report) {
  * @param {CallRequest} message
  * @param {Probe} probe
  * @param {number} startedAt
- * @param {Reporter} [report]
+ * @param {CallIO} [io]
  * @returns {OutcomeNow}
  */
-function execute(fn, message, probe, startedAt, report) {
+function execute(fn, message, probe, startedAt, io) {
   const { id, args } = message;
-  const scope = probe === null ? undefined : new CallScope(id, probe, report);
+  const scope = probe === null ? undefined : new CallScope(id, probe, io?.report);
   if (scope !== undefined) enterScope(scope);
   /** @type {unknown} */
   let value;
@@ -264,6 +268,19 @@ function execute(fn, message, probe, startedAt, report) {
       },
     );
   }
+  if (io?.items !== undefined && io.credit !== undefined && scope !== undefined && isIterator(value)) {
+    // A stream call: pull the generator within the credit the caller gives (./stream-pump.cjs).
+    return pumpStream(value, scope, io.items, io.credit).then(
+      (v) => {
+        leave(scope);
+        return { type: 'result', id, value: v, startedAt, endedAt: now() };
+      },
+      (error) => {
+        leave(scope);
+        return { type: 'error', id, phase: 'run', error: encodeError(error), startedAt, endedAt: now() };
+      },
+    );
+  }
   leave(scope);
   return { type: 'result', id, value, startedAt, endedAt: now() };
 }
@@ -272,10 +289,10 @@ function execute(fn, message, probe, startedAt, report) {
  * Locate the function of `message` (loading its module), then run it. Never rejects.
  * @param {CallRequest} message
  * @param {Probe} probe
- * @param {Reporter} [report]
+ * @param {CallIO} [io]
  * @returns {Promise<CallOutcome>}
  */
-async function runCall(message, probe, report) {
+async function runCall(message, probe, io) {
   const { id, file, name } = message;
   const startedAt = now();
   const key = `${file}\0${name}`;
@@ -288,7 +305,7 @@ async function runCall(message, probe, report) {
       return { type: 'error', id, phase: 'locate', error: encodeError(error), startedAt, endedAt: now() };
     }
   }
-  return execute(fn, message, probe, startedAt, report);
+  return execute(fn, message, probe, startedAt, io);
 }
 
 /**

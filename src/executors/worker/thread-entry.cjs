@@ -13,11 +13,13 @@ const { preferLoader, resultCloneFailure, runCallNow } = require('./run-call.cjs
 const { currentScope, progressSender } = require('./call-scope.cjs');
 const { trackLiveness } = require('./liveness-table.cjs');
 const { takeTransfers } = require('./moves.cjs');
+const { Credit } = require('./stream-pump.cjs');
 const { CELL_DONE, CELL_SENT, CELL_STARTED, CELL_STOP, PROTOCOL_VERSION } = require('./wire.cjs');
 
 /**
  * @typedef {import('./wire.cjs').ThreadCallMessage} ThreadCallMessage
  * @typedef {import('./wire.cjs').StopMessage} StopMessage
+ * @typedef {import('./wire.cjs').CreditMessage} CreditMessage
  * @typedef {import('./wire.cjs').CallOutcome} CallOutcome
  * @typedef {import('./wire.cjs').SkippedMessage} SkippedMessage
  * @typedef {import('./wire.cjs').ThreadSessionInit} SessionInit
@@ -83,22 +85,33 @@ function serveThread({ port, cells, signal, deadCell, exitCell, tsLoader, versio
     const scope = currentScope();
     if (scope !== undefined && scope.id === message.id) scope.stop();
   };
+  /** The running stream call's credit (see ./stream-pump.cjs). */
+  /** @type {{ id: number, gate: import('./stream-pump.cjs').Credit } | undefined} */
+  let credit;
+  /**
+   * A `credit` message: the consumer of the running stream call took `n` values.
+   * @param {CreditMessage} message
+   */
+  const addCredit = (message) => {
+    if (credit !== undefined && credit.id === message.id) credit.gate.add(message.n);
+  };
   /** @returns {ThreadCallMessage | undefined} the next call to run, after any `stop` messages before it */
   const next = () => {
     if (pending.length > 0) return pending.shift();
     for (;;) {
       const received = receiveMessageOnPort(port);
       if (received === undefined) return undefined;
-      /** @type {ThreadCallMessage | readonly ThreadCallMessage[] | StopMessage} */
+      /** @type {ThreadCallMessage | readonly ThreadCallMessage[] | StopMessage | CreditMessage} */
       const message = received.message;
       if (Array.isArray(message)) {
         // A batch: the calls the parent picked for this thread together, in order.
         for (const call of message) pending.push(call);
         return pending.shift();
       }
-      const single = /** @type {ThreadCallMessage | StopMessage} */ (message);
-      if (single.type !== 'stop') return single;
-      stop(single);
+      const single = /** @type {ThreadCallMessage | StopMessage | CreditMessage} */ (message);
+      if (single.type === 'stop') stop(single);
+      else if (single.type === 'credit') addCredit(single);
+      else return single;
     }
   };
   const drain = async () => {
@@ -111,22 +124,32 @@ function serveThread({ port, cells, signal, deadCell, exitCell, tsLoader, versio
       }
       const id = message.id;
       const progress = progressSender((value) => port.postMessage({ type: 'progress', id, value }));
-      let outcome = runCallNow(message, () => Atomics.load(cells, cell) === CELL_STOP, progress.report);
+      /** @type {import('./run-call.cjs').CallIO} */
+      const io = { report: progress.report };
+      if (message.stream !== undefined) {
+        // A stream call: yielded values go as `items`, within the credit the parent grants.
+        credit = { id, gate: new Credit(message.stream) };
+        io.credit = credit.gate;
+        io.items = (values) => port.postMessage({ type: 'items', id, values }, takeTransfers(values));
+      }
+      let outcome = runCallNow(message, () => Atomics.load(cells, cell) === CELL_STOP, io);
       if (typeof outcome.then === 'function') outcome = await outcome;
       progress.flush(); // the last value reported goes before the answer
+      credit = undefined;
       Atomics.compareExchange(cells, cell, CELL_STARTED, CELL_DONE);
       reply(outcome, message);
     }
     busy = false;
   };
-  port.on('message', (/** @type {ThreadCallMessage | readonly ThreadCallMessage[] | StopMessage} */ message) => {
+  port.on('message', (/** @type {ThreadCallMessage | readonly ThreadCallMessage[] | StopMessage | CreditMessage} */ message) => {
     if (Array.isArray(message)) {
       for (const call of message) pending.push(call);
       if (!busy) void drain();
       return;
     }
-    const single = /** @type {ThreadCallMessage | StopMessage} */ (message);
+    const single = /** @type {ThreadCallMessage | StopMessage | CreditMessage} */ (message);
     if (single.type === 'stop') stop(single);
+    else if (single.type === 'credit') addCredit(single);
     else {
       pending.push(single);
       if (!busy) void drain();

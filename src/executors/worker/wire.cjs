@@ -7,8 +7,8 @@
  * ../protocol.ts) and the worker side's JSDoc alike.
  */
 
-/** Bumped on any incompatible change to the protocol; the handshake checks it (3: batches of thread calls; 4: progress messages). */
-const PROTOCOL_VERSION = 4;
+/** Bumped on any incompatible change to the protocol; the handshake checks it (3: batches of thread calls; 4: progress messages; 5: stream calls, items and credit). */
+const PROTOCOL_VERSION = 5;
 
 /*
  * A thread call's claim cell (one `Int32Array` slot shared by the parent and the thread).

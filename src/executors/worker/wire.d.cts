@@ -19,6 +19,12 @@ export interface CallMessage {
   readonly file: string;
   readonly name: string;
   readonly args: readonly unknown[];
+  /**
+   * Present for a stream call: the function is a generator function, and the worker sends
+   * what it yields as `items`, at most this many values ahead of the consumer (its first
+   * credit; `credit` messages grant more).
+   */
+  readonly stream?: number;
 }
 
 /**
@@ -145,6 +151,20 @@ export interface ProgressMessage {
   readonly value: unknown;
 }
 
+/** Worker -> parent: values the stream call `id` yielded, in order (a chunk of one or more). */
+export interface ItemsMessage {
+  readonly type: 'items';
+  readonly id: number;
+  readonly values: readonly unknown[];
+}
+
+/** Parent -> worker: the consumer of the stream call `id` took `n` values; `n` more may be sent. */
+export interface CreditMessage {
+  readonly type: 'credit';
+  readonly id: number;
+  readonly n: number;
+}
+
 /** Worker -> parent (process pool): the child is up and listening. */
 export interface ReadyMessage {
   readonly type: 'ready';
@@ -153,9 +173,9 @@ export interface ReadyMessage {
 }
 
 /** Every message the parent sends. */
-export type ParentMessage = CallMessage | CancelMessage | StopMessage | SyncRequestMessage | ShutdownMessage;
+export type ParentMessage = CallMessage | CancelMessage | StopMessage | SyncRequestMessage | ShutdownMessage | CreditMessage;
 /** Every message a worker sends. */
-export type WorkerMessage = ResultMessage | ErrorMessage | ReadyMessage | ProgressMessage;
+export type WorkerMessage = ResultMessage | ErrorMessage | ReadyMessage | ProgressMessage | ItemsMessage;
 /** The answer to one call. */
 export type CallOutcome = ResultMessage | ErrorMessage;
 

@@ -82,6 +82,7 @@ export class ProcessLink implements Link<ProcessChild>, ProcessSyncSource {
         ready: () => this.#events.ready(slot),
         message: (_child, message) => {
           if (message.type === 'progress') this.#engine!.progress(slot, message.id, message.value);
+          else if (message.type === 'items') this.#engine!.items(slot, message.id, message.values);
           else if (message.type !== 'ready') this.#engine!.answer(slot, message);
         },
         gone: (_child, exitCode, signal) => this.#gone(slot, exitCode, signal),
@@ -127,6 +128,10 @@ export class ProcessLink implements Link<ProcessChild>, ProcessSyncSource {
     const name = call.ref.name;
     const reason = error instanceof Error ? error.message : String(error);
     return argumentCloneError(name, call.args) ?? new CloneError(`a value of \`${name}\` cannot be sent to a child process: ${reason}`, 'argument', { cause: error });
+  }
+
+  credit(slot: ChildSlot, call: PoolCall, n: number): void {
+    slot.handle.send({ type: 'credit', id: call.id, n });
   }
 
   requestStop(slot: ChildSlot, call: PoolCall): boolean {

@@ -21,7 +21,7 @@ import type { Link, LinkEvents, LinkExit, Slot, WithdrawResult } from '../../eng
 import type { PoolCall } from '../../engine/pool-call';
 import type { LinkAnswer, PoolEngine } from '../../engine/pool-engine';
 import type { ResolvedThreadPoolOptions, ThreadTuning } from '../../engine/pool-options';
-import type { CallOutcome, ProgressMessage, SkippedMessage, ThreadCallMessage } from '../../protocol';
+import type { CallOutcome, ItemsMessage, ProgressMessage, SkippedMessage, ThreadCallMessage } from '../../protocol';
 import { argumentCloneError } from '../../serialization';
 import { restoreTransfers, takeTransfers } from '../../worker/moves.cjs';
 import { CANCELLED, CELLS, DONE, PiscinaSessions, SENT, STARTED, STOP, Thread, sessionCrashError } from './piscina-sessions';
@@ -72,7 +72,7 @@ export class ThreadLink implements Link<Thread>, SyncSource {
     }
     if (this.#piscina === undefined || this.#piscina.destroyed) this.#piscina = this.#newPiscina();
     const thread = new Thread(this.#piscina, this.signal);
-    thread.port.on('message', (message: CallOutcome | SkippedMessage | ProgressMessage) => this.#deliver(slot, message));
+    thread.port.on('message', (message: CallOutcome | SkippedMessage | ProgressMessage | ItemsMessage) => this.#deliver(slot, message));
     thread.session.then(
       () => this.#died(slot, thread, undefined, false),
       (error: unknown) => {
@@ -128,6 +128,10 @@ export class ThreadLink implements Link<Thread>, SyncSource {
     return argumentCloneError(call.ref.name, call.args) ?? new CloneError(`an argument of \`${call.ref.name}\` cannot be cloned: ${(error as Error)?.message}`, 'argument', { cause: error });
   }
 
+  credit(slot: ThreadSlot, call: PoolCall, n: number): void {
+    slot.handle.port.postMessage({ type: 'credit', id: call.id, n });
+  }
+
   requestStop(slot: ThreadSlot, call: PoolCall): boolean {
     return slot.handle.requestStop(call) !== DONE;
   }
@@ -171,9 +175,13 @@ export class ThreadLink implements Link<Thread>, SyncSource {
 
   // ---- what threads say --------------------------------------------------------------------
 
-  #deliver(slot: ThreadSlot, message: CallOutcome | SkippedMessage | ProgressMessage): void {
+  #deliver(slot: ThreadSlot, message: CallOutcome | SkippedMessage | ProgressMessage | ItemsMessage): void {
     if (message.type === 'progress') {
       this.#engine!.progress(slot, message.id, message.value);
+      return;
+    }
+    if (message.type === 'items') {
+      this.#engine!.items(slot, message.id, message.values);
       return;
     }
     // A skip of an earlier send of this call (claimed back, then sent here again).
@@ -194,8 +202,9 @@ export class ThreadLink implements Link<Thread>, SyncSource {
     // Answers the thread posted before it died are in the port: they settle their calls
     // first (a call that only shared the thread with a stopped or crashed one must not fail).
     for (let m = receiveMessageOnPort(thread.port); m !== undefined; m = receiveMessageOnPort(thread.port)) {
-      const message = m.message as CallOutcome | SkippedMessage | ProgressMessage;
+      const message = m.message as CallOutcome | SkippedMessage | ProgressMessage | ItemsMessage;
       if (message.type === 'progress') this.#engine!.progress(slot, message.id, message.value);
+      else if (message.type === 'items') this.#engine!.items(slot, message.id, message.values);
       else if (message.type !== 'skipped') this.#engine!.answer(slot, message); // skipped ones are claimed below and re-sent
     }
     if (!fromCell) thread.port.close();
@@ -243,7 +252,7 @@ export class ThreadLink implements Link<Thread>, SyncSource {
       const thread = slot.handle;
       const dead = thread.dead();
       for (let m = receiveMessageOnPort(thread.port); m !== undefined; m = receiveMessageOnPort(thread.port)) {
-        this.#deliver(slot, m.message as CallOutcome | SkippedMessage | ProgressMessage);
+        this.#deliver(slot, m.message as CallOutcome | SkippedMessage | ProgressMessage | ItemsMessage);
       }
       if (dead && !thread.gone) {
         this.#died(slot, thread, undefined, true);
