@@ -35,6 +35,15 @@ const cases: Array<[string, string[]]> = [
       'stopped cooperatively: 1, workers terminated: 1',
     ],
   ],
+  [
+    'stream-file-lines.ts',
+    [
+      'found "ERROR disk full" at line 120000',
+      'progress: the worker had read part of the file (yes)',
+      'worker: closed the file in the worker',
+      'same worker afterwards: true',
+    ],
+  ],
 ];
 
 describe('Python unsync README examples', () => {

@@ -7,7 +7,7 @@
  */
 import { CancelledError } from '../core/errors';
 import type { ExecutorKind, Unfuture } from '../core/future';
-import { assertInteger } from '../core/validate';
+import { assertFunction, assertInteger } from '../core/validate';
 import type { StreamSink } from './engine/pool-call';
 
 /** Values a worker may run ahead of the consumer, by default. */
@@ -29,6 +29,8 @@ export const DEFAULT_HIGH_WATER_MARK = 16;
 export interface UnsyncStream<T> extends AsyncIterableIterator<T> {
   /** Where the generator runs: `'loop'`, `'thread'` or `'process'`. */
   readonly executor: ExecutorKind;
+  /** Leave the stream (what `break` in a `for await` loop calls): stops the generator; resolves once it has stopped. */
+  return(value?: unknown): Promise<IteratorResult<T>>;
   /**
    * Stop the generator (a waiting `next()` then throws `CancelledError`). False when it had
    * already ended.
@@ -36,6 +38,12 @@ export interface UnsyncStream<T> extends AsyncIterableIterator<T> {
   cancel(message?: string): boolean;
   /** Resolves once the generator has ended, however it ended (never rejects). */
   done(): Promise<void>;
+  /**
+   * Progress the generator reports (`reportProgress(value)` inside it), as for
+   * `Unfuture.onProgress`; returns the remover. A generator run here (`executor: 'loop'`)
+   * reports to the task it runs in instead, so nothing arrives here.
+   */
+  onProgress(callback: (value: unknown) => void): () => void;
 }
 
 /** Validate a stream's `highWaterMark` option. */
@@ -121,6 +129,10 @@ export class PoolStream<T> implements UnsyncStream<T>, StreamSink {
     return this.#future.cancel(message);
   }
 
+  onProgress(callback: (value: unknown) => void): () => void {
+    return this.#future.onProgress(callback);
+  }
+
   done(): Promise<void> {
     return new Promise((resolve) => this.#future.addDoneCallback(() => resolve()));
   }
@@ -188,6 +200,11 @@ export class LocalStream<T> implements UnsyncStream<T> {
 
   done(): Promise<void> {
     return this.#end;
+  }
+
+  onProgress(callback: (value: unknown) => void): () => void {
+    assertFunction('callback', callback);
+    return () => undefined;
   }
 
   [Symbol.asyncIterator](): this {
