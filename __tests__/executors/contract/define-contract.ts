@@ -7,7 +7,7 @@
  */
 import * as path from 'node:path';
 import { threadId } from 'node:worker_threads';
-import { CancelledError, InvalidStateError, isCancelledError, isTimeoutError } from '../../../src/core/errors';
+import { CancelledError, InvalidStateError, QueueFull, isCancelledError, isTimeoutError } from '../../../src/core/errors';
 import { isCloneError, isLocateError } from '../../../src/executors';
 import type { Executor, WorkerCrashedError } from '../../../src/executors';
 import * as kx from '../../fixtures/contract-functions';
@@ -498,6 +498,48 @@ export function defineContract(link: Link): void {
         expect([running, ...pending].map((c) => c.cancelled())).toEqual([true, true, true]);
         expect(linesOf(log)).toEqual(trace);
         expect(one.statistics()).toMatchObject({ state: 'closed', workers: 0, queued: 0, running: 0, cancelled: 3, ...counters });
+      });
+    });
+
+    describe('a timeout during a cancel', () => {
+      it("keeps the caller's cancel when the call's timeout fires during the cancel's grace period", async () => {
+        await withPool(fresh({ maxWorkers: 1, cancelGrace: 2_000 }), async (one) => {
+          await one.submit(refOf(kx.workerId), []); // a started worker: the call below starts at once
+          const { log } = scratch.next();
+          const call = one.submit(refOf(kx.spinBlind), [log, 'spin'], { timeout: 1_000 });
+          await waitForLine(log, 'spin');
+          expect(call.cancel('mine')).toBe(true); // the grace (2 s) runs past the timeout (1 s)
+          const error = await rejectionOf(call);
+          expect(String(error)).toBe('CancelledError: mine');
+          expect(call.cancelled()).toBe(true);
+          expect(one.statistics()).toMatchObject({ cancelled: 1, failed: 0, terminatedForCancel: 1 });
+        });
+      });
+    });
+
+    describe('maxQueue', () => {
+      it('refuses the call past maxQueue at once with QueueFull; the waiting calls run, the refused one never', async () => {
+        await withPool(fresh({ maxWorkers: 1, maxQueue: 2 }), async (p) => {
+          const { log, release } = scratch.next();
+          const held = p.submit<string>(refOf(kx.hold), [log, 'held', release]);
+          await waitForLine(log, 'held');
+          const waiting = [p.submit<string>(refOf(kx.mark), [log, 'a']), p.submit<string>(refOf(kx.mark), [log, 'b'])];
+          const refused = p.submit(refOf(kx.mark), [log, 'refused']);
+          expect(refused.done()).toBe(true); // nothing was queued
+          const error = await rejectionOf(refused);
+          expect(error).toBeInstanceOf(QueueFull);
+          expect(error.message).toBe(`the ${kind} pool refused a call to \`mark\`: 2 calls already wait for a worker (maxQueue: 2)`);
+          expect(p.statistics()).toMatchObject({ queued: 2, running: 1, failed: 1 });
+          releaseAll(release);
+          expect(await Promise.all([held, ...waiting])).toEqual(['held', 'a', 'b']);
+          expect(linesOf(log)).toEqual(['held', 'a', 'b']);
+        });
+      });
+
+      it('validates maxQueue', () => {
+        expect(() => link.make({ maxQueue: -1 })).toThrow(RangeError);
+        expect(() => link.make({ maxQueue: 1.5 })).toThrow(/maxQueue/);
+        expect(() => link.make({ maxQueue: '3' as never })).toThrow(TypeError);
       });
     });
 

@@ -11,6 +11,7 @@ export interface ContractPoolOptions {
   maxWorkers?: number;
   cancelGrace?: number;
   callerStacks?: boolean;
+  maxQueue?: number;
 }
 
 /** A way a worker dies under a running call, and what the caller is told. */

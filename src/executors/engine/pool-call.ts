@@ -127,6 +127,12 @@ export class PoolCall<T = unknown> {
       executor: kind,
       name: options?.name,
       onCancel: (message) => {
+        // The first request wins: a timeout that fires while a caller's cancel is stopping
+        // the call changes nothing (the call ends cancelled, not timed out).
+        if (this.#timer !== undefined) {
+          clearTimeout(this.#timer);
+          this.#timer = undefined;
+        }
         this.#cancelMessage = message;
         onCancel(this, message);
       },
@@ -134,6 +140,7 @@ export class PoolCall<T = unknown> {
     const timeout = this.#timeout;
     if (timeout != null && timeout !== Infinity) {
       this.#timer = setTimeout(() => {
+        this.#timer = undefined;
         this.#timedOut = true;
         this.future.cancel(`\`${ref.name}\` timed out after ${timeout} ms`);
       }, timerDelay(timeout));
