@@ -79,7 +79,7 @@ export interface LinkEvents<H> {
 export interface Link<H> {
   /** Start a worker for `slot`; it reports through the events given to the engine. */
   start(slot: Slot<H>): H;
-  /** Whether `slot` can be sent calls now (started, not frozen, not leaving). */
+  /** Whether `slot` can be sent calls now (started, not gated, not leaving). */
   accepting(slot: Slot<H>): boolean;
   /** Whether `slot` is still starting (the engine does not start another for the same demand). */
   starting(slot: Slot<H>): boolean;

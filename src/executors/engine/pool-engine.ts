@@ -209,7 +209,7 @@ export class PoolEngine<H> {
     this.#schedulePump();
   }
 
-  /** Dispatch soon (a worker can take calls again, e.g. after a freeze let it go on). */
+  /** Dispatch soon (a worker can take calls again, e.g. its gate opened). */
   kick(): void {
     this.#schedulePump();
   }

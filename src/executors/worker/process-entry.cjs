@@ -20,21 +20,18 @@
  *     written to the channel: at once in the usual case (`process.send` wrote it whole),
  *     else when Node reports the write done (a large answer, or a socket full because the
  *     parent is behind). Exception: while a blocked parent waits (a `sync` request is open)
- *     it reads nothing until its call ends, so the taken call starts at once, and its id is
- *     first written to `ungated-<pid>` in UNSYNC_SYNC_DIR: a parent that later finds an
- *     answer missing reads there that the call after it had started anyway. A call that ran longer
- *     than DEFER_AFTER_MS first lets one event-loop turn pass (still counting as running),
- *     so that a `cancel` that reached the child while it was blocked in synchronous code is
- *     read, and honoured by rule 3, before the next call is taken.
- *     So a parent that stopped this process (SIGSTOP) and does not find the answer of its
- *     head X in the channel knows that the call after X has not started: that is how it
- *     cancels X without killing a call that merely shared the child (docs/executors.md,
- *     "freeze, drain, decide").
+ *     it reads nothing until its call ends, so the taken call starts at once. A call that ran
+ *     longer than DEFER_AFTER_MS first lets one event-loop turn pass (still counting as
+ *     running), so that a `cancel` that reached the child while it was blocked in
+ *     synchronous code is read, and honoured by rule 3, before the next call is taken.
+ *     And a call starts only through the gate (see startControlThread): the parent that
+ *     must stop a head by force closes it, learns which call runs, and knows that nothing
+ *     starts after it until it opens the gate again (docs/executors.md, "the gate").
  *  3. A `cancel` for a call that has not started removes it and answers it at once with a
  *     `CancelledError` ("dropped"); a `cancel` for the running (or taken) call asks it to
  *     stop (its `checkpoint()` throws, its signal aborts) and does not change the order: the
  *     call still answers in its place. If it does not end within the pool's `cancelGrace`,
- *     the parent freezes the child, and kills it if the call still runs.
+ *     the parent closes the child's gate, and kills it if the call still runs.
  * Together: a call can be dropped only while an earlier call is still running, so its
  * "dropped" answer always precedes the answer of the call before it. When the parent has the
  * answers of every call before X and no "dropped" answer for X, X has started. That is how
@@ -60,7 +57,10 @@ const { encodeError } = require('./error-codec.cjs');
 const { packMessage, unpackMessage } = require('./process-wire.cjs');
 const bootstrap = require('./run-call.cjs');
 const { cancelledError, currentScope, progressSender } = require('./call-scope.cjs');
-const { PROCESS_CONTROL_FD, PROTOCOL_VERSION } = require('./wire.cjs');
+const { CONTROL_GATED: GATED, CONTROL_GATE_REQUEST, CONTROL_UNGATE_REQUEST, PROCESS_CONTROL_FD, PROTOCOL_VERSION } = require('./wire.cjs');
+/** Slots of the child's control cells (shared by its main and control threads). */
+const STOP = 0;
+const STATE = 1;
 const { takeTransfers } = require('./moves.cjs');
 const { Credit } = require('./stream-pump.cjs');
 const WATCHDOG_INTERVAL_MS = 500;
@@ -117,11 +117,19 @@ function now() {
 }
 
 /**
- * The child's control thread (tiny: no loaders, 8 MB heap), two jobs that must not depend on
- * the main thread's event loop, which a synchronous call can hold for as long as it runs:
- * - stop requests: it reads the control pipe (PROCESS_CONTROL_FD) and stores the id of each
- *   call to stop in `control[0]`, which that call's `checkpoint()` reads;
- * - no orphans: it SIGKILLs this process once it has been re-parented (checked every
+ * The child's control thread (tiny: no loaders, 8 MB heap), three jobs that must not depend
+ * on the main thread's event loop, which a synchronous call can hold for as long as it runs.
+ * It reads the control pipe (PROCESS_CONTROL_FD), 32-bit little-endian frames:
+ * - a positive id: a stop request; it stores the id in `control[STOP]`, which that call's
+ *   `checkpoint()` reads;
+ * - GATE_REQUEST: close the gate. `control[STATE]` is 0 (no call runs), a call's id (it
+ *   runs) or GATED; the main thread moves it 0 -> id to start a call and id -> 0 when the call
+ *   ends, with compare-and-swap. Closing: 0 -> GATED (nothing starts from now on), or id ->
+ *   -id (the running call may end; then the state becomes GATED, and nothing starts). It
+ *   answers on the same pipe with what ran when it closed: 0 or the id. So the parent knows
+ *   exactly which call runs, and that no other starts, without stopping the process;
+ * - UNGATE_REQUEST: open it again (GATED -> 0 and wake the main thread, or -id -> id);
+ * - and no orphans: it SIGKILLs this process once it has been re-parented (checked every
  *   WATCHDOG_INTERVAL_MS).
  * @param {Int32Array} control
  */
@@ -133,14 +141,39 @@ function startControlThread(control) {
     setInterval(() => {
       if (process.ppid !== parent) process.kill(pid, 'SIGKILL');
     }, ${WATCHDOG_INTERVAL_MS});
+    const STOP = ${STOP}, STATE = ${STATE}, GATED = ${GATED}, GATE_REQUEST = ${CONTROL_GATE_REQUEST}, UNGATE_REQUEST = ${CONTROL_UNGATE_REQUEST};
+    const gate = () => {
+      for (;;) {
+        const s = Atomics.load(control, STATE);
+        if (s === GATED || s < 0) return s === GATED ? 0 : -s;
+        if (Atomics.compareExchange(control, STATE, s, s === 0 ? GATED : -s) === s) return s;
+      }
+    };
+    const ungate = () => {
+      for (;;) {
+        const s = Atomics.load(control, STATE);
+        if (s === GATED) {
+          if (Atomics.compareExchange(control, STATE, GATED, 0) !== GATED) continue;
+          Atomics.notify(control, STATE);
+          return;
+        }
+        if (s >= 0 || Atomics.compareExchange(control, STATE, s, -s) === s) return;
+      }
+    };
     try {
-      const pipe = new net.Socket({ fd, readable: true, writable: false });
+      const pipe = new net.Socket({ fd, readable: true, writable: true });
       let rest = Buffer.alloc(0);
       pipe.on('data', (chunk) => {
         rest = rest.length === 0 ? chunk : Buffer.concat([rest, chunk]);
         while (rest.length >= 4) {
-          Atomics.store(control, 0, rest.readInt32LE(0));
+          const frame = rest.readInt32LE(0);
           rest = rest.subarray(4);
+          if (frame === GATE_REQUEST) {
+            const answer = Buffer.alloc(4);
+            answer.writeInt32LE(gate(), 0);
+            pipe.write(answer);
+          } else if (frame === UNGATE_REQUEST) ungate();
+          else Atomics.store(control, STOP, frame);
         }
       });
       pipe.on('error', () => undefined);
@@ -200,8 +233,14 @@ function startProcessWorker() {
   let unwritten = 0;
   /** The call in `current` waits for earlier answers to be written before it starts (rule 2). */
   let waitingToStart = false;
-  /** control[0]: the id of the last call the parent asked to stop through the control pipe. */
-  const control = new Int32Array(new SharedArrayBuffer(4));
+  /**
+   * control[STOP]: the id of the last call the parent asked to stop through the control
+   * pipe; control[STATE]: 0, the running call's id, -id (it runs, the gate closes when it
+   * ends) or GATED (see startControlThread).
+   */
+  const control = new Int32Array(new SharedArrayBuffer(8));
+  /** A call waits for the gate to open (one wait at a time). */
+  let waitingForGate = false;
   /** The running stream call's credit (see ./stream-pump.cjs). */
   /** @type {{ id: number, gate: import('./stream-pump.cjs').Credit } | undefined} */
   let credit;
@@ -280,20 +319,40 @@ function startProcessWorker() {
   };
 
   /**
-   * Start the taken call if rule 2 lets it: every answer sent before it is written, or a
-   * blocked parent waits. In the second case it says so first in `ungated-<pid>`, so a parent
-   * that later freezes this child knows the call before it had finished (rare: a blocked
-   * parent and a full socket).
+   * Start the taken call if rule 2 lets it (every answer sent before it is written, or a
+   * blocked parent waits) and the gate is open.
    */
   const startIfAllowed = () => {
     if (!waitingToStart) return;
     const call = /** @type {CallMessage} */ (currentCall); // taken with waitingToStart (startNext)
-    if (!written()) {
-      if (syncFiles.size === 0) return;
-      if (SYNC_DIR !== undefined) writeWhole(path.join(SYNC_DIR, `ungated-${process.pid}`), String(call.id));
+    if (!written() && syncFiles.size === 0) return;
+    // The gate: a call starts only by moving the state from 0 to its id (see startControlThread).
+    if (Atomics.compareExchange(control, STATE, 0, call.id) !== 0) {
+      waitForGate();
+      return;
     }
     waitingToStart = false;
     run(call);
+  };
+
+  /** The parent closed the gate: wait (without blocking the event loop) until it opens. */
+  const waitForGate = () => {
+    if (waitingForGate) return;
+    waitingForGate = true;
+    // Atomics.waitAsync is in Node 20 but not in this project's ES2022 lib typings.
+    const waitAsync = /** @type {{ waitAsync(a: Int32Array, i: number, v: number): { async: boolean, value: unknown } }} */ (/** @type {unknown} */ (Atomics)).waitAsync;
+    const opened = () => {
+      waitingForGate = false;
+      startIfAllowed();
+    };
+    const result = waitAsync(control, STATE, GATED);
+    if (result.async) /** @type {Promise<unknown>} */ (result.value).then(opened);
+    else opened();
+  };
+
+  /** The running call `id` ended: the state goes back to 0, or to GATED if the gate closed meanwhile. */
+  const leaveGate = (/** @type {number} */ id) => {
+    if (Atomics.compareExchange(control, STATE, id, 0) !== id) Atomics.store(control, STATE, GATED);
   };
 
   /** @param {CallMessage} message */
@@ -314,13 +373,14 @@ function startProcessWorker() {
     }
     /** @param {CallOutcome} outcome */
     const ended = (outcome) => {
+      leaveGate(id);
       if (credit?.id === id) credit = undefined;
       progress.flush(); // the last value reported goes before the answer
       if (outcome.type === 'result') takeTransfers([outcome.value]); // copied to the parent: the mark is used up
       finish(outcome);
     };
     // A located function with a plain result finishes in this same step (no microtasks).
-    const outcome = bootstrap.runCallNow(message, () => stopAsked === id || Atomics.load(control, 0) === id, io);
+    const outcome = bootstrap.runCallNow(message, () => stopAsked === id || Atomics.load(control, STOP) === id, io);
     if (typeof outcome.then === 'function') outcome.then(ended);
     else ended(outcome);
   };

@@ -7,8 +7,8 @@
  * ../protocol.ts) and the worker side's JSDoc alike.
  */
 
-/** Bumped on any incompatible change to the protocol; the handshake checks it (3: batches of thread calls; 4: progress messages; 5: stream calls, items and credit). */
-const PROTOCOL_VERSION = 5;
+/** Bumped on any incompatible change to the protocol; the handshake checks it (3: batches of thread calls; 4: progress messages; 5: stream calls, items and credit; 6: the process gate replaces the freeze). */
+const PROTOCOL_VERSION = 6;
 
 /*
  * A thread call's claim cell (one `Int32Array` slot shared by the parent and the thread).
@@ -32,4 +32,13 @@ const CELL_DONE = 4;
  */
 const PROCESS_CONTROL_FD = 4;
 
-module.exports = { PROTOCOL_VERSION, PROCESS_CONTROL_FD, CELL_SENT, CELL_STARTED, CELL_CANCELLED, CELL_STOP, CELL_DONE };
+/**
+ * Frames of the control pipe besides stop requests (which are call ids, always positive):
+ * close the child's gate and answer which call runs (CONTROL_GATE_REQUEST), or open it
+ * again (CONTROL_UNGATE_REQUEST). CONTROL_GATED is the gate cell's closed state.
+ */
+const CONTROL_GATE_REQUEST = -1;
+const CONTROL_UNGATE_REQUEST = -2;
+const CONTROL_GATED = 0x7fffffff;
+
+module.exports = { PROTOCOL_VERSION, PROCESS_CONTROL_FD, CONTROL_GATE_REQUEST, CONTROL_UNGATE_REQUEST, CONTROL_GATED, CELL_SENT, CELL_STARTED, CELL_CANCELLED, CELL_STOP, CELL_DONE };

@@ -6,6 +6,9 @@
  */
 export const PROTOCOL_VERSION: number;
 export const PROCESS_CONTROL_FD: 4;
+export const CONTROL_GATE_REQUEST: -1;
+export const CONTROL_UNGATE_REQUEST: -2;
+export const CONTROL_GATED: 2147483647;
 export const CELL_SENT: 0;
 export const CELL_STARTED: 1;
 export const CELL_CANCELLED: 2;

@@ -9,13 +9,12 @@
  * dead child was running from complete data.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import type { Writable } from 'node:stream';
-import * as fs from 'node:fs';
+import type { Duplex } from 'node:stream';
 import * as path from 'node:path';
 import { packMessage, unpackMessage } from '../../worker/process-wire.cjs';
 import type { CallMessage, ParentMessage, WorkerMessage } from '../../protocol';
 import { parentTypeScriptLoader } from '../../typescript-loader';
-import { PROCESS_CONTROL_FD as CONTROL_FD, PROTOCOL_VERSION } from '../../worker/wire.cjs';
+import { CONTROL_GATE_REQUEST, CONTROL_UNGATE_REQUEST, PROCESS_CONTROL_FD as CONTROL_FD, PROTOCOL_VERSION } from '../../worker/wire.cjs';
 
 /** The child entry, shipped next to this file in `src/` and `dist/`. */
 export const PROCESS_BOOTSTRAP_FILE = path.join(__dirname, '..', '..', 'worker', 'process-entry.cjs');
@@ -23,51 +22,8 @@ export const PROCESS_BOOTSTRAP_FILE = path.join(__dirname, '..', '..', 'worker',
 /** Milliseconds between SIGTERM and SIGKILL when a child is stopped. */
 export const KILL_GRACE_MS = 1_000;
 
-/** Polls of a freezing child's state on consecutive loop turns before polling on a 1 ms timer. */
-const FREEZE_FAST_POLLS = 200;
-/** A child not seen stopped after this long (ms) is killed instead (see freeze()). */
-const FREEZE_GIVE_UP_MS = 2_000;
-
-/**
- * Children stopped by freeze() and not yet continued. If this process exits meanwhile they
- * are continued, so they see the channel close and exit (a stopped child cannot).
- */
-const frozenChildren = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-function continueFrozenOnExit(): void {
-  for (const child of frozenChildren) child.kill('SIGCONT');
-}
-
-/** Whether this system shows a process's run state in `/proc/<pid>/stat` (Linux). */
-const SYSTEM_SHOWS_STOPS = process.platform === 'linux' && fs.existsSync('/proc/self/stat');
-let canSeeStops = SYSTEM_SHOWS_STOPS;
-
-/** Whether `ProcessChild.freeze` works here (Linux): without it the pool must not pipeline calls. */
-export function canFreezeChildren(): boolean {
-  return canSeeStops;
-}
-
-/** @internal Tests run the pool as on a system without `/proc` (macOS, Windows). */
-export function simulateNoProcForTests(noProc: boolean): void {
-  canSeeStops = !noProc && SYSTEM_SHOWS_STOPS;
-}
-
-/**
- * Whether process `pid` can write nothing more: stopped (`T`, `t`), dead (`Z`, `X`) or gone.
- * The state is the field after the command name, which ends at the last `)`.
- */
-function cannotWrite(pid: number): boolean {
-  let stat: string;
-  try {
-    stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' || code === 'ESRCH'; // no such process
-  }
-  const state = stat.charAt(stat.lastIndexOf(')') + 2);
-  return state === 'T' || state === 't' || state === 'Z' || state === 'X';
-}
+/** A gate request not answered within this long (ms): the child is killed instead (see gate()). */
+const GATE_GIVE_UP_MS = 2_000;
 
 /** What the pool hears from one child. */
 export interface ChildEvents {
@@ -134,10 +90,12 @@ export class ProcessChild {
   readonly #folder: string;
   #referenced = true;
   #killTimer: NodeJS.Timeout | undefined = undefined;
-  /** Sent SIGSTOP and not yet SIGCONT (see freeze()). */
-  #frozen = false;
-  /** The control pipe: read by the child's control thread, not by its event loop. */
-  #control: Writable | undefined = undefined;
+  /** A gate request was sent and no ungate since (see gate()). */
+  #gating = false;
+  /** Who waits for the answer to the gate request out now. */
+  #gateAnswer: ((running: number) => void) | undefined = undefined;
+  /** The control pipe: the child's control thread reads it (not its event loop) and answers gate requests on it. */
+  #control: Duplex | undefined = undefined;
 
   constructor(settings: ForkSettings, events: ChildEvents) {
     this.#folder = settings.syncFolder;
@@ -156,11 +114,20 @@ export class ProcessChild {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc', 'pipe'],
     });
     const child = this.#process;
-    const control = child.stdio[CONTROL_FD] as Writable | null;
+    const control = child.stdio[CONTROL_FD] as Duplex | null;
     if (control !== null) {
       // A write to a child that just died reports here; its calls are settled by 'gone'.
       control.on('error', () => undefined);
-      (control as Writable & { unref?(): void }).unref?.();
+      (control as Duplex & { unref?(): void }).unref?.();
+      let rest: Buffer = Buffer.alloc(0);
+      control.on('data', (chunk: Buffer) => {
+        rest = rest.length === 0 ? chunk : Buffer.concat([rest, chunk]);
+        while (rest.length >= 4) {
+          const running = rest.readInt32LE(0);
+          rest = rest.subarray(4);
+          this.#gateAnswer?.(running);
+        }
+      });
       this.#control = control;
     }
     child.on('message', (received: unknown) => {
@@ -187,7 +154,6 @@ export class ProcessChild {
     const maybeGone = () => {
       if (exit === undefined || !disconnected || this.state === 'gone') return;
       if (this.#killTimer !== undefined) clearTimeout(this.#killTimer);
-      frozenChildren.delete(child);
       this.state = 'gone';
       events.gone(this, exit[0], exit[1]);
     };
@@ -225,9 +191,7 @@ export class ProcessChild {
   requestStop(id: number): void {
     if (this.state === 'gone') return;
     this.send({ type: 'cancel', id });
-    const frame = Buffer.allocUnsafe(4);
-    frame.writeInt32LE(id, 0);
-    this.#control?.write(frame);
+    this.#control?.write(frame(id));
   }
 
   /**
@@ -259,58 +223,39 @@ export class ProcessChild {
   }
 
   /**
-   * Stop the process where it is (SIGSTOP) and call `frozen` once it is stopped AND every
-   * message it wrote before stopping has been delivered through `ChildEvents.message`; the
-   * caller then decides from complete data and calls `thaw()` or `kill()`. Not called if
-   * the child is gone first, or killed meanwhile (a child never seen stopped within
-   * FREEZE_GIVE_UP_MS is killed). Returns false, doing nothing, where a stop cannot be
-   * observed (no `/proc`): the caller must decide without it. Design: docs/executors.md,
-   * "freeze, drain, decide".
+   * Close the child's gate: from now on it starts no call until `ungate()`. Resolves with
+   * the id of the call it was running when the gate closed (that call may still end), or 0
+   * when none ran. The child's control thread answers, so a child busy in synchronous code
+   * answers at once. Rejects when the child cannot answer (it is gone, has no control pipe,
+   * or says nothing within GATE_GIVE_UP_MS): the caller then kills it. Design:
+   * docs/executors.md, "Cancelling a running call without killing its neighbour: the gate".
    */
-  freeze(frozen: () => void): boolean {
-    const pid = this.#process.pid;
-    // Signals go through the child's handle, which refuses once the child was reaped (its pid may be reused).
-    if (!canSeeStops || pid === undefined || this.state === 'gone' || this.#frozen || !this.#process.kill('SIGSTOP')) return false;
-    this.#frozen = true;
-    frozenChildren.add(this.#process);
-    if (!exitHookInstalled) {
-      exitHookInstalled = true;
-      process.on('exit', continueFrozenOnExit);
-    }
-    const since = performance.now();
-    let polls = 0;
-    const poll = (): void => {
-      if (this.state === 'gone' || !this.#frozen) return;
-      if (!cannotWrite(pid)) {
-        if (performance.now() - since > FREEZE_GIVE_UP_MS) {
-          this.kill();
-        } else if (++polls < FREEZE_FAST_POLLS) {
-          setImmediate(poll);
-        } else {
-          this.#process.kill('SIGSTOP'); // again: something may have continued it (job control)
-          setTimeout(poll, 1);
-        }
-        return;
-      }
-      // Two turns of the loop: the poll phase between them reads all the socket holds, and
-      // Node emits each message on the tick after reading it, before the second immediate.
-      setImmediate(() => setImmediate(() => this.state !== 'gone' && this.#frozen && frozen()));
-    };
-    poll();
-    return true;
+  gate(): Promise<number> {
+    const control = this.#control;
+    if (this.state === 'gone' || control === undefined) return Promise.reject(new Error('the child cannot be gated'));
+    this.#gating = true;
+    return new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => done(() => reject(new Error('the child did not answer the gate request'))), GATE_GIVE_UP_MS);
+      const done = (settle: () => void): void => {
+        clearTimeout(timer);
+        this.#gateAnswer = undefined;
+        settle();
+      };
+      this.#gateAnswer = (running) => done(() => resolve(running));
+      control.write(frame(CONTROL_GATE_REQUEST));
+    });
   }
 
-  /** Stopped by freeze() and not continued yet: the pool is deciding whether its head still runs. */
-  get frozen(): boolean {
-    return this.#frozen;
+  /** The gate is closed (a gate request is out or answered, and `ungate()` has not come). */
+  get gating(): boolean {
+    return this.#gating;
   }
 
-  /** Let a frozen child go on (SIGCONT). */
-  thaw(): void {
-    if (!this.#frozen) return;
-    this.#frozen = false;
-    frozenChildren.delete(this.#process);
-    if (this.state !== 'gone') this.#process.kill('SIGCONT');
+  /** Open the gate again: the child starts its next call. */
+  ungate(): void {
+    if (!this.#gating) return;
+    this.#gating = false;
+    if (this.state !== 'gone') this.#control?.write(frame(CONTROL_UNGATE_REQUEST));
   }
 
   /** Stop the child now: SIGTERM, then SIGKILL if it is still alive after the grace period. */
@@ -320,11 +265,16 @@ export class ProcessChild {
     this.stoppedOnPurpose = true;
     this.setReferenced(true);
     this.#process.kill('SIGTERM');
-    // A stopped process keeps SIGTERM pending until it is continued.
-    this.thaw();
     if (this.#killTimer === undefined) {
       this.#killTimer = setTimeout(() => this.#process.kill('SIGKILL'), KILL_GRACE_MS);
       this.#killTimer.unref();
     }
   }
+}
+
+/** One frame of the control pipe: a 32-bit little-endian integer. */
+function frame(value: number): Buffer {
+  const bytes = Buffer.allocUnsafe(4);
+  bytes.writeInt32LE(value, 0);
+  return bytes;
 }

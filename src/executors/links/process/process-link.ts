@@ -11,10 +11,11 @@
  *   (`WorkerCrashedError`) and sends the rest to another child;
  * - withdrawing a call behind the head sends a `cancel`, and the child drops it unstarted
  *   ('asked': should it have started meanwhile, the engine stops it once it heads the line);
- * - stopping a head by force freezes its child to learn whether the head still runs (its
- *   answer may be unread while the child runs the next call), and only then kills it
- *   (SIGTERM, then SIGKILL); the calls behind it go to another child. Design:
- *   docs/executors.md, "freeze, drain, decide".
+ * - stopping a head by force first closes its child's gate: the child's control thread
+ *   answers which call runs (the head's answer may be unread while the child runs the next
+ *   call) and nothing starts after it; only if the head still runs is the child killed
+ *   (SIGTERM, then SIGKILL), and the calls behind it go to another child. Design:
+ *   docs/executors.md, "the gate".
  *
  * It also serves a caller blocked in `resultSync` (./process-sync-wait.ts).
  */
@@ -28,13 +29,11 @@ import type { ResolvedProcessPoolOptions } from '../../engine/pool-options';
 import type { CallOutcome } from '../../protocol';
 import { argumentCloneError } from '../../serialization';
 import { takeTransfers } from '../../worker/moves.cjs';
-import { ProcessChild, canFreezeChildren } from './process-child';
+import { ProcessChild } from './process-child';
 import {
   createSyncFolder,
-  readUngatedRecord,
   registerProcessSyncSource,
   removeSyncFolder,
-  removeUngatedRecord,
   unregisterProcessSyncSource,
   waitForReadyMarker,
   type ProcessSyncPlan,
@@ -91,20 +90,16 @@ export class ProcessLink implements Link<ProcessChild>, ProcessSyncSource {
   }
 
   accepting(slot: ChildSlot): boolean {
-    return slot.handle.state === 'ready' && !slot.handle.frozen;
+    return slot.handle.state === 'ready' && !slot.handle.gating;
   }
 
   starting(slot: ChildSlot): boolean {
     return slot.handle.state === 'starting';
   }
 
-  /**
-   * Tiny calls are pipelined (a child never waits a round trip for its next call), longer
-   * ones not. Without a freeze (no /proc) cancelling a head kills its child at once: then
-   * nothing may wait behind the head, or it could be a call that had started.
-   */
+  /** Tiny calls are pipelined (a child never waits a round trip for its next call), longer ones not. */
   depth(meanRunMs: number): number {
-    return meanRunMs > PIPELINE_MAX_RUN_MS || !canFreezeChildren() ? 1 : PIPELINE_DEPTH;
+    return meanRunMs > PIPELINE_MAX_RUN_MS ? 1 : PIPELINE_DEPTH;
   }
 
   send(slot: ChildSlot, calls: readonly PoolCall[]): boolean {
@@ -141,17 +136,17 @@ export class ProcessLink implements Link<ProcessChild>, ProcessSyncSource {
 
   /**
    * Stop `slot`'s head. Its answer may be unread in the channel while the child already runs
-   * the next call, so freeze the child first and kill it only if the head is still unanswered
-   * then (docs/executors.md, "freeze, drain, decide"). Without a way to see the child stop,
-   * kill at once. The child's end reports which calls it had started.
+   * the next call, so close the child's gate first (nothing starts after that) and learn
+   * which call runs; kill only if it is the head (docs/executors.md, "the gate"). A child
+   * that cannot answer is killed. The child's end reports which calls it had started.
    */
   forceStop(slot: ChildSlot): boolean {
     const child = slot.handle;
-    if (child.frozen) return false; // the freeze under way looks at the head again when it ends
-    if (!child.freeze(() => this.#frozen(slot))) {
-      this.#events.killedForCancel();
-      child.kill();
-    }
+    if (child.gating) return false; // the gate under way looks at the head again when it answers
+    child.gate().then(
+      (running) => this.#gated(slot, running),
+      () => this.#killForHead(slot),
+    );
     return false;
   }
 
@@ -186,33 +181,38 @@ export class ProcessLink implements Link<ProcessChild>, ProcessSyncSource {
 
   // ---- what children say -------------------------------------------------------------------
 
-  /** `slot`'s child is stopped and everything it wrote is read: kill it or let it go on. */
-  #frozen(slot: ChildSlot): void {
-    const child = slot.handle;
-    if (slot.sent[0]?.stopRequested && !this.#startedUngated(slot)) {
-      this.#events.killedForCancel();
-      child.kill(); // the head still runs; nothing behind it has started
-      return;
-    }
-    child.thaw(); // the head had finished: its answer (read, or on its way) ends it cancelled
-    this.#engine!.kick();
+  /**
+   * `slot`'s child has closed its gate; `running` is the call it was running then (0: none).
+   * The head still running and asked to stop: kill. Otherwise the head had finished (its
+   * answer, read or on its way, ends it cancelled): open the gate. With nothing running, an
+   * answer the child wrote may still be on its way: two turns of the loop read what the
+   * channel holds before deciding.
+   */
+  #gated(slot: ChildSlot, running: number): void {
+    const decide = (): void => {
+      if (slot.gone) return;
+      const head = slot.sent[0];
+      const headStillRuns = head !== undefined && head.stopRequested && (running === 0 || running === head.id);
+      if (headStillRuns) this.#killForHead(slot);
+      else {
+        slot.handle.ungate();
+        this.#engine!.kick();
+      }
+    };
+    if (running === 0) setImmediate(() => setImmediate(decide));
+    else decide();
   }
 
-  /**
-   * Whether the child started a call behind its head without waiting for the head's answer
-   * to be written (it does while a blocked parent waits; it records the call's id in
-   * `ungated-<pid>`, see worker/process-entry.cjs rule 2): then the head has finished.
-   */
-  #startedUngated(slot: ChildSlot): boolean {
-    const id = readUngatedRecord(this.#syncFolder!, slot.handle.pid!);
-    return id !== undefined && slot.sent.findIndex((call) => call.id === id) > 0;
+  #killForHead(slot: ChildSlot): void {
+    if (slot.gone || slot.handle.state === 'gone') return;
+    this.#events.killedForCancel();
+    slot.handle.kill(); // nothing behind the head has started: the gate is closed
   }
 
   /** The child exited and its channel closed (every answer it wrote was delivered). */
   #gone(slot: ChildSlot, exitCode: number | null, signal: NodeJS.Signals | null): void {
     const child = slot.handle;
     const mismatch = child.mismatch;
-    if (this.#syncFolder !== undefined && child.pid !== undefined) removeUngatedRecord(this.#syncFolder, child.pid);
     this.#events.gone(slot, {
       // Only the head ran; a head stopped for another call's sake (a stopping child) did not.
       started: (call, index) => index === 0 && (call.stopRequested || !child.stoppedOnPurpose),
@@ -243,8 +243,8 @@ export class ProcessLink implements Link<ProcessChild>, ProcessSyncSource {
     if (found === undefined) return undefined;
     const call = found.call;
     let slot = found.slot;
-    if (slot?.handle.frozen) {
-      throw new InvalidStateError(`the child process holding ${future.getName()} is stopped while another of its calls is cancelled: await it instead`);
+    if (slot?.handle.gating) {
+      throw new InvalidStateError(`the child process holding ${future.getName()} is gated while another of its calls is cancelled: await it instead`);
     }
     if (slot === undefined) {
       // Nothing sends it while the caller blocks: hand it to a child now, past the pipeline depth.

@@ -74,28 +74,6 @@ export function createSyncFolder(): string {
 
 let swept = false;
 
-/**
- * The file where child `pid` records the last call it started without waiting for the
- * answers ahead of it to be written (worker/process-entry.cjs, rule 2's exception).
- */
-function ungatedFile(folder: string, pid: number): string {
-  return path.join(folder, `ungated-${pid}`);
-}
-
-/** The id in child `pid`'s ungated record, or undefined when it never wrote one. */
-export function readUngatedRecord(folder: string, pid: number): number | undefined {
-  try {
-    return Number(fs.readFileSync(ungatedFile(folder, pid), 'latin1'));
-  } catch {
-    return undefined;
-  }
-}
-
-/** Remove child `pid`'s ungated record (the child is gone). */
-export function removeUngatedRecord(folder: string, pid: number): void {
-  fs.rmSync(ungatedFile(folder, pid), { force: true });
-}
-
 /** Remove the sync folders of processes that are gone (best effort: errors are ignored). */
 export function sweepStaleFolders(dir = os.tmpdir()): void {
   let names: string[];
