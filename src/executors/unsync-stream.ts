@@ -8,7 +8,14 @@
 import { CancelledError } from '../core/errors';
 import type { ExecutorKind, Unfuture } from '../core/future';
 import { assertFunction, assertInteger } from '../core/validate';
-import type { StreamSink } from './engine/pool-call';
+
+/** Where a stream call's yielded values go (the stream its caller iterates); the engine's side of a stream. */
+export interface StreamSink {
+  /** Values the worker may send ahead of the consumer (its first credit). */
+  readonly highWaterMark: number;
+  /** Values the worker yielded, in order. */
+  push(values: readonly unknown[]): void;
+}
 
 /** Values a worker may run ahead of the consumer, by default. */
 export const DEFAULT_HIGH_WATER_MARK = 16;

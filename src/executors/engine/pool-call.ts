@@ -14,6 +14,7 @@ import type { PoolRun, SubmitOptions } from '../executor';
 import type { CallMessage, CallOutcome, CallRef, ThreadCallMessage } from '../protocol';
 import { decodeWorkerError } from '../serialization';
 import type { ExecutorCounters } from '../statistics';
+import type { StreamSink } from '../unsync-stream';
 
 let nextCallId = 1;
 
@@ -23,14 +24,6 @@ const warmFiles = new WeakMap<object, Set<string>>();
 /** Epoch milliseconds with sub-millisecond precision (comparable across threads and processes). */
 export function epochNow(): number {
   return performance.timeOrigin + performance.now();
-}
-
-/** Where a stream call's yielded values go (the stream its caller iterates). */
-export interface StreamSink {
-  /** Values the worker may send ahead of the consumer (its first credit). */
-  readonly highWaterMark: number;
-  /** Values the worker yielded, in order. */
-  push(values: readonly unknown[]): void;
 }
 
 /** What a withdraw found: see `Link.withdraw` (./link.ts). */
