@@ -154,7 +154,8 @@ export class RemoteExecutor implements Executor {
   #running(entry: RemoteCall): void {
     if (entry.phase === 'running' || entry.call.state === 'done') return;
     entry.phase = 'running';
-    entry.call.markRunning(REMOTE_WORKER);
+    entry.call.markSent(REMOTE_WORKER);
+    entry.call.markRunning();
   }
 
   #answered(entry: RemoteCall, returnvalue: unknown): void {
