@@ -44,6 +44,14 @@ async function main(): Promise<void> {
   }, 2_000);
   let inFlight = 0;
   let wake: (() => void) | undefined;
+  // A call that never settles is the one failure this soak exists to catch: say where they wait.
+  let lastSettle = performance.now();
+  const watchdog = setInterval(() => {
+    if (performance.now() - lastSettle < 10_000) return;
+    console.error(`stalled: ${inFlight} calls in flight for 10 s`, JSON.stringify(pools.map((p) => p.statistics())));
+    process.exit(2);
+  }, 1_000);
+  watchdog.unref();
   for (let id = 0; id < CALLS; id++) {
     if (id % (CALLS / 4) === 0 && id > 0) {
       while (inFlight > 0) await new Promise<void>((resolve) => (wake = resolve));
@@ -66,6 +74,7 @@ async function main(): Promise<void> {
     inFlight++;
     let settles = 0;
     future.addDoneCallback((f) => {
+      lastSettle = performance.now();
       if (++settles > 1) settledTwice++;
       inFlight--;
       const state = f.state === 'rejected' ? classify(f.exception()) : f.state;
