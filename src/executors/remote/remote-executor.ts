@@ -36,7 +36,7 @@ interface RemoteCall {
 const KEEP_COMPLETED_S = 3600;
 const KEEP_FAILED_S = 24 * 3600;
 
-/** The one `markRunning` handle of the remote side (a remote call is never "cold" twice per module). */
+/** The one `markSent` handle of the remote side (a remote call is never "cold" twice per module). */
 const REMOTE_WORKER = Object.freeze({ remote: true });
 
 /** The executor behind `toRemote` and `executor: 'remote'`. */
