@@ -229,13 +229,14 @@ describe('thread against process, from the per-call cost on each', () => {
 describe('end to end, on the real pools', () => {
   afterAll(() => shutdown());
 
-  it('moves a gzip function with a big argument from the process pool to the faster thread pool', async () => {
+  it('compares the thread and process pools on a real workload and keeps the faster one', async () => {
     useCallClock(undefined);
     // switchMargin 0: this checks that the faster pool wins (the margin has its own test).
     configureEvidence({ compareAfter: 8, probeCalls: 8, switchMargin: 0 });
-    // 4 MB of compressible bytes: a child process receives them through a pipe, a thread by
-    // a copy in memory (3-4x apart per call on the machine this was written on, once warm;
-    // the comparison leaves out the first half of its calls on the new pool, which warm it).
+    // 4 MB of compressible bytes: a child process receives them through a pipe, a thread by a
+    // copy in memory. Which pool is faster depends on the machine, its load and the Node
+    // version (threads were 3-4x faster where this was written; a CI run on Node 26 measured
+    // the process pool faster), so the test checks the rule, not a winner.
     const data = new Uint8Array(4 * 1024 * 1024).map((_, i) => (i * 7) % 61);
     const seen: string[] = [];
     expect(inspect(K.squeeze)).toMatchObject({ kind: 'cpu', executor: 'process', rule: 'source' });
@@ -245,11 +246,17 @@ describe('end to end, on the real pools', () => {
       expect(await call).toBeGreaterThan(0);
     }
     const i = inspect(K.squeeze);
-    expect(i.reason).toMatch(/so it moved to the thread pool$/); // first: says what was measured when it fails
-    expect(i).toMatchObject({ executor: 'thread', rule: 'measured', evidence: { pool: 'thread' } });
-    expect(i.evidence.poolCostMs.thread!).toBeLessThan(i.evidence.poolCostMs.process!);
+    const thread = i.evidence.poolCostMs.thread;
+    const processCost = i.evidence.poolCostMs.process;
+    expect([typeof thread, typeof processCost, i.reason]).toEqual(['number', 'number', i.reason]); // both measured (the reason says what)
+    const faster = thread! < processCost! ? 'thread' : 'process';
+    expect(i).toMatchObject({ executor: faster, rule: 'measured', evidence: { pool: faster } });
     expect(seen[0]).toBe('process');
-    expect(seen).toContain('thread');
-    expect(i.reason).toMatch(/per call on the thread pool against .* on the process pool .*, so it moved to the thread pool$/);
+    expect(seen).toContain('thread'); // the other pool was tried
+    expect(i.reason).toMatch(
+      faster === 'thread'
+        ? /per call on the thread pool against .* on the process pool .*, so it moved to the thread pool$/
+        : /per call on the thread pool against .* on the process pool .*, so it stays on the process pool/,
+    );
   });
 });
