@@ -61,6 +61,7 @@ async function main(): Promise<void> {
       heap.push(m.heapUsed);
     }
     while (inFlight >= IN_FLIGHT) await new Promise<void>((resolve) => (wake = resolve));
+    if (process.env.SOAK_PROGRESS && id % 25_000 === 0) console.error(`${id} calls at ${((performance.now() - started) / 1000).toFixed(1)} s`);
     const pool = pools[id % 3]!;
     const r = rand();
     const kind: SoakWork = pool.kind !== 'loop' && id % CRASH_EVERY === CRASH_EVERY - 1 ? 'crash' : r < 0.05 ? 'throw' : r < 0.08 ? 'sleep' : 'value';
