@@ -249,8 +249,7 @@ export class PoolEngine<H> {
 
   /** The worker of `slot` sent values the stream call `id` yielded. */
   items(slot: Slot<H>, id: number, values: readonly unknown[]): void {
-    const head = slot.sent[0];
-    const call = head?.id === id ? head : slot.sent.find((c) => c.id === id);
+    const call = slot.sent[indexIn(slot, id)];
     if (call !== undefined && call.state !== 'done') call.sink?.push(values);
   }
 
@@ -262,16 +261,14 @@ export class PoolEngine<H> {
 
   /** The worker of `slot` reported progress for call `id` (`reportProgress`). */
   progress(slot: Slot<H>, id: number, value: unknown): void {
-    const head = slot.sent[0];
-    const call = head?.id === id ? head : slot.sent.find((c) => c.id === id);
-    call?.progress(value);
+    slot.sent[indexIn(slot, id)]?.progress(value);
   }
 
   /** Deliver a worker's answer (links call this, also from a blocked caller's poll). */
   answer(slot: Slot<H>, message: LinkAnswer): void {
     const sent = slot.sent;
     // Answers come in send order; a call withdrawn or taken back is looked up.
-    const index = sent[0]?.id === message.id ? 0 : sent.findIndex((c) => c.id === message.id);
+    const index = indexIn(slot, message.id);
     if (index < 0) return;
     const call = sent[index]!;
     sent.splice(index, 1);
@@ -626,4 +623,9 @@ export class PoolEngine<H> {
     for (const slot of this.#slots) if (slot.sent.length > 0 || slot.outbox.length > 0) return true;
     return false;
   }
+}
+
+/** Where call `id` is in `slot`'s line (-1: not there); usually the head, so looked at first. */
+function indexIn(slot: Slot<unknown>, id: number): number {
+  return slot.sent[0]?.id === id ? 0 : slot.sent.findIndex((c) => c.id === id);
 }
