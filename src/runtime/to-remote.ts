@@ -18,7 +18,9 @@ import { getExecutor } from './pools';
  * it. Arguments and the result travel by the process pool's structured-clone rules (a
  * value that cannot is a `CloneError` naming the argument, before anything is sent). Errors
  * thrown by `fn` come back as the same class (docs/errors.md); a job the worker refuses (an
- * unregistered function, over `maxPayload`) is a `RemoteJobError`.
+ * unregistered function, over `maxPayload`) is a `RemoteJobError`. A worker that dies
+ * mid-call (SIGKILL, out of memory) has its job run again on another worker up to
+ * `remote.attempts` times (default 1), then the Unfuture fails with `WorkerCrashedError`.
  *
  * Cancelling (or a per-call `timeout`, end to end) removes a job that is still waiting: it
  * never runs. A job a worker already took is asked to stop there (its `currentSignal()`

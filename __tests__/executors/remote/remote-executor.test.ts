@@ -63,12 +63,16 @@ describe('configuration', () => {
     expect(() => configure({ remote: { connection: redis.url, pollInterval: 0 } })).toThrow(RangeError);
     expect(() => configure({ remote: { connection: redis.url, colour: 'red' } as never })).toThrow(/Unknown option `colour` in `remote`/);
     expect(() => configure({ remote: { connection: redis.url, cancelGrace: -1 } })).toThrow(RangeError);
+    expect(() => configure({ remote: { connection: redis.url, attempts: 0 } })).toThrow(/Expected `remote\.attempts`/);
+    expect(() => configure({ remote: { connection: redis.url, attempts: 1.5 } })).toThrow(TypeError);
   });
 
   it('validates startWorker and toRemote arguments before touching Redis', async () => {
     await expect(startWorker({ connection: redis.url } as never)).rejects.toThrow(/Expected `options\.modules` to be a non-empty array of module paths/);
     await expect(startWorker({ modules: [MODULE], connection: redis.url, concurrency: 0 })).rejects.toThrow(RangeError);
     await expect(startWorker({ modules: [MODULE], connection: 42 as never })).rejects.toThrow(/options\.connection/);
+    await expect(startWorker({ modules: [MODULE], connection: redis.url, stallTimeout: 10 })).rejects.toThrow(/Expected `options\.stallTimeout`/);
+    await expect(startWorker({ modules: [MODULE], connection: redis.url, name: '' })).rejects.toThrow(/options\.name/);
     expect(() => toRemote('echo' as never)).toThrow(TypeError);
   });
 });

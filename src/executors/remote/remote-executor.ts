@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type * as BullMQ from 'bullmq';
 import type { Unfuture } from '../../core/future';
-import { CloneError, InvalidStateError, RemoteJobError } from '../../core/errors';
+import { CloneError, InvalidStateError, RemoteJobError, WorkerCrashedError } from '../../core/errors';
 import type { CloseOptions, Executor, ExecutorState, ExecutorStatistics, SubmitOptions } from '../executor';
 import { PoolCall, validateSubmit } from '../engine/pool-call';
 import type { CallRef } from '../protocol';
@@ -16,7 +16,7 @@ import { argumentCloneError } from '../serialization';
 import { ExecutorCounters } from '../statistics';
 import { resolveRemoteOptions, type RemoteOptions } from './remote-options';
 import { cancelChannel, openRedis } from './remote-redis';
-import { REMOTE_PROTOCOL, decodeAnswer, encodePayload, moduleKey, type RemoteJobData } from './remote-wire';
+import { REMOTE_PROTOCOL, decodeAnswer, encodePayload, isCrashReason, moduleKey, type RemoteJobData } from './remote-wire';
 
 /**
  * Where a remote call is: `adding` (its job is on its way to Redis), `waiting` (in the
@@ -30,6 +30,11 @@ interface RemoteCall {
   phase: RemotePhase;
   /** Cancelled while its job was being added: removed as soon as the add is done. */
   cancelWanted: boolean;
+  /**
+   * How many times the job's worker died under it, as far as this caller knows (the job's
+   * `stalledCounter`). Invariant: only grows, and never past the job's own count.
+   */
+  stalls: number;
 }
 
 /** How long a finished job stays in Redis for a caller's late look (seconds). */
@@ -54,6 +59,8 @@ export class RemoteExecutor implements Executor {
   #poll: NodeJS.Timeout | undefined = undefined;
   #closed: Promise<void> | undefined = undefined;
   #drained: (() => void) | undefined = undefined;
+  /** Runs started again after their worker died (statistics). */
+  #retried = 0;
 
   /** `options` are `configure({ remote })`'s; without them every use fails, saying what to set. */
   constructor(options: RemoteOptions | undefined) {
@@ -74,7 +81,7 @@ export class RemoteExecutor implements Executor {
     });
     const payload = this.#encodeArguments(call, ref, args);
     if (payload !== undefined) {
-      entry = { call: call as PoolCall, jobId: randomUUID(), phase: 'adding', cancelWanted: false };
+      entry = { call: call as PoolCall, jobId: randomUUID(), phase: 'adding', cancelWanted: false, stalls: 0 };
       this.#calls.set(entry.jobId, entry);
       this.#add(entry, { protocol: REMOTE_PROTOCOL, module: moduleKey(ref.file, this.#options.root), name: ref.name, payload });
     }
@@ -104,7 +111,9 @@ export class RemoteExecutor implements Executor {
       .then(() =>
         this.#queue!.add(data.name, data, {
           jobId: entry.jobId,
-          attempts: 1,
+          // Counted by the worker against the job's stalls (BullMQ retries thrown errors
+          // with it too, but a worker throws only refusals, which are unrecoverable).
+          attempts: this.#options.attempts,
           removeOnComplete: { age: KEEP_COMPLETED_S },
           removeOnFail: { age: KEEP_FAILED_S },
         }),
@@ -147,6 +156,13 @@ export class RemoteExecutor implements Executor {
         const entry = this.#calls.get(jobId);
         if (entry !== undefined) this.#refused(entry, failedReason);
       });
+      events.on('stalled', ({ jobId }) => {
+        const entry = this.#calls.get(jobId);
+        if (entry === undefined) return;
+        // Back in the queue now; how many times it stalled is the job's own count.
+        entry.phase = 'waiting';
+        queue.getJob(jobId).then((job) => job !== undefined && this.#look(entry, job), () => undefined);
+      });
       await Promise.all([events.waitUntilReady(), queue.waitUntilReady()]);
     })());
   }
@@ -154,8 +170,38 @@ export class RemoteExecutor implements Executor {
   #running(entry: RemoteCall): void {
     if (entry.phase === 'running' || entry.call.state === 'done') return;
     entry.phase = 'running';
+    // A retried job runs again; the call started once.
+    if (entry.call.state !== 'queued') return;
     entry.call.markSent(REMOTE_WORKER);
     entry.call.markRunning();
+  }
+
+  /**
+   * The job's worker died under it (BullMQ's stalled check moved it back to waiting) `count`
+   * times in all. With attempts left it is a retry (another worker runs it); without, the
+   * job is removed if it still waits and the call fails with `WorkerCrashedError`; if a
+   * worker took it meanwhile, that worker refuses it with the crash reason (see
+   * `startWorker`) and the `failed` answer ends the call the same way.
+   */
+  #stalled(entry: RemoteCall, count: number): void {
+    if (count <= entry.stalls || this.#calls.get(entry.jobId) !== entry) return;
+    const attempts = this.#options.attempts;
+    this.#retried += Math.max(0, Math.min(count, attempts - 1) - entry.stalls);
+    entry.stalls = count;
+    // A call asked to stop is not started again: it ends cancelled if its job still waits.
+    if (count < attempts && !entry.call.stopRequested) return;
+    this.#queue!.remove(entry.jobId).then(
+      (removed) => removed === 1 && this.#crashed(entry),
+      () => undefined,
+    );
+  }
+
+  #crashed(entry: RemoteCall): void {
+    const { attempts } = this.#options;
+    const error = new WorkerCrashedError(
+      `the remote worker running \`${entry.call.ref.name}\` died (job ${entry.jobId}, ${entry.stalls} time(s); attempts: ${attempts})`,
+    );
+    this.#end(entry, () => (entry.call.stopRequested ? entry.call.settleStopped(this.#counters) : entry.call.fail(error, this.#counters)));
   }
 
   #answered(entry: RemoteCall, returnvalue: unknown): void {
@@ -170,6 +216,11 @@ export class RemoteExecutor implements Executor {
   }
 
   #refused(entry: RemoteCall, reason: string): void {
+    if (isCrashReason(reason)) {
+      entry.stalls = Math.max(entry.stalls, this.#options.attempts);
+      this.#crashed(entry);
+      return;
+    }
     this.#end(entry, () => entry.call.fail(new RemoteJobError(`the job of \`${entry.call.ref.name}\` failed: ${reason}`, { jobId: entry.jobId }), this.#counters));
   }
 
@@ -186,9 +237,9 @@ export class RemoteExecutor implements Executor {
   }
 
   /**
-   * Cancel (or time out): a job still on its way is removed once added; a waiting job is
-   * removed from Redis atomically (it never runs) and the call ends cancelled; a job a
-   * worker already took is asked to stop there (see {@link #stopRunning}); a job that
+   * Cancel (or time out): a job still on its way is removed once added; a waiting job
+   * (also one back in the queue after its worker died) is removed from Redis atomically
+   * (it never runs) and the call ends cancelled; a job a worker holds is asked to stop there (see {@link #stopRunning}); a job that
    * finished meanwhile keeps its answer.
    */
   #cancel(entry: RemoteCall): void {
@@ -197,10 +248,8 @@ export class RemoteExecutor implements Executor {
       entry.cancelWanted = true;
       return;
     }
-    if (entry.phase === 'running') {
-      this.#stopRunning(entry);
-      return;
-    }
+    // Whatever the phase says (events and looks can be late), remove first: it succeeds only
+    // on a job no worker holds, which then never runs.
     const queue = this.#queue!;
     queue.remove(entry.jobId).then(
       async (removed) => {
@@ -235,7 +284,11 @@ export class RemoteExecutor implements Executor {
         this.#publisher.publish(cancelChannel(queue, prefix), entry.jobId).catch(() => undefined);
         return true;
       },
-      () => this.#end(entry, () => entry.call.settleStopped(this.#counters)),
+      () => {
+        this.#end(entry, () => entry.call.settleStopped(this.#counters));
+        // In case its worker died meanwhile and the job waits again: it must not run later.
+        this.#queue?.remove(entry.jobId).catch(() => undefined);
+      },
     );
   }
 
@@ -264,7 +317,12 @@ export class RemoteExecutor implements Executor {
   /** Settle `entry` from its job's stored state if it finished; note that it runs if it does. */
   #look(entry: RemoteCall, job: BullMQ.Job): void {
     if (job.finishedOn === undefined) {
-      if (job.processedOn !== undefined) this.#running(entry);
+      if (job.stalledCounter > entry.stalls) this.#stalled(entry, job.stalledCounter);
+      // Each start counts in `attemptsStarted` and each dead worker's in `stalledCounter`:
+      // a job started more often than it stalled runs now (`processedOn` stays set when a
+      // stalled job goes back to waiting, so it cannot tell).
+      if (job.attemptsStarted > job.stalledCounter) this.#running(entry);
+      else if (entry.phase === 'running') entry.phase = 'waiting';
       return;
     }
     if (job.returnvalue !== null && job.returnvalue !== undefined) this.#answered(entry, job.returnvalue);

@@ -2,6 +2,7 @@
  * Options of the remote executor (`configure({ remote })`) and of a remote worker
  * (`startWorker`), their defaults and their validation. Design: docs/remote.md.
  */
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { MAX_TIMER_MS, assertInteger, assertOptions, expected } from '../../core/validate';
 
@@ -48,6 +49,15 @@ export interface RemoteOptions extends RemoteQueueOptions {
    * run there, its answer discarded. `0` settles at once without asking.
    */
   cancelGrace?: number;
+  /**
+   * How many times a job may be started (default 1: no retry). A job whose worker died
+   * mid-call (SIGKILL, out of memory, a lost machine: BullMQ's stalled-job check found its
+   * lock expired, see the worker's `stallTimeout`) goes back to the queue and runs again on
+   * another worker while it has attempts left; after the last, the Unfuture fails with
+   * `WorkerCrashedError`. A call runs at least once and at most `attempts` times; only one
+   * run's answer is ever reported. Errors the function throws are never retried.
+   */
+  attempts?: number;
 }
 
 /** Options of a remote worker (`startWorker`). */
@@ -56,6 +66,19 @@ export interface RemoteWorkerOptions extends RemoteQueueOptions {
   modules: readonly string[];
   /** Jobs run at once by this worker (default 1). */
   concurrency?: number;
+  /**
+   * Milliseconds after which a job whose worker stopped renewing its lock counts as
+   * abandoned (default 30000). It is BullMQ's `lockDuration` and `stalledInterval`: the
+   * worker renews the lock of each job it runs every `stallTimeout / 2` ms, and every
+   * `stallTimeout` ms one worker of the queue moves jobs whose lock expired back to waiting
+   * (or, out of attempts, fails them with `WorkerCrashedError` on the caller). A worker
+   * that dies is therefore noticed within about `2 × stallTimeout`; a shorter time notices
+   * sooner but costs more Redis traffic, and must stay well above the longest pause of the
+   * worker's event loop. Every worker of a queue should use the same value.
+   */
+  stallTimeout?: number;
+  /** This worker's name, stored on the jobs it takes (BullMQ's `processedBy`; default `<host>:<pid>`). */
+  name?: string;
 }
 
 /** Options with every default filled in. */
@@ -72,6 +95,8 @@ export const DEFAULT_QUEUE = 'unsync';
 export const DEFAULT_MAX_PAYLOAD = 16 * 1024 * 1024;
 export const DEFAULT_POLL_INTERVAL = 1000;
 export const DEFAULT_CANCEL_GRACE = 1000;
+export const DEFAULT_ATTEMPTS = 1;
+export const DEFAULT_STALL_TIMEOUT = 30_000;
 
 const QUEUE_KEYS = ['connection', 'queue', 'prefix', 'maxPayload', 'root'] as const;
 
@@ -108,26 +133,30 @@ function resolveQueueOptions(options: RemoteQueueOptions, label: string): Resolv
 export function resolveRemoteOptions(
   options: RemoteOptions,
   label = 'remote',
-): ResolvedQueueOptions & { readonly pollInterval: number; readonly cancelGrace: number } {
-  assertOptions(label, options, [...QUEUE_KEYS, 'pollInterval', 'cancelGrace']);
+): ResolvedQueueOptions & { readonly pollInterval: number; readonly cancelGrace: number; readonly attempts: number } {
+  assertOptions(label, options, [...QUEUE_KEYS, 'pollInterval', 'cancelGrace', 'attempts']);
   if (options === undefined || options === null) throw new TypeError(expected(label, 'an object', options));
-  const { pollInterval = DEFAULT_POLL_INTERVAL, cancelGrace = DEFAULT_CANCEL_GRACE } = options;
+  const { pollInterval = DEFAULT_POLL_INTERVAL, cancelGrace = DEFAULT_CANCEL_GRACE, attempts = DEFAULT_ATTEMPTS } = options;
   assertInteger(`${label}.pollInterval`, pollInterval, 1, MAX_TIMER_MS);
   assertInteger(`${label}.cancelGrace`, cancelGrace, 0, MAX_TIMER_MS);
-  return { ...resolveQueueOptions(options, label), pollInterval, cancelGrace };
+  assertInteger(`${label}.attempts`, attempts, 1, 1000);
+  return { ...resolveQueueOptions(options, label), pollInterval, cancelGrace, attempts };
 }
 
 /** Validate `startWorker(options)`; throws `TypeError`/`RangeError` naming the option. */
 export function resolveWorkerOptions(
   options: RemoteWorkerOptions,
   label = 'options',
-): ResolvedQueueOptions & { readonly modules: readonly string[]; readonly concurrency: number } {
-  assertOptions(label, options, [...QUEUE_KEYS, 'modules', 'concurrency']);
+): ResolvedQueueOptions & { readonly modules: readonly string[]; readonly concurrency: number; readonly stallTimeout: number; readonly name: string } {
+  assertOptions(label, options, [...QUEUE_KEYS, 'modules', 'concurrency', 'stallTimeout', 'name']);
   if (options === undefined || options === null) throw new TypeError(expected(label, 'an object', options));
-  const { modules, concurrency = 1 } = options;
+  const { modules, concurrency = 1, stallTimeout = DEFAULT_STALL_TIMEOUT, name = `${os.hostname()}:${process.pid}` } = options;
   if (!Array.isArray(modules) || modules.length === 0 || !modules.every((m) => typeof m === 'string' && m !== '')) {
     throw new TypeError(expected(`${label}.modules`, 'a non-empty array of module paths', modules));
   }
   assertInteger(`${label}.concurrency`, concurrency, 1);
-  return { ...resolveQueueOptions(options, label), modules: [...modules], concurrency };
+  // Below 100 ms a lock renewal (every stallTimeout / 2) is within a busy loop's pause.
+  assertInteger(`${label}.stallTimeout`, stallTimeout, 100, MAX_TIMER_MS);
+  if (typeof name !== 'string' || name === '') throw new TypeError(expected(`${label}.name`, 'a non-empty string', name));
+  return { ...resolveQueueOptions(options, label), modules: [...modules], concurrency, stallTimeout, name };
 }

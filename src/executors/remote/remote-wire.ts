@@ -13,6 +13,20 @@ import { packMessage, unpackMessage } from '../worker/process-wire.cjs';
 /** The version of the job format; a worker refuses a job of another version. */
 export const REMOTE_PROTOCOL = 1;
 
+/**
+ * How a failed job's reason starts when its worker died (the job stalled) and it has no
+ * attempts left: the caller turns such a failure into `WorkerCrashedError`, any other into
+ * `RemoteJobError`. BullMQ's own reason for the same end (from a worker whose
+ * `maxStalledCount` ran out) is {@link BULLMQ_STALLED_REASON}.
+ */
+export const CRASHED_REASON = 'unsync: the worker running this job died';
+export const BULLMQ_STALLED_REASON = 'job stalled more than allowable limit';
+
+/** Whether a failed job's reason says its worker died (see {@link CRASHED_REASON}). */
+export function isCrashReason(reason: string): boolean {
+  return reason.startsWith(CRASHED_REASON) || reason === BULLMQ_STALLED_REASON;
+}
+
 /** The data of one remote call's job. */
 export interface RemoteJobData {
   readonly protocol: number;

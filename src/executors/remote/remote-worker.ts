@@ -17,7 +17,7 @@ import { lookupRef } from '../registry';
 import { encodeError } from '../worker/error-codec.cjs';
 import { cancelChannel, openRedis } from './remote-redis';
 import { resolveWorkerOptions, type RemoteWorkerOptions } from './remote-options';
-import { REMOTE_PROTOCOL, decodePayload, encodeAnswer, type RemoteJobAnswer } from './remote-wire';
+import { CRASHED_REASON, REMOTE_PROTOCOL, decodePayload, encodeAnswer, type RemoteJobAnswer } from './remote-wire';
 
 /** A running remote worker (see {@link startWorker}). */
 export interface RemoteWorker {
@@ -38,6 +38,11 @@ export interface RemoteWorker {
  * over `maxPayload` fails with a clear reason stored on the job (the caller gets
  * `RemoteJobError`), and the worker keeps serving.
  *
+ * A job whose worker died mid-call (its lock expired: see `stallTimeout`) is moved back to
+ * waiting by whichever worker of the queue checks next, and runs again while it has
+ * attempts left (the caller's `remote.attempts`); out of attempts, it is failed and its
+ * caller gets `WorkerCrashedError`.
+ *
  * @example
  * const worker = await startWorker({ modules: ['./dist/jobs.js'], connection: 'redis://127.0.0.1:6379' });
  * process.on('SIGTERM', () => void worker.close());
@@ -55,11 +60,32 @@ export async function startWorker(options: RemoteWorkerOptions): Promise<RemoteW
   const subscriber = openRedis(o.connection);
   subscriber.on('message', (_channel: string, jobId: string) => calls.stop(jobId));
   await subscriber.subscribe(cancelChannel(o.queue, o.prefix));
-  const worker = new Worker(o.queue, (job) => runJob(job.id ?? '', job.data, o, refuse, calls), {
-    connection: { ...o.connection },
-    concurrency: o.concurrency,
-    ...(o.prefix === undefined ? {} : { prefix: o.prefix }),
-  });
+  const worker = new Worker(
+    o.queue,
+    (job) => {
+      // A job whose earlier runs' workers died (BullMQ's stalled check moved it back, counting
+      // it in `stalledCounter`) runs again only while it has attempts left (docs/remote.md).
+      // A job added without attempts has 0 (BullMQ's "not set"): one run.
+      const attempts = Math.max(1, job.opts.attempts ?? 1);
+      if (job.stalledCounter >= attempts) {
+        return refuse(`${CRASHED_REASON} (its lock expired) ${job.stalledCounter} time(s); attempts: ${attempts}`);
+      }
+      return runJob(job.id ?? '', job.data, o, refuse, calls);
+    },
+    {
+      connection: { ...o.connection },
+      concurrency: o.concurrency,
+      name: o.name,
+      // Stalled-job detection is BullMQ's: the lock of a running job is renewed every
+      // lockDuration / 2; a job whose lock expired is moved back to waiting by the check
+      // every stalledInterval. The attempts are counted above, per job, not by
+      // maxStalledCount (one number for the whole worker): it is set out of the way.
+      lockDuration: o.stallTimeout,
+      stalledInterval: o.stallTimeout,
+      maxStalledCount: NEVER_FAIL_STALLED,
+      ...(o.prefix === undefined ? {} : { prefix: o.prefix }),
+    },
+  );
   // Connection errors are retried by ioredis; a job's own failure is stored on the job.
   worker.on('error', () => undefined);
   await worker.waitUntilReady();
@@ -73,6 +99,9 @@ export async function startWorker(options: RemoteWorkerOptions): Promise<RemoteW
       })()),
   });
 }
+
+/** `maxStalledCount`: BullMQ never fails a stalled job itself; the processor does, per job's attempts. */
+const NEVER_FAIL_STALLED = 1_000_000;
 
 /** How long a stop request for a job this worker does not run (yet) is remembered (ms). */
 const EARLY_STOP_MS = 60_000;

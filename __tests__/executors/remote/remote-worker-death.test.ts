@@ -1,0 +1,121 @@
+/**
+ * A remote worker process killed (SIGKILL) mid-job: BullMQ's stalled-job check notices (a
+ * short `stallTimeout` here), the job runs again on another worker while it has attempts
+ * left, and out of attempts the caller gets WorkerCrashedError. Real redis-server, real
+ * worker processes (docs/remote.md).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Queue, type Job } from 'bullmq';
+import { WorkerCrashedError, isWorkerCrashedError } from '../../../src';
+import { RemoteExecutor } from '../../../src/executors/remote/remote-executor';
+import { errorOf } from '../../helpers/async';
+import { startRedis, type RedisServer } from '../../helpers/redis-server';
+import { firstToPrint, spawnWorker, type WorkerProcess } from './worker-processes';
+
+const MODULE = path.join(__dirname, '../../fixtures/remote-functions.ts');
+/** Short, so a death is noticed within about two seconds. */
+const STALL_TIMEOUT = 1000;
+
+const QUEUE = 'death';
+
+let redis: RedisServer;
+let tmp: string;
+let queue: Queue;
+/**
+ * One fleet for the file (starting a worker process is most of a test's time): the tests
+ * kill 1, 1 and 2 of them, and the last needs 3 alive.
+ */
+let fleet: WorkerProcess[] = [];
+const executors: RemoteExecutor[] = [];
+
+beforeAll(async () => {
+  redis = await startRedis();
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'unsync-remote-death-'));
+  queue = new Queue(QUEUE, { connection: { url: redis.url } });
+  fleet = await Promise.all(Array.from({ length: 5 }, () => spawnWorker(redis.url, QUEUE, STALL_TIMEOUT)));
+});
+
+afterEach(async () => {
+  await Promise.all(executors.splice(0).map((e) => e.close({ force: true })));
+  fleet = fleet.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
+});
+
+afterAll(async () => {
+  await Promise.all(fleet.map((w) => w.kill()));
+  await queue?.close();
+  await redis?.stop();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+function executor(attempts?: number): RemoteExecutor {
+  const e = new RemoteExecutor({ connection: redis.url, queue: QUEUE, pollInterval: 200, ...(attempts === undefined ? {} : { attempts }) });
+  executors.push(e);
+  return e;
+}
+
+/** The jobs of `name` on the queue, and their states. */
+async function jobsOf(name: string): Promise<{ states: string[]; jobs: Job[] }> {
+  const jobs = (await queue.getJobs(['completed', 'failed', 'waiting', 'active'])).filter((j) => j.name === name);
+  return { jobs, states: await Promise.all(jobs.map((j) => j.getState())) };
+}
+
+/** Kill the worker that prints `started` first; the others are the ones left. */
+async function killTheStarter(among: readonly WorkerProcess[]): Promise<{ victim: WorkerProcess; others: WorkerProcess[] }> {
+  const victim = await firstToPrint(among, /^started/);
+  await victim.kill();
+  return { victim, others: among.filter((w) => w !== victim) };
+}
+
+/** How many runs each worker has started so far; `since(w)` counts those started after. */
+function runsSoFar(): { since(w: WorkerProcess): number } {
+  const count = (w: WorkerProcess): number => w.lines.filter((l) => l.startsWith('started')).length;
+  const before = new Map(fleet.map((w) => [w, count(w)]));
+  return { since: (w) => count(w) - before.get(w)! };
+}
+
+describe('a worker killed mid-job', () => {
+  it('without retries (attempts 1): the caller gets WorkerCrashedError, no other worker runs the job, and they keep serving', async () => {
+    const remote = executor();
+    const runs = runsSoFar();
+    const future = remote.submit<never>({ file: MODULE, name: 'holdForever' }, []);
+    const { others } = await killTheStarter(fleet);
+    const error = await errorOf(future);
+    expect(error).toBeInstanceOf(WorkerCrashedError);
+    expect(isWorkerCrashedError(error)).toBe(true);
+    expect((error as Error).message).toMatch(/`holdForever` died .*attempts: 1/);
+    expect(others.map((w) => runs.since(w))).toEqual(others.map(() => 0));
+    // Refused by the worker that took it after the death, or removed by the caller: never waiting again.
+    expect((await jobsOf('holdForever')).states.filter((s) => s !== 'failed')).toEqual([]);
+    expect(await remote.submit({ file: MODULE, name: 'echo' }, ['after'])).toBe('after');
+    expect(remote.statistics()).toMatchObject({ completed: 1, failed: 1, queued: 0, running: 0 });
+  });
+
+  it('with attempts 2: the job runs again on another worker, and the call settles once with that run\'s answer', async () => {
+    const remote = executor(2);
+    const marker = path.join(tmp, 'retry-marker');
+    const future = remote.submit<number>({ file: MODULE, name: 'holdFirst' }, [marker]);
+    const { others } = await killTheStarter(fleet);
+    const pid = await future;
+    expect(others.map((w) => w.pid)).toContain(pid);
+    const { jobs, states } = await jobsOf('holdFirst');
+    expect(states).toEqual(['completed']);
+    expect(jobs[0]).toMatchObject({ stalledCounter: 1, attemptsStarted: 2, returnvalue: expect.anything(), processedBy: expect.stringContaining(`:${pid}`) });
+    expect(remote.statistics()).toMatchObject({ completed: 1, failed: 0, cancelled: 0 });
+  });
+
+  it('with attempts 2 and both runs\' workers killed: a third worker refuses the job and the caller gets WorkerCrashedError', async () => {
+    expect(fleet.length).toBeGreaterThanOrEqual(3);
+    const remote = executor(2);
+    const runs = runsSoFar();
+    const future = remote.submit<never>({ file: MODULE, name: 'holdForever' }, []);
+    const { others } = await killTheStarter(fleet);
+    const { others: survivors } = await killTheStarter(others);
+    const error = await errorOf(future);
+    expect(error).toBeInstanceOf(WorkerCrashedError);
+    expect((error as Error).message).toMatch(/2 time\(s\); attempts: 2/);
+    expect(survivors.map((w) => runs.since(w))).toEqual(survivors.map(() => 0));
+    expect((await jobsOf('holdForever')).states.filter((s) => s !== 'failed')).toEqual([]);
+  });
+});
