@@ -19,12 +19,16 @@
  *   file's second field, which is exact at the end of a call (the kernel adds a wait when
  *   the thread runs again). On a loaded machine a CPU-bound call that waited for a core reads
  *   as slow on the wall clock, and that time is neither its own work nor waiting for I/O,
- *   so it is left out. One `pread` of a kept-open file, about 1 µs.
+ *   so it is left out. One `pread` of a kept-open file, about 0.5 µs.
+ *
+ * A pool call is measured the same way by the worker that runs it, when the call asks
+ * (`SubmitOptions.cpuTime`; src/executors/worker/cpu-clock.cjs, whose schedstat reader this
+ * file uses too).
  *
  * Tests swap the clock ({@link useCallClock}) to drive the decision logic with exact numbers.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { THREAD_CLOCK_MIN_MS as MIN_MS, schedstatReader } from '../src/executors/worker/cpu-clock.cjs';
 
 /** Cumulative times (ms), read at one instant. */
 export interface ThreadTimes {
@@ -37,7 +41,7 @@ export interface ThreadTimes {
 }
 
 /** Calls at least this long (ms) use the tick-updated thread CPU time when `cpuMs` is the process's. */
-export const THREAD_CLOCK_MIN_MS = 40;
+export const THREAD_CLOCK_MIN_MS = MIN_MS;
 
 /** Where a call's times come from (the default, or one a test installs). */
 export interface CallClock {
@@ -59,47 +63,9 @@ export interface CallCost {
   readonly preemptedMs?: number;
 }
 
-const BUFFER = Buffer.alloc(64);
-
-/** Reads `/proc/thread-self/schedstat` of the calling thread (Linux), kept open. */
-function schedstatReader(): (() => { onCpuMs: number; queuedMs: number } | undefined) | undefined {
-  let fd: number;
-  try {
-    fd = openSync('/proc/thread-self/schedstat', 'r');
-  } catch {
-    return undefined;
-  }
-  const read = (): { onCpuMs: number; queuedMs: number } | undefined => {
-    let n: number;
-    try {
-      n = readSync(fd, BUFFER, 0, BUFFER.length, 0);
-    } catch {
-      return undefined;
-    }
-    // "<ns on cpu> <ns waiting on a runqueue> <timeslices>\n": parsed without allocating a string.
-    let field = 0;
-    let onCpu = 0;
-    let queued = 0;
-    for (let i = 0; i < n && field < 2; i++) {
-      const c = BUFFER[i]!;
-      if (c === 32) field++;
-      else if (c >= 48 && c <= 57) {
-        if (field === 0) onCpu = onCpu * 10 + (c - 48);
-        else queued = queued * 10 + (c - 48);
-      } else break;
-    }
-    return { onCpuMs: onCpu / 1e6, queuedMs: queued / 1e6 };
-  };
-  const first = read();
-  if (first === undefined || first.onCpuMs === 0) {
-    closeSync(fd); // a kernel without schedstats reads zeros
-    return undefined;
-  }
-  return read;
-}
-
 function defaultClock(): CallClock {
-  const sched = process.platform === 'linux' ? schedstatReader() : undefined;
+  // The same reader a worker uses for its calls' CPU time (src/executors/worker/cpu-clock.cjs).
+  const sched = schedstatReader();
   const threadCpuUsage = (process as { threadCpuUsage?: () => NodeJS.CpuUsage }).threadCpuUsage;
   const now = (): number => performance.now();
   if (typeof threadCpuUsage === 'function') {

@@ -102,15 +102,14 @@ export function callDecorated(info: DecoratedInfo, self: unknown, args: unknown[
     if (run.thenable) recordThenable(info.original);
     if (run.cold) return;
     const submitted = future?.timing.createdAt;
-    // CPU time of the run, once the executors report it (docs/decorator.md, "Measuring").
-    const cpuMs = (run as { cpuMs?: number }).cpuMs;
-    const preemptedMs = (run as { preemptedMs?: number }).preemptedMs;
+    // CPU time of the run, when this call asked the worker for it (docs/decorator.md, "Measuring").
     const costMs = unqueued && submitted !== undefined ? performance.now() - submitted : undefined;
-    recordCall(info.original, executor, run.runMs, { cpuMs, preemptedMs, costMs });
+    recordCall(info.original, executor, run.runMs, { cpuMs: run.cpuMs, preemptedMs: run.preemptedMs, costMs });
   };
   try {
     unqueued = poolHasRoom(executor);
-    future = submitToPool(executor, ref, callArgs, { timeout: info.options.timeout, name: qualifiedName(info), onRun });
+    const cpuTime = wantsCpuSample(info.original);
+    future = submitToPool(executor, ref, callArgs, { timeout: info.options.timeout, name: qualifiedName(info), onRun, cpuTime });
   } catch (error) {
     return rejected(error);
   }

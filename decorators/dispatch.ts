@@ -55,7 +55,7 @@ export function submitToPool<T>(
   kind: 'thread' | 'process',
   ref: CallRef,
   args: readonly unknown[],
-  options: { timeout: number | null; name: string | undefined; onRun?: (run: PoolRun) => void },
+  options: { timeout: number | null; name: string | undefined; onRun?: (run: PoolRun) => void; cpuTime?: boolean },
 ): Unfuture<T> {
   return getExecutor(kind).submit<T>(ref, args, options);
 }

@@ -256,9 +256,11 @@ export function recordCall(key: object, executor: ConcreteExecutor, ms: number, 
 }
 
 /**
- * True when the next loop call of `key` should read the CPU clock: while its kind is not
- * measured yet, then every 16th call (about 1 µs per reading; the kind of a function rarely
- * changes, and when it does a few samples find out).
+ * True when the next call of `key` should measure its CPU time: a loop call reads the
+ * thread's clock, a pool call asks its worker to (`SubmitOptions.cpuTime`). While its kind
+ * is not measured yet every call does, then one call in 16 (about 1 µs per call; the kind of
+ * a function rarely changes, and when it does a few samples find out, with the hysteresis of
+ * `kind-evidence.ts`). Loop and pool calls count together.
  */
 export function wantsCpuSample(key: object): boolean {
   const e = evidenceOf(key);

@@ -10,6 +10,7 @@ import { configureEvidence, forgetEvidence, recordCall, recordDispatch } from '.
 import * as F from '../fixtures/decorated-functions';
 import * as S from '../fixtures/auto-stateful';
 import * as K from '../fixtures/auto-kinds';
+import * as E from '../fixtures/decorated-evidence';
 
 /** A clock whose readings a test scripts: each call of the function under test advances it. */
 class ScriptedClock implements CallClock {
@@ -41,6 +42,23 @@ const other = unsync(function other(wall: number, cpu: number, preempted: number
   clock.spend(wall, cpu, preempted);
   return cpu;
 });
+
+/** Small bodies at module top level (a worker could find them): the first call runs inline, on the scripted clock. */
+function firstWaits(wall: number, cpu: number, preempted: number): number {
+  clock.spend(wall, cpu, preempted);
+  return 0;
+}
+function firstComputes(wall: number, cpu: number, preempted: number): number {
+  clock.spend(wall, cpu, preempted);
+  return 1;
+}
+function queued(wall: number, cpu: number, preempted: number): number {
+  clock.spend(wall, cpu, preempted);
+  return 2;
+}
+const waitsFirst = unsync(firstWaits);
+const computesFirst = unsync(firstComputes);
+const queuedCalls = unsync(queued);
 
 beforeEach(() => useCallClock(clock));
 afterEach(() => {
@@ -138,6 +156,39 @@ describe('the kind of a function, from CPU time against running time', () => {
   });
 });
 
+describe('the kind, corrected by what its pool calls cost', () => {
+  it('moves a function taken for I/O on its first call to the process pool once its pool calls burn CPU, after kindStreak of them', async () => {
+    const fn = waitsFirst;
+    await fn(40, 2, 0); // a cold first call that mostly waited: blocking I/O
+    expect(inspect(fn)).toMatchObject({ kind: 'io', executor: 'thread', rule: 'measured' });
+    const steps: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      recordCall(firstWaits, 'thread', 10, { cpuMs: 9.7 }); // what the thread worker measured
+      steps.push(`${inspect(fn).kind} ${inspect(fn).executor}`);
+    }
+    expect(steps).toEqual(['io thread', 'io thread', 'cpu process']);
+    expect(inspect(fn).reason).toMatch(/its measured calls \(4\) spent \d+% of their running time on a CPU: CPU-bound, so it runs on the process pool$/);
+  });
+
+  it('moves a function measured CPU-bound on its first call to the thread pool once its pool calls wait', async () => {
+    const fn = computesFirst;
+    await fn(40, 39, 0);
+    expect(inspect(fn)).toMatchObject({ kind: 'cpu', executor: 'process' });
+    for (let i = 0; i < 3; i++) recordCall(firstComputes, 'process', 10, { cpuMs: 0.4 });
+    expect(inspect(fn)).toMatchObject({ kind: 'io', executor: 'thread', rule: 'measured' });
+  });
+
+  it('leaves out the time a pool call was preempted, and corrects the kind from calls that waited in the queue (a saturated pool)', async () => {
+    const fn = queuedCalls;
+    await fn(40, 2, 0);
+    expect(inspect(fn)).toMatchObject({ kind: 'io', executor: 'thread' });
+    // Queued calls carry no per-call cost (costMs), so they never start a thread/process
+    // comparison; their run's CPU time still counts. 20 ms of wall time, 10 of it preempted.
+    for (let i = 0; i < 3; i++) recordCall(queued, 'thread', 20, { cpuMs: 9.5, preemptedMs: 10 });
+    expect(inspect(fn)).toMatchObject({ kind: 'cpu', executor: 'process', evidence: { pool: undefined, comparing: false, poolCostMs: {} } });
+  });
+});
+
 describe('thread against process, from the per-call cost on each', () => {
   /** A function the source sends to the process pool (a loop); each test gets its own. */
   const computeFn = (name: string): Function => ({ [name]: function (n: number): number {
@@ -228,6 +279,21 @@ describe('thread against process, from the per-call cost on each', () => {
 
 describe('end to end, on the real pools', () => {
   afterAll(() => shutdown());
+
+  it('moves a function whose source waits but whose calls compute to the process pool, from the CPU time thread workers measured, with every worker busy', async () => {
+    useCallClock(undefined);
+    configureEvidence({ probeCalls: 0 }); // no thread/process comparison: only the kind moves it
+    expect(inspect(E.waitsOrComputes)).toMatchObject({ kind: 'io', executor: 'thread', rule: 'source' });
+    // Submitted together: most wait in the queue (no comparison uses them), each asks its
+    // worker for its CPU time (the kind is unknown), and a worker's first call is left out.
+    const calls = Array.from({ length: 12 }, () => E.waitsOrComputes(45, true));
+    expect(calls.map((c) => c.executor)).toEqual(Array<string>(12).fill('thread'));
+    await Promise.all(calls);
+    const i = inspect(E.waitsOrComputes);
+    expect(i).toMatchObject({ kind: 'cpu', executor: 'process', rule: 'measured', evidence: { kind: 'cpu', pool: undefined } });
+    expect(i.evidence.cpuSamples).toBeGreaterThanOrEqual(1);
+    expect(i.reason).toMatch(/its measured calls \(\d+\) spent \d+% of their running time on a CPU: CPU-bound, so it runs on the process pool$/);
+  });
 
   it('compares the thread and process pools on a real workload and keeps the faster one', async () => {
     useCallClock(undefined);

@@ -24,6 +24,12 @@ export interface SubmitOptions {
    * one. An observer that throws fails nothing: the error is dropped.
    */
   onRun?: (run: PoolRun) => void;
+  /**
+   * Ask the worker to measure the call's CPU time (a thread or process pool): `onRun` then
+   * gets {@link PoolRun.cpuMs} and {@link PoolRun.preemptedMs} where the worker can tell.
+   * Default false: reading the clocks costs about a microsecond, which a tiny call notices.
+   */
+  cpuTime?: boolean;
 }
 
 /**
@@ -41,6 +47,15 @@ export interface PoolRun {
   readonly cold: boolean;
   /** True when the function returned a promise, which the worker awaited (it is async in fact). */
   readonly thenable: boolean;
+  /**
+   * CPU time (ms) the worker's thread spent in the run, when the call asked for it
+   * ({@link SubmitOptions.cpuTime}) and the worker could measure it: `process.threadCpuUsage()`,
+   * in a child process without it `process.cpuUsage()`, on Node 20 threads (Linux) the
+   * thread's schedstat when exact. Absent for a run that returned a promise.
+   */
+  readonly cpuMs?: number;
+  /** Time (ms) the run was preempted (runnable, waiting for a core), when asked and known (Linux). */
+  readonly preemptedMs?: number;
 }
 
 /** Per-call options of a stream call (a generator function run by a pool). */

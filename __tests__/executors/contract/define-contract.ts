@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { CancelledError, InvalidStateError, QueueFull, isCancelledError, isTimeoutError } from '../../../src/core/errors';
 import { isCloneError, isLocateError } from '../../../src/executors';
-import type { Executor, WorkerCrashedError } from '../../../src/executors';
+import type { Executor, PoolRun, WorkerCrashedError } from '../../../src/executors';
 import * as kx from '../../fixtures/contract-functions';
 import * as cx from '../../fixtures/cooperative-functions';
 import * as fx from '../../fixtures/pool-functions';
@@ -45,6 +45,31 @@ export function defineContract(link: Link): void {
         expect(await f).toBe(5);
         expect(await pool.submit(refOf(fx.whereAmI), [])).toEqual({ inWorker: true });
         expect(await pool.submit(refOf(kx.workerId), [])).not.toBe(`${process.pid}:${threadId}`);
+      });
+
+      it('measures a run\'s CPU time when the call asks: about all of it for a run that computes, little for one that waits', async () => {
+        /** A warm run of `fn` (a worker's first call into a module also loads it: left out, as the decorator does). */
+        const warmRun = async (fn: Function, ms: number, cpuTime: boolean): Promise<PoolRun | undefined> => {
+          let seen: PoolRun | undefined;
+          for (let i = 0; i < 4 && (seen === undefined || seen.cold); i++) {
+            await pool.submit(refOf(fn), [ms], { cpuTime, onRun: (run) => void (seen = run) });
+          }
+          return seen;
+        };
+        // 45 ms: long enough for every clock a worker may have (cpu-clock.cjs), Node 20 threads too.
+        const computed = await warmRun(kx.computeFor, 45, true);
+        const waited = await warmRun(kx.sleepFor, 45, true);
+        const unasked = await warmRun(kx.computeFor, 1, false);
+        expect(() => pool.submit(refOf(kx.computeFor), [1], { cpuTime: 'yes' } as never)).toThrow(/options\.cpuTime/);
+        // The share of the run's own time (wall time, less the time it waited for a core) spent on a CPU.
+        const share = (run: PoolRun): number => run.cpuMs! / Math.max(run.cpuMs!, run.runMs - (run.preemptedMs ?? 0));
+        expect(computed!.cpuMs).toEqual(expect.any(Number));
+        expect(share(computed!)).toBeGreaterThan(0.6);
+        expect(waited!.cpuMs).toEqual(expect.any(Number));
+        expect(share(waited!)).toBeLessThan(0.3);
+        expect(unasked).toMatchObject({ cold: false, thenable: false });
+        expect(unasked!.cpuMs).toBeUndefined();
+        expect(unasked!.preemptedMs).toBeUndefined();
       });
 
       it('awaits async functions and finds static and prototype methods and explicit names', async () => {

@@ -62,11 +62,12 @@ export function validateSubmit(ref: unknown, args: unknown, options: unknown): a
     throw new TypeError(expected('ref', 'a call reference { file, name }', ref));
   }
   if (!Array.isArray(args)) throw new TypeError(expected('args', 'an array', args));
-  assertOptions('options', options, ['timeout', 'name', 'onRun']);
+  assertOptions('options', options, ['timeout', 'name', 'onRun', 'cpuTime']);
   const o = options as SubmitOptions | undefined;
   assertTimeout('options.timeout', o?.timeout);
   if (o?.name !== undefined && typeof o.name !== 'string') throw new TypeError(expected('options.name', 'a string', o.name));
   if (o?.onRun !== undefined && typeof o.onRun !== 'function') throw new TypeError(expected('options.onRun', 'a function', o.onRun));
+  if (o?.cpuTime !== undefined && typeof o.cpuTime !== 'boolean') throw new TypeError(expected('options.cpuTime', 'a boolean', o.cpuTime));
 }
 
 /**
@@ -98,6 +99,8 @@ export class PoolCall<T = unknown> {
   stopHandle: AbortController | undefined = undefined;
   #timedOut = false;
   readonly #onRun: ((run: PoolRun) => void) | undefined;
+  /** The caller asked for the run's CPU time (SubmitOptions.cpuTime). */
+  readonly #cpuTime: boolean;
   #timer: NodeJS.Timeout | undefined = undefined;
   #cancelMessage: string | undefined = undefined;
   readonly #timeout: number | null | undefined;
@@ -116,6 +119,7 @@ export class PoolCall<T = unknown> {
   ) {
     this.#timeout = options?.timeout;
     this.#onRun = options?.onRun;
+    this.#cpuTime = options?.cpuTime === true;
     this.future = pendingFuture<T>({
       executor: kind,
       name: options?.name,
@@ -161,13 +165,17 @@ export class PoolCall<T = unknown> {
 
   /** The wire message that asks a worker to run this call. */
   message(): CallMessage {
-    const m: CallMessage = { type: 'call', id: this.id, file: this.ref.file, name: this.ref.name, args: this.args };
+    const m: CallMessage = this.#cpuTime
+      ? { type: 'call', id: this.id, file: this.ref.file, name: this.ref.name, args: this.args, cpu: true }
+      : { type: 'call', id: this.id, file: this.ref.file, name: this.ref.name, args: this.args };
     return this.sink === undefined ? m : { ...m, stream: this.sink.highWaterMark };
   }
 
   /** The thread pool's wire message: {@link message} plus the claim cell. */
   threadMessage(cell: number): ThreadCallMessage {
-    const m: ThreadCallMessage = { type: 'call', id: this.id, file: this.ref.file, name: this.ref.name, args: this.args, cell };
+    const m: ThreadCallMessage = this.#cpuTime
+      ? { type: 'call', id: this.id, file: this.ref.file, name: this.ref.name, args: this.args, cell, cpu: true }
+      : { type: 'call', id: this.id, file: this.ref.file, name: this.ref.name, args: this.args, cell };
     return this.sink === undefined ? m : { ...m, stream: this.sink.highWaterMark };
   }
 
@@ -231,7 +239,8 @@ export class PoolCall<T = unknown> {
     const cold = this.#firstFromModule();
     if (this.#onRun !== undefined) {
       try {
-        this.#onRun({ runMs: outcome.endedAt - outcome.startedAt, cold, thenable: outcome.thenable === true });
+        const { cpuMs, preemptedMs } = outcome;
+        this.#onRun({ runMs: outcome.endedAt - outcome.startedAt, cold, thenable: outcome.thenable === true, cpuMs, preemptedMs });
       } catch {
         // An observer's failure is not the call's (SubmitOptions.onRun).
       }

@@ -21,6 +21,7 @@ const { encodeError, findUncloneable } = require('./error-codec.cjs');
 const { ERROR_BRAND: BRAND, REGISTRY_KEY, TASK_RUNNER_KEY, WORKER_KEY } = require('../../core/keys.cjs');
 const { CallScope, currentScope, enterScope } = require('./call-scope.cjs');
 const { isIterator, pumpStream } = require('./stream-pump.cjs');
+const { cpuCostSince, cpuReading } = require('./cpu-clock.cjs');
 const { describeLoadFailure, ensureTypeScript, loaderInUse, preferLoader } = require('./load-typescript.cjs');
 
 /**
@@ -230,7 +231,17 @@ function leave(scope) {
 function runCallNow(message, probe, io) {
   const fn = located.get(`${message.file}\0${message.name}`);
   if (fn === undefined) return runCall(message, probe, io);
-  return execute(fn, message, probe, now(), io);
+  return execute(fn, message, probe, cpuStart(message), now(), io);
+}
+
+/**
+ * The CPU clocks' reading at the start of a run, when the call asked for its CPU time
+ * (./cpu-clock.cjs); taken with `startedAt`, so the CPU time and the run time cover the same span.
+ * @param {CallRequest} message
+ * @returns {import('./cpu-clock.cjs').CpuReading | undefined}
+ */
+function cpuStart(message) {
+  return message.cpu === true ? cpuReading() : undefined;
 }
 
 /**
@@ -238,11 +249,12 @@ function runCallNow(message, probe, io) {
  * @param {Function} fn
  * @param {CallRequest} message
  * @param {Probe} probe
+ * @param {import('./cpu-clock.cjs').CpuReading | undefined} clock the CPU reading at `startedAt` (undefined: not asked)
  * @param {number} startedAt
  * @param {CallIO} [io]
  * @returns {OutcomeNow}
  */
-function execute(fn, message, probe, startedAt, io) {
+function execute(fn, message, probe, clock, startedAt, io) {
   const { id, args } = message;
   const scope = probe === null ? undefined : new CallScope(id, probe, io?.report);
   if (scope !== undefined) enterScope(scope);
@@ -252,7 +264,8 @@ function execute(fn, message, probe, startedAt, io) {
     value = invoke(fn, args, scope);
   } catch (error) {
     leave(scope);
-    return { type: 'error', id, phase: 'run', error: encodeError(error), startedAt, endedAt: now() };
+    const endedAt = now();
+    return withCpu({ type: 'error', id, phase: 'run', error: encodeError(error), startedAt, endedAt }, clock);
   }
   if (value !== null && typeof value === 'object' && typeof /** @type {{ then?: unknown }} */ (value).then === 'function') {
     // `thenable: true` tells the parent the function answered with a promise (evidence
@@ -282,7 +295,27 @@ function execute(fn, message, probe, startedAt, io) {
     );
   }
   leave(scope);
-  return { type: 'result', id, value, startedAt, endedAt: now() };
+  const endedAt = now();
+  return withCpu({ type: 'result', id, value, startedAt, endedAt }, clock);
+}
+
+/**
+ * Add what the synchronous run cost (`cpuMs`, `preemptedMs`, over the span from `startedAt`
+ * to `endedAt`) to its answer, when the call asked and this thread can tell (`start`: the
+ * reading at `startedAt`; undefined: not asked). A run that returned a promise gets none:
+ * its thread also served other things while it waited.
+ * @template {CallOutcome} O
+ * @param {O} outcome
+ * @param {import('./cpu-clock.cjs').CpuReading | undefined} start
+ * @returns {O}
+ */
+function withCpu(outcome, start) {
+  if (start === undefined) return outcome;
+  const cost = cpuCostSince(start, outcome.endedAt - outcome.startedAt);
+  const out = /** @type {O & { cpuMs?: number, preemptedMs?: number }} */ (outcome);
+  if (cost.cpuMs !== undefined) out.cpuMs = cost.cpuMs;
+  if (cost.preemptedMs !== undefined) out.preemptedMs = cost.preemptedMs;
+  return out;
 }
 
 /**
@@ -294,6 +327,7 @@ function execute(fn, message, probe, startedAt, io) {
  */
 async function runCall(message, probe, io) {
   const { id, file, name } = message;
+  const clock = cpuStart(message);
   const startedAt = now();
   const key = `${file}\0${name}`;
   let fn = located.get(key);
@@ -305,7 +339,7 @@ async function runCall(message, probe, io) {
       return { type: 'error', id, phase: 'locate', error: encodeError(error), startedAt, endedAt: now() };
     }
   }
-  return execute(fn, message, probe, startedAt, io);
+  return execute(fn, message, probe, clock, startedAt, io);
 }
 
 /**

@@ -7,8 +7,8 @@
  * ../protocol.ts) and the worker side's JSDoc alike.
  */
 
-/** Bumped on any incompatible change to the protocol; the handshake checks it (3: batches of thread calls; 4: progress messages; 5: stream calls, items and credit; 6: the process gate replaces the freeze). */
-const PROTOCOL_VERSION = 6;
+/** Bumped on any incompatible change to the protocol; the handshake checks it (3: batches of thread calls; 4: progress messages; 5: stream calls, items and credit; 6: the process gate replaces the freeze; 7: a call may ask for its CPU time, answers carry cpuMs / preemptedMs). */
+const PROTOCOL_VERSION = 7;
 
 /*
  * A thread call's claim cell (one `Int32Array` slot shared by the parent and the thread).

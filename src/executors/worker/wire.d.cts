@@ -28,6 +28,12 @@ export interface CallMessage {
    * credit; `credit` messages grant more).
    */
   readonly stream?: number;
+  /**
+   * Present (true) when the caller wants the call's CPU time: the worker reads its thread's
+   * CPU clock around a synchronous run and adds `cpuMs` / `preemptedMs` to the answer
+   * (./cpu-clock.cjs). Absent, nothing is read (the reads cost about a microsecond).
+   */
+  readonly cpu?: true;
 }
 
 /**
@@ -122,6 +128,13 @@ export interface CallTimes {
    * function is async in fact, whatever its source looks like (the decorator's rule 2).
    */
   readonly thenable?: true;
+  /**
+   * The CPU time (ms) the worker's thread spent in a synchronous run, when the call asked
+   * (`CallMessage.cpu`) and the worker can measure it exactly enough (./cpu-clock.cjs).
+   */
+  readonly cpuMs?: number;
+  /** The time (ms) the run was preempted (runnable, waiting for a core), when asked and known (Linux). */
+  readonly preemptedMs?: number;
 }
 
 /** Worker -> parent: call `id` returned `value`. */
