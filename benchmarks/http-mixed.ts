@@ -19,8 +19,9 @@
  * average is printed with every run: the machine is shared.
  *
  * Run: npx tsx benchmarks/http-mixed.ts [--markdown] [--rounds 5] [--duration 8] [--warmup 8]
- *      [--connections 8] [--health-rate 50] [--variants plain,auto,piscina,thread,process]
- * (`thread`, `process`: the same functions pinned with `executor: 'thread'` / `'process'`.)
+ *      [--connections 8] [--health-rate 50] [--variants plain,auto,piscina,thread,process] [--trace]
+ * (`thread`, `process`: the same functions pinned with `executor: 'thread'` / `'process'`;
+ * `--trace`: after each round, what the unsync servers' pools and decorated functions did.)
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -116,6 +117,19 @@ async function serve(variant: Variant): Promise<void> {
     process.send?.({ port: typeof address === 'object' && address !== null ? address.port : 0 });
   });
   process.on('message', async (message: { type: string }) => {
+    if (message.type === 'trace') {
+      // What the server did since the last trace (--trace): per pool, calls completed, mean
+      // wait and run; per decorated function, calls per executor and where the next goes.
+      const { statistics } = await import('../src');
+      const s = statistics();
+      const pools = Object.entries(s.executors)
+        .flatMap(([kind, e]) => (kind === 'loop' || e === undefined ? [] : [[kind, e] as const]))
+        .map(([kind, e]) => `${kind}: ${e.workers} workers, ${e.completed} done, queued ${e.queued}, wait ${e.waitTime.mean.toFixed(1)} ms, run ${e.runTime.mean.toFixed(2)} ms`);
+      const fns = s.decorated.map((d) => `${d.name}->${d.executor}/${d.kind} ${JSON.stringify(d.calls)} flips ${d.flips}`);
+      const mem = process.memoryUsage();
+      process.send?.({ type: 'traced', line: `${pools.join('; ')} | ${fns.join('; ')} | rss ${(mem.rss / 2 ** 20).toFixed(0)} MB, heap ${(mem.heapUsed / 2 ** 20).toFixed(0)} MB` });
+      return;
+    }
     if (message.type === 'report' && variant === 'auto') {
       const { inspect } = await import('../src');
       const A = await import('./lib/http-auto');
@@ -171,6 +185,18 @@ function startServer(variant: Variant): Promise<{ child: ChildProcess; port: num
   });
 }
 
+function traceOf(child: ChildProcess): Promise<string> {
+  return new Promise((resolve) => {
+    const on = (m: { type?: string; line?: string }): void => {
+      if (m.type !== 'traced') return;
+      child.off('message', on);
+      resolve(m.line ?? '');
+    };
+    child.on('message', on);
+    child.send({ type: 'trace' });
+  });
+}
+
 function autoRoutes(child: ChildProcess): Promise<Record<string, { executor: string; kind: string; rule: string; reason: string }>> {
   return new Promise((resolve) => {
     child.once('message', (m: { routes: Record<string, { executor: string; kind: string; rule: string; reason: string }> }) => resolve(m.routes));
@@ -188,6 +214,7 @@ async function main(): Promise<void> {
       connections: { type: 'string', default: '8' },
       'health-rate': { type: 'string', default: '50' },
       serve: { type: 'string' },
+      trace: { type: 'boolean', default: false },
       variants: { type: 'string', default: 'plain,auto,piscina' },
     },
   });
@@ -209,6 +236,7 @@ async function main(): Promise<void> {
   for (const v of VARIANTS) {
     const w = await loadOnce(v, servers.get(v)!.port, Number(values.warmup), connections, healthRate);
     log(`warm-up ${v}: ${w.requestsPerSecond.toFixed(1)} req/s, health p99 ${w.healthP99} ms, load ${w.load.toFixed(1)}`);
+    if (values.trace && v !== 'plain' && v !== 'piscina') log(`  ${v} server: ${await traceOf(servers.get(v)!.child)}`);
   }
   const runs: RunFigures[] = [];
   for (let r = 0; r < rounds; r++) {
@@ -216,6 +244,7 @@ async function main(): Promise<void> {
       const f = await loadOnce(v, servers.get(v)!.port, seconds, connections, healthRate);
       runs.push(f);
       log(`round ${r + 1} ${v}: ${f.requestsPerSecond.toFixed(1)} req/s, health p99 ${f.healthP99} ms, errors ${f.errors}, load ${f.load.toFixed(1)}`);
+      if (values.trace && v !== 'plain' && v !== 'piscina') log(`  ${v} server: ${await traceOf(servers.get(v)!.child)}`);
     }
   }
   const routes = servers.has('auto') ? await autoRoutes(servers.get('auto')!.child) : {};

@@ -21,13 +21,13 @@ import { debugState } from '../src/runtime/debug-state';
 import { expectAwaited } from '../src/runtime/debug-futures';
 import { isThenable } from '../src/core/validate';
 import { qualifiedName, registryName, type DecoratedInfo } from './decorated';
-import { declareForWorkers, loadedExports, poolAvailable, poolHasRoom, runningInWorker, submitToPool, type CallRef, type PoolRun } from './dispatch';
+import { declareForWorkers, loadedExports, poolAvailable, poolCanStart, poolHasRoom, runningInWorker, submitToPool, type CallRef, type PoolRun } from './dispatch';
 import { locateDecorated, locatedRef, rememberDeclaration } from './locate';
 import { thisProblem } from './method-this';
 import { moduleFacts } from './module-facts';
 import { types } from 'node:util';
 import { callClock, costBetween, type CallClock, type ThreadTimes } from './call-clock';
-import { recordCall, recordDispatch, recordThenable, wantsCpuSample } from './evidence';
+import { comparisonRoute, recordCall, recordDispatch, recordThenable, wantsCpuSample } from './evidence';
 import { inspect } from './inspect';
 import { forgetRoute, routeOf } from './route';
 import { countCall } from './statistics';
@@ -84,9 +84,10 @@ export function callDecorated(info: DecoratedInfo, self: unknown, args: unknown[
       return runInline(info, self, args, true);
     }
   }
-  countCall(info, decision.executor);
+  // While the pools are compared, a call goes to the other pool only if it can start there now.
+  const executor = decision.evidence.comparing ? comparisonRoute(info.original, decision.executor, poolCanStart) : decision.executor;
+  countCall(info, executor);
   const callArgs = instanceMethod ? [envelope(info, self), ...args] : args;
-  const executor = decision.executor;
   // Measured for the thread/process comparison only if no other call is ahead of it.
   let unqueued = false;
   let future: Unfuture<unknown> | undefined;

@@ -69,6 +69,16 @@ export function poolHasRoom(kind: 'thread' | 'process'): boolean {
   return s.queued === 0 && s.running < s.workers;
 }
 
+/**
+ * True when a call sent to the `kind` pool now would not wait behind other calls: a worker
+ * is free ({@link poolHasRoom}), or the pool has no worker and no call yet (the call starts
+ * one). A comparison of the pools sends its calls to the other pool only then.
+ */
+export function poolCanStart(kind: 'thread' | 'process'): boolean {
+  const s = getExecutor(kind).statistics();
+  return s.queued === 0 && (s.running < s.workers || (s.workers === 0 && s.running === 0));
+}
+
 /** The module exports of `file` as loaded in this thread (a worker resolves classes with it). */
 export function loadedExports(file: string): Record<string, unknown> | undefined {
   const cache = typeof require === 'function' ? require.cache : undefined;

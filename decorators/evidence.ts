@@ -267,6 +267,20 @@ export function wantsCpuSample(key: object): boolean {
   return e.kind.kind === undefined || (++e.sampled & 15) === 0;
 }
 
+/**
+ * Where a call of `key` that its route sends to `pool` goes now: while a thread/process
+ * comparison sends calls to the other pool, a call goes there only when `canStart(pool)`
+ * (a worker is free, or the pool has none yet and this call starts one); else it goes to the
+ * pool the comparison started from. So the probes trickle at the rate the other pool takes
+ * them, each measured without a queue, instead of a burst that queues there (a saturated
+ * server would send its whole burst to a cold pool and measure none of it).
+ */
+export function comparisonRoute(key: object, pool: Pool, canStart: (pool: Pool) => boolean): Pool {
+  const probe = store.get(key)?.pools.probe;
+  if (probe === undefined || !probe.sending || pool !== probe.pool) return pool;
+  return canStart(probe.pool) ? pool : probe.from;
+}
+
 /** A call of `key` was sent to `executor` (counts the calls a thread/process comparison sends). */
 export function recordDispatch(key: object, executor: ConcreteExecutor): void {
   const e = store.get(key);

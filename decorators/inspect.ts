@@ -32,6 +32,7 @@ import { nativeAddonOf } from './native-addons';
 import { analyseDeep, type AnalysisTarget } from './state-analysis';
 import type { ConcreteExecutor } from './options';
 import { analyseSource, type SourceEvidence } from './static-analysis';
+import { firstPool } from './pool-choice';
 
 /** Which rule decided. */
 export type InspectRule = 'option' | 'hint' | 'async' | 'unlocatable' | 'state' | 'measured' | 'source' | 'default';
@@ -178,9 +179,9 @@ export function analysisTarget(info: DecoratedInfo): AnalysisTarget {
 /**
  * Rules 4, 3 and 5: measured evidence, then the source, then the default. Measurement
  * decides three things, each with its own hysteresis (`./evidence.ts`): whether calls stay
- * on the loop (their wall time), what the function is (CPU time against running time, which
- * picks the pool it starts on: CPU-bound on processes, blocking I/O on threads), and, for a
- * function that runs often, thread against process (the per-call cost on each).
+ * on the loop (their wall time), what the function is (CPU time against running time: a
+ * label; both kinds start on the thread pool, `firstPool`), and, for a function that runs
+ * often, thread against process (the per-call cost on each).
  */
 function offLoopChoice(
   original: Function,
@@ -203,7 +204,7 @@ function offLoopChoice(
   // Off the loop: which pool. Measured kind first, then the source's guess.
   // ('small' says "runs inline", not what it is: moved off the loop unmeasured, it is taken for I/O.)
   const kind = k?.kind ?? (s.shape === 'cpu' ? 'cpu' : 'io');
-  const guess = f.nativeAddon !== undefined || kind === 'cpu' ? 'process' : 'thread';
+  const guess = firstPool(f.nativeAddon !== undefined);
   const route = poolRoute(original, guess, f.nativeAddon === undefined);
   const pool = route.pool;
   const rule: InspectRule = m !== undefined || k !== undefined || route.reason !== undefined ? 'measured' : s.shape === 'unknown' ? 'default' : 'source';

@@ -23,6 +23,20 @@ import type { ConcreteExecutor } from './options';
 /** The pools compared here. */
 export type Pool = 'thread' | 'process';
 
+/**
+ * The pool a function starts on, before thread against process is measured: the process pool
+ * only when it needs one (its module loaded a native addon, which may not be safe in a
+ * worker thread); otherwise the thread pool, blocking I/O and CPU-bound work alike. Node has
+ * no global lock: a CPU-bound call runs in parallel on a thread as on a process, and a thread
+ * call costs less (a structured clone over a `MessagePort` against serialization through a
+ * pipe; a buffer is copied in memory, not written to a file), so the process pool is where a
+ * comparison sends a function when it measures faster there (docs/decorator.md, "Measuring",
+ * and docs/performance.md, "HTTP server": the same workload on fixed thread and process pools).
+ */
+export function firstPool(needsProcess: boolean): Pool {
+  return needsProcess ? 'process' : 'thread';
+}
+
 /** The thresholds this file reads (a view of the evidence thresholds). */
 export interface PoolThresholds {
   readonly compareAfter: number;

@@ -12,7 +12,7 @@
 export type SourceShape =
   /** Calls a known blocking I/O API: belongs on a thread. */
   | 'io'
-  /** Calls a CPU-heavy native or is compute-shaped (loops or self-recursion, no I/O): a process. */
+  /** Calls a CPU-heavy native or is compute-shaped (loops or self-recursion, no I/O): CPU-bound. */
   | 'cpu'
   /** Builds or chains promises (`new Promise`, `.then(`): probably returns a thenable. */
   | 'promise'

@@ -23,10 +23,10 @@ describe('a labelled set of functions', () => {
     ['async function', F.fetchLater, 'async', 'loop', 'async'],
     ['blocking file read', F.readConfig, 'io', 'thread', 'source'],
     ['blocking child process', F.gitHead, 'io', 'thread', 'source'],
-    ['key derivation', F.deriveKey, 'cpu', 'process', 'source'],
-    ['compression', F.compress, 'cpu', 'process', 'source'],
-    ['compute loop', F.sumTo, 'cpu', 'process', 'source'],
-    ['recursion', F.fib, 'cpu', 'process', 'source'],
+    ['key derivation', F.deriveKey, 'cpu', 'thread', 'source'],
+    ['compression', F.compress, 'cpu', 'thread', 'source'],
+    ['compute loop', F.sumTo, 'cpu', 'thread', 'source'],
+    ['recursion', F.fib, 'cpu', 'thread', 'source'],
     ['tiny helper', F.add, 'cpu', 'loop', 'source'],
     ['promise builder', F.later, 'async', 'loop', 'source'],
     ['unremarkable sync function', F.describePerson, 'io', 'thread', 'default'],
@@ -41,9 +41,9 @@ describe('a labelled set of functions', () => {
     ['process.chdir', S.listIn, 'io', 'loop', 'state'],
     ['process.env write', S.rememberFile, 'io', 'loop', 'state'],
     ['global assigned', S.publishSize, 'io', 'loop', 'state'],
-    ['helper CPU loop', S.score, 'cpu', 'process', 'source'],
+    ['helper CPU loop', S.score, 'cpu', 'thread', 'source'],
     ['helper sync I/O', S.loadSize, 'io', 'thread', 'source'],
-    ['CPU loop in an imported helper', S.digest, 'cpu', 'process', 'source'],
+    ['CPU loop in an imported helper', S.digest, 'cpu', 'thread', 'source'],
     ['imported helper changing its module', S.recordVisit, 'io', 'loop', 'state'],
     ['helper reading a module variable', S.parseFile, 'io', 'loop', 'state'],
     ['module constants only', S.wordCount, 'io', 'thread', 'source'],
@@ -72,10 +72,10 @@ describe('a labelled set: what a sync function is (issue 17, item 3)', () => {
   // Its helpers, read statically (same module, imported project modules): the first call
   // already runs where it belongs.
   const fromHelpers: Array<[string, Function, 'io' | 'cpu', string]> = [
-    ['helper CPU loop, two calls deep', K.fingerprint, 'cpu', 'process'],
-    ['self-recursive helper', K.nesting, 'cpu', 'process'],
-    ['CPU-heavy native in a helper', K.packed, 'cpu', 'process'],
-    ['CPU loop in an imported helper', K.scrambled, 'cpu', 'process'],
+    ['helper CPU loop, two calls deep', K.fingerprint, 'cpu', 'thread'],
+    ['self-recursive helper', K.nesting, 'cpu', 'thread'],
+    ['CPU-heavy native in a helper', K.packed, 'cpu', 'thread'],
+    ['CPU loop in an imported helper', K.scrambled, 'cpu', 'thread'],
     ['helper sync I/O in an arrow', K.ageOf, 'io', 'thread'],
     ['child process in a helper', K.gitBanner, 'io', 'thread'],
     ['sync I/O in an imported helper', K.entryCount, 'io', 'thread'],
@@ -93,10 +93,10 @@ describe('a labelled set: what a sync function is (issue 17, item 3)', () => {
   const hash = bcrypt.hashSync(password, 8);
   const sab = new Int32Array(new SharedArrayBuffer(4));
   const measuredCases: Array<[string, () => unknown, Function, 'io' | 'cpu', string]> = [
-    ['bcryptjs hashSync', () => K.hashPassword(password), K.hashPassword, 'cpu', 'process'],
-    ['bcryptjs compareSync', () => K.checkPassword(password, hash), K.checkPassword, 'cpu', 'process'],
-    ['marked', () => K.renderMarkdown(K.bigMarkdown(80)), K.renderMarkdown, 'cpu', 'process'],
-    ['js-yaml', () => K.parseYaml(K.bigYaml(600)), K.parseYaml, 'cpu', 'process'],
+    ['bcryptjs hashSync', () => K.hashPassword(password), K.hashPassword, 'cpu', 'thread'],
+    ['bcryptjs compareSync', () => K.checkPassword(password, hash), K.checkPassword, 'cpu', 'thread'],
+    ['marked', () => K.renderMarkdown(K.bigMarkdown(80)), K.renderMarkdown, 'cpu', 'thread'],
+    ['js-yaml', () => K.parseYaml(K.bigYaml(600)), K.parseYaml, 'cpu', 'thread'],
     ['a callback that sleeps', () => K.runStep(() => Atomics.wait(sab, 0, 0, 40)), K.runStep, 'io', 'thread'],
   ];
   beforeAll(() => configureEvidence({ blockMs: 2 }));

@@ -6,7 +6,7 @@
  */
 import { inspect, shutdown, unsync } from '../../src';
 import { useCallClock, type CallClock } from '../../decorators/call-clock';
-import { configureEvidence, forgetEvidence, recordCall, recordDispatch } from '../../decorators/evidence';
+import { comparisonRoute, configureEvidence, forgetEvidence, recordCall, recordDispatch } from '../../decorators/evidence';
 import * as F from '../fixtures/decorated-functions';
 import * as S from '../fixtures/auto-stateful';
 import * as K from '../fixtures/auto-kinds';
@@ -67,12 +67,12 @@ afterEach(() => {
 });
 
 describe('the kind of a function, from CPU time against running time', () => {
-  it('moves a call that computed on the loop to the process pool, one that waited to the thread pool', async () => {
+  it('tells a call that computed on the loop from one that waited, and moves both to the thread pool', async () => {
     expect(inspect(work)).toMatchObject({ executor: 'loop', rule: 'source' });
     await work(40, 39, 0);
-    expect(inspect(work)).toMatchObject({ kind: 'cpu', executor: 'process', rule: 'measured', evidence: { kind: 'cpu', cpuSamples: 1 } });
+    expect(inspect(work)).toMatchObject({ kind: 'cpu', executor: 'thread', rule: 'measured', evidence: { kind: 'cpu', cpuSamples: 1 } });
     expect(inspect(work).reason).toBe(
-      'a call blocked the event loop for 40 ms (limit 5.0 ms), so it was moved off the loop; its measured calls (1) spent 98% of their running time on a CPU: CPU-bound, so it runs on the process pool',
+      'a call blocked the event loop for 40 ms (limit 5.0 ms), so it was moved off the loop; its measured calls (1) spent 98% of their running time on a CPU: CPU-bound, so it runs on the thread pool',
     );
     await other(40, 1, 0);
     expect(inspect(other)).toMatchObject({ kind: 'io', executor: 'thread', rule: 'measured', evidence: { kind: 'io' } });
@@ -89,12 +89,12 @@ describe('the kind of a function, from CPU time against running time', () => {
     expect(inspect(quick).measured.loop).toMatchObject({ calls: 1, maxMs: 30 });
   });
 
-  it('corrects the source: blocking-looking source measured to compute goes to the process pool', () => {
+  it('corrects the source: blocking-looking source measured to compute is CPU-bound', () => {
     const fn = F.readConfig; // its source calls readFileSync
     forgetEvidence(fn);
     expect(inspect(fn)).toMatchObject({ kind: 'io', executor: 'thread', rule: 'source' });
     recordCall(fn, 'thread', 20, { cpuMs: 19.5 }); // the CPU time a worker reports
-    expect(inspect(fn)).toMatchObject({ kind: 'cpu', executor: 'process', rule: 'measured' });
+    expect(inspect(fn)).toMatchObject({ kind: 'cpu', executor: 'thread', rule: 'measured' });
     forgetEvidence(fn);
   });
 
@@ -157,7 +157,7 @@ describe('the kind of a function, from CPU time against running time', () => {
 });
 
 describe('the kind, corrected by what its pool calls cost', () => {
-  it('moves a function taken for I/O on its first call to the process pool once its pool calls burn CPU, after kindStreak of them', async () => {
+  it('relabels a function taken for I/O on its first call as CPU-bound once its pool calls burn CPU, after kindStreak of them', async () => {
     const fn = waitsFirst;
     await fn(40, 2, 0); // a cold first call that mostly waited: blocking I/O
     expect(inspect(fn)).toMatchObject({ kind: 'io', executor: 'thread', rule: 'measured' });
@@ -166,15 +166,19 @@ describe('the kind, corrected by what its pool calls cost', () => {
       recordCall(firstWaits, 'thread', 10, { cpuMs: 9.7 }); // what the thread worker measured
       steps.push(`${inspect(fn).kind} ${inspect(fn).executor}`);
     }
-    expect(steps).toEqual(['io thread', 'io thread', 'cpu process']);
-    expect(inspect(fn).reason).toMatch(/its measured calls \(4\) spent \d+% of their running time on a CPU: CPU-bound, so it runs on the process pool$/);
+    // Both kinds start on the thread pool (firstPool): the kind is what inspect() says it is.
+    expect(steps).toEqual(['io thread', 'io thread', 'cpu thread']);
+    expect(inspect(fn).reason).toMatch(/its measured calls \(4\) spent \d+% of their running time on a CPU: CPU-bound, so it runs on the thread pool$/);
   });
 
-  it('moves a function measured CPU-bound on its first call to the thread pool once its pool calls wait', async () => {
+  it('relabels a function measured CPU-bound on its first call as blocking I/O once its pool calls wait', async () => {
     const fn = computesFirst;
     await fn(40, 39, 0);
-    expect(inspect(fn)).toMatchObject({ kind: 'cpu', executor: 'process' });
-    for (let i = 0; i < 3; i++) recordCall(firstComputes, 'process', 10, { cpuMs: 0.4 });
+    expect(inspect(fn)).toMatchObject({ kind: 'cpu', executor: 'thread' });
+    recordCall(firstComputes, 'thread', 10, { cpuMs: 0.4 });
+    recordCall(firstComputes, 'thread', 10, { cpuMs: 0.4 });
+    expect(inspect(fn)).toMatchObject({ kind: 'cpu' });
+    recordCall(firstComputes, 'thread', 10, { cpuMs: 0.4 });
     expect(inspect(fn)).toMatchObject({ kind: 'io', executor: 'thread', rule: 'measured' });
   });
 
@@ -185,12 +189,12 @@ describe('the kind, corrected by what its pool calls cost', () => {
     // Queued calls carry no per-call cost (costMs), so they never start a thread/process
     // comparison; their run's CPU time still counts. 20 ms of wall time, 10 of it preempted.
     for (let i = 0; i < 3; i++) recordCall(queued, 'thread', 20, { cpuMs: 9.5, preemptedMs: 10 });
-    expect(inspect(fn)).toMatchObject({ kind: 'cpu', executor: 'process', evidence: { pool: undefined, comparing: false, poolCostMs: {} } });
+    expect(inspect(fn)).toMatchObject({ kind: 'cpu', executor: 'thread', evidence: { pool: undefined, comparing: false, poolCostMs: {} } });
   });
 });
 
 describe('thread against process, from the per-call cost on each', () => {
-  /** A function the source sends to the process pool (a loop); each test gets its own. */
+  /** A compute-shaped function (a loop: CPU-bound, it starts on the thread pool); each test gets its own. */
   const computeFn = (name: string): Function => ({ [name]: function (n: number): number {
     let t = 0;
     for (let i = 0; i < n; i++) t += i;
@@ -205,29 +209,49 @@ describe('thread against process, from the per-call cost on each', () => {
       steps.push(inspect(fn).executor);
     };
     note();
-    for (let i = 0; i < 4; i++) recordCall(fn, 'process', 2, { costMs: 6 });
-    note(); // comparing: the next calls go to the thread pool
+    for (let i = 0; i < 4; i++) recordCall(fn, 'thread', 2, { costMs: 6 });
+    note(); // comparing: the next calls go to the process pool
     expect(inspect(fn).evidence.comparing).toBe(true);
-    expect(inspect(fn).reason).toMatch(/comparing the pools: after 4 calls on the process pool, a few go to the thread pool/);
-    for (let i = 0; i < 9; i++) recordDispatch(fn, 'thread'); // 3 x probeCalls sent
-    note(); // enough sent: back to the process pool while the answers come in
+    expect(inspect(fn).reason).toMatch(/comparing the pools: after 4 calls on the thread pool, a few go to the process pool/);
+    for (let i = 0; i < 9; i++) recordDispatch(fn, 'process'); // 3 x probeCalls sent
+    note(); // enough sent: back to the thread pool while the answers come in
     // 2 x probeCalls answers: the first half warmed the pool up, the last probeCalls count.
-    for (let i = 0; i < 3; i++) recordCall(fn, 'thread', 2, { costMs: 40 });
+    for (let i = 0; i < 3; i++) recordCall(fn, 'process', 2, { costMs: 40 });
     note();
-    for (let i = 0; i < 3; i++) recordCall(fn, 'thread', 2, { costMs: 2.5 });
+    for (let i = 0; i < 3; i++) recordCall(fn, 'process', 2, { costMs: 2.5 });
     note();
-    expect(steps).toEqual(['process', 'thread', 'process', 'process', 'thread']);
-    expect(inspect(fn)).toMatchObject({ kind: 'cpu', rule: 'measured', evidence: { pool: 'thread', comparing: false, poolCostMs: { thread: 2.5, process: 6 } } });
-    expect(inspect(fn).reason).toMatch(/measured 2\.50 ms per call on the thread pool against 6\.00 ms on the process pool \(medians of 3 calls each\), so it moved to the thread pool$/);
+    expect(steps).toEqual(['thread', 'process', 'thread', 'thread', 'process']);
+    expect(inspect(fn)).toMatchObject({ kind: 'cpu', rule: 'measured', evidence: { pool: 'process', comparing: false, poolCostMs: { process: 2.5, thread: 6 } } });
+    expect(inspect(fn).reason).toMatch(/measured 2\.50 ms per call on the process pool against 6\.00 ms on the thread pool \(medians of 3 calls each\), so it moved to the process pool$/);
+  });
+
+  it('sends a comparison\'s call to the other pool only when it can start there now, else to the pool it started from', () => {
+    configureEvidence({ compareAfter: 2, probeCalls: 2 });
+    const fn = computeFn('trickle');
+    for (let i = 0; i < 2; i++) recordCall(fn, 'thread', 2, { costMs: 5 });
+    expect(inspect(fn)).toMatchObject({ executor: 'process', evidence: { comparing: true } });
+    const asked: string[] = [];
+    const busy = (pool: string): boolean => {
+      asked.push(pool);
+      return false;
+    };
+    // A saturated server: the probes would queue behind each other on a cold pool.
+    expect(comparisonRoute(fn, 'process', busy)).toBe('thread');
+    expect(comparisonRoute(fn, 'process', () => true)).toBe('process');
+    expect(comparisonRoute(fn, 'thread', busy)).toBe('thread'); // not the probed pool: as routed
+    expect(asked).toEqual(['process']);
+    for (let i = 0; i < 6; i++) recordDispatch(fn, 'process'); // 3 x probeCalls sent: the probe stops sending
+    expect(comparisonRoute(fn, 'process', () => true)).toBe('process');
+    expect(inspect(fn).executor).toBe('thread');
   });
 
   it('stays when the other pool is not faster by more than switchMargin', () => {
     configureEvidence({ compareAfter: 4, probeCalls: 3, switchMargin: 0.2 });
     const fn = computeFn('close');
-    for (let i = 0; i < 4; i++) recordCall(fn, 'process', 2, { costMs: 5 });
-    for (let i = 0; i < 6; i++) recordCall(fn, 'thread', 2, { costMs: 4.2 }); // 16% faster
-    expect(inspect(fn)).toMatchObject({ executor: 'process', evidence: { pool: 'process' } });
-    expect(inspect(fn).reason).toMatch(/so it stays on the process pool \(it moves only for a gain over 20%\)$/);
+    for (let i = 0; i < 4; i++) recordCall(fn, 'thread', 2, { costMs: 5 });
+    for (let i = 0; i < 6; i++) recordCall(fn, 'process', 2, { costMs: 4.2 }); // 16% faster
+    expect(inspect(fn)).toMatchObject({ executor: 'thread', evidence: { pool: 'thread' } });
+    expect(inspect(fn).reason).toMatch(/so it stays on the thread pool \(it moves only for a gain over 20%\)$/);
   });
 
   it('compares again only after twice as many calls, and stops after maxFlips comparisons', () => {
@@ -235,21 +259,21 @@ describe('thread against process, from the per-call cost on each', () => {
     const fn = computeFn('spaced');
     const probesAfter: number[] = [];
     let calls = 0;
-    let pool: 'thread' | 'process' = 'process';
+    let pool: 'process' | 'thread' = 'thread';
     for (let round = 0; round < 4; round++) {
       while (!inspect(fn).evidence.comparing && calls < 100) {
-        recordCall(fn, pool, 1, { costMs: pool === 'thread' ? 1 : 3 });
+        recordCall(fn, pool, 1, { costMs: pool === 'process' ? 1 : 3 });
         calls++;
       }
       if (calls >= 100) break;
       probesAfter.push(calls);
-      const probe = inspect(fn).executor as 'thread' | 'process';
-      for (let i = 0; i < 4; i++) recordCall(fn, probe, 1, { costMs: probe === 'thread' ? 1 : 3 });
-      pool = inspect(fn).executor as 'thread' | 'process';
+      const probe = inspect(fn).executor as 'process' | 'thread';
+      for (let i = 0; i < 4; i++) recordCall(fn, probe, 1, { costMs: probe === 'process' ? 1 : 3 });
+      pool = inspect(fn).executor as 'process' | 'thread';
       calls = 0;
     }
     expect(probesAfter).toEqual([2, 4]); // then no third comparison
-    expect(inspect(fn)).toMatchObject({ executor: 'thread', evidence: { pool: 'thread' } });
+    expect(inspect(fn)).toMatchObject({ executor: 'process', evidence: { pool: 'process' } });
   });
 
   it('never moves a function the state rule keeps on the loop, whatever it measures', () => {
@@ -280,9 +304,9 @@ describe('thread against process, from the per-call cost on each', () => {
 describe('end to end, on the real pools', () => {
   afterAll(() => shutdown());
 
-  it('moves a function whose source waits but whose calls compute to the process pool, from the CPU time thread workers measured, with every worker busy', async () => {
+  it('finds a function whose source waits but whose calls compute CPU-bound, from the CPU time thread workers measured, with every worker busy', async () => {
     useCallClock(undefined);
-    configureEvidence({ probeCalls: 0 }); // no thread/process comparison: only the kind moves it
+    configureEvidence({ probeCalls: 0 }); // no thread/process comparison: only the kind is measured
     expect(inspect(E.waitsOrComputes)).toMatchObject({ kind: 'io', executor: 'thread', rule: 'source' });
     // Submitted together: most wait in the queue (no comparison uses them), each asks its
     // worker for its CPU time (the kind is unknown), and a worker's first call is left out.
@@ -290,9 +314,9 @@ describe('end to end, on the real pools', () => {
     expect(calls.map((c) => c.executor)).toEqual(Array<string>(12).fill('thread'));
     await Promise.all(calls);
     const i = inspect(E.waitsOrComputes);
-    expect(i).toMatchObject({ kind: 'cpu', executor: 'process', rule: 'measured', evidence: { kind: 'cpu', pool: undefined } });
+    expect(i).toMatchObject({ kind: 'cpu', executor: 'thread', rule: 'measured', evidence: { kind: 'cpu', pool: undefined } });
     expect(i.evidence.cpuSamples).toBeGreaterThanOrEqual(1);
-    expect(i.reason).toMatch(/its measured calls \(\d+\) spent \d+% of their running time on a CPU: CPU-bound, so it runs on the process pool$/);
+    expect(i.reason).toMatch(/its measured calls \(\d+\) spent \d+% of their running time on a CPU: CPU-bound, so it runs on the thread pool$/);
   });
 
   it('compares the thread and process pools on a real workload and keeps the faster one', async () => {
@@ -305,7 +329,7 @@ describe('end to end, on the real pools', () => {
     // the process pool faster), so the test checks the rule, not a winner.
     const data = new Uint8Array(4 * 1024 * 1024).map((_, i) => (i * 7) % 61);
     const seen: string[] = [];
-    expect(inspect(K.squeeze)).toMatchObject({ kind: 'cpu', executor: 'process', rule: 'source' });
+    expect(inspect(K.squeeze)).toMatchObject({ kind: 'cpu', executor: 'thread', rule: 'source' });
     for (let i = 0; i < 60 && inspect(K.squeeze).evidence.pool === undefined; i++) {
       const call = K.squeeze(data);
       seen.push(call.executor);
@@ -317,12 +341,12 @@ describe('end to end, on the real pools', () => {
     expect([typeof thread, typeof processCost, i.reason]).toEqual(['number', 'number', i.reason]); // both measured (the reason says what)
     const faster = thread! < processCost! ? 'thread' : 'process';
     expect(i).toMatchObject({ executor: faster, rule: 'measured', evidence: { pool: faster } });
-    expect(seen[0]).toBe('process');
-    expect(seen).toContain('thread'); // the other pool was tried
+    expect(seen[0]).toBe('thread');
+    expect(seen).toContain('process'); // the other pool was tried
     expect(i.reason).toMatch(
-      faster === 'thread'
-        ? /per call on the thread pool against .* on the process pool .*, so it moved to the thread pool$/
-        : /per call on the thread pool against .* on the process pool .*, so it stays on the process pool/,
+      faster === 'process'
+        ? /per call on the process pool against .* on the thread pool .*, so it moved to the process pool$/
+        : /per call on the process pool against .* on the thread pool .*, so it stays on the thread pool/,
     );
   });
 });

@@ -2,10 +2,12 @@
  * Measured evidence from real pool calls (rule 4 of `inspect`): a pool call is timed by the
  * worker that ran it, not from the caller handing it over, and a worker's first call into
  * the module (which also loads it there) is not evidence. So a microsecond function that
- * started off the loop comes back to it after its cheap streak, on threads and processes.
+ * started off the loop comes back to it after its cheap streak, whatever sent it there (no
+ * other evidence, or a compute-shaped source: both start on the thread pool).
  */
 import { configureEvidence, inspect, shutdown } from '../../src';
 import * as E from '../fixtures/decorated-evidence';
+import * as L from '../fixtures/decorated-evidence-loop';
 
 const STREAK = 8;
 
@@ -32,8 +34,8 @@ async function untilOnLoop(run: () => PromiseLike<unknown> & { executor: string 
 
 describe.each([
   ['thread', 'default', () => E.tinyOnThread({ first: ' Ada ', last: 'Lovelace', age: 36 }), E.tinyOnThread],
-  ['process', 'source', () => E.tinyLoopOnProcess(3), E.tinyLoopOnProcess],
-] as const)('a tiny function that starts on the %s pool', (pool, firstRule, call, fn) => {
+  ['thread', 'source', () => L.tinyLoop(3), L.tinyLoop],
+] as const)('a tiny function that starts on the %s pool (rule: %s)', (pool, firstRule, call, fn) => {
   it('does not take its cold first call (module loaded in a fresh worker) as evidence', async () => {
     expect(inspect(fn)).toMatchObject({ executor: pool, rule: firstRule });
     const first = call();

@@ -1,6 +1,6 @@
 /**
  * Decorated calls routed to the process pool, end to end: `cpuBound: true`,
- * `executor: 'process'`, a `@cpuBound()` hint and `'auto'`'s CPU rule, for plain functions
+ * `executor: 'process'` and a `@cpuBound()` hint, for plain functions
  * and for methods under both decorator systems (instance methods get a clone of `this`;
  * static methods the child's copy of the class). Children are real child processes: a value
  * computed there carries the child's pid.
@@ -43,10 +43,10 @@ describe('plain functions on the process pool', () => {
     childPid(value);
   });
 
-  it("sends a compute-shaped function there under 'auto'", async () => {
-    expect(inspect(F.sumToU)).toMatchObject({ kind: 'cpu', executor: 'process', rule: 'source' });
+  it("does not send a compute-shaped function there under 'auto': it starts on the thread pool (cheaper per call), like blocking I/O", async () => {
+    expect(inspect(F.sumToU)).toMatchObject({ kind: 'cpu', executor: 'thread', rule: 'source' });
     const f = F.sumToU(1000);
-    expect(f.executor).toBe('process');
+    expect(f.executor).toBe('thread');
     expect(await f).toBe(499_500);
   });
 

@@ -43,7 +43,7 @@ describe("'auto' and state a worker would not share", () => {
       `calls \`visit\` (auto-state.ts:${lineOf(helperModule, 'export function visit')}), which changes module variable \`visits\` (auto-state.ts:${lineOf(helperModule, 'export let visits')})`,
     );
     expect(inspect(S.digest).reason).toBe(
-      `its source calls \`checksum\` (auto-state.ts:${lineOf(helperModule, 'export function checksum')}), which is compute-shaped: it loops without awaiting or doing I/O, so it runs on the process pool`,
+      `its source calls \`checksum\` (auto-state.ts:${lineOf(helperModule, 'export function checksum')}), which is compute-shaped: it loops without awaiting or doing I/O, so it runs on the thread pool`,
     );
   });
 
