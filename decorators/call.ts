@@ -31,6 +31,8 @@ import { comparisonRoute, recordCall, recordDispatch, recordThenable, wantsCpuSa
 import { inspect } from './inspect';
 import { forgetRoute, routeOf } from './route';
 import { countCall } from './statistics';
+import type { ResolvedCallOverrides } from './options';
+import { abortedFuture, cancelOnAbort } from '../src/runtime/call-options';
 
 /** The `this` of an instance-method pool call, as it travels (structured clone). */
 export interface ThisEnvelope {
@@ -40,29 +42,34 @@ export interface ThisEnvelope {
   readonly state: unknown;
 }
 
-/** Run one call of a decorated function. */
-export function callDecorated(info: DecoratedInfo, self: unknown, args: unknown[]): Unfuture<unknown> {
-  if (runningInWorker()) return runInline(info, self, args, false);
+/**
+ * Run one call of a decorated function. `call`: the options of a `.with(options)` function
+ * (an executor, a timeout or a name that override the decorator's); undefined on the plain
+ * path, which then costs nothing more.
+ */
+export function callDecorated(info: DecoratedInfo, self: unknown, args: unknown[], call?: ResolvedCallOverrides): Unfuture<unknown> {
+  if (runningInWorker()) return runInline(info, self, args, false, call);
   if (info.owner === undefined && !info.isStatic && info.system === 'tc39' && self != null) {
     info.owner = (self as { constructor?: Function }).constructor;
   }
   const decision = routeOf(info);
-  if (decision.executor === 'loop') {
+  const chosen = call?.executor ?? decision.executor;
+  if (chosen === 'loop') {
     countCall(info, 'loop');
-    return decision.kind === 'async' ? runTask(info, self, args) : runInline(info, self, args, true);
+    return decision.kind === 'async' ? runTask(info, self, args, call) : runInline(info, self, args, true, call);
   }
-  const pinned = info.options.explicit || decision.rule === 'hint';
-  if (!poolAvailable(decision.executor)) {
+  const pinned = info.options.explicit || decision.rule === 'hint' || call?.executor !== undefined;
+  if (!poolAvailable(chosen)) {
     if (pinned) {
       return rejected(
         new InvalidStateError(
-          `${qualifiedName(info)} must run on the ${decision.executor} executor, which is not available in this build of unsync yet`,
+          `${qualifiedName(info)} must run on the ${chosen} executor, which is not available in this build of unsync yet`,
         ),
       );
     }
     // 'auto' guessed a pool that does not exist here: run where we can.
     countCall(info, 'loop');
-    return runInline(info, self, args, true);
+    return runInline(info, self, args, true, call);
   }
   // Located now, when a call first needs a worker (decide() already did for 'auto').
   let ref: CallRef;
@@ -81,11 +88,12 @@ export function callDecorated(info: DecoratedInfo, self: unknown, args: unknown[
       info.thisProblem = problem.message;
       forgetRoute(info);
       countCall(info, 'loop');
-      return runInline(info, self, args, true);
+      return runInline(info, self, args, true, call);
     }
   }
-  // While the pools are compared, a call goes to the other pool only if it can start there now.
-  const executor = decision.evidence.comparing ? comparisonRoute(info.original, decision.executor, poolCanStart) : decision.executor;
+  // While the pools are compared, a call goes to the other pool only if it can start there
+  // now (a `.with({ executor })` call goes where it says).
+  const executor = call?.executor === undefined && decision.evidence.comparing ? comparisonRoute(info.original, chosen, poolCanStart) : chosen;
   countCall(info, executor);
   const callArgs = instanceMethod ? [envelope(info, self), ...args] : args;
   // Measured for the thread/process comparison only if no other call is ahead of it.
@@ -110,12 +118,34 @@ export function callDecorated(info: DecoratedInfo, self: unknown, args: unknown[
   try {
     unqueued = poolHasRoom(executor);
     const cpuTime = wantsCpuSample(info.original);
-    future = submitToPool(executor, ref, callArgs, { timeout: info.options.timeout, name: qualifiedName(info), onRun, cpuTime });
+    future = submitToPool(executor, ref, callArgs, { timeout: timeoutOf(info, call), name: call?.name ?? qualifiedName(info), onRun, cpuTime });
   } catch (error) {
     return rejected(error);
   }
   recordDispatch(info.original, executor);
   return future;
+}
+
+/**
+ * A call through `.with(options)`: {@link callDecorated} with the overrides, and the
+ * signal: aborted before the call, nothing runs and the Unfuture is cancelled; aborted
+ * during it, the call is cancelled as by `cancel()`.
+ */
+export function callDecoratedWith(info: DecoratedInfo, self: unknown, args: unknown[], call: ResolvedCallOverrides): Unfuture<unknown> {
+  const signal = call.signal;
+  if (signal?.aborted === true) {
+    const where = runningInWorker() ? 'loop' : (call.executor ?? routeOf(info).executor);
+    return abortedFuture(signal, where, call.name ?? qualifiedName(info));
+  }
+  const future = callDecorated(info, self, args, call);
+  // A task or a pool call already bears the name; an inline result or a timeout's future not yet.
+  if (call.name !== undefined && future.getName() !== call.name) future.setName(call.name);
+  return cancelOnAbort(future, signal);
+}
+
+/** The call's deadline: `.with()`'s when it gave one (null included), else the decorator's. */
+function timeoutOf(info: DecoratedInfo, call: ResolvedCallOverrides | undefined): number | null {
+  return call?.timeout !== undefined ? call.timeout : info.options.timeout;
 }
 
 /**
@@ -151,6 +181,12 @@ function workerShim(info: DecoratedInfo): (...args: any[]) => unknown {
   else {
     shim = (envelopeArg: ThisEnvelope, ...args) => original.apply(rebuildThis(info, envelopeArg), args);
   }
+  // A worker runs an `async function` as a task of the library (a stop request then throws
+  // at its awaits, `currentSignal()` aborts): the shim of one must be one too.
+  if (original.constructor?.name === 'AsyncFunction') {
+    const inner = shim;
+    shim = async (...args) => inner(...args);
+  }
   Object.defineProperty(shim, 'name', { value: info.memberName, configurable: true });
   return shim;
 }
@@ -180,7 +216,7 @@ function rebuildThis(info: DecoratedInfo, env: ThisEnvelope): unknown {
   return proto === undefined ? state : Object.assign(Object.create(proto), state);
 }
 
-function runTask(info: DecoratedInfo, self: unknown, args: unknown[]): Unfuture<unknown> {
+function runTask(info: DecoratedInfo, self: unknown, args: unknown[], call: ResolvedCallOverrides | undefined): Unfuture<unknown> {
   // Named after the function (what debug reports and `currentTask().getName()` show), and
   // marked for debug mode: unlike a plain task, a decorated call stands for a result, so
   // dropping it without awaiting is reported as "never awaited".
@@ -189,13 +225,14 @@ function runTask(info: DecoratedInfo, self: unknown, args: unknown[]): Unfuture<
       const value = info.original.apply(self, args) as unknown;
       if (isThenable(value)) recordThenable(info.original); // rule 2: "a call returned a promise"
       return value;
-    }, { name: qualifiedName(info) }),
+    }, { name: call?.name ?? qualifiedName(info) }),
   );
-  return info.options.timeout === null ? task : waitFor(task, info.options.timeout);
+  const timeout = timeoutOf(info, call);
+  return timeout === null ? task : waitFor(task, timeout);
 }
 
 /** Run a sync function now, on this thread; `measure` records its cost as loop evidence. */
-function runInline(info: DecoratedInfo, self: unknown, args: unknown[], measure: boolean): Unfuture<unknown> {
+function runInline(info: DecoratedInfo, self: unknown, args: unknown[], measure: boolean, call: ResolvedCallOverrides | undefined): Unfuture<unknown> {
   // The hot path (debug mode off): no closures, no report bookkeeping.
   if (!debugState.enabled) {
     const clock = callClock();
@@ -209,11 +246,11 @@ function runInline(info: DecoratedInfo, self: unknown, args: unknown[], measure:
       if (measure) recordLoopCall(info, started, thread, clock);
       return rejected(error);
     }
-    if (isThenable(value)) return adoptThenable(info, value);
+    if (isThenable(value)) return adoptThenable(info, value, call);
     if (measure) recordLoopCall(info, started, thread, clock);
     return Unfuture.fromValue(value);
   }
-  return runInlineDebug(info, self, args, measure);
+  return runInlineDebug(info, self, args, measure, call);
 }
 
 function recordLoopCall(info: DecoratedInfo, started: number, thread: ThreadTimes | undefined, clock: CallClock): void {
@@ -222,17 +259,18 @@ function recordLoopCall(info: DecoratedInfo, started: number, thread: ThreadTime
 }
 
 /** A sync-looking function returned a promise: async from now on (rule 2), and this call is one. */
-function adoptThenable(info: DecoratedInfo, value: PromiseLike<unknown>): Unfuture<unknown> {
+function adoptThenable(info: DecoratedInfo, value: PromiseLike<unknown>, call: ResolvedCallOverrides | undefined): Unfuture<unknown> {
   recordThenable(info.original);
   const future = Unfuture.fromPromise(value);
-  return info.options.timeout === null ? future : waitFor(future, info.options.timeout);
+  const timeout = timeoutOf(info, call);
+  return timeout === null ? future : waitFor(future, timeout);
 }
 
 /** `runInline` under debug mode: a call that blocked the loop too long is reported, with where it should run. */
-function runInlineDebug(info: DecoratedInfo, self: unknown, args: unknown[], measure: boolean): Unfuture<unknown> {
+function runInlineDebug(info: DecoratedInfo, self: unknown, args: unknown[], measure: boolean, call: ResolvedCallOverrides | undefined): Unfuture<unknown> {
   // The call records its own evidence before debug mode's report is written, so a call that
   // just blocked the loop is reported with the decision it caused ("moved off the loop").
-  const call = (): unknown => {
+  const run = (): unknown => {
     const clock = callClock();
     const thread = measure && wantsCpuSample(info.original) ? clock.thread() : undefined;
     const started = clock.now();
@@ -251,11 +289,11 @@ function runInlineDebug(info: DecoratedInfo, self: unknown, args: unknown[], mea
   let value: unknown;
   try {
     // Debug mode reports a call that blocked the loop too long, with where it should run.
-    value = debugRunning(qualifiedName(info), () => inspect(info.wrapper), call);
+    value = debugRunning(qualifiedName(info), () => inspect(info.wrapper), run);
   } catch (error) {
     return rejected(error);
   }
-  if (isThenable(value)) return adoptThenable(info, value);
+  if (isThenable(value)) return adoptThenable(info, value, call);
   return Unfuture.fromValue(value);
 }
 

@@ -5,8 +5,9 @@
  */
 import './bench-bridge';
 export { unsync } from './unsync';
-export type { UnsyncOptions, ExecutorChoice, ConcreteExecutor } from './options';
-export type { Unsynced, UnsyncDecorator, UnsyncFunction } from './types';
+export type { UnsyncOptions, ExecutorChoice, ConcreteExecutor, UnsyncCallOptions, CallExecutor } from './options';
+export type { Unsynced, UnsyncedFunction, WithCallOptions, UnsyncDecorator, UnsyncFunction } from './types';
+export { withOptions } from './with-options';
 export { cpuBound, ioBound, executor } from './hints';
 export type { MethodHintDecorator } from './hints';
 export { inspect } from './inspect';

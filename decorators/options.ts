@@ -3,6 +3,7 @@
  * so a typo in an option fails when the class or module loads, not on the first call.
  */
 import { assertOptions, assertTimeout, expected } from '../src/core/validate';
+import { CALL_OPTION_KEYS, resolveCallOptions, type CallOptions, type ResolvedCallOptions } from '../src/runtime/call-options';
 
 /** Where a decorated call may be sent. `'auto'` lets {@link inspect} choose. */
 export type ExecutorChoice = 'auto' | 'loop' | 'thread' | 'process';
@@ -95,4 +96,44 @@ export function resolveOptions(options: unknown): ResolvedOptions {
 /** True when `value` looks like an options object rather than a decorator target. */
 export function isOptionsLike(value: unknown): boolean {
   return value === undefined || (typeof value === 'object' && value !== null && !Array.isArray(value));
+}
+
+/** Where `.with({ executor })` may send a call (an explicit choice: no `'auto'`). */
+export type CallExecutor = ConcreteExecutor;
+
+/** Every valid value of {@link UnsyncCallOptions.executor}, in the order error messages list them. */
+export const CALL_EXECUTORS: readonly CallExecutor[] = Object.freeze(['loop', 'thread', 'process']);
+
+/**
+ * Options of a decorated function's `.with(options)`: the per-call options of `toThread.with`
+ * (`signal`, `timeout`, `name`, `highWaterMark`) plus where the calls run.
+ */
+export interface UnsyncCallOptions extends CallOptions {
+  /**
+   * Where the calls made through `.with()` run, whatever the decorator's `executor` says
+   * (`'auto'` is not a choice here: the decorator's own routing is what calls without it get).
+   */
+  executor?: CallExecutor;
+}
+
+/** {@link UnsyncCallOptions} after validation; `undefined` fields follow the decorator. */
+export interface ResolvedCallOverrides extends ResolvedCallOptions {
+  readonly executor: CallExecutor | undefined;
+}
+
+const CALL_OVERRIDE_KEYS: readonly string[] = Object.freeze([...CALL_OPTION_KEYS, 'executor']);
+
+/**
+ * Validate the options of `fn.with(options)` of the function `label` (unknown keys and bad
+ * values throw `TypeError`/`RangeError`, listing the valid ones). `generator`: whether the
+ * function is a generator function (`highWaterMark` applies to those only).
+ */
+export function resolveCallOverrides(options: unknown, label: string, generator: boolean): ResolvedCallOverrides {
+  const resolved = resolveCallOptions(options, CALL_OVERRIDE_KEYS);
+  const executor = (options as UnsyncCallOptions).executor;
+  if (executor !== undefined) assertExecutorChoice('options.executor', executor, CALL_EXECUTORS);
+  if (resolved.highWaterMark !== undefined && !generator) {
+    throw new TypeError(`\`highWaterMark\` applies to generator functions only, and ${label} is not one`);
+  }
+  return { ...resolved, executor };
 }

@@ -3,13 +3,19 @@
  * let one `unsync` serve as a function wrapper and as a decorator under both systems.
  */
 import type { Unfuture } from '../src/core/future';
-import type { UnsyncOptions } from './options';
+import type { UnsyncCallOptions, UnsyncOptions } from './options';
 
 /** Any function. */
 export type AnyFunction = (...args: any[]) => any;
 
 /**
- * What `unsync(fn)` returns for `fn: (...a: A) => R`: the same parameters, and an
+ * What `unsync(fn)` returns for `fn: (...a: A) => R`: the call signature of
+ * {@link Unsynced} with `.with(options)` ({@link WithCallOptions}).
+ */
+export type UnsyncedFunction<F extends AnyFunction> = Unsynced<F> & WithCallOptions<Unsynced<F>>;
+
+/**
+ * How `unsync(fn)` types a call of `fn: (...a: A) => R`: the same parameters, and an
  * `Unfuture` of the awaited result (`Promise<T>` and `T` both become `Unfuture<T>`).
  */
 export type Unsynced<F extends AnyFunction> = F extends (this: infer This, ...args: infer A) => infer R
@@ -17,6 +23,23 @@ export type Unsynced<F extends AnyFunction> = F extends (this: infer This, ...ar
     ? (...args: A) => Unfuture<Awaited<R>>
     : (this: This, ...args: A) => Unfuture<Awaited<R>>
   : never;
+
+/** The `.with(options)` of a decorated function whose calls have the type `F`. */
+export interface WithCallOptions<F> {
+  /**
+   * The same function (parameters, return type) with `options` applied to each call made
+   * through it: `signal` (aborted before the call: its Unfuture is cancelled and nothing
+   * runs; during it: cancelled as by `cancel()`), `timeout`, `executor`, `name` (and
+   * `highWaterMark` for generator functions). Validated here: unknown keys and bad values
+   * throw `TypeError`/`RangeError` listing the valid ones. Calls that do not go through
+   * `.with()` are unaffected; `.with()` of the result merges (the later options win).
+   *
+   * @example
+   * const hash = unsync(hashSync);
+   * await hash.with({ signal: controller.signal, timeout: 5_000 })('pw');
+   */
+  with(options: UnsyncCallOptions): F & WithCallOptions<F>;
+}
 
 /**
  * A method decorator usable under both systems. TypeScript does not let a decorator change
@@ -40,7 +63,7 @@ export interface UnsyncDecorator {
 /** The type of `unsync`: decorator (`@unsync`, `@unsync()`, `@unsync({...})`) and wrapper. */
 export interface UnsyncFunction extends UnsyncDecorator {
   /** Wrap a plain function: same parameters, `name` and `length`; returns an Unfuture. */
-  <F extends AnyFunction>(fn: F, options?: UnsyncOptions): Unsynced<F>;
+  <F extends AnyFunction>(fn: F, options?: UnsyncOptions): UnsyncedFunction<F>;
   /** A decorator with options: `@unsync()` or `@unsync({ executor: 'thread' })`. */
   (options?: UnsyncOptions): UnsyncDecorator;
   /**

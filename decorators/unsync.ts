@@ -13,6 +13,7 @@ import { rememberDecorated, type DecoratedInfo, type DecorationSystem } from './
 import { isClass, isLegacyCall, isTc39Context, methodDecoration } from './decorator-shape';
 import { isOptionsLike, resolveOptions, type ResolvedOptions } from './options';
 import { syncCall } from './result-sync';
+import { attachWith } from './with-options';
 import type { UnsyncDecorator, UnsyncFunction } from './types';
 import { types } from 'node:util';
 
@@ -26,6 +27,10 @@ import { types } from 'node:util';
  * (listing the valid values) when the class or module loads. Cancelling a call's Unfuture
  * cancels the task or the pool call; `timeout` cancels it after that many milliseconds and
  * rejects with `TimeoutError`. Inside a worker a decorated function runs inline.
+ *
+ * Every decorated function has `.with(options)` (for a method, typed: `withOptions(method,
+ * options)`): the same function, with a `signal`, a `timeout`, an `executor` or a `name`
+ * applied to each call made through it (docs/decorator.md, "Per-call options").
  *
  * @example
  * const fetchText = unsync(async (url: string) => (await fetch(url)).text());
@@ -118,6 +123,7 @@ function newInfo(
   Object.defineProperty(wrapper, 'name', { value: original.name, configurable: true });
   Object.defineProperty(wrapper, 'length', { value: original.length, configurable: true });
   info.wrapper = wrapper;
+  attachWith(info);
   rememberDecorated(info);
   return info;
 }

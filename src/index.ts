@@ -39,7 +39,7 @@ export type { DebugReportKind } from './runtime/debug';
 export { statistics } from './runtime/statistics';
 export type { RuntimeStatistics, TaskStatistics, DebugStatistics, DecoratedFunctionStatistics, DecoratedCallCounts } from './runtime/statistics';
 export { configure, shutdown, toThread, toProcess, toRemote, map } from './runtime/executors-api';
-export type { ConfigureOptions, ShutdownOptions, RuntimeMapOptions } from './runtime/executors-api';
+export type { ConfigureOptions, ShutdownOptions, RuntimeMapOptions, PoolCallFunction, RemoteCallFunction, CallOptions } from './runtime/executors-api';
 export * from './primitives';
 export * from './executors';
 export * from './streams';

@@ -7,3 +7,6 @@ export { toThread, map } from './to-thread';
 export type { RuntimeMapOptions } from './to-thread';
 export { toProcess } from './to-process';
 export { toRemote } from './to-remote';
+export type { PoolCallFunction } from './to-thread';
+export type { RemoteCallFunction } from './to-remote';
+export type { CallOptions } from './call-options';

@@ -1,12 +1,7 @@
 /**
  * `toProcess(fn, ...args)`: `toThread`'s sibling, on the runtime's process pool.
  */
-import type { Unfuture } from '../core/future';
-import { assertFunction } from '../core/validate';
-import { inWorker, locateFunction } from '../executors/registry';
-import { LocalStream, isGeneratorFunction, type UnsyncStream } from '../executors/unsync-stream';
-import { getExecutor } from './pools';
-import { runInline } from './to-thread';
+import { poolCallFunction, type PoolCallFunction } from './to-thread';
 
 /**
  * Run `fn(...args)` in a child process and return its Unfuture (`executor: 'process'`).
@@ -27,19 +22,12 @@ import { runInline } from './to-thread';
  * yields instead (`for await (const x of toProcess(gen, ...args))`): values arrive as they are
  * yielded, at most 16 ahead of the consumer; leaving the loop early stops the generator.
  *
+ * `toProcess.with(options)(fn, ...args)` applies per-call options (`CallOptions`: a
+ * signal, a timeout, a name, a generator's `highWaterMark`).
+ *
  * @example
  * export function fib(n: number): number { return n < 2 ? n : fib(n - 1) + fib(n - 2); }
  * unsyncRegister(fib);
  * const value = await toProcess(fib, 35);
  */
-export function toProcess<A extends unknown[], T>(fn: (...args: A) => Generator<T, unknown, undefined> | AsyncGenerator<T, unknown, undefined>, ...args: A): UnsyncStream<T>;
-export function toProcess<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Unfuture<Awaited<R>>;
-export function toProcess<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Unfuture<Awaited<R>> | UnsyncStream<unknown> {
-  assertFunction('fn', fn);
-  const generator = isGeneratorFunction(fn);
-  if (inWorker()) return generator ? new LocalStream(fn(...args) as Iterator<unknown>) : runInline(fn, args);
-  const ref = locateFunction(fn);
-  const executor = getExecutor('process');
-  if (generator && executor.stream !== undefined) return executor.stream({ file: ref.file, name: ref.name }, args);
-  return executor.submit<Awaited<R>>({ file: ref.file, name: ref.name }, args);
-}
+export const toProcess: PoolCallFunction = poolCallFunction('process');

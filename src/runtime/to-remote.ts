@@ -3,9 +3,8 @@
  * Redis (docs/remote.md).
  */
 import type { Unfuture } from '../core/future';
-import { assertFunction } from '../core/validate';
-import { locateFunction } from '../executors/registry';
-import { getExecutor } from './pools';
+import type { CallOptions } from './call-options';
+import { poolCallFunction } from './to-thread';
 
 /**
  * Run `fn(...args)` on a remote worker (`startWorker`, any machine that reaches the same
@@ -26,14 +25,25 @@ import { getExecutor } from './pools';
  * never runs. A job a worker already took is asked to stop there (its `currentSignal()`
  * aborts, `checkpoint()` and library awaits throw); the Unfuture ends cancelled when it
  * stopped, or after `remote.cancelGrace` ms if it does not (docs/remote.md).
+ * `toRemote.with(options)(fn, ...args)` applies per-call options (a signal, a timeout, a
+ * name). A generator function is refused (`TypeError`): a remote call returns one value.
  *
  * @example
  * configure({ remote: { connection: 'redis://127.0.0.1:6379' } });
  * const value = await toRemote(fib, 35);
  */
-export function toRemote<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Unfuture<Awaited<R>> {
-  assertFunction('fn', fn);
-  const executor = getExecutor('remote');
-  const ref = locateFunction(fn);
-  return executor.submit<Awaited<R>>({ file: ref.file, name: ref.name }, args);
+export const toRemote: RemoteCallFunction = poolCallFunction('remote') as unknown as RemoteCallFunction;
+
+/** `toRemote`'s type: the call, and `.with(options)` (as `toThread.with`; no generator functions). */
+export interface RemoteCallFunction {
+  /** Run `fn(...args)` on a remote worker. */
+  <A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Unfuture<Awaited<R>>;
+  /**
+   * The same call with `options` (`signal`, `timeout`, `name`) applied to each call made
+   * through it, validated here (as `toThread.with`).
+   *
+   * @example
+   * await toRemote.with({ timeout: 30_000 })(resize, image, 128);
+   */
+  with(options: CallOptions): RemoteCallFunction;
 }

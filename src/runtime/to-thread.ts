@@ -2,10 +2,11 @@
  * `toThread(fn, ...args)`: asyncio's `to_thread`, on the runtime's thread pool.
  */
 import { type Unfuture } from '../core/future';
-import { pendingFuture, rejectFuture, resolveFuture } from '../core/future-internal';
 import { assertFunction, expected } from '../core/validate';
 import { inWorker, locateFunction } from '../executors/registry';
-import { LocalStream, isGeneratorFunction, type UnsyncStream } from '../executors/unsync-stream';
+import type { UnsyncStream } from '../executors/unsync-stream';
+import { mergeCallOptions, resolveCallOptions, type CallOptions, type ResolvedCallOptions } from './call-options';
+import { runOn, type RunOnKind } from './run-on';
 import { getExecutor } from './pools';
 import type { Executor } from '../executors/executor';
 import { mapOn, resolveMapOptions, type MapIterator, type MapOptions } from '../executors/map';
@@ -28,36 +29,52 @@ import { mapOn, resolveMapOptions, type MapIterator, type MapOptions } from '../
  * yields instead (`for await (const x of toThread(gen, ...args))`): values arrive as they are
  * yielded, at most 16 ahead of the consumer; leaving the loop early stops the generator.
  *
+ * `toThread.with(options)(fn, ...args)` applies per-call options ({@link CallOptions}: a
+ * signal, a timeout, a name, a generator's `highWaterMark`).
+ *
  * @example
  * export function fib(n: number): number { return n < 2 ? n : fib(n - 1) + fib(n - 2); }
  * unsyncRegister(fib);
  * const value = await toThread(fib, 35);
  */
-export function toThread<A extends unknown[], T>(fn: (...args: A) => Generator<T, unknown, undefined> | AsyncGenerator<T, unknown, undefined>, ...args: A): UnsyncStream<T>;
-export function toThread<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Unfuture<Awaited<R>>;
-export function toThread<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Unfuture<Awaited<R>> | UnsyncStream<unknown> {
-  assertFunction('fn', fn);
-  const generator = isGeneratorFunction(fn);
-  if (inWorker()) return generator ? new LocalStream(fn(...args) as Iterator<unknown>) : runInline(fn, args);
-  const ref = locateFunction(fn);
-  const executor = getExecutor('thread');
-  if (generator && executor.stream !== undefined) return executor.stream({ file: ref.file, name: ref.name }, args);
-  return executor.submit<Awaited<R>>({ file: ref.file, name: ref.name }, args);
-}
+export const toThread: PoolCallFunction = poolCallFunction('thread');
 
 /**
- * @internal `fn(...args)` here and now, as an Unfuture (`executor: 'loop'`): how `toThread`
- * and `toProcess` run inside a worker. Done at once for a sync `fn` (a throw rejects it);
- * follows the promise of an async one.
+ * `toThread`, `toProcess` and `toRemote`'s type: the call itself (overloaded for generator
+ * functions, which give an `UnsyncStream`), and `.with(options)`, which returns the same
+ * call with {@link CallOptions} applied to each call made through it.
  */
-export function runInline<A extends unknown[], R>(fn: (...args: A) => R, args: A): Unfuture<Awaited<R>> {
-  const future = pendingFuture<Awaited<R>>({ name: fn.name || undefined });
-  try {
-    resolveFuture(future, fn(...args) as Awaited<R> | PromiseLike<Awaited<R>>);
-  } catch (error) {
-    rejectFuture(future, error);
-  }
-  return future;
+export interface PoolCallFunction {
+  /** A generator function: the stream of what it yields. */
+  <A extends unknown[], T>(fn: (...args: A) => Generator<T, unknown, undefined> | AsyncGenerator<T, unknown, undefined>, ...args: A): UnsyncStream<T>;
+  /** Any other function: the Unfuture of its result. */
+  <A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Unfuture<Awaited<R>>;
+  /**
+   * The same call with `options` applied to each call made through it: a signal (aborted
+   * before the call: cancelled, nothing runs; during: cancelled as by `cancel()`), a
+   * `timeout`, the Unfuture's `name`, a generator's `highWaterMark`. `options` are validated
+   * here (unknown keys and bad values throw `TypeError`/`RangeError`, listing the valid
+   * ones); `.with()` of the result merges (the later options win).
+   *
+   * @example
+   * const value = await toThread.with({ signal: AbortSignal.timeout(5_000) })(fib, 35);
+   */
+  with(options: CallOptions): PoolCallFunction;
+}
+
+/** `toThread`/`toProcess`/`toRemote` of `kind`, with `call` applied to each call. */
+export function poolCallFunction(kind: RunOnKind, call?: ResolvedCallOptions): PoolCallFunction {
+  const name = kind === 'thread' ? 'toThread' : kind === 'process' ? 'toProcess' : 'toRemote';
+  const run = {
+    [name](fn: (...args: any[]) => unknown, ...args: unknown[]): unknown {
+      return runOn(kind, fn, args, call);
+    },
+  }[name]!;
+  const withFn = (options: CallOptions): PoolCallFunction => {
+    const resolved = resolveCallOptions(options);
+    return poolCallFunction(kind, call === undefined ? resolved : mergeCallOptions(call, resolved));
+  };
+  return Object.assign(run, { with: withFn }) as unknown as PoolCallFunction;
 }
 
 /** Options of {@link map}: {@link MapOptions} plus where the chunks run. */
