@@ -441,7 +441,10 @@ export class Unfuture<T> implements PromiseLike<T> {
 
   /**
    * When the future was created, its work started, and it settled (`performance.now()` ms).
-   * Futures derived with `then` record no timing of their own (all undefined).
+   * Futures derived with `then` record no timing of their own (all undefined), nor do
+   * futures made with `timed: false`. Tasks record it only when debug mode was on at
+   * their creation (docs/debug.md): outside it the clock reads were a large part of a
+   * task's cost.
    */
   get timing(): FutureTiming {
     return { createdAt: this.#createdAt, startedAt: this.#startedAt, settledAt: this.#settledAt };
@@ -514,8 +517,9 @@ export class Unfuture<T> implements PromiseLike<T> {
     return true;
   }
 
-  /** Record the start of the work, now or at `at` (a worker's own clock); once. */
+  /** Record the start of the work, now or at `at` (a worker's own clock); once; untimed: never. */
   #markStarted(at?: number): void {
+    if (this.#createdAt === undefined) return;
     this.#startedAt ??= at ?? performance.now();
   }
 

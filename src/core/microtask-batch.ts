@@ -15,9 +15,12 @@ export class MicrotaskBatch<T> {
   #items: T[] = [];
   #scheduled = false;
   readonly #run: (item: T) => void;
+  readonly #begin: ((count: number) => void) | undefined;
 
-  constructor(run: (item: T) => void) {
+  /** `begin(count)`, when given, runs at the start of each batch, before its `count` items. */
+  constructor(run: (item: T) => void, begin?: (count: number) => void) {
     this.#run = run;
+    this.#begin = begin;
   }
 
   /** Run `item` on a later microtask, after every item pushed before it. */
@@ -33,6 +36,7 @@ export class MicrotaskBatch<T> {
     const items = this.#items;
     this.#items = [];
     this.#scheduled = false;
+    this.#begin?.(items.length);
     const run = this.#run;
     for (let i = 0; i < items.length; i++) {
       try {

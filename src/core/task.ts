@@ -15,7 +15,7 @@
  *   completes normally.
  */
 import { CancelledError, InvalidStateError, isCancelledError } from './errors';
-import { contextState, noTaskPending, runAsTask, taskStorage, type AwaitingTask } from './current';
+import { beginTaskStarts, contextState, noTaskPending, runAsTask, taskStorage, type AwaitingTask } from './current';
 import { Unfuture } from './future';
 import { cancelFuture, discardValue, interruptAwait, markStarted, onSettled, rejectFuture, resolveFuture } from './future-internal';
 import { MicrotaskBatch } from './microtask-batch';
@@ -64,7 +64,7 @@ export class Task<T> extends Unfuture<T> implements AwaitingTask<Unfuture<unknow
   #next: Task<any> | undefined = undefined;
 
   static {
-    startQueue = new MicrotaskBatch((task) => task.#step());
+    startQueue = new MicrotaskBatch((task) => task.#step(), beginTaskStarts);
     takeRequest = (task) => {
       const c = task.#cancel;
       if (c === undefined || !c.mustCancel) return undefined;
@@ -80,7 +80,9 @@ export class Task<T> extends Unfuture<T> implements AwaitingTask<Unfuture<unknow
 
   /** @internal Use {@link createTask}. */
   constructor(body: () => T | PromiseLike<T>, name?: string) {
-    super('loop', name, true, true);
+    // Timed in debug mode only: three clock reads per task were about a sixth of what a
+    // task costs on Node 24 (docs/performance.md, "Foundation"); off, nothing is timed.
+    super('loop', name, futureHooks.onFutureCreated !== undefined, true);
     this.#body = body;
     if (pendingTail === undefined) pendingHead = this;
     else {
