@@ -1,6 +1,8 @@
 /**
  * Foundation benchmarks (issue 2):
- *   1. 100k createTask + gather vs raw async functions + Promise.all  (goal: within 3x)
+ *   1. 100k createTask + gather vs raw async functions + Promise.all  (goal: within 3x), and
+ *      against the floor of any task system that keeps the current task in an
+ *      AsyncLocalStorage (a minimal one, below: what a context frame per task costs)
  *   2. memory per pending task vs a pending raw promise              (goal: < 1 KiB above)
  * Run: npx tsx benchmarks/core-tasks.ts [--json | --markdown] [--node "PATH [FLAGS]"]...
  * (`--markdown` prints the complete "Foundation" section of docs/performance.md.) Each
@@ -9,6 +11,7 @@
  */
 import { createTask, gather, Unfuture } from '../src';
 import { pendingFuture, resolveFuture } from '../src/core/future-internal';
+import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -37,6 +40,78 @@ async function unsyncGather(): Promise<number> {
     await gather(ts);
   });
 }
+
+/*
+ * The floor: a minimal task system (no cancellation, names, timing, checks or pending list)
+ * that still keeps the current task in an AsyncLocalStorage, the way unsync does: tasks
+ * start in one microtask batch, each enters its own context frame (one `enterWith`, from
+ * the batch's frame), its body's reaction finds it again with `getStore()`, and a counter
+ * gathers them. Whatever it costs above raw async functions is the price of a context
+ * frame per task plus a deferred start, which no task system with a current task avoids.
+ */
+interface FloorTask {
+  body: (() => Promise<number>) | undefined;
+  value: number;
+  done: (() => void) | undefined;
+}
+const floorStorage = new AsyncLocalStorage<FloorTask>();
+let floorQueue: FloorTask[] = [];
+let floorScheduled = false;
+const floorResolved = Promise.resolve();
+
+function floorStartBatch(): void {
+  const batch = floorQueue;
+  floorQueue = [];
+  floorScheduled = false;
+  const scope = new AsyncResource('floor-start');
+  for (let i = 0; i < batch.length; i++) scope.runInAsyncScope(floorStep, null, batch[i]!);
+}
+
+function floorStep(task: FloorTask): void {
+  floorStorage.enterWith(task);
+  const body = task.body!;
+  task.body = undefined;
+  void body().then(floorSettled);
+}
+
+function floorSettled(value: number): void {
+  const task = floorStorage.getStore()!;
+  task.value = value;
+  task.done!();
+}
+
+function floorTask(body: () => Promise<number>): FloorTask {
+  const task: FloorTask = { body, value: 0, done: undefined };
+  floorQueue.push(task);
+  if (!floorScheduled) {
+    floorScheduled = true;
+    void floorResolved.then(floorStartBatch);
+  }
+  return task;
+}
+
+async function floorGather(): Promise<number> {
+  return timed(async () => {
+    const work = async (i: number): Promise<number> => i;
+    const ts: FloorTask[] = new Array(N);
+    for (let i = 0; i < N; i++) {
+      const n = i;
+      ts[i] = floorTask(() => work(n));
+    }
+    await new Promise<void>((resolve) => {
+      let left = N;
+      const done = (): void => {
+        if (--left === 0) resolve();
+      };
+      for (let i = 0; i < N; i++) ts[i]!.done = done;
+    });
+    return ts.map((t) => t.value);
+  });
+}
+
+const FLOOR = 'minimal AsyncLocalStorage tasks';
+/** The three speed contenders, alternating. */
+const SPEED = { 'raw Promise.all': rawPromiseAll, 'unsync createTask+gather': unsyncGather, [FLOOR]: floorGather };
 
 /** Bytes retained per pending item: N items each parked on a gate, measured after GC. */
 async function memoryPerPending(kind: 'raw' | 'task'): Promise<number> {
@@ -85,7 +160,8 @@ function compiledSpeed(): Record<string, number> | undefined {
     execFileSync(process.execPath, args, { cwd: root, stdio: 'pipe' });
     // tsc does not copy the .cjs modules (src/core/keys.cjs, src/executors/*.cjs): copy every one.
     for (const file of fs.readdirSync(path.join(root, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.cjs'))) {
-      if (fs.existsSync(path.dirname(path.join(out, 'src', file)))) fs.copyFileSync(path.join(root, 'src', file), path.join(out, 'src', file));
+      fs.mkdirSync(path.dirname(path.join(out, 'src', file)), { recursive: true });
+      fs.copyFileSync(path.join(root, 'src', file), path.join(out, 'src', file));
     }
     fs.symlinkSync(path.join(root, 'node_modules'), path.join(out, 'node_modules'), 'dir');
     const json = execFileSync(process.execPath, [path.join(out, 'benchmarks', 'core-tasks.js'), '--speed-only'], { encoding: 'utf8' });
@@ -125,6 +201,7 @@ interface VersionRow {
   readonly label: string;
   readonly raw: number;
   readonly tasks: number;
+  readonly floor: number;
   readonly rawNoAls: number;
   readonly compiled: Record<string, number> | undefined;
   readonly extraBytes: number;
@@ -142,6 +219,7 @@ function rowOf(label: string, result: Result): VersionRow {
     label,
     raw: t['raw Promise.all']!,
     tasks: t['unsync createTask+gather']!,
+    floor: t[FLOOR]!,
     rawNoAls: t['raw Promise.all, process without tasks']!,
     compiled: result.tasks.compiled,
     extraBytes: result.memory.extraBytes!,
@@ -163,11 +241,12 @@ function versionTable(rows: VersionRow[]): string {
   const line = (r: VersionRow): string => {
     const c = r.compiled;
     const compiled = c === undefined ? 'n/a' : ratio(c['unsync createTask+gather']!, c['raw Promise.all']!);
-    return `| ${r.label} | ${r.raw.toFixed(1)} | ${r.tasks.toFixed(1)} | ${ratio(r.tasks, r.raw)} | ${compiled} | ${ratio(r.rawNoAls, r.raw)} | ${r.extraBytes.toFixed(0)} |`;
+    const compiledFloor = c?.[FLOOR] === undefined ? 'n/a' : ratio(c[FLOOR]!, c['raw Promise.all']!);
+    return `| ${r.label} | ${r.raw.toFixed(1)} | ${r.tasks.toFixed(1)} | ${ratio(r.tasks, r.raw)} | ${compiled} | ${ratio(r.floor, r.raw)} / ${compiledFloor} | ${ratio(r.rawNoAls, r.raw)} | ${r.extraBytes.toFixed(0)} |`;
   };
   return [
-    `| Node | raw ms | createTask + gather ms | ratio (tsx) | ratio (compiled) | raw, process without tasks | extra bytes per pending task |`,
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    `| Node | raw ms | createTask + gather ms | ratio (tsx) | ratio (compiled) | minimal AsyncLocalStorage tasks, ratio (tsx / compiled) | raw, process without tasks | extra bytes per pending task |`,
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map(line),
   ].join('\n');
 }
@@ -179,12 +258,12 @@ async function main(): Promise<void> {
     return;
   }
   if (process.argv.includes('--speed-only')) {
-    console.log(JSON.stringify(await interleave({ 'raw Promise.all': rawPromiseAll, 'unsync createTask+gather': unsyncGather }, 7, 2)));
+    console.log(JSON.stringify(await interleave(SPEED, 7, 2)));
     return;
   }
   const json = process.argv.includes('--json');
   const rawNoAls = rawWithoutTasks();
-  const speed = await interleave({ 'raw Promise.all': rawPromiseAll, 'unsync createTask+gather': unsyncGather }, 7, 2);
+  const speed = await interleave(SPEED, 7, 2);
   const compiled = compiledSpeed();
   const mem = await interleave(
     { 'raw promise': () => memoryPerPending('raw'), 'unsync task': () => memoryPerPending('task') },
@@ -221,8 +300,10 @@ async function main(): Promise<void> {
   console.log(
     `| createTask + gather | ${speed['unsync createTask+gather']!.toFixed(1)} | ${ratio(speed['unsync createTask+gather']!, speed['raw Promise.all']!)} |`,
   );
+  console.log(`| minimal AsyncLocalStorage tasks (the floor) | ${speed[FLOOR]!.toFixed(1)} | ${ratio(speed[FLOOR]!, speed['raw Promise.all']!)} |`);
   if (compiled !== undefined) {
     console.log(`| compiled JS: raw / createTask + gather | ${compiled['raw Promise.all']!.toFixed(1)} / ${compiled['unsync createTask+gather']!.toFixed(1)} | ${ratio(compiled['unsync createTask+gather']!, compiled['raw Promise.all']!)} |`);
+    console.log(`| compiled JS: minimal AsyncLocalStorage tasks | ${compiled[FLOOR]!.toFixed(1)} | ${ratio(compiled[FLOOR]!, compiled['raw Promise.all']!)} |`);
   }
   console.log('');
   console.log('| pending item | bytes each |');

@@ -84,6 +84,29 @@ describe('task context', () => {
     await waiting;
   });
 
+  it('starts every task of a batch as itself, in the context it was created in, before and after a native await', async () => {
+    const request = new AsyncLocalStorage<string>();
+    const seen: string[] = [];
+    const body = (label: string) => async (): Promise<void> => {
+      const self = currentTask();
+      seen.push(`${label} starts as ${self?.getName()} in ${request.getStore()}`);
+      await new Promise((r) => setImmediate(r));
+      seen.push(`${label} resumes as ${currentTask() === self ? 'itself' : 'another'} in ${request.getStore()}`);
+    };
+    const tasks = request.run('request-1', () => [1, 2, 3].map((n) => createTask(body(`t${n}`), { name: `t${n}` })));
+    expect(currentTask()).toBeNull();
+    await Promise.all(tasks);
+    expect(seen).toEqual([
+      't1 starts as t1 in request-1',
+      't2 starts as t2 in request-1',
+      't3 starts as t3 in request-1',
+      't1 resumes as itself in request-1',
+      't2 resumes as itself in request-1',
+      't3 resumes as itself in request-1',
+    ]);
+    expect(request.getStore()).toBeUndefined();
+  });
+
   it('runs a continuation registered by a task that has since finished outside any task', async () => {
     const gate = pendingFuture<string>();
     const seen: Array<string | null> = [];

@@ -185,9 +185,34 @@ describe('with debug mode off', () => {
       for (const spy of spies) spy.mockRestore();
     }
   });
+
+  it('times no task (a pool call or producer future still records its timing)', async () => {
+    const task = createTask(async () => {
+      await sleep(1);
+    });
+    await task;
+    const { future, start, resolve } = Unfuture.withResolvers<number>({ executor: 'thread' });
+    start();
+    resolve(1);
+    expect(task.timing).toEqual({ createdAt: undefined, startedAt: undefined, settledAt: undefined });
+    expect(Object.values(future.timing).every((t) => typeof t === 'number')).toBe(true);
+  });
 });
 
 describe('with debug mode on', () => {
+  it('times every task made while it is on: created, started, settled, in that order', async () => {
+    configure({ debug: true });
+    const task = createTask(async () => {
+      await sleep(1);
+    });
+    configure({ debug: false });
+    await task;
+    const { createdAt, startedAt, settledAt } = task.timing;
+    expect([typeof createdAt, typeof startedAt, typeof settledAt]).toEqual(['number', 'number', 'number']);
+    expect(startedAt!).toBeGreaterThanOrEqual(createdAt!);
+    expect(settledAt!).toBeGreaterThanOrEqual(startedAt!);
+  });
+
   it('reports nothing for a program that awaits everything it starts', async () => {
     await settleGarbage();
     // This test is about futures and errors; slow callbacks have their own tests. A busy
