@@ -348,6 +348,10 @@ function markdownSection(
   };
   const verdicts =
     rows.length === 0 ? verdict(process.version, tasks, raw, compiled) : rows.map((r) => verdict(r.label, r.tasks, r.raw, r.compiled)).join('; ');
+  const floors =
+    rows.length === 0
+      ? `${ratio(floor, raw)} / ${cRaw !== undefined && cFloor !== undefined ? ratio(cFloor, cRaw) : 'n/a'}`
+      : rows.map((r) => `${r.label} ${ratio(r.floor, r.raw)} / ${r.compiled?.[FLOOR] === undefined ? 'n/a' : ratio(r.compiled[FLOOR]!, r.compiled['raw Promise.all']!)}`).join(', ');
   const overFloor = rows.length === 0 ? `${ratio(tasks, floor)}` : rows.map((r) => `${r.label} ${ratio(r.tasks, r.floor)}`).join(', ');
   return `## Foundation: tasks and gather
 
@@ -375,17 +379,17 @@ Reading it:
   the ratios move by ±20% and more from run to run: read several runs before reading much
   into one.
   Memory goal "under 1 KiB above a raw promise": ${met(extra < 1024)} (${extra.toFixed(0)} bytes).
-- The floor. The third contender is a task system of thirty lines (no cancellation, names,
+- The floor. The third contender is a task system of forty lines (no cancellation, names,
   timing, checks or pending list) that keeps the current task in an AsyncLocalStorage the
   way unsync does: tasks start in one microtask batch, each enters its own context frame,
   its body's reaction finds it again with \`getStore()\`, a counter gathers them. A frame
   per task is what any design pays that lets code after a native \`await\` ask which task it
   is in (that is how \`await\` on an Unfuture links to the task to cancel, and what
   \`currentTask()\` reads): Node makes each frame a new Map (~180 bytes, ~100 ns, plus what
-  a 100k-task burst then costs the scavenger). On Node >= 24 raw async functions became
-  about six times faster than on Node 20 and frames did not, so this floor itself sits at
-  or above 3x there: the goal is out of reach of any task system that keeps a current task
-  in an AsyncLocalStorage. unsync over the floor: ${overFloor}.
+  a 100k-task burst then costs the scavenger), while raw async functions got about six
+  times faster from Node 20 to 24. Where the floor's own ratio is near or above 3x, no task
+  system that keeps a current task in an AsyncLocalStorage meets the goal. The floor, tsx /
+  compiled: ${floors}. unsync over the floor: ${overFloor}.
 - The second row is the cost of \`AsyncLocalStorage\` where it is built on async_hooks
   (Node 20, 22): while it is enabled, a promise hook runs for *every* promise in the
   process, and raw promise churn gets slower. Here the raw rounds run right after task

@@ -89,7 +89,8 @@ let startScope: AsyncResource | undefined;
  * of them). See {@link runAsTask}.
  */
 export function beginTaskStarts(count: number): void {
-  startScope = frameBased && count > 1 ? new AsyncResource('unsync-task-start', { requireManualDestroy: true }) : undefined;
+  // (Destroyed when collected: async_hooks users that track resources see it end.)
+  startScope = frameBased && count > 1 ? new AsyncResource('unsync-task-start') : undefined;
 }
 
 /**
