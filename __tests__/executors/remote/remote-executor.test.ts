@@ -73,6 +73,10 @@ describe('configuration', () => {
     await expect(startWorker({ modules: [MODULE], connection: 42 as never })).rejects.toThrow(/options\.connection/);
     await expect(startWorker({ modules: [MODULE], connection: redis.url, stallTimeout: 10 })).rejects.toThrow(/Expected `options\.stallTimeout`/);
     await expect(startWorker({ modules: [MODULE], connection: redis.url, name: '' })).rejects.toThrow(/options\.name/);
+    await expect(startWorker({ modules: [MODULE], connection: redis.url, executor: 'remote' as never })).rejects.toThrow(
+      /Expected `options\.executor` to be 'loop', 'thread' or 'process', got "remote"/,
+    );
+    await expect(startWorker({ modules: [MODULE], connection: redis.url, grace: -1 })).rejects.toThrow(RangeError);
     expect(() => toRemote('echo' as never)).toThrow(TypeError);
   });
 });
@@ -182,7 +186,10 @@ describe('cancelling a running call', () => {
     try {
       const started = fixtures.untilCancelledStarted;
       const future = executor.submit<string>({ file: MODULE, name: 'untilCancelled' }, ['coop']);
+      // Its reportProgress('started') comes through the job's progress.
+      const progress = new Promise((resolve) => future.onProgress(resolve));
       await started;
+      expect(await progress).toBe('started');
       expect(future.cancel()).toBe(true);
       expect(await errorOf(future)).toBeInstanceOf(CancelledError);
       expect(fixtures.ran).toContain('coop:finally:aborted');

@@ -16,7 +16,7 @@ import { argumentCloneError } from '../serialization';
 import { ExecutorCounters } from '../statistics';
 import { resolveRemoteOptions, type RemoteOptions } from './remote-options';
 import { cancelChannel, openRedis } from './remote-redis';
-import { REMOTE_PROTOCOL, decodeAnswer, encodePayload, isCrashReason, moduleKey, type RemoteJobData } from './remote-wire';
+import { PROGRESS_KEY, REMOTE_PROTOCOL, decodeAnswer, decodePayload, encodePayload, isCrashReason, moduleKey, type RemoteJobData } from './remote-wire';
 
 /**
  * Where a remote call is: `adding` (its job is on its way to Redis), `waiting` (in the
@@ -155,6 +155,18 @@ export class RemoteExecutor implements Executor {
       events.on('failed', ({ jobId, failedReason }) => {
         const entry = this.#calls.get(jobId);
         if (entry !== undefined) this.#refused(entry, failedReason);
+      });
+      events.on('progress', ({ jobId, data }) => {
+        const entry = this.#calls.get(jobId);
+        const encoded = typeof data === 'object' && data !== null ? (data as Record<string, unknown>)[PROGRESS_KEY] : undefined;
+        if (entry === undefined || typeof encoded !== 'string') return;
+        let value: unknown;
+        try {
+          value = decodePayload(encoded);
+        } catch {
+          return; // not ours, or damaged: progress is best-effort
+        }
+        entry.call.progress(value);
       });
       events.on('stalled', ({ jobId }) => {
         const entry = this.#calls.get(jobId);

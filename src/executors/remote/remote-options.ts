@@ -43,10 +43,12 @@ export interface RemoteOptions extends RemoteQueueOptions {
   pollInterval?: number;
   /**
    * Milliseconds a running call that was cancelled (or timed out) gets to stop on its
-   * worker (default 1000). The worker is asked at once (the call's `currentSignal()`
-   * aborts, `checkpoint()` and library awaits throw); the Unfuture settles when the worker
-   * answers, or when this time has passed, whichever comes first: the call may then still
-   * run there, its answer discarded. `0` settles at once without asking.
+   * worker (default 5000). The worker is asked at once (the call's `currentSignal()`
+   * aborts, `checkpoint()` and library awaits throw; a worker running its calls in a pool
+   * stops one by force after its own `grace`, default 1000); the Unfuture settles when the
+   * worker answers, or when this time has passed, whichever comes first: the call may then
+   * still run there (a call on a worker's loop that ignores cancellation, a lost request),
+   * its answer discarded. `0` settles at once without asking.
    */
   cancelGrace?: number;
   /**
@@ -79,7 +81,24 @@ export interface RemoteWorkerOptions extends RemoteQueueOptions {
   stallTimeout?: number;
   /** This worker's name, stored on the jobs it takes (BullMQ's `processedBy`; default `<host>:<pid>`). */
   name?: string;
+  /**
+   * Where the calls run (default `'loop'`): this process's event loop, each call a library
+   * task; or a thread or process pool of `concurrency` workers owned by this remote
+   * worker (CPU-bound functions; calls that ignore cancellation can be stopped by force).
+   */
+  executor?: RemoteWorkerExecutor;
+  /**
+   * Milliseconds a call its caller cancelled (or that timed out) gets to stop by itself
+   * before the worker stops it by force (default 1000): the pool's `cancelGrace`, so with
+   * `executor: 'thread'` or `'process'` only (a call on the loop cannot be preempted).
+   * Keep it below the callers' `cancelGrace`, so that they see the call stopped.
+   */
+  grace?: number;
 }
+
+/** Where a remote worker runs its calls (see {@link RemoteWorkerOptions.executor}). */
+export type RemoteWorkerExecutor = 'loop' | 'thread' | 'process';
+const WORKER_EXECUTORS: readonly RemoteWorkerExecutor[] = ['loop', 'thread', 'process'];
 
 /** Options with every default filled in. */
 export interface ResolvedQueueOptions {
@@ -94,9 +113,10 @@ export interface ResolvedQueueOptions {
 export const DEFAULT_QUEUE = 'unsync';
 export const DEFAULT_MAX_PAYLOAD = 16 * 1024 * 1024;
 export const DEFAULT_POLL_INTERVAL = 1000;
-export const DEFAULT_CANCEL_GRACE = 1000;
+export const DEFAULT_CANCEL_GRACE = 5000;
 export const DEFAULT_ATTEMPTS = 1;
 export const DEFAULT_STALL_TIMEOUT = 30_000;
+export const DEFAULT_WORKER_GRACE = 1000;
 
 const QUEUE_KEYS = ['connection', 'queue', 'prefix', 'maxPayload', 'root'] as const;
 
@@ -143,14 +163,31 @@ export function resolveRemoteOptions(
   return { ...resolveQueueOptions(options, label), pollInterval, cancelGrace, attempts };
 }
 
+/** `startWorker`'s options with every default filled in. */
+export interface ResolvedWorkerOptions extends ResolvedQueueOptions {
+  readonly modules: readonly string[];
+  readonly concurrency: number;
+  readonly stallTimeout: number;
+  readonly name: string;
+  readonly executor: RemoteWorkerExecutor;
+  readonly grace: number;
+}
+
 /** Validate `startWorker(options)`; throws `TypeError`/`RangeError` naming the option. */
 export function resolveWorkerOptions(
   options: RemoteWorkerOptions,
   label = 'options',
-): ResolvedQueueOptions & { readonly modules: readonly string[]; readonly concurrency: number; readonly stallTimeout: number; readonly name: string } {
-  assertOptions(label, options, [...QUEUE_KEYS, 'modules', 'concurrency', 'stallTimeout', 'name']);
+): ResolvedWorkerOptions {
+  assertOptions(label, options, [...QUEUE_KEYS, 'modules', 'concurrency', 'stallTimeout', 'name', 'executor', 'grace']);
   if (options === undefined || options === null) throw new TypeError(expected(label, 'an object', options));
-  const { modules, concurrency = 1, stallTimeout = DEFAULT_STALL_TIMEOUT, name = `${os.hostname()}:${process.pid}` } = options;
+  const {
+    modules,
+    concurrency = 1,
+    stallTimeout = DEFAULT_STALL_TIMEOUT,
+    name = `${os.hostname()}:${process.pid}`,
+    executor = 'loop',
+    grace = DEFAULT_WORKER_GRACE,
+  } = options;
   if (!Array.isArray(modules) || modules.length === 0 || !modules.every((m) => typeof m === 'string' && m !== '')) {
     throw new TypeError(expected(`${label}.modules`, 'a non-empty array of module paths', modules));
   }
@@ -158,5 +195,9 @@ export function resolveWorkerOptions(
   // Below 100 ms a lock renewal (every stallTimeout / 2) is within a busy loop's pause.
   assertInteger(`${label}.stallTimeout`, stallTimeout, 100, MAX_TIMER_MS);
   if (typeof name !== 'string' || name === '') throw new TypeError(expected(`${label}.name`, 'a non-empty string', name));
-  return { ...resolveQueueOptions(options, label), modules: [...modules], concurrency, stallTimeout, name };
+  if (!WORKER_EXECUTORS.includes(executor)) {
+    throw new TypeError(expected(`${label}.executor`, "'loop', 'thread' or 'process'", executor));
+  }
+  assertInteger(`${label}.grace`, grace, 0, MAX_TIMER_MS);
+  return { ...resolveQueueOptions(options, label), modules: [...modules], concurrency, stallTimeout, name, executor, grace };
 }

@@ -27,6 +27,13 @@ export function isCrashReason(reason: string): boolean {
   return reason.startsWith(CRASHED_REASON) || reason === BULLMQ_STALLED_REASON;
 }
 
+/**
+ * The key of a job's progress object (`job.updateProgress({ [PROGRESS_KEY]: text })`)
+ * whose text is a value the running call reported (`reportProgress`), encoded like the
+ * arguments. Other progress a job may carry is not unsync's and is ignored.
+ */
+export const PROGRESS_KEY = 'unsync';
+
 /** The data of one remote call's job. */
 export interface RemoteJobData {
   readonly protocol: number;

@@ -10,30 +10,45 @@ import { pathToFileURL } from 'node:url';
 import type * as BullMQ from 'bullmq';
 import { CloneError } from '../../core/errors';
 import type { Unfuture } from '../../core/future';
-import { createTask } from '../../core/task';
 import { epochNow } from '../engine/pool-call';
+import type { Executor, ExecutorStatistics } from '../executor';
+import { ProcessExecutor } from '../process-executor';
 import type { CallOutcome } from '../protocol';
-import { lookupRef } from '../registry';
+import { ThreadExecutor } from '../thread-executor';
+import { lookupRef, type RegisteredRef } from '../registry';
 import { encodeError } from '../worker/error-codec.cjs';
+import { RemoteLoop } from './remote-loop';
 import { cancelChannel, openRedis } from './remote-redis';
-import { resolveWorkerOptions, type RemoteWorkerOptions } from './remote-options';
-import { CRASHED_REASON, REMOTE_PROTOCOL, decodePayload, encodeAnswer, type RemoteJobAnswer } from './remote-wire';
+import { resolveWorkerOptions, type RemoteWorkerExecutor, type RemoteWorkerOptions } from './remote-options';
+import { CRASHED_REASON, PROGRESS_KEY, REMOTE_PROTOCOL, decodePayload, encodeAnswer, encodePayload, type RemoteJobAnswer } from './remote-wire';
 
 /** A running remote worker (see {@link startWorker}). */
 export interface RemoteWorker {
   /** The queue it takes jobs from. */
   readonly queue: string;
+  /** Where it runs the calls: on its event loop, or in its local thread or process pool. */
+  readonly executor: RemoteWorkerExecutor;
   /** Stop taking jobs, let the running ones finish, and disconnect from Redis. Idempotent. */
   close(): Promise<void>;
+  /**
+   * The statistics of the executor the calls run on here (`executor`): its calls, its
+   * workers, `stoppedCooperatively` and `terminatedForCancel` for calls its callers
+   * cancelled. A plain frozen object.
+   */
+  statistics(): ExecutorStatistics;
 }
 
 /**
  * Start a remote worker in this process: load `options.modules` (paths relative to
  * `options.root`, default the current folder; loading them registers their functions with
- * `unsync`/`unsyncRegister`), then take jobs from the queue and run each on this process's
- * event loop as a library task, up to `concurrency` at once. A caller's stop request (its
- * cancel or timeout) cancels that task: `currentSignal()` aborts, `checkpoint()` and library
- * awaits throw `CancelledError`. A job naming a function no loaded module
+ * `unsync`/`unsyncRegister`), then take jobs from the queue and run each, up to
+ * `concurrency` at once, on `options.executor`: this process's event loop as a library
+ * task (`'loop'`, the default), or its own thread or process pool of `concurrency`
+ * workers (`'thread'`, `'process'`: CPU-bound functions, and calls that can be stopped by
+ * force). A caller's stop request (its cancel or timeout) cancels the call here:
+ * `currentSignal()` aborts, `checkpoint()` and library awaits throw `CancelledError`; in a
+ * pool, a call still running `grace` ms later has its thread terminated or its child
+ * killed (the pool replaces it) and the caller's Unfuture ends cancelled. A job naming a function no loaded module
  * registered, a malformed job, one of another protocol version or one whose arguments are
  * over `maxPayload` fails with a clear reason stored on the job (the caller gets
  * `RemoteJobError`), and the worker keeps serving.
@@ -55,6 +70,7 @@ export async function startWorker(options: RemoteWorkerOptions): Promise<RemoteW
     // Unrecoverable: a refused job is not retried whatever its attempts.
     throw new UnrecoverableError(reason);
   };
+  const local = localExecutor(o);
   const calls = new RunningCalls();
   // Stop requests first, so that none for a job taken below is missed.
   const subscriber = openRedis(o.connection);
@@ -70,7 +86,7 @@ export async function startWorker(options: RemoteWorkerOptions): Promise<RemoteW
       if (job.stalledCounter >= attempts) {
         return refuse(`${CRASHED_REASON} (its lock expired) ${job.stalledCounter} time(s); attempts: ${attempts}`);
       }
-      return runJob(job.id ?? '', job.data, o, refuse, calls);
+      return runJob(job, o, refuse, calls, local);
     },
     {
       connection: { ...o.connection },
@@ -92,13 +108,36 @@ export async function startWorker(options: RemoteWorkerOptions): Promise<RemoteW
   let closed: Promise<void> | undefined;
   return Object.freeze({
     queue: o.queue,
+    executor: o.executor,
     close: () =>
       (closed ??= (async () => {
         await worker.close();
         await subscriber.quit().catch(() => undefined);
+        await local.close();
       })()),
+    statistics: () => local.statistics(),
   });
 }
+
+/**
+ * The executor this worker runs calls on: the loop (each call a library task, as in
+ * `LoopExecutor`), or a thread or process pool of `concurrency` workers whose
+ * `cancelGrace` is the worker's `grace` (a call its caller cancelled that does not stop
+ * within it is stopped by force: its thread terminated, its child killed).
+ */
+function localExecutor(o: { readonly executor: RemoteWorkerExecutor; readonly concurrency: number; readonly grace: number }): LocalExecutor {
+  switch (o.executor) {
+    case 'thread':
+      return new ThreadExecutor({ maxWorkers: o.concurrency, cancelGrace: o.grace });
+    case 'process':
+      return new ProcessExecutor({ maxWorkers: o.concurrency, cancelGrace: o.grace });
+    default:
+      return new RemoteLoop();
+  }
+}
+
+/** What a remote worker needs of the executor its calls run on. */
+type LocalExecutor = Pick<Executor, 'close' | 'statistics'> & { submit(ref: RegisteredRef, args: readonly unknown[]): Unfuture<unknown> };
 
 /** `maxStalledCount`: BullMQ never fails a stalled job itself; the processor does, per job's attempts. */
 const NEVER_FAIL_STALLED = 1_000_000;
@@ -126,9 +165,9 @@ class RunningCalls {
     this.#early.set(jobId, now);
   }
 
-  /** Run `fn` as a task under `jobId` (a stop request that came first cancels it at once). */
-  async run(jobId: string, fn: () => unknown): Promise<unknown> {
-    const task = createTask(fn);
+  /** Start the call under `jobId` and await it (a stop request that came first cancels it at once). */
+  async run(jobId: string, start: () => Unfuture<unknown>): Promise<unknown> {
+    const task = start();
     this.#running.set(jobId, task);
     if (this.#early.delete(jobId)) task.cancel('cancelled by its caller before it started');
     try {
@@ -151,12 +190,14 @@ async function loadModule(file: string): Promise<void> {
 
 /** Check a job, run the function it names, and encode the outcome. */
 async function runJob(
-  jobId: string,
-  data: unknown,
+  job: BullMQ.Job,
   o: { readonly root: string; readonly maxPayload: number },
   refuse: (reason: string) => never,
   calls: RunningCalls,
+  local: LocalExecutor,
 ): Promise<RemoteJobAnswer> {
+  const jobId = job.id ?? '';
+  const data: unknown = job.data;
   if (typeof data !== 'object' || data === null) return refuse('malformed job: its data is not an unsync remote call');
   const { protocol, module, name, payload } = data as Record<string, unknown>;
   if (protocol !== REMOTE_PROTOCOL) return refuse(`the job speaks protocol ${String(protocol)}, this worker ${REMOTE_PROTOCOL}`);
@@ -179,7 +220,23 @@ async function runJob(
   const startedAt = epochNow();
   let outcome: CallOutcome;
   try {
-    const value: unknown = await calls.run(jobId, () => ref.fn(...args));
+    // The loop executor calls `ref.fn` here; a pool's workers find the function by
+    // (file, name), loading its module there.
+    const value: unknown = await calls.run(jobId, () => {
+      const future = local.submit(ref, args);
+      // Progress goes to the caller as the job's (coalesced by the Unfuture; a value that
+      // cannot travel, or a failed write, loses only that report).
+      future.onProgress((progress) => {
+        let encoded: string;
+        try {
+          encoded = encodePayload(progress);
+        } catch {
+          return;
+        }
+        job.updateProgress({ [PROGRESS_KEY]: encoded }).catch(() => undefined);
+      });
+      return future;
+    });
     outcome = { type: 'result', id: 0, value, startedAt, endedAt: epochNow() };
   } catch (error) {
     outcome = { type: 'error', id: 0, phase: 'run', error: encodeError(error), startedAt, endedAt: epochNow() };
