@@ -144,7 +144,7 @@ export function callDecoratedWith(info: DecoratedInfo, self: unknown, args: unkn
 }
 
 /** The call's deadline: `.with()`'s when it gave one (null included), else the decorator's. */
-function timeoutOf(info: DecoratedInfo, call: ResolvedCallOverrides | undefined): number | null {
+export function timeoutOf(info: DecoratedInfo, call: ResolvedCallOverrides | undefined): number | null {
   return call?.timeout !== undefined ? call.timeout : info.options.timeout;
 }
 
@@ -191,7 +191,8 @@ function workerShim(info: DecoratedInfo): (...args: any[]) => unknown {
   return shim;
 }
 
-function envelope(info: DecoratedInfo, self: unknown): ThisEnvelope {
+/** The `this` of an instance-method pool call, as it travels. */
+export function envelope(info: DecoratedInfo, self: unknown): ThisEnvelope {
   const owner = info.owner?.name ?? (self as { constructor?: Function } | null)?.constructor?.name ?? '';
   return { owner, state: self };
 }

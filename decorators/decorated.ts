@@ -16,6 +16,8 @@ export interface DecoratedInfo {
   wrapper: Function;
   readonly options: ResolvedOptions;
   readonly system: DecorationSystem;
+  /** A generator function (`function*`, `async function*`): each call returns an `UnsyncStream`. */
+  readonly generator: boolean;
   readonly isStatic: boolean;
   /** Method name (methods) or function name. */
   readonly memberName: string;

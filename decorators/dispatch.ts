@@ -9,6 +9,8 @@ import { inWorker } from '../src/executors';
 import { declareRegistration, type Declaration } from '../src/executors/registry';
 import type { CallRef } from '../src/executors';
 import type { PoolRun } from '../src/executors/executor';
+import type { UnsyncStream } from '../src/executors/unsync-stream';
+import { InvalidStateError } from '../src/core/errors';
 import { getExecutor } from '../src/runtime/pools';
 import { findUncloneable } from '../src/executors/worker/error-codec.cjs';
 import type { ConcreteExecutor } from './options';
@@ -58,6 +60,18 @@ export function submitToPool<T>(
   options: { timeout: number | null; name: string | undefined; onRun?: (run: PoolRun) => void; cpuTime?: boolean },
 ): Unfuture<T> {
   return getExecutor(kind).submit<T>(ref, args, options);
+}
+
+/** Open the stream of a generator function's call on the runtime's `kind` pool (created on first use). */
+export function streamFromPool<T>(
+  kind: 'thread' | 'process',
+  ref: CallRef,
+  args: readonly unknown[],
+  options: { timeout: number | null; name: string | undefined; highWaterMark: number | undefined },
+): UnsyncStream<T> {
+  const executor = getExecutor(kind);
+  if (executor.stream === undefined) throw new InvalidStateError(`the ${kind} executor cannot run generator functions`);
+  return executor.stream<T>(ref, args, options);
 }
 
 /**

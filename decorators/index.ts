@@ -6,7 +6,7 @@
 import './bench-bridge';
 export { unsync } from './unsync';
 export type { UnsyncOptions, ExecutorChoice, ConcreteExecutor, UnsyncCallOptions, CallExecutor } from './options';
-export type { Unsynced, UnsyncedFunction, WithCallOptions, UnsyncDecorator, UnsyncFunction } from './types';
+export type { Unsynced, UnsyncedFunction, UnsyncedResult, WithCallOptions, UnsyncDecorator, UnsyncFunction } from './types';
 export { withOptions } from './with-options';
 export { cpuBound, ioBound, executor } from './hints';
 export type { MethodHintDecorator } from './hints';
@@ -15,6 +15,6 @@ export type { Inspection, InspectRule } from './inspect';
 export { configureEvidence } from './evidence';
 export type { EvidenceThresholds, ExecutorTimes, MeasuredFacts } from './evidence';
 export { resultSync } from './result-sync';
-export { asUnfuture } from './as-unfuture';
+export { asUnfuture, asStream } from './as-unfuture';
 export { decoratorStatistics } from './statistics';
 export type { DecoratedStatistics } from './statistics';

@@ -15,6 +15,7 @@
 import 'reflect-metadata';
 import { types } from 'node:util';
 import { expected } from '../src/core/validate';
+import { isGeneratorFunction } from '../src/executors/unsync-stream';
 import { decoratedInfo, type DecoratedInfo } from './decorated';
 import {
   measuredDecision,
@@ -43,8 +44,16 @@ export interface Inspection {
   readonly kind: 'async' | 'io' | 'cpu';
   /** Where its next call will run. */
   readonly executor: ConcreteExecutor;
-  /** Which rule decided, in plain words. */
+  /**
+   * Which rule decided, in plain words. For a generator function it also says where its
+   * stream is produced.
+   */
   readonly reason: string;
+  /**
+   * True for a generator function (`function*`, `async function*`): each call returns an
+   * `UnsyncStream` of what it yields, produced on `executor`.
+   */
+  readonly generator: boolean;
   /** The rule's short name. */
   readonly rule: InspectRule;
   /** Measured call times per executor so far. */
@@ -122,8 +131,9 @@ export function decide(original: Function, info: DecoratedInfo | undefined): Ins
   const isAsync = f.nativeAsync || f.returnsPromiseType || returnedThenable(original);
   const measured = timesOf(original);
   const evidence = measuredFacts(original);
+  const generator = info?.generator ?? isGeneratorFunction(original);
   const make = (kind: Inspection['kind'], executor: ConcreteExecutor, rule: InspectRule, reason: string): Inspection =>
-    Object.freeze({ kind, executor, rule, reason, measured, evidence });
+    Object.freeze({ kind, executor, rule, reason: generator ? `${reason}${streamWords(executor)}` : reason, generator, measured, evidence });
   // What it is, where something else decides where it runs: measurement, then a hint, then the source.
   const natureWithout = (executor: ConcreteExecutor): Inspection['kind'] =>
     isAsync ? 'async' : evidence.kind ?? f.hint?.kind ?? sourceKind(f.source) ?? (executor === 'process' ? 'cpu' : 'io');
@@ -216,6 +226,12 @@ function offLoopChoice(
   const addon = f.nativeAddon !== undefined ? `; it loads the native addon ${f.nativeAddon}, which may not be safe in a worker thread` : '';
   const where = route.reason !== undefined ? `; ${route.reason}` : `, so it runs on the ${pool} pool`;
   return make(kind, pool, rule, `${why}${kindWords}${addon}${where}`);
+}
+
+/** What `inspect` adds to the reason of a generator function: where its stream is produced. */
+function streamWords(executor: ConcreteExecutor): string {
+  const where = executor === 'loop' ? 'on the event loop, as the consumer pulls' : `in a worker of the ${executor} pool, at most \`highWaterMark\` values ahead of the consumer`;
+  return `; it is a generator function: each call returns a stream of what it yields, produced ${where}`;
 }
 
 function sourceKind(s: SourceEvidence): 'io' | 'cpu' | undefined {

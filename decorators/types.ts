@@ -3,6 +3,7 @@
  * let one `unsync` serve as a function wrapper and as a decorator under both systems.
  */
 import type { Unfuture } from '../src/core/future';
+import type { UnsyncStream } from '../src/executors/unsync-stream';
 import type { UnsyncCallOptions, UnsyncOptions } from './options';
 
 /** Any function. */
@@ -16,13 +17,29 @@ export type UnsyncedFunction<F extends AnyFunction> = Unsynced<F> & WithCallOpti
 
 /**
  * How `unsync(fn)` types a call of `fn: (...a: A) => R`: the same parameters, and an
- * `Unfuture` of the awaited result (`Promise<T>` and `T` both become `Unfuture<T>`).
+ * `Unfuture` of the awaited result (`Promise<T>` and `T` both become `Unfuture<T>`), or for
+ * a generator function an `UnsyncStream` of what it yields ({@link UnsyncedResult}).
  */
 export type Unsynced<F extends AnyFunction> = F extends (this: infer This, ...args: infer A) => infer R
   ? unknown extends This
-    ? (...args: A) => Unfuture<Awaited<R>>
-    : (this: This, ...args: A) => Unfuture<Awaited<R>>
+    ? (...args: A) => UnsyncedResult<R>
+    : (this: This, ...args: A) => UnsyncedResult<R>
   : never;
+
+/**
+ * What a call of a decorated function returns for a declared result `R`: an
+ * `UnsyncStream<T>` for a generator (`Generator<T>`, `AsyncGenerator<T>`), else an
+ * `Unfuture` of the awaited result.
+ */
+export type UnsyncedResult<R> = 0 extends 1 & R // any: not known to be a generator
+  ? Unfuture<Awaited<R>>
+  : [R] extends [never]
+    ? Unfuture<never>
+    : [R] extends [Generator<infer T, any, any>]
+      ? UnsyncStream<T>
+      : [R] extends [AsyncGenerator<infer T, any, any>]
+        ? UnsyncStream<T>
+        : Unfuture<Awaited<R>>;
 
 /** The `.with(options)` of a decorated function whose calls have the type `F`. */
 export interface WithCallOptions<F> {

@@ -15,7 +15,8 @@ import { isOptionsLike, resolveOptions, type ResolvedOptions } from './options';
 import { syncCall } from './result-sync';
 import { attachWith } from './with-options';
 import type { UnsyncDecorator, UnsyncFunction } from './types';
-import { types } from 'node:util';
+import { isGeneratorFunction } from '../src/executors/unsync-stream';
+import { streamDecorated } from './stream-call';
 
 /**
  * Mark a function or method so that every call returns an `Unfuture` and runs where it
@@ -27,6 +28,9 @@ import { types } from 'node:util';
  * (listing the valid values) when the class or module loads. Cancelling a call's Unfuture
  * cancels the task or the pool call; `timeout` cancels it after that many milliseconds and
  * rejects with `TimeoutError`. Inside a worker a decorated function runs inline.
+ *
+ * A generator function (`function*`, `async function*`) returns an `UnsyncStream` of what
+ * it yields instead, run where its routing says (docs/decorator.md, "Generator functions").
  *
  * Every decorated function has `.with(options)` (for a method, typed: `withOptions(method,
  * options)`): the same function, with a `signal`, a `timeout`, an `executor` or a `name`
@@ -66,7 +70,6 @@ function decoratorWith(options: ResolvedOptions): UnsyncDecorator {
 
 function wrapFunction(fn: Function, options: ResolvedOptions): Function {
   if (isClass(fn)) throw new TypeError('unsync cannot decorate a class; decorate its methods instead');
-  assertNotGenerator(fn, fn.name);
   const info = newInfo(fn, options, 'function', false, fn.name || 'anonymous', undefined, undefined);
   registerDecorated(info);
   return info.wrapper;
@@ -75,7 +78,6 @@ function wrapFunction(fn: Function, options: ResolvedOptions): Function {
 function decorateTc39(args: unknown[], options: ResolvedOptions): Function {
   const d = methodDecoration('@unsync', args);
   if (d.system !== 'tc39') throw new TypeError('internal: expected a TC39 decoration');
-  assertNotGenerator(d.method, String(d.key));
   const info = newInfo(d.method, options, 'tc39', d.isStatic, memberName(d.key), undefined, undefined);
   // The class exists only when static initializers run: a static method learns it then.
   if (d.isStatic) {
@@ -90,7 +92,6 @@ function decorateTc39(args: unknown[], options: ResolvedOptions): Function {
 function decorateLegacy(args: unknown[], options: ResolvedOptions): PropertyDescriptor {
   const d = methodDecoration('@unsync', args);
   if (d.system !== 'legacy') throw new TypeError('internal: expected a legacy decoration');
-  assertNotGenerator(d.method, String(d.key));
   const owner = (d.isStatic ? d.target : (d.target as { constructor: Function }).constructor) as Function;
   const info = newInfo(d.method, options, 'legacy', d.isStatic, memberName(d.key), { target: d.target, key: d.key }, owner);
   registerDecorated(info);
@@ -106,20 +107,27 @@ function newInfo(
   member: DecoratedInfo['member'],
   owner: Function | undefined,
 ): DecoratedInfo {
+  const generator = isGeneratorFunction(original);
   const info: DecoratedInfo = {
     original,
     wrapper: original,
     options,
     system,
+    generator,
     isStatic,
     memberName: name,
     member,
     owner,
     unlocatable: undefined,
   };
-  const wrapper = function (this: unknown, ...args: unknown[]) {
-    return callDecorated(info, this, args);
-  };
+  // Chosen once here, so that a call never asks which kind it is.
+  const wrapper = generator
+    ? function (this: unknown, ...args: unknown[]) {
+        return streamDecorated(info, this, args);
+      }
+    : function (this: unknown, ...args: unknown[]) {
+        return callDecorated(info, this, args);
+      };
   Object.defineProperty(wrapper, 'name', { value: original.name, configurable: true });
   Object.defineProperty(wrapper, 'length', { value: original.length, configurable: true });
   info.wrapper = wrapper;
@@ -130,10 +138,4 @@ function newInfo(
 
 function memberName(key: string | symbol): string {
   return typeof key === 'symbol' ? `[${key.description ?? ''}]` : key;
-}
-
-function assertNotGenerator(fn: Function, name: string): void {
-  if (types.isGeneratorFunction(fn)) {
-    throw new TypeError(`unsync cannot decorate the generator function ${name || 'anonymous'}: its calls return iterators, not results`);
-  }
 }

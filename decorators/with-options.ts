@@ -7,6 +7,7 @@
 import { expected } from '../src/core/validate';
 import { mergeCallOptions } from '../src/runtime/call-options';
 import { callDecoratedWith } from './call';
+import { streamDecorated } from './stream-call';
 import { decoratedInfo, qualifiedName, type DecoratedInfo } from './decorated';
 import { resolveCallOverrides, type ResolvedCallOverrides, type UnsyncCallOptions } from './options';
 import type { AnyFunction } from './types';
@@ -26,12 +27,15 @@ export function attachWith(info: DecoratedInfo): void {
  * itself (`obj.method.with(o).call(obj, x)`); a static method's defaults to its class.
  */
 function withCallOptions(info: DecoratedInfo, base: ResolvedCallOverrides | undefined, options: unknown): Function {
-  const resolved = resolveCallOverrides(options, `\`${qualifiedName(info)}\``, isGenerator(info));
+  const resolved = resolveCallOverrides(options, `\`${qualifiedName(info)}\``, info.generator);
   const call = base === undefined ? resolved : mergeCallOptions(base, resolved);
-  const fn = function (this: unknown, ...args: unknown[]) {
-    const self = this === undefined && info.isStatic ? info.owner : this;
-    return callDecoratedWith(info, self, args, call);
-  };
+  const fn = info.generator
+    ? function (this: unknown, ...args: unknown[]) {
+        return streamDecorated(info, this === undefined && info.isStatic ? info.owner : this, args, call);
+      }
+    : function (this: unknown, ...args: unknown[]) {
+        return callDecoratedWith(info, this === undefined && info.isStatic ? info.owner : this, args, call);
+      };
   Object.defineProperty(fn, 'name', { value: info.original.name, configurable: true });
   Object.defineProperty(fn, 'length', { value: info.original.length, configurable: true });
   Object.defineProperty(fn, 'with', {
@@ -42,9 +46,6 @@ function withCallOptions(info: DecoratedInfo, base: ResolvedCallOverrides | unde
   return fn;
 }
 
-function isGenerator(info: DecoratedInfo): boolean {
-  return (info as { generator?: boolean }).generator === true;
-}
 
 /**
  * `fn.with(options)` for a decorated **method**, typed: TypeScript cannot add `.with` to

@@ -160,9 +160,14 @@ export class LocalStream<T> implements UnsyncStream<T> {
   readonly executor: ExecutorKind = 'loop';
   readonly #iterator: Iterator<T> | AsyncIterator<T>;
   #ended = false;
-  #cancelled: string | undefined = undefined;
+  // Set by cancel() or stopWith(): what next() throws from then on.
+  #failure: { readonly error: unknown } | undefined = undefined;
   readonly #end: Promise<void>;
   #markEnded!: () => void;
+  // Rejects when the stream is stopped: a `next()` waiting for an async generator's step
+  // (an await inside it that nothing interrupts) throws at once instead of after that step.
+  #stopped: Promise<never> | undefined = undefined;
+  #rejectStopped: ((error: unknown) => void) | undefined = undefined;
 
   constructor(iterator: Iterator<T> | AsyncIterator<T>) {
     this.#iterator = iterator;
@@ -170,14 +175,17 @@ export class LocalStream<T> implements UnsyncStream<T> {
   }
 
   async next(): Promise<IteratorResult<T>> {
-    if (this.#cancelled !== undefined) throw new CancelledError(this.#cancelled);
+    if (this.#failure !== undefined) throw this.#failure.error;
     if (this.#ended) return { value: undefined, done: true };
     try {
-      const step = await this.#iterator.next();
+      const pending = this.#iterator.next();
+      const step = pending instanceof Promise ? await Promise.race([pending, this.#stopRace()]) : pending;
       if (step.done) this.#finish();
       return step;
     } catch (error) {
-      this.#finish();
+      // Stopped while a step was pending: the generator ends when that step does (return()).
+      const failure = this.#failure as { readonly error: unknown } | undefined; // set while awaiting
+      if (failure === undefined || error !== failure.error) this.#finish();
       throw error;
     }
   }
@@ -199,10 +207,27 @@ export class LocalStream<T> implements UnsyncStream<T> {
   }
 
   cancel(message = 'the stream was cancelled'): boolean {
-    if (this.#ended) return false;
-    this.#cancelled = message;
+    return this.stopWith(new CancelledError(message));
+  }
+
+  /**
+   * @internal Stop the generator as `cancel()` does, but make `next()` throw `error` (the
+   * decorator's timeout of a stream on the loop throws `TimeoutError`). False once ended.
+   */
+  stopWith(error: unknown): boolean {
+    if (this.#ended || this.#failure !== undefined) return false;
+    this.#failure = { error };
+    this.#rejectStopped?.(error);
     void this.return().catch(() => undefined);
     return true;
+  }
+
+  #stopRace(): Promise<never> {
+    if (this.#stopped === undefined) {
+      this.#stopped = new Promise<never>((_, reject) => (this.#rejectStopped = reject));
+      this.#stopped.catch(() => undefined);
+    }
+    return this.#stopped;
   }
 
   done(): Promise<void> {

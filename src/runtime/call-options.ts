@@ -109,24 +109,30 @@ export function cancelStreamOnAbort<T>(stream: UnsyncStream<T>, signal: AbortSig
   return stream;
 }
 
+/** The stream of a call whose signal was aborted before it started: nothing ran, `next()` throws `CancelledError`. */
+export function abortedStream<T>(signal: AbortSignal, executor: ExecutorKind): UnsyncStream<T> {
+  return new FailedStream<T>(new CancelledError(abortMessage(signal)), executor);
+}
+
 /**
- * The stream of a call whose signal was aborted before it started: nothing runs, `next()`
- * throws `CancelledError`, `executor` says where it would have run.
+ * The stream of a call that failed before anything ran (a signal aborted before the call,
+ * a function a worker cannot find, a `this` that cannot travel): the first `next()` throws
+ * `error`, later ones say done; `executor` says where it would have run.
  */
-export class AbortedStream<T> implements UnsyncStream<T> {
+export class FailedStream<T> implements UnsyncStream<T> {
   readonly executor: ExecutorKind;
-  readonly #message: string;
+  readonly #error: unknown;
   #thrown = false;
 
-  constructor(signal: AbortSignal, executor: ExecutorKind) {
+  constructor(error: unknown, executor: ExecutorKind) {
     this.executor = executor;
-    this.#message = abortMessage(signal);
+    this.#error = error;
   }
 
   async next(): Promise<IteratorResult<T>> {
     if (this.#thrown) return { value: undefined, done: true };
     this.#thrown = true;
-    throw new CancelledError(this.#message);
+    throw this.#error;
   }
 
   async return(value?: unknown): Promise<IteratorResult<T>> {

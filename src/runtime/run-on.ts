@@ -9,7 +9,7 @@ import { pendingFuture, rejectFuture, resolveFuture } from '../core/future-inter
 import { assertFunction } from '../core/validate';
 import { inWorker, locateFunction } from '../executors/registry';
 import { LocalStream, isGeneratorFunction, type UnsyncStream } from '../executors/unsync-stream';
-import { abortedFuture, AbortedStream, cancelOnAbort, cancelStreamOnAbort, type ResolvedCallOptions } from './call-options';
+import { abortedFuture, abortedStream, cancelOnAbort, cancelStreamOnAbort, type ResolvedCallOptions } from './call-options';
 import { getExecutor } from './pools';
 
 /** The executors `toThread`, `toProcess` and `toRemote` send calls to. */
@@ -32,7 +32,7 @@ export function runOn(kind: RunOnKind, fn: (...args: any[]) => unknown, args: un
   const signal = call?.signal;
   if (inWorker() && kind !== 'remote') {
     if (generator) {
-      if (signal?.aborted === true) return new AbortedStream(signal, 'loop');
+      if (signal?.aborted === true) return abortedStream(signal, 'loop');
       return cancelStreamOnAbort(new LocalStream(fn(...args) as Iterator<unknown>), signal);
     }
     if (signal?.aborted === true) return abortedFuture(signal, 'loop', call?.name);
@@ -45,7 +45,7 @@ export function runOn(kind: RunOnKind, fn: (...args: any[]) => unknown, args: un
   const executor = remote ?? getExecutor(kind);
   const target = { file: ref.file, name: ref.name };
   if (generator && executor.stream !== undefined) {
-    if (signal?.aborted === true) return new AbortedStream(signal, kind);
+    if (signal?.aborted === true) return abortedStream(signal, kind);
     const options = call === undefined ? undefined : { timeout: call.timeout, name: call.name, highWaterMark: call.highWaterMark };
     return cancelStreamOnAbort(executor.stream(target, args, options), signal);
   }

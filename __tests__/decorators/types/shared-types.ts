@@ -3,7 +3,7 @@
  * tsconfig and with tsconfig.legacy.json): what `unsync(fn)` turns a function into, and
  * how decorated methods' calls are typed for `await` and `gather`.
  */
-import { asUnfuture, gather, toProcess, toRemote, toThread, unsync, withOptions, type Unfuture, type Unsynced, type UnsyncedFunction, type WithCallOptions } from '../../../src';
+import { asStream, asUnfuture, gather, toProcess, toRemote, toThread, unsync, withOptions, type Unfuture, type Unsynced, type UnsyncedFunction, type WithCallOptions, type UnsyncStream } from '../../../src';
 
 type Equal<X, Y> = (<T>() => T extends X ? 1 : 2) extends <T>() => T extends Y ? 1 : 2 ? true : false;
 const assertType = <T extends true>(): T => true as T;
@@ -56,6 +56,22 @@ assertType<Equal<typeof fromRemote, Unfuture<number>>>();
 // @ts-expect-error: toThread.with takes no executor
 toThread.with({ executor: 'process' });
 
+// Generator functions: each call is an UnsyncStream of what they yield.
+export const countU = unsync(function* count(n: number): Generator<number, string> {
+  for (let i = 0; i < n; i++) yield i;
+  return 'done';
+});
+export const ticksU = unsync(async function* ticks(): AsyncGenerator<string> {
+  yield 'tick';
+});
+assertType<Equal<ReturnType<typeof countU>, UnsyncStream<number>>>();
+assertType<Equal<ReturnType<typeof ticksU>, UnsyncStream<string>>>();
+assertType<Equal<ReturnType<ReturnType<typeof countU.with>>, UnsyncStream<number>>>();
+assertType<Equal<Unsynced<() => never>, () => Unfuture<never>>>();
+assertType<Equal<Unsynced<() => any>, () => Unfuture<any>>>();
+// @ts-expect-error: a stream is not an Unfuture
+export const notAFuture: Unfuture<number> = countU(3);
+
 export async function usage(): Promise<string> {
   const total: number = await addU(1, 2);
   const text: string = await fetchU('u').then((t) => t.toUpperCase());
@@ -82,6 +98,10 @@ export class Jobs {
   @unsync async size(path: string): Promise<number> {
     return path.length;
   }
+
+  @unsync({ executor: 'thread' }) static *lines(n: number): Generator<string> {
+    for (let i = 0; i < n; i++) yield `line ${i}`;
+  }
 }
 
 export async function decoratedUsage(jobs: Jobs): Promise<void> {
@@ -97,5 +117,10 @@ export async function decoratedUsage(jobs: Jobs): Promise<void> {
   const hash = withOptions(Jobs.hash, { timeout: 10 });
   assertType<Equal<typeof hash, typeof Jobs.hash>>();
   const size: number = await withOptions(jobs.size, { executor: 'loop' }).call(jobs, 'c');
+  // A generator method keeps its declared Generator type (for await takes it); asStream() gives the stream.
+  for await (const line of Jobs.lines(2)) assertType<Equal<typeof line, string>>();
+  const lines = asStream(Jobs.lines(2));
+  assertType<Equal<typeof lines, UnsyncStream<string>>>();
+  lines.cancel();
   assertType<Equal<typeof size, number>>();
 }
