@@ -64,6 +64,12 @@ async function handlersFor(variant: Variant): Promise<Record<string, Handler>> {
     };
   }
   if (variant === 'auto') {
+    // HTTP_MIXED_EVIDENCE: thresholds for 'auto' as JSON (configureEvidence), to see what a
+    // part of the routing costs, e.g. '{"probeCalls":0}': no thread/process comparison.
+    if (process.env.HTTP_MIXED_EVIDENCE !== undefined) {
+      const { configureEvidence } = await import('../src');
+      configureEvidence(JSON.parse(process.env.HTTP_MIXED_EVIDENCE) as Parameters<typeof configureEvidence>[0]);
+    }
     const A = await import('./lib/http-auto');
     return {
       '/hash': () => A.hashPassword(input.password),

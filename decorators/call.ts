@@ -21,7 +21,7 @@ import { debugState } from '../src/runtime/debug-state';
 import { expectAwaited } from '../src/runtime/debug-futures';
 import { isThenable } from '../src/core/validate';
 import { qualifiedName, registryName, type DecoratedInfo } from './decorated';
-import { declareForWorkers, loadedExports, poolAvailable, poolCanStart, poolHasRoom, runningInWorker, submitToPool, type CallRef, type PoolRun } from './dispatch';
+import { declareForWorkers, loadedExports, poolAvailable, runningInWorker, runsAlone, submitToPool, type CallRef, type PoolRun } from './dispatch';
 import { locateDecorated, locatedRef, rememberDeclaration } from './locate';
 import { thisProblem } from './method-this';
 import { moduleFacts } from './module-facts';
@@ -91,20 +91,20 @@ export function callDecorated(info: DecoratedInfo, self: unknown, args: unknown[
       return runInline(info, self, args, true, call);
     }
   }
-  // While the pools are compared, a call goes to the other pool only if it can start there
-  // now (a `.with({ executor })` call goes where it says).
-  const executor = call?.executor === undefined && decision.evidence.comparing ? comparisonRoute(info.original, chosen, poolCanStart) : chosen;
+  // While the pools are compared, a call goes to the other pool only if it would run alone
+  // (a `.with({ executor })` call goes where it says).
+  const executor = call?.executor === undefined && decision.evidence.comparing ? comparisonRoute(info.original, chosen, runsAlone) : chosen;
   countCall(info, executor);
   const callArgs = instanceMethod ? [envelope(info, self), ...args] : args;
-  // Measured for the thread/process comparison only if no other call is ahead of it.
-  let unqueued = false;
+  // Measured for the thread/process comparison only if no other pool call is in flight.
+  let alone = false;
   let future: Unfuture<unknown> | undefined;
   // The worker's own measure of the call: the future's timing would add the queue, the
   // message round trip and, on a cold pool, the worker's startup. A worker's first call into
   // the module also loads it there, so that sample says nothing about the function: skipped.
-  // Thread and process pools are compared by what a call costs its caller, from the submit
-  // to the answer's arrival here (run, serialization, both message trips), on calls that
-  // found a worker free: a queued call's cost says more about the load than about the pool.
+  // Thread and process pools are compared by what a pool adds to a call (from the submit to
+  // the answer's arrival here, less the run: serialization, both message trips), on calls
+  // that ran alone: with other calls in flight it says more about the load than the pool.
   // See docs/decorator.md, "Measuring". It reaches the engine as the call's observer (onRun).
   const onRun = (run: PoolRun): void => {
     // Rule 2 from the worker's side: it returned a promise, so it is async (the loop's).
@@ -112,11 +112,11 @@ export function callDecorated(info: DecoratedInfo, self: unknown, args: unknown[
     if (run.cold) return;
     const submitted = future?.timing.createdAt;
     // CPU time of the run, when this call asked the worker for it (docs/decorator.md, "Measuring").
-    const costMs = unqueued && submitted !== undefined ? performance.now() - submitted : undefined;
+    const costMs = alone && submitted !== undefined ? performance.now() - submitted : undefined;
     recordCall(info.original, executor, run.runMs, { cpuMs: run.cpuMs, preemptedMs: run.preemptedMs, costMs });
   };
   try {
-    unqueued = poolHasRoom(executor);
+    alone = runsAlone();
     const cpuTime = wantsCpuSample(info.original);
     future = submitToPool(executor, ref, callArgs, { timeout: timeoutOf(info, call), name: call?.name ?? qualifiedName(info), onRun, cpuTime });
   } catch (error) {

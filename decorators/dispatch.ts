@@ -75,22 +75,24 @@ export function streamFromPool<T>(
 }
 
 /**
- * True when a call sent to the `kind` pool now would start at once: nothing queued and a
- * worker without a call. (The decorator compares pools only on such calls.)
+ * True when a call sent to a pool now would run alone: no call running or waiting on the
+ * thread pool or on the process pool (a pool not created yet counts as idle). The decorator
+ * measures what a pool adds to a call only on such calls, and a thread/process comparison
+ * sends its calls to the other pool only then: with other calls in flight, a call's overhead
+ * mostly says how busy the cores and the event loop were, and an idle pool would look cheaper
+ * than a busy one whatever their merits (docs/decorator.md, "Thread or process").
  */
-export function poolHasRoom(kind: 'thread' | 'process'): boolean {
-  const s = getExecutor(kind).statistics();
-  return s.queued === 0 && s.running < s.workers;
-}
-
-/**
- * True when a call sent to the `kind` pool now would not wait behind other calls: a worker
- * is free ({@link poolHasRoom}), or the pool has no worker and no call yet (the call starts
- * one). A comparison of the pools sends its calls to the other pool only then.
- */
-export function poolCanStart(kind: 'thread' | 'process'): boolean {
-  const s = getExecutor(kind).statistics();
-  return s.queued === 0 && (s.running < s.workers || (s.workers === 0 && s.running === 0));
+export function runsAlone(): boolean {
+  for (const kind of ['thread', 'process'] as const) {
+    let s: { queued: number; running: number };
+    try {
+      s = getExecutor(kind).statistics();
+    } catch {
+      continue; // not in this build
+    }
+    if (s.queued > 0 || s.running > 0) return false;
+  }
+  return true;
 }
 
 /** The module exports of `file` as loaded in this thread (a worker resolves classes with it). */

@@ -37,9 +37,14 @@ export interface EvidenceThresholds {
   kindStreak: number;
   /** Warm pool calls before the other pool is tried (doubled after each comparison). Default 16. */
   compareAfter: number;
-  /** Calls per pool a thread/process comparison uses (0: never compare). Default 8. */
+  /**
+   * Calls per pool a thread/process comparison uses (0: never compare). Default 0: off, because
+   * on a busy server the comparison moved functions to the process pool where, with the other
+   * functions on threads, their calls cost several times more (docs/decorator.md, "Thread or
+   * process"); 8 turns it on (a function whose arguments are large buffers may gain).
+   */
   probeCalls: number;
-  /** The other pool must be faster per call by more than this fraction to win (0-1). Default 0.2. */
+  /** The other pool's overhead per call must be lower by more than this fraction to win (0-1). Default 0.2. */
   switchMargin: number;
 }
 
@@ -53,7 +58,7 @@ const DEFAULTS: EvidenceThresholds = {
   ioShare: 0.3,
   kindStreak: 3,
   compareAfter: 16,
-  probeCalls: 8,
+  probeCalls: 0,
   switchMargin: 0.2,
 };
 const thresholds: EvidenceThresholds = { ...DEFAULTS };
@@ -72,7 +77,7 @@ export interface CallMeasure {
   readonly cpuMs?: number;
   /** Time the call was preempted, runnable but without a CPU (ms): neither its work nor waiting. */
   readonly preemptedMs?: number;
-  /** Pool calls that found a worker free: from the submit to the answer here (ms), the per-call cost compared across pools. */
+  /** Pool calls that ran alone (no other pool call in flight): from the submit to the answer here (ms); less the run, what the pool added, compared across pools. */
   readonly costMs?: number;
 }
 
@@ -90,7 +95,7 @@ export interface MeasuredFacts {
   readonly cpuSamples: number;
   /** The kind measurement says, once it does. */
   readonly kind: 'io' | 'cpu' | undefined;
-  /** Median per-call cost (ms) of the recent warm calls on each pool. */
+  /** Median overhead per call (ms) of the recent warm calls on each pool: what the pool adds to the run (sending, waking a worker, the answer's trip). */
   readonly poolCostMs: Readonly<Partial<Record<'thread' | 'process', number>>>;
   /** The pool a thread/process comparison chose, once one ran. */
   readonly pool: 'thread' | 'process' | undefined;
@@ -248,8 +253,12 @@ export function recordCall(key: object, executor: ConcreteExecutor, ms: number, 
     onOffLoopCall(e, ms);
     // Cheap runs are on their way back to the loop: which pool they use hardly matters.
     if (measure?.costMs !== undefined && ms > thresholds.cheapMs) {
-      // Before any decision was made (tests), the pool it ran on is where it was sent.
-      changed = e.pools.record(executor, measure.costMs, e.pools.route(e.guess ?? executor), e.mayProbe, thresholds) || changed;
+      // What the pool adds to the call: its cost less the run, which is the same work on
+      // either pool (measured under load, a run's length says how busy the cores were, not
+      // which pool is better: see pool-choice.ts). Before any decision (tests), the pool it
+      // ran on is where it was sent.
+      const overhead = Math.max(0, measure.costMs - ms);
+      changed = e.pools.record(executor, overhead, e.pools.route(e.guess ?? executor), e.mayProbe, thresholds) || changed;
     }
   }
   if (changed || e.placement !== before) epoch++;
@@ -273,7 +282,8 @@ export function wantsCpuSample(key: object): boolean {
  * (a worker is free, or the pool has none yet and this call starts one); else it goes to the
  * pool the comparison started from. So the probes trickle at the rate the other pool takes
  * them, each measured without a queue, instead of a burst that queues there (a saturated
- * server would send its whole burst to a cold pool and measure none of it).
+ * server would send its whole burst to a cold pool and measure none of it). The decorator
+ * passes `runsAlone` (./dispatch.ts): only a call with no other pool call in flight.
  */
 export function comparisonRoute(key: object, pool: Pool, canStart: (pool: Pool) => boolean): Pool {
   const probe = store.get(key)?.pools.probe;

@@ -1,20 +1,30 @@
 /**
  * Thread pool against process pool, from measurement: for a function that runs off the loop
- * often enough, send a few calls to the pool it does not use, compare the per-call cost on
- * both, and keep the faster.
+ * often enough, send a few calls to the pool it does not use, compare what each pool adds
+ * to a call, and keep the cheaper.
  *
- * The per-call cost of a pool call is the time from handing it to a worker to its answer
- * arriving here: the run plus both message trips (structured clone over a `MessagePort`
- * for threads, serialization over a pipe for child processes). Time queued is left out (it
- * depends on the load, not on the pool), and so is a worker's first call into the module.
+ * What a pool adds to a call (its overhead) is the time from handing the call to a worker
+ * to its answer arriving here, less the run itself: both message trips (structured clone
+ * over a `MessagePort` for threads, serialization over a pipe for child processes, a large
+ * buffer through a file), waking the worker, and the caller's side. The run is left out: it
+ * is the same work on either pool, and measured on a busy machine its length says how busy
+ * the cores were when it ran, not which pool is better. (Comparing whole costs, a function
+ * probing an idle pool while its own pool was busy with other functions' calls measured
+ * the idle pool several times "faster", moved there, and the next function did the same:
+ * the HTTP benchmark's functions spread over both pools, four busy workers on two cores,
+ * and the server answered a fraction of the requests the same functions pinned to either
+ * pool did; docs/performance.md, "HTTP server".) Time queued is
+ * left out too (only calls that found a worker free count), and so is a worker's first
+ * call into the module.
  *
  * The comparison, and its hysteresis:
- * - after `compareAfter` warm calls on its pool, the next calls go to the other pool
- *   (`probing`), at most `3 × probeCalls` of them, until `2 × probeCalls` of them answered:
- *   the first half warms the other pool up (a new worker's JIT has not seen the function
- *   yet: its first calls there can cost several times its later ones) and is not compared;
- * - the medians of the last `probeCalls` costs on each pool are compared, and the function
- *   moves only when the other pool is faster by more than `switchMargin` (a fraction);
+ * - after `compareAfter` warm calls on its pool, calls go to the other pool (`probing`),
+ *   each only when that pool can start it at once, at most `3 × probeCalls` of them, until
+ *   `2 × probeCalls` of them answered: the first half warms the other pool up (a new
+ *   worker's JIT has not seen the function yet: its first calls there can cost several
+ *   times its later ones) and is not compared;
+ * - the medians of the last `probeCalls` overheads on each pool are compared, and the
+ *   function moves only when the other pool's is lower by more than `switchMargin` (a fraction);
  * - the next comparison waits twice as many calls as the last, and after `maxFlips`
  *   comparisons the choice is final. A function that needs a process never probes threads.
  */
@@ -30,7 +40,7 @@ export type Pool = 'thread' | 'process';
  * no global lock: a CPU-bound call runs in parallel on a thread as on a process, and a thread
  * call costs less (a structured clone over a `MessagePort` against serialization through a
  * pipe; a buffer is copied in memory, not written to a file), so the process pool is where a
- * comparison sends a function when it measures faster there (docs/decorator.md, "Measuring",
+ * comparison (off by default) sends a function when it measures it cheaper there (docs/decorator.md, "Measuring",
  * and docs/performance.md, "HTTP server": the same workload on fixed thread and process pools).
  */
 export function firstPool(needsProcess: boolean): Pool {
@@ -45,7 +55,7 @@ export interface PoolThresholds {
   readonly maxFlips: number;
 }
 
-/** A pool's recent costs (ms), newest last; at most `probeCalls` kept. */
+/** A pool's recent overheads per call (ms), newest last; at most `probeCalls` kept. */
 interface Costs {
   recent: number[];
   calls: number;
@@ -84,7 +94,7 @@ export class PoolChoice {
   }
 
   /**
-   * A warm call on `pool` cost `costMs`; `current` is where calls go when not probing
+   * A warm call on `pool` had an overhead of `costMs`; `current` is where calls go when not probing
    * (read only when no comparison runs).
    * `mayProbe` is false for a function that needs a process. True when the route changed.
    */
@@ -129,7 +139,7 @@ export class PoolChoice {
     const mine = median(this.costs[current].recent);
     const theirs = median(this.costs[other].recent);
     const n = t.probeCalls;
-    const words = `${fmt(theirs)} per call on the ${other} pool against ${fmt(mine)} on the ${current} pool (medians of ${n} calls each)`;
+    const words = `an overhead of ${fmt(theirs)} per call on the ${other} pool against ${fmt(mine)} on the ${current} pool (medians of ${n} calls each)`;
     if (theirs < mine * (1 - t.switchMargin)) {
       this.chosen = other;
       this.reason = `measured ${words}, so it moved to the ${other} pool`;
