@@ -23,6 +23,10 @@ interface Worker {
   readonly ended: Set<number>;
   readonly stopAsked: number[];
   how: 'live' | 'retired' | 'killed';
+  /** False: sends are refused as by a child whose channel closed before its exit event came. */
+  reachable: boolean;
+  /** Sends refused so far. */
+  refused: number;
 }
 
 interface Script {
@@ -43,7 +47,7 @@ class ScriptedLink implements Link<Worker> {
   constructor(readonly script: Script) {}
 
   start(): Worker {
-    const worker: Worker = { n: this.workers.length, ready: this.script.readyAtOnce, batches: [], started: new Set(), ended: new Set(), stopAsked: [], how: 'live' };
+    const worker: Worker = { n: this.workers.length, ready: this.script.readyAtOnce, batches: [], started: new Set(), ended: new Set(), stopAsked: [], how: 'live', reachable: true, refused: 0 };
     this.workers.push(worker);
     this.log.push(`start ${worker.n}`);
     return worker;
@@ -60,6 +64,11 @@ class ScriptedLink implements Link<Worker> {
   send(slot: Slot<Worker>, calls: readonly PoolCall[]): boolean {
     if (calls.some((call) => call.args[0] === 'unclonable')) throw new Error('could not be cloned');
     if (slot.handle.how !== 'live') return false;
+    if (!slot.handle.reachable) {
+      // An engine that retried at once would never let the exit event come: stop it spinning.
+      if (++slot.handle.refused === 50) slot.handle.reachable = true;
+      return false;
+    }
     slot.handle.batches.push(calls.map((call) => call.args[0] as number));
     return true;
   }
@@ -218,6 +227,29 @@ describe('PoolEngine: dispatch', () => {
     expect(await observed).toBe('value 1');
     answer(0, 2);
     expect(await throwing).toBe('value 2');
+  });
+
+  it('sends nothing more to a worker that refused a send, and runs the call on its replacement once it is gone', async () => {
+    const { link, submit, gone, answer } = setup({ depth: 4 });
+    const first = submit(1);
+    await tick();
+    link.workers[0]!.started.add(1);
+    link.workers[0]!.reachable = false; // its channel closed; the exit event has not come yet
+    const second = submit(2);
+    const third = submit(3);
+    await tick();
+    await tick();
+    // One refusal, then the engine waits for the worker's end instead of retrying in a loop
+    // that would keep the event loop from ever delivering it.
+    expect(link.workers[0]!.refused).toBe(1);
+    expect(link.workers).toHaveLength(1);
+    gone(0);
+    await tick();
+    expect(await rejectionOf(first)).toBeInstanceOf(WorkerCrashedError); // it had started there
+    expect(link.workers[1]!.batches).toEqual([[2, 3]]);
+    answer(1, 2);
+    answer(1, 3);
+    expect(await Promise.all([second, third])).toEqual(['value 2', 'value 3']);
   });
 
   it('validates its arguments and refuses calls once closing', async () => {

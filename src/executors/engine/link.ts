@@ -32,6 +32,12 @@ export class Slot<H = unknown> {
   everReady = false;
   /** Nothing more is sent here: it is being retired or killed. */
   leaving = false;
+  /**
+   * A send was refused (the link could not reach the worker: its end follows). Nothing more
+   * is sent here; retrying at once would spin, since the end arrives as an event the event
+   * loop must first get to.
+   */
+  unreachable = false;
   /** Its end was handled (reported gone); final. */
   gone = false;
   /** When `sent` last became empty (`performance.now()`), for the idle timer. */

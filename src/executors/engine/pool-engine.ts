@@ -234,6 +234,7 @@ export class PoolEngine<H> {
   sendNow(call: PoolCall, slot: Slot<H>): boolean {
     try {
       if (!this.#link.send(slot, [call])) {
+        slot.unreachable = true;
         this.#queue.giveBack(call);
         this.#schedulePump();
         return false;
@@ -343,7 +344,7 @@ export class PoolEngine<H> {
   }
 
   #canTake(slot: Slot<H>): boolean {
-    return !slot.leaving && slot.total + slot.outbox.length < this.settings.maxTasksPerWorker && this.#link.accepting(slot);
+    return !slot.leaving && !slot.unreachable && slot.total + slot.outbox.length < this.settings.maxTasksPerWorker && this.#link.accepting(slot);
   }
 
   /** Workers that count against maxWorkers. */
@@ -392,6 +393,7 @@ export class PoolEngine<H> {
       return;
     }
     if (!sent) {
+      slot.unreachable = true;
       for (const call of calls) this.#queue.giveBack(call);
       this.#schedulePump();
       return;
