@@ -217,6 +217,25 @@ export function defineContract(link: Link): void {
           expect(linesOf(log)).toEqual(['held', 'a', 'b', 'c', 'd', 'e']);
         });
       });
+
+      it('once calls run long, sends none behind a busy worker: a waiting call goes to the first worker that frees', async () => {
+        await withPool(fresh({ maxWorkers: 2 }), async (two) => {
+          const { log, release, go } = scratch.next();
+          // Calls of several ms each: pipelining them would only make some wait behind others.
+          await Promise.all(Array.from({ length: 16 }, () => two.submit(refOf(kx.sleepFor), [6])));
+          const long = two.submit(refOf(kx.hold), [log, 'long', release]);
+          const short = two.submit(refOf(kx.hold), [log, 'short', go]);
+          await waitForLine(log, 'long');
+          await waitForLine(log, 'short');
+          const next = two.submit(refOf(kx.mark), [log, 'next']);
+          releaseAll(go);
+          // Sent behind the long call, it would wait for it (and this would time out).
+          expect(await Promise.race([next, long])).toBe('next');
+          expect(linesOf(log)).toEqual(['long', 'short', 'next']);
+          releaseAll(release);
+          expect(await Promise.all([long, short])).toEqual(['long', 'short']);
+        });
+      });
     });
 
     describe('cancelling a call that has not started', () => {

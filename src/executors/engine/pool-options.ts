@@ -113,7 +113,8 @@ export interface ThreadTuning {
   readonly atomics?: 'sync' | 'async' | 'disabled';
   /**
    * Calls sent to one thread at a time, the running one included (default 2; at most 15,
-   * fewer than a thread's 16 claim cells, which its unanswered calls each hold).
+   * fewer than a thread's 16 claim cells, which its unanswered calls each hold). Applies to
+   * tiny calls: while the pool's calls run longer than 1 ms on average, each thread gets one.
    */
   readonly pipelineDepth?: number;
 }

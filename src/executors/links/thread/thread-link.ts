@@ -35,6 +35,13 @@ import { registerSyncSource, unregisterSyncSource, type SyncSource } from './thr
  */
 export const SESSION_IDLE_MS = 250;
 
+/**
+ * Calls whose mean run time is above this (ms) are not pipelined. A call sent ahead waits
+ * behind the running one even when another thread frees first; that costs nothing next to
+ * the round trip it saves only while calls are tiny (a round trip is some tens of µs).
+ */
+export const PIPELINE_MAX_RUN_MS = 1;
+
 type ThreadSlot = Slot<Thread>;
 
 /** Worker threads (piscina sessions) beneath a pool engine. */
@@ -91,8 +98,9 @@ export class ThreadLink implements Link<Thread>, SyncSource {
     return false;
   }
 
-  depth(): number {
-    return this.#tuning.pipelineDepth;
+  /** Tiny calls are pipelined up to the tuned depth; longer ones go one at a time (balance beats latency). */
+  depth(meanRunMs: number): number {
+    return meanRunMs > PIPELINE_MAX_RUN_MS ? 1 : this.#tuning.pipelineDepth;
   }
 
   send(slot: ThreadSlot, calls: readonly PoolCall[]): boolean {
