@@ -8,6 +8,7 @@
  *
  *   npx tsx benchmarks/executors-soak.ts [--calls N] [--markdown]
  */
+import * as fs from 'node:fs';
 import { seededRandom } from '../examples/seeded-random';
 import { isCancelledError, isTimeoutError, isWorkerCrashedError } from '../src/core/errors';
 import type { Unfuture } from '../src/core/future';
@@ -49,6 +50,8 @@ async function main(): Promise<void> {
   const watchdog = setInterval(() => {
     if (performance.now() - lastSettle < 10_000) return;
     console.error(`stalled: ${inFlight} calls in flight for 10 s`, JSON.stringify(pools.map((p) => p.statistics())));
+    // A stalled child: is it running (R), sleeping (S) or blocked (D)? Its whole line from /proc.
+    for (const pid of processes.childPids()) console.error(`child ${pid}: ${procStat(pid)}`);
     process.exit(2);
   }, 1_000);
   watchdog.unref();
@@ -125,3 +128,12 @@ function classify(error: unknown): string {
 }
 
 if (!inWorker()) void main();
+
+/** `/proc/<pid>/stat` of a child (state, CPU ticks), or why it cannot be read. */
+function procStat(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').trim();
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
