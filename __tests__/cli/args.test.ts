@@ -95,7 +95,7 @@ describe('parseCommand', () => {
     ['an executor listed twice', ['bench', TARGET, '--executors', 'loop,loop'], "--executors got 'loop,loop', which lists an executor twice; expected a comma-separated list of loop, thread, process, each once"],
     ['a bench flag on inspect', ['inspect', TARGET, '--calls', '3'], "--calls applies to 'bench', not 'inspect'"],
     ['a target without #export', ['bench', './jobs.ts'], "expected <module>#<export>, got './jobs.ts' (for example ./lib/hash.ts#hashPassword)"],
-    ['an unknown command', ['frobnicate', TARGET], "unknown command 'frobnicate'; expected 'bench' or 'inspect'"],
+    ['an unknown command', ['frobnicate', TARGET], "unknown command 'frobnicate'; expected 'bench', 'inspect' or 'worker'"],
     ['a second positional', ['bench', TARGET, 'extra'], "unexpected argument 'extra'; expected one <module>#<export> (flags start with --)"],
     ['a missing target', ['inspect'], "missing <module>#<export> after 'inspect'"],
   ];
@@ -106,7 +106,7 @@ describe('parseCommand', () => {
   });
 
   it('lists the accepted flags for an unknown one, long or short, with its value', () => {
-    const expected = '; expected one of --args, --executors, --calls, --concurrency, --rounds, --warmup, --report, --json, --quiet, --help (see unsync --help)';
+    const expected = '; expected one of --args, --executors, --calls, --concurrency, --rounds, --warmup, --report, --json, --quiet, --redis, --queue, --executor, --grace, --verbose, --help (see unsync --help)';
     expect(usageError(['bench', TARGET, '--colour']).message).toBe(`unknown flag '--colour'${expected}`);
     expect(usageError(['bench', TARGET, '--colour=red']).message).toBe(`unknown flag '--colour=red'${expected}`);
     expect(usageError(['bench', TARGET, '-x']).message).toBe(`unknown flag '-x'${expected}`);

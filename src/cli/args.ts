@@ -1,5 +1,5 @@
 /**
- * Command-line parsing for `unsync bench` and `unsync inspect`. Node's `util.parseArgs`
+ * Command-line parsing for `unsync bench`, `unsync inspect` and `unsync worker`. Node's `util.parseArgs`
  * splits the words into tokens; every token is then checked here, so that each bad value
  * (an unknown flag, a missing or malformed value, a flag given twice) is ONE line naming
  * the flag, the value and what is accepted, with exit code 2.
@@ -14,6 +14,18 @@ import { UsageError } from './usage-error';
 export type Command =
   | { readonly command: 'help' }
   | { readonly command: 'inspect'; readonly target: TargetSpec; readonly json: boolean }
+  | {
+      readonly command: 'worker';
+      /** Module paths, as typed (resolved from the working folder). */
+      readonly modules: readonly string[];
+      readonly redis: string;
+      readonly queue: string | undefined;
+      readonly concurrency: number | undefined;
+      readonly executor: 'loop' | 'thread' | 'process' | undefined;
+      /** Shutdown grace (ms): running calls still going after it are stopped and requeued. */
+      readonly grace: number | undefined;
+      readonly verbose: boolean;
+    }
   | {
       readonly command: 'bench';
       readonly target: TargetSpec;
@@ -40,31 +52,48 @@ export const USAGE = `Usage:
                [--calls N] [--concurrency N] [--rounds N] [--warmup N]
                [--json] [--report out.html] [--quiet]
   unsync inspect <module>#<export> [--json]
+  unsync worker <module...> [--redis URL] [--queue NAME] [--concurrency N]
+               [--executor loop|thread|process] [--grace MS] [--verbose]
 
 <module> is a path to a .ts or .js file, resolved as Node and tsx resolve an import:
 ./jobs finds ./jobs.ts, .tsx, .mts, .cts, .js, .mjs, .cjs (in that order), then
 ./jobs/index.* ; ./jobs.js also finds ./jobs.ts. <export> names an exported function or
 static method (Class.method). --args is a JSON array of the call's arguments (a single
-non-array value is one argument), or @file.json to read it from a file.`;
+non-array value is one argument), or @file.json to read it from a file.
+
+unsync worker loads the modules (registering their functions) and runs the remote calls
+of a BullMQ queue on Redis (default redis://127.0.0.1:6379, queue 'unsync'): on its event
+loop, or in its own thread or process pool (--executor), --concurrency at once. On SIGINT
+or SIGTERM it stops taking jobs, lets running calls finish (or, after --grace ms, stops
+them and puts their jobs back to waiting), prints a summary and exits.`;
+
+type CommandName = 'bench' | 'inspect' | 'worker';
+const COMMANDS: readonly CommandName[] = ['bench', 'inspect', 'worker'];
+const isCommand = (word: string): word is CommandName => (COMMANDS as readonly string[]).includes(word);
 
 /** A flag's value kind, what it accepts in words, and which commands take it. */
 interface FlagSpec {
   readonly type: 'string' | 'boolean';
   readonly accepts: string;
-  readonly commands: readonly ('bench' | 'inspect')[];
+  readonly commands: readonly CommandName[];
 }
 
 const FLAGS: Readonly<Record<string, FlagSpec>> = {
   args: { type: 'string', accepts: 'a JSON value (an array is the argument list) or @file.json', commands: ['bench'] },
   executors: { type: 'string', accepts: `a comma-separated list of ${BENCH_EXECUTORS.join(', ')}`, commands: ['bench'] },
   calls: { type: 'string', accepts: 'an integer >= 1', commands: ['bench'] },
-  concurrency: { type: 'string', accepts: 'an integer >= 1', commands: ['bench'] },
+  concurrency: { type: 'string', accepts: 'an integer >= 1', commands: ['bench', 'worker'] },
   rounds: { type: 'string', accepts: 'an integer >= 1', commands: ['bench'] },
   warmup: { type: 'string', accepts: 'an integer >= 0', commands: ['bench'] },
   report: { type: 'string', accepts: 'a path for the HTML report', commands: ['bench'] },
   json: { type: 'boolean', accepts: 'no value (a switch)', commands: ['bench', 'inspect'] },
   quiet: { type: 'boolean', accepts: 'no value (a switch)', commands: ['bench'] },
-  help: { type: 'boolean', accepts: 'no value (a switch)', commands: ['bench', 'inspect'] },
+  redis: { type: 'string', accepts: "a Redis URL starting with 'redis://' or 'rediss://'", commands: ['worker'] },
+  queue: { type: 'string', accepts: "a queue name (not empty, no ':')", commands: ['worker'] },
+  executor: { type: 'string', accepts: 'one of loop, thread, process', commands: ['worker'] },
+  grace: { type: 'string', accepts: 'an integer >= 0 (milliseconds)', commands: ['worker'] },
+  verbose: { type: 'boolean', accepts: 'no value (a switch)', commands: ['worker'] },
+  help: { type: 'boolean', accepts: 'no value (a switch)', commands: ['bench', 'inspect', 'worker'] },
 };
 
 const FLAG_LIST = Object.keys(FLAGS).map((name) => `--${name}`).join(', ');
@@ -109,14 +138,28 @@ export function parseCommand(argv: readonly string[], cwd = process.cwd()): Comm
   }
   const [command, spec, ...extra] = positionals;
   if (values.has('help') || command === undefined || command === 'help') return { command: 'help' };
-  if (command !== 'bench' && command !== 'inspect') throw new UsageError(`unknown command ${quote(command)}; expected 'bench' or 'inspect'`);
+  if (!isCommand(command)) throw new UsageError(`unknown command ${quote(command)}; expected 'bench', 'inspect' or 'worker'`);
+  for (const name of values.keys()) {
+    const takers = FLAGS[name]!.commands;
+    if (!takers.includes(command)) throw new UsageError(`--${name} applies to ${takers.map((c) => `'${c}'`).join(' and ')}, not '${command}'`);
+  }
+  const text = (name: string): string | undefined => values.get(name) as string | undefined;
+  if (command === 'worker') {
+    if (spec === undefined) throw new UsageError("missing <module...> after 'worker'; expected the modules that register the functions to run");
+    return {
+      command,
+      modules: [spec, ...extra],
+      redis: redisUrl(text('redis')),
+      queue: queueName(text('queue')),
+      concurrency: integer('concurrency', text('concurrency'), 1),
+      executor: workerExecutor(text('executor')),
+      grace: integer('grace', text('grace'), 0),
+      verbose: values.has('verbose'),
+    };
+  }
   if (spec === undefined) throw new UsageError(`missing <module>#<export> after '${command}'`);
   if (extra.length > 0) throw new UsageError(`unexpected argument ${quote(extra[0]!)}; expected one <module>#<export> (flags start with --)`);
   const target = parseTarget(spec);
-  for (const name of values.keys()) {
-    if (!FLAGS[name]!.commands.includes(command)) throw new UsageError(`--${name} applies to 'bench', not '${command}'`);
-  }
-  const text = (name: string): string | undefined => values.get(name) as string | undefined;
   if (command === 'inspect') return { command, target, json: values.has('json') };
   return {
     command,
@@ -179,6 +222,27 @@ function parseExecutors(text: string | undefined): BenchExecutor[] | undefined {
   }
   if (new Set(names).size !== names.length) throw new UsageError(`--executors got ${quote(text)}, which lists an executor twice; expected ${accepts}, each once`);
   return names as BenchExecutor[];
+}
+
+/** The Redis a worker connects to: `--redis`, else the local default. */
+export const DEFAULT_REDIS = 'redis://127.0.0.1:6379';
+
+function redisUrl(text: string | undefined): string {
+  if (text === undefined) return DEFAULT_REDIS;
+  if (!/^rediss?:\/\/./.test(text)) throw new UsageError(`--redis got ${quote(text)}; expected ${FLAGS.redis!.accepts}`);
+  return text;
+}
+
+function queueName(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  if (text === '' || text.includes(':')) throw new UsageError(`--queue got ${quote(text)}; expected ${FLAGS.queue!.accepts}`);
+  return text;
+}
+
+function workerExecutor(text: string | undefined): 'loop' | 'thread' | 'process' | undefined {
+  if (text === undefined) return undefined;
+  if (text !== 'loop' && text !== 'thread' && text !== 'process') throw new UsageError(`--executor got ${quote(text)}; expected ${FLAGS.executor!.accepts}`);
+  return text;
 }
 
 function integer(flag: string, text: string | undefined, min: number): number | undefined {

@@ -1,5 +1,6 @@
 /**
- * The `unsync` command: `unsync bench <module>#<export> …` and `unsync inspect …`.
+ * The `unsync` command: `unsync bench <module>#<export> …`, `unsync inspect …` and
+ * `unsync worker <module...>` (a remote worker, ./worker-command.ts).
  * Started by the plain `.cjs` launcher (`./unsync.cjs`). Output goes to stdout (the table
  * or JSON); progress, notes and errors go to stderr. A bad input is ONE line on stderr and
  * a non-zero exit code, never a stack trace.
@@ -18,6 +19,7 @@ import { parseCommand, USAGE, type Command } from './args';
 import { loadTarget } from './load-target';
 import { progressBar } from './progress';
 import { UsageError } from './usage-error';
+import { runWorker } from './worker-command';
 
 /** Where the CLI writes (tests pass their own). */
 export interface CliIO {
@@ -42,6 +44,7 @@ export async function main(argv: readonly string[], io: CliIO = { stdout: proces
       io.stdout.write(`${USAGE}\n`);
       return 0;
     }
+    if (command.command === 'worker') return await runWorker(command, io);
     const fn = await loadTarget(command.target, io.cwd, { instanceMethods: command.command === 'inspect' });
     if (command.command === 'inspect') return runInspect(command, fn, io);
     return await runBench(command, fn, io);

@@ -15,7 +15,7 @@ export { ProcessExecutor } from './process-executor';
 export { RemoteExecutor } from './remote/remote-executor';
 export { startWorker } from './remote/remote-worker';
 export type { RemoteWorker } from './remote/remote-worker';
-export type { RemoteConnection, RemoteQueueOptions, RemoteOptions, RemoteWorkerOptions, RemoteWorkerExecutor } from './remote/remote-options';
+export type { RemoteConnection, RemoteQueueOptions, RemoteOptions, RemoteWorkerOptions, RemoteWorkerExecutor, RemoteJobReport } from './remote/remote-options';
 export {
   WorkerCrashedError,
   RemoteError,

@@ -76,7 +76,7 @@ describe('configuration', () => {
     await expect(startWorker({ modules: [MODULE], connection: redis.url, executor: 'remote' as never })).rejects.toThrow(
       /Expected `options\.executor` to be 'loop', 'thread' or 'process', got "remote"/,
     );
-    await expect(startWorker({ modules: [MODULE], connection: redis.url, grace: -1 })).rejects.toThrow(RangeError);
+    await expect(startWorker({ modules: [MODULE], connection: redis.url, cancelGrace: -1 })).rejects.toThrow(RangeError);
     expect(() => toRemote('echo' as never)).toThrow(TypeError);
   });
 });
@@ -132,6 +132,8 @@ describe('jobs that are not calls', () => {
         payload: JSON.stringify({ type: 'v8', file: '/tmp/not-from-redis' }),
       });
       await expect(fileEnvelope.waitUntilFinished(events)).rejects.toThrow(/cannot be decoded.*inline/);
+      const future = await queue.add('x', { protocol: 99, module: path.relative(process.cwd(), MODULE), name: 'echo', payload: '[1]' });
+      await expect(future.waitUntilFinished(events)).rejects.toThrow(/the job speaks protocol 99, this worker 1/);
       expect(await toRemote(record, 'still-serving')).toBe('still-serving');
     } finally {
       await events.close();
@@ -228,6 +230,34 @@ describe('cancelling a running call', () => {
       await executor.close();
       await queue.close();
     }
+  });
+});
+
+describe('closing a worker', () => {
+  it('stops taking jobs and, without a grace, lets the running call finish and answer', async () => {
+    const queue = 'remote-test-close';
+    const closing = await startWorker({ modules: [MODULE], connection: redis.url, queue });
+    const executor = new RemoteExecutor({ connection: redis.url, queue });
+    try {
+      const running = executor.submit<string>({ file: MODULE, name: 'napThenReturn' }, [50, 'finished']);
+      await new Promise((resolve) => running.onProgress(resolve));
+      const closed = closing.close();
+      const late = executor.submit<string>({ file: MODULE, name: 'echo' }, ['never taken']);
+      expect(await running).toBe('finished');
+      await closed;
+      expect([late.done(), executor.statistics().queued]).toEqual([false, 1]);
+      late.cancel();
+      await expect(closing.close({ grace: -1 })).resolves.toBeUndefined(); // idempotent: the first close counts
+    } finally {
+      await executor.close({ force: true });
+    }
+  });
+
+  it('validates its options', async () => {
+    const other = await startWorker({ modules: [MODULE], connection: redis.url, queue: 'remote-test-close-options' });
+    expect(() => other.close({ grace: -1 })).toThrow(RangeError);
+    expect(() => other.close({ colour: 1 } as never)).toThrow(/Unknown option `colour`/);
+    await other.close({ grace: 0 });
   });
 });
 

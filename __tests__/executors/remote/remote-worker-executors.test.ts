@@ -22,7 +22,7 @@ const callers = new Map<string, RemoteExecutor>();
 beforeAll(async () => {
   redis = await startRedis();
   for (const kind of ['thread', 'process'] as const) {
-    workers.set(kind, await startWorker({ modules: [MODULE], connection: redis.url, queue: `pool-${kind}`, executor: kind, concurrency: 2, grace: WORKER_GRACE }));
+    workers.set(kind, await startWorker({ modules: [MODULE], connection: redis.url, queue: `pool-${kind}`, executor: kind, concurrency: 2, cancelGrace: WORKER_GRACE }));
     callers.set(kind, new RemoteExecutor({ connection: redis.url, queue: `pool-${kind}`, cancelGrace: 30_000 }));
   }
 });

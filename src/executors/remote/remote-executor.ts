@@ -168,6 +168,11 @@ export class RemoteExecutor implements Executor {
         }
         entry.call.progress(value);
       });
+      // A closing worker put the job back (it stopped the call to leave nothing half-done).
+      events.on('waiting', ({ jobId, prev }) => {
+        const entry = this.#calls.get(jobId);
+        if (entry !== undefined && prev === 'active' && entry.phase === 'running') entry.phase = 'waiting';
+      });
       events.on('stalled', ({ jobId }) => {
         const entry = this.#calls.get(jobId);
         if (entry === undefined) return;

@@ -45,7 +45,7 @@ export interface RemoteOptions extends RemoteQueueOptions {
    * Milliseconds a running call that was cancelled (or timed out) gets to stop on its
    * worker (default 5000). The worker is asked at once (the call's `currentSignal()`
    * aborts, `checkpoint()` and library awaits throw; a worker running its calls in a pool
-   * stops one by force after its own `grace`, default 1000); the Unfuture settles when the
+   * stops one by force after its own `cancelGrace`, default 1000); the Unfuture settles when the
    * worker answers, or when this time has passed, whichever comes first: the call may then
    * still run there (a call on a worker's loop that ignores cancellation, a lost request),
    * its answer discarded. `0` settles at once without asking.
@@ -93,7 +93,30 @@ export interface RemoteWorkerOptions extends RemoteQueueOptions {
    * `executor: 'thread'` or `'process'` only (a call on the loop cannot be preempted).
    * Keep it below the callers' `cancelGrace`, so that they see the call stopped.
    */
-  grace?: number;
+  cancelGrace?: number;
+  /**
+   * Called after each job this worker took, with what became of it (the CLI's `--verbose`
+   * line). A callback that throws is ignored.
+   */
+  onJob?: (report: RemoteJobReport) => void;
+}
+
+/** What became of one job a remote worker took (see {@link RemoteWorkerOptions.onJob}). */
+export interface RemoteJobReport {
+  readonly jobId: string;
+  /** The function's registered name (the job's name when the job is not a call). */
+  readonly name: string;
+  /**
+   * `completed`: the function returned; `failed`: it threw (both answer the caller);
+   * `cancelled`: its caller stopped it; `refused`: the job is not a call this worker runs
+   * (unregistered function, malformed, other protocol, over `maxPayload`, out of attempts);
+   * `requeued`: the worker was closing and stopped the call, the job waits for another worker.
+   */
+  readonly outcome: 'completed' | 'failed' | 'cancelled' | 'refused' | 'requeued';
+  /** Milliseconds from taking the job to this report. */
+  readonly ms: number;
+  /** Why it was refused, or the error's message. */
+  readonly reason?: string;
 }
 
 /** Where a remote worker runs its calls (see {@link RemoteWorkerOptions.executor}). */
@@ -170,7 +193,8 @@ export interface ResolvedWorkerOptions extends ResolvedQueueOptions {
   readonly stallTimeout: number;
   readonly name: string;
   readonly executor: RemoteWorkerExecutor;
-  readonly grace: number;
+  readonly cancelGrace: number;
+  readonly onJob: ((report: RemoteJobReport) => void) | undefined;
 }
 
 /** Validate `startWorker(options)`; throws `TypeError`/`RangeError` naming the option. */
@@ -178,7 +202,7 @@ export function resolveWorkerOptions(
   options: RemoteWorkerOptions,
   label = 'options',
 ): ResolvedWorkerOptions {
-  assertOptions(label, options, [...QUEUE_KEYS, 'modules', 'concurrency', 'stallTimeout', 'name', 'executor', 'grace']);
+  assertOptions(label, options, [...QUEUE_KEYS, 'modules', 'concurrency', 'stallTimeout', 'name', 'executor', 'cancelGrace', 'onJob']);
   if (options === undefined || options === null) throw new TypeError(expected(label, 'an object', options));
   const {
     modules,
@@ -186,7 +210,8 @@ export function resolveWorkerOptions(
     stallTimeout = DEFAULT_STALL_TIMEOUT,
     name = `${os.hostname()}:${process.pid}`,
     executor = 'loop',
-    grace = DEFAULT_WORKER_GRACE,
+    cancelGrace = DEFAULT_WORKER_GRACE,
+    onJob,
   } = options;
   if (!Array.isArray(modules) || modules.length === 0 || !modules.every((m) => typeof m === 'string' && m !== '')) {
     throw new TypeError(expected(`${label}.modules`, 'a non-empty array of module paths', modules));
@@ -198,6 +223,7 @@ export function resolveWorkerOptions(
   if (!WORKER_EXECUTORS.includes(executor)) {
     throw new TypeError(expected(`${label}.executor`, "'loop', 'thread' or 'process'", executor));
   }
-  assertInteger(`${label}.grace`, grace, 0, MAX_TIMER_MS);
-  return { ...resolveQueueOptions(options, label), modules: [...modules], concurrency, stallTimeout, name, executor, grace };
+  assertInteger(`${label}.cancelGrace`, cancelGrace, 0, MAX_TIMER_MS);
+  if (onJob !== undefined && typeof onJob !== 'function') throw new TypeError(expected(`${label}.onJob`, 'a function', onJob));
+  return { ...resolveQueueOptions(options, label), modules: [...modules], concurrency, stallTimeout, name, executor, cancelGrace, onJob };
 }

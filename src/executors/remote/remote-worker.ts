@@ -8,7 +8,8 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as BullMQ from 'bullmq';
-import { CloneError } from '../../core/errors';
+import { CloneError, isCancelledError } from '../../core/errors';
+import { MAX_TIMER_MS, assertInteger, assertOptions } from '../../core/validate';
 import type { Unfuture } from '../../core/future';
 import { epochNow } from '../engine/pool-call';
 import type { Executor, ExecutorStatistics } from '../executor';
@@ -19,7 +20,7 @@ import { lookupRef, type RegisteredRef } from '../registry';
 import { encodeError } from '../worker/error-codec.cjs';
 import { RemoteLoop } from './remote-loop';
 import { cancelChannel, openRedis } from './remote-redis';
-import { resolveWorkerOptions, type RemoteWorkerExecutor, type RemoteWorkerOptions } from './remote-options';
+import { resolveWorkerOptions, type RemoteJobReport, type RemoteWorkerExecutor, type RemoteWorkerOptions } from './remote-options';
 import { CRASHED_REASON, PROGRESS_KEY, REMOTE_PROTOCOL, decodePayload, encodeAnswer, encodePayload, type RemoteJobAnswer } from './remote-wire';
 
 /** A running remote worker (see {@link startWorker}). */
@@ -28,8 +29,15 @@ export interface RemoteWorker {
   readonly queue: string;
   /** Where it runs the calls: on its event loop, or in its local thread or process pool. */
   readonly executor: RemoteWorkerExecutor;
-  /** Stop taking jobs, let the running ones finish, and disconnect from Redis. Idempotent. */
-  close(): Promise<void>;
+  /**
+   * Stop taking jobs, let the running ones finish, then disconnect from Redis and close the
+   * local pool. With `grace` (ms), calls still running after it are stopped (cancelled
+   * here, by force after `cancelGrace` in a pool) and their jobs go back to waiting for
+   * another worker, whole: nothing is lost, nothing is half-reported; a call that ends
+   * with an answer anyway is reported. Without it, the running calls are waited for.
+   * Idempotent (the first call's `grace` counts). `RangeError` for a bad `grace`.
+   */
+  close(options?: { grace?: number }): Promise<void>;
   /**
    * The statistics of the executor the calls run on here (`executor`): its calls, its
    * workers, `stoppedCooperatively` and `terminatedForCancel` for calls its callers
@@ -47,7 +55,7 @@ export interface RemoteWorker {
  * workers (`'thread'`, `'process'`: CPU-bound functions, and calls that can be stopped by
  * force). A caller's stop request (its cancel or timeout) cancels the call here:
  * `currentSignal()` aborts, `checkpoint()` and library awaits throw `CancelledError`; in a
- * pool, a call still running `grace` ms later has its thread terminated or its child
+ * pool, a call still running `cancelGrace` ms later has its thread terminated or its child
  * killed (the pool replaces it) and the caller's Unfuture ends cancelled. A job naming a function no loaded module
  * registered, a malformed job, one of another protocol version or one whose arguments are
  * over `maxPayload` fails with a clear reason stored on the job (the caller gets
@@ -65,43 +73,43 @@ export interface RemoteWorker {
 export async function startWorker(options: RemoteWorkerOptions): Promise<RemoteWorker> {
   const o = resolveWorkerOptions(options);
   for (const module of o.modules) await loadModule(path.resolve(o.root, module));
-  const { Worker, UnrecoverableError } = require('bullmq') as typeof BullMQ;
-  const refuse = (reason: string): never => {
-    // Unrecoverable: a refused job is not retried whatever its attempts.
-    throw new UnrecoverableError(reason);
-  };
+  const { Worker, UnrecoverableError, WaitingError } = require('bullmq') as typeof BullMQ;
   const local = localExecutor(o);
   const calls = new RunningCalls();
   // Stop requests first, so that none for a job taken below is missed.
   const subscriber = openRedis(o.connection);
   subscriber.on('message', (_channel: string, jobId: string) => calls.stop(jobId));
   await subscriber.subscribe(cancelChannel(o.queue, o.prefix));
-  const worker = new Worker(
-    o.queue,
-    (job) => {
-      // A job whose earlier runs' workers died (BullMQ's stalled check moved it back, counting
-      // it in `stalledCounter`) runs again only while it has attempts left (docs/remote.md).
-      // A job added without attempts has 0 (BullMQ's "not set"): one run.
-      const attempts = Math.max(1, job.opts.attempts ?? 1);
-      if (job.stalledCounter >= attempts) {
-        return refuse(`${CRASHED_REASON} (its lock expired) ${job.stalledCounter} time(s); attempts: ${attempts}`);
-      }
-      return runJob(job, o, refuse, calls, local);
-    },
-    {
-      connection: { ...o.connection },
-      concurrency: o.concurrency,
-      name: o.name,
-      // Stalled-job detection is BullMQ's: the lock of a running job is renewed every
-      // lockDuration / 2; a job whose lock expired is moved back to waiting by the check
-      // every stalledInterval. The attempts are counted above, per job, not by
-      // maxStalledCount (one number for the whole worker): it is set out of the way.
-      lockDuration: o.stallTimeout,
-      stalledInterval: o.stallTimeout,
-      maxStalledCount: NEVER_FAIL_STALLED,
-      ...(o.prefix === undefined ? {} : { prefix: o.prefix }),
-    },
-  );
+  const processor = async (job: BullMQ.Job, token?: string): Promise<RemoteJobAnswer> => {
+    const takenAt = Date.now();
+    const end = await runJob(job, o, calls, local);
+    report(o.onJob, job, end, Date.now() - takenAt);
+    switch (end.kind) {
+      case 'refused':
+        // Unrecoverable: a refused job is not retried whatever its attempts.
+        throw new UnrecoverableError(end.reason);
+      case 'requeue':
+        // Back to waiting, whole (stalledCounter untouched: no worker died), and BullMQ
+        // told not to fail it.
+        await job.moveToWait(token);
+        throw new WaitingError();
+      default:
+        return end.answer;
+    }
+  };
+  const worker = new Worker(o.queue, processor, {
+    connection: { ...o.connection },
+    concurrency: o.concurrency,
+    name: o.name,
+    // Stalled-job detection is BullMQ's: the lock of a running job is renewed every
+    // lockDuration / 2; a job whose lock expired is moved back to waiting by the check
+    // every stalledInterval. The attempts are counted by runJob, per job, not by
+    // maxStalledCount (one number for the whole worker): it is set out of the way.
+    lockDuration: o.stallTimeout,
+    stalledInterval: o.stallTimeout,
+    maxStalledCount: NEVER_FAIL_STALLED,
+    ...(o.prefix === undefined ? {} : { prefix: o.prefix }),
+  });
   // Connection errors are retried by ioredis; a job's own failure is stored on the job.
   worker.on('error', () => undefined);
   await worker.waitUntilReady();
@@ -109,14 +117,37 @@ export async function startWorker(options: RemoteWorkerOptions): Promise<RemoteW
   return Object.freeze({
     queue: o.queue,
     executor: o.executor,
-    close: () =>
-      (closed ??= (async () => {
-        await worker.close();
+    close: (closeOptions?: { grace?: number }) => {
+      if (closed !== undefined) return closed;
+      assertOptions('options', closeOptions, ['grace']);
+      const grace = closeOptions?.grace;
+      if (grace !== undefined) assertInteger('options.grace', grace, 0, MAX_TIMER_MS);
+      return (closed = (async () => {
+        // BullMQ's close stops taking jobs, then waits for the running ones.
+        const closing = worker.close();
+        const timer = grace === undefined ? undefined : setTimeout(() => calls.requeueAll(), grace);
+        await closing;
+        if (timer !== undefined) clearTimeout(timer);
         await subscriber.quit().catch(() => undefined);
         await local.close();
-      })()),
+      })());
+    },
     statistics: () => local.statistics(),
   });
+}
+
+/** Tell `onJob` (if any) what became of `job`; a throwing callback is ignored. */
+function report(onJob: ((report: RemoteJobReport) => void) | undefined, job: BullMQ.Job, end: JobEnd, ms: number): void {
+  if (onJob === undefined) return;
+  const data = job.data as { name?: unknown } | null;
+  const name = typeof data?.name === 'string' ? data.name : job.name;
+  const reason = end.kind === 'refused' ? end.reason : end.kind === 'answer' ? end.reason : undefined;
+  const outcome = end.kind === 'answer' ? end.outcome : end.kind === 'refused' ? 'refused' : 'requeued';
+  try {
+    onJob(Object.freeze({ jobId: job.id ?? '', name, outcome, ms, ...(reason === undefined ? {} : { reason }) }));
+  } catch {
+    // An observer's failure is not the job's.
+  }
 }
 
 /**
@@ -125,12 +156,12 @@ export async function startWorker(options: RemoteWorkerOptions): Promise<RemoteW
  * `cancelGrace` is the worker's `grace` (a call its caller cancelled that does not stop
  * within it is stopped by force: its thread terminated, its child killed).
  */
-function localExecutor(o: { readonly executor: RemoteWorkerExecutor; readonly concurrency: number; readonly grace: number }): LocalExecutor {
+function localExecutor(o: { readonly executor: RemoteWorkerExecutor; readonly concurrency: number; readonly cancelGrace: number }): LocalExecutor {
   switch (o.executor) {
     case 'thread':
-      return new ThreadExecutor({ maxWorkers: o.concurrency, cancelGrace: o.grace });
+      return new ThreadExecutor({ maxWorkers: o.concurrency, cancelGrace: o.cancelGrace });
     case 'process':
-      return new ProcessExecutor({ maxWorkers: o.concurrency, cancelGrace: o.grace });
+      return new ProcessExecutor({ maxWorkers: o.concurrency, cancelGrace: o.cancelGrace });
     default:
       return new RemoteLoop();
   }
@@ -165,11 +196,33 @@ class RunningCalls {
     this.#early.set(jobId, now);
   }
 
+  /** Jobs whose calls the closing worker stopped: back to waiting, unless they answered anyway. */
+  readonly #requeued = new Set<string>();
+  #closing = false;
+
+  /** The worker is closing and its grace is over: stop every running call, to requeue its job. */
+  requeueAll(): void {
+    this.#closing = true;
+    for (const [jobId, task] of this.#running) {
+      this.#requeued.add(jobId);
+      task.cancel('the remote worker is closing');
+    }
+  }
+
+  /** Whether the call of `jobId` was stopped by {@link requeueAll}. */
+  requeued(jobId: string): boolean {
+    return this.#requeued.has(jobId);
+  }
+
   /** Start the call under `jobId` and await it (a stop request that came first cancels it at once). */
   async run(jobId: string, start: () => Unfuture<unknown>): Promise<unknown> {
     const task = start();
     this.#running.set(jobId, task);
     if (this.#early.delete(jobId)) task.cancel('cancelled by its caller before it started');
+    else if (this.#closing) {
+      this.#requeued.add(jobId);
+      task.cancel('the remote worker is closing');
+    }
     try {
       return await task;
     } finally {
@@ -188,40 +241,58 @@ async function loadModule(file: string): Promise<void> {
   }
 }
 
+/**
+ * How a job ended here: `answer` (the call's outcome for the caller), `refused` (not a call
+ * this worker runs: failed, never retried) or `requeue` (stopped by a closing worker: back
+ * to waiting).
+ */
+type JobEnd =
+  | { readonly kind: 'answer'; readonly answer: RemoteJobAnswer; readonly outcome: 'completed' | 'failed' | 'cancelled'; readonly reason?: string }
+  | { readonly kind: 'refused'; readonly reason: string }
+  | { readonly kind: 'requeue' };
+
+const refused = (reason: string): JobEnd => ({ kind: 'refused', reason });
+
 /** Check a job, run the function it names, and encode the outcome. */
 async function runJob(
   job: BullMQ.Job,
   o: { readonly root: string; readonly maxPayload: number },
-  refuse: (reason: string) => never,
   calls: RunningCalls,
   local: LocalExecutor,
-): Promise<RemoteJobAnswer> {
+): Promise<JobEnd> {
+  // A job whose earlier runs' workers died (BullMQ's stalled check moved it back, counting
+  // it in `stalledCounter`) runs again only while it has attempts left (docs/remote.md).
+  // A job added without attempts has 0 (BullMQ's "not set"): one run.
+  const attempts = Math.max(1, job.opts.attempts ?? 1);
+  if (job.stalledCounter >= attempts) return refused(`${CRASHED_REASON} (its lock expired) ${job.stalledCounter} time(s); attempts: ${attempts}`);
   const jobId = job.id ?? '';
   const data: unknown = job.data;
-  if (typeof data !== 'object' || data === null) return refuse('malformed job: its data is not an unsync remote call');
+  if (typeof data !== 'object' || data === null) return refused('malformed job: its data is not an unsync remote call');
   const { protocol, module, name, payload } = data as Record<string, unknown>;
-  if (protocol !== REMOTE_PROTOCOL) return refuse(`the job speaks protocol ${String(protocol)}, this worker ${REMOTE_PROTOCOL}`);
+  if (protocol !== REMOTE_PROTOCOL) return refused(`the job speaks protocol ${String(protocol)}, this worker ${REMOTE_PROTOCOL}`);
   if (typeof module !== 'string' || typeof name !== 'string' || typeof payload !== 'string') {
-    return refuse('malformed job: module, name and payload must be strings');
+    return refused('malformed job: module, name and payload must be strings');
   }
   // Before decoding anything: the size of the encoded arguments.
   const bytes = Buffer.byteLength(payload);
-  if (bytes > o.maxPayload) return refuse(`the job's arguments are ${bytes} bytes encoded, over this worker's maxPayload (${o.maxPayload})`);
+  if (bytes > o.maxPayload) return refused(`the job's arguments are ${bytes} bytes encoded, over this worker's maxPayload (${o.maxPayload})`);
   // A registry lookup only: a name nothing registered finds nothing, whatever the path says.
   const ref = lookupRef({ file: path.resolve(o.root, module), name });
-  if (ref === undefined) return refuse(`\`${name}\` of ${module} is not registered on this worker (only functions its modules register run)`);
+  if (ref === undefined) return refused(`\`${name}\` of ${module} is not registered on this worker (only functions its modules register run)`);
   let args: unknown;
   try {
     args = decodePayload(payload);
   } catch (error) {
-    return refuse(`malformed job: its arguments cannot be decoded (${String(error)})`);
+    return refused(`malformed job: its arguments cannot be decoded (${String(error)})`);
   }
-  if (!Array.isArray(args)) return refuse('malformed job: its arguments are not an array');
+  if (!Array.isArray(args)) return refused('malformed job: its arguments are not an array');
   const startedAt = epochNow();
   let outcome: CallOutcome;
+  let ended: 'completed' | 'failed' | 'cancelled';
+  let reason: string | undefined;
   try {
-    // The loop executor calls `ref.fn` here; a pool's workers find the function by
-    // (file, name), loading its module there.
+    // The loop runs `ref.fn` here; a pool's workers find the function by (file, name),
+    // loading its module there.
     const value: unknown = await calls.run(jobId, () => {
       const future = local.submit(ref, args);
       // Progress goes to the caller as the job's (coalesced by the Unfuture; a value that
@@ -238,13 +309,18 @@ async function runJob(
       return future;
     });
     outcome = { type: 'result', id: 0, value, startedAt, endedAt: epochNow() };
+    ended = 'completed';
   } catch (error) {
+    if (isCancelledError(error) && calls.requeued(jobId)) return { kind: 'requeue' };
     outcome = { type: 'error', id: 0, phase: 'run', error: encodeError(error), startedAt, endedAt: epochNow() };
+    ended = isCancelledError(error) ? 'cancelled' : 'failed';
+    reason = error instanceof Error ? error.message : String(error);
   }
   try {
-    return encodeAnswer(outcome);
+    return { kind: 'answer', answer: encodeAnswer(outcome), outcome: ended, ...(reason === undefined ? {} : { reason }) };
   } catch (error) {
     const cloneError = new CloneError(`the result of \`${name}\` cannot be sent back to the caller: ${String(error)}`, 'result', { cause: error });
-    return encodeAnswer({ type: 'error', id: 0, phase: 'result', error: encodeError(cloneError), startedAt, endedAt: outcome.endedAt });
+    const answer = encodeAnswer({ type: 'error', id: 0, phase: 'result', error: encodeError(cloneError), startedAt, endedAt: outcome.endedAt });
+    return { kind: 'answer', answer, outcome: 'failed', reason: cloneError.message };
   }
 }
