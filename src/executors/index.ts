@@ -13,6 +13,7 @@ export type { UnsyncStream } from './unsync-stream';
 export type { MapOptions, MapIterator } from './map';
 export { ProcessExecutor } from './process-executor';
 export { RemoteExecutor } from './remote/remote-executor';
+export type { RemoteExecutorStatistics } from './remote/remote-executor';
 export { startWorker } from './remote/remote-worker';
 export type { RemoteWorker } from './remote/remote-worker';
 export type { RemoteConnection, RemoteQueueOptions, RemoteOptions, RemoteWorkerOptions, RemoteWorkerExecutor, RemoteJobReport } from './remote/remote-options';

@@ -233,6 +233,22 @@ describe('cancelling a running call', () => {
   });
 });
 
+describe('statistics', () => {
+  it('counts submitted, finished and retried calls in the pools\' shape, with wait and run times', async () => {
+    const executor = new RemoteExecutor({ connection: redis.url, queue: QUEUE });
+    try {
+      await Promise.all([executor.submit({ file: MODULE, name: 'echo' }, [1]), executor.submit({ file: MODULE, name: 'echo' }, [2])]);
+      await errorOf(executor.submit({ file: MODULE, name: 'throwBuiltin' }, []));
+      const s = executor.statistics();
+      expect(s).toMatchObject({ executor: 'remote', workers: 0, queued: 0, running: 0, submitted: 3, completed: 2, failed: 1, cancelled: 0, retried: 0 });
+      expect([s.waitTime.count, s.runTime.count]).toEqual([3, 3]);
+      expect(Object.isFrozen(s)).toBe(true);
+    } finally {
+      await executor.close();
+    }
+  });
+});
+
 describe('closing a worker', () => {
   it('stops taking jobs and, without a grace, lets the running call finish and answer', async () => {
     const queue = 'remote-test-close';

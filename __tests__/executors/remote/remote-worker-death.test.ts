@@ -89,7 +89,7 @@ describe('a worker killed mid-job', () => {
     // Refused by the worker that took it after the death, or removed by the caller: never waiting again.
     expect((await jobsOf('holdForever')).states.filter((s) => s !== 'failed')).toEqual([]);
     expect(await remote.submit({ file: MODULE, name: 'echo' }, ['after'])).toBe('after');
-    expect(remote.statistics()).toMatchObject({ completed: 1, failed: 1, queued: 0, running: 0 });
+    expect(remote.statistics()).toMatchObject({ submitted: 2, retried: 0, completed: 1, failed: 1, queued: 0, running: 0 });
   });
 
   it('with attempts 2: the job runs again on another worker, and the call settles once with that run\'s answer', async () => {
@@ -102,7 +102,7 @@ describe('a worker killed mid-job', () => {
     const { jobs, states } = await jobsOf('holdFirst');
     expect(states).toEqual(['completed']);
     expect(jobs[0]).toMatchObject({ stalledCounter: 1, attemptsStarted: 2, returnvalue: expect.anything(), processedBy: expect.stringContaining(`:${pid}`) });
-    expect(remote.statistics()).toMatchObject({ completed: 1, failed: 0, cancelled: 0 });
+    expect(remote.statistics()).toMatchObject({ submitted: 1, retried: 1, completed: 1, failed: 0, cancelled: 0 });
   });
 
   it('with attempts 2 and both runs\' workers killed: a third worker refuses the job and the caller gets WorkerCrashedError', async () => {
@@ -115,6 +115,8 @@ describe('a worker killed mid-job', () => {
     const error = await errorOf(future);
     expect(error).toBeInstanceOf(WorkerCrashedError);
     expect((error as Error).message).toMatch(/2 time\(s\); attempts: 2/);
+    // One run was started again; the second death used up the attempts.
+    expect(remote.statistics()).toMatchObject({ submitted: 1, retried: 1, failed: 1 });
     expect(survivors.map((w) => runs.since(w))).toEqual(survivors.map(() => 0));
     expect((await jobsOf('holdForever')).states.filter((s) => s !== 'failed')).toEqual([]);
   });

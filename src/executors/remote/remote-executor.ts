@@ -44,6 +44,14 @@ const KEEP_FAILED_S = 24 * 3600;
 /** The one `markSent` handle of the remote side (a remote call is never "cold" twice per module). */
 const REMOTE_WORKER = Object.freeze({ remote: true });
 
+/** `statistics()` of the remote executor: the pools' shape, and what only a queue of retried jobs has. */
+export interface RemoteExecutorStatistics extends ExecutorStatistics {
+  /** Calls submitted (each one job). */
+  readonly submitted: number;
+  /** Runs started again on another worker after the worker running them died (`remote.attempts`). */
+  readonly retried: number;
+}
+
 /** The executor behind `toRemote` and `executor: 'remote'`. */
 export class RemoteExecutor implements Executor {
   readonly kind = 'remote';
@@ -61,6 +69,8 @@ export class RemoteExecutor implements Executor {
   #drained: (() => void) | undefined = undefined;
   /** Runs started again after their worker died (statistics). */
   #retried = 0;
+  /** Calls accepted by submit (statistics). */
+  #submitted = 0;
 
   /** `options` are `configure({ remote })`'s; without them every use fails, saying what to set. */
   constructor(options: RemoteOptions | undefined) {
@@ -75,6 +85,7 @@ export class RemoteExecutor implements Executor {
   submit<T>(ref: CallRef, args: readonly unknown[], options?: SubmitOptions): Unfuture<T> {
     validateSubmit(ref, args, options);
     if (this.#state !== 'open') throw new InvalidStateError('the remote executor is closed');
+    this.#submitted++;
     let entry: RemoteCall | undefined;
     const call = new PoolCall<T>('remote', ref, args, options, () => {
       if (entry !== undefined) this.#cancel(entry);
@@ -361,13 +372,21 @@ export class RemoteExecutor implements Executor {
     return this.#closed;
   }
 
-  statistics(): ExecutorStatistics {
+  /**
+   * A plain frozen snapshot in the pools' shape (`queued`: jobs added or waiting in Redis,
+   * not taken by a worker; `running`: taken; `workers` is 0, this caller does not know the
+   * fleet), plus `submitted` (calls this executor accepted) and `retried` (runs started
+   * again after their worker died). Wait and run times are measured by the worker's clock
+   * against this caller's (skewed by the machines' clock difference).
+   */
+  statistics(): RemoteExecutorStatistics {
     let queued = 0;
     let running = 0;
     for (const entry of this.#calls.values()) {
       if (entry.phase === 'running') running++;
       else queued++;
     }
-    return this.#counters.snapshot('remote', this.#state, { workers: 0, queued, running });
+    const snapshot = this.#counters.snapshot('remote', this.#state, { workers: 0, queued, running });
+    return Object.freeze({ ...snapshot, submitted: this.#submitted, retried: this.#retried });
   }
 }
