@@ -2,26 +2,82 @@
  * The remote executor's cost per call against raw BullMQ doing the same jobs on the same
  * Redis (issue 15, docs/remote.md): `toRemote(add, n)` with a `startWorker` worker, beside
  * `Queue.add` + a BullMQ `Worker` + `job.waitUntilFinished(queueEvents)`, at 1 and at 32
- * calls in flight. Both workers run in this process (concurrency 32 each) on their own
- * queues, on a private redis-server (free loopback port, no persistence), so both sides
- * share the same CPU. Worker processes (1 and 2) are the next step of the benchmark.
+ * calls in flight, on a private redis-server (free loopback port, no persistence):
+ *   1. both workers in this process (concurrency 32 each), on their own queues;
+ *   2. the workers in 1 and in 2 worker processes of their own (concurrency 32 each);
+ *   3. a CPU-bound call (`burn(ms)`, a busy loop) on 1 and on 2 worker processes
+ *      (concurrency 1 each, calls on the worker's loop): how throughput scales.
  * Run: npx tsx benchmarks/remote.ts [--markdown] [--quick]
+ * (A worker process is this file again: `--serve raw|unsync <redis url> <queue> <concurrency>`.)
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { configure, shutdown, startWorker, toRemote, unsyncRegister } from '../src';
+import { RemoteExecutor } from '../src/executors/remote/remote-executor';
 // The tests' launcher: the same private redis-server for the benchmark.
 import { startRedis } from '../__tests__/helpers/redis-server';
-import { interleave, machine, ratio } from './lib/measure';
+import { interleave, machine, median, ratio } from './lib/measure';
 
 export function add(n: number): number {
   return n + 1;
 }
 unsyncRegister(add);
 
+/** CPU-bound: a busy loop of `ms` milliseconds (the worker's loop is held throughout). */
+export function burn(ms: number): number {
+  const end = performance.now() + ms;
+  let spins = 0;
+  while (performance.now() < end) spins++;
+  return spins;
+}
+unsyncRegister(burn);
+
 const QUICK = process.argv.includes('--quick');
 const ROUNDS = QUICK ? 3 : 7;
 const CALLS = { 1: QUICK ? 100 : 300, 32: QUICK ? 500 : 2000 } as const;
+const BURN_MS = 20;
+const BURN_CALLS = QUICK ? 24 : 48;
+
+/** `--serve raw|unsync <url> <queue> <concurrency>`: this file as a worker process. */
+async function serve(kind: string, url: string, queue: string, concurrency: number): Promise<void> {
+  let close: () => Promise<unknown>;
+  if (kind === 'raw') {
+    const worker = new Worker(queue, async (job) => add((job.data as { n: number }).n), { connection: { url }, concurrency });
+    await worker.waitUntilReady();
+    close = () => worker.close();
+  } else {
+    const worker = await startWorker({ modules: [__filename], connection: url, queue, concurrency });
+    close = () => worker.close();
+  }
+  process.once('SIGTERM', () => void close().then(() => process.exit(0)));
+  process.stdout.write('ready\n');
+}
+
+/** Start `count` worker processes of `kind` on `queue`; resolves when all take jobs. */
+async function workerProcesses(count: number, kind: 'raw' | 'unsync', url: string, queue: string, concurrency: number): Promise<ChildProcess[]> {
+  return Promise.all(
+    Array.from({ length: count }, async () => {
+      const child = spawn(process.execPath, ['--import', 'tsx', __filename, '--serve', kind, url, queue, String(concurrency)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise<void>((resolve, reject) => {
+        child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
+        child.once('exit', (code) => reject(new Error(`a ${kind} worker process exited with ${code}`)));
+      });
+      return child;
+    }),
+  );
+}
+
+async function stopProcesses(children: readonly ChildProcess[]): Promise<void> {
+  await Promise.all(
+    children.map((child) => {
+      if (child.exitCode !== null) return undefined;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      return exited;
+    }),
+  );
+}
 
 /** µs per call for `calls` calls of `one`, at most `inFlight` at once. */
 async function perCall(one: (n: number) => Promise<unknown>, calls: number, inFlight: number): Promise<number> {
@@ -38,15 +94,21 @@ async function perCall(one: (n: number) => Promise<unknown>, calls: number, inFl
 async function main(): Promise<void> {
   const redis = await startRedis();
   const connection = { url: redis.url };
-  const rawQueue = new Queue('bench-raw', { connection });
-  rawQueue.setMaxListeners(64); // waitUntilFinished adds one per job in flight
-  const rawEvents = new QueueEvents('bench-raw', { connection });
-  const rawWorker = new Worker('bench-raw', async (job) => add((job.data as { n: number }).n), { connection, concurrency: 32 });
-  configure({ remote: { connection: redis.url, queue: 'bench-unsync' } });
-  const worker = await startWorker({ modules: [__filename], connection: redis.url, queue: 'bench-unsync', concurrency: 32 });
+  const children: ChildProcess[] = [];
+  const closers: (() => Promise<unknown>)[] = [];
   try {
+    // 1. Both workers in this process.
+    const rawQueue = new Queue('bench-raw', { connection });
+    rawQueue.setMaxListeners(64); // waitUntilFinished adds one per job in flight
+    const rawEvents = new QueueEvents('bench-raw', { connection });
+    const rawWorker = new Worker('bench-raw', async (job) => add((job.data as { n: number }).n), { connection, concurrency: 32 });
+    configure({ remote: { connection: redis.url, queue: 'bench-unsync' } });
+    const worker = await startWorker({ modules: [__filename], connection: redis.url, queue: 'bench-unsync', concurrency: 32 });
+    closers.push(() => worker.close(), () => rawWorker.close(), () => rawEvents.close(), () => rawQueue.close());
     await Promise.all([rawEvents.waitUntilReady(), rawWorker.waitUntilReady()]);
-    const raw = async (n: number): Promise<unknown> => (await rawQueue.add('add', { n }, { removeOnComplete: { age: 3600 } })).waitUntilFinished(rawEvents);
+    const rawOn = (queue: Queue, events: QueueEvents) => async (n: number): Promise<unknown> =>
+      (await queue.add('add', { n }, { removeOnComplete: { age: 3600 } })).waitUntilFinished(events);
+    const raw = rawOn(rawQueue, rawEvents);
     // The job options toRemote uses: a caller-chosen id (BullMQ checks that it is new), one attempt, failed jobs kept a day.
     const rawSameOptions = async (n: number): Promise<unknown> =>
       (
@@ -72,10 +134,56 @@ async function main(): Promise<void> {
       const ours_ = f['toRemote']!;
       return `| ${k} | ${CALLS[k]} | ${raw_.toFixed(0)} | ${same.toFixed(0)} (${ratio(same, raw_)}) | ${ours_.toFixed(0)} | ${ratio(ours_, raw_)} |`;
     });
+
+    // 2. Workers in processes of their own: 1, then 2 of each kind.
+    const processRows: string[] = [];
+    for (const count of [1, 2]) {
+      const rq = `bench-raw-p${count}`;
+      const uq = `bench-unsync-p${count}`;
+      const started = [...(await workerProcesses(count, 'raw', redis.url, rq, 32)), ...(await workerProcesses(count, 'unsync', redis.url, uq, 32))];
+      children.push(...started);
+      const q = new Queue(rq, { connection });
+      q.setMaxListeners(64);
+      const e = new QueueEvents(rq, { connection });
+      const remote = new RemoteExecutor({ connection: redis.url, queue: uq });
+      await e.waitUntilReady();
+      const rawP = rawOn(q, e);
+      const oursP = (n: number): Promise<unknown> => remote.submit({ file: __filename, name: 'add' }, [n]);
+      for (const inFlight of [1, 32] as const) {
+        const f = await interleave({ 'raw BullMQ': () => perCall(rawP, CALLS[inFlight], inFlight), toRemote: () => perCall(oursP, CALLS[inFlight], inFlight) }, ROUNDS, 1);
+        processRows.push(`| ${count} | ${inFlight} | ${f['raw BullMQ']!.toFixed(0)} | ${f['toRemote']!.toFixed(0)} | ${ratio(f['toRemote']!, f['raw BullMQ']!)} |`);
+      }
+      await remote.close();
+      await e.close();
+      await q.close();
+      await stopProcesses(started);
+    }
+
+    // 3. A CPU-bound call on 1 and on 2 worker processes (concurrency 1 each).
+    const burnMs: Record<number, number> = {};
+    for (const count of [1, 2]) {
+      const queue = `bench-burn-p${count}`;
+      const started = await workerProcesses(count, 'unsync', redis.url, queue, 1);
+      children.push(...started);
+      const remote = new RemoteExecutor({ connection: redis.url, queue });
+      const ref = { file: __filename, name: 'burn' };
+      await remote.submit(ref, [1]); // warm: the worker's first call
+      const times: number[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const start = performance.now();
+        await Promise.all(Array.from({ length: BURN_CALLS }, () => remote.submit(ref, [BURN_MS])));
+        times.push(performance.now() - start);
+      }
+      burnMs[count] = median(times);
+      await remote.close();
+      await stopProcesses(started);
+    }
+    const ideal = BURN_CALLS * BURN_MS;
+
     const out = [
       '## Remote executor: per call, against raw BullMQ',
       '',
-      `Command: \`npx tsx benchmarks/remote.ts --markdown\` (medians of ${ROUNDS} interleaved rounds). Machine: ${machine()}.`,
+      `Command: \`npx tsx benchmarks/remote.ts --markdown${QUICK ? ' --quick' : ''}\` (medians of ${ROUNDS} interleaved rounds). Machine: ${machine()}.`,
       '',
       'A tiny call (`add(n)`) through `toRemote` with a `startWorker` worker, beside raw BullMQ doing the same job (`Queue.add` + `Worker` + `job.waitUntilFinished(queueEvents)`), on one private redis-server; both workers in the benchmark\'s process, concurrency 32. See docs/remote.md.',
       '',
@@ -83,20 +191,41 @@ async function main(): Promise<void> {
       '| ---: | ---: | ---: | ---: | ---: | ---: |',
       ...rows,
       '',
-      "Reading it: issue 15 aims at no more than 1.2x raw BullMQ's time per call. The middle column is raw BullMQ with the job options toRemote uses (a caller-chosen job id, which BullMQ checks is new, so that a cancel can name the job before `add` returns): the part of the gap that comes from them. The rest is toRemote's own work per call: encoding the arguments and the answer by the process wire's rules (JSON inside the job's JSON), the registry lookup (a `realpath`) and a library task on the worker, the caller's Unfuture and its stack capture. Not measured yet: worker processes (1 and 2) and a CPU-bound job's scaling.",
+      "Reading it: issue 15 aims at no more than 1.2x raw BullMQ's time per call. The middle column is raw BullMQ with the job options toRemote uses (a caller-chosen job id, which BullMQ checks is new, so that a cancel can name the job before `add` returns): the part of the gap that comes from them. The rest is toRemote's own work per call: encoding the arguments and the answer by the process wire's rules (JSON inside the job's JSON), the registry lookup (a `realpath`) and a library task on the worker, the caller's Unfuture and its stack capture.",
+      '',
+      `The same calls with the workers in worker processes of their own (each concurrency 32; raw BullMQ's and unsync's on their own queues, ${CALLS[1]} and ${CALLS[32]} calls):`,
+      '',
+      '| worker processes | calls in flight | raw BullMQ µs/call | toRemote µs/call | toRemote vs raw |',
+      '| ---: | ---: | ---: | ---: | ---: |',
+      ...processRows,
+      '',
+      `A CPU-bound call (\`burn(${BURN_MS})\`, a ${BURN_MS} ms busy loop on the worker's event loop), ${BURN_CALLS} at once, on worker processes of concurrency 1 (the caller and Redis share the machine's cores):`,
+      '',
+      '| worker processes | ms for all (median) | ideal (calls × ms / processes) | speed-up over 1 process |',
+      '| ---: | ---: | ---: | ---: |',
+      `| 1 | ${burnMs[1]!.toFixed(0)} | ${ideal} | 1.00x |`,
+      `| 2 | ${burnMs[2]!.toFixed(0)} | ${ideal / 2} | ${(burnMs[1]! / burnMs[2]!).toFixed(2)}x |`,
     ];
     console.log(process.argv.includes('--markdown') ? out.join('\n') : out.filter((l) => l.startsWith('|')).join('\n'));
   } finally {
-    await worker.close();
+    await stopProcesses(children);
+    for (const close of closers) await close().catch(() => undefined);
     await shutdown();
-    await rawWorker.close();
-    await rawEvents.close();
-    await rawQueue.close();
     await redis.stop();
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+// Once per process: a worker loading this file for its functions must not start another run.
+const STARTED = Symbol.for('unsync.benchmarks.remote.started');
+const marks = globalThis as { [STARTED]?: boolean };
+const serveAt = process.argv.indexOf('--serve');
+if (!marks[STARTED]) {
+  marks[STARTED] = true;
+  void (serveAt >= 0
+  ? serve(process.argv[serveAt + 1]!, process.argv[serveAt + 2]!, process.argv[serveAt + 3]!, Number(process.argv[serveAt + 4]))
+    : main()
+  ).catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}

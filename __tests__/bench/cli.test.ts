@@ -115,7 +115,7 @@ describe('bad input gives one clear line on stderr and a non-zero exit', () => {
     ['a target without #export', ['bench', FIXTURE], 2, /^unsync: expected <module>#<export>/],
     ['a non-numeric --calls', ['bench', `${FIXTURE}#tinyAdd`, '--calls', 'many'], 2, /^unsync: --calls got 'many'; expected an integer >= 1$/],
     ['a negative --calls', ['bench', `${FIXTURE}#tinyAdd`, '--calls', '-3'], 2, /^unsync: --calls got '-3'; expected an integer >= 1$/],
-    ['an unknown command', ['frobnicate', `${FIXTURE}#tinyAdd`], 2, /^unsync: unknown command 'frobnicate'; expected 'bench' or 'inspect'$/],
+    ['an unknown command', ['frobnicate', `${FIXTURE}#tinyAdd`], 2, /^unsync: unknown command 'frobnicate'; expected 'bench', 'inspect' or 'worker'$/],
   ];
   it.each(cases)('%s', async (_name, args, code, message) => {
     const r = await cli(...args);
