@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type * as BullMQ from 'bullmq';
-import type { Unfuture } from '../../core/future';
+import type { ExecutorKind, Unfuture } from '../../core/future';
 import { CloneError, InvalidStateError, RemoteJobError, WorkerCrashedError } from '../../core/errors';
 import type { CloseOptions, Executor, ExecutorState, ExecutorStatistics, SubmitOptions } from '../executor';
 import { PoolCall, validateSubmit } from '../engine/pool-call';
@@ -46,6 +46,12 @@ const REMOTE_WORKER = Object.freeze({ remote: true });
 
 /** `statistics()` of the remote executor: the pools' shape, and what only a queue of retried jobs has. */
 export interface RemoteExecutorStatistics extends ExecutorStatistics {
+  /** `'remote'`. */
+  readonly executor: ExecutorKind;
+  /** Calls whose worker answered with a value. */
+  readonly completed: number;
+  /** Calls cancelled: a waiting job removed, or a running call stopped on its worker (or its grace over). */
+  readonly cancelled: number;
   /** Calls submitted (each one job). */
   readonly submitted: number;
   /** Runs started again on another worker after the worker running them died (`remote.attempts`). */

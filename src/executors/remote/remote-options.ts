@@ -103,6 +103,7 @@ export interface RemoteWorkerOptions extends RemoteQueueOptions {
 
 /** What became of one job a remote worker took (see {@link RemoteWorkerOptions.onJob}). */
 export interface RemoteJobReport {
+  /** The BullMQ job's id (a caller's job: a UUID). */
   readonly jobId: string;
   /** The function's registered name (the job's name when the job is not a call). */
   readonly name: string;
