@@ -42,8 +42,7 @@ export class ProcessExecutor implements Executor {
     const o = resolveProcessPoolOptions(options, 'options');
     let link!: ProcessLink;
     const settings = { kind: 'process', maxWorkers: o.maxWorkers, minWorkers: o.minWorkers, maxTasksPerWorker: o.maxTasksPerWorker, cancelGrace: o.cancelGrace, callerStacks: o.callerStacks, maxQueue: o.maxQueue } as const;
-    this.#engine = new PoolEngine<ProcessChild>(settings, (events) => (link = new ProcessLink(events, o)));
-    link.attach(this.#engine);
+    this.#engine = new PoolEngine<ProcessChild>(settings, (events, engine) => (link = new ProcessLink(events, engine, o)));
     this.#link = link;
   }
 

@@ -52,11 +52,9 @@ export class ThreadExecutor implements Executor {
   constructor(options?: ThreadPoolOptions, /** @internal */ tuning?: ThreadTuning) {
     const o = resolveThreadPoolOptions(options, 'options');
     const t = resolveThreadTuning(tuning, PIPELINE_DEPTH, CELLS - 1);
-    let link!: ThreadLink;
     // minWorkers: piscina keeps that many threads warm itself; sessions start on demand.
     const settings = { kind: 'thread', maxWorkers: o.maxWorkers, minWorkers: 0, maxTasksPerWorker: Infinity, cancelGrace: o.cancelGrace, callerStacks: o.callerStacks, maxQueue: o.maxQueue } as const;
-    this.#engine = new PoolEngine<Thread>(settings, (events) => (link = new ThreadLink(events, o, t)));
-    link.attach(this.#engine);
+    this.#engine = new PoolEngine<Thread>(settings, (events, engine) => new ThreadLink(events, engine, o, t));
   }
 
   /**

@@ -6,6 +6,7 @@
  */
 import { CancelledError, CloneError, InvalidStateError, QueueFull, TimeoutError, WorkerCrashedError } from '../../../src/core/errors';
 import type { PoolRun } from '../../../src/executors/executor';
+import type { EngineAccess } from '../../../src/executors/engine/engine-access';
 import type { Link, LinkEvents, LinkExit, Slot, WithdrawResult } from '../../../src/executors/engine/link';
 import type { PoolCall } from '../../../src/executors/engine/pool-call';
 import { PoolEngine, type EngineSettings } from '../../../src/executors/engine/pool-engine';
@@ -43,6 +44,7 @@ class ScriptedLink implements Link<Worker> {
   readonly workers: Worker[] = [];
   readonly log: string[] = [];
   events!: LinkEvents<Worker>;
+  access!: EngineAccess<Worker>;
 
   constructor(readonly script: Script) {}
 
@@ -125,12 +127,13 @@ function setup(script: Partial<Script> = {}, settings: Partial<EngineSettings> =
   const link = new ScriptedLink({ readyAtOnce: true, exact: true, depth: 2, idleDelay: undefined, ...script });
   const engine = new PoolEngine<Worker>(
     { kind: 'thread', maxWorkers: 1, minWorkers: 0, maxTasksPerWorker: Infinity, cancelGrace: 1000, callerStacks: false, maxQueue: Infinity, ...settings },
-    (events) => {
+    (events, access) => {
       link.events = events;
+      link.access = access;
       return link;
     },
   );
-  const slots = (): Slot<Worker>[] => [...engine.slots()];
+  const slots = (): Slot<Worker>[] => [...link.access.slots()];
   const slotOf = (n: number): Slot<Worker> => slots().find((s) => s.handle.n === n)!;
   /** Call `id` (its first argument names it in the script). */
   const submit = <T = unknown>(id: number | string, options?: Parameters<typeof engine.submit>[2]) => engine.submit<T>(REF, [id], options, submit);

@@ -42,8 +42,13 @@ export class Slot<H = unknown> {
   gone = false;
   /** When `sent` last became empty (`performance.now()`), for the idle timer. */
   idleSince = 0;
-  /** One idle timer per worker, re-armed with `refresh()`. */
+  /** One idle timer per worker, re-armed with `refresh()` (`./idle-workers.ts`). */
   idleTimer: NodeJS.Timeout | undefined = undefined;
+
+  /** Where call `id` is in `sent` (-1: not there); usually the head, so looked at first. */
+  lineIndex(id: number): number {
+    return this.sent[0]?.id === id ? 0 : this.sent.findIndex((c) => c.id === id);
+  }
 }
 
 /** What the link reports when a worker is gone, read by the engine call by call. */
@@ -69,12 +74,19 @@ export interface LinkExit {
   readonly mismatch?: (call: PoolCall) => WorkerCrashedError;
 }
 
+/** An answer a link delivers: an outcome, or `skipped` (the worker never started the call). */
+export type LinkAnswer = CallOutcome | { readonly type: 'skipped'; readonly id: number };
+
 /** How the engine hears from a link; the link calls these. */
 export interface LinkEvents<H> {
   /** The worker can take calls (a link whose workers are ready at once never calls it). */
   ready(slot: Slot<H>): void;
   /** The worker answered call `message.id`: a result, an error, or `skipped` (never started). */
-  answer(slot: Slot<H>, message: CallOutcome | { readonly type: 'skipped'; readonly id: number }): void;
+  answer(slot: Slot<H>, message: LinkAnswer): void;
+  /** The worker reported progress for call `id` (`reportProgress`). */
+  progress(slot: Slot<H>, id: number, value: unknown): void;
+  /** The worker sent `values` the stream call `id` yielded, in order. */
+  items(slot: Slot<H>, id: number, values: readonly unknown[]): void;
   /** The worker is gone, and every answer it sent before has been delivered through `answer`. */
   gone(slot: Slot<H>, exit: LinkExit): void;
   /** The link terminated or killed a worker because a call asked to stop did not (statistics). */

@@ -2,8 +2,10 @@
  * The pool engine: the life of a pool call, written once for every kind of worker. It owns
  * the queue, the call states, picking a worker, pipelining and batching, cancellation (ask,
  * grace, force), what a dead worker's calls become, close() and statistics(). Each kind of
- * worker is a {@link Link} beneath it (`../links/thread/`, `../links/process/`). Design:
- * docs/engine.md.
+ * worker is a {@link Link} beneath it (`../links/thread/`, `../links/process/`), which
+ * reaches back only through its events and an {@link EngineAccess} (`./engine-access.ts`:
+ * what a caller blocked in `resultSync` needs). Stream calls are `./stream-calls.ts`, idle
+ * workers' timers `./idle-workers.ts`. Design: docs/engine.md.
  *
  * The promises it keeps, for every link:
  * - calls start in submission order (FIFO); a call a worker gave back unstarted goes first;
@@ -17,13 +19,16 @@ import { InvalidStateError, QueueFull, type WorkerCrashedError } from '../../cor
 import type { ExecutorKind, Unfuture } from '../../core/future';
 import { assertOptions } from '../../core/validate';
 import type { CloseOptions, ExecutorState, ExecutorStatistics, StreamOptions, SubmitOptions } from '../executor';
-import { PoolStream, resolveHighWaterMark, type UnsyncStream } from '../unsync-stream';
-import type { CallOutcome, CallRef } from '../protocol';
+import type { UnsyncStream } from '../unsync-stream';
+import type { CallRef } from '../protocol';
 import { ExecutorCounters } from '../statistics';
 import { CallQueue } from './call-queue';
 import { DrainWaiter } from './drain-waiter';
-import { Slot, type Link, type LinkEvents, type LinkExit } from './link';
+import { EngineAccess } from './engine-access';
+import { IdleWorkers } from './idle-workers';
+import { Slot, type Link, type LinkAnswer, type LinkEvents, type LinkExit } from './link';
 import { PoolCall, afterGrace, validateSubmit } from './pool-call';
+import { deliverItems, openStream } from './stream-calls';
 
 /** Workers in a row that may die before they are ready, with none ready, before waiting calls fail. */
 const MAX_FAILED_STARTS = 3;
@@ -42,13 +47,10 @@ export interface EngineSettings {
   readonly maxQueue: number;
 }
 
-/** An answer a link delivers: an outcome, or `skipped` (the worker never started the call). */
-export type LinkAnswer = CallOutcome | { readonly type: 'skipped'; readonly id: number };
-
 /**
  * One pool: calls, queue and workers. The executors (`../thread-executor.ts`,
- * `../process-executor.ts`) are an engine and a link; links reach back through the
- * accessors marked "for links" (a blocked caller's `resultSync` needs them).
+ * `../process-executor.ts`) are an engine and a link; the link reaches back through its
+ * events and the {@link EngineAccess} it is made with.
  */
 export class PoolEngine<H> {
   readonly kind: Exclude<ExecutorKind, 'loop'>;
@@ -60,6 +62,7 @@ export class PoolEngine<H> {
   // Invariant: every worker not reported gone (leaving ones included).
   readonly #slots = new Set<Slot<H>>();
   readonly #link: Link<H>;
+  readonly #idleWorkers: IdleWorkers<H>;
   // Moving mean of run time (ms), for the link's pipeline depth.
   #meanRun = 0;
   // Workers that died before they were ready since the last one that became ready.
@@ -74,15 +77,30 @@ export class PoolEngine<H> {
     this.#pump();
   };
 
-  constructor(settings: EngineSettings, makeLink: (events: LinkEvents<H>) => Link<H>) {
+  /** `makeLink` makes the link beneath, given how it reports here and what it may do here. */
+  constructor(settings: EngineSettings, makeLink: (events: LinkEvents<H>, engine: EngineAccess<H>) => Link<H>) {
     this.kind = settings.kind;
     this.settings = settings;
-    this.#link = makeLink({
+    const events: LinkEvents<H> = {
       ready: (slot) => this.#ready(slot),
       answer: (slot, message) => this.answer(slot, message),
+      progress: (slot, id, value) => slot.sent[slot.lineIndex(id)]?.progress(value),
+      items: deliverItems,
       gone: (slot, exit) => this.#gone(slot, exit),
       killedForCancel: () => this.counters.terminatedForCancel++,
+    };
+    const access = new EngineAccess<H>({
+      slots: this.#slots,
+      queue: this.#queue,
+      counters: this.counters,
+      spawn: () => this.#spawn(),
+      sendNow: (call, slot) => this.#sendNow(call, slot),
+      retire: (slot) => this.#leave(slot, 'retire'),
+      schedulePump: () => this.#schedulePump(),
+      lineChanged: (slot, index) => this.#lineChanged(slot, index),
     });
+    this.#link = makeLink(events, access);
+    this.#idleWorkers = new IdleWorkers<H>(this.#link, settings.maxTasksPerWorker, () => this.#places(), (slot) => this.#leave(slot, 'retire'));
   }
 
   get state(): ExecutorState {
@@ -99,7 +117,7 @@ export class PoolEngine<H> {
     // starts before the caller's stack is recorded; the others wait for the microtask pump,
     // which sends each worker its share of them as one batch.
     const idle = this.#queue.size === 0 ? (this.#idleSlot() ?? this.#spawnForNow()) : undefined;
-    if (idle !== undefined) this.sendNow(call as PoolCall, idle);
+    if (idle !== undefined) this.#sendNow(call as PoolCall, idle);
     else if (this.settings.maxQueue !== Infinity && this.#waiting() >= this.settings.maxQueue) {
       const max = this.settings.maxQueue;
       call.fail(new QueueFull(`the ${this.kind} pool refused a call to \`${ref.name}\`: ${max} call${max === 1 ? '' : 's'} already wait for a worker (maxQueue: ${max})`), this.counters);
@@ -118,14 +136,7 @@ export class PoolEngine<H> {
    * from generator functions"). Everything else is an ordinary call.
    */
   stream<T>(ref: CallRef, args: readonly unknown[], options: StreamOptions | undefined, submit: Function): UnsyncStream<T> {
-    const { highWaterMark, ...rest } = options ?? {};
-    const hwm = resolveHighWaterMark(highWaterMark);
-    let stream: PoolStream<T> | undefined;
-    this.submit<unknown>(ref, args, rest, submit, (call) => {
-      stream = new PoolStream<T>(call.future, this.kind, hwm, (n) => this.#credit(call, n));
-      call.sink = stream;
-    });
-    return stream!;
+    return openStream<T, H>(this.kind, this.#link, options, (rest, prepare) => this.submit<unknown>(ref, args, rest, submit, prepare));
   }
 
   /**
@@ -173,103 +184,11 @@ export class PoolEngine<H> {
     return waiting;
   }
 
-  // ---- for links (a caller blocked in resultSync) ----------------------------------------
-
-  /** Every worker not gone (leaving ones included), for links that look for a call. */
-  slots(): Iterable<Slot<H>> {
-    return this.#slots;
-  }
-
-  /** The pending call behind `future`, and the worker holding it (undefined while queued). */
-  find(future: Unfuture<unknown>): { call: PoolCall; slot: Slot<H> | undefined } | undefined {
-    for (const slot of this.#slots) {
-      for (const call of slot.sent) if (call.future === future && call.state !== 'done') return { call, slot };
-    }
-    for (const call of this.#queue.waiting()) if (call.future === future) return { call, slot: undefined };
-    return undefined;
-  }
-
-  /** Take the queued `call` out of the queue (a blocked caller sends it somewhere itself). */
-  unqueue(call: PoolCall): void {
-    this.#queue.withdraw(call);
-  }
-
-  /** Take back `call`, which the worker of `slot` will never start (the link claimed it). */
-  takeBack(slot: Slot<H>, call: PoolCall): void {
-    const index = slot.sent.indexOf(call);
-    if (index >= 0) slot.sent.splice(index, 1);
-    call.requeue();
-    if (index === 0) this.#becameHead(slot);
-    if (slot.sent.length === 0) this.#idle(slot);
-  }
-
-  /** Queue `call` again ahead of newer calls (it could not be sent where a blocked caller wanted). */
-  giveBack(call: PoolCall): void {
-    this.#queue.giveBack(call);
-    this.#schedulePump();
-  }
-
-  /** Dispatch soon (a worker can take calls again, e.g. its gate opened). */
-  kick(): void {
-    this.#schedulePump();
-  }
-
-  /** Let `slot`'s worker go now (a session a blocked caller could not use). */
-  retireNow(slot: Slot<H>): void {
-    this.#leave(slot, 'retire');
-  }
-
-  /** Start a worker now (a blocked caller needs one), whatever the queue says. */
-  spawn(): Slot<H> {
-    const slot = new Slot<H>();
-    this.#slots.add(slot);
-    slot.handle = this.#link.start(slot);
-    return slot;
-  }
-
-  /**
-   * Send `call` (not queued, not sent) to `slot` now. False when it did not leave: it failed
-   * to clone (and is failed) or the worker is unreachable (it is queued again).
-   */
-  sendNow(call: PoolCall, slot: Slot<H>): boolean {
-    try {
-      if (!this.#link.send(slot, [call])) {
-        slot.unreachable = true;
-        this.#queue.giveBack(call);
-        this.#schedulePump();
-        return false;
-      }
-    } catch (error) {
-      call.fail(this.#link.sendError(call, error), this.counters);
-      this.#drained.check();
-      return false;
-    }
-    this.#sent(slot, [call]);
-    return true;
-  }
-
-  /** The worker of `slot` sent values the stream call `id` yielded. */
-  items(slot: Slot<H>, id: number, values: readonly unknown[]): void {
-    const call = slot.sent[indexIn(slot, id)];
-    if (call !== undefined && call.state !== 'done') call.sink?.push(values);
-  }
-
-  /** The consumer of stream call `call` took `n` values: its worker may send `n` more. */
-  #credit(call: PoolCall, n: number): void {
-    if (call.state !== 'sent' && call.state !== 'running') return;
-    this.#link.credit(call.place as Slot<H>, call, n);
-  }
-
-  /** The worker of `slot` reported progress for call `id` (`reportProgress`). */
-  progress(slot: Slot<H>, id: number, value: unknown): void {
-    slot.sent[indexIn(slot, id)]?.progress(value);
-  }
-
-  /** Deliver a worker's answer (links call this, also from a blocked caller's poll). */
+  /** Deliver a worker's answer (the link's `answer` event, also from a blocked caller's poll). */
   answer(slot: Slot<H>, message: LinkAnswer): void {
     const sent = slot.sent;
     // Answers come in send order; a call withdrawn or taken back is looked up.
-    const index = indexIn(slot, message.id);
+    const index = slot.lineIndex(message.id);
     if (index < 0) return;
     const call = sent[index]!;
     sent.splice(index, 1);
@@ -282,10 +201,15 @@ export class PoolEngine<H> {
       if (!call.stopRequested) this.#meanRun += (message.endedAt - message.startedAt - this.#meanRun) / 8;
       call.settleOutcome(message, this.counters);
     }
-    if (index === 0) this.#becameHead(slot);
-    if (sent.length === 0) this.#idle(slot);
+    this.#lineChanged(slot, index);
     this.#schedulePump();
     this.#drained.check();
+  }
+
+  /** The call at `index` of `slot`'s line left it (-1: it was not there). */
+  #lineChanged(slot: Slot<H>, index: number): void {
+    if (index === 0) this.#becameHead(slot);
+    if (slot.sent.length === 0) this.#idle(slot);
   }
 
   // ---- dispatching -----------------------------------------------------------------------
@@ -339,7 +263,7 @@ export class PoolEngine<H> {
    */
   #spawnForNow(): Slot<H> | undefined {
     if (this.#places() >= this.settings.maxWorkers || this.#starting() > 0) return undefined;
-    const slot = this.spawn();
+    const slot = this.#spawn();
     return this.#link.accepting(slot) ? slot : undefined;
   }
 
@@ -369,7 +293,7 @@ export class PoolEngine<H> {
     let starting = this.#starting();
     let acceptingNow = 0;
     while (places < s.maxWorkers && (this.#queue.size > starting + acceptingNow || (this.#state === 'open' && places < s.minWorkers))) {
-      const slot = this.spawn();
+      const slot = this.#spawn();
       places++;
       if (this.#link.accepting(slot)) acceptingNow++;
       else starting++;
@@ -377,19 +301,48 @@ export class PoolEngine<H> {
     return acceptingNow;
   }
 
+  /** Start a worker now, whatever the queue says. */
+  #spawn(): Slot<H> {
+    const slot = new Slot<H>();
+    this.#slots.add(slot);
+    slot.handle = this.#link.start(slot);
+    return slot;
+  }
+
+  /**
+   * Send `call` (not queued, not sent) to `slot` now. False when it did not leave: it failed
+   * to clone (and is failed) or the worker is unreachable (it is queued again).
+   */
+  #sendNow(call: PoolCall, slot: Slot<H>): boolean {
+    try {
+      if (!this.#link.send(slot, [call])) {
+        slot.unreachable = true;
+        this.#queue.giveBack(call);
+        this.#schedulePump();
+        return false;
+      }
+    } catch (error) {
+      call.fail(this.#link.sendError(call, error), this.counters);
+      this.#drained.check();
+      return false;
+    }
+    this.#sent(slot, [call]);
+    return true;
+  }
+
   /** Send the calls #pump picked for `slot`: one batch, or one by one if a value will not clone. */
   #flush(slot: Slot<H>): void {
     const calls = slot.outbox;
     slot.outbox = [];
     if (calls.length === 1) {
-      this.sendNow(calls[0]!, slot);
+      this.#sendNow(calls[0]!, slot);
       return;
     }
     let sent: boolean;
     try {
       sent = this.#link.send(slot, calls);
     } catch {
-      for (const call of calls) this.sendNow(call, slot); // finds and fails the call that cannot clone
+      for (const call of calls) this.#sendNow(call, slot); // finds and fails the call that cannot clone
       return;
     }
     if (!sent) {
@@ -452,7 +405,7 @@ export class PoolEngine<H> {
     slot.gone = true;
     slot.leaving = true;
     this.#slots.delete(slot);
-    if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer);
+    this.#idleWorkers.stop(slot);
     const calls = slot.sent.splice(0);
     for (const call of slot.outbox.splice(0)) this.#queue.giveBack(call);
     for (let i = 0; i < calls.length; i++) {
@@ -520,7 +473,7 @@ export class PoolEngine<H> {
     if (slot.leaving) return;
     if (!this.#link.forceStop(slot, call)) return;
     slot.leaving = true;
-    if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer);
+    this.#idleWorkers.stop(slot);
     this.#reclaim(slot);
   }
 
@@ -549,7 +502,7 @@ export class PoolEngine<H> {
   #leave(slot: Slot<H>, how: 'retire' | 'kill'): void {
     if (slot.leaving) return;
     slot.leaving = true;
-    if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer);
+    this.#idleWorkers.stop(slot);
     this.#reclaim(slot);
     if (how === 'retire') this.#link.retire(slot);
     else this.#link.kill(slot);
@@ -575,33 +528,7 @@ export class PoolEngine<H> {
 
   #idle(slot: Slot<H>): void {
     this.#link.setBusy(slot, false);
-    if (slot.leaving) return;
-    if (slot.total >= this.settings.maxTasksPerWorker) {
-      this.#leave(slot, 'retire');
-      return;
-    }
-    const delay = this.#link.idleDelay(slot, this.#places());
-    if (delay === undefined) return;
-    slot.idleSince = performance.now();
-    if (slot.idleTimer === undefined) {
-      slot.idleTimer = setTimeout(() => this.#idleCheck(slot), delay);
-      slot.idleTimer.unref();
-    } else {
-      slot.idleTimer.refresh();
-    }
-  }
-
-  #idleCheck(slot: Slot<H>): void {
-    if (slot.sent.length > 0 || slot.leaving) return; // re-armed when idle again
-    const delay = this.#link.idleDelay(slot, this.#places());
-    if (delay === undefined) return;
-    const left = slot.idleSince + delay - performance.now();
-    if (left > 1) {
-      slot.idleTimer = setTimeout(() => this.#idleCheck(slot), left);
-      slot.idleTimer.unref();
-    } else {
-      this.#leave(slot, 'retire');
-    }
+    if (!slot.leaving) this.#idleWorkers.idle(slot);
   }
 
   // ---- helpers -------------------------------------------------------------------------------
@@ -627,7 +554,3 @@ export class PoolEngine<H> {
   }
 }
 
-/** Where call `id` is in `slot`'s line (-1: not there); usually the head, so looked at first. */
-function indexIn(slot: Slot<unknown>, id: number): number {
-  return slot.sent[0]?.id === id ? 0 : slot.sent.findIndex((c) => c.id === id);
-}

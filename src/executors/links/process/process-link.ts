@@ -22,9 +22,9 @@
 import * as path from 'node:path';
 import { CloneError, InvalidStateError, WorkerCrashedError } from '../../../core/errors';
 import type { Unfuture } from '../../../core/future';
+import type { EngineAccess } from '../../engine/engine-access';
 import type { Link, LinkEvents, Slot, WithdrawResult } from '../../engine/link';
 import type { PoolCall } from '../../engine/pool-call';
-import type { PoolEngine } from '../../engine/pool-engine';
 import type { ResolvedProcessPoolOptions } from '../../engine/pool-options';
 import type { CallOutcome } from '../../protocol';
 import { argumentCloneError } from '../../serialization';
@@ -53,19 +53,16 @@ export class ProcessLink implements Link<ProcessChild>, ProcessSyncSource {
   readonly leavingHoldsPlace = true;
   readonly #options: ResolvedProcessPoolOptions;
   readonly #events: LinkEvents<ProcessChild>;
-  #engine: PoolEngine<ProcessChild> | undefined = undefined;
+  readonly #engine: EngineAccess<ProcessChild>;
   // Answer files and ready markers for callers blocked in resultSync; made at the first fork.
   #syncFolder: string | undefined = undefined;
 
-  constructor(events: LinkEvents<ProcessChild>, options: ResolvedProcessPoolOptions) {
+  constructor(events: LinkEvents<ProcessChild>, engine: EngineAccess<ProcessChild>, options: ResolvedProcessPoolOptions) {
     this.#events = events;
+    this.#engine = engine;
     this.#options = options;
   }
 
-  /** The engine above (answers, and a blocked caller's wait, go through it). */
-  attach(engine: PoolEngine<ProcessChild>): void {
-    this.#engine = engine;
-  }
 
   // ---- Link ------------------------------------------------------------------------------
 
@@ -80,9 +77,9 @@ export class ProcessLink implements Link<ProcessChild>, ProcessSyncSource {
       {
         ready: () => this.#events.ready(slot),
         message: (_child, message) => {
-          if (message.type === 'progress') this.#engine!.progress(slot, message.id, message.value);
-          else if (message.type === 'items') this.#engine!.items(slot, message.id, message.values);
-          else if (message.type !== 'ready') this.#engine!.answer(slot, message);
+          if (message.type === 'progress') this.#events.progress(slot, message.id, message.value);
+          else if (message.type === 'items') this.#events.items(slot, message.id, message.values);
+          else if (message.type !== 'ready') this.#events.answer(slot, message);
         },
         gone: (_child, exitCode, signal) => this.#gone(slot, exitCode, signal),
       },
@@ -175,7 +172,7 @@ export class ProcessLink implements Link<ProcessChild>, ProcessSyncSource {
   /** The process ids of the live children (a fresh array). */
   childPids(): number[] {
     const pids: number[] = [];
-    for (const slot of this.#engine!.slots()) if (slot.handle.pid !== undefined) pids.push(slot.handle.pid);
+    for (const slot of this.#engine.slots()) if (slot.handle.pid !== undefined) pids.push(slot.handle.pid);
     return pids;
   }
 
@@ -196,7 +193,7 @@ export class ProcessLink implements Link<ProcessChild>, ProcessSyncSource {
       if (headStillRuns) this.#killForHead(slot);
       else {
         slot.handle.ungate();
-        this.#engine!.kick();
+        this.#engine.kick();
       }
     };
     if (running === 0) setImmediate(() => setImmediate(decide));
@@ -238,7 +235,7 @@ export class ProcessLink implements Link<ProcessChild>, ProcessSyncSource {
 
   /** @internal ProcessSyncSource: put the call with a child and ask it for a sync answer. */
   prepareSyncWait(future: Unfuture<unknown>, deadline: number): ProcessSyncPlan | null | undefined {
-    const engine = this.#engine!;
+    const engine = this.#engine;
     const found = engine.find(future);
     if (found === undefined) return undefined;
     const call = found.call;
@@ -266,7 +263,7 @@ export class ProcessLink implements Link<ProcessChild>, ProcessSyncSource {
 
   /** A child that listens now: the least busy ready one, else a starting one once its ready marker shows. */
   #syncSlot(deadline: number): ChildSlot {
-    const engine = this.#engine!;
+    const engine = this.#engine;
     let best: ChildSlot | undefined;
     for (const slot of engine.slots()) {
       if (slot.leaving || !this.accepting(slot)) continue;

@@ -17,9 +17,9 @@ import { receiveMessageOnPort } from 'node:worker_threads';
 import { CloneError, InvalidStateError, WorkerCrashedError } from '../../../core/errors';
 import type { Unfuture } from '../../../core/future';
 import { executorHooks } from '../../../core/hooks';
-import type { Link, LinkEvents, LinkExit, Slot, WithdrawResult } from '../../engine/link';
+import type { EngineAccess } from '../../engine/engine-access';
+import type { Link, LinkAnswer, LinkEvents, LinkExit, Slot, WithdrawResult } from '../../engine/link';
 import type { PoolCall } from '../../engine/pool-call';
-import type { LinkAnswer, PoolEngine } from '../../engine/pool-engine';
 import type { ResolvedThreadPoolOptions, ThreadTuning } from '../../engine/pool-options';
 import type { CallOutcome, ItemsMessage, ProgressMessage, SkippedMessage, ThreadCallMessage } from '../../protocol';
 import { argumentCloneError } from '../../serialization';
@@ -53,22 +53,19 @@ export class ThreadLink implements Link<Thread>, SyncSource {
   readonly #options: ResolvedThreadPoolOptions;
   readonly #tuning: Required<ThreadTuning>;
   readonly #events: LinkEvents<Thread>;
-  #engine: PoolEngine<Thread> | undefined = undefined;
+  readonly #engine: EngineAccess<Thread>;
   #piscina: PiscinaSessions | undefined = undefined;
   // Pools superseded for a blocked caller (see #sendForSyncWait), destroyed when their sessions end.
   readonly #retired = new Set<PiscinaSessions>();
   #registered = false;
 
-  constructor(events: LinkEvents<Thread>, options: ResolvedThreadPoolOptions, tuning: Required<ThreadTuning>) {
+  constructor(events: LinkEvents<Thread>, engine: EngineAccess<Thread>, options: ResolvedThreadPoolOptions, tuning: Required<ThreadTuning>) {
     this.#events = events;
+    this.#engine = engine;
     this.#options = options;
     this.#tuning = tuning;
   }
 
-  /** The engine above (a blocked caller's wait reaches its calls through it). */
-  attach(engine: PoolEngine<Thread>): void {
-    this.#engine = engine;
-  }
 
   // ---- Link ------------------------------------------------------------------------------
 
@@ -185,16 +182,16 @@ export class ThreadLink implements Link<Thread>, SyncSource {
 
   #deliver(slot: ThreadSlot, message: CallOutcome | SkippedMessage | ProgressMessage | ItemsMessage): void {
     if (message.type === 'progress') {
-      this.#engine!.progress(slot, message.id, message.value);
+      this.#events.progress(slot, message.id, message.value);
       return;
     }
     if (message.type === 'items') {
-      this.#engine!.items(slot, message.id, message.values);
+      this.#events.items(slot, message.id, message.values);
       return;
     }
     // A skip of an earlier send of this call (claimed back, then sent here again).
     if (message.type === 'skipped' && slot.sent.find((c) => c.id === message.id)?.cell !== message.cell) return;
-    this.#engine!.answer(slot, message as LinkAnswer);
+    this.#events.answer(slot, message as LinkAnswer);
   }
 
   /**
@@ -211,9 +208,9 @@ export class ThreadLink implements Link<Thread>, SyncSource {
     // first (a call that only shared the thread with a stopped or crashed one must not fail).
     for (let m = receiveMessageOnPort(thread.port); m !== undefined; m = receiveMessageOnPort(thread.port)) {
       const message = m.message as CallOutcome | SkippedMessage | ProgressMessage | ItemsMessage;
-      if (message.type === 'progress') this.#engine!.progress(slot, message.id, message.value);
-      else if (message.type === 'items') this.#engine!.items(slot, message.id, message.values);
-      else if (message.type !== 'skipped') this.#engine!.answer(slot, message); // skipped ones are claimed below and re-sent
+      if (message.type === 'progress') this.#events.progress(slot, message.id, message.value);
+      else if (message.type === 'items') this.#events.items(slot, message.id, message.values);
+      else if (message.type !== 'skipped') this.#events.answer(slot, message); // skipped ones are claimed below and re-sent
     }
     if (!fromCell) thread.port.close();
     const mismatch = protocolMismatch(error);
@@ -238,7 +235,7 @@ export class ThreadLink implements Link<Thread>, SyncSource {
    * when no thread can serve it without the event loop (see {@link startingError}).
    */
   prepareSyncWait(future: Unfuture<unknown>): boolean {
-    const engine = this.#engine!;
+    const engine = this.#engine;
     const found = engine.find(future);
     if (found === undefined) return false;
     const { call, slot } = found;
@@ -256,7 +253,7 @@ export class ThreadLink implements Link<Thread>, SyncSource {
   /** @internal SyncSource: handle every answer already posted, and sessions that died, without the event loop (true if one died). */
   pollSync(): boolean {
     let died = false;
-    for (const slot of [...this.#engine!.slots()]) {
+    for (const slot of [...this.#engine.slots()]) {
       const thread = slot.handle;
       const dead = thread.dead();
       for (let m = receiveMessageOnPort(thread.port); m !== undefined; m = receiveMessageOnPort(thread.port)) {
@@ -277,7 +274,7 @@ export class ThreadLink implements Link<Thread>, SyncSource {
    * head of the queue and the caller is told.
    */
   #sendForSyncWait(call: PoolCall): void {
-    const engine = this.#engine!;
+    const engine = this.#engine;
     let target: ThreadSlot | undefined;
     let places = 0;
     for (const slot of engine.slots()) {
@@ -304,7 +301,7 @@ export class ThreadLink implements Link<Thread>, SyncSource {
 
   /** A new session, if piscina posted it to a worker at once; else it is ended again. */
   #servingSession(): ThreadSlot | undefined {
-    const engine = this.#engine!;
+    const engine = this.#engine;
     const fresh = engine.spawn();
     if (fresh.handle.serving()) return fresh;
     engine.retireNow(fresh);
