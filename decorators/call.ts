@@ -21,7 +21,7 @@ import { debugState } from '../src/runtime/debug-state';
 import { expectAwaited } from '../src/runtime/debug-futures';
 import { isThenable } from '../src/core/validate';
 import { qualifiedName, registryName, type DecoratedInfo } from './decorated';
-import { declareForWorkers, loadedExports, poolAvailable, runningInWorker, runsAlone, submitToPool, type CallRef, type PoolRun } from './dispatch';
+import { remoteExecutor, declareForWorkers, loadedExports, poolAvailable, runningInWorker, runsAlone, submitToPool, type CallRef, type PoolRun } from './dispatch';
 import { locateDecorated, locatedRef, rememberDeclaration } from './locate';
 import { thisProblem } from './method-this';
 import { moduleFacts } from './module-facts';
@@ -58,6 +58,7 @@ export function callDecorated(info: DecoratedInfo, self: unknown, args: unknown[
     countCall(info, 'loop');
     return decision.kind === 'async' ? runTask(info, self, args, call) : runInline(info, self, args, true, call);
   }
+  if (chosen === 'remote') return remoteCall(info, self, args, call);
   const pinned = info.options.explicit || decision.rule === 'hint' || call?.executor !== undefined;
   if (!poolAvailable(chosen)) {
     if (pinned) {
@@ -124,6 +125,29 @@ export function callDecorated(info: DecoratedInfo, self: unknown, args: unknown[
   }
   recordDispatch(info.original, executor);
   return future;
+}
+
+/**
+ * A call sent to the remote executor (`executor: 'remote'`): `toRemote`'s path. Fails (the
+ * Unfuture rejects) with `InvalidStateError` when `configure({ remote })` is missing, as
+ * `toRemote` does, then as a pool call would (`LocateError`, a `this` that cannot travel).
+ * No measured evidence: 'auto' never picks the remote executor.
+ */
+function remoteCall(info: DecoratedInfo, self: unknown, args: unknown[], call: ResolvedCallOverrides | undefined): Unfuture<unknown> {
+  try {
+    remoteExecutor();
+    const ref = locateDecorated(info);
+    const instanceMethod = info.system !== 'function' && !info.isStatic;
+    if (instanceMethod) {
+      const problem = thisProblem(info, self, ref.file);
+      if (problem !== undefined) return rejected(problem);
+    }
+    countCall(info, 'remote');
+    const callArgs = instanceMethod ? [envelope(info, self), ...args] : args;
+    return submitToPool('remote', ref, callArgs, { timeout: timeoutOf(info, call), name: call?.name ?? qualifiedName(info) });
+  } catch (error) {
+    return rejected(error);
+  }
 }
 
 /**

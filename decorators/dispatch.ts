@@ -52,14 +52,22 @@ export function declareForWorkers(
   return declareRegistration(shim, { name, numbered, aliases, label });
 }
 
-/** Send one call to the runtime's `kind` pool (created on first use). */
+/** Send one call to the runtime's `kind` pool, or to the remote executor (created on first use). */
 export function submitToPool<T>(
-  kind: 'thread' | 'process',
+  kind: 'thread' | 'process' | 'remote',
   ref: CallRef,
   args: readonly unknown[],
   options: { timeout: number | null; name: string | undefined; onRun?: (run: PoolRun) => void; cpuTime?: boolean },
 ): Unfuture<T> {
   return getExecutor(kind).submit<T>(ref, args, options);
+}
+
+/**
+ * The remote executor (`configure({ remote })`), created on first use: throws
+ * `InvalidStateError` saying what to set when no connection is configured.
+ */
+export function remoteExecutor(): void {
+  getExecutor('remote');
 }
 
 /** Open the stream of a generator function's call on the runtime's `kind` pool (created on first use). */

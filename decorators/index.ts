@@ -5,7 +5,7 @@
  */
 import './bench-bridge';
 export { unsync } from './unsync';
-export type { UnsyncOptions, ExecutorChoice, ConcreteExecutor, UnsyncCallOptions, CallExecutor } from './options';
+export type { UnsyncOptions, ExecutorChoice, ConcreteExecutor, RoutedExecutor, UnsyncCallOptions, CallExecutor } from './options';
 export type { Unsynced, UnsyncedFunction, UnsyncedResult, WithCallOptions, UnsyncDecorator, UnsyncFunction } from './types';
 export { withOptions } from './with-options';
 export { cpuBound, ioBound, executor } from './hints';

@@ -31,7 +31,7 @@ import { readHint, type Hint } from './hints';
 import { declaredFile, unlocatableReason } from './locate';
 import { nativeAddonOf } from './native-addons';
 import { analyseDeep, type AnalysisTarget } from './state-analysis';
-import type { ConcreteExecutor } from './options';
+import type { ConcreteExecutor, RoutedExecutor } from './options';
 import { analyseSource, type SourceEvidence } from './static-analysis';
 import { firstPool } from './pool-choice';
 
@@ -42,8 +42,8 @@ export type InspectRule = 'option' | 'hint' | 'async' | 'unlocatable' | 'state' 
 export interface Inspection {
   /** The nature of the function: awaits (`async`), blocks waiting (`io`) or computes (`cpu`). */
   readonly kind: 'async' | 'io' | 'cpu';
-  /** Where its next call will run. */
-  readonly executor: ConcreteExecutor;
+  /** Where its next call will run (`'remote'` only when the option names it: `'auto'` never does). */
+  readonly executor: RoutedExecutor;
   /**
    * Which rule decided, in plain words. For a generator function it also says where its
    * stream is produced.
@@ -132,17 +132,18 @@ export function decide(original: Function, info: DecoratedInfo | undefined): Ins
   const measured = timesOf(original);
   const evidence = measuredFacts(original);
   const generator = info?.generator ?? isGeneratorFunction(original);
-  const make = (kind: Inspection['kind'], executor: ConcreteExecutor, rule: InspectRule, reason: string): Inspection =>
+  const make = (kind: Inspection['kind'], executor: RoutedExecutor, rule: InspectRule, reason: string): Inspection =>
     Object.freeze({ kind, executor, rule, reason: generator ? `${reason}${streamWords(executor)}` : reason, generator, measured, evidence });
   // What it is, where something else decides where it runs: measurement, then a hint, then the source.
-  const natureWithout = (executor: ConcreteExecutor): Inspection['kind'] =>
+  const natureWithout = (executor: RoutedExecutor): Inspection['kind'] =>
     isAsync ? 'async' : evidence.kind ?? f.hint?.kind ?? sourceKind(f.source) ?? (executor === 'process' ? 'cpu' : 'io');
 
   // Rule 1: explicit option, then hint.
   const options = info?.options;
   if (options?.explicit === true) {
-    const chosen = options.executor as ConcreteExecutor;
-    return make(natureWithout(chosen), chosen, 'option', `the option ${options.given} was given explicitly`);
+    const chosen = options.executor as RoutedExecutor;
+    const remote = chosen === 'remote' ? ', so it runs on a remote worker, through the queue `configure({ remote })` names' : '';
+    return make(natureWithout(chosen), chosen, 'option', `the option ${options.given} was given explicitly${remote}`);
   }
   if (f.hint?.executor !== undefined) {
     return make(natureWithout(f.hint.executor), f.hint.executor, 'hint', `the method is marked ${f.hint.source}`);
@@ -229,7 +230,7 @@ function offLoopChoice(
 }
 
 /** What `inspect` adds to the reason of a generator function: where its stream is produced. */
-function streamWords(executor: ConcreteExecutor): string {
+function streamWords(executor: RoutedExecutor): string {
   const where = executor === 'loop' ? 'on the event loop, as the consumer pulls' : `in a worker of the ${executor} pool, at most \`highWaterMark\` values ahead of the consumer`;
   return `; it is a generator function: each call returns a stream of what it yields, produced ${where}`;
 }

@@ -6,20 +6,24 @@ import { assertOptions, assertTimeout, expected } from '../src/core/validate';
 import { CALL_OPTION_KEYS, resolveCallOptions, type CallOptions, type ResolvedCallOptions } from '../src/runtime/call-options';
 
 /** Where a decorated call may be sent. `'auto'` lets {@link inspect} choose. */
-export type ExecutorChoice = 'auto' | 'loop' | 'thread' | 'process';
+export type ExecutorChoice = 'auto' | 'loop' | 'thread' | 'process' | 'remote';
 
-/** The executors a call can actually run on (what `'auto'` resolves to). */
-export type ConcreteExecutor = Exclude<ExecutorChoice, 'auto'>;
+/** The executors `'auto'` chooses among (and measures): the loop and the two pools. */
+export type ConcreteExecutor = Exclude<ExecutorChoice, 'auto' | 'remote'>;
+
+/** Every executor a call can be sent to: {@link ConcreteExecutor}, or `'remote'` when named explicitly. */
+export type RoutedExecutor = ConcreteExecutor | 'remote';
 
 /** Every valid value of {@link UnsyncOptions.executor}, in the order error messages list them. */
-export const EXECUTOR_CHOICES: readonly ExecutorChoice[] = Object.freeze(['auto', 'loop', 'thread', 'process']);
+export const EXECUTOR_CHOICES: readonly ExecutorChoice[] = Object.freeze(['auto', 'loop', 'thread', 'process', 'remote']);
 
 /** Options of `@unsync({...})` and `unsync(fn, {...})`. */
 export interface UnsyncOptions {
   /**
    * Where calls run: `'loop'` (the event loop: async functions as tasks, sync functions
-   * inline), `'thread'` (the worker-thread pool), `'process'` (the child-process pool), or
-   * `'auto'` (default): chosen by the rules of {@link inspect}.
+   * inline), `'thread'` (the worker-thread pool), `'process'` (the child-process pool),
+   * `'remote'` (a remote worker, as `toRemote`: needs `configure({ remote })`), or `'auto'`
+   * (default): chosen by the rules of {@link inspect}, which never picks `'remote'`.
    */
   executor?: ExecutorChoice;
   /** Python unsync's `cpu_bound=True`: the same as `executor: 'process'`. */
@@ -99,10 +103,10 @@ export function isOptionsLike(value: unknown): boolean {
 }
 
 /** Where `.with({ executor })` may send a call (an explicit choice: no `'auto'`). */
-export type CallExecutor = ConcreteExecutor;
+export type CallExecutor = RoutedExecutor;
 
 /** Every valid value of {@link UnsyncCallOptions.executor}, in the order error messages list them. */
-export const CALL_EXECUTORS: readonly CallExecutor[] = Object.freeze(['loop', 'thread', 'process']);
+export const CALL_EXECUTORS: readonly CallExecutor[] = Object.freeze(['loop', 'thread', 'process', 'remote']);
 
 /**
  * Options of a decorated function's `.with(options)`: the per-call options of `toThread.with`
@@ -132,6 +136,9 @@ export function resolveCallOverrides(options: unknown, label: string, generator:
   const resolved = resolveCallOptions(options, CALL_OVERRIDE_KEYS);
   const executor = (options as UnsyncCallOptions).executor;
   if (executor !== undefined) assertExecutorChoice('options.executor', executor, CALL_EXECUTORS);
+  if (executor === 'remote' && generator) {
+    throw new TypeError(`${label} is a generator function, and a remote call returns one value, not a stream: \`executor: 'remote'\` cannot run it`);
+  }
   if (resolved.highWaterMark !== undefined && !generator) {
     throw new TypeError(`\`highWaterMark\` applies to generator functions only, and ${label} is not one`);
   }

@@ -8,18 +8,18 @@ import { registerStatisticsSection, type DecoratedFunctionStatistics } from '../
 import { decoratedInfo, qualifiedName, registryName, type DecoratedInfo } from './decorated';
 import { flipsOf, timesOf } from './evidence';
 import { decide, type Inspection } from './inspect';
-import type { ConcreteExecutor } from './options';
+import type { RoutedExecutor } from './options';
 
 /** Calls per executor of each decorated function called so far. */
-const callCounts = new WeakMap<DecoratedInfo, Record<ConcreteExecutor, number>>();
+const callCounts = new WeakMap<DecoratedInfo, Record<RoutedExecutor, number>>();
 /** The functions in `callCounts`, held weakly (a collected wrapper drops out), in first-call order. */
 const called = new Set<WeakRef<DecoratedInfo>>();
 
 /** Count one call of `info` sent to `executor` (internal: `callDecorated` calls it). */
-export function countCall(info: DecoratedInfo, executor: ConcreteExecutor): void {
+export function countCall(info: DecoratedInfo, executor: RoutedExecutor): void {
   let counts = callCounts.get(info);
   if (counts === undefined) {
-    counts = { loop: 0, thread: 0, process: 0 };
+    counts = { loop: 0, thread: 0, process: 0, remote: 0 };
     callCounts.set(info, counts);
     called.add(new WeakRef(info));
   }
@@ -36,8 +36,8 @@ export function calledStatistics(): readonly DecoratedFunctionStatistics[] {
       continue;
     }
     const { executor, kind, rule, reason } = decide(info.original, info);
-    const calls: Partial<Record<ConcreteExecutor, number>> = {};
-    for (const [where, n] of Object.entries(callCounts.get(info)!) as Array<[ConcreteExecutor, number]>) if (n > 0) calls[where] = n;
+    const calls: Partial<Record<RoutedExecutor, number>> = {};
+    for (const [where, n] of Object.entries(callCounts.get(info)!) as Array<[RoutedExecutor, number]>) if (n > 0) calls[where] = n;
     out.push(
       Object.freeze({
         name: qualifiedName(info),

@@ -39,6 +39,10 @@ export function streamDecorated(info: DecoratedInfo, self: unknown, args: unknow
     countCall(info, 'loop');
     return localStream(info, self, args, call);
   }
+  if (chosen === 'remote') {
+    // Refused at decoration and at .with() time; kept for a call that got here anyway.
+    return new FailedStream(new TypeError(`${qualifiedName(info)} is a generator function: a remote call returns one value, not a stream`), 'remote');
+  }
   const pinned = info.options.explicit || decision.rule === 'hint' || call?.executor !== undefined;
   if (!poolAvailable(chosen)) {
     if (pinned) {

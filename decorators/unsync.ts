@@ -108,6 +108,9 @@ function newInfo(
   owner: Function | undefined,
 ): DecoratedInfo {
   const generator = isGeneratorFunction(original);
+  if (generator && options.executor === 'remote') {
+    throw new TypeError(`unsync cannot send the generator function ${name} to the remote executor: a remote call returns one value, not a stream`);
+  }
   const info: DecoratedInfo = {
     original,
     wrapper: original,

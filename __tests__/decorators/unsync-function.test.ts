@@ -196,7 +196,7 @@ describe('decoration-time validation', () => {
 
   it('rejects an invalid executor listing the valid values', () => {
     expect(() => unsync(fn, { executor: 'gpu' as never })).toThrow(
-      new TypeError("Expected `options.executor` to be one of 'auto', 'loop', 'thread', 'process', got \"gpu\" (string)"),
+      new TypeError("Expected `options.executor` to be one of 'auto', 'loop', 'thread', 'process', 'remote', got \"gpu\" (string)"),
     );
   });
 

@@ -6,7 +6,7 @@
  */
 
 /** Calls of one decorated function per executor (`loop` counts inline calls and async tasks). */
-export type DecoratedCallCounts = Readonly<Partial<Record<'loop' | 'thread' | 'process', number>>>;
+export type DecoratedCallCounts = Readonly<Partial<Record<'loop' | 'thread' | 'process' | 'remote', number>>>;
 
 /** One decorated function as `statistics().decorated` lists it: a plain frozen object. */
 export interface DecoratedFunctionStatistics {
@@ -15,7 +15,7 @@ export interface DecoratedFunctionStatistics {
   /** The key it is registered under for workers (`<class>.method` for TC39 members, or `name`). */
   readonly key: string;
   /** What `inspect()` says now: where its next call runs, ... */
-  readonly executor: 'loop' | 'thread' | 'process';
+  readonly executor: 'loop' | 'thread' | 'process' | 'remote';
   /** ... what it is (awaits, blocks waiting, computes), ... */
   readonly kind: 'async' | 'io' | 'cpu';
   /** ... which rule decided ... */
