@@ -139,6 +139,8 @@ class Evidence {
   mayProbe = true;
   /** Loop calls seen, for sampling the CPU clock (see {@link wantsCpuSample}). */
   sampled = 0;
+  /** Calls in a row too cheap to tell a kind (under `cheapMs`), for {@link wantsCpuSample}. */
+  cheapInARow = 0;
 }
 
 const store = new WeakMap<object, Evidence>();
@@ -244,6 +246,7 @@ export function recordCall(key: object, executor: ConcreteExecutor, ms: number, 
   const before = e.placement;
   // The function's own time: a preempted call waited for a core, which is the machine's doing.
   const own = Math.max(0, ms - (measure?.preemptedMs ?? 0));
+  e.cheapInARow = own < thresholds.cheapMs ? e.cheapInARow + 1 : 0;
   // A new kind matters to the route once the function is off the loop (it picks the pool);
   // on the loop it only relabels, which inspect() decides afresh anyway.
   const kindChanged = measure?.cpuMs !== undefined && e.kind.record(measure.cpuMs, own, thresholds);
@@ -269,12 +272,19 @@ export function recordCall(key: object, executor: ConcreteExecutor, ms: number, 
  * thread's clock, a pool call asks its worker to (`SubmitOptions.cpuTime`). While its kind
  * is not measured yet every call does, then one call in 16 (about 1 µs per call; the kind of
  * a function rarely changes, and when it does a few samples find out, with the hysteresis of
- * `kind-evidence.ts`). Loop and pool calls count together.
+ * `kind-evidence.ts`). Loop and pool calls count together. A function whose calls are all
+ * too cheap to have a kind (under `cheapMs`, which the kind ignores) never gets one: after
+ * {@link CHEAP_CALLS_UNSAMPLED} such calls in a row it is sampled one call in 16 as well, so
+ * a tiny inline call does not pay two clock reads for nothing; a call that runs longer sends
+ * it back to every call.
  */
 export function wantsCpuSample(key: object): boolean {
   const e = evidenceOf(key);
-  return e.kind.kind === undefined || (++e.sampled & 15) === 0;
+  return (e.kind.kind === undefined && e.cheapInARow < CHEAP_CALLS_UNSAMPLED) || (++e.sampled & 15) === 0;
 }
+
+/** Cheap calls in a row after which a function without a kind is sampled like one with a kind. */
+export const CHEAP_CALLS_UNSAMPLED = 8;
 
 /**
  * Where a call of `key` that its route sends to `pool` goes now: while a thread/process

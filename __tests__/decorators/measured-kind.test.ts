@@ -89,6 +89,23 @@ describe('the kind of a function, from CPU time against running time', () => {
     expect(inspect(quick).measured.loop).toMatchObject({ calls: 1, maxMs: 30 });
   });
 
+  it('reads the CPU clock of a function too cheap to have a kind on one call in 16 after 8 such calls, and on every call again after a longer one', async () => {
+    let reads = 0;
+    useCallClock({ source: 'a counting clock', now: () => clock.now(), thread: () => (reads++, clock.thread()) });
+    const tiny = unsync(function tiny(wall: number, cpu: number, preempted: number): number {
+      clock.spend(wall, cpu, preempted);
+      return 0;
+    });
+    for (let i = 0; i < 40; i++) await tiny(0.01, 0.01, 0);
+    // Two reads a sampled call (before and after): the first 8, then calls 16 and 32 of the 32 after them.
+    expect(reads).toBe(2 * (8 + 2));
+    await tiny(3, 0.1, 0); // long enough to tell a kind: sample every call again
+    reads = 0;
+    await tiny(3, 0.1, 0);
+    expect(reads).toBe(2);
+    expect(inspect(tiny).evidence).toMatchObject({ kind: 'io' });
+  });
+
   it('corrects the source: blocking-looking source measured to compute is CPU-bound', () => {
     const fn = F.readConfig; // its source calls readFileSync
     forgetEvidence(fn);
