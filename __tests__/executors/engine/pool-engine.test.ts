@@ -60,6 +60,7 @@ class ScriptedLink implements Link<Worker> {
   starting(slot: Slot<Worker>): boolean {
     return !slot.handle.ready;
   }
+  readonly pipelineMaxRunMs = Infinity;
   depth(): number {
     return this.script.depth;
   }

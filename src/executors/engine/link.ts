@@ -101,8 +101,14 @@ export interface Link<H> {
   accepting(slot: Slot<H>): boolean;
   /** Whether `slot` is still starting (the engine does not start another for the same demand). */
   starting(slot: Slot<H>): boolean;
-  /** Most calls in flight on one worker, given the mean run time of recent calls (ms). */
-  depth(meanRunMs: number): number;
+  /** Most calls in flight on one worker while calls are tiny (the engine sends longer ones one at a time). */
+  depth(): number;
+  /**
+   * Calls whose mean run time (ms) is above this go one per worker: a call sent behind a
+   * running one waits for it even when another worker frees first, which only the round
+   * trip it saves on tiny calls is worth.
+   */
+  readonly pipelineMaxRunMs: number;
   /**
    * Send `calls` to the worker, in order, as one batch where the link can. Throws when a
    * value cannot be sent (nothing was sent then: the engine sends one by one to find the

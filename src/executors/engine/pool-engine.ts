@@ -248,7 +248,8 @@ export class PoolEngine<H> {
       if (load < bestLoad) (best = slot), (bestLoad = load);
     }
     if (best === undefined || this.#places() < this.settings.maxWorkers || this.#starting() > 0) return undefined;
-    return bestLoad < this.#link.depth(this.#meanRun) ? best : undefined;
+    const depth = this.#meanRun > this.#link.pipelineMaxRunMs ? 1 : this.#link.depth();
+    return bestLoad < depth ? best : undefined;
   }
 
   /** A worker that can take a call and holds none. */

@@ -94,9 +94,11 @@ export class ProcessLink implements Link<ProcessChild>, ProcessSyncSource {
     return slot.handle.state === 'starting';
   }
 
-  /** Tiny calls are pipelined (a child never waits a round trip for its next call), longer ones not. */
-  depth(meanRunMs: number): number {
-    return meanRunMs > PIPELINE_MAX_RUN_MS ? 1 : PIPELINE_DEPTH;
+  readonly pipelineMaxRunMs = PIPELINE_MAX_RUN_MS;
+
+  /** Tiny calls are pipelined: a child never waits a round trip for its next call. */
+  depth(): number {
+    return PIPELINE_DEPTH;
   }
 
   send(slot: ChildSlot, calls: readonly PoolCall[]): boolean {

@@ -95,9 +95,11 @@ export class ThreadLink implements Link<Thread>, SyncSource {
     return false;
   }
 
-  /** Tiny calls are pipelined up to the tuned depth; longer ones go one at a time (balance beats latency). */
-  depth(meanRunMs: number): number {
-    return meanRunMs > PIPELINE_MAX_RUN_MS ? 1 : this.#tuning.pipelineDepth;
+  readonly pipelineMaxRunMs = PIPELINE_MAX_RUN_MS;
+
+  /** Tiny calls are pipelined up to the tuned depth. */
+  depth(): number {
+    return this.#tuning.pipelineDepth;
   }
 
   send(slot: ThreadSlot, calls: readonly PoolCall[]): boolean {
