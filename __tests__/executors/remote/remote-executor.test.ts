@@ -20,7 +20,7 @@ import {
   type RemoteWorker,
 } from '../../../src';
 import { RemoteExecutor } from '../../../src/executors/remote/remote-executor';
-import { errorOf } from '../../helpers/async';
+import { errorOf, nativeDelay } from '../../helpers/async';
 import { startRedis, type RedisServer } from '../../helpers/redis-server';
 import * as fixtures from '../../fixtures/remote-functions';
 import { BillingError, echo, hold, record, release, throwBuiltin, throwLibrary, throwRegistered } from '../../fixtures/remote-functions';
@@ -165,6 +165,24 @@ describe('cancellation', () => {
       expect(await errorOf(future)).toBeInstanceOf(TimeoutError);
       expect(await queue.getJobCounts('waiting', 'active', 'completed', 'failed')).toEqual({ waiting: 0, active: 0, completed: 0, failed: 0 });
       expect(executor.statistics()).toMatchObject({ executor: 'remote', failed: 1, queued: 0, running: 0 });
+    } finally {
+      await executor.close();
+      await queue.close();
+    }
+  });
+  it('ends every cancelled waiting call cancelled while the missed-event poll looks at its job (the removal, not a lost job)', async () => {
+    // The poll looks at each waiting job every millisecond: a look that lands between the
+    // removal and its answer finds the job gone, and must leave the call to the removal.
+    const executor = new RemoteExecutor({ connection: redis.url, queue: 'remote-test-cancel-race', pollInterval: 1 });
+    const queue = new Queue('remote-test-cancel-race', { connection: { url: redis.url } });
+    try {
+      const futures = Array.from({ length: 60 }, (_, i) => executor.submit({ file: MODULE, name: 'echo' }, [i]));
+      while ((await queue.getWaitingCount()) < futures.length) await nativeDelay(5);
+      for (const future of futures) future.cancel();
+      const errors = await Promise.all(futures.map((f) => errorOf(f)));
+      expect(errors.map((e) => (e as Error).constructor.name)).toEqual(futures.map(() => 'CancelledError'));
+      expect(executor.statistics()).toMatchObject({ cancelled: 60, failed: 0 });
+      expect(await queue.getWaitingCount()).toBe(0);
     } finally {
       await executor.close();
       await queue.close();

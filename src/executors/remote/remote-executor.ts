@@ -35,6 +35,12 @@ interface RemoteCall {
    * `stalledCounter`). Invariant: only grows, and never past the job's own count.
    */
   stalls: number;
+  /**
+   * This caller is removing the job (a cancel, or a death out of attempts): while it is, a
+   * look that finds the job gone is that removal, settled by its outcome, not a lost job;
+   * `'removed'` once a removal took the job (the caller of the removal settles the call).
+   */
+  removing: number | 'removed';
 }
 
 /** How long a finished job stays in Redis for a caller's late look (seconds). */
@@ -98,7 +104,7 @@ export class RemoteExecutor implements Executor {
     });
     const payload = this.#encodeArguments(call, ref, args);
     if (payload !== undefined) {
-      entry = { call: call as PoolCall, jobId: randomUUID(), phase: 'adding', cancelWanted: false, stalls: 0 };
+      entry = { call: call as PoolCall, jobId: randomUUID(), phase: 'adding', cancelWanted: false, stalls: 0, removing: 0 };
       this.#calls.set(entry.jobId, entry);
       this.#add(entry, { protocol: REMOTE_PROTOCOL, module: moduleKey(ref.file, this.#options.root), name: ref.name, payload });
     }
@@ -224,7 +230,7 @@ export class RemoteExecutor implements Executor {
     entry.stalls = count;
     // A call asked to stop is not started again: it ends cancelled if its job still waits.
     if (count < attempts && !entry.call.stopRequested) return;
-    this.#queue!.remove(entry.jobId).then(
+    this.#remove(entry).then(
       (removed) => removed === 1 && this.#crashed(entry),
       () => undefined,
     );
@@ -285,7 +291,7 @@ export class RemoteExecutor implements Executor {
     // Whatever the phase says (events and looks can be late), remove first: it succeeds only
     // on a job no worker holds, which then never runs.
     const queue = this.#queue!;
-    queue.remove(entry.jobId).then(
+    this.#remove(entry).then(
       async (removed) => {
         if (removed === 1) {
           this.#end(entry, () => entry.call.settleStopped(this.#counters));
@@ -326,6 +332,18 @@ export class RemoteExecutor implements Executor {
     );
   }
 
+  /** Remove the job from Redis (1 if it was removed: it waited, and never runs). */
+  async #remove(entry: RemoteCall): Promise<number> {
+    if (entry.removing !== 'removed') entry.removing++;
+    let removed = 0;
+    try {
+      removed = await this.#queue!.remove(entry.jobId);
+      return removed;
+    } finally {
+      if (entry.removing !== 'removed') entry.removing = removed === 1 ? 'removed' : entry.removing - 1;
+    }
+  }
+
   /** The fallback for missed events: while calls wait, look at their jobs every `pollInterval` ms. */
   #armPoll(): void {
     if (this.#poll !== undefined || this.#calls.size === 0) return;
@@ -340,6 +358,7 @@ export class RemoteExecutor implements Executor {
       queue.getJob(entry.jobId).then(
         (job) => {
           if (this.#calls.get(entry.jobId) !== entry) return;
+          if (job === undefined && entry.removing !== 0) return; // its removal settles it
           if (job === undefined) this.#refused(entry, 'the job is gone from Redis (removed, or Redis lost it)');
           else this.#look(entry, job);
         },
