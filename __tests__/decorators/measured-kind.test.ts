@@ -6,7 +6,7 @@
  */
 import { inspect, shutdown, unsync } from '../../src';
 import { useCallClock, type CallClock } from '../../decorators/call-clock';
-import { comparisonRoute, configureEvidence, forgetEvidence, recordCall, recordDispatch } from '../../decorators/evidence';
+import { comparisonRoute, configureEvidence, forgetEvidence, recordCall, recordDispatch, CHEAP_CALLS_RARE } from '../../decorators/evidence';
 import * as F from '../fixtures/decorated-functions';
 import * as S from '../fixtures/auto-stateful';
 import * as K from '../fixtures/auto-kinds';
@@ -104,6 +104,25 @@ describe('the kind of a function, from CPU time against running time', () => {
     await tiny(3, 0.1, 0);
     expect(reads).toBe(2);
     expect(inspect(tiny).evidence).toMatchObject({ kind: 'io' });
+  });
+
+  it('reads it on one call in 256 once a function has made 1024 cheap calls in a row, kind or not', async () => {
+    let reads = 0;
+    useCallClock({ source: 'a counting clock', now: () => clock.now(), thread: () => (reads++, clock.thread()) });
+    const tiny = unsync(function tinyForLong(wall: number, cpu: number, preempted: number): number {
+      clock.spend(wall, cpu, preempted);
+      return 0;
+    });
+    await tiny(3, 3, 0); // a kind (cpu): one in 16 from here
+    for (let i = 0; i < CHEAP_CALLS_RARE; i++) await tiny(0.01, 0.01, 0);
+    reads = 0;
+    for (let i = 0; i < 1024; i++) await tiny(0.01, 0.01, 0);
+    expect(reads).toBe(2 * 4); // 1024 calls, one in 256 sampled, two reads each
+    await tiny(3, 3, 0); // a longer call: one in 16 again
+    reads = 0;
+    for (let i = 0; i < 64; i++) await tiny(0.01, 0.01, 0);
+    expect(reads).toBe(2 * 4);
+    expect(inspect(tiny)).toMatchObject({ kind: 'cpu', executor: 'loop' });
   });
 
   it('corrects the source: blocking-looking source measured to compute is CPU-bound', () => {
