@@ -8,10 +8,13 @@
  * the child's control thread (process) writes, so a synchronous loop sees the request
  * without this worker's event loop. `stop()` is called when the request arrives as a
  * message, on the event loop, and aborts the signal (an async call sees it there). A
- * scope also carries the call's progress sender (`reportProgress`, `progressSender`).
+ * scope also carries the call's {@link CallIO}: how it talks to its caller while it runs
+ * (`reportProgress`, a stream's items and credit), the same for every entry but for the
+ * transport.
  */
 const { performance } = require('node:perf_hooks');
 const { CALL_SCOPE_KEY, ERROR_BRAND } = require('../../core/keys.cjs');
+const { Credit } = require('./stream-pump.cjs');
 
 /** @type {Record<symbol, unknown>} */
 const slots = /** @type {Record<symbol, unknown>} */ (/** @type {unknown} */ (globalThis));
@@ -30,27 +33,27 @@ class CallScope {
   #stopped = false;
   /** @type {(() => boolean) | undefined} */
   #probe;
-  /** @type {((value: unknown) => void) | undefined} */
-  #report;
+  /** @type {CallIO | undefined} */
+  #io;
 
   /**
    * @param {number} id the call's id
    * @param {(() => boolean) | undefined} probe reads the stop request from shared memory
-   * @param {((value: unknown) => void) | undefined} [report] sends a progress value to the parent
+   * @param {CallIO | undefined} [io] how the call talks to the parent (none: a map chunk's item)
    */
-  constructor(id, probe, report) {
+  constructor(id, probe, io) {
     this.id = id;
     this.#probe = probe;
-    this.#report = report;
+    this.#io = io;
   }
 
   /**
-   * `reportProgress(value)` in the call: hand `value` to the entry's sender (nothing when
-   * the entry sends no progress, e.g. a map chunk's item).
+   * `reportProgress(value)` in the call: hand `value` to the call's I/O (nothing when the
+   * entry gave it none, e.g. a map chunk's item).
    * @param {unknown} value
    */
   report(value) {
-    this.#report?.(value);
+    this.#io?.report(value);
   }
 
   /** @returns {AbortSignal} aborted once the call is asked to stop */
@@ -139,6 +142,64 @@ function progressSender(send) {
   };
 }
 
+/**
+ * How an entry reaches the parent (a thread's port, a child's IPC channel): one progress
+ * message, or one chunk of a stream call's yielded values. Made once per entry.
+ * @typedef {{ progress(id: number, value: unknown): void, items(id: number, values: unknown[]): void }} Transport
+ */
+
+/**
+ * How one call talks to its caller while it runs, over the entry's {@link Transport}:
+ * progress values (`reportProgress`, coalesced by a {@link progressSender}) and, for a
+ * stream call, chunks of yielded values within the credit the caller grants
+ * (./stream-pump.cjs). Every call gets one, so it costs one small object: the progress
+ * sender is made on the first `reportProgress`, the credit only for a stream call.
+ */
+class CallIO {
+  /** @type {Transport} */
+  #transport;
+  /** @type {{ report(value: unknown): void, flush(): void } | undefined} */
+  #progress = undefined;
+
+  /**
+   * @param {number} id the call's id
+   * @param {Transport} transport
+   * @param {number | undefined} stream the call message's `stream` (its highWaterMark; undefined: not a stream call)
+   */
+  constructor(id, transport, stream) {
+    this.id = id;
+    this.#transport = transport;
+    /** The values a stream call may still send (undefined: not a stream call). */
+    this.credit = stream === undefined ? undefined : new Credit(stream);
+  }
+
+  /**
+   * Send a progress value (see {@link progressSender}).
+   * @param {unknown} value
+   */
+  report(value) {
+    if (this.#progress === undefined) {
+      const id = this.id;
+      const transport = this.#transport;
+      this.#progress = progressSender((v) => transport.progress(id, v));
+    }
+    this.#progress.report(value);
+  }
+
+  /**
+   * Send a chunk of the stream call's yielded values, in order.
+   * @param {unknown[]} values
+   */
+  items(values) {
+    this.#transport.items(this.id, values);
+  }
+
+  /** The call ended: the last progress value reported goes now, before its answer. */
+  end() {
+    this.#progress?.flush();
+  }
+}
+
 /** @type {CallScope | undefined} */
 let current;
 
@@ -156,4 +217,4 @@ function currentScope() {
   return current;
 }
 
-module.exports = { CallScope, enterScope, currentScope, cancelledError, progressSender };
+module.exports = { CallIO, CallScope, enterScope, currentScope, cancelledError, progressSender };

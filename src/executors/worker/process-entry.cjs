@@ -56,13 +56,12 @@ const { Worker } = require('node:worker_threads');
 const { encodeError } = require('./error-codec.cjs');
 const { packMessage, unpackMessage } = require('./process-wire.cjs');
 const bootstrap = require('./run-call.cjs');
-const { cancelledError, currentScope, progressSender } = require('./call-scope.cjs');
+const { CallIO, cancelledError, currentScope } = require('./call-scope.cjs');
 const { CONTROL_GATED: GATED, CONTROL_GATE_REQUEST, CONTROL_UNGATE_REQUEST, PROCESS_CONTROL_FD, PROTOCOL_VERSION } = require('./wire.cjs');
 /** Slots of the child's control cells (shared by its main and control threads). */
 const STOP = 0;
 const STATE = 1;
 const { takeTransfers } = require('./moves.cjs');
-const { Credit } = require('./stream-pump.cjs');
 const WATCHDOG_INTERVAL_MS = 500;
 /** Calls shorter than this answer at once (tiny calls pay no extra event-loop turn). */
 const DEFER_AFTER_MS = 1;
@@ -241,9 +240,18 @@ function startProcessWorker() {
   const control = new Int32Array(new SharedArrayBuffer(8));
   /** A call waits for the gate to open (one wait at a time). */
   let waitingForGate = false;
-  /** The running stream call's credit (see ./stream-pump.cjs). */
-  /** @type {{ id: number, gate: import('./stream-pump.cjs').Credit } | undefined} */
-  let credit;
+  /** The running call's I/O (./call-scope.cjs): its progress, a stream call's items and credit. */
+  /** @type {CallIO | undefined} */
+  let running;
+  /** @type {import('./call-scope.cjs').Transport} */
+  const transport = {
+    progress: (id, value) => {
+      if (process.connected && process.send !== undefined) process.send(packMessage({ type: 'progress', id, value }, SYNC_DIR));
+    },
+    items: (id, values) => {
+      if (process.connected && process.send !== undefined) process.send(packMessage({ type: 'items', id, values }, SYNC_DIR));
+    },
+  };
   /** The id of the last call the parent asked to stop by an IPC `cancel` (it was taken then). */
   /** @type {number | undefined} */
   let stopAsked;
@@ -358,24 +366,12 @@ function startProcessWorker() {
   /** @param {CallMessage} message */
   const run = (message) => {
     const id = message.id;
-    const progress = progressSender((value) => {
-      if (process.connected && process.send !== undefined) process.send(packMessage({ type: 'progress', id, value }, SYNC_DIR));
-    });
-    /** @type {import('./run-call.cjs').CallIO} */
-    const io = { report: progress.report };
-    if (message.stream !== undefined) {
-      // A stream call: yielded values go as `items`, within the credit the parent grants.
-      credit = { id, gate: new Credit(message.stream) };
-      io.credit = credit.gate;
-      io.items = (values) => {
-        if (process.connected && process.send !== undefined) process.send(packMessage({ type: 'items', id, values }, SYNC_DIR));
-      };
-    }
+    const io = (running = new CallIO(id, transport, message.stream));
     /** @param {CallOutcome} outcome */
     const ended = (outcome) => {
       leaveGate(id);
-      if (credit?.id === id) credit = undefined;
-      progress.flush(); // the last value reported goes before the answer
+      if (running === io) running = undefined;
+      io.end(); // the last value reported goes before the answer
       if (outcome.type === 'result') takeTransfers([outcome.value]); // copied to the parent: the mark is used up
       finish(outcome);
     };
@@ -416,7 +412,7 @@ function startProcessWorker() {
         break;
       }
       case 'credit':
-        if (credit !== undefined && credit.id === message.id) credit.gate.add(message.n);
+        if (running !== undefined && running.id === message.id) running.credit?.add(message.n);
         break;
       case 'sync': {
         const done = recent.find((o) => o.id === message.id);

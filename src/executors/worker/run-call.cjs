@@ -39,11 +39,10 @@ const { describeLoadFailure, ensureTypeScript, loaderInUse, preferLoader } = req
  * @typedef {{ values: unknown[], errors: [number, EncodedError][] | null, locate: EncodedError | null }} ChunkResult
  * Reads a call's stop request from shared memory (see `runCallNow`).
  * @typedef {(() => boolean) | undefined | null} Probe
- * What an entry gives a call to talk to its caller while it runs: `report` sends a progress
- * value (`reportProgress`; see ./call-scope.cjs); for a stream call (a generator function
- * whose message asks for a stream), `items` sends a chunk of yielded values and `credit`
- * says how many more it may send (./stream-pump.cjs).
- * @typedef {{ report?: (value: unknown) => void, items?: (values: unknown[]) => void, credit?: import('./stream-pump.cjs').Credit } | undefined} CallIO
+ * What an entry gives a call to talk to its caller while it runs (./call-scope.cjs):
+ * progress values and, for a stream call (a generator function whose message asks for a
+ * stream: `credit` set), chunks of yielded values (./stream-pump.cjs).
+ * @typedef {import('./call-scope.cjs').CallIO | undefined} CallIO
  * What the core reads of this thread's function registry (src/executors/registry.ts, the
  * `Table` under REGISTRY_KEY): real path -> qualified name -> entry.
  * @typedef {{ byFile: Map<string, Map<string, { ref: { fn: unknown } }>> }} RegistryTable
@@ -222,7 +221,7 @@ function leave(scope) {
  * located and returns a non-thenable (the thread server's hot path), else as a promise.
  * Never throws. The call runs in a new call scope whose stop request `probe` reads from
  * shared memory (undefined: only a `stop()` message stops it); `probe` null runs it in the
- * current scope (a map chunk's items). `report` sends the call's progress (`reportProgress`).
+ * current scope (a map chunk's items). `io` carries the call's progress and stream items.
  * @param {CallRequest} message
  * @param {Probe} probe
  * @param {CallIO} [io]
@@ -256,7 +255,7 @@ function cpuStart(message) {
  */
 function execute(fn, message, probe, clock, startedAt, io) {
   const { id, args } = message;
-  const scope = probe === null ? undefined : new CallScope(id, probe, io?.report);
+  const scope = probe === null ? undefined : new CallScope(id, probe, io);
   if (scope !== undefined) enterScope(scope);
   /** @type {unknown} */
   let value;
@@ -281,9 +280,9 @@ function execute(fn, message, probe, clock, startedAt, io) {
       },
     );
   }
-  if (io?.items !== undefined && io.credit !== undefined && scope !== undefined && isIterator(value)) {
+  if (io?.credit !== undefined && scope !== undefined && isIterator(value)) {
     // A stream call: pull the generator within the credit the caller gives (./stream-pump.cjs).
-    return pumpStream(value, scope, io.items, io.credit).then(
+    return pumpStream(value, scope, (values) => io.items(values), io.credit).then(
       (v) => {
         leave(scope);
         return { type: 'result', id, value: v, startedAt, endedAt: now() };

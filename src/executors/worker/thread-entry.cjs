@@ -10,10 +10,9 @@
  */
 const { receiveMessageOnPort, threadId, workerData } = require('node:worker_threads');
 const { preferLoader, resultCloneFailure, runCallNow } = require('./run-call.cjs');
-const { currentScope, progressSender } = require('./call-scope.cjs');
+const { CallIO, currentScope } = require('./call-scope.cjs');
 const { trackLiveness } = require('./liveness-table.cjs');
 const { takeTransfers } = require('./moves.cjs');
-const { Credit } = require('./stream-pump.cjs');
 const { CELL_DONE, CELL_SENT, CELL_STARTED, CELL_STOP, PROTOCOL_VERSION } = require('./wire.cjs');
 
 /**
@@ -85,15 +84,20 @@ function serveThread({ port, cells, signal, deadCell, exitCell, tsLoader, versio
     const scope = currentScope();
     if (scope !== undefined && scope.id === message.id) scope.stop();
   };
-  /** The running stream call's credit (see ./stream-pump.cjs). */
-  /** @type {{ id: number, gate: import('./stream-pump.cjs').Credit } | undefined} */
-  let credit;
+  /** The running call's I/O (./call-scope.cjs): its progress, a stream call's items and credit. */
+  /** @type {CallIO | undefined} */
+  let running;
+  /** @type {import('./call-scope.cjs').Transport} */
+  const transport = {
+    progress: (id, value) => port.postMessage({ type: 'progress', id, value }),
+    items: (id, values) => port.postMessage({ type: 'items', id, values }, takeTransfers(values)),
+  };
   /**
    * A `credit` message: the consumer of the running stream call took `n` values.
    * @param {CreditMessage} message
    */
   const addCredit = (message) => {
-    if (credit !== undefined && credit.id === message.id) credit.gate.add(message.n);
+    if (running !== undefined && running.id === message.id) running.credit?.add(message.n);
   };
   /** @returns {ThreadCallMessage | undefined} the next call to run, after any `stop` messages before it */
   const next = () => {
@@ -122,20 +126,11 @@ function serveThread({ port, cells, signal, deadCell, exitCell, tsLoader, versio
         reply({ type: 'skipped', id: message.id, cell });
         continue;
       }
-      const id = message.id;
-      const progress = progressSender((value) => port.postMessage({ type: 'progress', id, value }));
-      /** @type {import('./run-call.cjs').CallIO} */
-      const io = { report: progress.report };
-      if (message.stream !== undefined) {
-        // A stream call: yielded values go as `items`, within the credit the parent grants.
-        credit = { id, gate: new Credit(message.stream) };
-        io.credit = credit.gate;
-        io.items = (values) => port.postMessage({ type: 'items', id, values }, takeTransfers(values));
-      }
+      const io = (running = new CallIO(message.id, transport, message.stream));
       let outcome = runCallNow(message, () => Atomics.load(cells, cell) === CELL_STOP, io);
       if (typeof outcome.then === 'function') outcome = await outcome;
-      progress.flush(); // the last value reported goes before the answer
-      credit = undefined;
+      io.end(); // the last value reported goes before the answer
+      running = undefined;
       Atomics.compareExchange(cells, cell, CELL_STARTED, CELL_DONE);
       reply(outcome, message);
     }
