@@ -25,6 +25,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -158,6 +159,14 @@ interface RunFigures {
   readonly variant: Variant;
   readonly requestsPerSecond: number;
   readonly healthP99: number;
+  /**
+   * CPU time of the server's main thread per request answered (µs): what the event loop
+   * spends on a request (parsing, routing, sending the call, taking the answer), which the
+   * load on the machine changes far less than wall-clock figures. Linux only (NaN elsewhere).
+   */
+  readonly mainCpuUs: number;
+  /** CPU time of the whole server process (its worker threads too) per request (µs). */
+  readonly processCpuUs: number;
   readonly errors: number;
   readonly load: number;
 }
@@ -168,16 +177,39 @@ function cannon(options: autocannon.Options): Promise<autocannon.Result> {
   });
 }
 
-async function loadOnce(variant: Variant, port: number, seconds: number, connections: number, healthRate: number): Promise<RunFigures> {
-  const url = `http://127.0.0.1:${port}`;
+/** CPU time (ms) of process `pid`'s main thread and of the whole process, from /proc (clock ticks). */
+function cpuOf(pid: number): { main: number; all: number } {
+  const ticks = (file: string): number => {
+    try {
+      // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+      const fields = fs.readFileSync(file, 'utf8').split(') ')[1]!.split(' ');
+      return Number(fields[11]) + Number(fields[12]);
+    } catch {
+      return Number.NaN;
+    }
+  };
+  const msPerTick = 1000 / CLOCK_TICKS;
+  return { main: ticks(`/proc/${pid}/task/${pid}/stat`) * msPerTick, all: ticks(`/proc/${pid}/stat`) * msPerTick };
+}
+
+/** USER_HZ: Linux reports CPU times in /proc in 1/100 s on every common platform. */
+const CLOCK_TICKS = 100;
+
+async function loadOnce(variant: Variant, server: { child: ChildProcess; port: number }, seconds: number, connections: number, healthRate: number): Promise<RunFigures> {
+  const url = `http://127.0.0.1:${server.port}`;
+  const before = cpuOf(server.child.pid!);
   const [main, health] = await Promise.all([
     cannon({ url, connections, duration: seconds, requests: WORK.map((path) => ({ method: 'GET', path })) }),
     cannon({ url: `${url}/health`, connections: 1, overallRate: healthRate, duration: seconds }),
   ]);
+  const after = cpuOf(server.child.pid!);
+  const requests = main.requests.total + health.requests.total;
   return {
     variant,
     requestsPerSecond: main.requests.average,
     healthP99: health.latency.p99,
+    mainCpuUs: ((after.main - before.main) / requests) * 1000,
+    processCpuUs: ((after.all - before.all) / requests) * 1000,
     errors: main.errors + main.non2xx + health.errors + health.non2xx,
     load: os.loadavg()[0]!,
   };
@@ -240,16 +272,16 @@ async function main(): Promise<void> {
   for (const v of VARIANTS) servers.set(v, await startServer(v));
   const loadBefore = os.loadavg()[0]!;
   for (const v of VARIANTS) {
-    const w = await loadOnce(v, servers.get(v)!.port, Number(values.warmup), connections, healthRate);
+    const w = await loadOnce(v, servers.get(v)!, Number(values.warmup), connections, healthRate);
     log(`warm-up ${v}: ${w.requestsPerSecond.toFixed(1)} req/s, health p99 ${w.healthP99} ms, load ${w.load.toFixed(1)}`);
     if (values.trace && v !== 'plain' && v !== 'piscina') log(`  ${v} server: ${await traceOf(servers.get(v)!.child)}`);
   }
   const runs: RunFigures[] = [];
   for (let r = 0; r < rounds; r++) {
     for (const v of r % 2 === 0 ? VARIANTS : [...VARIANTS].reverse()) {
-      const f = await loadOnce(v, servers.get(v)!.port, seconds, connections, healthRate);
+      const f = await loadOnce(v, servers.get(v)!, seconds, connections, healthRate);
       runs.push(f);
-      log(`round ${r + 1} ${v}: ${f.requestsPerSecond.toFixed(1)} req/s, health p99 ${f.healthP99} ms, errors ${f.errors}, load ${f.load.toFixed(1)}`);
+      log(`round ${r + 1} ${v}: ${f.requestsPerSecond.toFixed(1)} req/s, health p99 ${f.healthP99} ms, main thread ${f.mainCpuUs.toFixed(0)} µs/req, process ${f.processCpuUs.toFixed(0)} µs/req, errors ${f.errors}, load ${f.load.toFixed(1)}`);
       if (values.trace && v !== 'plain' && v !== 'piscina') log(`  ${v} server: ${await traceOf(servers.get(v)!.child)}`);
     }
   }
@@ -262,15 +294,20 @@ async function main(): Promise<void> {
       variant: v,
       rps: median(mine.map((r) => r.requestsPerSecond)),
       p99: median(mine.map((r) => r.healthP99)),
+      mainCpuUs: median(mine.map((r) => r.mainCpuUs)),
+      processCpuUs: median(mine.map((r) => r.processCpuUs)),
       errors: mine.reduce((n, r) => n + r.errors, 0),
       load: median(mine.map((r) => r.load)),
     };
   });
   const piscina = figures.find((f) => f.variant === 'piscina') ?? figures[0]!;
   const table = [
-    '| server | requests/s | vs piscina | `/health` p99 ms | errors | load average (1 min) |',
-    '| --- | --- | --- | --- | --- | --- |',
-    ...figures.map((f) => `| ${f.variant} | ${f.rps.toFixed(1)} | ${(f.rps / piscina.rps).toFixed(2)}x | ${f.p99} | ${f.errors} | ${f.load.toFixed(1)} |`),
+    '| server | requests/s | vs piscina | `/health` p99 ms | main thread CPU µs/request | process CPU µs/request | errors | load average (1 min) |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...figures.map(
+      (f) =>
+        `| ${f.variant} | ${f.rps.toFixed(1)} | ${(f.rps / piscina.rps).toFixed(2)}x | ${f.p99} | ${f.mainCpuUs.toFixed(0)} | ${f.processCpuUs.toFixed(0)} | ${f.errors} | ${f.load.toFixed(1)} |`,
+    ),
   ].join('\n');
   const routeLines = Object.entries(routes).map(([name, r]) => `| \`${name}\` | ${r.executor} | ${r.kind} | ${r.rule} | ${r.reason} |`);
   const command = `npx tsx benchmarks/http-mixed.ts --markdown --variants ${VARIANTS.join(',')} --rounds ${rounds} --duration ${seconds} --warmup ${values.warmup} --connections ${connections} --health-rate ${healthRate}`;
@@ -293,7 +330,10 @@ load each. \`plain\`: the functions called in the handlers; \`auto\`: the same f
 wrapped with \`unsync(fn)\`, no option; \`piscina\`: hand-written, the four CPU endpoints on
 a \`Piscina\` pool with a thread per core kept alive (\`minThreads = maxThreads = cores\`,
 \`idleTimeout: 60_000\`; its defaults stop idle threads at once, several times slower here
-under this load), async I/O on the loop.
+under this load), async I/O on the loop. The CPU columns (from /proc, per request
+answered, \`/health\` included) are what the load on the machine changes least: the server's
+main thread (its event loop: what a request costs it besides the work sent away), and the
+whole server process with its worker threads (the \`process\` server's children are not in it).
 
 ${table}
 
