@@ -186,7 +186,9 @@ export function registerDecorated(info: DecoratedInfo): void {
   // a call through the wrapper sends.
   const aliases = info.system === 'function' || info.isStatic ? [info.wrapper, info.original] : [];
   const anonymous = info.system === 'function' && info.options.name === undefined && (info.original.name === '' || info.original.name.startsWith('bound '));
-  const declaration = declareForWorkers(workerShim(info), anonymous ? undefined : registryName(info), numbered, aliases, `\`${qualifiedName(info)}\``);
+  const declaration = declareForWorkers(workerShim(info), anonymous ? undefined : registryName(info), numbered, aliases, `\`${qualifiedName(info)}\``, () =>
+    localRoute(info),
+  );
   rememberDeclaration(info, declaration);
   // Read the module's source now, while it loads, rather than on the loop at the first call
   // (loading the TypeScript compiler takes hundreds of ms once): only for functions 'auto'
@@ -194,6 +196,16 @@ export function registerDecorated(info: DecoratedInfo): void {
   if (!info.options.explicit && !types.isAsyncFunction(info.original) && declaration.file !== undefined && !runningInWorker()) {
     moduleFacts(declaration.file);
   }
+}
+
+/**
+ * Where a remote worker runs a job naming `info`'s function (docs/remote.md): where a call
+ * here would go (the `executor` option, or `'auto'`'s current decision); undefined for
+ * `'remote'`, which names no executor of the worker's machine (the worker's default applies).
+ */
+function localRoute(info: DecoratedInfo): 'loop' | 'thread' | 'process' | undefined {
+  const executor = routeOf(info).executor;
+  return executor === 'remote' ? undefined : executor;
 }
 
 /** The function a worker calls: rebuilds `this` for methods, then runs the original inline. */

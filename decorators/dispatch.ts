@@ -6,7 +6,7 @@
  */
 import type { Unfuture } from '../src/core/future';
 import { inWorker } from '../src/executors';
-import { declareRegistration, type Declaration } from '../src/executors/registry';
+import { declareRegistration, type Declaration, type LocalRoute } from '../src/executors/registry';
 import type { CallRef } from '../src/executors';
 import type { PoolRun } from '../src/executors/executor';
 import type { UnsyncStream } from '../src/executors/unsync-stream';
@@ -40,7 +40,8 @@ export function poolAvailable(kind: ConcreteExecutor): boolean {
  * (TC39 members, whose class a decorator never sees: `<class>.method`), a duplicate name in
  * one module gets `#2`, `#3`, … in definition order, which is the same in every worker.
  * Nothing here throws for where the function was defined: `locate()` on the result does,
- * when a call first needs a worker.
+ * when a call first needs a worker. `route` says where a call of it runs on this machine
+ * (a remote worker asks it for each job naming the function).
  */
 export function declareForWorkers(
   shim: (...args: any[]) => unknown,
@@ -48,8 +49,9 @@ export function declareForWorkers(
   numbered: boolean,
   aliases: readonly Function[],
   label: string,
+  route: () => LocalRoute | undefined,
 ): Declaration {
-  return declareRegistration(shim, { name, numbered, aliases, label });
+  return declareRegistration(shim, { name, numbered, aliases, label, route });
 }
 
 /** Send one call to the runtime's `kind` pool, or to the remote executor (created on first use). */

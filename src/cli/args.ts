@@ -62,8 +62,9 @@ static method (Class.method). --args is a JSON array of the call's arguments (a 
 non-array value is one argument), or @file.json to read it from a file.
 
 unsync worker loads the modules (registering their functions) and runs the remote calls
-of a BullMQ queue on Redis (default redis://127.0.0.1:6379, queue 'unsync'): on its event
-loop, or in its own thread or process pool (--executor), --concurrency at once. On SIGINT
+of a BullMQ queue on Redis (default redis://127.0.0.1:6379, queue 'unsync'): each where
+its function's routing says (its decorator's executor), or all on the event loop or in its
+own thread or process pool (--executor), --concurrency at once. On SIGINT
 or SIGTERM it stops taking jobs, lets running calls finish (or, after --grace ms, stops
 them and puts their jobs back to waiting), prints a summary and exits.`;
 

@@ -16,6 +16,7 @@ export { RemoteExecutor } from './remote/remote-executor';
 export type { RemoteExecutorStatistics } from './remote/remote-executor';
 export { startWorker } from './remote/remote-worker';
 export type { RemoteWorker } from './remote/remote-worker';
+export type { RemoteWorkerStatistics } from './remote/worker-executors';
 export type { RemoteConnection, RemoteQueueOptions, RemoteOptions, RemoteWorkerOptions, RemoteWorkerExecutor, RemoteJobReport } from './remote/remote-options';
 export {
   WorkerCrashedError,

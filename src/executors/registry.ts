@@ -55,7 +55,15 @@ interface Table {
    * finds one through the module's exports (see {@link FileNames}).
    */
   anonymous?: WeakMap<Function, (...args: any[]) => unknown>;
+  /**
+   * Where the function a worker runs would run on its own (its decorator's routing), by that
+   * function: read by a remote worker ({@link localRouteOf}). Optional, as `anonymous`.
+   */
+  routes?: WeakMap<Function, () => LocalRoute | undefined>;
 }
+
+/** Where a function runs on one machine: its event loop, the thread pool or the process pool. */
+export type LocalRoute = 'loop' | 'thread' | 'process';
 
 const REGISTRY_KEY = Symbol.for('unsync.registry.v1');
 const WORKER_KEY = Symbol.for('unsync.worker');
@@ -236,6 +244,12 @@ export interface DeclareOptions {
   readonly aliases?: readonly Function[];
   /** What to call the function in errors (`Service.method`); `name` by default. */
   readonly label?: string;
+  /**
+   * Where a call of `fn` runs on this machine, asked when a remote worker takes a job naming
+   * it (the decorator's `executor` option, or `'auto'`'s current decision); undefined when
+   * its routing names no local executor (`'remote'`). See {@link localRouteOf}.
+   */
+  readonly route?: () => LocalRoute | undefined;
 }
 
 /** Where a declared registration stands; `located` is final. */
@@ -327,6 +341,10 @@ export function declareRegistration(fn: (...args: any[]) => unknown, options: De
   const { name, numbered = false, aliases = [] } = options;
   if (name !== undefined && (typeof name !== 'string' || name === '')) throw new TypeError(expected('options.name', 'a non-empty string', name));
   const label = options.label ?? (name !== undefined ? `\`${name}\`` : 'an anonymous function');
+  if (options.route !== undefined) {
+    assertFunction('options.route', options.route);
+    (table().routes ??= new WeakMap()).set(fn, options.route);
+  }
   const site = findRegistrationSite(declareRegistration);
   const fail = (message: string, file?: string): Declaration =>
     new Declaration({ state: 'unlocatable', error: new LocateError(message, { file, qualifiedName: name }) }, fn, aliases, label);
@@ -390,6 +408,22 @@ export function registeredRef(fn: Function): RegisteredRef | undefined {
 /** The function registered as `ref` in this thread, if any. */
 export function lookupRef(ref: CallRef): RegisteredRef | undefined {
   return table().byFile.get(realFile(ref.file))?.get(ref.name)?.ref;
+}
+
+/**
+ * Where `ref`'s function runs on this machine by its own routing (the `route` it was
+ * declared with), or undefined when it has none (a function registered with
+ * `unsyncRegister`, or routed `'remote'`) or its routing failed to decide. A remote worker
+ * asks this for each job (docs/remote.md, "Where a job runs on the worker").
+ */
+export function localRouteOf(ref: RegisteredRef): LocalRoute | undefined {
+  const route = table().routes?.get(ref.fn);
+  if (route === undefined) return undefined;
+  try {
+    return route();
+  } catch {
+    return undefined;
+  }
 }
 
 /**

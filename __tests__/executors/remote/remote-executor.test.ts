@@ -74,7 +74,7 @@ describe('configuration', () => {
     await expect(startWorker({ modules: [MODULE], connection: redis.url, stallTimeout: 10 })).rejects.toThrow(/Expected `options\.stallTimeout`/);
     await expect(startWorker({ modules: [MODULE], connection: redis.url, name: '' })).rejects.toThrow(/options\.name/);
     await expect(startWorker({ modules: [MODULE], connection: redis.url, executor: 'remote' as never })).rejects.toThrow(
-      /Expected `options\.executor` to be 'loop', 'thread' or 'process', got "remote"/,
+      /Expected `options\.executor` to be 'auto', 'loop', 'thread' or 'process', got "remote"/,
     );
     await expect(startWorker({ modules: [MODULE], connection: redis.url, cancelGrace: -1 })).rejects.toThrow(RangeError);
     expect(() => toRemote('echo' as never)).toThrow(TypeError);

@@ -47,24 +47,24 @@ describe.each(['thread', 'process'] as const)('a remote worker running calls in 
   });
 
   it('stops a cancelled call that cooperates within the grace, without force', async () => {
-    const before = workers.get(kind)!.statistics();
+    const before = workers.get(kind)!.statistics()[kind]!;
     const future = call<string>(kind, 'untilCancelled', 'pool');
     await new Promise((resolve) => future.onProgress(resolve));
     future.cancel();
     expect(await errorOf(future)).toBeInstanceOf(CancelledError);
-    expect(workers.get(kind)!.statistics()).toMatchObject({
+    expect(workers.get(kind)!.statistics()[kind]!).toMatchObject({
       stoppedCooperatively: before.stoppedCooperatively + 1,
       terminatedForCancel: before.terminatedForCancel,
     });
   });
 
   it('stops a call deaf to cancellation by force after the grace; the caller sees it cancelled and the worker keeps serving', async () => {
-    const before = workers.get(kind)!.statistics();
+    const before = workers.get(kind)!.statistics()[kind]!;
     const future = call<never>(kind, 'spinForever');
     await new Promise((resolve) => future.onProgress(resolve));
     future.cancel();
     expect(await errorOf(future)).toBeInstanceOf(CancelledError);
-    expect(workers.get(kind)!.statistics()).toMatchObject({ terminatedForCancel: before.terminatedForCancel + 1 });
+    expect(workers.get(kind)!.statistics()[kind]!).toMatchObject({ terminatedForCancel: before.terminatedForCancel + 1 });
     expect(await call(kind, 'echo', 'after')).toBe('after');
     expect(callers.get(kind)!.statistics()).toMatchObject({ running: 0, queued: 0 });
   });

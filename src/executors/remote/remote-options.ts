@@ -82,15 +82,19 @@ export interface RemoteWorkerOptions extends RemoteQueueOptions {
   /** This worker's name, stored on the jobs it takes (BullMQ's `processedBy`; default `<host>:<pid>`). */
   name?: string;
   /**
-   * Where the calls run (default `'loop'`): this process's event loop, each call a library
-   * task; or a thread or process pool of `concurrency` workers owned by this remote
-   * worker (CPU-bound functions; calls that ignore cancellation can be stopped by force).
+   * Where the calls run. `'auto'` (default): each where its function's own routing says,
+   * as a call on this machine would go: a decorated function's `executor` option (`'loop'`,
+   * `'thread'`, `'process'`, `cpuBound`) or `'auto'`'s decision; the loop for a function
+   * registered with `unsyncRegister` or decorated `executor: 'remote'`. Any other value
+   * forces every call there: this process's event loop, each call a library task; or a
+   * thread or process pool of `concurrency` workers owned by this remote worker (CPU-bound
+   * functions; calls that ignore cancellation can be stopped by force).
    */
   executor?: RemoteWorkerExecutor;
   /**
    * Milliseconds a call its caller cancelled (or that timed out) gets to stop by itself
-   * before the worker stops it by force (default 1000): the pool's `cancelGrace`, so with
-   * `executor: 'thread'` or `'process'` only (a call on the loop cannot be preempted).
+   * before the worker stops it by force (default 1000): the pools' `cancelGrace`, so for
+   * calls run in a thread or process pool only (a call on the loop cannot be preempted).
    * Keep it below the callers' `cancelGrace`, so that they see the call stopped.
    */
   cancelGrace?: number;
@@ -121,8 +125,8 @@ export interface RemoteJobReport {
 }
 
 /** Where a remote worker runs its calls (see {@link RemoteWorkerOptions.executor}). */
-export type RemoteWorkerExecutor = 'loop' | 'thread' | 'process';
-const WORKER_EXECUTORS: readonly RemoteWorkerExecutor[] = ['loop', 'thread', 'process'];
+export type RemoteWorkerExecutor = 'auto' | 'loop' | 'thread' | 'process';
+const WORKER_EXECUTORS: readonly RemoteWorkerExecutor[] = ['auto', 'loop', 'thread', 'process'];
 
 /** Options with every default filled in. */
 export interface ResolvedQueueOptions {
@@ -210,7 +214,7 @@ export function resolveWorkerOptions(
     concurrency = 1,
     stallTimeout = DEFAULT_STALL_TIMEOUT,
     name = `${os.hostname()}:${process.pid}`,
-    executor = 'loop',
+    executor = 'auto',
     cancelGrace = DEFAULT_WORKER_GRACE,
     onJob,
   } = options;
@@ -222,7 +226,7 @@ export function resolveWorkerOptions(
   assertInteger(`${label}.stallTimeout`, stallTimeout, 100, MAX_TIMER_MS);
   if (typeof name !== 'string' || name === '') throw new TypeError(expected(`${label}.name`, 'a non-empty string', name));
   if (!WORKER_EXECUTORS.includes(executor)) {
-    throw new TypeError(expected(`${label}.executor`, "'loop', 'thread' or 'process'", executor));
+    throw new TypeError(expected(`${label}.executor`, "'auto', 'loop', 'thread' or 'process'", executor));
   }
   assertInteger(`${label}.cancelGrace`, cancelGrace, 0, MAX_TIMER_MS);
   if (onJob !== undefined && typeof onJob !== 'function') throw new TypeError(expected(`${label}.onJob`, 'a function', onJob));

@@ -12,22 +12,22 @@ import { CloneError, isCancelledError } from '../../core/errors';
 import { MAX_TIMER_MS, assertInteger, assertOptions } from '../../core/validate';
 import type { Unfuture } from '../../core/future';
 import { epochNow } from '../engine/pool-call';
-import type { Executor, ExecutorStatistics } from '../executor';
-import { ProcessExecutor } from '../process-executor';
 import type { CallOutcome } from '../protocol';
-import { ThreadExecutor } from '../thread-executor';
-import { lookupRef, type RegisteredRef } from '../registry';
+import { lookupRef } from '../registry';
 import { encodeError } from '../worker/error-codec.cjs';
-import { RemoteLoop } from './remote-loop';
 import { cancelChannel, openRedis } from './remote-redis';
 import { resolveWorkerOptions, type RemoteJobReport, type RemoteWorkerExecutor, type RemoteWorkerOptions } from './remote-options';
 import { CRASHED_REASON, PROGRESS_KEY, REMOTE_PROTOCOL, decodePayload, encodeAnswer, encodePayload, type RemoteJobAnswer } from './remote-wire';
+import { WorkerExecutors, type RemoteWorkerStatistics } from './worker-executors';
 
 /** A running remote worker (see {@link startWorker}). */
 export interface RemoteWorker {
   /** The queue it takes jobs from. */
   readonly queue: string;
-  /** Where it runs the calls: on its event loop, or in its local thread or process pool. */
+  /**
+   * Where it runs the calls: `'auto'`, each where its function's routing says; or always on
+   * its event loop, or in its local thread or process pool.
+   */
   readonly executor: RemoteWorkerExecutor;
   /**
    * Stop taking jobs, let the running ones finish, then disconnect from Redis and close the
@@ -39,21 +39,24 @@ export interface RemoteWorker {
    */
   close(options?: { grace?: number }): Promise<void>;
   /**
-   * The statistics of the executor the calls run on here (`executor`): its calls, its
-   * workers, `stoppedCooperatively` and `terminatedForCancel` for calls its callers
-   * cancelled. A plain frozen object.
+   * The statistics of the executors the calls ran on here, by kind: `loop` always,
+   * `thread` and `process` once a call ran in that pool. Each has its calls, its workers,
+   * `stoppedCooperatively` and `terminatedForCancel` for calls its callers cancelled. Plain
+   * frozen objects.
    */
-  statistics(): ExecutorStatistics;
+  statistics(): RemoteWorkerStatistics;
 }
 
 /**
  * Start a remote worker in this process: load `options.modules` (paths relative to
  * `options.root`, default the current folder; loading them registers their functions with
  * `unsync`/`unsyncRegister`), then take jobs from the queue and run each, up to
- * `concurrency` at once, on `options.executor`: this process's event loop as a library
- * task (`'loop'`, the default), or its own thread or process pool of `concurrency`
- * workers (`'thread'`, `'process'`: CPU-bound functions, and calls that can be stopped by
- * force). A caller's stop request (its cancel or timeout) cancels the call here:
+ * `concurrency` at once, where the function's own routing says (`executor: 'auto'`, the
+ * default: a decorated function's `executor` option or `'auto'`'s decision; the loop for a
+ * function registered with `unsyncRegister` or routed `'remote'`), or always on
+ * `options.executor`: this process's event loop, each call a library task (`'loop'`), or
+ * its own thread or process pool of `concurrency` workers (`'thread'`, `'process'`:
+ * CPU-bound functions, and calls that can be stopped by force). A caller's stop request (its cancel or timeout) cancels the call here:
  * `currentSignal()` aborts, `checkpoint()` and library awaits throw `CancelledError`; in a
  * pool, a call still running `cancelGrace` ms later has its thread terminated or its child
  * killed (the pool replaces it) and the caller's Unfuture ends cancelled. A job naming a function no loaded module
@@ -74,7 +77,7 @@ export async function startWorker(options: RemoteWorkerOptions): Promise<RemoteW
   const o = resolveWorkerOptions(options);
   for (const module of o.modules) await loadModule(path.resolve(o.root, module));
   const { Worker, UnrecoverableError, WaitingError } = require('bullmq') as typeof BullMQ;
-  const local = localExecutor(o);
+  const local = new WorkerExecutors(o);
   const calls = new RunningCalls();
   // Stop requests first, so that none for a job taken below is missed.
   const subscriber = openRedis(o.connection);
@@ -149,26 +152,6 @@ function report(onJob: ((report: RemoteJobReport) => void) | undefined, job: Bul
     // An observer's failure is not the job's.
   }
 }
-
-/**
- * The executor this worker runs calls on: the loop (each call a library task, as in
- * `LoopExecutor`), or a thread or process pool of `concurrency` workers whose
- * `cancelGrace` is the worker's `grace` (a call its caller cancelled that does not stop
- * within it is stopped by force: its thread terminated, its child killed).
- */
-function localExecutor(o: { readonly executor: RemoteWorkerExecutor; readonly concurrency: number; readonly cancelGrace: number }): LocalExecutor {
-  switch (o.executor) {
-    case 'thread':
-      return new ThreadExecutor({ maxWorkers: o.concurrency, cancelGrace: o.cancelGrace });
-    case 'process':
-      return new ProcessExecutor({ maxWorkers: o.concurrency, cancelGrace: o.cancelGrace });
-    default:
-      return new RemoteLoop();
-  }
-}
-
-/** What a remote worker needs of the executor its calls run on. */
-type LocalExecutor = Pick<Executor, 'close' | 'statistics'> & { submit(ref: RegisteredRef, args: readonly unknown[]): Unfuture<unknown> };
 
 /** `maxStalledCount`: BullMQ never fails a stalled job itself; the processor does, per job's attempts. */
 const NEVER_FAIL_STALLED = 1_000_000;
@@ -258,7 +241,7 @@ async function runJob(
   job: BullMQ.Job,
   o: { readonly root: string; readonly maxPayload: number },
   calls: RunningCalls,
-  local: LocalExecutor,
+  local: WorkerExecutors,
 ): Promise<JobEnd> {
   // A job whose earlier runs' workers died (BullMQ's stalled check moved it back, counting
   // it in `stalledCounter`) runs again only while it has attempts left (docs/remote.md).

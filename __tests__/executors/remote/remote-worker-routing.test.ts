@@ -1,0 +1,82 @@
+/**
+ * Where a remote worker runs a job (docs/remote.md, "Where a job runs on the worker"): by
+ * default where the function's own routing says (its decorator's `executor` option, or
+ * `'auto'`'s decision), the loop when it has none; `startWorker({ executor })` and the CLI's
+ * `--executor` send every job to one executor. Real redis-server and BullMQ workers.
+ */
+import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { startWorker, type RemoteWorker } from '../../../src';
+import { runWorker } from '../../../src/cli/worker-command';
+import { RemoteExecutor } from '../../../src/executors/remote/remote-executor';
+import { startRedis, type RedisServer } from '../../helpers/redis-server';
+import type { Where } from '../../fixtures/remote-routed';
+
+const MODULE = path.join(__dirname, '../../fixtures/remote-routed.ts');
+const MAIN = { pid: process.pid, mainThread: true };
+const THREAD = { pid: process.pid, mainThread: false };
+
+let redis: RedisServer;
+const workers: RemoteWorker[] = [];
+const callers: RemoteExecutor[] = [];
+
+beforeAll(async () => {
+  redis = await startRedis();
+});
+
+afterAll(async () => {
+  await Promise.all(callers.map((c) => c.close({ force: true })));
+  await Promise.all(workers.map((w) => w.close()));
+  await redis?.stop();
+});
+
+function caller(queue: string): (name: string) => Promise<Where> {
+  const executor = new RemoteExecutor({ connection: redis.url, queue });
+  callers.push(executor);
+  return (name) => executor.submit<Where>({ file: MODULE, name }, []);
+}
+
+it("runs each job where its function's routing says: a thread, the loop, 'auto''s choice", async () => {
+  const worker = await startWorker({ modules: [MODULE], connection: redis.url, queue: 'routed', concurrency: 2 });
+  workers.push(worker);
+  const call = caller('routed');
+  expect(worker.executor).toBe('auto');
+  expect(await call('onThread')).toEqual(THREAD);
+  expect(await call('onLoop')).toEqual(MAIN);
+  expect(await call('autoAsync')).toEqual(MAIN);
+  // 'remote' names nothing on the worker's machine: the loop.
+  expect(await call('remoteOnly')).toEqual(MAIN);
+  const s = worker.statistics();
+  expect([s.loop.completed, s.thread?.completed, s.process]).toEqual([3, 1, undefined]);
+}, 30_000);
+
+it('startWorker({ executor }) runs every job there, whatever the routing', async () => {
+  const worker = await startWorker({ modules: [MODULE], connection: redis.url, queue: 'forced-loop', executor: 'loop' });
+  workers.push(worker);
+  const call = caller('forced-loop');
+  expect(await call('onThread')).toEqual(MAIN);
+  expect(worker.statistics()).toEqual({ loop: expect.objectContaining({ completed: 1 }) });
+}, 30_000);
+
+it('`unsync worker --executor thread` runs every job on a thread, and by default follows the routing', async () => {
+  const run = async (executor: 'thread' | undefined, queue: string): Promise<Where[]> => {
+    let stop!: (signal: string) => void;
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    const ready = new Promise<void>((resolve) => stderr.on('data', (chunk: Buffer) => chunk.toString().includes('taking jobs') && resolve()));
+    const done = runWorker(
+      { command: 'worker', modules: [path.relative(process.cwd(), MODULE)], redis: redis.url, queue, concurrency: undefined, executor, grace: undefined, verbose: false },
+      { stdout, stderr, cwd: process.cwd(), stopSignal: new Promise((resolve) => (stop = resolve)) },
+    );
+    try {
+      await ready;
+      const call = caller(queue);
+      return [await call('onLoop'), await call('onThread')];
+    } finally {
+      stop('SIGTERM');
+      expect(await done).toBe(0);
+    }
+  };
+  expect(await run('thread', 'cli-thread')).toEqual([THREAD, THREAD]);
+  expect(await run(undefined, 'cli-routed')).toEqual([MAIN, THREAD]);
+}, 30_000);

@@ -1,0 +1,78 @@
+/**
+ * Where a remote worker runs the calls of the jobs it takes: its event loop, its own thread
+ * pool or its own process pool, each created on first use. With `executor: 'auto'` (the
+ * default) each job goes where the function's own routing says (its decorator's `executor`
+ * option, or `'auto'`'s decision: `localRouteOf`), the loop when it has none; any other
+ * value sends every job there. Design: docs/remote.md, "Where a job runs on the worker".
+ */
+import type { Unfuture } from '../../core/future';
+import type { Executor, ExecutorStatistics } from '../executor';
+import { ProcessExecutor } from '../process-executor';
+import { localRouteOf, type LocalRoute, type RegisteredRef } from '../registry';
+import { ThreadExecutor } from '../thread-executor';
+import { RemoteLoop } from './remote-loop';
+import type { RemoteWorkerExecutor } from './remote-options';
+
+/** What a remote worker needs of the executor a call runs on. */
+export type LocalExecutor = Pick<Executor, 'close' | 'statistics'> & { submit(ref: RegisteredRef, args: readonly unknown[]): Unfuture<unknown> };
+
+/** `statistics()` of a remote worker: one section per executor it has run calls on (the loop's always). */
+export interface RemoteWorkerStatistics {
+  /** Calls run on the worker's event loop. */
+  readonly loop: ExecutorStatistics;
+  /** Calls run in its thread pool, once one did. */
+  readonly thread?: ExecutorStatistics;
+  /** Calls run in its process pool, once one did. */
+  readonly process?: ExecutorStatistics;
+}
+
+/**
+ * The executors of one remote worker. Pools have `concurrency` workers (the worker never
+ * runs more calls at once) and its `cancelGrace`: a call its caller cancelled that does not
+ * stop within it is stopped by force (its thread terminated, its child killed).
+ */
+export class WorkerExecutors {
+  readonly #choice: RemoteWorkerExecutor;
+  readonly #concurrency: number;
+  readonly #cancelGrace: number;
+  /** Invariant: holds the loop from the start; a pool from its first call until close. */
+  readonly #executors = new Map<LocalRoute, LocalExecutor>();
+
+  constructor(o: { readonly executor: RemoteWorkerExecutor; readonly concurrency: number; readonly cancelGrace: number }) {
+    this.#choice = o.executor;
+    this.#concurrency = o.concurrency;
+    this.#cancelGrace = o.cancelGrace;
+    this.#executors.set('loop', new RemoteLoop());
+  }
+
+  /** Where a call of `ref` runs here: the forced executor, else the function's routing, else the loop. */
+  routeOf(ref: RegisteredRef): LocalRoute {
+    return this.#choice === 'auto' ? (localRouteOf(ref) ?? 'loop') : this.#choice;
+  }
+
+  /** Start `ref(...args)` where {@link routeOf} says. */
+  submit(ref: RegisteredRef, args: readonly unknown[]): Unfuture<unknown> {
+    return this.#executor(this.routeOf(ref)).submit(ref, args);
+  }
+
+  #executor(route: LocalRoute): LocalExecutor {
+    let executor = this.#executors.get(route);
+    if (executor === undefined) {
+      const options = { maxWorkers: this.#concurrency, cancelGrace: this.#cancelGrace };
+      executor = route === 'thread' ? new ThreadExecutor(options) : new ProcessExecutor(options);
+      this.#executors.set(route, executor);
+    }
+    return executor;
+  }
+
+  /** Wait for the running calls, then close every pool. */
+  async close(): Promise<void> {
+    await Promise.all([...this.#executors.values()].map((executor) => executor.close()));
+  }
+
+  statistics(): RemoteWorkerStatistics {
+    const sections: Partial<Record<LocalRoute, ExecutorStatistics>> = {};
+    for (const [route, executor] of this.#executors) sections[route] = executor.statistics();
+    return Object.freeze(sections) as RemoteWorkerStatistics;
+  }
+}
