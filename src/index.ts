@@ -37,7 +37,7 @@ export type { RunOptions } from './runtime/run';
 export type { Logger, DebugOptions } from './runtime/debug';
 export type { DebugReportKind } from './runtime/debug';
 export { statistics } from './runtime/statistics';
-export type { RuntimeStatistics, TaskStatistics, DebugStatistics, DecoratedFunctionStatistics, DecoratedCallCounts } from './runtime/statistics';
+export type { RuntimeStatistics, ExecutorsStatistics, TaskStatistics, DebugStatistics, DecoratedFunctionStatistics, DecoratedCallCounts } from './runtime/statistics';
 export { configure, shutdown, toThread, toProcess, toRemote, map } from './runtime/executors-api';
 export type { ConfigureOptions, ShutdownOptions, RuntimeMapOptions, PoolCallFunction, RemoteCallFunction, CallOptions } from './runtime/executors-api';
 export * from './primitives';

@@ -6,6 +6,7 @@
  */
 import { taskCounters } from '../core/hooks';
 import type { ExecutorStatistics } from '../executors/executor';
+import type { RemoteExecutorStatistics } from '../executors/remote/remote-executor';
 import { debugState, reportCounts, type DebugReportKind } from './debug-state';
 import { liveExecutors } from './pools';
 import { statisticsSection, type DecoratedFunctionStatistics } from './statistics-sections';
@@ -36,16 +37,31 @@ export interface DebugStatistics {
   readonly reports: Readonly<Record<DebugReportKind, number>>;
 }
 
+/**
+ * `statistics().executors`: each live executor's own `statistics()`, by kind. The remote
+ * executor's section has its own type (the pools' shape plus `submitted` and `retried`).
+ */
+export interface ExecutorsStatistics extends Readonly<Partial<Record<string, ExecutorStatistics>>> {
+  /** The event loop's executor (tasks run through it). */
+  readonly loop?: ExecutorStatistics;
+  /** The worker-thread pool. */
+  readonly thread?: ExecutorStatistics;
+  /** The child-process pool. */
+  readonly process?: ExecutorStatistics;
+  /** The remote executor (`toRemote`, `executor: 'remote'`; docs/remote.md). */
+  readonly remote?: RemoteExecutorStatistics;
+}
+
 /** What {@link statistics} returns: a plain frozen object (nested objects frozen too). */
 export interface RuntimeStatistics {
   /** Tasks created since the process started, by state. */
   readonly tasks: TaskStatistics;
   /**
-   * Each live executor's own `statistics()`, by kind (`loop`, `thread`, `process`). An
-   * executor appears once first used; `shutdown()` drops it, and the next call starts a
-   * fresh one whose counters begin at zero.
+   * Each live executor's own `statistics()`, by kind (`loop`, `thread`, `process`,
+   * `remote`). An executor appears once first used; `shutdown()` drops it, and the next
+   * call starts a fresh one whose counters begin at zero.
    */
-  readonly executors: Readonly<Partial<Record<string, ExecutorStatistics>>>;
+  readonly executors: ExecutorsStatistics;
   /** Debug mode's settings and report counts. */
   readonly debug: DebugStatistics;
   /**

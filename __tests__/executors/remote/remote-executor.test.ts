@@ -17,6 +17,7 @@ import {
   startWorker,
   statistics,
   toRemote,
+  type RemoteExecutorStatistics,
   type RemoteWorker,
 } from '../../../src';
 import { RemoteExecutor } from '../../../src/executors/remote/remote-executor';
@@ -264,6 +265,14 @@ describe('statistics', () => {
     } finally {
       await executor.close();
     }
+  });
+
+  it("is statistics().executors.remote, typed as the remote executor's (submitted and retried read without a cast)", async () => {
+    const before: RemoteExecutorStatistics = statistics().executors.remote ?? (await toRemote(echo, 0), statistics().executors.remote!);
+    await Promise.all([toRemote(echo, 1), toRemote(echo, 2)]);
+    const after: RemoteExecutorStatistics | undefined = statistics().executors.remote;
+    expect(after).toMatchObject({ executor: 'remote', submitted: before.submitted + 2, completed: before.completed + 2, retried: before.retried });
+    expect(Object.isFrozen(after)).toBe(true);
   });
 });
 
