@@ -15,7 +15,7 @@ import type { CallRef } from '../protocol';
 import { argumentCloneError } from '../serialization';
 import { ExecutorCounters } from '../statistics';
 import { resolveRemoteOptions, type RemoteOptions } from './remote-options';
-import { cancelChannel, openRedis } from './remote-redis';
+import { STOP_KEY_TTL_MS, cancelChannel, openRedis, stopKey } from './remote-redis';
 import { PROGRESS_KEY, REMOTE_PROTOCOL, decodeAnswer, decodePayload, encodePayload, isCrashReason, moduleKey, type RemoteJobData } from './remote-wire';
 
 /**
@@ -307,8 +307,9 @@ export class RemoteExecutor implements Executor {
   }
 
   /**
-   * A worker runs the call: publish a stop request on the cancel channel (the worker
-   * cancels the call's task: its signal aborts, `checkpoint()` and library awaits throw).
+   * A worker runs the call: record a stop request on the job's stop key and publish it on
+   * the cancel channel (the worker cancels the call's task: its signal aborts,
+   * `checkpoint()` and library awaits throw).
    * The call ends cancelled (or `TimeoutError`) when the worker answers, whatever it
    * answers, or once `cancelGrace` ms have passed, whichever is first; with a grace of 0 at
    * once, without asking.
@@ -319,9 +320,16 @@ export class RemoteExecutor implements Executor {
     entry.call.askToStop(
       this.#options.cancelGrace,
       () => {
-        const { connection, queue, prefix } = this.#options;
+        const { connection, queue, prefix, cancelGrace } = this.#options;
         this.#publisher ??= openRedis(connection);
-        this.#publisher.publish(cancelChannel(queue, prefix), entry.jobId).catch(() => undefined);
+        // The key first (one connection runs commands in order): a worker that misses the
+        // message finds the request when it takes the job or when its subscriber reconnects.
+        this.#publisher
+          .pipeline()
+          .set(stopKey(queue, prefix, entry.jobId), '1', 'PX', Math.max(STOP_KEY_TTL_MS, 2 * cancelGrace))
+          .publish(cancelChannel(queue, prefix), entry.jobId)
+          .exec()
+          .catch(() => undefined);
         return true;
       },
       () => {

@@ -15,7 +15,7 @@ import { epochNow } from '../engine/pool-call';
 import type { CallOutcome } from '../protocol';
 import { lookupRef } from '../registry';
 import { encodeError } from '../worker/error-codec.cjs';
-import { cancelChannel, openRedis } from './remote-redis';
+import { cancelChannel, openRedis, stopKey } from './remote-redis';
 import { resolveWorkerOptions, type RemoteJobReport, type RemoteWorkerExecutor, type RemoteWorkerOptions } from './remote-options';
 import { CRASHED_REASON, PROGRESS_KEY, REMOTE_PROTOCOL, decodePayload, encodeAnswer, encodePayload, type RemoteJobAnswer } from './remote-wire';
 import { WorkerExecutors, type RemoteWorkerStatistics } from './worker-executors';
@@ -78,11 +78,26 @@ export async function startWorker(options: RemoteWorkerOptions): Promise<RemoteW
   for (const module of o.modules) await loadModule(path.resolve(o.root, module));
   const { Worker, UnrecoverableError, WaitingError } = require('bullmq') as typeof BullMQ;
   const local = new WorkerExecutors(o);
-  const calls = new RunningCalls();
-  // Stop requests first, so that none for a job taken below is missed.
+  // Stop requests: the message stops a running call at once; the key (set before it is
+  // published) is looked for when the subscriber is subscribed again, for the running
+  // calls, and when a job is taken that may have been asked to stop while the subscriber
+  // was away (see RunningCalls), so a request the subscriber missed still reaches the call.
+  const commands = openRedis(o.connection);
+  const calls = new RunningCalls((jobIds) => stopRequested(commands, o, jobIds));
   const subscriber = openRedis(o.connection);
+  const channel = cancelChannel(o.queue, o.prefix);
   subscriber.on('message', (_channel: string, jobId: string) => calls.stop(jobId));
-  await subscriber.subscribe(cancelChannel(o.queue, o.prefix));
+  await subscriber.subscribe(channel);
+  calls.subscribed(Date.now());
+  subscriber.on('close', () => calls.subscribed(undefined));
+  // On each reconnect ioredis says 'ready', then resubscribes: once subscribed again (our
+  // own SUBSCRIBE answered), what was published while it was away is found by the keys.
+  subscriber.on('ready', () => {
+    subscriber.subscribe(channel).then(() => {
+      calls.subscribed(Date.now());
+      calls.recheck();
+    }, () => undefined);
+  });
   const processor = async (job: BullMQ.Job, token?: string): Promise<RemoteJobAnswer> => {
     const takenAt = Date.now();
     const end = await runJob(job, o, calls, local);
@@ -131,7 +146,7 @@ export async function startWorker(options: RemoteWorkerOptions): Promise<RemoteW
         const timer = grace === undefined ? undefined : setTimeout(() => calls.requeueAll(), grace);
         await closing;
         if (timer !== undefined) clearTimeout(timer);
-        await subscriber.quit().catch(() => undefined);
+        await Promise.all([subscriber.quit(), commands.quit()].map((p) => p.catch(() => undefined)));
         await local.close();
       })());
     },
@@ -156,18 +171,67 @@ function report(onJob: ((report: RemoteJobReport) => void) | undefined, job: Bul
 /** `maxStalledCount`: BullMQ never fails a stalled job itself; the processor does, per job's attempts. */
 const NEVER_FAIL_STALLED = 1_000_000;
 
+/** Which of `jobIds` a caller asked to stop: their stop keys exist (none on a Redis error: the message may still come). */
+async function stopRequested(
+  commands: ReturnType<typeof openRedis>,
+  o: { readonly queue: string; readonly prefix: string | undefined },
+  jobIds: readonly string[],
+): Promise<string[]> {
+  if (jobIds.length === 0) return [];
+  try {
+    const found = await commands.exists(...jobIds.map((id) => stopKey(o.queue, o.prefix, id)));
+    if (found === 0) return [];
+    if (jobIds.length === 1) return [...jobIds];
+    const each = await commands.pipeline(jobIds.map((id) => ['exists', stopKey(o.queue, o.prefix, id)])).exec();
+    return jobIds.filter((_, i) => each?.[i]?.[1] === 1);
+  } catch {
+    return [];
+  }
+}
+
 /** How long a stop request for a job this worker does not run (yet) is remembered (ms). */
 const EARLY_STOP_MS = 60_000;
 
+/** Slack for `Date.now()` steps when comparing the subscription's start with a job's (ms). */
+const CLOCK_SLACK_MS = 1000;
+
 /**
- * The calls this worker runs, by job id, and the stop requests that came before their job
- * started here (the request and the job's start race: BullMQ marks the job active before
- * the processor runs). Every worker hears every request; the one running the job acts.
+ * The calls this worker runs, by job id. Every worker hears every stop request; the one
+ * running the job acts. A caller publishes one only for a job a worker holds, so a request
+ * for a job this worker took comes after BullMQ made it active here: heard as the call
+ * runs, or just before it started (remembered in `#early`). It is missed only if the
+ * subscriber was away meanwhile, or if it was made while another worker held the job
+ * (a closing worker put it back to waiting): then the request's key is looked up, once the
+ * call is registered (the key or the message, whichever comes later, finds it), for a job
+ * that became active here while the subscriber was not known to be subscribed, or that ran
+ * before; and for every running call when the subscriber is subscribed again ({@link recheck}).
  */
 class RunningCalls {
   readonly #running = new Map<string, Unfuture<unknown>>();
   readonly #early = new Map<string, number>();
+  readonly #requested: (jobIds: readonly string[]) => Promise<string[]>;
+  /** When the subscriber last became subscribed (this process's clock); undefined while it is away. */
+  #subscribedSince: number | undefined = undefined;
 
+  constructor(requested: (jobIds: readonly string[]) => Promise<string[]>) {
+    this.#requested = requested;
+  }
+
+  /** The subscriber is subscribed since `at`, or (undefined) it lost its connection. */
+  subscribed(at: number | undefined): void {
+    this.#subscribedSince = at;
+  }
+
+  /**
+   * Whether a stop request for a job made active here at `activeAt` (its `processedOn`,
+   * this process's clock) and started `starts` times may have been missed.
+   */
+  mayHaveMissed(activeAt: number | undefined, starts: number): boolean {
+    const since = this.#subscribedSince;
+    return starts > 1 || since === undefined || activeAt === undefined || activeAt < since + CLOCK_SLACK_MS;
+  }
+
+  /** A caller asked to stop `jobId`: cancel its call if it runs here, else remember it for a while. */
   stop(jobId: string): void {
     const task = this.#running.get(jobId);
     if (task !== undefined) {
@@ -177,6 +241,11 @@ class RunningCalls {
     const now = Date.now();
     if (this.#early.size > 1000) for (const [id, at] of this.#early) if (now - at > EARLY_STOP_MS) this.#early.delete(id);
     this.#early.set(jobId, now);
+  }
+
+  /** Look for stop requests of every running call (the subscriber has just come back). */
+  recheck(): void {
+    void this.#requested([...this.#running.keys()]).then((ids) => ids.forEach((id) => this.stop(id)));
   }
 
   /** Jobs whose calls the closing worker stopped: back to waiting, unless they answered anyway. */
@@ -197,14 +266,19 @@ class RunningCalls {
     return this.#requeued.has(jobId);
   }
 
-  /** Start the call under `jobId` and await it (a stop request that came first cancels it at once). */
-  async run(jobId: string, start: () => Unfuture<unknown>): Promise<unknown> {
+  /**
+   * Start the call under `jobId` and await it. A stop request that came first cancels it
+   * at once; with `lookUp` (see {@link mayHaveMissed}) its key is looked for too.
+   */
+  async run(jobId: string, lookUp: boolean, start: () => Unfuture<unknown>): Promise<unknown> {
     const task = start();
     this.#running.set(jobId, task);
     if (this.#early.delete(jobId)) task.cancel('cancelled by its caller before it started');
     else if (this.#closing) {
       this.#requeued.add(jobId);
       task.cancel('the remote worker is closing');
+    } else if (lookUp) {
+      void this.#requested([jobId]).then((ids) => ids.length > 0 && this.stop(jobId));
     }
     try {
       return await task;
@@ -276,7 +350,7 @@ async function runJob(
   try {
     // The loop runs `ref.fn` here; a pool's workers find the function by (file, name),
     // loading its module there.
-    const value: unknown = await calls.run(jobId, () => {
+    const value: unknown = await calls.run(jobId, calls.mayHaveMissed(job.processedOn, job.attemptsStarted), () => {
       const future = local.submit(ref, args);
       // Progress goes to the caller as the job's (coalesced by the Unfuture; a value that
       // cannot travel, or a failed write, loses only that report).
