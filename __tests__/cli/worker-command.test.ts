@@ -3,15 +3,16 @@
  * value and what is accepted; exit 2), and the command itself in its own process over a
  * private redis-server: one line a job with --verbose, refused jobs beside served ones, and
  * on SIGTERM a graceful shutdown whose stopped call goes back to waiting and is finished by
- * another worker, then a summary.
+ * another worker, then a summary. Every process spawned here is killed in afterAll, also
+ * when a test failed or timed out first (../helpers/child-processes.ts).
  */
-import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { Queue } from 'bullmq';
 import { parseCommand } from '../../src/cli/args';
 import { UsageError } from '../../src/cli/usage-error';
 import { startWorker } from '../../src';
 import { RemoteExecutor } from '../../src/executors/remote/remote-executor';
+import { killSpawned, spawnTracked, spawnedAlive } from '../helpers/child-processes';
 import { startRedis, type RedisServer } from '../helpers/redis-server';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -51,19 +52,34 @@ describe('unsync worker flags', () => {
   });
 });
 
+describe('processes a test spawns', () => {
+  it('are all killed by killSpawned (each file calls it in afterAll), stopped ones too', async () => {
+    const forever = ['-e', 'setInterval(() => undefined, 1000)'];
+    const running = spawnTracked(process.execPath, forever, { stdio: 'ignore' });
+    const stopped = spawnTracked(process.execPath, forever, { stdio: 'ignore' });
+    await new Promise((resolve) => stopped.once('spawn', resolve));
+    stopped.kill('SIGSTOP');
+    expect(spawnedAlive()).toBeGreaterThanOrEqual(2);
+    await killSpawned();
+    expect([running.signalCode, stopped.signalCode, spawnedAlive()]).toEqual(['SIGKILL', 'SIGKILL', 0]);
+  });
+});
+
 describe('unsync worker, running', () => {
   let redis: RedisServer;
   beforeAll(async () => {
     redis = await startRedis();
   });
   afterAll(async () => {
+    // The CLI process, even when a test failed or timed out before its own cleanup.
+    await killSpawned();
     await redis?.stop();
   });
 
   // Two processes start here (the CLI under tsx, a second worker): more than the default 30 s on a loaded machine.
   it('serves calls, refuses a job that is not one, and on SIGTERM requeues the running call, prints a summary and exits 0', async () => {
     const queue = 'cli-worker';
-    const child = spawn(process.execPath, [LAUNCHER, 'worker', path.relative(ROOT, MODULE), '--redis', redis.url, '--queue', queue, '--verbose', '--grace', '100'], {
+    const child = spawnTracked(process.execPath, [LAUNCHER, 'worker', path.relative(ROOT, MODULE), '--redis', redis.url, '--queue', queue, '--verbose', '--grace', '100'], {
       cwd: ROOT,
       env: { ...process.env, UNSYNC_CLI_SOURCE: 'src' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -2,7 +2,6 @@
  * The remote executor over a real redis-server (started here, on a free loopback port) and
  * a real BullMQ worker started in this process with `startWorker` (docs/remote.md).
  */
-import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
 import {
@@ -22,6 +21,7 @@ import {
 } from '../../../src';
 import { RemoteExecutor } from '../../../src/executors/remote/remote-executor';
 import { errorOf, nativeDelay } from '../../helpers/async';
+import { killSpawned, spawnTracked } from '../../helpers/child-processes';
 import { startRedis, type RedisServer } from '../../helpers/redis-server';
 import * as fixtures from '../../fixtures/remote-functions';
 import { BillingError, echo, hold, record, release, throwBuiltin, throwLibrary, throwRegistered } from '../../fixtures/remote-functions';
@@ -40,6 +40,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await killSpawned();
   await worker?.close();
   await shutdown();
   await redis?.stop();
@@ -307,7 +308,7 @@ describe('closing a worker', () => {
 describe('a worker in its own process', () => {
   it('runs calls and sends back values and registered error classes', async () => {
     const queue = 'remote-test-child';
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '../../fixtures/remote-worker-main.ts'), redis.url, queue], {
+    const child = spawnTracked(process.execPath, ['--import', 'tsx', path.join(__dirname, '../../fixtures/remote-worker-main.ts'), redis.url, queue], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));

@@ -14,6 +14,7 @@ import { CancelledError } from '../../../src';
 import { RemoteExecutor } from '../../../src/executors/remote/remote-executor';
 import { cancelChannel, stopKey } from '../../../src/executors/remote/remote-redis';
 import { errorOf, nativeDelay } from '../../helpers/async';
+import { killSpawned } from '../../helpers/child-processes';
 import { startRedis, type RedisServer } from '../../helpers/redis-server';
 import { spawnWorker, type WorkerProcess } from './worker-processes';
 
@@ -35,6 +36,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await killSpawned();
   if (worker !== undefined) {
     worker.child.kill('SIGCONT');
     await worker.kill();

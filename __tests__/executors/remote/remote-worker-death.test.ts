@@ -11,6 +11,7 @@ import { Queue, type Job } from 'bullmq';
 import { WorkerCrashedError, isWorkerCrashedError } from '../../../src';
 import { RemoteExecutor } from '../../../src/executors/remote/remote-executor';
 import { errorOf } from '../../helpers/async';
+import { killSpawned } from '../../helpers/child-processes';
 import { startRedis, type RedisServer } from '../../helpers/redis-server';
 import { firstToPrint, spawnWorker, type WorkerProcess } from './worker-processes';
 
@@ -43,6 +44,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
+  await killSpawned();
   await Promise.all(fleet.map((w) => w.kill()));
   await queue?.close();
   await redis?.stop();

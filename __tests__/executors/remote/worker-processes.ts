@@ -1,10 +1,12 @@
 /**
  * Remote workers in their own processes for the remote executor's tests: each runs
  * __tests__/fixtures/remote-worker-main.ts with tsx, and its output lines are events
- * (`ready`, `started <pid>` from the fixtures that hold).
+ * (`ready`, `started <pid>` from the fixtures that hold). Tracked: a test file calls
+ * `killSpawned()` (../../helpers/child-processes.ts) in its `afterAll`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
+import { spawnTracked } from '../../helpers/child-processes';
 
 const MAIN = path.join(__dirname, '../../fixtures/remote-worker-main.ts');
 
@@ -25,7 +27,7 @@ export interface WorkerProcess {
 /** Start a worker process on `queue` and resolve once it takes jobs. */
 export async function spawnWorker(url: string, queue: string, stallTimeout?: number): Promise<WorkerProcess> {
   const args = ['--import', 'tsx', MAIN, url, queue, ...(stallTimeout === undefined ? [] : [String(stallTimeout)])];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawnTracked(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines: string[] = [];
   const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
   let rest = '';
