@@ -3,8 +3,10 @@
  * the thread pool and the process pool — most tiny, some throwing, some cancelled at random
  * points, some timing out, a few crashing their worker — while child processes are killed
  * at random. It checks that every call settles exactly once and that the pools heal, and
- * records the parent's RSS (after a full GC) at each quarter: flat means growth between the
- * second and the last quarter under 10%. The CI-sized version is __tests__/executors/soak.test.ts.
+ * records the parent's RSS at each quarter, two ways: once after a full GC at the quarter's
+ * end (a point: it swings with whatever native memory worker threads hold at that instant),
+ * and the median of samples taken every 250 ms through the quarter (what the process holds
+ * while it works). Flat means growth between the second and the last quarter under 10%. The CI-sized version is __tests__/executors/soak.test.ts.
  *
  *   npx tsx benchmarks/executors-soak.ts [--calls N] [--markdown]
  */
@@ -14,7 +16,7 @@ import { isCancelledError, isTimeoutError, isWorkerCrashedError } from '../src/c
 import type { Unfuture } from '../src/core/future';
 import { LoopExecutor, ProcessExecutor, ThreadExecutor, inWorker } from '../src/executors';
 import type { Executor } from '../src/executors/executor';
-import { gc, machine } from './lib/measure';
+import { gc, machine, median } from './lib/measure';
 import { soakRef, soakSyncRef, type SoakWork } from './lib/soak-work';
 
 const arg = (name: string): string | undefined => {
@@ -39,6 +41,10 @@ async function main(): Promise<void> {
   const rss: number[] = [];
   const heap: number[] = [];
   const started = performance.now();
+  // RSS samples through each quarter (`quarter` is the quarter the next call belongs to).
+  let quarter = 0;
+  const sampled: number[][] = [[], [], [], []];
+  const sampler = setInterval(() => sampled[quarter]!.push(process.memoryUsage.rss()), 250);
   const killer = setInterval(() => {
     const pids = processes.childPids();
     if (pids.length > 0 && rand() < 0.5) process.kill(pids[Math.floor(rand() * pids.length)]!, 'SIGKILL');
@@ -56,6 +62,7 @@ async function main(): Promise<void> {
   }, 1_000);
   watchdog.unref();
   for (let id = 0; id < CALLS; id++) {
+    quarter = Math.min(3, Math.floor((id * 4) / CALLS));
     if (id % (CALLS / 4) === 0 && id > 0) {
       while (inFlight > 0) await new Promise<void>((resolve) => (wake = resolve));
       gc();
@@ -92,6 +99,7 @@ async function main(): Promise<void> {
   }
   while (inFlight > 0) await new Promise<void>((resolve) => (wake = resolve));
   clearInterval(killer);
+  clearInterval(sampler);
   gc();
   const last = process.memoryUsage();
   rss.push(last.rss);
@@ -103,15 +111,19 @@ async function main(): Promise<void> {
   await Promise.all(pools.map((pool) => (pool as ThreadExecutor).close()));
   const mib = (b: number): string => (b / 2 ** 20).toFixed(1);
   const growth = (rss[3]! - rss[1]!) / rss[1]!;
+  const medians = sampled.map((q) => median(q));
+  const medianGrowth = (medians[3]! - medians[1]!) / medians[1]!;
   console.log(
     [
       `${CALLS.toLocaleString('en')} mixed calls (loop, thread, process; ${IN_FLIGHT} in flight) in ${seconds.toFixed(1)} s; ${machine()}`,
       '',
-      '| after | RSS (MiB) | heap used (MiB) |',
-      '|---|---:|---:|',
-      ...rss.map((b, i) => `| ${(i + 1) * 25}% | ${mib(b)} | ${mib(heap[i]!)} |`),
+      '| quarter | RSS at its end, after a full GC (MiB) | RSS through it: median, min-max of 250 ms samples (MiB) | heap used at its end (MiB) |',
+      '|---|---:|---:|---:|',
+      ...rss.map(
+        (b, i) => `| ${i + 1} | ${mib(b)} | ${mib(medians[i]!)}, ${mib(Math.min(...sampled[i]!))}-${mib(Math.max(...sampled[i]!))} (${sampled[i]!.length} samples) | ${mib(heap[i]!)} |`,
+      ),
       '',
-      `RSS growth from the second to the last quarter: ${(growth * 100).toFixed(1)}% (flat: under 10%)`,
+      `RSS growth from the second to the last quarter: ${(medianGrowth * 100).toFixed(1)}% by the quarters' medians, ${(growth * 100).toFixed(1)}% by the points after GC (flat: under 10%)`,
       `outcomes: ${JSON.stringify(outcomes)}`,
       `settled twice: ${settledTwice}; wrong outcomes: ${wrongOutcome}; healed pools answered: ${JSON.stringify(healed)}`,
     ].join('\n'),
