@@ -6,7 +6,9 @@
  *      and vs the raw postMessage floor (one message per item)    (goal: within 2x)
  *   3. CPU scaling: 8 CPU-bound calls on all cores vs serial      (goal: >= 0.9x piscina's speedup)
  *   4. cold start: first call on a fresh pool vs a bare `new Worker` round trip
- * Run: npx tsx benchmarks/executors-threads.ts [--markdown] [--quick]
+ *   5. (--tiny: only this) pipelined tiny calls against the raw postMessage round trip and
+ *      piscina, in one run                                         (issue 13 goal: within 3x of raw)
+ * Run: npx tsx benchmarks/executors-threads.ts [--markdown] [--quick] [--tiny]
  * (`--markdown` prints the complete "Executors: thread pool" section of docs/performance.md.)
  *
  * This module is loaded again in every worker (that is how workers find `noop`), so the
@@ -91,6 +93,43 @@ async function sequential(run: (i: number) => PromiseLike<unknown>, n: number): 
 }
 const us = (ms: number, n: number): string => ((ms * 1000) / n).toFixed(2);
 
+/**
+ * Pipelined tiny calls only (`--tiny`): unsync batched (with and without caller stacks),
+ * piscina direct and the raw postMessage round trip, interleaved in one run, µs per call.
+ */
+async function tinyOnly(rawFile: string, handler: string): Promise<void> {
+  const n = BATCH;
+  const rounds = 7;
+  const piscina = new Piscina({ filename: handler, minThreads: THREADS, maxThreads: THREADS, atomics: 'sync', concurrentTasksPerWorker: 1 });
+  const executor = new ThreadExecutor({ minWorkers: THREADS, maxWorkers: THREADS });
+  const quiet = new ThreadExecutor({ minWorkers: THREADS, maxWorkers: THREADS, callerStacks: false });
+  const raw = new RawPool(rawFile);
+  const figures = await interleave(
+    {
+      raw: () => timed(() => raw.run(n)),
+      piscina: () => batched((i) => piscina.run(i), n),
+      unsync: () => batched((i) => executor.submit(noopRef, [i]), n),
+      'unsync quiet': () => batched((i) => quiet.submit(noopRef, [i]), n),
+    },
+    rounds,
+    2,
+  );
+  await Promise.all([piscina.destroy(), executor.close(), quiet.close(), raw.close()]);
+  const f = (k: string): string => us(figures[k]!, n);
+  console.log(
+    [
+      `Command: \`npx tsx benchmarks/executors-threads.ts --tiny\` (${THREADS} threads; ${n / 1000}k calls in flight; medians of ${rounds} interleaved rounds; load average ${os.loadavg()[0]!.toFixed(1)})`,
+      '',
+      '| | µs per call | / raw postMessage | / piscina |',
+      '|---|---:|---:|---:|',
+      `| raw \`postMessage\` round trip, one message per call each way | ${f('raw')} | 1.00x | ${ratio(figures.raw!, figures.piscina!)} |`,
+      `| piscina direct, \`atomics: 'sync'\`, 1 task/thread | ${f('piscina')} | ${ratio(figures.piscina!, figures.raw!)} | 1.00x |`,
+      `| unsync \`ThreadExecutor\` | ${f('unsync')} | ${ratio(figures.unsync!, figures.raw!)} | ${ratio(figures.unsync!, figures.piscina!)} |`,
+      `| unsync \`ThreadExecutor\`, \`callerStacks: false\` | ${f('unsync quiet')} | ${ratio(figures['unsync quiet']!, figures.raw!)} | ${ratio(figures['unsync quiet']!, figures.piscina!)} |`,
+    ].join('\n'),
+  );
+}
+
 async function main(): Promise<void> {
   const markdown = process.argv.includes('--markdown');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'unsync-bench-'));
@@ -99,6 +138,11 @@ async function main(): Promise<void> {
   fs.writeFileSync(handler, HANDLER);
   fs.writeFileSync(rawFile, RAW);
   const log = (s: string): void => void (markdown ? process.stderr.write(`${s}\n`) : console.log(s));
+  if (process.argv.includes('--tiny')) {
+    await tinyOnly(rawFile, handler);
+    fs.rmSync(dir, { recursive: true, force: true });
+    return;
+  }
 
   const piscina = new Piscina({ filename: handler, minThreads: THREADS, maxThreads: THREADS, atomics: 'sync', concurrentTasksPerWorker: 1 });
   const piscina4 = new Piscina({ filename: handler, minThreads: THREADS, maxThreads: THREADS, atomics: 'sync', concurrentTasksPerWorker: 4 });

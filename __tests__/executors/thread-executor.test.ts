@@ -150,7 +150,9 @@ describe('ThreadExecutor lifecycle and statistics', () => {
   it('rejects bad tuning with the standard messages', () => {
     expect(() => new ThreadExecutor({}, { atomics: 'always' as never })).toThrow("Expected `tuning.atomics` to be 'sync', 'async' or 'disabled'");
     expect(() => new ThreadExecutor({}, { pipelineDepth: 0 })).toThrow(RangeError);
-    expect(() => new ThreadExecutor({}, { pipelineDepth: 16 })).toThrow(RangeError); // a thread has 16 claim cells
+    expect(() => new ThreadExecutor({}, { pipelineDepth: 64 })).toThrow(RangeError); // a thread has 64 claim cells
+    expect(() => new ThreadExecutor({}, { tinyPipelineDepth: 64 })).toThrow(RangeError);
+    expect(() => new ThreadExecutor({}, { tinyPipelineDepth: 0 })).toThrow(RangeError);
     expect(() => new ThreadExecutor({}, { depth: 2 } as never)).toThrow('Unknown option `depth`');
   });
 

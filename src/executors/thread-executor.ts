@@ -25,6 +25,14 @@ export { SESSION_IDLE_MS } from './links/thread/thread-link';
 export const PIPELINE_DEPTH = 2;
 
 /**
+ * Calls sent to one thread at a time once the pool's calls are known to be tiny (mean run
+ * under `TINY_RUN_MS`): many tiny calls in flight then leave several to a message, and a
+ * thread seldom waits for its next; a call that turns out long holds at most this many
+ * behind it (benchmarks/executors-threads.ts --tiny, docs/performance.md).
+ */
+export const TINY_PIPELINE_DEPTH = 32;
+
+/**
  * A pool of worker threads running registered functions by reference.
  *
  * Created lazily by the runtime (`toThread`, `@unsync({ executor: 'thread' })`); construct
@@ -51,7 +59,7 @@ export class ThreadExecutor implements Executor {
   /** `tuning` is internal: it exists for benchmarks/executors-thread-settings.ts (see `ThreadTuning`). */
   constructor(options?: ThreadPoolOptions, /** @internal */ tuning?: ThreadTuning) {
     const o = resolveThreadPoolOptions(options, 'options');
-    const t = resolveThreadTuning(tuning, PIPELINE_DEPTH, CELLS - 1);
+    const t = resolveThreadTuning(tuning, PIPELINE_DEPTH, TINY_PIPELINE_DEPTH, CELLS - 1);
     // minWorkers: piscina keeps that many threads warm itself; sessions start on demand.
     const settings = { kind: 'thread', maxWorkers: o.maxWorkers, minWorkers: 0, maxTasksPerWorker: Infinity, cancelGrace: o.cancelGrace, callerStacks: o.callerStacks, maxQueue: o.maxQueue } as const;
     this.#engine = new PoolEngine<Thread>(settings, (events, engine) => new ThreadLink(events, engine, o, t));

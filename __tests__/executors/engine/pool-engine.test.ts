@@ -61,7 +61,10 @@ class ScriptedLink implements Link<Worker> {
     return !slot.handle.ready;
   }
   readonly pipelineMaxRunMs = Infinity;
-  depth(): number {
+  /** What the engine said of the pool's mean run time, call by call (see Link.depth). */
+  readonly meanRuns: (number | undefined)[] = [];
+  depth(meanRunMs: number | undefined): number {
+    this.meanRuns.push(meanRunMs);
     return this.script.depth;
   }
   send(slot: Slot<Worker>, calls: readonly PoolCall[]): boolean {
@@ -179,6 +182,44 @@ describe('PoolEngine: dispatch', () => {
     await tick();
     answer(0, 5);
     expect(await Promise.all(results)).toEqual(['value 1', 'value 2', 'value 3', 'value 4', 'value 5']);
+  });
+
+  it('fills the places that answers read together freed with one batch per worker', async () => {
+    const { link, submit, answer } = setup({ depth: 3 });
+    const results = [1, 2, 3, 4, 5, 6].map((id) => submit(id));
+    await tick();
+    expect(link.workers[0]!.batches).toEqual([[1], [2, 3]]);
+    // Three answers read in one poll phase, each its own event (microtasks run between
+    // them): the three places they free leave together, after the last one.
+    for (const id of [1, 2, 3]) {
+      answer(0, id);
+      await Promise.resolve();
+    }
+    expect(link.workers[0]!.batches).toHaveLength(2);
+    await tick();
+    expect(link.workers[0]!.batches).toEqual([[1], [2, 3], [4, 5, 6]]);
+    for (const id of [4, 5, 6]) answer(0, id);
+    expect(await Promise.all(results)).toEqual([1, 2, 3, 4, 5, 6].map((id) => `value ${id}`));
+  });
+
+  it('tells the link the mean run time only once 8 calls were measured', async () => {
+    const { link, submit, answer } = setup({ depth: 1 });
+    for (let id = 1; id <= 10; id++) {
+      const result = submit(id);
+      submit(100 + id); // waits: the link is asked how deep to pipeline
+      await tick();
+      answer(0, id);
+      await tick();
+      answer(0, 100 + id);
+      await result;
+    }
+    const told = link.meanRuns.map((ms) => (ms === undefined ? 'unknown' : ms));
+    // Asked while 0 to 7 answers were measured: unknown. Every run took 2 ms (startedAt 1,
+    // endedAt 3), so after 8 answers the moving mean (weight 1/8, from 0) is 2 * (1 - (7/8)^8).
+    const known = told.findIndex((ms) => ms !== 'unknown');
+    expect(known).toBeGreaterThan(0);
+    expect(told.slice(known).every((ms) => typeof ms === 'number')).toBe(true);
+    expect(told[known]).toBeCloseTo(2 * (1 - (7 / 8) ** 8), 10);
   });
 
   it('starts a worker per waiting call up to maxWorkers before pipelining', async () => {

@@ -101,8 +101,13 @@ export interface Link<H> {
   accepting(slot: Slot<H>): boolean;
   /** Whether `slot` is still starting (the engine does not start another for the same demand). */
   starting(slot: Slot<H>): boolean;
-  /** Most calls in flight on one worker while calls are tiny (the engine sends longer ones one at a time). */
-  depth(): number;
+  /**
+   * Most calls in flight on one worker while calls are short (the engine sends calls of
+   * more than {@link pipelineMaxRunMs} one at a time). `meanRunMs` is the pool's recent
+   * mean run time, undefined until a few calls were measured: a link may pipeline deeper
+   * when it knows its calls are tiny (more calls per message, fewer wake-ups).
+   */
+  depth(meanRunMs: number | undefined): number;
   /**
    * Calls whose mean run time (ms) is above this go one per worker: a call sent behind a
    * running one waits for it even when another worker frees first, which only the round

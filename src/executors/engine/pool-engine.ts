@@ -30,6 +30,9 @@ import { Slot, type Link, type LinkAnswer, type LinkEvents, type LinkExit } from
 import { PoolCall, afterGrace, validateSubmit } from './pool-call';
 import { deliverItems, openStream } from './stream-calls';
 
+/** Answers measured before the mean run time tells the link how deep to pipeline (see Link.depth). */
+const MEASURED_RUNS = 8;
+
 /** Workers in a row that may die before they are ready, with none ready, before waiting calls fail. */
 const MAX_FAILED_STARTS = 3;
 
@@ -63,17 +66,23 @@ export class PoolEngine<H> {
   readonly #slots = new Set<Slot<H>>();
   readonly #link: Link<H>;
   readonly #idleWorkers: IdleWorkers<H>;
-  // Moving mean of run time (ms), for the link's pipeline depth.
+  // Moving mean of run time (ms), for the link's pipeline depth; `#measuredRuns` answers made it.
   #meanRun = 0;
+  #measuredRuns = 0;
   // Workers that died before they were ready since the last one that became ready.
   #failedStarts = 0;
   #pumpScheduled = false;
+  #pumpImmediate: NodeJS.Immediate | undefined = undefined;
   #closed: Promise<void> | undefined = undefined;
   readonly #drained = new DrainWaiter(() => this.#busy());
   readonly #allGone = new DrainWaiter(() => this.#slots.size > 0);
   readonly #cancelHook = (call: PoolCall): void => this.#cancel(call);
   readonly #pumpTask = (): void => {
     this.#pumpScheduled = false;
+    this.#pump();
+  };
+  readonly #pumpImmediateTask = (): void => {
+    this.#pumpImmediate = undefined;
     this.#pump();
   };
 
@@ -198,11 +207,14 @@ export class PoolEngine<H> {
       call.settleStopped(this.counters);
     } else {
       // A call asked to stop ends cancelled whatever it answered (settleOutcome).
-      if (!call.stopRequested) this.#meanRun += (message.endedAt - message.startedAt - this.#meanRun) / 8;
+      if (!call.stopRequested) {
+        this.#meanRun += (message.endedAt - message.startedAt - this.#meanRun) / 8;
+        this.#measuredRuns++;
+      }
       call.settleOutcome(message, this.counters);
     }
     this.#lineChanged(slot, index);
-    this.#schedulePump();
+    this.#pumpAfterAnswers();
     this.#drained.check();
   }
 
@@ -218,6 +230,17 @@ export class PoolEngine<H> {
     if (this.#pumpScheduled) return;
     this.#pumpScheduled = true;
     queueMicrotask(this.#pumpTask);
+  }
+
+  /**
+   * Pump once the answers that arrived together have all been read: workers' answers are
+   * read one event each (a thread's port, a child's channel), and a pump after each would
+   * send every freed place its own message. In the check phase, right after the poll phase
+   * that read them, the places they freed are filled with one batch per worker.
+   */
+  #pumpAfterAnswers(): void {
+    if (this.#pumpImmediate !== undefined) return;
+    this.#pumpImmediate = setImmediate(this.#pumpImmediateTask);
   }
 
   /** Hand waiting calls to workers, each worker's share as one batch; start workers as needed. */
@@ -248,7 +271,7 @@ export class PoolEngine<H> {
       if (load < bestLoad) (best = slot), (bestLoad = load);
     }
     if (best === undefined || this.#places() < this.settings.maxWorkers || this.#starting() > 0) return undefined;
-    const depth = this.#meanRun > this.#link.pipelineMaxRunMs ? 1 : this.#link.depth();
+    const depth = this.#meanRun > this.#link.pipelineMaxRunMs ? 1 : this.#link.depth(this.#measuredRuns >= MEASURED_RUNS ? this.#meanRun : undefined);
     return bestLoad < depth ? best : undefined;
   }
 

@@ -23,7 +23,7 @@ import { parentTypeScriptLoader } from '../../typescript-loader';
 import { CELL_CANCELLED, CELL_SENT, CELL_STARTED, CELL_STOP, PROTOCOL_VERSION } from '../../worker/wire.cjs';
 
 /** Cells per thread: more than the most calls ever sent to one thread, so a cell is reused only after its call was answered. */
-export const CELLS = 16;
+export const CELLS = 64;
 /** cells[DEAD_CELL] becomes 1 when the session is over: set by the worker's exit handler, or by the executor when the session settled (seen by a blocked `resultSync`). */
 export const DEAD_CELL = CELLS;
 /** cells[SESSION_CELL] becomes 1 when the worker started serving the session's port. */

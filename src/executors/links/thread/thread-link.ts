@@ -42,6 +42,9 @@ export const SESSION_IDLE_MS = 250;
  */
 export const PIPELINE_MAX_RUN_MS = 1;
 
+/** Calls whose mean run time is under this (ms) are tiny: pipelined to `tinyPipelineDepth`. */
+export const TINY_RUN_MS = 0.1;
+
 type ThreadSlot = Slot<Thread>;
 
 /** Worker threads (piscina sessions) beneath a pool engine. */
@@ -97,9 +100,9 @@ export class ThreadLink implements Link<Thread>, SyncSource {
 
   readonly pipelineMaxRunMs = PIPELINE_MAX_RUN_MS;
 
-  /** Tiny calls are pipelined up to the tuned depth. */
-  depth(): number {
-    return this.#tuning.pipelineDepth;
+  /** Short calls are pipelined up to the tuned depth, calls known to be tiny deeper. */
+  depth(meanRunMs: number | undefined): number {
+    return meanRunMs !== undefined && meanRunMs < TINY_RUN_MS ? this.#tuning.tinyPipelineDepth : this.#tuning.pipelineDepth;
   }
 
   send(slot: ThreadSlot, calls: readonly PoolCall[]): boolean {
