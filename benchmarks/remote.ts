@@ -7,11 +7,15 @@
  *   2. the workers in 1 and in 2 worker processes of their own (concurrency 32 each);
  *   3. a CPU-bound call (`burn(ms)`, a busy loop) on 1 and on 2 worker processes
  *      (concurrency 1 each, calls on the worker's loop): how throughput scales.
+ * Beside the time per call, the CPU time per call of the whole system (this process, the
+ * worker processes and redis-server, from /proc): what the load of a shared machine moves
+ * far less than the time.
  * Run: npx tsx benchmarks/remote.ts [--markdown] [--quick]
  * (A worker process is this file again: `--serve raw|unsync <redis url> <queue> <concurrency>`.)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { configure, shutdown, startWorker, toRemote, unsyncRegister } from '../src';
 import { RemoteExecutor } from '../src/executors/remote/remote-executor';
@@ -91,6 +95,35 @@ async function perCall(one: (n: number) => Promise<unknown>, calls: number, inFl
   return ((performance.now() - start) * 1000) / calls;
 }
 
+/** USER_HZ: Linux reports CPU times in /proc in 1/100 s on every common platform. */
+const US_PER_TICK = 10_000;
+
+/** CPU time (µs) used so far by this process and by the processes `pids` (utime + stime from /proc). */
+function cpuUs(pids: readonly number[]): number {
+  const own = process.cpuUsage();
+  let total = own.user + own.system;
+  for (const pid of pids) {
+    // The fields after the command's closing parenthesis: state is field 3, utime 14, stime 15.
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    total += (Number(fields[11]) + Number(fields[12])) * US_PER_TICK;
+  }
+  return total;
+}
+
+/**
+ * `perCall` as an `interleave` contender that also records the CPU time per call of this
+ * process and `pids` (µs) in `cpu[name]` (the first, warm-up, run left out).
+ */
+function measured(cpu: Record<string, number[]>, name: string, pids: readonly number[], run: () => Promise<number>, calls: number): () => Promise<number> {
+  let runs = 0;
+  return async () => {
+    const before = cpuUs(pids);
+    const wall = await run();
+    if (runs++ > 0) (cpu[name] ??= []).push((cpuUs(pids) - before) / calls);
+    return wall;
+  };
+}
+
 async function main(): Promise<void> {
   const redis = await startRedis();
   const connection = { url: redis.url };
@@ -116,12 +149,15 @@ async function main(): Promise<void> {
       ).waitUntilFinished(rawEvents);
     const ours = (n: number): Promise<unknown> => toRemote(add, n);
     const figures: Record<string, Record<string, number>> = {};
+    const cpu: Record<string, Record<string, number[]>> = { 1: {}, 32: {} };
     for (const inFlight of [1, 32] as const) {
+      const n = CALLS[inFlight];
+      const c = cpu[inFlight]!;
       figures[inFlight] = await interleave(
         {
-          'raw BullMQ': () => perCall(raw, CALLS[inFlight], inFlight),
-          'raw, same job options': () => perCall(rawSameOptions, CALLS[inFlight], inFlight),
-          toRemote: () => perCall(ours, CALLS[inFlight], inFlight),
+          'raw BullMQ': measured(c, 'raw BullMQ', [redis.pid], () => perCall(raw, n, inFlight), n),
+          'raw, same job options': measured(c, 'raw, same job options', [redis.pid], () => perCall(rawSameOptions, n, inFlight), n),
+          toRemote: measured(c, 'toRemote', [redis.pid], () => perCall(ours, n, inFlight), n),
         },
         ROUNDS,
         1,
@@ -132,7 +168,9 @@ async function main(): Promise<void> {
       const raw_ = f['raw BullMQ']!;
       const same = f['raw, same job options']!;
       const ours_ = f['toRemote']!;
-      return `| ${k} | ${CALLS[k]} | ${raw_.toFixed(0)} | ${same.toFixed(0)} (${ratio(same, raw_)}) | ${ours_.toFixed(0)} | ${ratio(ours_, raw_)} |`;
+      const rawCpu = median(cpu[k]!['raw BullMQ']!);
+      const oursCpu = median(cpu[k]!['toRemote']!);
+      return `| ${k} | ${CALLS[k]} | ${raw_.toFixed(0)} | ${same.toFixed(0)} (${ratio(same, raw_)}) | ${ours_.toFixed(0)} | ${ratio(ours_, raw_)} | ${rawCpu.toFixed(0)} | ${oursCpu.toFixed(0)} | ${ratio(oursCpu, rawCpu)} |`;
     });
 
     // 2. Workers in processes of their own: 1, then 2 of each kind.
@@ -149,9 +187,21 @@ async function main(): Promise<void> {
       await e.waitUntilReady();
       const rawP = rawOn(q, e);
       const oursP = (n: number): Promise<unknown> => remote.submit({ file: __filename, name: 'add' }, [n]);
+      const rawPids = [redis.pid, ...started.slice(0, count).map((c) => c.pid!)];
+      const oursPids = [redis.pid, ...started.slice(count).map((c) => c.pid!)];
       for (const inFlight of [1, 32] as const) {
-        const f = await interleave({ 'raw BullMQ': () => perCall(rawP, CALLS[inFlight], inFlight), toRemote: () => perCall(oursP, CALLS[inFlight], inFlight) }, ROUNDS, 1);
-        processRows.push(`| ${count} | ${inFlight} | ${f['raw BullMQ']!.toFixed(0)} | ${f['toRemote']!.toFixed(0)} | ${ratio(f['toRemote']!, f['raw BullMQ']!)} |`);
+        const n = CALLS[inFlight];
+        const c: Record<string, number[]> = {};
+        const f = await interleave(
+          { 'raw BullMQ': measured(c, 'raw BullMQ', rawPids, () => perCall(rawP, n, inFlight), n), toRemote: measured(c, 'toRemote', oursPids, () => perCall(oursP, n, inFlight), n) },
+          ROUNDS,
+          1,
+        );
+        const rawCpu = median(c['raw BullMQ']!);
+        const oursCpu = median(c['toRemote']!);
+        processRows.push(
+          `| ${count} | ${inFlight} | ${f['raw BullMQ']!.toFixed(0)} | ${f['toRemote']!.toFixed(0)} | ${ratio(f['toRemote']!, f['raw BullMQ']!)} | ${rawCpu.toFixed(0)} | ${oursCpu.toFixed(0)} | ${ratio(oursCpu, rawCpu)} |`,
+        );
       }
       await remote.close();
       await e.close();
@@ -187,16 +237,16 @@ async function main(): Promise<void> {
       '',
       'A tiny call (`add(n)`) through `toRemote` with a `startWorker` worker, beside raw BullMQ doing the same job (`Queue.add` + `Worker` + `job.waitUntilFinished(queueEvents)`), on one private redis-server; both workers in the benchmark\'s process, concurrency 32. See docs/remote.md.',
       '',
-      '| calls in flight | calls | raw BullMQ µs/call | raw, toRemote\'s job options µs/call (vs raw) | toRemote µs/call | toRemote vs raw |',
-      '| ---: | ---: | ---: | ---: | ---: | ---: |',
+      '| calls in flight | calls | raw BullMQ µs/call | raw, toRemote\'s job options µs/call (vs raw) | toRemote µs/call | toRemote vs raw | raw CPU µs/call | toRemote CPU µs/call | CPU vs raw |',
+      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
       ...rows,
       '',
       "Reading it: issue 15 aims at no more than 1.2x raw BullMQ's time per call. The middle column is raw BullMQ with the job options toRemote uses (a caller-chosen job id, which BullMQ checks is new, so that a cancel can name the job before `add` returns): the part of the gap that comes from them. The rest is toRemote's own work per call: encoding the arguments and the answer by the process wire's rules (JSON inside the job's JSON), the registry lookup (a `realpath`) and a library task on the worker, the caller's Unfuture and its stack capture.",
       '',
       `The same calls with the workers in worker processes of their own (each concurrency 32; raw BullMQ's and unsync's on their own queues, ${CALLS[1]} and ${CALLS[32]} calls):`,
       '',
-      '| worker processes | calls in flight | raw BullMQ µs/call | toRemote µs/call | toRemote vs raw |',
-      '| ---: | ---: | ---: | ---: | ---: |',
+      '| worker processes | calls in flight | raw BullMQ µs/call | toRemote µs/call | toRemote vs raw | raw CPU µs/call | toRemote CPU µs/call | CPU vs raw |',
+      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
       ...processRows,
       '',
       `A CPU-bound call (\`burn(${BURN_MS})\`, a ${BURN_MS} ms busy loop on the worker's event loop), ${BURN_CALLS} at once, on worker processes of concurrency 1 (the caller and Redis share the machine's cores):`,

@@ -101,7 +101,7 @@ describe('unsync worker, running', () => {
     try {
       await Promise.race([until(/taking jobs from queue 'cli-worker'/), exited.then((code) => Promise.reject(new Error(`exited ${code}: ${stderr}`)))]);
       expect(await caller.submit({ file: MODULE, name: 'echo' }, ['hi'])).toBe('hi');
-      const refused = await raw.add('x', { protocol: 1, module: 'package.json', name: 'constructor', payload: '[]' });
+      const refused = await raw.add('x', { protocol: 2, module: 'package.json', name: 'constructor', payload: '[]' });
       await until(/refused constructor job /);
       // The call the shutdown stops: it runs 30 s unless stopped.
       const long = caller.submit<string>({ file: MODULE, name: 'napThenReturn' }, [30_000, 'finished elsewhere']);

@@ -123,19 +123,19 @@ describe('jobs that are not calls', () => {
     const events = new QueueEvents(QUEUE, { connection: { url: redis.url } });
     try {
       await events.waitUntilReady();
-      const unknown = await queue.add('x', { protocol: 1, module: 'package.json', name: 'constructor', payload: '[]' });
+      const unknown = await queue.add('x', { protocol: 2, module: 'package.json', name: 'constructor', payload: '[]' });
       await expect(unknown.waitUntilFinished(events)).rejects.toThrow(/`constructor` of package\.json is not registered on this worker/);
       const malformed = await queue.add('x', { hello: 'world' });
       await expect(malformed.waitUntilFinished(events)).rejects.toThrow(/protocol undefined/);
       const fileEnvelope = await queue.add('x', {
-        protocol: 1,
+        protocol: 2,
         module: path.relative(process.cwd(), MODULE),
         name: 'echo',
         payload: JSON.stringify({ type: 'v8', file: '/tmp/not-from-redis' }),
       });
       await expect(fileEnvelope.waitUntilFinished(events)).rejects.toThrow(/cannot be decoded.*inline/);
       const future = await queue.add('x', { protocol: 99, module: path.relative(process.cwd(), MODULE), name: 'echo', payload: '[1]' });
-      await expect(future.waitUntilFinished(events)).rejects.toThrow(/the job speaks protocol 99, this worker 1/);
+      await expect(future.waitUntilFinished(events)).rejects.toThrow(/the job speaks protocol 99, this worker 2/);
       expect(await toRemote(record, 'still-serving')).toBe('still-serving');
     } finally {
       await events.close();

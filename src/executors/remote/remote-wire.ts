@@ -2,16 +2,19 @@
  * What a remote call looks like in Redis: the job's data (which function, its arguments)
  * and the job's return value (the call's outcome). Arguments and outcomes are encoded with
  * the process pool's wire rules (`../worker/process-wire.cjs`: JSON when JSON is exact,
- * else a V8 structured clone in base64), so they travel with structured-clone semantics;
- * the encoded text is a string inside the job, so a worker can check its size before it
- * decodes anything. Design: docs/remote.md.
+ * else a V8 structured clone in base64), so they travel with structured-clone semantics.
+ * The encoded arguments are a text inside the job, so a worker can check their size before
+ * it decodes anything; the outcome is the packed object itself. Design: docs/remote.md.
  */
 import * as path from 'node:path';
 import type { CallOutcome } from '../protocol';
 import { packMessage, unpackMessage } from '../worker/process-wire.cjs';
 
-/** The version of the job format; a worker refuses a job of another version. */
-export const REMOTE_PROTOCOL = 1;
+/**
+ * The version of the job format; a worker refuses a job of another version (2: the packed
+ * value is wrapped, `{ v }`, and the answer is an object; 1 packed arrays as V8 clones).
+ */
+export const REMOTE_PROTOCOL = 2;
 
 /**
  * How a failed job's reason starts when its worker died (the job stalled) and it has no
@@ -45,15 +48,25 @@ export interface RemoteJobData {
   readonly payload: string;
 }
 
-/** The return value of a remote call's job: the call's outcome, encoded. */
+/**
+ * The return value of a remote call's job: the call's outcome as the process wire packs it
+ * (itself when JSON is exact, else its clone envelope), an object inside the job's JSON
+ * rather than a JSON text in it (BullMQ stores and streams the return value as JSON: one
+ * encoding, not two).
+ */
 export interface RemoteJobAnswer {
   readonly protocol: number;
-  readonly payload: string;
+  readonly outcome: unknown;
 }
 
-/** `value` as text by the process wire's rules. Throws V8's `DataCloneError` when it cannot be cloned. */
+/**
+ * `value` as text by the process wire's rules. Throws V8's `DataCloneError` when it cannot
+ * be cloned. The value travels as the one field of an object: the wire reads a top-level
+ * array as a batch of protocol messages, so an argument list would always take the V8
+ * clone path (serialized, base64) even when JSON is exact.
+ */
 export function encodePayload(value: unknown): string {
-  return JSON.stringify(packMessage(value));
+  return JSON.stringify(packMessage({ v: value }));
 }
 
 /**
@@ -65,25 +78,40 @@ export function decodePayload(text: string): unknown {
   if (typeof received === 'object' && received !== null && (received as { file?: unknown }).file !== undefined) {
     throw new TypeError('the payload names a file; remote payloads must be inline');
   }
-  return unpackMessage(received);
+  const wrapped = unpackMessage(received) as { v?: unknown } | null;
+  if (typeof wrapped !== 'object' || wrapped === null || Array.isArray(wrapped)) throw new TypeError('the payload is not an unsync value');
+  return wrapped.v;
 }
 
-/** `file` relative to `root`, with `/` separators (how a job names its module). */
+const moduleKeys = new Map<string, string>();
+/** `file` relative to `root`, with `/` separators (how a job names its module; remembered per pair). */
 export function moduleKey(file: string, root: string): string {
-  return path.relative(root, file).split(path.sep).join('/');
+  const pair = `${root}\0${file}`;
+  let key = moduleKeys.get(pair);
+  if (key === undefined) {
+    key = path.relative(root, file).split(path.sep).join('/');
+    if (moduleKeys.size < 10_000) moduleKeys.set(pair, key);
+  }
+  return key;
 }
 
-/** The job's answer for `outcome` (the `id` is the caller's; the worker sends 0). */
+/**
+ * The job's answer for `outcome` (the `id` is the caller's; the worker sends 0). Throws
+ * V8's `DataCloneError` when the outcome's value cannot be cloned.
+ */
 export function encodeAnswer(outcome: CallOutcome): RemoteJobAnswer {
-  return { protocol: REMOTE_PROTOCOL, payload: encodePayload(outcome) };
+  return { protocol: REMOTE_PROTOCOL, outcome: packMessage(outcome) };
 }
 
 /** The outcome inside a job's return value, or a reason why it is not one. */
 export function decodeAnswer(answer: unknown): CallOutcome | string {
   const a = answer as Partial<RemoteJobAnswer> | null;
-  if (typeof a !== 'object' || a === null || typeof a.payload !== 'string') return 'the job returned no unsync answer';
+  if (typeof a !== 'object' || a === null || typeof a.outcome !== 'object' || a.outcome === null) return 'the job returned no unsync answer';
   if (a.protocol !== REMOTE_PROTOCOL) return `the worker answered with protocol ${String(a.protocol)}, this caller speaks ${REMOTE_PROTOCOL}`;
-  const outcome = decodePayload(a.payload) as CallOutcome | null;
+  const packed = a.outcome as { file?: unknown };
+  // As for arguments: the process wire's file envelope never comes from Redis.
+  if (packed.file !== undefined) return 'the job returned a malformed answer';
+  const outcome = unpackMessage(packed) as CallOutcome | null;
   if (typeof outcome !== 'object' || outcome === null || (outcome.type !== 'result' && outcome.type !== 'error')) {
     return 'the job returned a malformed answer';
   }

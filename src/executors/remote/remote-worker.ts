@@ -193,7 +193,7 @@ async function stopRequested(
 const EARLY_STOP_MS = 60_000;
 
 /** Slack for `Date.now()` steps when comparing the subscription's start with a job's (ms). */
-const CLOCK_SLACK_MS = 1000;
+const CLOCK_SLACK_MS = 250;
 
 /**
  * The calls this worker runs, by job id. Every worker hears every stop request; the one

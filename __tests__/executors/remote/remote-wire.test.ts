@@ -1,0 +1,39 @@
+/**
+ * The remote job format (src/executors/remote/remote-wire.ts): arguments and answers travel
+ * by the process wire's rules, as plain JSON when JSON is exact (an argument list too, not
+ * only objects) and as a V8 clone otherwise, and come back as they went.
+ */
+import { decodeAnswer, decodePayload, encodeAnswer, encodePayload } from '../../../src/executors/remote/remote-wire';
+
+describe('remote payloads', () => {
+  it('send a JSON-exact argument list as plain JSON', () => {
+    const args = [1, 'a', { x: [true, null] }];
+    const text = encodePayload(args);
+    expect(JSON.parse(text)).toEqual({ v: args });
+    expect(decodePayload(text)).toEqual(args);
+  });
+
+  it('send anything else as a clone, and bring it back as it was', () => {
+    for (const value of [[new Map([[1, 2n]])], [undefined, NaN], new Date(5), undefined, [1, , 3]]) {
+      const text = encodePayload(value);
+      expect(decodePayload(text)).toEqual(value);
+    }
+    expect(JSON.parse(encodePayload([new Set([1])]))).toMatchObject({ type: expect.any(String), data: expect.any(String) });
+  });
+
+  it('refuse a payload that is not a wrapped value', () => {
+    expect(() => decodePayload('[1]')).toThrow(TypeError);
+    expect(() => decodePayload(JSON.stringify({ type: 'v8', file: '/tmp/x' }))).toThrow(/must be inline/);
+  });
+});
+
+describe('remote answers', () => {
+  it('carry the outcome as an object inside the return value, and read it back', () => {
+    const outcome = { type: 'result', id: 0, value: { n: 1 }, startedAt: 1, endedAt: 2 } as const;
+    const answer = encodeAnswer(outcome);
+    expect(JSON.parse(JSON.stringify(answer))).toEqual({ protocol: 2, outcome });
+    expect(decodeAnswer(JSON.parse(JSON.stringify(answer)))).toEqual(outcome);
+    expect(decodeAnswer({ protocol: 1, payload: '{}' })).toBe('the job returned no unsync answer');
+    expect(decodeAnswer({ protocol: 3, outcome })).toMatch(/protocol 3/);
+  });
+});
