@@ -115,6 +115,18 @@ describe('calls', () => {
     expect((error as Error).message).toContain('maxPayload');
     expect(await toRemote(record, 'after-limit')).toBe('after-limit');
   });
+
+  it('fails a refused job with RemoteJobError when it has attempts left too (refusals are never retried)', async () => {
+    const executor = new RemoteExecutor({ connection: redis.url, queue: QUEUE, attempts: 3 });
+    try {
+      const error = await errorOf(executor.submit({ file: MODULE, name: 'echo' }, ['x'.repeat(WORKER_MAX_PAYLOAD + 1)]));
+      expect(error).toBeInstanceOf(RemoteJobError);
+      expect((error as Error).message).toContain('maxPayload');
+      expect(executor.statistics()).toMatchObject({ submitted: 1, failed: 1, retried: 0 });
+    } finally {
+      await executor.close();
+    }
+  });
 });
 
 describe('jobs that are not calls', () => {

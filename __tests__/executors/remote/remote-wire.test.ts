@@ -3,7 +3,7 @@
  * by the process wire's rules, as plain JSON when JSON is exact (an argument list too, not
  * only objects) and as a V8 clone otherwise, and come back as they went.
  */
-import { decodeAnswer, decodePayload, encodeAnswer, encodePayload } from '../../../src/executors/remote/remote-wire';
+import { answerStalls, decodeAnswer, decodePayload, encodeAnswer, encodePayload } from '../../../src/executors/remote/remote-wire';
 
 describe('remote payloads', () => {
   it('send a JSON-exact argument list as plain JSON', () => {
@@ -31,9 +31,18 @@ describe('remote answers', () => {
   it('carry the outcome as an object inside the return value, and read it back', () => {
     const outcome = { type: 'result', id: 0, value: { n: 1 }, startedAt: 1, endedAt: 2 } as const;
     const answer = encodeAnswer(outcome);
-    expect(JSON.parse(JSON.stringify(answer))).toEqual({ protocol: 2, outcome });
+    expect(JSON.parse(JSON.stringify(answer))).toEqual({ protocol: 2, outcome, stalls: 0 });
     expect(decodeAnswer(JSON.parse(JSON.stringify(answer)))).toEqual(outcome);
     expect(decodeAnswer({ protocol: 1, payload: '{}' })).toBe('the job returned no unsync answer');
     expect(decodeAnswer({ protocol: 3, outcome })).toMatch(/protocol 3/);
+  });
+
+  it('carry how many times the job\'s workers died before the answering run (0 when absent or not a count)', () => {
+    const outcome = { type: 'result', id: 0, value: 1, startedAt: 1, endedAt: 2 } as const;
+    expect(answerStalls(JSON.parse(JSON.stringify(encodeAnswer(outcome, 2))))).toBe(2);
+    expect(answerStalls({ protocol: 2, outcome })).toBe(0);
+    expect(answerStalls({ protocol: 2, outcome, stalls: -1 })).toBe(0);
+    expect(answerStalls({ protocol: 2, outcome, stalls: '3' })).toBe(0);
+    expect(answerStalls(null)).toBe(0);
   });
 });

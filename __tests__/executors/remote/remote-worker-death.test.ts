@@ -4,13 +4,14 @@
  * left, and out of attempts the caller gets WorkerCrashedError. Real redis-server, real
  * worker processes (docs/remote.md).
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Queue, type Job } from 'bullmq';
 import { WorkerCrashedError, isWorkerCrashedError } from '../../../src';
 import { RemoteExecutor } from '../../../src/executors/remote/remote-executor';
-import { errorOf } from '../../helpers/async';
+import { errorOf, nativeDelay } from '../../helpers/async';
 import { killSpawned } from '../../helpers/child-processes';
 import { startRedis, type RedisServer } from '../../helpers/redis-server';
 import { firstToPrint, spawnWorker, type WorkerProcess } from './worker-processes';
@@ -26,7 +27,7 @@ let tmp: string;
 let queue: Queue;
 /**
  * One fleet for the file (starting a worker process is most of a test's time): the tests
- * kill 1, 1 and 2 of them, and the last needs 3 alive.
+ * kill 1, 1, 1 and 2 of them, and the last needs 3 alive.
  */
 let fleet: WorkerProcess[] = [];
 const executors: RemoteExecutor[] = [];
@@ -35,7 +36,7 @@ beforeAll(async () => {
   redis = await startRedis();
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'unsync-remote-death-'));
   queue = new Queue(QUEUE, { connection: { url: redis.url } });
-  fleet = await Promise.all(Array.from({ length: 5 }, () => spawnWorker(redis.url, QUEUE, STALL_TIMEOUT)));
+  fleet = await Promise.all(Array.from({ length: 6 }, () => spawnWorker(redis.url, QUEUE, STALL_TIMEOUT)));
 });
 
 afterEach(async () => {
@@ -68,6 +69,27 @@ async function killTheStarter(among: readonly WorkerProcess[]): Promise<{ victim
   const victim = await firstToPrint(among, /^started/);
   await victim.kill();
   return { victim, others: among.filter((w) => w !== victim) };
+}
+
+/**
+ * SIGKILL `victim` and wait until the job `jobId` finished (on another worker), with this
+ * process frozen all along: a synchronous child does both, so nothing of this process runs
+ * meanwhile (its callers read no event and look at no job until the job completed).
+ */
+function killAndFreezeUntilFinished(victim: WorkerProcess, jobId: string): void {
+  const script = `
+    const [url, pid, key] = process.argv.slice(1);
+    process.kill(Number(pid), 'SIGKILL');
+    const redis = new (require('ioredis').default)(url);
+    (async () => {
+      while (!(await redis.hexists(key, 'finishedOn'))) await new Promise((r) => setTimeout(r, 10));
+      await redis.quit();
+    })();`;
+  execFileSync(process.execPath, ['-e', script, redis.url, String(victim.pid), `bull:${QUEUE}:${jobId}`], {
+    cwd: path.join(__dirname, '../../..'),
+    stdio: 'inherit',
+    timeout: 60_000,
+  });
 }
 
 /** How many runs each worker has started so far; `since(w)` counts those started after. */
@@ -105,6 +127,23 @@ describe('a worker killed mid-job', () => {
     expect(states).toEqual(['completed']);
     expect(jobs[0]).toMatchObject({ stalledCounter: 1, attemptsStarted: 2, returnvalue: expect.anything(), processedBy: expect.stringContaining(`:${pid}`) });
     expect(remote.statistics()).toMatchObject({ submitted: 1, retried: 1, completed: 1, failed: 0, cancelled: 0 });
+  });
+
+  it('with attempts 2: the retry is counted even when the caller sees the stall only after the retried run answered', async () => {
+    const remote = executor(2);
+    const marker = path.join(tmp, 'unseen-retry-marker');
+    const future = remote.submit<number>({ file: MODULE, name: 'holdFirst' }, [marker]);
+    const victim = await firstToPrint(fleet, /^started/);
+    while (remote.statistics().running !== 1) await nativeDelay(5);
+    const [job] = (await queue.getActive()).filter((j) => j.name === 'holdFirst');
+    // The stall, the run on another worker and its answer all happen before this caller
+    // reads the stall: its retry count can only come from the job's answer.
+    killAndFreezeUntilFinished(victim, job!.id!);
+    const pid = await future;
+    await victim.exited;
+    expect(pid).not.toBe(victim.pid);
+    expect(await queue.getJob(job!.id!)).toMatchObject({ stalledCounter: 1, attemptsStarted: 2, finishedOn: expect.any(Number) });
+    expect(remote.statistics()).toMatchObject({ submitted: 1, retried: 1, completed: 1, failed: 0, running: 0 });
   });
 
   it('with attempts 2 and both runs\' workers killed: a third worker refuses the job and the caller gets WorkerCrashedError', async () => {

@@ -16,7 +16,7 @@ import { argumentCloneError } from '../serialization';
 import { ExecutorCounters } from '../statistics';
 import { resolveRemoteOptions, type RemoteOptions } from './remote-options';
 import { STOP_KEY_TTL_MS, cancelChannel, openRedis, stopKey } from './remote-redis';
-import { PROGRESS_KEY, REMOTE_PROTOCOL, decodeAnswer, decodePayload, encodePayload, isCrashReason, moduleKey, type RemoteJobData } from './remote-wire';
+import { PROGRESS_KEY, REMOTE_PROTOCOL, answerStalls, decodeAnswer, decodePayload, encodePayload, isCrashReason, moduleKey, type RemoteJobData } from './remote-wire';
 
 /**
  * Where a remote call is: `adding` (its job is on its way to Redis), `waiting` (in the
@@ -32,7 +32,9 @@ interface RemoteCall {
   cancelWanted: boolean;
   /**
    * How many times the job's worker died under it, as far as this caller knows (the job's
-   * `stalledCounter`). Invariant: only grows, and never past the job's own count.
+   * `stalledCounter`: from a `stalled` event, a look at the job, or the answer, which
+   * carries the count). Invariant: only grows, and never past the job's own count; the
+   * executor's `retried` holds `min(stalls, attempts - 1)` for this call (see `#learnStalls`).
    */
   stalls: number;
   /**
@@ -177,7 +179,17 @@ export class RemoteExecutor implements Executor {
       });
       events.on('failed', ({ jobId, failedReason }) => {
         const entry = this.#calls.get(jobId);
-        if (entry !== undefined) this.#refused(entry, failedReason);
+        if (entry === undefined) return;
+        // A refusal (not a death out of attempts) after a retry: the event does not say how
+        // many times the job's workers died, the job does (rare: only with attempts > 1).
+        if (this.#options.attempts > 1 && !isCrashReason(failedReason)) {
+          queue.getJob(jobId).then(
+            (job) => (job?.finishedOn !== undefined ? this.#look(entry, job) : this.#refused(entry, failedReason)),
+            () => this.#refused(entry, failedReason),
+          );
+        } else {
+          this.#refused(entry, failedReason);
+        }
       });
       events.on('progress', ({ jobId, data }) => {
         const entry = this.#calls.get(jobId);
@@ -224,16 +236,29 @@ export class RemoteExecutor implements Executor {
    * `startWorker`) and the `failed` answer ends the call the same way.
    */
   #stalled(entry: RemoteCall, count: number): void {
-    if (count <= entry.stalls || this.#calls.get(entry.jobId) !== entry) return;
-    const attempts = this.#options.attempts;
-    this.#retried += Math.max(0, Math.min(count, attempts - 1) - entry.stalls);
-    entry.stalls = count;
+    if (!this.#learnStalls(entry, count)) return;
     // A call asked to stop is not started again: it ends cancelled if its job still waits.
-    if (count < attempts && !entry.call.stopRequested) return;
+    if (count < this.#options.attempts && !entry.call.stopRequested) return;
     this.#remove(entry).then(
       (removed) => removed === 1 && this.#crashed(entry),
       () => undefined,
     );
+  }
+
+  /**
+   * The job of `entry` (a call not settled yet) stalled `count` times in all: count the
+   * retries this adds. Every stall but one past the attempts was followed by a run started
+   * again, so the call's retries are `min(stalls, attempts - 1)`; each source of the count
+   * (a `stalled` event, a look at the job, the answer) may report it, late or never, so
+   * only the growth is added: once per call, whichever sources report it. False if the
+   * count is not news (or the call is settled).
+   */
+  #learnStalls(entry: RemoteCall, count: number): boolean {
+    if (count <= entry.stalls || this.#calls.get(entry.jobId) !== entry) return false;
+    const retries = (stalls: number): number => Math.min(stalls, this.#options.attempts - 1);
+    this.#retried += retries(count) - retries(entry.stalls);
+    entry.stalls = count;
+    return true;
   }
 
   #crashed(entry: RemoteCall): void {
@@ -247,7 +272,10 @@ export class RemoteExecutor implements Executor {
   #answered(entry: RemoteCall, returnvalue: unknown): void {
     let outcome: ReturnType<typeof decodeAnswer>;
     try {
-      outcome = decodeAnswer(typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue);
+      const answer: unknown = typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue;
+      // The deaths before the answering run, whether or not this caller saw them.
+      this.#learnStalls(entry, answerStalls(answer));
+      outcome = decodeAnswer(answer);
     } catch (error) {
       outcome = `the job's answer cannot be decoded: ${String(error)}`;
     }
@@ -257,7 +285,8 @@ export class RemoteExecutor implements Executor {
 
   #refused(entry: RemoteCall, reason: string): void {
     if (isCrashReason(reason)) {
-      entry.stalls = Math.max(entry.stalls, this.#options.attempts);
+      // Refused because the job stalled `attempts` times: attempts - 1 retries.
+      this.#learnStalls(entry, this.#options.attempts);
       this.#crashed(entry);
       return;
     }
@@ -386,6 +415,8 @@ export class RemoteExecutor implements Executor {
       else if (entry.phase === 'running') entry.phase = 'waiting';
       return;
     }
+    // Finished: the deaths it went through are on the job, whether or not this caller saw them.
+    this.#learnStalls(entry, job.stalledCounter);
     if (job.returnvalue !== null && job.returnvalue !== undefined) this.#answered(entry, job.returnvalue);
     else this.#refused(entry, job.failedReason || 'the job ended without an answer');
   }

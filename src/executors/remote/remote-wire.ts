@@ -57,6 +57,14 @@ export interface RemoteJobData {
 export interface RemoteJobAnswer {
   readonly protocol: number;
   readonly outcome: unknown;
+  /**
+   * How many times the job's workers had died under it before the run that answers (BullMQ's
+   * `stalledCounter` when this worker took the job): each was followed by a retry. The caller
+   * counts its retries from it, since it may never see the stalls as events (a stall and the
+   * retried run's answer can both be done before it reads them). Absent from workers before
+   * it was added (read as 0).
+   */
+  readonly stalls?: number;
 }
 
 /**
@@ -96,11 +104,18 @@ export function moduleKey(file: string, root: string): string {
 }
 
 /**
- * The job's answer for `outcome` (the `id` is the caller's; the worker sends 0). Throws
- * V8's `DataCloneError` when the outcome's value cannot be cloned.
+ * The job's answer for `outcome` (the `id` is the caller's; the worker sends 0), after
+ * `stalls` deaths of the job's earlier workers. Throws V8's `DataCloneError` when the
+ * outcome's value cannot be cloned.
  */
-export function encodeAnswer(outcome: CallOutcome): RemoteJobAnswer {
-  return { protocol: REMOTE_PROTOCOL, outcome: packMessage(outcome) };
+export function encodeAnswer(outcome: CallOutcome, stalls = 0): RemoteJobAnswer {
+  return { protocol: REMOTE_PROTOCOL, outcome: packMessage(outcome), stalls };
+}
+
+/** The `stalls` of a job's answer (see {@link RemoteJobAnswer}); 0 when absent or not a count. */
+export function answerStalls(answer: unknown): number {
+  const stalls = typeof answer === 'object' && answer !== null ? (answer as { stalls?: unknown }).stalls : undefined;
+  return typeof stalls === 'number' && Number.isSafeInteger(stalls) && stalls > 0 ? stalls : 0;
 }
 
 /** The outcome inside a job's return value, or a reason why it is not one. */

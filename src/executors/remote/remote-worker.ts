@@ -374,10 +374,10 @@ async function runJob(
     reason = error instanceof Error ? error.message : String(error);
   }
   try {
-    return { kind: 'answer', answer: encodeAnswer(outcome), outcome: ended, ...(reason === undefined ? {} : { reason }) };
+    return { kind: 'answer', answer: encodeAnswer(outcome, job.stalledCounter), outcome: ended, ...(reason === undefined ? {} : { reason }) };
   } catch (error) {
     const cloneError = new CloneError(`the result of \`${name}\` cannot be sent back to the caller: ${String(error)}`, 'result', { cause: error });
-    const answer = encodeAnswer({ type: 'error', id: 0, phase: 'result', error: encodeError(cloneError), startedAt, endedAt: outcome.endedAt });
+    const answer = encodeAnswer({ type: 'error', id: 0, phase: 'result', error: encodeError(cloneError), startedAt, endedAt: outcome.endedAt }, job.stalledCounter);
     return { kind: 'answer', answer, outcome: 'failed', reason: cloneError.message };
   }
 }
