@@ -41,6 +41,9 @@ type Handler = () => Promise<unknown> | unknown;
 
 // ---- the server side ------------------------------------------------------------------------
 
+/** How long every pool keeps an idle worker in this benchmark (ms): longer than a round's wait. */
+const KEEP_ALIVE_MS = 60_000;
+
 async function handlersFor(variant: Variant): Promise<Record<string, Handler>> {
   const W = await import('./lib/http-workload');
   const input = W.inputs();
@@ -52,6 +55,14 @@ async function handlersFor(variant: Variant): Promise<Record<string, Handler>> {
       '/gzip': () => W.gzipBody(input.body),
       '/io': () => W.readAndWait(input.file),
     };
+  }
+  if (variant !== 'piscina') {
+    // Kept alive as long as the piscina peer's threads (below): the rounds alternate, so each
+    // server idles while the others run (16 s and more), past the pools' default idleTimeout
+    // (10 s); restarting workers (a thread, its TypeScript loader, the workload's modules)
+    // at every round start would be a cost the piscina server is spared.
+    const { configure } = await import('../src');
+    configure({ thread: { idleTimeout: KEEP_ALIVE_MS }, process: { idleTimeout: KEEP_ALIVE_MS } });
   }
   if (variant === 'thread' || variant === 'process') {
     const { onThread, onProcess } = await import('./lib/http-fixed');
@@ -85,7 +96,7 @@ async function handlersFor(variant: Variant): Promise<Record<string, Handler>> {
   // (idleTimeout 0, minThreads 1) stop idle threads at once, and restarting them under a
   // mixed load made it several times slower here, which would not be a fair peer.
   const cores = os.availableParallelism();
-  const piscina = new Piscina({ filename: require.resolve('./lib/http-piscina-worker.cjs'), minThreads: cores, maxThreads: cores, idleTimeout: 60_000 });
+  const piscina = new Piscina({ filename: require.resolve('./lib/http-piscina-worker.cjs'), minThreads: cores, maxThreads: cores, idleTimeout: KEEP_ALIVE_MS });
   return {
     '/hash': () => piscina.run(input.password, { name: 'hashPassword' }),
     '/markdown': async () => ((await piscina.run(input.markdown, { name: 'renderMarkdown' })) as string).length,
