@@ -1,14 +1,16 @@
 /**
  * Rule 4 of `inspect`: measured evidence. The runtime records how long each decorated
- * sync function's calls take on each executor, and a small state machine turns that into a
- * placement (`loop` or `off` the loop) that is stable: it moves a function off the loop at
- * once when a call blocks the loop too long (the damage is bounded to one call), and back
- * only after a long streak of cheap calls, a streak that doubles after every move and stops
- * after `maxFlips` moves. So a decision never flip-flops.
+ * sync function's calls take on each executor, and what they cost, and three rules turn
+ * that into decisions, each with its own hysteresis: the placement, loop or off the loop
+ * (`./placement.ts`), the kind, CPU-bound or blocking I/O (`./kind-evidence.ts`), and thread
+ * against process (`./pool-choice.ts`). This file keeps one record per function, the
+ * thresholds, the sampling of the CPU clock, and the epoch the decorator's cached routes
+ * are checked against.
  */
 import { assertInteger, assertOptions, expected } from '../src/core/validate';
 import { KindEvidence } from './kind-evidence';
 import type { ConcreteExecutor } from './options';
+import { Placement } from './placement';
 import { median, PoolChoice, type Pool } from './pool-choice';
 
 /** Thresholds of the placement state machine (change with {@link configureEvidence}). */
@@ -116,22 +118,11 @@ export interface MeasuredDecision {
   readonly reason: string;
 }
 
-/** Mutable per-function record. Invariant: `flips` only grows; `placement` changes only in `record`. */
+/** Mutable per-function record: its times, and the state of each rule. */
 class Evidence {
   readonly times = new Map<ConcreteExecutor, { calls: number; totalMs: number; maxMs: number }>();
-  placement: 'loop' | 'off' | undefined = undefined;
-  reason = '';
-  flips = 0;
-  cheapStreak = 0;
-  /** The longest worker run time within the current cheap streak (ms). */
-  streakMaxMs = 0;
-  loopCallsSinceMove = 0;
+  readonly place = new Placement();
   returnedThenable = false;
-  /**
-   * A function measured to run inline had one call over `blockMs`: moved only if the next
-   * call is over it too. Invariant: only true while `placement === 'loop'`.
-   */
-  stalledOnce = false;
   readonly kind = new KindEvidence();
   readonly pools = new PoolChoice();
   /** The pool `decide` would pick without the comparison, and whether it may compare (set by {@link poolRoute}). */
@@ -243,17 +234,17 @@ export function recordCall(key: object, executor: ConcreteExecutor, ms: number, 
   t.totalMs += ms;
   t.maxMs = Math.max(t.maxMs, ms);
   e.times.set(executor, t);
-  const before = e.placement;
+  const before = e.place.placement;
   // The function's own time: a preempted call waited for a core, which is the machine's doing.
   const own = Math.max(0, ms - (measure?.preemptedMs ?? 0));
   e.cheapInARow = own < thresholds.cheapMs ? e.cheapInARow + 1 : 0;
   // A new kind matters to the route once the function is off the loop (it picks the pool);
   // on the loop it only relabels, which inspect() decides afresh anyway.
   const kindChanged = measure?.cpuMs !== undefined && e.kind.record(measure.cpuMs, own, thresholds);
-  let changed = kindChanged && (executor !== 'loop' || e.placement === 'off');
-  if (executor === 'loop') onLoopCall(e, own);
+  let changed = kindChanged && (executor !== 'loop' || e.place.placement === 'off');
+  if (executor === 'loop') e.place.onLoopCall(own, t.calls, t.totalMs, thresholds);
   else {
-    onOffLoopCall(e, ms);
+    e.place.onOffLoopCall(ms, thresholds);
     // Cheap runs are on their way back to the loop: which pool they use hardly matters.
     if (measure?.costMs !== undefined && ms > thresholds.cheapMs) {
       // What the pool adds to the call: its cost less the run, which is the same work on
@@ -264,7 +255,7 @@ export function recordCall(key: object, executor: ConcreteExecutor, ms: number, 
       changed = e.pools.record(executor, overhead, e.pools.route(e.guess ?? executor), e.mayProbe, thresholds) || changed;
     }
   }
-  if (changed || e.placement !== before) epoch++;
+  if (changed || e.place.placement !== before) epoch++;
 }
 
 /**
@@ -373,60 +364,11 @@ const NOTHING_MEASURED: MeasuredFacts = Object.freeze({
 });
 
 
-function onLoopCall(e: Evidence, ms: number): void {
-  if (ms > thresholds.blockMs) {
-    // Measured inline before: one slow call may be the machine, not the function (a
-    // preempted or GC-paused 1-µs call reads 5+ ms on the wall clock). Wait for a second.
-    if (e.placement === 'loop' && !e.stalledOnce) {
-      e.stalledOnce = true;
-      return;
-    }
-    e.stalledOnce = false;
-    if (e.placement !== 'off') e.flips++;
-    e.placement = 'off';
-    e.cheapStreak = 0;
-    e.streakMaxMs = 0;
-    e.reason = `a call blocked the event loop for ${fmt(ms)} (limit ${fmt(thresholds.blockMs)}), so it was moved off the loop`;
-    return;
-  }
-  e.stalledOnce = false;
-  e.loopCallsSinceMove++;
-  if (e.placement === undefined && e.loopCallsSinceMove >= thresholds.confirmSamples) {
-    const t = e.times.get('loop')!;
-    e.placement = 'loop';
-    e.reason = `measured: ${t.calls} calls on the loop took ${fmt(t.totalMs / t.calls)} on average, none over the ${fmt(thresholds.blockMs)} limit, so it runs inline on the loop`;
-  }
-}
-
-function onOffLoopCall(e: Evidence, ms: number): void {
-  if (ms > thresholds.cheapMs) {
-    e.cheapStreak = 0;
-    e.streakMaxMs = 0;
-    if (e.placement === undefined) {
-      e.placement = 'off';
-      e.reason = `measured: a call ran ${fmt(ms)} in a worker, more than the ${fmt(thresholds.cheapMs)} below which running it inline beats sending it, so it stays off the loop`;
-    }
-    return;
-  }
-  e.cheapStreak++;
-  e.streakMaxMs = Math.max(e.streakMaxMs, ms);
-  const needed = thresholds.returnStreak * 2 ** e.flips;
-  if (e.placement !== 'loop' && e.flips < thresholds.maxFlips && e.cheapStreak >= needed) {
-    if (e.placement === 'off') e.flips++;
-    e.placement = 'loop';
-    e.loopCallsSinceMove = 0;
-    e.stalledOnce = false;
-    e.reason = `measured: the last ${e.cheapStreak} calls each ran at most ${fmt(e.streakMaxMs)} in a worker (under ${fmt(thresholds.cheapMs)}), less than sending them there costs, so it runs inline on the loop`;
-  } else if (e.placement === 'off' && e.flips >= thresholds.maxFlips) {
-    e.reason = `kept off the loop for good after its placement changed ${e.flips} times`;
-  }
-}
-
 /** The measured placement of `key`, or undefined while there is not enough evidence. */
 export function measuredDecision(key: object): MeasuredDecision | undefined {
-  const e = store.get(key);
-  if (e === undefined || e.placement === undefined) return undefined;
-  return { placement: e.placement, reason: e.reason };
+  const place = store.get(key)?.place;
+  if (place?.placement === undefined) return undefined;
+  return { placement: place.placement, reason: place.reason };
 }
 
 /** Frozen timing summary of `key` per executor. */
@@ -443,9 +385,5 @@ export function timesOf(key: object): Readonly<Partial<Record<ConcreteExecutor, 
 
 /** The number of placement changes of `key` so far. */
 export function flipsOf(key: object): number {
-  return store.get(key)?.flips ?? 0;
-}
-
-function fmt(ms: number): string {
-  return ms < 1 ? `${Math.round(ms * 1000)} µs` : `${ms.toFixed(ms < 10 ? 1 : 0)} ms`;
+  return store.get(key)?.place.flips ?? 0;
 }
