@@ -68,7 +68,12 @@ async function main(): Promise<void> {
 /** `npx unsync worker examples/remote-worker.ts --redis <url>`, resolved once it takes jobs. */
 async function startWorkerProcess(url: string): Promise<{ child: ChildProcess; printed(): string[] }> {
   const cli = path.join(__dirname, '..', 'src', 'cli', 'unsync.cjs');
-  const child = spawn(process.execPath, [cli, 'worker', __filename, '--redis', url, '--grace', '1000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // This example imports unsync from the repository's sources ('../src'), so its worker runs
+  // them too (UNSYNC_CLI_SOURCE=src): with a built dist/ beside them the launcher would start
+  // the compiled copy, and one process would hold two copies of the library (a project that
+  // imports 'unsync' and runs `npx unsync worker` uses one, the package's).
+  const env = { ...process.env, UNSYNC_CLI_SOURCE: 'src' };
+  const child = spawn(process.execPath, [cli, 'worker', __filename, '--redis', url, '--grace', '1000'], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
   await new Promise<void>((resolve, reject) => {

@@ -8,9 +8,12 @@ import { execFile, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { killSpawned, spawnTracked } from '../helpers/child-processes';
+import { startRedis } from '../helpers/redis-server';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const FIXTURE = path.join(ROOT, '__tests__', 'fixtures', 'bench-functions.ts');
+const REMOTE_FIXTURE = path.join(ROOT, '__tests__', 'fixtures', 'remote-functions.ts');
 
 /** Copy the plain CommonJS files the build copies too (`npm run build`: executors' and the launcher). */
 function copyCjs(fromDir: string, toDir: string): void {
@@ -39,7 +42,10 @@ describe('unsync bench from the built package', () => {
     expect(fs.existsSync(path.join(pkg, 'dist', 'src', 'cli', 'main.js'))).toBe(true);
   }, 60_000);
 
-  afterAll(() => fs.rmSync(pkg, { recursive: true, force: true }));
+  afterAll(async () => {
+    await killSpawned();
+    fs.rmSync(pkg, { recursive: true, force: true });
+  });
 
   it('runs the compiled CLI, which registers a TypeScript loader for a .ts module, and prints JSON', async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' };
@@ -65,5 +71,29 @@ describe('unsync bench from the built package', () => {
       ['thread', 3, 0],
       ['process', 3, 0],
     ]);
+  }, 30_000);
+
+  it('runs `unsync worker` on a .ts module: the compiled worker command registers a loader for it too', async () => {
+    const redis = await startRedis();
+    try {
+      const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' };
+      delete env.UNSYNC_CLI_SOURCE;
+      const child = spawnTracked(process.execPath, [launcher, 'worker', REMOTE_FIXTURE, '--redis', redis.url], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+      // Before the fix the compiled command `require`d the .ts module with no loader: a SyntaxError, exit 1.
+      const started = await new Promise<boolean>((resolve) => {
+        child.stderr!.on('data', (chunk: Buffer) => {
+          stderr += chunk.toString();
+          if (stderr.includes('taking jobs')) resolve(true);
+        });
+        void exited.then(() => resolve(false));
+      });
+      expect({ started, stderr: started ? '' : stderr }).toEqual({ started: true, stderr: '' });
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      await redis.stop();
+    }
   }, 30_000);
 });

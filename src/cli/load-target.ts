@@ -5,7 +5,7 @@
  * `require` first, `import()` for ES modules. Every failure becomes a one-line
  * {@link UsageError}.
  */
-import { pathToFileURL } from 'node:url';
+import { requireOrImport } from '../executors/load-user-module';
 import { describeLoadFailure, ensureTypeScript, loaderInUse } from '../executors/worker/load-typescript.cjs';
 import type { TargetSpec } from './args';
 import { resolveModule } from './resolve-module';
@@ -23,7 +23,7 @@ export async function loadTarget(spec: TargetSpec, cwd = process.cwd(), { instan
   ensureTypeScriptLoader(file);
   let exports: unknown;
   try {
-    exports = await loadModule(file);
+    exports = await requireOrImport(file);
   } catch (error) {
     // TypeScript that Node's type stripping cannot run gets the workers' explanation and fix.
     const { code, name } = (error ?? {}) as { code?: unknown; name?: unknown };
@@ -61,15 +61,6 @@ export async function loadTarget(spec: TargetSpec, cwd = process.cwd(), { instan
     throw new UsageError(`export '${spec.exportName}' of '${spec.module}' is a class, not a function (${hint})`, 1);
   }
   return value;
-}
-
-async function loadModule(file: string): Promise<unknown> {
-  try {
-    return require(file) as unknown;
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'ERR_REQUIRE_ESM') throw error;
-    return (await import(pathToFileURL(file).href)) as unknown;
-  }
 }
 
 /** `name` or `Class.member` inside the exports (also under `default`). */

@@ -25,6 +25,9 @@ const OUTCOMES: readonly Outcome[] = ['completed', 'failed', 'cancelled', 'refus
 export async function runWorker(command: Extract<Command, { command: 'worker' }>, io: WorkerIO): Promise<number> {
   const modules = command.modules.map((spec) => resolveModule(spec, io.cwd));
   const counts = new Map<Outcome, number>(OUTCOMES.map((o) => [o, 0]));
+  // Listening before anything is printed or started: a SIGTERM sent as soon as the "taking
+  // jobs" line is read (or during start-up) must close the worker, not kill it.
+  const stop = io.stopSignal === undefined ? untilSignal() : { signal: io.stopSignal, dispose: () => {} };
   let worker;
   try {
     worker = await startWorker({
@@ -40,13 +43,14 @@ export async function runWorker(command: Extract<Command, { command: 'worker' }>
       },
     });
   } catch (error) {
+    stop.dispose();
     // A module that throws while loading, an option startWorker refuses: one line, exit 1.
     throw new UsageError(`cannot start the worker: ${(error as Error)?.message ?? String(error)}`, 1);
   }
   io.stderr.write(
     `unsync worker: taking jobs from queue '${worker.queue}' on ${withoutPassword(command.redis)} (${worker.executor}, concurrency ${command.concurrency ?? 1}); Ctrl-C to stop\n`,
   );
-  const signal = await (io.stopSignal ?? untilSignal());
+  const signal = await stop.signal;
   io.stderr.write(
     `unsync worker: ${signal}: closing (no new jobs${command.grace === undefined ? ', waiting for the running ones' : `; running calls stopped and requeued after ${command.grace} ms`})\n`,
   );
@@ -73,14 +77,20 @@ function withoutPassword(url: string): string {
   }
 }
 
-function untilSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(signal);
+/** The first SIGINT or SIGTERM from now on (its name); `dispose` stops listening. */
+function untilSignal(): { signal: Promise<string>; dispose(): void } {
+  let on: (signal: NodeJS.Signals) => void = () => {};
+  const dispose = (): void => {
+    process.off('SIGINT', on);
+    process.off('SIGTERM', on);
+  };
+  const signal = new Promise<string>((resolve) => {
+    on = (name) => {
+      dispose();
+      resolve(name);
     };
     process.on('SIGINT', on);
     process.on('SIGTERM', on);
   });
+  return { signal, dispose };
 }

@@ -6,13 +6,13 @@
  * docs/remote.md.
  */
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type * as BullMQ from 'bullmq';
 import { CloneError, isCancelledError } from '../../core/errors';
 import { MAX_TIMER_MS, assertInteger, assertOptions } from '../../core/validate';
 import type { Unfuture } from '../../core/future';
 import { epochNow } from '../engine/pool-call';
 import type { CallOutcome } from '../protocol';
+import { loadUserModule } from '../load-user-module';
 import { lookupRef } from '../registry';
 import { encodeError } from '../worker/error-codec.cjs';
 import { cancelChannel, openRedis, stopKey } from './remote-redis';
@@ -75,7 +75,7 @@ export interface RemoteWorker {
  */
 export async function startWorker(options: RemoteWorkerOptions): Promise<RemoteWorker> {
   const o = resolveWorkerOptions(options);
-  for (const module of o.modules) await loadModule(path.resolve(o.root, module));
+  for (const module of o.modules) await loadUserModule(path.resolve(o.root, module));
   const { Worker, UnrecoverableError, WaitingError } = require('bullmq') as typeof BullMQ;
   const local = new WorkerExecutors(o);
   // Stop requests: the message stops a running call at once; the key (set before it is
@@ -285,16 +285,6 @@ class RunningCalls {
     } finally {
       this.#running.delete(jobId);
     }
-  }
-}
-
-/** CommonJS `require` first (tsx, ts-node, jest hook it), `import()` for ES modules. */
-async function loadModule(file: string): Promise<void> {
-  try {
-    require(file);
-  } catch (error) {
-    if ((error as { code?: unknown })?.code !== 'ERR_REQUIRE_ESM') throw error;
-    await import(pathToFileURL(file).href);
   }
 }
 
