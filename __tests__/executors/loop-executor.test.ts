@@ -1,5 +1,6 @@
 import { isCancelledError, isTimeoutError, LocateError } from '../../src/core/errors';
 import { sleep } from '../../src/combinators/sleep';
+import { reportProgress } from '../../src';
 import { LoopExecutor } from '../../src/executors';
 import * as fx from '../fixtures/pool-functions';
 import { refOf, rejectionOf } from './helpers';
@@ -9,7 +10,26 @@ async function slowDouble(n: number): Promise<number> {
   return n * 2;
 }
 
+async function countTo(n: number): Promise<number> {
+  for (let i = 1; i <= n; i++) {
+    reportProgress(i);
+    await sleep(1);
+  }
+  return n;
+}
+
 describe('LoopExecutor', () => {
+  it("hands the task's progress to the Unfuture it returns, the last value before it settles", async () => {
+    const loop = new LoopExecutor();
+    const ref = { file: __filename, name: 'countTo', fn: countTo };
+    const f = loop.submit<number>(ref, [3]);
+    const seen: unknown[] = [];
+    f.onProgress((value) => seen.push(value));
+    f.addDoneCallback(() => seen.push('done'));
+    expect(await f).toBe(3);
+    expect(seen).toEqual([1, 2, 3, 'done']);
+  });
+
   it('runs a registered function as a task on the event loop', async () => {
     const loop = new LoopExecutor();
     const f = loop.submit<number>(refOf(fx.add), [2, 5]);

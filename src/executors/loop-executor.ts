@@ -5,6 +5,7 @@
 import { InvalidStateError, LocateError, TimeoutError, CancelledError, isCancelledError } from '../core/errors';
 import { Unfuture } from '../core/future';
 import { cancelFuture, onSettled, pendingFuture, rejectFuture, resolveFuture } from '../core/future-internal';
+import { emitProgress } from '../core/progress';
 import { createTask } from '../core/task';
 import { assertOptions, timerDelay } from '../core/validate';
 import type { CloseOptions, Executor, ExecutorState, ExecutorStatistics, SubmitOptions } from './executor';
@@ -17,7 +18,7 @@ import { ExecutorCounters } from './statistics';
  * Runs calls as tasks on the event loop (`createTask`), in submission order.
  *
  * Cancellation is the task's: cancelling the Unfuture cancels the task (asyncio
- * semantics). A `timeout` cancels the task and fails the call with `TimeoutError`. Errors
+ * semantics), and its progress (`reportProgress`) is the task's. A `timeout` cancels the task and fails the call with `TimeoutError`. Errors
  * are the function's own, untouched. `ref` may carry the function itself
  * (`RegisteredRef.fn`); otherwise it is looked up in this thread's registry (`LocateError`
  * if absent).
@@ -63,6 +64,9 @@ export class LoopExecutor implements Executor {
         : undefined;
     const result = pendingFuture<T>({ executor: 'loop', name: task.getName(), onCancel: (message) => task.cancel(message) });
     this.#running.add(result as Unfuture<unknown>);
+    // What the task reports (`reportProgress`) reaches the caller's Unfuture: the task's last
+    // value is delivered when the task settles, before the callback below settles `result`.
+    task.onProgress((value) => emitProgress(result, value));
     onSettled(task, () => {
       if (timer !== undefined) clearTimeout(timer);
       this.#running.delete(result as Unfuture<unknown>);
