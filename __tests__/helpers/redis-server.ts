@@ -25,9 +25,12 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Start `redis-server` and resolve once it accepts connections. */
-export async function startRedis(): Promise<RedisServer> {
-  const port = await freePort();
+/**
+ * Start `redis-server` and resolve once it accepts connections; on `port` when given (a
+ * restart on the port of one stopped before: empty, since nothing persists), else a free one.
+ */
+export async function startRedis(port?: number): Promise<RedisServer> {
+  port ??= await freePort();
   const child: ChildProcess = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'],

@@ -130,6 +130,13 @@ export async function startWorker(options: RemoteWorkerOptions): Promise<RemoteW
   });
   // Connection errors are retried by ioredis; a job's own failure is stored on the job.
   worker.on('error', () => undefined);
+  // A running job whose lock could not be renewed is no longer this worker's: Redis lost it
+  // (restarted empty, flushed) or the stalled-job check gave it back to the queue. Nobody
+  // takes this run's answer, so its call is stopped (the cooperative rules, then force after
+  // the grace) and frees its place instead of running on for nothing.
+  worker.on('lockRenewalFailed', (jobIds: string[]) => {
+    for (const jobId of jobIds) calls.stop(jobId);
+  });
   await worker.waitUntilReady();
   let closed: Promise<void> | undefined;
   return Object.freeze({
