@@ -298,11 +298,9 @@ export class RemoteExecutor implements Executor {
     if (this.#calls.get(entry.jobId) !== entry) return;
     this.#calls.delete(entry.jobId);
     settle();
-    if (this.#calls.size === 0) {
-      if (this.#poll !== undefined) clearInterval(this.#poll);
-      this.#poll = undefined;
-      this.#drained?.();
-    }
+    // The poll's timer stays armed: its next tick stops it if no call waits then (one
+    // call after another would otherwise make and clear a timer each).
+    if (this.#calls.size === 0) this.#drained?.();
   }
 
   /**
@@ -381,14 +379,24 @@ export class RemoteExecutor implements Executor {
     }
   }
 
-  /** The fallback for missed events: while calls wait, look at their jobs every `pollInterval` ms. */
+  /**
+   * The fallback for missed events: while calls wait, look at their jobs every
+   * `pollInterval` ms. Unreferenced: it never keeps the process alive by itself (the
+   * connections of a waiting call do).
+   */
   #armPoll(): void {
     if (this.#poll !== undefined || this.#calls.size === 0) return;
-    this.#poll = setInterval(() => this.#pollOnce(), this.#options.pollInterval);
+    this.#poll = setInterval(() => this.#pollOnce(), this.#options.pollInterval).unref();
+  }
+
+  #stopPoll(): void {
+    if (this.#poll !== undefined) clearInterval(this.#poll);
+    this.#poll = undefined;
   }
 
   #pollOnce(): void {
     const queue = this.#queue;
+    if (this.#calls.size === 0) this.#stopPoll();
     if (queue === undefined) return;
     for (const entry of this.#calls.values()) {
       if (entry.phase === 'adding') continue;
@@ -429,6 +437,7 @@ export class RemoteExecutor implements Executor {
     }
     this.#closed = (async () => {
       if (this.#calls.size > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
+      this.#stopPoll();
       if (this.#ready !== undefined) await this.#ready.catch(() => undefined);
       await Promise.all([this.#events?.close(), this.#queue?.close(), this.#publisher?.quit()].map((p) => p?.catch(() => undefined)));
       this.#state = 'closed';
