@@ -133,7 +133,10 @@ async function main(): Promise<void> {
     // 1. Both workers in this process.
     const rawQueue = new Queue('bench-raw', { connection });
     rawQueue.setMaxListeners(64); // waitUntilFinished adds one per job in flight
-    const rawEvents = new QueueEvents('bench-raw', { connection });
+    // From the stream's start: QueueEvents reads from '$' once its first XREAD is sent, which
+    // may come after waitUntilReady(); an event in between is lost and raw BullMQ's
+    // waitUntilFinished then waits forever (a run hung so). The queues are new, so nothing is replayed.
+    const rawEvents = new QueueEvents('bench-raw', { connection, lastEventId: '0-0' });
     const rawWorker = new Worker('bench-raw', async (job) => add((job.data as { n: number }).n), { connection, concurrency: 32 });
     configure({ remote: { connection: redis.url, queue: 'bench-unsync' } });
     const worker = await startWorker({ modules: [__filename], connection: redis.url, queue: 'bench-unsync', concurrency: 32 });
@@ -182,7 +185,7 @@ async function main(): Promise<void> {
       children.push(...started);
       const q = new Queue(rq, { connection });
       q.setMaxListeners(64);
-      const e = new QueueEvents(rq, { connection });
+      const e = new QueueEvents(rq, { connection, lastEventId: '0-0' }); // (as above)
       const remote = new RemoteExecutor({ connection: redis.url, queue: uq });
       await e.waitUntilReady();
       const rawP = rawOn(q, e);
