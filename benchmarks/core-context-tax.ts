@@ -68,9 +68,9 @@ async function child(kind: 'bare' | 'loaded'): Promise<void> {
   const samples: Record<Slot, number[]> = { after: [], during: [], inside: [] };
   for (let r = 0; r < WARMUP + ROUNDS; r++) await rawPromiseAll();
   const idle = async (): Promise<void> => {
-    // Two turns: the storage is disabled a turn after the last task (async_hooks storage).
-    await turn();
-    await turn();
+    // The async_hooks storage is disabled once no task was pending for 20 ms
+    // (IDLE_DISABLE_MS in src/core/current.ts): wait past that, in both kinds of process.
+    await new Promise((r) => setTimeout(r, 60));
   };
   let pendingTask: (() => () => Promise<void>) | undefined;
   let inTask: ((fn: () => Promise<number>) => PromiseLike<number>) | undefined;
@@ -199,7 +199,7 @@ Reading it:
 
 - AsyncLocalStorage on async_hooks (Node 20, 22) runs a promise hook for every promise of
   the process while it is enabled. unsync enables it at a task's first step and disables it
-  a turn after the last pending task settled, so code runs at full speed before the first
+  once no task has been pending for 20 ms, so code runs at full speed before the first
   task and once tasks are done (*after*), and pays while tasks are pending (*during*,
   *inside*).
 - On AsyncContextFrame (Node >= 24, and Node 22 with \`--experimental-async-context-frame\`)

@@ -393,7 +393,7 @@ Reading it:
 - The second row is the cost of \`AsyncLocalStorage\` where it is built on async_hooks
   (Node 20, 22): while it is enabled, a promise hook runs for *every* promise in the
   process, and raw promise churn gets slower. Here the raw rounds run right after task
-  rounds, before the storage is disabled (a turn after the last task settles), so they pay
+  rounds, before the storage is disabled (20 ms after the last task settles), so they pay
   it; a process that never made a task does not. On Node >= 24 (AsyncContextFrame) the two
   rows match. "Context tracking" below measures that tax on every version.
 - Where a task's time goes (Node 24.22, \`--cpu-prof\` and the sampling heap profiler,

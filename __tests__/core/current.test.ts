@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { isCancelledError } from '../../src/core/errors';
 import { pendingFuture, resolveFuture } from '../../src/core/future-internal';
 import { allTasks, createTask, currentTask } from '../../src/core/task';
-import { taskStorage } from '../../src/core/current';
+import { IDLE_DISABLE_MS, taskStorage } from '../../src/core/current';
 import { sleep } from '../../src/combinators/sleep';
 
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -25,6 +25,7 @@ const enabled = (): boolean | undefined => (taskStorage as unknown as { enabled?
  * jest's own environment keeps one on.
  */
 const HOOK_CHECK = `
+const IDLE_DISABLE_MS = ${IDLE_DISABLE_MS};
 const { executionAsyncId } = require('node:async_hooks');
 const hookOn = () => Promise.resolve().then(() => executionAsyncId() !== 0);
 (async () => {
@@ -33,8 +34,7 @@ const hookOn = () => Promise.resolve().then(() => executionAsyncId() !== 0);
   const loaded = await hookOn();
   let during;
   await createTask(async () => { during = await hookOn(); });
-  await new Promise((r) => setImmediate(r));
-  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setTimeout(r, IDLE_DISABLE_MS * 3));
   console.log(JSON.stringify({ before, loaded, during, after: await hookOn() }));
 })();
 `;
@@ -45,13 +45,14 @@ describe('task context', () => {
     expect(JSON.parse(out)).toEqual({ before: false, loaded: false, during: hooksBased, after: false });
   });
 
-  it('is disabled a turn after the last task settles (async_hooks storage), and tracks the next task again', async () => {
+  it('is disabled once no task was pending for IDLE_DISABLE_MS (async_hooks storage), and tracks the next task again', async () => {
     await createTask(async () => {
       await sleep(1);
     });
     await turn();
     await turn();
     expect(allTasks().size).toBe(0);
+    await new Promise((r) => setTimeout(r, IDLE_DISABLE_MS * 3));
     if (hooksBased) expect(enabled()).toBe(false);
     else expect(enabled()).toBeUndefined();
 
@@ -77,8 +78,7 @@ describe('task context', () => {
     const gate = pendingFuture<void>();
     const waiting = createTask(() => gate);
     await createTask(() => 1);
-    await turn();
-    await turn();
+    await new Promise((r) => setTimeout(r, IDLE_DISABLE_MS * 3));
     if (hooksBased) expect(enabled()).toBe(true);
     resolveFuture(gate, undefined);
     await waiting;
