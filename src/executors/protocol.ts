@@ -7,9 +7,11 @@
  * {@link EncodedError} made by `encodeError` and rebuilt by `decodeError`
  * (`./worker/error-codec.cjs`), the one crossing point for errors.
  *
- * Thread pool: each thread has its own `MessagePort`; the parent sends `ThreadCallMessage`s
- * (several may be queued per thread) and the thread answers each with a `ResultMessage` /
- * `ErrorMessage`, or `SkippedMessage` for a call cancelled before it started. Process
+ * Thread pool: each thread has its own `MessagePort`; the parent sends `ThreadCallBatch`es
+ * (flat arrays of calls, several may be queued per thread; functions named by the thread's
+ * function table, `ThreadFunctionMessage`) and the thread answers each call with a
+ * `ThreadResultBatch` entry (a plain result, flat), a `ResultMessage` / `ErrorMessage`, or
+ * `SkippedMessage` for a call cancelled before it started. Process
  * pool: the same messages go over IPC, many
  * calls may be in flight per child, and the child adds `ReadyMessage` and obeys
  * `ShutdownMessage` / `CancelMessage`.
@@ -34,6 +36,10 @@ export interface CallRef {
 export type {
   CallMessage,
   ThreadCallMessage,
+  ThreadFunctionMessage,
+  ThreadCallExtras,
+  ThreadCallBatch,
+  ThreadResultBatch,
   SkippedMessage,
   CancelMessage,
   SyncRequestMessage,

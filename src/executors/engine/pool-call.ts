@@ -11,7 +11,7 @@ import { emitProgress } from '../../core/progress';
 import type { ExecutorKind } from '../../core/future';
 import { assertOptions, assertTimeout, expected, timerDelay } from '../../core/validate';
 import type { PoolRun, SubmitOptions } from '../executor';
-import type { CallMessage, CallOutcome, CallRef, ThreadCallMessage } from '../protocol';
+import type { CallMessage, CallOutcome, CallRef } from '../protocol';
 import { decodeWorkerError } from '../serialization';
 import type { ExecutorCounters } from '../statistics';
 import type { StreamSink } from '../unsync-stream';
@@ -75,6 +75,9 @@ export function validateSubmit(ref: unknown, args: unknown, options: unknown): a
  * this object turns what happened into the outcome of its Unfuture.
  */
 export class PoolCall<T = unknown> {
+  // Every pool call in flight holds one of these (100k calls in flight hold 100k): the fields
+  // are kept few, the rare ones (stop, timeout, options) small, and nothing else is
+  // allocated per call unless asked for (a caller's stack, a timeout timer).
   readonly id = nextCallId++;
   readonly future: Unfuture<T>;
   readonly submittedAt = epochNow();
@@ -92,23 +95,20 @@ export class PoolCall<T = unknown> {
   withdrawn: WithdrawResult | undefined = undefined;
   /** Set when the pool was asked to stop the running call (cancel, timeout, forced close). */
   stopRequested = false;
-  // The worker was asked to stop the call cooperatively (see askToStop); its grace timer.
-  #asked = false;
-  #graceTimer: NodeJS.Timeout | undefined = undefined;
-  /** The pool's handle for stopping the call (piscina's abort controller, a child process, …). */
-  stopHandle: AbortController | undefined = undefined;
-  #timedOut = false;
+  // ASKED | TIMED_OUT | CPU_TIME | SUBMITTING (see the constants below the class).
+  #flags: number;
   readonly #onRun: ((run: PoolRun) => void) | undefined;
-  /** The caller asked for the run's CPU time (SubmitOptions.cpuTime). */
-  readonly #cpuTime: boolean;
+  // The per-call timeout's timer while the call is pending; once a stop was asked with a
+  // grace period, the grace timer instead (the cancel that asks it clears the timeout first).
   #timer: NodeJS.Timeout | undefined = undefined;
   #cancelMessage: string | undefined = undefined;
-  readonly #timeout: number | null | undefined;
-  // The caller's stack, captured at submit (V8 formats it lazily, only if an error needs it).
-  readonly #site: { stack?: string } = {};
-  // Still inside the pool's `submit`; an error the call failed with meanwhile (see submitted).
-  #submitting = true;
+  // The caller's stack, captured at submit when the pool records caller stacks (V8 formats
+  // it lazily, only if an error needs it); undefined otherwise.
+  #site: { stack?: string } | undefined = undefined;
+  // An error the call failed with while still inside the pool's `submit` (see submitted).
   #failedEarly: Error | undefined = undefined;
+  // The engine's cancel handler (typed for any call: the class's T is the caller's).
+  readonly #onCancel: (call: never, message: string | undefined) => void;
 
   constructor(
     kind: ExecutorKind,
@@ -117,33 +117,36 @@ export class PoolCall<T = unknown> {
     options: SubmitOptions | undefined,
     onCancel: (call: PoolCall<T>, message: string | undefined) => void,
   ) {
-    this.#timeout = options?.timeout;
     this.#onRun = options?.onRun;
-    this.#cpuTime = options?.cpuTime === true;
-    this.future = pendingFuture<T>({
-      executor: kind,
-      name: options?.name,
-      onCancel: (message) => {
-        // The first request wins: a timeout that fires while a caller's cancel is stopping
-        // the call changes nothing (the call ends cancelled, not timed out).
-        if (this.#timer !== undefined) {
-          clearTimeout(this.#timer);
-          this.#timer = undefined;
-        }
-        this.#cancelMessage = message;
-        onCancel(this, message);
-      },
-    });
-    const timeout = this.#timeout;
-    if (timeout != null && timeout !== Infinity) {
-      this.#timer = setTimeout(() => {
-        this.#timer = undefined;
-        this.#timedOut = true;
-        this.future.cancel(`\`${ref.name}\` timed out after ${timeout} ms`);
-      }, timerDelay(timeout));
-      // The pool keeps the process alive while the call runs; the timer need not.
-      this.#timer.unref();
+    this.#flags = options?.cpuTime === true ? SUBMITTING | CPU_TIME : SUBMITTING;
+    this.#onCancel = onCancel;
+    // A bound method, not an arrow: an arrow here would keep the constructor's whole
+    // context (and cost a closure and a context per call).
+    this.future = pendingFuture<T>({ executor: kind, name: options?.name, onCancel: this.#cancelRequested.bind(this) });
+    const timeout = options?.timeout;
+    if (timeout != null && timeout !== Infinity) this.#startTimeout(timeout);
+  }
+
+  /** The future's cancel hook: the first request wins (see the constructor). */
+  #cancelRequested(message: string | undefined): void {
+    // A timeout that fires while a caller's cancel is stopping the call changes nothing (the
+    // call ends cancelled, not timed out).
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
     }
+    this.#cancelMessage = message;
+    this.#onCancel(this as never, message);
+  }
+
+  #startTimeout(timeout: number): void {
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#flags |= TIMED_OUT;
+      this.future.cancel(`\`${this.ref.name}\` timed out after ${timeout} ms`);
+    }, timerDelay(timeout));
+    // The pool keeps the process alive while the call runs; the timer need not.
+    this.#timer.unref();
   }
 
   /**
@@ -155,27 +158,26 @@ export class PoolCall<T = unknown> {
    * handed over (a `CloneError`) gets its error's stack pointed at the caller here.
    */
   submitted(submit: Function, callerStack: boolean): void {
-    this.#submitting = false;
+    this.#flags &= ~SUBMITTING;
     const early = this.#failedEarly;
     this.#failedEarly = undefined;
     if (!callerStack) return;
-    Error.captureStackTrace(this.#site, submit);
+    const site: { stack?: string } = {};
+    Error.captureStackTrace(site, submit);
+    this.#site = site;
     if (early !== undefined) this.#pointAtCaller(early);
+  }
+
+  /** The caller asked for the run's CPU time (SubmitOptions.cpuTime). */
+  get cpuTime(): boolean {
+    return (this.#flags & CPU_TIME) !== 0;
   }
 
   /** The wire message that asks a worker to run this call. */
   message(): CallMessage {
-    const m: CallMessage = this.#cpuTime
+    const m: CallMessage = this.cpuTime
       ? { type: 'call', id: this.id, file: this.ref.file, name: this.ref.name, args: this.args, cpu: true }
       : { type: 'call', id: this.id, file: this.ref.file, name: this.ref.name, args: this.args };
-    return this.sink === undefined ? m : { ...m, stream: this.sink.highWaterMark };
-  }
-
-  /** The thread pool's wire message: {@link message} plus the claim cell. */
-  threadMessage(cell: number): ThreadCallMessage {
-    const m: ThreadCallMessage = this.#cpuTime
-      ? { type: 'call', id: this.id, file: this.ref.file, name: this.ref.name, args: this.args, cell, cpu: true }
-      : { type: 'call', id: this.id, file: this.ref.file, name: this.ref.name, args: this.args, cell };
     return this.sink === undefined ? m : { ...m, stream: this.sink.highWaterMark };
   }
 
@@ -214,9 +216,10 @@ export class PoolCall<T = unknown> {
       return;
     }
     if (!ask()) return;
-    this.#asked = true;
-    this.#graceTimer = afterGrace(grace, () => {
-      this.#graceTimer = undefined;
+    this.#flags |= ASKED;
+    if (this.#timer !== undefined) clearTimeout(this.#timer); // a pending timeout has nothing left to do
+    this.#timer = afterGrace(grace, () => {
+      this.#timer = undefined;
       if (this.state !== 'done') force();
     });
   }
@@ -228,7 +231,7 @@ export class PoolCall<T = unknown> {
    */
   settleOutcome(outcome: CallOutcome, counters: ExecutorCounters): void {
     if (this.stopRequested) {
-      if (this.#asked && this.state !== 'done') counters.stoppedCooperatively++;
+      if ((this.#flags & ASKED) !== 0 && this.state !== 'done') counters.stoppedCooperatively++;
       this.settleStopped(counters);
       return;
     }
@@ -250,7 +253,7 @@ export class PoolCall<T = unknown> {
       resolveFuture(this.future, outcome.value as T);
     } else {
       counters.count('failed');
-      rejectFuture(this.future, decodeWorkerError(outcome.error, this.#site.stack));
+      rejectFuture(this.future, decodeWorkerError(outcome.error, this.#site?.stack));
     }
   }
 
@@ -263,15 +266,16 @@ export class PoolCall<T = unknown> {
   fail(error: Error, counters: ExecutorCounters): void {
     if (!this.#end()) return;
     counters.count('failed');
-    if (this.#submitting) this.#failedEarly = error;
+    if ((this.#flags & SUBMITTING) !== 0) this.#failedEarly = error;
     else this.#pointAtCaller(error);
     rejectFuture(this.future, error);
   }
 
   /** Show the caller's frames (if recorded) under `error`'s first line, not the pool's internals. */
   #pointAtCaller(error: Error): void {
-    if (this.#site.stack === undefined || typeof error.stack !== 'string') return;
-    error.stack = `${error.stack.split('\n')[0]}\n${this.#site.stack.split('\n').slice(1).join('\n')}`;
+    const stack = this.#site?.stack;
+    if (stack === undefined || typeof error.stack !== 'string') return;
+    error.stack = `${error.stack.split('\n')[0]}\n${stack.split('\n').slice(1).join('\n')}`;
   }
 
   /**
@@ -281,7 +285,7 @@ export class PoolCall<T = unknown> {
   settleStopped(counters: ExecutorCounters): void {
     if (!this.#end()) return;
     const cancelled = new CancelledError(this.#cancelMessage);
-    if (this.#timedOut) {
+    if ((this.#flags & TIMED_OUT) !== 0) {
       counters.count('failed');
       rejectFuture(this.future, new TimeoutError(this.#cancelMessage, { cause: cancelled }));
     } else {
@@ -305,7 +309,16 @@ export class PoolCall<T = unknown> {
     if (this.state === 'done') return false;
     this.state = 'done';
     if (this.#timer !== undefined) clearTimeout(this.#timer);
-    if (this.#graceTimer !== undefined) clearTimeout(this.#graceTimer);
     return true;
   }
 }
+
+// PoolCall's #flags.
+/** The worker was asked to stop the call cooperatively (askToStop). */
+const ASKED = 1;
+/** The per-call timeout asked for the stop: the call ends with TimeoutError. */
+const TIMED_OUT = 2;
+/** The caller asked for the run's CPU time (SubmitOptions.cpuTime). */
+const CPU_TIME = 4;
+/** Still inside the pool's `submit` (see PoolCall.submitted). */
+const SUBMITTING = 8;

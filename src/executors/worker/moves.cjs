@@ -72,4 +72,14 @@ function restoreTransfers(targets) {
   m.count += targets.length;
 }
 
-module.exports = { takeTransfers, restoreTransfers };
+/**
+ * Whether any value is marked with `move()` now (else `takeTransfers` finds nothing, and a
+ * sender need not gather the values to look at).
+ * @returns {boolean}
+ */
+function hasMoves() {
+  const m = moves();
+  return m !== undefined && m.count > 0;
+}
+
+module.exports = { takeTransfers, restoreTransfers, hasMoves };

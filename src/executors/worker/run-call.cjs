@@ -234,6 +234,29 @@ function runCallNow(message, probe, io) {
 }
 
 /**
+ * The function `name` of `file` once a call located it in this worker, else undefined (a
+ * thread keeps it in its function table: ./thread-entry.cjs).
+ * @param {string} file
+ * @param {string} name
+ * @returns {Function | undefined}
+ */
+function locatedFunction(file, name) {
+  return located.get(`${file}\0${name}`);
+}
+
+/**
+ * `runCallNow` for a function already located (`locatedFunction`): runs it now.
+ * @param {Function} fn
+ * @param {CallRequest} message
+ * @param {Probe} probe
+ * @param {CallIO} [io]
+ * @returns {OutcomeNow}
+ */
+function runLocatedNow(fn, message, probe, io) {
+  return execute(fn, message, probe, cpuStart(message), now(), io);
+}
+
+/**
  * The CPU clocks' reading at the start of a run, when the call asked for its CPU time
  * (./cpu-clock.cjs); taken with `startedAt`, so the CPU time and the run time cover the same span.
  * @param {CallRequest} message
@@ -419,4 +442,4 @@ function runChunk(file, name, items) {
   return step();
 }
 
-module.exports = { runCall, runCallNow, runChunk, resultCloneFailure, preferLoader };
+module.exports = { runCall, runCallNow, runLocatedNow, locatedFunction, runChunk, resultCloneFailure, preferLoader };

@@ -9,14 +9,21 @@
  * the worker for piscina. Plain CommonJS: it runs before any TypeScript loader.
  */
 const { receiveMessageOnPort, threadId, workerData } = require('node:worker_threads');
-const { preferLoader, resultCloneFailure, runCallNow } = require('./run-call.cjs');
+const { locatedFunction, preferLoader, resultCloneFailure, runCallNow, runLocatedNow } = require('./run-call.cjs');
 const { CallIO, currentScope } = require('./call-scope.cjs');
 const { trackLiveness } = require('./liveness-table.cjs');
 const { takeTransfers } = require('./moves.cjs');
-const { CELL_DONE, CELL_SENT, CELL_STARTED, CELL_STOP, PROTOCOL_VERSION } = require('./wire.cjs');
+const { CELL_DONE, CELL_SENT, CELL_STARTED, CELL_STOP, PROTOCOL_VERSION, THREAD_CALL_STRIDE } = require('./wire.cjs');
 
 /**
  * @typedef {import('./wire.cjs').ThreadCallMessage} ThreadCallMessage
+ * @typedef {import('./wire.cjs').ThreadCallBatch} ThreadCallBatch
+ * @typedef {import('./wire.cjs').ThreadCallExtras} ThreadCallExtras
+ * @typedef {import('./wire.cjs').ThreadFunctionMessage} ThreadFunctionMessage
+ * An entry of the session's function table; `fn` once a call located it in this worker.
+ * @typedef {{ file: string, name: string, fn: Function | undefined }} FunctionEntry
+ * A call as the thread keeps it until it runs: the call message it stands for, and its table entry.
+ * @typedef {Omit<ThreadCallMessage, 'type'> & { entry: FunctionEntry }} ThreadCall
  * @typedef {import('./wire.cjs').StopMessage} StopMessage
  * @typedef {import('./wire.cjs').CreditMessage} CreditMessage
  * @typedef {import('./wire.cjs').CallOutcome} CallOutcome
@@ -53,7 +60,9 @@ function serveThread({ port, cells, signal, deadCell, exitCell, tsLoader, versio
     throw new Error(`unsync protocol mismatch: the pool speaks version ${version}, this worker (${__filename}) version ${PROTOCOL_VERSION}; the parent and the worker load different copies of unsync`);
   }
   preferLoader(tsLoader);
-  /** @type {ThreadCallMessage[]} */
+  /** The session's function table (`ThreadFunctionMessage`s), by entry. @type {FunctionEntry[]} */
+  const functions = [];
+  /** Calls received and not started yet, in order. @type {ThreadCall[]} */
   const pending = [];
   let busy = false;
   const wake = () => {
@@ -64,12 +73,19 @@ function serveThread({ port, cells, signal, deadCell, exitCell, tsLoader, versio
   };
   /**
    * @param {CallOutcome | SkippedMessage} outcome
-   * @param {ThreadCallMessage} [call]
+   * @param {ThreadCall} [call]
    */
   const reply = (outcome, call) => {
     try {
-      // A result marked with move() goes by transfer.
-      port.postMessage(outcome, outcome.type === 'result' ? takeTransfers([outcome.value]) : undefined);
+      if (outcome.type !== 'result') port.postMessage(outcome);
+      else {
+        // A result marked with move() goes by transfer. A plain result goes flat
+        // (ThreadResultBatch): no property names to clone.
+        const transfer = takeTransfers([outcome.value]);
+        if (outcome.thenable === undefined && outcome.cpuMs === undefined && outcome.preemptedMs === undefined) {
+          port.postMessage([outcome.id, outcome.value, outcome.startedAt, outcome.endedAt], transfer);
+        } else port.postMessage(outcome, transfer);
+      }
     } catch (reason) {
       // Only a call's value can fail to clone (a skipped message is numbers).
       port.postMessage(resultCloneFailure(/** @type {CallOutcome} */ (outcome), reason, call));
@@ -99,56 +115,81 @@ function serveThread({ port, cells, signal, deadCell, exitCell, tsLoader, versio
   const addCredit = (message) => {
     if (running !== undefined && running.id === message.id) running.credit?.add(message.n);
   };
-  /** @returns {ThreadCallMessage | undefined} the next call to run, after any `stop` messages before it */
+  /**
+   * A batch: the calls the parent picked for this thread together, in order (flat, see
+   * `ThreadCallBatch`), queued as the thread's own records.
+   * @param {ThreadCallBatch} batch
+   */
+  const take = (batch) => {
+    for (let at = 0; at < batch.length; at += THREAD_CALL_STRIDE) {
+      const head = batch[at];
+      const extras = typeof head === 'number' ? undefined : /** @type {ThreadCallExtras} */ (head);
+      const entry = functions[extras === undefined ? /** @type {number} */ (head) : extras.fn];
+      pending.push({
+        id: /** @type {number} */ (batch[at + 1]),
+        cell: /** @type {number} */ (batch[at + 2]),
+        args: /** @type {readonly unknown[]} */ (batch[at + 3]),
+        file: entry.file,
+        name: entry.name,
+        cpu: extras?.cpu,
+        stream: extras?.stream,
+        entry,
+      });
+    }
+  };
+  /**
+   * A message other than a batch: `stop`, `credit`, or a new function-table entry.
+   * @param {StopMessage | CreditMessage | ThreadFunctionMessage} message
+   */
+  const control = (message) => {
+    if (message.type === 'stop') stop(message);
+    else if (message.type === 'credit') addCredit(message);
+    else functions[message.fn] = { file: message.file, name: message.name, fn: locatedFunction(message.file, message.name) };
+  };
+  /** @returns {ThreadCall | undefined} the next call to run, after any `stop` messages before it */
   const next = () => {
     if (pending.length > 0) return pending.shift();
     for (;;) {
       const received = receiveMessageOnPort(port);
       if (received === undefined) return undefined;
-      /** @type {ThreadCallMessage | readonly ThreadCallMessage[] | StopMessage | CreditMessage} */
+      /** @type {ThreadCallBatch | StopMessage | CreditMessage | ThreadFunctionMessage} */
       const message = received.message;
       if (Array.isArray(message)) {
-        // A batch: the calls the parent picked for this thread together, in order.
-        for (const call of message) pending.push(call);
+        take(message);
         return pending.shift();
       }
-      const single = /** @type {ThreadCallMessage | StopMessage | CreditMessage} */ (message);
-      if (single.type === 'stop') stop(single);
-      else if (single.type === 'credit') addCredit(single);
-      else return single;
+      control(/** @type {StopMessage | CreditMessage | ThreadFunctionMessage} */ (message));
     }
   };
   const drain = async () => {
     busy = true;
-    for (let message = next(); message !== undefined; message = next()) {
-      const cell = message.cell;
+    for (let call = next(); call !== undefined; call = next()) {
+      const cell = call.cell;
       if (Atomics.compareExchange(cells, cell, CELL_SENT, CELL_STARTED) !== CELL_SENT) {
-        reply({ type: 'skipped', id: message.id, cell });
+        reply({ type: 'skipped', id: call.id, cell });
         continue;
       }
-      const io = (running = new CallIO(message.id, transport, message.stream));
-      let outcome = runCallNow(message, () => Atomics.load(cells, cell) === CELL_STOP, io);
+      const io = (running = new CallIO(call.id, transport, call.stream));
+      const probe = () => Atomics.load(cells, cell) === CELL_STOP;
+      // The table entry keeps the function once a call located it (the first call loads its module).
+      const entry = call.entry;
+      if (entry.fn === undefined) entry.fn = locatedFunction(entry.file, entry.name);
+      let outcome = entry.fn !== undefined ? runLocatedNow(entry.fn, call, probe, io) : runCallNow(call, probe, io);
       if (typeof outcome.then === 'function') outcome = await outcome;
       io.end(); // the last value reported goes before the answer
       running = undefined;
       Atomics.compareExchange(cells, cell, CELL_STARTED, CELL_DONE);
-      reply(outcome, message);
+      reply(outcome, call);
     }
     busy = false;
   };
-  port.on('message', (/** @type {ThreadCallMessage | readonly ThreadCallMessage[] | StopMessage | CreditMessage} */ message) => {
+  port.on('message', (/** @type {ThreadCallBatch | StopMessage | CreditMessage | ThreadFunctionMessage} */ message) => {
     if (Array.isArray(message)) {
-      for (const call of message) pending.push(call);
+      take(message);
       if (!busy) void drain();
       return;
     }
-    const single = /** @type {ThreadCallMessage | StopMessage | CreditMessage} */ (message);
-    if (single.type === 'stop') stop(single);
-    else if (single.type === 'credit') addCredit(single);
-    else {
-      pending.push(single);
-      if (!busy) void drain();
-    }
+    control(/** @type {StopMessage | CreditMessage | ThreadFunctionMessage} */ (message));
   });
   // A parent blocked in resultSync cannot see the session end: tell it through memory.
   // The exit code (plus one) goes first: a crash error carries it.

@@ -7,8 +7,12 @@
  * ../protocol.ts) and the worker side's JSDoc alike.
  */
 
-/** Bumped on any incompatible change to the protocol; the handshake checks it (3: batches of thread calls; 4: progress messages; 5: stream calls, items and credit; 6: the process gate replaces the freeze; 7: a call may ask for its CPU time, answers carry cpuMs / preemptedMs). */
-const PROTOCOL_VERSION = 7;
+/** Bumped on any incompatible change to the protocol; the handshake checks it (3: batches of thread calls; 4: progress messages; 5: stream calls, items and credit; 6: the process gate replaces the freeze; 7: a call may ask for its CPU time, answers carry cpuMs / preemptedMs; 8: thread calls and plain results travel flat, functions by a per-thread table). */
+const PROTOCOL_VERSION = 8;
+
+/** Slots per call in a thread's call batch, and per result in its result batch (see ./wire.d.cts). */
+const THREAD_CALL_STRIDE = 4;
+const THREAD_RESULT_STRIDE = 4;
 
 /*
  * A thread call's claim cell (one `Int32Array` slot shared by the parent and the thread).
@@ -41,4 +45,4 @@ const CONTROL_GATE_REQUEST = -1;
 const CONTROL_UNGATE_REQUEST = -2;
 const CONTROL_GATED = 0x7fffffff;
 
-module.exports = { PROTOCOL_VERSION, PROCESS_CONTROL_FD, CONTROL_GATE_REQUEST, CONTROL_UNGATE_REQUEST, CONTROL_GATED, CELL_SENT, CELL_STARTED, CELL_CANCELLED, CELL_STOP, CELL_DONE };
+module.exports = { PROTOCOL_VERSION, THREAD_CALL_STRIDE, THREAD_RESULT_STRIDE, PROCESS_CONTROL_FD, CONTROL_GATE_REQUEST, CONTROL_UNGATE_REQUEST, CONTROL_GATED, CELL_SENT, CELL_STARTED, CELL_CANCELLED, CELL_STOP, CELL_DONE };

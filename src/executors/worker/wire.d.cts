@@ -37,12 +37,54 @@ export interface CallMessage {
 }
 
 /**
- * Parent -> thread: a `CallMessage` plus the index of its cell in the thread's shared claim
- * array (the thread claims the cell before starting; see ../thread-executor.ts).
+ * A thread's view of one call (what ./thread-entry.cjs rebuilds from a `ThreadCallBatch`
+ * entry): a `CallMessage` plus the index of its cell in the thread's shared claim array
+ * (the thread claims the cell before starting; see ../links/thread/thread-link.ts).
  */
 export interface ThreadCallMessage extends CallMessage {
   readonly cell: number;
 }
+
+/**
+ * Parent -> thread: entry `fn` of the thread's function table is `name` of `file`. Sent
+ * once per function and session, before the first call that names it (a port keeps its
+ * order), so calls carry a small number instead of two strings each.
+ */
+export interface ThreadFunctionMessage {
+  readonly type: 'function';
+  readonly fn: number;
+  readonly file: string;
+  readonly name: string;
+}
+
+/** The rare parts of a thread call (`ThreadCallBatch`): its function-table entry, and `cpu` / `stream` as in `CallMessage`. */
+export interface ThreadCallExtras {
+  readonly fn: number;
+  readonly cpu?: true;
+  readonly stream?: number;
+}
+
+/**
+ * Parent -> thread: calls to run in order, flat, four slots per call: the function-table
+ * entry (`ThreadFunctionMessage`; a `ThreadCallExtras` when the call asks for its CPU time
+ * or is a stream call), the call id, its claim cell, its arguments. A flat array of numbers
+ * clones several times cheaper than one object per call (no property names on the wire).
+ * One message per batch: it clones whole or not at all.
+ */
+export type ThreadCallBatch = readonly (number | ThreadCallExtras | readonly unknown[])[];
+
+/** Slots per call in a `ThreadCallBatch`. */
+export const THREAD_CALL_STRIDE: 4;
+
+/**
+ * Thread -> parent: plain results, flat, four slots each: call id, value, `startedAt`,
+ * `endedAt` (a `ResultMessage` without `thenable`, `cpuMs` or `preemptedMs`, which go as
+ * `ResultMessage`s).
+ */
+export type ThreadResultBatch = readonly unknown[];
+
+/** Slots per result in a `ThreadResultBatch`. */
+export const THREAD_RESULT_STRIDE: 4;
 
 /**
  * Thread -> parent: call `id`, sent with claim cell `cell`, was cancelled before it started

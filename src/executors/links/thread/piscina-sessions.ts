@@ -17,6 +17,7 @@ import { Piscina } from 'piscina';
 import { WorkerCrashedError } from '../../../core/errors';
 import { executorHooks } from '../../../core/hooks';
 import type { PoolCall } from '../../engine/pool-call';
+import type { CallRef, ThreadFunctionMessage } from '../../protocol';
 import type { ResolvedThreadPoolOptions, ThreadTuning } from '../../engine/pool-options';
 import { createLivenessTable, freeSlot, isMarkedDead } from '../../worker/liveness-table.cjs';
 import { parentTypeScriptLoader } from '../../typescript-loader';
@@ -58,6 +59,10 @@ export class Thread {
   /** The threadId of the worker piscina posted the session to inside `run()`, if it did. */
   readonly #postedTo: number | undefined;
   #nextCell = 0;
+  // The session's function table (ThreadFunctionMessage): file -> name -> entry. A session
+  // is one worker's port, so a new session (a replaced worker) starts with an empty table.
+  readonly #functions = new Map<string, Map<string, number>>();
+  #functionCount = 0;
   /** Its end was handled (session settled, or a blocked resultSync saw the dead cell). */
   gone = false;
 
@@ -98,6 +103,23 @@ export class Thread {
     if (fromWorker !== 0) return fromWorker - 1;
     const threadId = Atomics.load(this.cells, THREAD_CELL);
     return threadId === 0 ? undefined : this.#pool.exitCodeOf(threadId);
+  }
+
+  /**
+   * The entry of `ref`'s function in this session's function table. The first time, the
+   * entry is made and posted (a `ThreadFunctionMessage`), ahead of the call that names it.
+   */
+  functionEntry(ref: CallRef): number {
+    let names = this.#functions.get(ref.file);
+    if (names === undefined) this.#functions.set(ref.file, (names = new Map()));
+    let fn = names.get(ref.name);
+    if (fn === undefined) {
+      fn = this.#functionCount++;
+      names.set(ref.name, fn);
+      const message: ThreadFunctionMessage = { type: 'function', fn, file: ref.file, name: ref.name };
+      this.port.postMessage(message);
+    }
+    return fn;
   }
 
   /** A fresh cell for the next call sent here, marked sent. */

@@ -21,9 +21,10 @@ import type { EngineAccess } from '../../engine/engine-access';
 import type { Link, LinkAnswer, LinkEvents, LinkExit, Slot, WithdrawResult } from '../../engine/link';
 import type { PoolCall } from '../../engine/pool-call';
 import type { ResolvedThreadPoolOptions, ThreadTuning } from '../../engine/pool-options';
-import type { CallOutcome, ItemsMessage, ProgressMessage, SkippedMessage, ThreadCallMessage } from '../../protocol';
+import type { CallOutcome, ItemsMessage, ProgressMessage, ResultMessage, SkippedMessage, ThreadCallExtras, ThreadResultBatch } from '../../protocol';
+import { THREAD_CALL_STRIDE, THREAD_RESULT_STRIDE } from '../../worker/wire.cjs';
 import { argumentCloneError } from '../../serialization';
-import { restoreTransfers, takeTransfers } from '../../worker/moves.cjs';
+import { hasMoves, restoreTransfers, takeTransfers } from '../../worker/moves.cjs';
 import { CANCELLED, CELLS, DONE, PiscinaSessions, SENT, STARTED, STOP, Thread, sessionCrashError } from './piscina-sessions';
 import { registerSyncSource, unregisterSyncSource, type SyncSource } from './thread-sync-wait';
 
@@ -79,7 +80,7 @@ export class ThreadLink implements Link<Thread>, SyncSource {
     }
     if (this.#piscina === undefined || this.#piscina.destroyed) this.#piscina = this.#newPiscina();
     const thread = new Thread(this.#piscina, this.signal);
-    thread.port.on('message', (message: CallOutcome | SkippedMessage | ProgressMessage | ItemsMessage) => this.#deliver(slot, message));
+    thread.port.on('message', (message: ThreadMessage) => this.#deliver(slot, message));
     thread.session.then(
       () => this.#died(slot, thread, undefined, false),
       (error: unknown) => {
@@ -107,16 +108,22 @@ export class ThreadLink implements Link<Thread>, SyncSource {
 
   send(slot: ThreadSlot, calls: readonly PoolCall[]): boolean {
     const thread = slot.handle;
-    // One message for a batch: it clones whole or not at all.
-    const messages: ThreadCallMessage[] = calls.map((call) => {
+    // One flat message for a batch (ThreadCallBatch): it clones whole or not at all.
+    const batch: (number | ThreadCallExtras | readonly unknown[])[] = new Array(calls.length * THREAD_CALL_STRIDE);
+    for (let i = 0, at = 0; i < calls.length; i++, at += THREAD_CALL_STRIDE) {
+      const call = calls[i]!;
+      const fn = thread.functionEntry(call.ref);
       const cell = thread.nextCell();
       call.cell = cell;
-      return call.threadMessage(cell);
-    });
+      batch[at] = call.cpuTime || call.sink !== undefined ? callExtras(call, fn) : fn;
+      batch[at + 1] = call.id;
+      batch[at + 2] = cell;
+      batch[at + 3] = call.args;
+    }
     // Buffers and ports marked with move() go by transfer (the sender's copy is detached).
-    const transfer = takeTransfers(calls.length === 1 ? calls[0]!.args : calls.flatMap((call) => call.args));
+    const transfer = hasMoves() ? takeTransfers(calls.length === 1 ? calls[0]!.args : calls.flatMap((call) => call.args)) : undefined;
     try {
-      thread.port.postMessage(messages.length === 1 ? messages[0] : messages, transfer);
+      thread.port.postMessage(batch, transfer);
     } catch (error) {
       restoreTransfers(transfer); // nothing was sent: the marks stay for the next send
       throw error;
@@ -185,18 +192,31 @@ export class ThreadLink implements Link<Thread>, SyncSource {
 
   // ---- what threads say --------------------------------------------------------------------
 
-  #deliver(slot: ThreadSlot, message: CallOutcome | SkippedMessage | ProgressMessage | ItemsMessage): void {
-    if (message.type === 'progress') {
-      this.#events.progress(slot, message.id, message.value);
+  #deliver(slot: ThreadSlot, message: ThreadMessage): void {
+    if (isResultBatch(message)) {
+      this.#deliverResults(slot, message);
       return;
     }
-    if (message.type === 'items') {
-      this.#events.items(slot, message.id, message.values);
+    const single = message;
+    if (single.type === 'progress') {
+      this.#events.progress(slot, single.id, single.value);
+      return;
+    }
+    if (single.type === 'items') {
+      this.#events.items(slot, single.id, single.values);
       return;
     }
     // A skip of an earlier send of this call (claimed back, then sent here again).
-    if (message.type === 'skipped' && slot.sent.find((c) => c.id === message.id)?.cell !== message.cell) return;
-    this.#events.answer(slot, message as LinkAnswer);
+    if (single.type === 'skipped' && slot.sent.find((c) => c.id === single.id)?.cell !== single.cell) return;
+    this.#events.answer(slot, single as LinkAnswer);
+  }
+
+  /** Plain results, flat (ThreadResultBatch), in the order the thread ran their calls. */
+  #deliverResults(slot: ThreadSlot, batch: ThreadResultBatch): void {
+    for (let at = 0; at < batch.length; at += THREAD_RESULT_STRIDE) {
+      const answer: ResultMessage = { type: 'result', id: batch[at] as number, value: batch[at + 1], startedAt: batch[at + 2] as number, endedAt: batch[at + 3] as number };
+      this.#events.answer(slot, answer);
+    }
   }
 
   /**
@@ -212,8 +232,9 @@ export class ThreadLink implements Link<Thread>, SyncSource {
     // Answers the thread posted before it died are in the port: they settle their calls
     // first (a call that only shared the thread with a stopped or crashed one must not fail).
     for (let m = receiveMessageOnPort(thread.port); m !== undefined; m = receiveMessageOnPort(thread.port)) {
-      const message = m.message as CallOutcome | SkippedMessage | ProgressMessage | ItemsMessage;
-      if (message.type === 'progress') this.#events.progress(slot, message.id, message.value);
+      const message = m.message as ThreadMessage;
+      if (isResultBatch(message)) this.#deliverResults(slot, message);
+      else if (message.type === 'progress') this.#events.progress(slot, message.id, message.value);
       else if (message.type === 'items') this.#events.items(slot, message.id, message.values);
       else if (message.type !== 'skipped') this.#events.answer(slot, message); // skipped ones are claimed below and re-sent
     }
@@ -262,7 +283,7 @@ export class ThreadLink implements Link<Thread>, SyncSource {
       const thread = slot.handle;
       const dead = thread.dead();
       for (let m = receiveMessageOnPort(thread.port); m !== undefined; m = receiveMessageOnPort(thread.port)) {
-        this.#deliver(slot, m.message as CallOutcome | SkippedMessage | ProgressMessage | ItemsMessage);
+        this.#deliver(slot, m.message as ThreadMessage);
       }
       if (dead && !thread.gone) {
         this.#died(slot, thread, undefined, true);
@@ -324,6 +345,20 @@ export class ThreadLink implements Link<Thread>, SyncSource {
     this.#retired.add(old);
     void old.retireWhenDone().then(() => this.#retired.delete(old));
   }
+}
+
+/** What a thread posts on its port. */
+type ThreadMessage = ThreadResultBatch | CallOutcome | SkippedMessage | ProgressMessage | ItemsMessage;
+
+function isResultBatch(message: ThreadMessage): message is ThreadResultBatch {
+  return Array.isArray(message);
+}
+
+/** The first slot of `call`'s batch entry when it asks for its CPU time or is a stream call. */
+function callExtras(call: PoolCall, fn: number): ThreadCallExtras {
+  const stream = call.sink?.highWaterMark;
+  if (stream === undefined) return { fn, cpu: true };
+  return call.cpuTime ? { fn, cpu: true, stream } : { fn, stream };
 }
 
 /** The message of a session refused at its handshake (the worker speaks another protocol version), if `error` is that. */
