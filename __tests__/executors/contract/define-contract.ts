@@ -408,6 +408,33 @@ export function defineContract(link: Link): void {
           expect(one.statistics()).toMatchObject({ completed: 62 + 1, failed: 0, cancelled: 1 });
         });
       });
+
+      // A thread leaves a number's answer in shared answer cells and announces a run of them
+      // later; a worker that ends before announcing them must lose none (thread-entry.cjs).
+      it.each(['spin', 'exit'] as const)('a worker ended under a short function that ran long (%s) fails no call that finished before it', async (how) => {
+        await withPool(fresh({ maxWorkers: 1, cancelGrace: 0 }), async (one) => {
+          await warm(one);
+          // Both functions are known to be short now: the worker runs the calls below without
+          // announcing the answers it leaves in its answer cells.
+          expect(await Promise.all([one.submit(refOf(kx.shortUnless), ['no']), one.submit(refOf(kx.numberOf), [0])])).toEqual([0, 0]);
+          const { log, release } = scratch.next();
+          // The held call keeps the worker busy until the four calls behind it arrived (as one
+          // batch): from then on the worker posts nothing until it ends.
+          const held = one.submit(refOf(kx.holdNumber), [release]);
+          const before = [1, 2, 3].map((n) => one.submit(refOf(kx.numberOf), [n]));
+          const last = one.submit(refOf(kx.shortUnless), [how, log, how]);
+          await Promise.resolve(); // the pool sends queued calls on this microtask
+          releaseAll(release);
+          blockUntil(`${how} started`, () => linesOf(log).includes(how));
+          if (how === 'spin') last.cancel();
+          const ended = await rejectionOf(last);
+          expect(await Promise.all([held, ...before])).toEqual([0, 1, 2, 3]);
+          if (how === 'spin') expect(isCancelledError(ended)).toBe(true);
+          else expect(ended.exitCode).toBe(7);
+          expect(linesOf(log)).toEqual([how]);
+          expect(one.statistics()).toMatchObject({ failed: how === 'spin' ? 0 : 1, cancelled: how === 'spin' ? 1 : 0 });
+        });
+      });
     });
 
     describe('timeouts', () => {

@@ -194,6 +194,11 @@ class CallIO {
     this.#transport.items(this.id, values);
   }
 
+  /** Whether the call reported progress (its answer must then follow its progress on the port). */
+  get reported() {
+    return this.#progress !== undefined;
+  }
+
   /** The call ended: the last progress value reported goes now, before its answer. */
   end() {
     this.#progress?.flush();

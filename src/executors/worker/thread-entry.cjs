@@ -13,15 +13,17 @@ const { locatedFunction, preferLoader, resultCloneFailure, runCallNow, runLocate
 const { CallIO, currentScope } = require('./call-scope.cjs');
 const { trackLiveness } = require('./liveness-table.cjs');
 const { takeTransfers } = require('./moves.cjs');
-const { CELL_DONE, CELL_SENT, CELL_STARTED, CELL_STOP, PROTOCOL_VERSION, THREAD_CALL_STRIDE } = require('./wire.cjs');
+const wire = require('./wire.cjs');
+const { CELL_ANSWERED, CELL_DONE, CELL_SENT, CELL_STARTED, CELL_STOP, PROTOCOL_VERSION, THREAD_CALL_STRIDE, ANSWER_SLOTS, ANSWER_THENABLE } = wire;
 
 /**
  * @typedef {import('./wire.cjs').ThreadCallMessage} ThreadCallMessage
  * @typedef {import('./wire.cjs').ThreadCallBatch} ThreadCallBatch
  * @typedef {import('./wire.cjs').ThreadCallExtras} ThreadCallExtras
  * @typedef {import('./wire.cjs').ThreadFunctionMessage} ThreadFunctionMessage
- * An entry of the session's function table; `fn` once a call located it in this worker.
- * @typedef {{ file: string, name: string, fn: Function | undefined }} FunctionEntry
+ * An entry of the session's function table; `fn` once a call located it in this worker, and
+ * how long its last run took (ms; Infinity before the first).
+ * @typedef {{ file: string, name: string, fn: Function | undefined, lastRunMs: number }} FunctionEntry
  * A call as the thread keeps it until it runs: the call message it stands for, and its table entry.
  * @typedef {Omit<ThreadCallMessage, 'type'> & { entry: FunctionEntry }} ThreadCall
  * @typedef {import('./wire.cjs').StopMessage} StopMessage
@@ -41,13 +43,44 @@ if (liveness instanceof Int32Array && signal instanceof Int32Array) {
 }
 
 /**
- * The thread pool's worker loop: calls arrive on `port` (several may be queued: the pool
- * pipelines; a message may be an array of calls, a batch taken in order), run one at a time in order, and each answer goes back on `port`. Before a
- * call starts the worker claims its cell (SENT -> STARTED); a cell the parent already set
- * to cancelled means "do not start", answered with `skipped`. While the call runs, the
- * parent may move the cell to STOP (the call's `checkpoint()` throws) and post a `stop`
- * message (its signal aborts). When the call ends the cell moves STARTED -> DONE before the
- * answer is posted, so a cancel that comes later knows the call finished. After each
+ * Answers in the answer cells announced together at most: the parent refills a thread's
+ * pipeline when it reads its answers, so a thread announces well before its pipeline
+ * (32 calls deep for tiny calls) runs dry.
+ */
+const ANNOUNCE_EVERY = 8;
+
+/** A call whose function's last run was shorter than this (ms) runs while answers wait unannounced. */
+const SHORT_RUN_MS = 0.1;
+
+/**
+ * The answer-cell tag of a primitive result (`ANSWER_*` of ./wire.cjs), or -1 for a value
+ * that must be cloned (it goes on the port).
+ * @param {unknown} value
+ * @returns {number}
+ */
+function primitiveTag(value) {
+  if (typeof value === 'number') return wire.ANSWER_NUMBER;
+  if (value === undefined) return wire.ANSWER_UNDEFINED;
+  if (value === null) return wire.ANSWER_NULL;
+  if (value === true) return wire.ANSWER_TRUE;
+  if (value === false) return wire.ANSWER_FALSE;
+  return -1;
+}
+
+/**
+ * The thread pool's worker loop: calls arrive on `port` in batches (several may be queued:
+ * the pool pipelines; a batch is taken in order, its functions named by the session's
+ * function table), run one at a time in order, and each answer goes back on `port` or, for
+ * a primitive result, into the call's answer cells. Before a call starts the worker claims
+ * its cell (SENT -> STARTED); a cell the parent already set to cancelled means "do not
+ * start", answered with `skipped`. While the call runs, the parent may move the cell to
+ * STOP (the call's `checkpoint()` throws) and post a `stop` message (its signal aborts).
+ * When the call ends the cell moves STARTED -> DONE before the answer is posted, or
+ * STARTED -> ANSWERED after the answer was written to the answer cells, so a cancel that
+ * comes later knows the call finished. Answers in the cells are announced with one empty
+ * result batch every `ANNOUNCE_EVERY` answers, before a call whose function is not known to
+ * be short, and when the worker runs out of calls; they need no announcing to be safe: the
+ * parent reads them even after the thread died (one that runs out of memory included). After each
  * answer, when a parent thread is blocked in `resultSync` (`signal[0] > 0`), bump
  * `signal[1]` and wake it. Runs inside a piscina session (./thread-entry.cjs); returns a
  * function that detaches it from the worker when the session ends (the worker lives on in
@@ -55,7 +88,7 @@ if (liveness instanceof Int32Array && signal instanceof Int32Array) {
  * @param {SessionInit} init
  * @returns {() => void}
  */
-function serveThread({ port, cells, signal, deadCell, exitCell, tsLoader, version }) {
+function serveThread({ port, cells, answers, signal, deadCell, exitCell, tsLoader, version }) {
   if (version !== PROTOCOL_VERSION) {
     throw new Error(`unsync protocol mismatch: the pool speaks version ${version}, this worker (${__filename}) version ${PROTOCOL_VERSION}; the parent and the worker load different copies of unsync`);
   }
@@ -144,7 +177,7 @@ function serveThread({ port, cells, signal, deadCell, exitCell, tsLoader, versio
   const control = (message) => {
     if (message.type === 'stop') stop(message);
     else if (message.type === 'credit') addCredit(message);
-    else functions[message.fn] = { file: message.file, name: message.name, fn: locatedFunction(message.file, message.name) };
+    else functions[message.fn] = { file: message.file, name: message.name, fn: locatedFunction(message.file, message.name), lastRunMs: Infinity };
   };
   /** @returns {ThreadCall | undefined} the next call to run, after any `stop` messages before it */
   const next = () => {
@@ -161,6 +194,35 @@ function serveThread({ port, cells, signal, deadCell, exitCell, tsLoader, versio
       control(/** @type {StopMessage | CreditMessage | ThreadFunctionMessage} */ (message));
     }
   };
+  // Answers written to the answer cells since the parent was last told (an empty result batch).
+  let unannounced = 0;
+  const announce = () => {
+    if (unannounced === 0) return;
+    unannounced = 0;
+    port.postMessage([]);
+  };
+  /**
+   * End a call with a primitive result in its answer cells (STARTED -> ANSWERED), without a
+   * message. False when the value is not primitive, the call asked for its CPU time or
+   * reported progress (those answers go on the port, in order), or it was asked to stop
+   * meanwhile (the cell is STOP: its answer goes on the port, and it ends cancelled).
+   * @param {CallOutcome} outcome
+   * @param {number} cell
+   * @param {CallIO} io
+   * @returns {boolean}
+   */
+  const answerInCells = (outcome, cell, io) => {
+    if (outcome.type !== 'result' || outcome.cpuMs !== undefined || outcome.preemptedMs !== undefined || io.reported) return false;
+    const tag = primitiveTag(outcome.value);
+    if (tag < 0) return false;
+    const at = cell * ANSWER_SLOTS;
+    answers[at] = outcome.thenable === true ? tag + ANSWER_THENABLE : tag;
+    answers[at + 1] = tag === wire.ANSWER_NUMBER ? /** @type {number} */ (outcome.value) : 0;
+    answers[at + 2] = outcome.startedAt;
+    answers[at + 3] = outcome.endedAt;
+    // Written before the move: the parent reads the cells only after it sees ANSWERED.
+    return Atomics.compareExchange(cells, cell, CELL_STARTED, CELL_ANSWERED) === CELL_STARTED;
+  };
   const drain = async () => {
     busy = true;
     for (let call = next(); call !== undefined; call = next()) {
@@ -169,18 +231,31 @@ function serveThread({ port, cells, signal, deadCell, exitCell, tsLoader, versio
         reply({ type: 'skipped', id: call.id, cell });
         continue;
       }
+      // The table entry keeps the function once a call located it (the first call loads its
+      // module), and how long its last run took.
+      const entry = call.entry;
+      // Answers waiting in the cells are announced before a call that may not be short:
+      // they are safe there whatever happens next, but their callers should not wait for it.
+      if (!(entry.lastRunMs < SHORT_RUN_MS)) announce();
       const io = (running = new CallIO(call.id, transport, call.stream));
       const probe = () => Atomics.load(cells, cell) === CELL_STOP;
-      // The table entry keeps the function once a call located it (the first call loads its module).
-      const entry = call.entry;
       if (entry.fn === undefined) entry.fn = locatedFunction(entry.file, entry.name);
       let outcome = entry.fn !== undefined ? runLocatedNow(entry.fn, call, probe, io) : runCallNow(call, probe, io);
       if (typeof outcome.then === 'function') outcome = await outcome;
       io.end(); // the last value reported goes before the answer
       running = undefined;
+      entry.lastRunMs = outcome.endedAt - outcome.startedAt;
+      if (answerInCells(outcome, cell, io)) {
+        wake();
+        if (++unannounced >= ANNOUNCE_EVERY) announce();
+        continue;
+      }
       Atomics.compareExchange(cells, cell, CELL_STARTED, CELL_DONE);
+      // The parent reads the answers waiting in the cells before any message: this one counts as announcing them.
+      unannounced = 0;
       reply(outcome, call);
     }
+    announce();
     busy = false;
   };
   port.on('message', (/** @type {ThreadCallBatch | StopMessage | CreditMessage | ThreadFunctionMessage} */ message) => {

@@ -14,6 +14,14 @@ export const CELL_STARTED: 1;
 export const CELL_CANCELLED: 2;
 export const CELL_STOP: 3;
 export const CELL_DONE: 4;
+export const CELL_ANSWERED: 5;
+export const ANSWER_SLOTS: 4;
+export const ANSWER_NUMBER: 0;
+export const ANSWER_UNDEFINED: 1;
+export const ANSWER_NULL: 2;
+export const ANSWER_TRUE: 3;
+export const ANSWER_FALSE: 4;
+export const ANSWER_THENABLE: 8;
 
 /** Parent -> worker: run `name` from `file` with `args`. */
 export interface CallMessage {
@@ -79,7 +87,8 @@ export const THREAD_CALL_STRIDE: 4;
 /**
  * Thread -> parent: plain results, flat, four slots each: call id, value, `startedAt`,
  * `endedAt` (a `ResultMessage` without `thenable`, `cpuMs` or `preemptedMs`, which go as
- * `ResultMessage`s).
+ * `ResultMessage`s). An empty batch says "answers are waiting in the answer cells"
+ * (`CELL_ANSWERED`): the thread posts one after a run of such answers, not one per answer.
  */
 export type ThreadResultBatch = readonly unknown[];
 
@@ -134,6 +143,8 @@ export interface UnknownCallMessage {
 export interface ThreadSessionInit {
   readonly port: import('node:worker_threads').MessagePort;
   readonly cells: Int32Array;
+  /** The answer cells, `ANSWER_SLOTS` per claim cell (see `CELL_ANSWERED`). */
+  readonly answers: Float64Array;
   readonly signal: Int32Array;
   readonly deadCell: number;
   readonly sessionCell: number;

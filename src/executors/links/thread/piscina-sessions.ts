@@ -17,11 +17,11 @@ import { Piscina } from 'piscina';
 import { WorkerCrashedError } from '../../../core/errors';
 import { executorHooks } from '../../../core/hooks';
 import type { PoolCall } from '../../engine/pool-call';
-import type { CallRef, ThreadFunctionMessage } from '../../protocol';
+import type { CallRef, ResultMessage, ThreadFunctionMessage } from '../../protocol';
 import type { ResolvedThreadPoolOptions, ThreadTuning } from '../../engine/pool-options';
 import { createLivenessTable, freeSlot, isMarkedDead } from '../../worker/liveness-table.cjs';
 import { parentTypeScriptLoader } from '../../typescript-loader';
-import { CELL_CANCELLED, CELL_SENT, CELL_STARTED, CELL_STOP, PROTOCOL_VERSION } from '../../worker/wire.cjs';
+import { ANSWER_FALSE, ANSWER_NULL, ANSWER_NUMBER, ANSWER_SLOTS, ANSWER_THENABLE, ANSWER_TRUE, CELL_ANSWERED, CELL_CANCELLED, CELL_SENT, CELL_STARTED, CELL_STOP, PROTOCOL_VERSION } from '../../worker/wire.cjs';
 
 /** Cells per thread: more than the most calls ever sent to one thread, so a cell is reused only after its call was answered. */
 export const CELLS = 64;
@@ -39,7 +39,7 @@ const EXIT_CELL = CELLS + 3;
 /** Exit codes of a pool's dead workers kept for crash errors (a crash reads its own at once). */
 const EXIT_CODES_KEPT = 64;
 // A call's cell moves as ./worker/wire.cjs describes (sent, started, cancelled, stop, done).
-export { CELL_SENT as SENT, CELL_STARTED as STARTED, CELL_CANCELLED as CANCELLED, CELL_STOP as STOP, CELL_DONE as DONE } from '../../worker/wire.cjs';
+export { CELL_SENT as SENT, CELL_STARTED as STARTED, CELL_CANCELLED as CANCELLED, CELL_STOP as STOP, CELL_DONE as DONE, CELL_ANSWERED as ANSWERED } from '../../worker/wire.cjs';
 
 /** The worker core (call runner, `runChunk`), shipped next to this file in `src/` and `dist/`. */
 export const BOOTSTRAP_FILE = path.join(__dirname, '..', '..', 'worker', 'run-call.cjs');
@@ -54,6 +54,8 @@ export class Thread {
   readonly #abort = new AbortController();
   readonly #pool: PiscinaSessions;
   readonly cells = new Int32Array(new SharedArrayBuffer(4 * (CELLS + 4)));
+  /** The answer cells: a primitive result, written by the thread before it moves the call's cell to ANSWERED. */
+  readonly answers = new Float64Array(new SharedArrayBuffer(8 * ANSWER_SLOTS * CELLS));
   /** piscina posted the session to a worker inside `run()`: it is served without the parent's event loop. */
   readonly #postedAtOnce: boolean;
   /** The threadId of the worker piscina posted the session to inside `run()`, if it did. */
@@ -73,6 +75,7 @@ export class Thread {
     const init = {
       port: port2,
       cells: this.cells,
+      answers: this.answers,
       signal,
       deadCell: DEAD_CELL,
       sessionCell: SESSION_CELL,
@@ -131,10 +134,28 @@ export class Thread {
   }
 
   /**
+   * The answer of `call` if the thread left it in the answer cells (its cell is ANSWERED),
+   * else undefined. Read once per call: the engine takes the call off the line.
+   */
+  answered(call: PoolCall): ResultMessage | undefined {
+    const cell = call.cell;
+    if (cell < 0 || Atomics.load(this.cells, cell) !== CELL_ANSWERED) return undefined;
+    const at = cell * ANSWER_SLOTS;
+    const answers = this.answers;
+    const tag = answers[at]!;
+    const kind = tag >= ANSWER_THENABLE ? tag - ANSWER_THENABLE : tag;
+    const value = kind === ANSWER_NUMBER ? answers[at + 1] : kind === ANSWER_NULL ? null : kind === ANSWER_TRUE ? true : kind === ANSWER_FALSE ? false : undefined;
+    const startedAt = answers[at + 2]!;
+    const endedAt = answers[at + 3]!;
+    return tag >= ANSWER_THENABLE ? { type: 'result', id: call.id, value, startedAt, endedAt, thenable: true } : { type: 'result', id: call.id, value, startedAt, endedAt };
+  }
+
+  /**
    * Claim `call`'s cell for the parent (sent -> cancelled) so the worker never starts it;
    * returns what the cell held before: SENT (claimed now), STARTED or STOP (the worker won:
-   * the call runs), DONE (the call has ended; its answer is posted or on its way) or
-   * CANCELLED (claimed before).
+   * the call runs), DONE (the call has ended; its answer is posted or on its way),
+   * ANSWERED (the call has ended; its answer is in the answer cells) or CANCELLED (claimed
+   * before).
    */
   claim(call: PoolCall): number {
     return Atomics.compareExchange(this.cells, call.cell, CELL_SENT, CELL_CANCELLED);
@@ -144,7 +165,7 @@ export class Thread {
    * Ask the running `call` to stop: its cell moves started -> stop (its `checkpoint()`
    * throws from now on, without the worker's event loop) and a `stop` message aborts its
    * signal. Returns what the cell held before: STARTED (asked now), STOP (asked before),
-   * DONE (it had ended: nothing asked), SENT/CANCELLED (not started).
+   * DONE or ANSWERED (it had ended: nothing asked), SENT/CANCELLED (not started).
    */
   requestStop(call: PoolCall): number {
     const before = Atomics.compareExchange(this.cells, call.cell, CELL_STARTED, CELL_STOP);

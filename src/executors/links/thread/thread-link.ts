@@ -25,7 +25,7 @@ import type { CallOutcome, ItemsMessage, ProgressMessage, ResultMessage, Skipped
 import { THREAD_CALL_STRIDE, THREAD_RESULT_STRIDE } from '../../worker/wire.cjs';
 import { argumentCloneError } from '../../serialization';
 import { hasMoves, restoreTransfers, takeTransfers } from '../../worker/moves.cjs';
-import { CANCELLED, CELLS, DONE, PiscinaSessions, SENT, STARTED, STOP, Thread, sessionCrashError } from './piscina-sessions';
+import { ANSWERED, CANCELLED, CELLS, DONE, PiscinaSessions, SENT, STARTED, STOP, Thread, sessionCrashError } from './piscina-sessions';
 import { registerSyncSource, unregisterSyncSource, type SyncSource } from './thread-sync-wait';
 
 /**
@@ -134,7 +134,7 @@ export class ThreadLink implements Link<Thread>, SyncSource {
   withdraw(slot: ThreadSlot, call: PoolCall): WithdrawResult {
     const before = slot.handle.claim(call);
     if (before === SENT || before === CANCELLED) return 'never';
-    return before === DONE ? 'ended' : 'running';
+    return ended(before) ? 'ended' : 'running';
   }
 
   reclaim(slot: ThreadSlot, call: PoolCall): boolean {
@@ -150,7 +150,7 @@ export class ThreadLink implements Link<Thread>, SyncSource {
   }
 
   requestStop(slot: ThreadSlot, call: PoolCall): boolean {
-    return slot.handle.requestStop(call) !== DONE;
+    return !ended(slot.handle.requestStop(call));
   }
 
   forceStop(slot: ThreadSlot, call: PoolCall): boolean {
@@ -193,8 +193,11 @@ export class ThreadLink implements Link<Thread>, SyncSource {
   // ---- what threads say --------------------------------------------------------------------
 
   #deliver(slot: ThreadSlot, message: ThreadMessage): void {
+    // The thread wrote the answers in its cells before it posted this message: they go first.
+    this.#deliverAnswered(slot);
     if (isResultBatch(message)) {
       this.#deliverResults(slot, message);
+      this.#deliverAnswered(slot);
       return;
     }
     const single = message;
@@ -209,6 +212,19 @@ export class ThreadLink implements Link<Thread>, SyncSource {
     // A skip of an earlier send of this call (claimed back, then sent here again).
     if (single.type === 'skipped' && slot.sent.find((c) => c.id === single.id)?.cell !== single.cell) return;
     this.#events.answer(slot, single as LinkAnswer);
+  }
+
+  /**
+   * Deliver the answers the thread left in its answer cells (CELL_ANSWERED), in line order:
+   * from the head of the line, while the head's cell holds its answer.
+   */
+  #deliverAnswered(slot: ThreadSlot): void {
+    const thread = slot.handle;
+    for (let head = slot.sent[0]; head !== undefined; head = slot.sent[0]) {
+      const answer = thread.answered(head);
+      if (answer === undefined) return;
+      this.#events.answer(slot, answer);
+    }
   }
 
   /** Plain results, flat (ThreadResultBatch), in the order the thread ran their calls. */
@@ -233,11 +249,20 @@ export class ThreadLink implements Link<Thread>, SyncSource {
     // first (a call that only shared the thread with a stopped or crashed one must not fail).
     for (let m = receiveMessageOnPort(thread.port); m !== undefined; m = receiveMessageOnPort(thread.port)) {
       const message = m.message as ThreadMessage;
-      if (isResultBatch(message)) this.#deliverResults(slot, message);
-      else if (message.type === 'progress') this.#events.progress(slot, message.id, message.value);
+      // The answers the thread left in its answer cells before it posted this one go first.
+      if (isResultBatch(message)) {
+        this.#deliverAnswered(slot);
+        this.#deliverResults(slot, message);
+      } else if (message.type === 'progress') this.#events.progress(slot, message.id, message.value);
       else if (message.type === 'items') this.#events.items(slot, message.id, message.values);
-      else if (message.type !== 'skipped') this.#events.answer(slot, message); // skipped ones are claimed below and re-sent
+      else if (message.type !== 'skipped') {
+        this.#deliverAnswered(slot);
+        this.#events.answer(slot, message);
+      }
+      // (skipped ones are claimed below and re-sent)
     }
+    // Answers left in the answer cells survive the thread.
+    this.#deliverAnswered(slot);
     if (!fromCell) thread.port.close();
     const mismatch = protocolMismatch(error);
     const exit: LinkExit = {
@@ -285,6 +310,7 @@ export class ThreadLink implements Link<Thread>, SyncSource {
       for (let m = receiveMessageOnPort(thread.port); m !== undefined; m = receiveMessageOnPort(thread.port)) {
         this.#deliver(slot, m.message as ThreadMessage);
       }
+      this.#deliverAnswered(slot);
       if (dead && !thread.gone) {
         this.#died(slot, thread, undefined, true);
         died = true;
@@ -369,7 +395,12 @@ function protocolMismatch(error: unknown): string | undefined {
 
 /** Whether a claim cell's previous state says the thread started the call (it runs, was asked to stop, or ended). */
 function ran(cellBefore: number): boolean {
-  return cellBefore === STARTED || cellBefore === STOP || cellBefore === DONE;
+  return cellBefore === STARTED || cellBefore === STOP || ended(cellBefore);
+}
+
+/** Whether a claim cell's state says the call has ended (its answer posted, or in the answer cells). */
+function ended(cell: number): boolean {
+  return cell === DONE || cell === ANSWERED;
 }
 
 /**
