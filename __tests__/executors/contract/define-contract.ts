@@ -121,6 +121,22 @@ export function defineContract(link: Link): void {
         expect(error.stack).toContain('pool-functions.ts');
       });
 
+      it('records the same caller stack for a call that waits behind others (recorded first thing in submit) as for one that leaves at once', async () => {
+        await withPool(fresh({ maxWorkers: 1 }), async (one) => {
+          const submitFailing = (): Promise<any> => rejectionOf(one.submit(refOf(fx.throwRange), ['boom']));
+          const alone = await submitFailing();
+          const ahead = [1, 2, 3].map((n) => one.submit(refOf(fx.add), [n, n]));
+          const waiting = await submitFailing();
+          expect(await Promise.all(ahead)).toEqual([2, 4, 6]);
+          const callerPart = (error: Error): string[] => error.stack!.split('--- the call ran in a worker')[0]!.split('\n').slice(1);
+          // The first frame is the caller: this file, in the helper above; no pool frame above it.
+          expect(callerPart(waiting)[0]).toContain(HERE);
+          expect(callerPart(waiting)[0]).toContain('submitFailing');
+          expect(callerPart(waiting)[0]).toBe(callerPart(alone)[0]);
+          expect(callerPart(waiting).join('\n')).not.toMatch(/src[\\/]executors/);
+        });
+      });
+
       it('with callerStacks: false records no caller stack: the error carries the worker stack only', async () => {
         await withPool(fresh({ maxWorkers: 1, callerStacks: false }), async (quiet) => {
           const error = await rejectionOf(quiet.submit(refOf(fx.throwRange), ['boom']));

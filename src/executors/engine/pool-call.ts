@@ -56,6 +56,18 @@ export function afterGrace(grace: number, force: () => void): NodeJS.Timeout {
   return timer;
 }
 
+/**
+ * The caller's stack, from the frame that called `submit` on (`Error.captureStackTrace`; V8
+ * formats it only if an error reads it). Most of the cost is V8 describing the topmost
+ * frame, which is larger the more of the pool's code is inlined into it at that point: a
+ * pool records it first thing in `submit` when the call is to wait anyway (pool-engine.ts).
+ */
+export function callerSite(submit: Function): { stack?: string } {
+  const site: { stack?: string } = {};
+  Error.captureStackTrace(site, submit);
+  return site;
+}
+
 /** Validate `submit(ref, args, options)` arguments (shared by every executor). */
 export function validateSubmit(ref: unknown, args: unknown, options: unknown): asserts ref is CallRef {
   if (typeof ref !== 'object' || ref === null || typeof (ref as CallRef).file !== 'string' || typeof (ref as CallRef).name !== 'string') {
@@ -154,17 +166,16 @@ export class PoolCall<T = unknown> {
    * (the pool's `callerStacks` option) record the caller's stack, which a rebuilt error shows
    * above the worker's; it starts at `submit`'s caller. Recording it here, after the call
    * was handed to a worker, lets the capture (a few microseconds, a large share of a tiny
-   * call) overlap the worker's run instead of delaying it. A call that failed while being
-   * handed over (a `CloneError`) gets its error's stack pointed at the caller here.
+   * call) overlap the worker's run instead of delaying it. `site` is the stack when the
+   * pool recorded it already ({@link callerSite}). A call that failed while being handed
+   * over (a `CloneError`) gets its error's stack pointed at the caller here.
    */
-  submitted(submit: Function, callerStack: boolean): void {
+  submitted(submit: Function, callerStack: boolean, site?: { stack?: string }): void {
     this.#flags &= ~SUBMITTING;
     const early = this.#failedEarly;
     this.#failedEarly = undefined;
     if (!callerStack) return;
-    const site: { stack?: string } = {};
-    Error.captureStackTrace(site, submit);
-    this.#site = site;
+    this.#site = site ?? callerSite(submit);
     if (early !== undefined) this.#pointAtCaller(early);
   }
 
