@@ -5,7 +5,8 @@
  * worker is a {@link Link} beneath it (`../links/thread/`, `../links/process/`), which
  * reaches back only through its events and an {@link EngineAccess} (`./engine-access.ts`:
  * what a caller blocked in `resultSync` needs). Stream calls are `./stream-calls.ts`, idle
- * workers' timers `./idle-workers.ts`. Design: docs/engine.md.
+ * workers' timers `./idle-workers.ts`, the questions asked of the set of workers when
+ * dispatching (which one takes a call, places, starting) `./worker-set.ts`. Design: docs/engine.md.
  *
  * The promises it keeps, for every link:
  * - calls start in submission order (FIFO); a call a worker gave back unstarted goes first;
@@ -29,6 +30,7 @@ import { IdleWorkers } from './idle-workers';
 import { Slot, type Link, type LinkAnswer, type LinkEvents, type LinkExit } from './link';
 import { PoolCall, afterGrace, callerSite, validateSubmit } from './pool-call';
 import { deliverItems, openStream } from './stream-calls';
+import { WorkerSet } from './worker-set';
 
 /** Answers measured before the mean run time tells the link how deep to pipeline (see Link.depth). */
 const MEASURED_RUNS = 8;
@@ -64,6 +66,8 @@ export class PoolEngine<H> {
   readonly #queue = new CallQueue<PoolCall>();
   // Invariant: every worker not reported gone (leaving ones included).
   readonly #slots = new Set<Slot<H>>();
+  // Reads #slots for the dispatcher (./worker-set.ts).
+  readonly #workers: WorkerSet<H>;
   readonly #link: Link<H>;
   readonly #idleWorkers: IdleWorkers<H>;
   // Moving mean of run time (ms), for the link's pipeline depth; `#measuredRuns` answers made it.
@@ -74,7 +78,7 @@ export class PoolEngine<H> {
   #pumpScheduled = false;
   #pumpImmediate: NodeJS.Immediate | undefined = undefined;
   #closed: Promise<void> | undefined = undefined;
-  readonly #drained = new DrainWaiter(() => this.#busy());
+  readonly #drained = new DrainWaiter(() => this.#queue.size > 0 || this.#workers.anyBusy());
   readonly #allGone = new DrainWaiter(() => this.#slots.size > 0);
   readonly #cancelHook = (call: PoolCall): void => this.#cancel(call);
   readonly #pumpTask = (): void => {
@@ -109,7 +113,8 @@ export class PoolEngine<H> {
       lineChanged: (slot, index) => this.#lineChanged(slot, index),
     });
     this.#link = makeLink(events, access);
-    this.#idleWorkers = new IdleWorkers<H>(this.#link, settings.maxTasksPerWorker, () => this.#places(), (slot) => this.#leave(slot, 'retire'));
+    this.#workers = new WorkerSet<H>(this.#slots, this.#link, settings);
+    this.#idleWorkers = new IdleWorkers<H>(this.#link, settings.maxTasksPerWorker, () => this.#workers.places(), (slot) => this.#leave(slot, 'retire'));
   }
 
   get state(): ExecutorState {
@@ -129,7 +134,7 @@ export class PoolEngine<H> {
     // A call that finds nothing waiting and a worker idle leaves at once, so the round trip
     // starts before the caller's stack is recorded; the others wait for the microtask pump,
     // which sends each worker its share of them as one batch.
-    const idle = this.#queue.size === 0 ? (this.#idleSlot() ?? this.#spawnForNow()) : undefined;
+    const idle = this.#queue.size === 0 ? (this.#workers.idle() ?? this.#spawnForNow()) : undefined;
     if (idle !== undefined) this.#sendNow(call as PoolCall, idle);
     else if (this.settings.maxQueue !== Infinity && this.#waiting() >= this.settings.maxQueue) {
       const max = this.settings.maxQueue;
@@ -183,7 +188,7 @@ export class PoolEngine<H> {
   statistics(): ExecutorStatistics {
     let running = 0;
     for (const slot of this.#slots) if (slot.sent.some((call) => call.state !== 'done')) running++;
-    return this.counters.snapshot(this.kind, this.#state, { workers: this.#places(), queued: this.#waiting(), running });
+    return this.counters.snapshot(this.kind, this.#state, { workers: this.#workers.places(), queued: this.#waiting(), running });
   }
 
   /** Calls waiting for a worker: queued here, or sent behind the call a worker runs. */
@@ -252,7 +257,7 @@ export class PoolEngine<H> {
     const touched: Slot<H>[] = [];
     for (;;) {
       while (this.#queue.size > 0) {
-        const slot = this.#pick();
+        const slot = this.#workers.pick(this.#depth);
         if (slot === undefined) break;
         const call = this.#queue.take();
         if (call === undefined) break;
@@ -264,61 +269,26 @@ export class PoolEngine<H> {
     for (const slot of touched) this.#flush(slot);
   }
 
-  /** A worker for the next call: an idle one, else (none can be added) the least busy under the link's depth. */
-  #pick(): Slot<H> | undefined {
-    let best: Slot<H> | undefined;
-    let bestLoad = Infinity;
-    for (const slot of this.#slots) {
-      if (!this.#canTake(slot)) continue;
-      const load = slot.sent.length + slot.outbox.length;
-      if (load === 0) return slot;
-      if (load < bestLoad) (best = slot), (bestLoad = load);
-    }
-    if (best === undefined || this.#places() < this.settings.maxWorkers || this.#starting() > 0) return undefined;
-    const depth = this.#meanRun > this.#link.pipelineMaxRunMs ? 1 : this.#link.depth(this.#measuredRuns >= MEASURED_RUNS ? this.#meanRun : undefined);
-    return bestLoad < depth ? best : undefined;
-  }
-
-  /** A worker that can take a call and holds none. */
-  #idleSlot(): Slot<H> | undefined {
-    for (const slot of this.#slots) if (slot.sent.length === 0 && slot.outbox.length === 0 && this.#canTake(slot)) return slot;
-    return undefined;
-  }
+  /** The link's pipeline depth for the pool's calls as measured so far (see Link.depth). */
+  readonly #depth = (): number =>
+    this.#meanRun > this.#link.pipelineMaxRunMs ? 1 : this.#link.depth(this.#measuredRuns >= MEASURED_RUNS ? this.#meanRun : undefined);
 
   /**
    * With nothing queued, nothing starting and room for a worker: start one, and return it
    * if it takes calls at once (a thread session), so the call leaves now.
    */
   #spawnForNow(): Slot<H> | undefined {
-    if (this.#places() >= this.settings.maxWorkers || this.#starting() > 0) return undefined;
+    if (this.#workers.places() >= this.settings.maxWorkers || this.#workers.starting() > 0) return undefined;
     const slot = this.#spawn();
     return this.#link.accepting(slot) ? slot : undefined;
-  }
-
-  #canTake(slot: Slot<H>): boolean {
-    return !slot.leaving && !slot.unreachable && slot.total + slot.outbox.length < this.settings.maxTasksPerWorker && this.#link.accepting(slot);
-  }
-
-  /** Workers that count against maxWorkers. */
-  #places(): number {
-    if (this.#link.leavingHoldsPlace) return this.#slots.size;
-    let n = 0;
-    for (const slot of this.#slots) if (!slot.leaving) n++;
-    return n;
-  }
-
-  #starting(): number {
-    let n = 0;
-    for (const slot of this.#slots) if (!slot.leaving && this.#link.starting(slot)) n++;
-    return n;
   }
 
   /** Start workers for the calls that wait (and up to minWorkers); returns how many can take calls at once. */
   #spawnAsNeeded(): number {
     const s = this.settings;
-    let places = this.#places();
+    let places = this.#workers.places();
     if (places >= s.maxWorkers) return 0;
-    let starting = this.#starting();
+    let starting = this.#workers.starting();
     let acceptingNow = 0;
     while (places < s.maxWorkers && (this.#queue.size > starting + acceptingNow || (this.#state === 'open' && places < s.minWorkers))) {
       const slot = this.#spawn();
@@ -453,7 +423,7 @@ export class PoolEngine<H> {
     // protocol mismatch) are the waiting calls failed, instead of starting workers forever.
     if (exit.neverReady) this.#failedStarts++;
     if (exit.mismatch !== undefined) this.#failWaiting((call) => exit.mismatch!(call));
-    else if (exit.neverReady && this.#failedStarts >= MAX_FAILED_STARTS && !this.#anyReady()) {
+    else if (exit.neverReady && this.#failedStarts >= MAX_FAILED_STARTS && !this.#workers.anyReady()) {
       const starts = this.#failedStarts;
       this.#failWaiting((call) => exit.startFailed?.(call, starts) ?? exit.crashError(call));
     }
@@ -568,17 +538,6 @@ export class PoolEngine<H> {
       this.#queue.forget();
       call.fail(error(call), this.counters);
     }
-  }
-
-  #anyReady(): boolean {
-    for (const slot of this.#slots) if (!slot.leaving && this.#link.accepting(slot)) return true;
-    return false;
-  }
-
-  #busy(): boolean {
-    if (this.#queue.size > 0) return true;
-    for (const slot of this.#slots) if (slot.sent.length > 0 || slot.outbox.length > 0) return true;
-    return false;
   }
 }
 
