@@ -51,6 +51,21 @@ describe.each(pools)('streams from the %s pool', (kind, make) => {
     });
   });
 
+  it('delivers every value of a generator that ended before the consumer read any, and returned undefined', async () => {
+    await withPool(make, async (pool) => {
+      expect(await collect(pool.stream<number>(refOf(gx.count), [1]))).toEqual([1]); // a worker is up: the next call leaves inside submit
+      const file = tmp.file(`ended-${++fileNo}`);
+      const stream = pool.stream<number>(refOf(gx.countThenLog), [5, file], { highWaterMark: 8 });
+      // Block this thread until the generator has ended: its values and its end (a primitive
+      // result, which a thread could leave in its answer cells) are all waiting to be read.
+      const nap = new Int32Array(new SharedArrayBuffer(4));
+      const deadline = Date.now() + 20_000;
+      while (!linesOf(file).includes('done') && Date.now() < deadline) Atomics.wait(nap, 0, 0, 2);
+      expect(linesOf(file)).toEqual(['done']);
+      expect(await collect(stream)).toEqual([1, 2, 3, 4, 5]);
+    });
+  });
+
   it('runs at most highWaterMark values ahead of the consumer', async () => {
     await withPool(make, async (pool) => {
       const file = tmp.file(`endless-${++fileNo}`);

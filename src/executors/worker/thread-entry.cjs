@@ -203,16 +203,17 @@ function serveThread({ port, cells, answers, signal, deadCell, exitCell, tsLoade
   };
   /**
    * End a call with a primitive result in its answer cells (STARTED -> ANSWERED), without a
-   * message. False when the value is not primitive, the call asked for its CPU time or
-   * reported progress (those answers go on the port, in order), or it was asked to stop
-   * meanwhile (the cell is STOP: its answer goes on the port, and it ends cancelled).
+   * message. False when the value is not primitive, the call is a stream call, asked for
+   * its CPU time or reported progress (its items and progress went on the port: its answer
+   * follows them there, in order), or it was asked to stop meanwhile (the cell is STOP: its
+   * answer goes on the port, and it ends cancelled).
    * @param {CallOutcome} outcome
    * @param {number} cell
    * @param {CallIO} io
    * @returns {boolean}
    */
   const answerInCells = (outcome, cell, io) => {
-    if (outcome.type !== 'result' || outcome.cpuMs !== undefined || outcome.preemptedMs !== undefined || io.reported) return false;
+    if (outcome.type !== 'result' || io.credit !== undefined || outcome.cpuMs !== undefined || outcome.preemptedMs !== undefined || io.reported) return false;
     const tag = primitiveTag(outcome.value);
     if (tag < 0) return false;
     const at = cell * ANSWER_SLOTS;
