@@ -5,8 +5,9 @@
  * async_hooks (Node 20 and 22) it costs something on every promise of the process while it
  * is enabled, so it is enabled only by a task's first step, and disabled again once no task
  * has been pending for a moment ({@link noTaskPending}): a program that never creates a task
- * never pays for it, and one that runs tasks now and then pays only while they run. `Unfuture.then` skips the
- * lookup entirely until the first task exists (`contextState.tasksEverCreated`). Where it is
+ * never pays for it, and one that runs tasks now and then pays only while they run (and
+ * {@link IDLE_DISABLE_MS} after). `Unfuture.then` skips the lookup entirely until the
+ * first task exists (`contextState.tasksEverCreated`). Where it is
  * built on AsyncContextFrame (Node >= 24) untouched code pays nothing and the storage stays
  * on. See docs/cancellation.md and docs/performance.md.
  */
