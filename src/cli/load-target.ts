@@ -5,8 +5,8 @@
  * `require` first, `import()` for ES modules. Every failure becomes a one-line
  * {@link UsageError}.
  */
-import { requireOrImport } from '../executors/load-user-module';
-import { describeLoadFailure, ensureTypeScript, loaderInUse } from '../executors/worker/load-typescript.cjs';
+import { loadFailureReason, requireOrImport } from '../executors/load-user-module';
+import { ensureTypeScript } from '../executors/worker/load-typescript.cjs';
 import type { TargetSpec } from './args';
 import { resolveModule } from './resolve-module';
 import { UsageError } from './usage-error';
@@ -26,10 +26,7 @@ export async function loadTarget(spec: TargetSpec, cwd = process.cwd(), { instan
     exports = await requireOrImport(file);
   } catch (error) {
     // TypeScript that Node's type stripping cannot run gets the workers' explanation and fix.
-    const { code, name } = (error ?? {}) as { code?: unknown; name?: unknown };
-    const stripping = (typeof code === 'string' && code.startsWith('ERR_UNSUPPORTED_')) || (loaderInUse() === 'native' && name === 'SyntaxError');
-    const why = stripping ? describeLoadFailure(error, file) : oneLine(error);
-    throw new UsageError(`cannot load module '${spec.module}': ${why}`, 1);
+    throw new UsageError(`cannot load module '${spec.module}': ${loadFailureReason(error, file)}`, 1);
   }
   let value = lookup(exports, spec.exportName);
   if (value === undefined) {
@@ -109,15 +106,4 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   const t = typeof value;
   return t === 'object' ? 'an object' : `a ${t}`;
-}
-
-/**
- * The first line of an error, plus the next one when the first only announces it (esbuild's
- * `Transform failed with 1 error:` is followed by the file, position and message).
- */
-function oneLine(error: unknown): string {
-  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  const lines = message.split('\n').map((l) => l.trim()).filter((l) => l !== '');
-  const first = lines[0] ?? '';
-  return first.endsWith(':') && lines.length > 1 ? `${first} ${lines[1]}` : first;
 }

@@ -20,8 +20,31 @@ export async function loadUserModule(file: string): Promise<unknown> {
     ensureTypeScript(file);
     return await requireOrImport(file);
   } catch (error) {
-    throw new ModuleLoadError(`cannot load ${file}: ${describeLoadFailure(error, file)}`, { cause: error, file, loader: loaderInUse() });
+    throw new ModuleLoadError(`cannot load ${file}: ${loadFailureReason(error, file)}`, { cause: error, file, loader: loaderInUse() });
   }
+}
+
+/**
+ * Why loading `file` failed, in one line: for TypeScript that Node's type stripping cannot
+ * run (or no loader at all), the workers' explanation and fix; otherwise the error's first
+ * line.
+ */
+export function loadFailureReason(error: unknown, file: string): string {
+  const { code, name } = (error ?? {}) as { code?: unknown; name?: unknown };
+  const explained =
+    (typeof code === 'string' && (code.startsWith('ERR_UNSUPPORTED_') || code === 'UNSYNC_NO_TS_LOADER')) || (loaderInUse() === 'native' && name === 'SyntaxError');
+  return explained ? describeLoadFailure(error, file) : oneLine(error);
+}
+
+/**
+ * The first line of an error, plus the next one when the first only announces it (esbuild's
+ * `Transform failed with 1 error:` is followed by the file, position and message).
+ */
+function oneLine(error: unknown): string {
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const lines = message.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const first = lines[0] ?? '';
+  return first.endsWith(':') && lines.length > 1 ? `${first} ${lines[1]}` : first;
 }
 
 /** CommonJS `require` first (tsx, ts-node and jest hook it), `import()` for an ES module. */

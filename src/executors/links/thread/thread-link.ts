@@ -192,7 +192,11 @@ export class ThreadLink implements Link<Thread>, SyncSource {
 
   // ---- what threads say --------------------------------------------------------------------
 
-  #deliver(slot: ThreadSlot, message: ThreadMessage): void {
+  /**
+   * One message of a thread. `dying`: read from the port of a thread that has ended, where a
+   * `skipped` answer is not delivered (those calls are claimed back and sent again).
+   */
+  #deliver(slot: ThreadSlot, message: ThreadMessage, dying = false): void {
     // The thread wrote the answers in its cells before it posted this message: they go first.
     this.#deliverAnswered(slot);
     if (isResultBatch(message)) {
@@ -210,7 +214,7 @@ export class ThreadLink implements Link<Thread>, SyncSource {
       return;
     }
     // A skip of an earlier send of this call (claimed back, then sent here again).
-    if (single.type === 'skipped' && slot.sent.find((c) => c.id === single.id)?.cell !== single.cell) return;
+    if (single.type === 'skipped' && (dying || slot.sent.find((c) => c.id === single.id)?.cell !== single.cell)) return;
     this.#events.answer(slot, single as LinkAnswer);
   }
 
@@ -247,19 +251,9 @@ export class ThreadLink implements Link<Thread>, SyncSource {
     thread.port.unref();
     // Answers the thread posted before it died are in the port: they settle their calls
     // first (a call that only shared the thread with a stopped or crashed one must not fail).
+    // (skipped ones are not delivered: they are claimed below and re-sent)
     for (let m = receiveMessageOnPort(thread.port); m !== undefined; m = receiveMessageOnPort(thread.port)) {
-      const message = m.message as ThreadMessage;
-      // The answers the thread left in its answer cells before it posted this one go first.
-      if (isResultBatch(message)) {
-        this.#deliverAnswered(slot);
-        this.#deliverResults(slot, message);
-      } else if (message.type === 'progress') this.#events.progress(slot, message.id, message.value);
-      else if (message.type === 'items') this.#events.items(slot, message.id, message.values);
-      else if (message.type !== 'skipped') {
-        this.#deliverAnswered(slot);
-        this.#events.answer(slot, message);
-      }
-      // (skipped ones are claimed below and re-sent)
+      this.#deliver(slot, m.message as ThreadMessage, true);
     }
     // Answers left in the answer cells survive the thread.
     this.#deliverAnswered(slot);
