@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { LocateError } from '../core/errors';
 import { assertFunction, assertOptions, expected } from '../core/validate';
 import { findRegistrationSite, normaliseFile } from './call-site';
+import { exportPathOf, exportedValue, findLoadedExport, loadedModuleExports } from './loaded-exports';
 import type { CallRef } from './protocol';
 
 /** Options of {@link unsyncRegister}. */
@@ -100,20 +101,6 @@ function namesOf(file: string): Map<string, Entry> {
   let names = byFile.get(file);
   if (names === undefined) byFile.set(file, (names = new FileNames(file)));
   return names;
-}
-
-/** `require.cache[file].exports[name]` (CommonJS modules only; ES modules are not in it). */
-function exportedValue(file: string, name: string): unknown {
-  const exports = loadedModuleExports(file);
-  if (exports === undefined) return undefined;
-  if (name === 'default') return typeof exports === 'function' ? exports : safeGet(exports, 'default');
-  return safeGet(exports, name);
-}
-
-function loadedModuleExports(file: string): object | undefined {
-  const cache = typeof require === 'function' ? require.cache : undefined;
-  const exports = cache?.[file]?.exports as unknown;
-  return (typeof exports === 'object' && exports !== null) || typeof exports === 'function' ? (exports as object) : undefined;
 }
 
 const realPaths = new Map<string, string>();
@@ -446,54 +433,9 @@ export function locateFunction(fn: Function): RegisteredRef {
 }
 
 function findInLoadedModules(fn: Function): RegisteredRef | undefined {
-  const cache = typeof require === 'function' ? require.cache : undefined;
-  if (cache === undefined) return undefined;
-  for (const file of Object.keys(cache)) {
-    const mod = cache[file];
-    if (mod === undefined || !path.isAbsolute(file)) continue;
-    const name = exportPathOf(mod.exports, fn);
-    if (name !== undefined) {
-      const ref: RegisteredRef = Object.freeze({ file: realFile(file), name, fn: fn as RegisteredRef['fn'] });
-      table().byFn.set(fn, ref);
-      return ref;
-    }
-  }
-  return undefined;
-}
-
-/** `key`, `Class.method` or `Class.staticMethod` naming `fn` inside `exports`; the same walk as worker/run-call.cjs. */
-function exportPathOf(exports: unknown, fn: Function, aliases: readonly Function[] = []): string | undefined {
-  if (aliases.length > 0) {
-    for (const f of [fn, ...aliases]) {
-      const key = exportPathOf(exports, f);
-      if (key !== undefined) return key;
-    }
-    return undefined;
-  }
-  if (exports === fn) return 'default';
-  if (exports === null || (typeof exports !== 'object' && typeof exports !== 'function')) return undefined;
-  const record = exports as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    let value: unknown;
-    try {
-      value = record[key];
-    } catch {
-      continue;
-    }
-    if (value === fn) return key;
-    if (typeof value === 'function' && value.prototype !== undefined) {
-      for (const member of Object.getOwnPropertyNames(value)) {
-        if (member !== 'prototype' && safeGet(value, member) === fn) return `${key}.${member}`;
-      }
-      for (const member of Object.getOwnPropertyNames(value.prototype)) {
-        if (member !== 'constructor' && safeGet(value.prototype, member) === fn) return `${key}.${member}`;
-      }
-    }
-  }
-  return undefined;
-}
-
-function safeGet(target: object, key: string): unknown {
-  const descriptor = Object.getOwnPropertyDescriptor(target, key);
-  return descriptor && 'value' in descriptor ? descriptor.value : undefined;
+  const found = findLoadedExport(fn);
+  if (found === undefined) return undefined;
+  const ref: RegisteredRef = Object.freeze({ file: realFile(found.file), name: found.name, fn: fn as RegisteredRef['fn'] });
+  table().byFn.set(fn, ref);
+  return ref;
 }
