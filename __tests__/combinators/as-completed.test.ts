@@ -10,7 +10,17 @@ class Boom extends Error {}
 describe('asCompleted', () => {
   it('yields one awaitable per input, each resolving with the next completion', async () => {
     const steps: string[] = [];
-    const iterable = asCompleted([sleep(30, 'c'), sleep(5, 'a'), sleep(15, 'b')]);
+    // Completed in the order a, b, c by hand, each on a later turn of the loop (timers
+    // started together can fire out of order when a pause falls between their starts).
+    const [c, a, b] = [Unfuture.withResolvers<string>(), Unfuture.withResolvers<string>(), Unfuture.withResolvers<string>()];
+    const iterable = asCompleted([c.future, a.future, b.future]);
+    const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+    void (async () => {
+      for (const [control, value] of [[a, 'a'], [b, 'b'], [c, 'c']] as const) {
+        await turn();
+        control.resolve(value);
+      }
+    })();
     let count = 0;
     for (const next of iterable) {
       count++;
