@@ -11,7 +11,7 @@ import { assertInteger, assertOptions, expected } from '../src/core/validate';
 import { KindEvidence } from './kind-evidence';
 import type { ConcreteExecutor } from './options';
 import { Placement } from './placement';
-import { median, PoolChoice, type Pool } from './pool-choice';
+import { lowest, PoolChoice, type Pool } from './pool-choice';
 
 /** Thresholds of the placement state machine (change with {@link configureEvidence}). */
 export interface EvidenceThresholds {
@@ -39,12 +39,7 @@ export interface EvidenceThresholds {
   kindStreak: number;
   /** Warm pool calls before the other pool is tried (doubled after each comparison). Default 16. */
   compareAfter: number;
-  /**
-   * Calls per pool a thread/process comparison uses (0: never compare). Default 0: off, because
-   * on a busy server the comparison moved functions to the process pool where, with the other
-   * functions on threads, their calls cost several times more (docs/decorator.md, "Thread or
-   * process"); 8 turns it on (a function whose arguments are large buffers may gain).
-   */
+  /** Calls per pool a thread/process comparison uses (0: never compare). Default 8. */
   probeCalls: number;
   /** The other pool's overhead per call must be lower by more than this fraction to win (0-1). Default 0.2. */
   switchMargin: number;
@@ -60,7 +55,7 @@ const DEFAULTS: EvidenceThresholds = {
   ioShare: 0.3,
   kindStreak: 3,
   compareAfter: 16,
-  probeCalls: 0,
+  probeCalls: 8,
   switchMargin: 0.2,
 };
 const thresholds: EvidenceThresholds = { ...DEFAULTS };
@@ -97,7 +92,7 @@ export interface MeasuredFacts {
   readonly cpuSamples: number;
   /** The kind measurement says, once it does. */
   readonly kind: 'io' | 'cpu' | undefined;
-  /** Median overhead per call (ms) of the recent warm calls on each pool: what the pool adds to the run (sending, waking a worker, the answer's trip). */
+  /** Lowest overhead per call (ms) of the recent warm calls on each pool (what a comparison compares): what the pool adds to the run (sending, waking a worker, the answer's trip). */
   readonly poolCostMs: Readonly<Partial<Record<'thread' | 'process', number>>>;
   /** The pool a thread/process comparison chose, once one ran. */
   readonly pool: 'thread' | 'process' | undefined;
@@ -342,7 +337,7 @@ export function measuredFacts(key: object): MeasuredFacts {
   const poolCostMs: Partial<Record<Pool, number>> = {};
   for (const pool of ['thread', 'process'] as const) {
     const recent = e.pools.costs[pool].recent;
-    if (recent.length > 0) poolCostMs[pool] = median(recent);
+    if (recent.length > 0) poolCostMs[pool] = lowest(recent);
   }
   return Object.freeze({
     cpuShare: e.kind.runMs > 0 ? e.kind.cpuMs / e.kind.runMs : undefined,

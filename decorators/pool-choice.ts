@@ -23,8 +23,9 @@
  *   `2 × probeCalls` of them answered: the first half warms the other pool up (a new
  *   worker's JIT has not seen the function yet: its first calls there can cost several
  *   times its later ones) and is not compared;
- * - the medians of the last `probeCalls` overheads on each pool are compared, and the
- *   function moves only when the other pool's is lower by more than `switchMargin` (a fraction);
+ * - the lowest of the last `probeCalls` overheads on each pool are compared (`lowest`: the
+ *   noise in a sample only adds to it), and the function moves only when the other pool's
+ *   is lower by more than `switchMargin` (a fraction);
  * - the next comparison waits twice as many calls as the last, and after `maxFlips`
  *   comparisons the choice is final. A function that needs a process never probes threads.
  */
@@ -40,7 +41,7 @@ export type Pool = 'thread' | 'process';
  * no global lock: a CPU-bound call runs in parallel on a thread as on a process, and a thread
  * call costs less (a structured clone over a `MessagePort` against serialization through a
  * pipe; a buffer is copied in memory, not written to a file), so the process pool is where a
- * comparison (off by default) sends a function when it measures it cheaper there (docs/decorator.md, "Measuring",
+ * comparison sends a function when it measures it cheaper there (docs/decorator.md, "Measuring",
  * and docs/performance.md, "HTTP server": the same workload on fixed thread and process pools).
  */
 export function firstPool(needsProcess: boolean): Pool {
@@ -136,10 +137,10 @@ export class PoolChoice {
   #decide(t: PoolThresholds): boolean {
     const { pool: other, from: current } = this.probe!;
     this.#endRound();
-    const mine = median(this.costs[current].recent);
-    const theirs = median(this.costs[other].recent);
+    const mine = lowest(this.costs[current].recent);
+    const theirs = lowest(this.costs[other].recent);
     const n = t.probeCalls;
-    const words = `an overhead of ${fmt(theirs)} per call on the ${other} pool against ${fmt(mine)} on the ${current} pool (medians of ${n} calls each)`;
+    const words = `an overhead of ${fmt(theirs)} per call on the ${other} pool against ${fmt(mine)} on the ${current} pool (the lowest of ${n} calls each)`;
     if (theirs < mine * (1 - t.switchMargin)) {
       this.chosen = other;
       this.reason = `measured ${words}, so it moved to the ${other} pool`;
@@ -151,11 +152,17 @@ export class PoolChoice {
   }
 }
 
-/** The median of a non-empty list. */
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+/**
+ * The lowest of a non-empty list: a pool's overhead as its best call measured it. What a
+ * call waits for besides the pool (the caller's event loop busy with other work when the
+ * answer arrives, a core taken by another program when a worker wakes) only ever adds to a
+ * sample, so the lowest of several is the closest to what the pool itself costs; a median
+ * would keep that noise whenever most samples met it (docs/decorator.md, "Thread or process").
+ */
+export function lowest(values: readonly number[]): number {
+  let min = Infinity;
+  for (const v of values) if (v < min) min = v;
+  return min;
 }
 
 function fmt(ms: number): string {

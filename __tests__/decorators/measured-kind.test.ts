@@ -259,7 +259,7 @@ describe('thread against process, from the per-call cost on each', () => {
     expect(steps).toEqual(['thread', 'process', 'thread', 'thread', 'process']);
     // Compared: what each pool adds to the 2-ms run (cost less run).
     expect(inspect(fn)).toMatchObject({ kind: 'cpu', rule: 'measured', evidence: { pool: 'process', comparing: false, poolCostMs: { process: 0.5, thread: 4 } } });
-    expect(inspect(fn).reason).toMatch(/measured an overhead of 500 µs per call on the process pool against 4\.00 ms on the thread pool \(medians of 3 calls each\), so it moved to the process pool$/);
+    expect(inspect(fn).reason).toMatch(/measured an overhead of 500 µs per call on the process pool against 4\.00 ms on the thread pool \(the lowest of 3 calls each\), so it moved to the process pool$/);
   });
 
   it('sends a comparison\'s call to the other pool only when it can start there now, else to the pool it started from', () => {
@@ -280,6 +280,19 @@ describe('thread against process, from the per-call cost on each', () => {
     for (let i = 0; i < 6; i++) recordDispatch(fn, 'process'); // 3 x probeCalls sent: the probe stops sending
     expect(comparisonRoute(fn, 'process', () => true)).toBe('process');
     expect(inspect(fn).executor).toBe('thread');
+  });
+
+  it('compares each pool by its lowest overhead: a sample a busy moment inflated does not decide', () => {
+    configureEvidence({ compareAfter: 3, probeCalls: 3 });
+    const fn = computeFn('noisy');
+    // On the thread pool one call cost what the pool costs (0.125 ms over its 2-ms run); two
+    // others waited for a busy event loop (2 ms more). Their median (2.125 ms) would lose to
+    // the process pool's steady 0.5 ms; the lowest (0.125 ms) keeps the thread pool.
+    for (const cost of [2.125, 4.125, 4.125]) recordCall(fn, 'thread', 2, { costMs: cost });
+    expect(inspect(fn).evidence.comparing).toBe(true);
+    for (let i = 0; i < 6; i++) recordCall(fn, 'process', 2, { costMs: 2.5 });
+    expect(inspect(fn)).toMatchObject({ executor: 'thread', evidence: { pool: 'thread', poolCostMs: { thread: 0.125, process: 0.5 } } });
+    expect(inspect(fn).reason).toMatch(/an overhead of 500 µs per call on the process pool against 125 µs on the thread pool \(the lowest of 3 calls each\), so it stays on the thread pool/);
   });
 
   it('stays when the other pool is not faster by more than switchMargin', () => {
@@ -334,7 +347,7 @@ describe('thread against process, from the per-call cost on each', () => {
     expect(() => configureEvidence({ switchMargin: 'x' as never })).toThrow(TypeError);
     expect(() => configureEvidence({ ioShare: 0.7 })).toThrow(new RangeError('Expected `options.ioShare` to be less than cpuShare (0.6), got 0.7 (number)'));
     expect(() => configureEvidence({ probeCalls: 2.5 })).toThrow(TypeError);
-    expect(configureEvidence({})).toMatchObject({ cpuShare: 0.6, ioShare: 0.3, kindStreak: 3, compareAfter: 16, probeCalls: 0, switchMargin: 0.2 });
+    expect(configureEvidence({})).toMatchObject({ cpuShare: 0.6, ioShare: 0.3, kindStreak: 3, compareAfter: 16, probeCalls: 8, switchMargin: 0.2 });
   });
 });
 
