@@ -21,13 +21,13 @@ import { debugState } from '../src/runtime/debug-state';
 import { expectAwaited } from '../src/runtime/debug-futures';
 import { isThenable } from '../src/core/validate';
 import { qualifiedName, registryName, type DecoratedInfo } from './decorated';
-import { remoteExecutor, declareForWorkers, loadedExports, poolAvailable, runningInWorker, runsAlone, submitToPool, type CallRef, type PoolRun } from './dispatch';
+import { remoteExecutor, declareForWorkers, loadedExports, poolAvailable, runningInWorker, runsAlone, startsAtOnce, submitToPool, type CallRef, type PoolRun } from './dispatch';
 import { locateDecorated, locatedRef, rememberDeclaration } from './locate';
 import { thisProblem } from './method-this';
 import { moduleFacts } from './module-facts';
 import { types } from 'node:util';
 import { callClock, costBetween, type CallClock, type ThreadTimes } from './call-clock';
-import { comparisonRoute, recordCall, recordDispatch, recordThenable, wantsCpuSample } from './evidence';
+import { comparesPools, comparisonRoute, recordCall, recordDispatch, recordThenable, wantsCpuSample } from './evidence';
 import { inspect } from './inspect';
 import { forgetRoute, routeOf } from './route';
 import { countCall } from './statistics';
@@ -92,9 +92,9 @@ export function callDecorated(info: DecoratedInfo, self: unknown, args: unknown[
       return runInline(info, self, args, true, call);
     }
   }
-  // While the pools are compared, a call goes to the other pool only if it would run alone
-  // (a `.with({ executor })` call goes where it says).
-  const executor = call?.executor === undefined && decision.evidence.comparing ? comparisonRoute(info.original, chosen, runsAlone) : chosen;
+  // While the pools are compared, a call goes to the other pool only if it would run alone,
+  // on a worker already started there (a `.with({ executor })` call goes where it says).
+  const executor = call?.executor === undefined && decision.evidence.comparing ? comparisonRoute(info.original, chosen, startsAtOnce) : chosen;
   countCall(info, executor);
   const callArgs = instanceMethod ? [envelope(info, self), ...args] : args;
   // Measured for the thread/process comparison only if no other pool call is in flight.
@@ -107,17 +107,22 @@ export function callDecorated(info: DecoratedInfo, self: unknown, args: unknown[
   // the answer's arrival here, less the run: serialization, both message trips), on calls
   // that ran alone: with other calls in flight it says more about the load than the pool.
   // See docs/decorator.md, "Measuring". It reaches the engine as the call's observer (onRun).
+  // The caller thread's time waiting for a core, read around a call measured for the
+  // comparison: a call during which it waited says how busy the machine was, not what the
+  // pool costs (the workers waited too), and is not counted.
+  let queuedBefore: number | undefined;
   const onRun = (run: PoolRun): void => {
     // Rule 2 from the worker's side: it returned a promise, so it is async (the loop's).
     if (run.thenable) recordThenable(info.original);
     if (run.cold) return;
     const submitted = future?.timing.createdAt;
     // CPU time of the run, when this call asked the worker for it (docs/decorator.md, "Measuring").
-    const costMs = alone && submitted !== undefined ? performance.now() - submitted : undefined;
+    const costMs = alone && submitted !== undefined && coresWereFree(queuedBefore) ? performance.now() - submitted : undefined;
     recordCall(info.original, executor, run.runMs, { cpuMs: run.cpuMs, preemptedMs: run.preemptedMs, costMs });
   };
   try {
     alone = runsAlone();
+    if (alone && comparesPools(info.original)) queuedBefore = callClock().thread()?.queuedMs;
     const cpuTime = wantsCpuSample(info.original);
     future = submitToPool(executor, ref, callArgs, { timeout: timeoutOf(info, call), name: call?.name ?? qualifiedName(info), onRun, cpuTime });
   } catch (error) {
@@ -125,6 +130,21 @@ export function callDecorated(info: DecoratedInfo, self: unknown, args: unknown[
   }
   recordDispatch(info.original, executor);
   return future;
+}
+
+/**
+ * Time (ms) the caller's thread may wait for a core during a measured pool call and still
+ * have the call count for the thread/process comparison: a wait longer than this means the
+ * cores were taken (by this program's workers or by other programs), and the call's round
+ * trip then says how long the worker and the caller waited for one, not what the pool costs.
+ */
+export const CORE_WAIT_TOLERANCE_MS = 0.05;
+
+/** True when the caller's thread waited at most {@link CORE_WAIT_TOLERANCE_MS} for a core since `queuedBefore` (undefined: nothing read, nothing known against it). */
+function coresWereFree(queuedBefore: number | undefined): boolean {
+  if (queuedBefore === undefined) return true;
+  const now = callClock().thread()?.queuedMs;
+  return now === undefined || now - queuedBefore <= CORE_WAIT_TOLERANCE_MS;
 }
 
 /**

@@ -105,6 +105,25 @@ export function runsAlone(): boolean {
   return true;
 }
 
+/**
+ * True when a call sent to `pool` now would run alone ({@link runsAlone}) and start at once
+ * on a worker already running there. When no worker of `pool` is ready, one is started
+ * (the pool's `warmUp()`) and this says false until it is: a thread/process comparison
+ * sends its calls to the other pool only when this says true, so a call never waits for a
+ * child process (or its TypeScript loader) to start, which a script awaiting its calls one
+ * at a time would feel (docs/decorator.md, "Thread or process").
+ */
+export function startsAtOnce(pool: 'thread' | 'process'): boolean {
+  if (!runsAlone()) return false;
+  let executor: { warmUp?: () => boolean };
+  try {
+    executor = getExecutor(pool) as { warmUp?: () => boolean };
+  } catch {
+    return false; // not in this build
+  }
+  return typeof executor.warmUp === 'function' ? executor.warmUp() : true;
+}
+
 /** The module exports of `file` as loaded in this thread (a worker resolves classes with it). */
 export function loadedExports(file: string): Record<string, unknown> | undefined {
   const cache = typeof require === 'function' ? require.cache : undefined;

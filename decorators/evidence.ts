@@ -39,6 +39,13 @@ export interface EvidenceThresholds {
   kindStreak: number;
   /** Warm pool calls before the other pool is tried (doubled after each comparison). Default 16. */
   compareAfter: number;
+  /**
+   * Run time (ms) a function must have spent on the pools before its first thread/process
+   * comparison: a comparison starts a worker in the other pool (a child process costs tens to
+   * hundreds of ms of CPU to start, more under a TypeScript loader), which a function that
+   * ran less would not earn back. Default 1000.
+   */
+  compareAfterMs: number;
   /** Calls per pool a thread/process comparison uses (0: never compare). Default 8. */
   probeCalls: number;
   /** The other pool's overhead per call must be lower by more than this fraction to win (0-1). Default 0.2. */
@@ -55,6 +62,7 @@ const DEFAULTS: EvidenceThresholds = {
   ioShare: 0.3,
   kindStreak: 3,
   compareAfter: 16,
+  compareAfterMs: 1000,
   probeCalls: 8,
   switchMargin: 0.2,
 };
@@ -247,7 +255,8 @@ export function recordCall(key: object, executor: ConcreteExecutor, ms: number, 
       // which pool is better: see pool-choice.ts). Before any decision (tests), the pool it
       // ran on is where it was sent.
       const overhead = Math.max(0, measure.costMs - ms);
-      changed = e.pools.record(executor, overhead, e.pools.route(e.guess ?? executor), e.mayProbe, thresholds) || changed;
+      const ranMs = (e.times.get('thread')?.totalMs ?? 0) + (e.times.get('process')?.totalMs ?? 0);
+      changed = e.pools.record(executor, overhead, e.pools.route(e.guess ?? executor), e.mayProbe, thresholds, ranMs) || changed;
     }
   }
   if (changed || e.place.placement !== before) epoch++;
@@ -280,6 +289,16 @@ export const CHEAP_CALLS_UNSAMPLED = 8;
  * ~2-4 µs under `process.cpuUsage()`, were a fifth of a tiny inline call's cost at one in 16).
  */
 export const CHEAP_CALLS_RARE = 1024;
+
+/**
+ * True while the pool `key`'s calls use may still change by measurement: thread/process
+ * comparisons are on (`probeCalls` > 0), it may use either pool, and it has had fewer than
+ * `maxFlips` of them. Only then does a call need what a comparison measures.
+ */
+export function comparesPools(key: object): boolean {
+  const e = store.get(key);
+  return thresholds.probeCalls > 0 && (e === undefined || (e.mayProbe && e.pools.rounds < thresholds.maxFlips));
+}
 
 /**
  * Where a call of `key` that its route sends to `pool` goes now: while a thread/process

@@ -18,8 +18,12 @@
  * call into the module.
  *
  * The comparison, and its hysteresis:
- * - after `compareAfter` warm calls on its pool, calls go to the other pool (`probing`),
- *   each only when that pool can start it at once, at most `3 × probeCalls` of them, until
+ * - once the function has run `compareAfterMs` on the pools (a comparison starts a worker in
+ *   the other pool, a child process costing tens to hundreds of ms of CPU under a
+ *   TypeScript loader, which a function that ran less would not earn back), and after
+ *   `compareAfter` warm calls on its pool, calls go to the other pool (`probing`),
+ *   each only when a worker there is ready and idle (one is started for it meanwhile) and
+ *   nothing else is in flight, at most `3 × probeCalls` of them, until
  *   `2 × probeCalls` of them answered: the first half warms the other pool up (a new
  *   worker's JIT has not seen the function yet: its first calls there can cost several
  *   times its later ones) and is not compared;
@@ -51,6 +55,7 @@ export function firstPool(needsProcess: boolean): Pool {
 /** The thresholds this file reads (a view of the evidence thresholds). */
 export interface PoolThresholds {
   readonly compareAfter: number;
+  readonly compareAfterMs: number;
   readonly probeCalls: number;
   readonly switchMargin: number;
   readonly maxFlips: number;
@@ -97,9 +102,10 @@ export class PoolChoice {
   /**
    * A warm call on `pool` had an overhead of `costMs`; `current` is where calls go when not probing
    * (read only when no comparison runs).
-   * `mayProbe` is false for a function that needs a process. True when the route changed.
+   * `mayProbe` is false for a function that needs a process; `ranMs` is the function's run
+   * time on the pools so far. True when the route changed.
    */
-  record(pool: Pool, costMs: number, current: Pool, mayProbe: boolean, t: PoolThresholds): boolean {
+  record(pool: Pool, costMs: number, current: Pool, mayProbe: boolean, t: PoolThresholds, ranMs: number): boolean {
     const c = this.costs[pool];
     c.calls++;
     c.recent.push(costMs);
@@ -118,7 +124,7 @@ export class PoolChoice {
     }
     if (pool !== current) return false; // a late answer from an earlier probe
     this.callsSince++;
-    if (!mayProbe || this.rounds >= t.maxFlips || t.probeCalls === 0) return false;
+    if (!mayProbe || this.rounds >= t.maxFlips || t.probeCalls === 0 || ranMs < t.compareAfterMs) return false;
     if (this.callsSince < t.compareAfter * 2 ** this.rounds || c.recent.length < t.probeCalls) return false;
     const other: Pool = current === 'thread' ? 'process' : 'thread';
     this.costs[other].recent = [];

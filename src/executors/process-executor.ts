@@ -73,6 +73,17 @@ export class ProcessExecutor implements Executor {
     return this.#engine.close(options);
   }
 
+  /**
+   * Have a child process ready for a call: true when one is idle and ready now (a call submitted
+   * now starts at once); otherwise false, after starting one when there is room, nothing is
+   * queued and none is starting, so that a call made a little later finds it ready. The
+   * decorator's thread/process comparison sends a call to the other pool only when this says
+   * true, so no call waits for a worker's startup to be measured.
+   */
+  warmUp(): boolean {
+    return this.#engine.warmUp();
+  }
+
   /** A plain frozen snapshot of the pool (see `ExecutorStatistics`). */
   statistics(): ExecutorStatistics {
     return this.#engine.statistics();

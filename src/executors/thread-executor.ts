@@ -92,6 +92,17 @@ export class ThreadExecutor implements Executor {
   }
 
   /**
+   * Have a thread ready for a call: true when one is idle and ready now (a call submitted
+   * now starts at once); otherwise false, after starting one when there is room, nothing is
+   * queued and none is starting, so that a call made a little later finds it ready. The
+   * decorator's thread/process comparison sends a call to the other pool only when this says
+   * true, so no call waits for a worker's startup to be measured.
+   */
+  warmUp(): boolean {
+    return this.#engine.warmUp();
+  }
+
+  /**
    * A plain frozen snapshot of the pool (see `ExecutorStatistics`). `running` counts the
    * call at the head of each thread (running or about to); calls waiting behind it in the
    * thread's pipeline count as queued.

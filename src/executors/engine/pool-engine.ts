@@ -182,6 +182,21 @@ export class PoolEngine<H> {
   }
 
   /**
+   * Have a worker ready for a call: true when one is idle and ready now, so that a call
+   * submitted now starts at once. Otherwise false, after starting one (when the pool is open,
+   * nothing is queued, no worker is starting and maxWorkers leaves room) for a later call to
+   * find ready. A thread session takes calls as soon as it exists (piscina starts a thread
+   * for it), so on the thread pool "ready" means taking calls, not necessarily warm.
+   */
+  warmUp(): boolean {
+    if (this.#state !== 'open' || this.#queue.size > 0) return false;
+    if (this.#workers.idle() !== undefined) return true;
+    if (this.#workers.starting() > 0 || this.#workers.places() >= this.settings.maxWorkers) return false;
+    const slot = this.#spawn();
+    return this.#workers.canTake(slot);
+  }
+
+  /**
    * A plain frozen snapshot. `running` counts the call at the head of each worker (running
    * or about to); calls behind it in the worker's line count as queued.
    */
