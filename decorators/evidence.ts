@@ -70,9 +70,13 @@ const thresholds: EvidenceThresholds = { ...DEFAULTS };
 
 /** Timing summary of one function on one executor. */
 export interface ExecutorTimes {
+  /** Calls measured on this executor. */
   readonly calls: number;
+  /** Their summed running time (ms). */
   readonly totalMs: number;
+  /** The longest (ms). */
   readonly maxMs: number;
+  /** `totalMs / calls` (ms). */
   readonly meanMs: number;
 }
 

@@ -38,7 +38,9 @@ function hintDecorator(hint: Hint): MethodHintDecorator {
  * Mark a method as CPU-bound: under `executor: 'auto'` it runs on the process pool.
  *
  * @example
+ * ```ts
  * class Hasher { @unsync @cpuBound() hash(data: string) { ... } }
+ * ```
  */
 export function cpuBound(): MethodHintDecorator {
   return hintDecorator({ kind: 'cpu', executor: 'process', source: '@cpuBound()' });
@@ -48,7 +50,9 @@ export function cpuBound(): MethodHintDecorator {
  * Mark a method as blocking on I/O: under `executor: 'auto'` it runs on the thread pool.
  *
  * @example
+ * ```ts
  * class Files { @ioBound() @unsync read(path: string) { return readFileSync(path, 'utf8'); } }
+ * ```
  */
 export function ioBound(): MethodHintDecorator {
   return hintDecorator({ kind: 'io', executor: 'thread', source: '@ioBound()' });
@@ -59,7 +63,9 @@ export function ioBound(): MethodHintDecorator {
  * An explicit `@unsync({ executor })` option still wins.
  *
  * @example
+ * ```ts
  * class Api { @executor('thread') @unsync parse(text: string) { ... } }
+ * ```
  */
 export function executor(name: ConcreteExecutor): MethodHintDecorator {
   assertExecutorChoice('name', name, ['loop', 'thread', 'process']);

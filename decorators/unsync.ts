@@ -2,10 +2,12 @@
  * `unsync`: one function that is a plain-function wrapper and a method decorator under
  * both TypeScript decorator systems. The call shape is detected at run time:
  *
- *   unsync(fn) / unsync(fn, options)        wrap a function
- *   @unsync  on a TC39 method               (method, context)
- *   @unsync  on a legacy method             (target, key, descriptor)
- *   @unsync() / @unsync({...})              (options?) -> a decorator
+ * ```text
+ * unsync(fn) / unsync(fn, options)        wrap a function
+ * @unsync  on a TC39 method               (method, context)
+ * @unsync  on a legacy method             (target, key, descriptor)
+ * @unsync() / @unsync({...})              (options?) -> a decorator
+ * ```
  */
 import { expected } from '../src/core/validate';
 import { callDecorated, registerDecorated } from './call';
@@ -37,11 +39,13 @@ import { streamDecorated } from './stream-call';
  * applied to each call made through it (docs/decorator.md, "Per-call options").
  *
  * @example
+ * ```ts
  * const fetchText = unsync(async (url: string) => (await fetch(url)).text());
  * class Files {
  *   @unsync read(path: string) { return readFileSync(path, 'utf8'); }      // thread pool
  *   @unsync({ cpuBound: true }) static hash(s: string) { return slowHash(s); } // process pool
  * }
+ * ```
  */
 export const unsync: UnsyncFunction = Object.assign(
   function unsync(...args: unknown[]): unknown {

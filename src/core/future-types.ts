@@ -37,9 +37,11 @@ export interface FutureOptions {
 
 /** Timing data of one future, in `performance.now()` milliseconds. */
 export interface FutureTiming {
+  /** When the future was made (`performance.now()`); undefined for a task made outside debug mode. */
   readonly createdAt: number | undefined;
   /** When the work started (a task's body, a pool call picked up by a worker); undefined if never. */
   readonly startedAt: number | undefined;
+  /** When it settled (`performance.now()`); undefined while pending or when not timed. */
   readonly settledAt: number | undefined;
 }
 

@@ -35,6 +35,7 @@ export type DoneCallback<T> = (future: Unfuture<T>) => void;
 
 /** The producer's side of a future made by {@link Unfuture.withResolvers}. */
 export interface FutureController<T> {
+  /** The pending future these controls settle. */
   readonly future: Unfuture<T>;
   /** Fulfil (or adopt a thenable). False when already settled. */
   resolve(value: T | PromiseLike<T>): boolean;
@@ -496,6 +497,7 @@ export class Unfuture<T> implements PromiseLike<T> {
     );
   }
 
+  /** `'Unfuture'`: what `Object.prototype.toString` and `util.inspect` show. */
   get [Symbol.toStringTag](): string {
     return 'Unfuture';
   }

@@ -74,14 +74,19 @@ export interface CloseOptions {
 
 /** Count and spread of a duration, in milliseconds. Zeroes when `count` is 0. */
 export interface DurationSummary {
+  /** How many durations were recorded. */
   readonly count: number;
+  /** Their mean (ms). */
   readonly mean: number;
+  /** The shortest (ms). */
   readonly min: number;
+  /** The longest (ms). */
   readonly max: number;
 }
 
 /** A snapshot of one executor (a plain frozen object). */
 export interface ExecutorStatistics {
+  /** Which executor this is. */
   readonly executor: ExecutorKind;
   /** `'open'`, `'closing'` (close() called, calls still finishing) or `'closed'`. */
   readonly state: ExecutorState;
@@ -96,9 +101,11 @@ export interface ExecutorStatistics {
   readonly queued: number;
   /** Calls handed to a worker and not finished. */
   readonly running: number;
+  /** Calls that ended with a value. */
   readonly completed: number;
   /** Calls that failed (the function threw, the worker crashed, a timeout, a clone or locate error). */
   readonly failed: number;
+  /** Calls that ended cancelled (timed-out calls count under `failed`, with `TimeoutError`). */
   readonly cancelled: number;
   /**
    * Running calls that were cancelled (or timed out) and stopped on their own within the

@@ -31,6 +31,7 @@ export interface RegisterOptions {
 
 /** A call reference that also carries the function, for executors running in this thread. */
 export interface RegisteredRef extends CallRef {
+  /** The function registered under this reference, as this thread loaded it. */
   readonly fn: (...args: any[]) => unknown;
 }
 
