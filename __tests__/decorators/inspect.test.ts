@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import { inspect, unsync } from '../../src';
 import { configureEvidence, forgetEvidence, recordCall } from '../../decorators/evidence';
 import { decoratorStatistics } from '../../decorators';
+import { decoratedInfo } from '../../decorators/decorated';
 import * as F from '../fixtures/decorated-functions';
 import { Service } from '../fixtures/decorated-methods';
 import * as S from '../fixtures/auto-stateful';
@@ -102,8 +103,17 @@ describe('a labelled set: what a sync function is (issue 17, item 3)', () => {
   beforeAll(() => configureEvidence({ blockMs: 2 }));
   afterAll(() => configureEvidence({ reset: true }));
   it.each(measuredCases)('%s', async (_label, call, fn, kind, executor) => {
-    expect(inspect(fn)).toMatchObject({ executor: 'loop', rule: 'source' });
-    await call(); // inline: its cost is measured
+    // The first measured call decides, and it is measured once more (forgetting the first)
+    // up to twice when it says otherwise: on a machine loaded far past its cores, a call
+    // whose garbage collection waits for GC helper threads that wait for a core reads as
+    // "waiting" (CPU share under 0.3), which is what the machine did, not the function (a CI
+    // run at load 16 measured js-yaml so). A function that measures wrong three times fails.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (attempt > 0) forgetEvidence(decoratedInfo(fn)!.original);
+      expect(inspect(fn)).toMatchObject({ executor: 'loop', rule: 'source' });
+      await call(); // inline: its cost is measured
+      if (inspect(fn).kind === kind) break;
+    }
     const i = inspect(fn);
     expect({ kind: i.kind, executor: i.executor, rule: i.rule }).toEqual({ kind, executor, rule: 'measured' });
     expect(i.evidence).toMatchObject({ kind, cpuSamples: 1 });
