@@ -138,7 +138,7 @@ export function callDecorated(info: DecoratedInfo, self: unknown, args: unknown[
  * cores were taken (by this program's workers or by other programs), and the call's round
  * trip then says how long the worker and the caller waited for one, not what the pool costs.
  */
-export const CORE_WAIT_TOLERANCE_MS = 0.05;
+const CORE_WAIT_TOLERANCE_MS = 0.05;
 
 /** True when the caller's thread waited at most {@link CORE_WAIT_TOLERANCE_MS} for a core since `queuedBefore` (undefined: nothing read, nothing known against it). */
 function coresWereFree(queuedBefore: number | undefined): boolean {

@@ -35,6 +35,9 @@
  */
 import type { ConcreteExecutor } from './options';
 
+/** A comparison whose other pool took no call in `compareAfter` times this many answers here gives up its round. */
+const NEVER_SENT = 16;
+
 /** The pools compared here. */
 export type Pool = 'thread' | 'process';
 
@@ -96,6 +99,7 @@ export class PoolChoice {
     p.sent++;
     if (p.sent < 3 * t.probeCalls) return false;
     p.sending = false; // enough sent: the rest go back while their answers come in
+    this.#waited = 0;
     return true;
   }
 
@@ -115,9 +119,15 @@ export class PoolChoice {
       // pool's (calls sent before it began) keep its recent costs fresh.
       if (pool !== this.probe.pool) {
         // All probes sent and too few answered (lost with a worker, cancelled): give up
-        // this round after as many calls again; the next round is spaced as usual.
-        if (!this.probe.sending && ++this.#waited >= t.compareAfter) this.#endRound();
-        return false;
+        // this round after as many calls again; the next round is spaced as usual. And
+        // when the other pool never took one (no worker of it became ready: its workers
+        // fail to start, or no call could run alone there), give up after NEVER_SENT times
+        // as many: a child process under a TypeScript loader takes a few hundred ms to
+        // start, during which a script's short calls go on here.
+        const limit = !this.probe.sending ? t.compareAfter : this.probe.sent === 0 ? t.compareAfter * NEVER_SENT : Infinity;
+        if (++this.#waited < limit) return false;
+        this.#endRound();
+        return true; // the route changed back
       }
       this.#probeAnswers++;
       return this.#probeAnswers >= 2 * t.probeCalls ? this.#decide(t) : false;

@@ -309,6 +309,22 @@ describe('thread against process, from the per-call cost on each', () => {
     expect(comparingAfter).toEqual([false, false, false, true]);
   });
 
+  it('gives up a comparison whose other pool never took a call (no worker of it became ready)', () => {
+    configureEvidence({ compareAfterMs: 0, compareAfter: 2, probeCalls: 2 });
+    const fn = computeFn('unreachable');
+    for (let i = 0; i < 2; i++) recordCall(fn, 'thread', 2, { costMs: 3 });
+    expect(inspect(fn).evidence.comparing).toBe(true);
+    // Nothing is sent to the process pool (recordDispatch never says so); the calls go on
+    // to the thread pool. The round ends after compareAfter x 16 of them.
+    let answers = 0;
+    while (inspect(fn).evidence.comparing && answers < 100) {
+      recordCall(fn, 'thread', 2, { costMs: 3 });
+      answers++;
+    }
+    expect(answers).toBe(32);
+    expect(inspect(fn)).toMatchObject({ executor: 'thread', evidence: { comparing: false, pool: undefined } });
+  });
+
   it('stays when the other pool is not faster by more than switchMargin', () => {
     configureEvidence({ compareAfterMs: 0, compareAfter: 4, probeCalls: 3, switchMargin: 0.2 });
     const fn = computeFn('close');

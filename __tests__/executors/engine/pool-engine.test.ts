@@ -492,6 +492,31 @@ describe('PoolEngine: workers that die', () => {
   });
 });
 
+describe('PoolEngine: warmUp', () => {
+  it('starts one worker for a later call, says true once it is ready and idle, and gives up after a start failed', async () => {
+    const { engine, link, slotOf, submit, answer, gone } = setup({ readyAtOnce: false }, { maxWorkers: 2 });
+    expect(engine.warmUp()).toBe(false); // nothing ready: one worker starts
+    expect(engine.warmUp()).toBe(false); // it is starting: nothing more
+    expect(link.workers).toHaveLength(1);
+    gone(0, { neverReady: true }); // it died before it was ready
+    expect(engine.warmUp()).toBe(false); // no new attempt: a call starts a worker when it must
+    expect(link.workers).toHaveLength(1);
+    const call = submit(1); // a real call starts one
+    expect(link.workers).toHaveLength(2);
+    link.workers[1]!.ready = true;
+    link.events.ready(slotOf(1));
+    answer(1, 1);
+    expect(await call).toBe('value 1');
+    expect(engine.warmUp()).toBe(true); // ready and idle: a call now starts at once
+    expect(link.workers).toHaveLength(2);
+    const closed = engine.close();
+    expect(engine.warmUp()).toBe(false); // closing
+    expect(link.workers).toHaveLength(2);
+    gone(1); // the retired worker exits
+    await closed;
+  });
+});
+
 describe('PoolEngine: close and statistics', () => {
   it('close() waits for the calls, then retires the workers and closes the link', async () => {
     const { engine, link, submit, answer, gone } = setup();

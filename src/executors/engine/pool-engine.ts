@@ -185,13 +185,17 @@ export class PoolEngine<H> {
    * Have a worker ready for a call: true when one is idle and ready now, so that a call
    * submitted now starts at once. Otherwise false, after starting one (when the pool is open,
    * nothing is queued, no worker is starting and maxWorkers leaves room) for a later call to
-   * find ready. A thread session takes calls as soon as it exists (piscina starts a thread
-   * for it), so on the thread pool "ready" means taking calls, not necessarily warm.
+   * find ready; not while the last worker started died before it was ready.
+   * A thread session takes calls as soon as it exists (piscina starts a thread for it), so on
+   * the thread pool "ready" means taking calls, not necessarily warm.
    */
   warmUp(): boolean {
     if (this.#state !== 'open' || this.#queue.size > 0) return false;
     if (this.#workers.idle() !== undefined) return true;
     if (this.#workers.starting() > 0 || this.#workers.places() >= this.settings.maxWorkers) return false;
+    // The last worker died before it was ready (a bad execArgv, a protocol mismatch, or it was
+    // killed): a call starts one when it must; a warm-up does not try again until one is ready.
+    if (this.#failedStarts > 0) return false;
     const slot = this.#spawn();
     return this.#workers.canTake(slot);
   }
