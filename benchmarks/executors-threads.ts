@@ -94,7 +94,8 @@ async function sequential(run: (i: number) => PromiseLike<unknown>, n: number): 
 const us = (ms: number, n: number): string => ((ms * 1000) / n).toFixed(2);
 
 /**
- * Pipelined tiny calls only (`--tiny`): unsync batched (with and without caller stacks),
+ * Pipelined tiny calls only (`--tiny`): unsync batched (caller stacks as by default,
+ * `'auto'`: none for calls that join a long queue; always; never),
  * piscina direct and the raw postMessage round trip, interleaved in one run, µs per call.
  */
 async function tinyOnly(rawFile: string, handler: string): Promise<void> {
@@ -103,6 +104,7 @@ async function tinyOnly(rawFile: string, handler: string): Promise<void> {
   const piscina = new Piscina({ filename: handler, minThreads: THREADS, maxThreads: THREADS, atomics: 'sync', concurrentTasksPerWorker: 1 });
   const executor = new ThreadExecutor({ minWorkers: THREADS, maxWorkers: THREADS });
   const quiet = new ThreadExecutor({ minWorkers: THREADS, maxWorkers: THREADS, callerStacks: false });
+  const stacked = new ThreadExecutor({ minWorkers: THREADS, maxWorkers: THREADS, callerStacks: true });
   const raw = new RawPool(rawFile);
   const figures = await interleave(
     {
@@ -110,11 +112,12 @@ async function tinyOnly(rawFile: string, handler: string): Promise<void> {
       piscina: () => batched((i) => piscina.run(i), n),
       unsync: () => batched((i) => executor.submit(noopRef, [i]), n),
       'unsync quiet': () => batched((i) => quiet.submit(noopRef, [i]), n),
+      'unsync stacks': () => batched((i) => stacked.submit(noopRef, [i]), n),
     },
     rounds,
     2,
   );
-  await Promise.all([piscina.destroy(), executor.close(), quiet.close(), raw.close()]);
+  await Promise.all([piscina.destroy(), executor.close(), quiet.close(), stacked.close(), raw.close()]);
   const f = (k: string): string => us(figures[k]!, n);
   console.log(
     [
@@ -124,7 +127,8 @@ async function tinyOnly(rawFile: string, handler: string): Promise<void> {
       '|---|---:|---:|---:|',
       `| raw \`postMessage\` round trip, one message per call each way | ${f('raw')} | 1.00x | ${ratio(figures.raw!, figures.piscina!)} |`,
       `| piscina direct, \`atomics: 'sync'\`, 1 task/thread | ${f('piscina')} | ${ratio(figures.piscina!, figures.raw!)} | 1.00x |`,
-      `| unsync \`ThreadExecutor\` | ${f('unsync')} | ${ratio(figures.unsync!, figures.raw!)} | ${ratio(figures.unsync!, figures.piscina!)} |`,
+      `| unsync \`ThreadExecutor\` (default: \`callerStacks: 'auto'\`) | ${f('unsync')} | ${ratio(figures.unsync!, figures.raw!)} | ${ratio(figures.unsync!, figures.piscina!)} |`,
+      `| unsync \`ThreadExecutor\`, \`callerStacks: true\` | ${f('unsync stacks')} | ${ratio(figures['unsync stacks']!, figures.raw!)} | ${ratio(figures['unsync stacks']!, figures.piscina!)} |`,
       `| unsync \`ThreadExecutor\`, \`callerStacks: false\` | ${f('unsync quiet')} | ${ratio(figures['unsync quiet']!, figures.raw!)} | ${ratio(figures['unsync quiet']!, figures.piscina!)} |`,
     ].join('\n'),
   );
@@ -148,6 +152,7 @@ async function main(): Promise<void> {
   const piscina4 = new Piscina({ filename: handler, minThreads: THREADS, maxThreads: THREADS, atomics: 'sync', concurrentTasksPerWorker: 4 });
   const executor = new ThreadExecutor({ minWorkers: THREADS, maxWorkers: THREADS });
   const quiet = new ThreadExecutor({ minWorkers: THREADS, maxWorkers: THREADS, callerStacks: false });
+  const stacked = new ThreadExecutor({ minWorkers: THREADS, maxWorkers: THREADS, callerStacks: true });
   const raw = new RawPool(rawFile);
 
   // 1. Tiny-task overhead.

@@ -25,6 +25,6 @@ describe('ProcessExecutor options', () => {
     expect(() => new ProcessExecutor({ maxWorkers: 0 })).toThrow(RangeError);
     expect(() => new ProcessExecutor({ maxTasksPerWorker: 0 })).toThrow(RangeError);
     expect(() => new ProcessExecutor({ resourceLimits: {} } as never)).toThrow('Unknown option `resourceLimits`');
-    expect(() => new ProcessExecutor({ callerStacks: 1 as never })).toThrow('Expected `options.callerStacks` to be a boolean');
+    expect(() => new ProcessExecutor({ callerStacks: 1 as never })).toThrow("Expected `options.callerStacks` to be a boolean or 'auto'");
   });
 });

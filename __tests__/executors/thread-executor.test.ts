@@ -159,6 +159,6 @@ describe('ThreadExecutor lifecycle and statistics', () => {
   it('rejects bad options with the standard messages', () => {
     expect(() => new ThreadExecutor({ maxWorkers: 0 })).toThrow(RangeError);
     expect(() => new ThreadExecutor({ threads: 2 } as never)).toThrow('Unknown option `threads`');
-    expect(() => new ThreadExecutor({ callerStacks: 'no' as never })).toThrow('Expected `options.callerStacks` to be a boolean');
+    expect(() => new ThreadExecutor({ callerStacks: 'no' as never })).toThrow("Expected `options.callerStacks` to be a boolean or 'auto'");
   });
 });

@@ -2,6 +2,7 @@
 export type { Executor, SubmitOptions, StreamOptions, PoolRun, CloseOptions, ExecutorStatistics, DurationSummary, ExecutorState } from './executor';
 export type { CallRef } from './protocol';
 export type { ThreadPoolOptions, ProcessPoolOptions } from './engine/pool-options';
+export { CALLER_STACKS_BACKLOG } from './engine/pool-options';
 export { unsyncRegister, inWorker, locateFunction } from './registry';
 export { registerErrorClass } from './error-classes';
 export type { ErrorClassOptions } from './error-classes';

@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { CancelledError, InvalidStateError, QueueFull, isCancelledError, isTimeoutError } from '../../../src/core/errors';
-import { isCloneError, isLocateError } from '../../../src/executors';
+import { CALLER_STACKS_BACKLOG, isCloneError, isLocateError } from '../../../src/executors';
 import type { Executor, PoolRun, WorkerCrashedError } from '../../../src/executors';
 import * as kx from '../../fixtures/contract-functions';
 import * as cx from '../../fixtures/cooperative-functions';
@@ -139,6 +139,23 @@ export function defineContract(link: Link): void {
           expect(callerPart(waiting)[0]).toBe(callerPart(alone)[0]);
           expect(callerPart(waiting).join('\n')).not.toMatch(/src[\\/]executors/);
         });
+      });
+
+      it("under callerStacks 'auto' (the default) records no caller stack for a call that joins CALLER_STACKS_BACKLOG waiting calls; true records it", async () => {
+        const callerFramesBehindBacklog = async (stacks: 'auto' | true): Promise<boolean> => {
+          let shown = false;
+          await withPool(fresh({ maxWorkers: 1, callerStacks: stacks }), async (p) => {
+            const ahead = Array.from({ length: CALLER_STACKS_BACKLOG + 1 }, (_, n) => p.submit(refOf(fx.add), [n, 1]));
+            const behind = rejectionOf(p.submit(refOf(fx.throwRange), ['boom']));
+            expect(await Promise.all(ahead)).toHaveLength(CALLER_STACKS_BACKLOG + 1);
+            const error = await behind;
+            expect(error).toBeInstanceOf(RangeError);
+            expect(error.stack).toContain('the call ran in a worker'); // the worker's frames either way
+            shown = (error.stack as string).includes(HERE);
+          });
+          return shown;
+        };
+        expect([await callerFramesBehindBacklog('auto'), await callerFramesBehindBacklog(true)]).toEqual([false, true]);
       });
 
       it('with callerStacks: false records no caller stack: the error carries the worker stack only', async () => {

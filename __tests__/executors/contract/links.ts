@@ -10,7 +10,7 @@ import type { Executor, WorkerCrashedError } from '../../../src/executors';
 export interface ContractPoolOptions {
   maxWorkers?: number;
   cancelGrace?: number;
-  callerStacks?: boolean;
+  callerStacks?: boolean | 'auto';
   maxQueue?: number;
 }
 

@@ -29,6 +29,7 @@ import { EngineAccess } from './engine-access';
 import { IdleWorkers } from './idle-workers';
 import { Slot, type Link, type LinkAnswer, type LinkEvents, type LinkExit } from './link';
 import { PoolCall, afterGrace, callerSite, validateSubmit } from './pool-call';
+import { CALLER_STACKS_BACKLOG } from './pool-options';
 import { deliverItems, openStream } from './stream-calls';
 import { WorkerSet } from './worker-set';
 
@@ -47,7 +48,7 @@ export interface EngineSettings {
   /** Calls a worker runs before it is retired (Infinity: no limit). */
   readonly maxTasksPerWorker: number;
   readonly cancelGrace: number;
-  readonly callerStacks: boolean;
+  readonly callerStacks: boolean | 'auto';
   /** Most calls waiting for a worker (Infinity: unbounded); see `ThreadPoolOptions.maxQueue`. */
   readonly maxQueue: number;
 }
@@ -125,8 +126,11 @@ export class PoolEngine<H> {
   submit<T>(ref: CallRef, args: readonly unknown[], options: SubmitOptions | undefined, submit: Function, prepare?: (call: PoolCall) => void): Unfuture<T> {
     // A call that will wait (calls are queued already) records the caller's stack before
     // anything else: the same frames, for about a third less (see callerSite). A call that
-    // may leave at once records it after it left, overlapping the worker's run.
-    const site = this.settings.callerStacks && this.#queue.size > 0 ? callerSite(submit) : undefined;
+    // may leave at once records it after it left, overlapping the worker's run. Under 'auto'
+    // a call that joins a long queue records none (CALLER_STACKS_BACKLOG).
+    const waiting = this.#queue.size;
+    const stacks = this.settings.callerStacks === true || (this.settings.callerStacks === 'auto' && waiting < CALLER_STACKS_BACKLOG);
+    const site = stacks && waiting > 0 ? callerSite(submit) : undefined;
     validateSubmit(ref, args, options);
     if (this.#state !== 'open') throw new InvalidStateError(`the ${this.kind} executor is ${this.#state}; a new one is made after shutdown()`);
     const call = new PoolCall<T>(this.kind, ref, args, options, this.#cancelHook);
@@ -144,7 +148,7 @@ export class PoolEngine<H> {
       this.#spawnAsNeeded();
       this.#schedulePump();
     }
-    call.submitted(submit, this.settings.callerStacks, site);
+    call.submitted(submit, stacks, site);
     return call.future;
   }
 

@@ -21,12 +21,15 @@ export interface ThreadPoolOptions {
   /** `process.env` seen by the threads (default: a copy of the parent's). */
   env?: Record<string, string>;
   /**
-   * Record the caller's stack at each submit, so an error rebuilt from the worker shows
-   * where the call was made above the worker's own stack (default true). Capturing it costs
-   * a few microseconds per call (docs/performance.md); turn it off for hot loops of tiny
-   * calls: errors then carry the worker's stack only.
+   * Record the caller's stack at a submit, so an error rebuilt from the worker shows where
+   * the call was made above the worker's own stack. `'auto'` (the default): for every call
+   * submitted while fewer than {@link CALLER_STACKS_BACKLOG} calls wait for a worker, and for
+   * none submitted into a longer queue (a bulk fan-out, whose calls come from the same few
+   * places and where the capture, a few microseconds, is most of a tiny call's cost);
+   * `true`: for every call; `false`: for none (errors carry the worker's stack only).
+   * docs/executors.md, "Caller stacks".
    */
-  callerStacks?: boolean;
+  callerStacks?: boolean | 'auto';
   /**
    * Milliseconds a running call that was cancelled (or timed out) gets to stop on its own
    * before its worker is terminated (default 1000). Within that time the call sees the
@@ -59,12 +62,15 @@ export interface ProcessPoolOptions {
   /** Environment of each child (default: the parent's). */
   env?: Record<string, string>;
   /**
-   * Record the caller's stack at each submit, so an error rebuilt from the worker shows
-   * where the call was made above the worker's own stack (default true). Capturing it costs
-   * a few microseconds per call (docs/performance.md); turn it off for hot loops of tiny
-   * calls: errors then carry the worker's stack only.
+   * Record the caller's stack at a submit, so an error rebuilt from the worker shows where
+   * the call was made above the worker's own stack. `'auto'` (the default): for every call
+   * submitted while fewer than {@link CALLER_STACKS_BACKLOG} calls wait for a worker, and for
+   * none submitted into a longer queue (a bulk fan-out, whose calls come from the same few
+   * places and where the capture, a few microseconds, is most of a tiny call's cost);
+   * `true`: for every call; `false`: for none (errors carry the worker's stack only).
+   * docs/executors.md, "Caller stacks".
    */
-  callerStacks?: boolean;
+  callerStacks?: boolean | 'auto';
   /**
    * Milliseconds a running call that was cancelled (or timed out) gets to stop on its own
    * before its worker is terminated (default 1000). Within that time the call sees the
@@ -81,6 +87,13 @@ export interface ProcessPoolOptions {
    */
   maxQueue?: number;
 }
+
+/**
+ * Under `callerStacks: 'auto'`, a call submitted while this many calls (or more) wait for a
+ * worker records no caller stack: it joined a bulk fan-out, whose first calls recorded where
+ * it came from.
+ */
+export const CALLER_STACKS_BACKLOG = 256;
 
 export const THREAD_OPTION_KEYS = ['minWorkers', 'maxWorkers', 'idleTimeout', 'resourceLimits', 'execArgv', 'env', 'callerStacks', 'cancelGrace', 'maxQueue'] as const;
 export const PROCESS_OPTION_KEYS = ['minWorkers', 'maxWorkers', 'idleTimeout', 'maxTasksPerWorker', 'execArgv', 'env', 'callerStacks', 'cancelGrace', 'maxQueue'] as const;
@@ -161,8 +174,9 @@ function validateCommon(name: string, options: ThreadPoolOptions | ProcessPoolOp
   if (env !== undefined && (typeof env !== 'object' || env === null || Array.isArray(env) || Object.values(env).some((v) => typeof v !== 'string'))) {
     throw new TypeError(expected(`${name}.env`, 'an object of string values', env));
   }
-  if (options.callerStacks !== undefined && typeof options.callerStacks !== 'boolean') {
-    throw new TypeError(expected(`${name}.callerStacks`, 'a boolean', options.callerStacks));
+  const stacks = options.callerStacks;
+  if (stacks !== undefined && typeof stacks !== 'boolean' && stacks !== 'auto') {
+    throw new TypeError(expected(`${name}.callerStacks`, "a boolean or 'auto'", stacks));
   }
   if (options.cancelGrace !== undefined) {
     const g = options.cancelGrace;
@@ -195,7 +209,7 @@ export function resolveThreadPoolOptions(options: ThreadPoolOptions | undefined,
   return {
     ...resolveCounts(name, o),
     idleTimeout: o.idleTimeout ?? DEFAULT_IDLE_TIMEOUT,
-    callerStacks: o.callerStacks ?? true,
+    callerStacks: o.callerStacks ?? 'auto',
     cancelGrace: o.cancelGrace ?? DEFAULT_CANCEL_GRACE,
     maxQueue: o.maxQueue ?? Infinity,
     resourceLimits: o.resourceLimits,
@@ -215,7 +229,7 @@ export function resolveProcessPoolOptions(options: ProcessPoolOptions | undefine
     ...resolveCounts(name, o),
     idleTimeout: o.idleTimeout ?? DEFAULT_IDLE_TIMEOUT,
     maxTasksPerWorker: maxTasks ?? Infinity,
-    callerStacks: o.callerStacks ?? true,
+    callerStacks: o.callerStacks ?? 'auto',
     cancelGrace: o.cancelGrace ?? DEFAULT_CANCEL_GRACE,
     maxQueue: o.maxQueue ?? Infinity,
     execArgv: o.execArgv,
