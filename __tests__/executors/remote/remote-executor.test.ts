@@ -91,6 +91,23 @@ describe('calls', () => {
     expect(await future).toEqual(value);
   });
 
+  it('runs a function that returns at once in a task the first time, then without one; its progress and signal reach it either way', async () => {
+    const seen: unknown[] = [];
+    for (const tag of ['first', 'second', 'third']) {
+      const future = toRemote(fixtures.reportNow, tag);
+      const progress = new Promise((resolve) => future.onProgress(resolve));
+      seen.push(await future, await progress);
+    }
+    expect(seen).toEqual([
+      { tag: 'first', signal: true, aborted: false, inTask: true },
+      'first',
+      { tag: 'second', signal: true, aborted: false, inTask: false },
+      'second',
+      { tag: 'third', signal: true, aborted: false, inTask: false },
+      'third',
+    ]);
+  });
+
   it('keeps the class of a built-in, a library and a registered error', async () => {
     const builtin = await errorOf(toRemote(throwBuiltin));
     expect(builtin).toBeInstanceOf(RangeError);

@@ -1,42 +1,71 @@
 /**
  * How a remote worker runs calls on its own event loop (`startWorker({ executor: 'loop' })`):
- * each call a library task whose Unfuture is the task's own, so what the call reports
- * (`reportProgress`) and a cancel reach it directly. (`LoopExecutor` hands back a second
- * Unfuture that settles with the task's and does not carry its progress.)
+ * a call of a function that may wait (an `async function`, one that returned a promise, or
+ * one not seen yet) as a library task, whose Unfuture is the task's own, so what the call
+ * reports (`reportProgress`) and a cancel reach it directly (`LoopExecutor` hands back a
+ * second Unfuture that settles with the task's and does not carry its progress); a call of a
+ * function that returned a value at once before in a call scope, without a task
+ * (./scoped-call.ts: on Node 20 and 22 a task costs every promise of the process while it
+ * is pending).
  */
 import type { Unfuture } from '../../core/future';
 import { onSettled } from '../../core/future-internal';
 import { createTask } from '../../core/task';
+import { isThenable } from '../../core/validate';
 import type { ExecutorState, ExecutorStatistics } from '../executor';
 import { epochNow } from '../engine/pool-call';
 import type { RegisteredRef } from '../registry';
 import { ExecutorCounters } from '../statistics';
+import { startScopedCall } from './scoped-call';
 
 /** The calls a remote worker runs on its loop, and their statistics (the shape of every executor's). */
 export class RemoteLoop {
   readonly #counters = new ExecutorCounters();
   readonly #running = new Set<Unfuture<unknown>>();
   #state: ExecutorState = 'open';
+  /**
+   * The functions whose last call as a task returned a value at once (not a promise): their
+   * calls run in a call scope. One that returns a promise there after all leaves the set.
+   */
+  readonly #returnsAtOnce = new WeakSet<Function>();
 
   /**
-   * Start `ref.fn(...args)` as a task. A task ends cancelled only by cooperating (a loop
-   * cannot be preempted), so each one counts as stopped cooperatively too.
+   * Start `ref.fn(...args)`: in a call scope if the function returned a value at once
+   * before, else as a task. What it reports goes to `onProgress` (coalesced: see
+   * `Unfuture.onProgress` and {@link startScopedCall}). A call ends cancelled only by
+   * cooperating (a loop cannot be preempted), so each one counts as stopped cooperatively too.
    */
-  submit(ref: RegisteredRef, args: readonly unknown[]): Unfuture<unknown> {
+  submit(ref: RegisteredRef, args: readonly unknown[], onProgress?: (value: unknown) => void): Unfuture<unknown> {
     const startedAt = epochNow();
-    const task = createTask(() => ref.fn(...args));
-    this.#running.add(task);
+    const fn = ref.fn;
+    let future: Unfuture<unknown>;
+    if (this.#returnsAtOnce.has(fn)) {
+      future = startScopedCall(fn, args, { onProgress, onPromise: () => this.#returnsAtOnce.delete(fn) });
+    } else {
+      future = this.#asTask(fn, args);
+      if (onProgress !== undefined) future.onProgress(onProgress);
+    }
+    this.#running.add(future);
     this.#counters.waitTime.record(0);
-    onSettled(task, () => {
-      this.#running.delete(task);
+    onSettled(future, () => {
+      this.#running.delete(future);
       this.#counters.runTime.record(epochNow() - startedAt);
-      if (task.cancelled()) {
+      if (future.cancelled()) {
         this.#counters.count('cancelled');
         this.#counters.stoppedCooperatively++;
-      } else if (task.exception() !== null) this.#counters.count('failed');
+      } else if (future.exception() !== null) this.#counters.count('failed');
       else this.#counters.count('completed');
     });
-    return task;
+    return future;
+  }
+
+  /** Run `fn(...args)` as a task; note the function if it returns a value at once. */
+  #asTask(fn: (...args: any[]) => unknown, args: readonly unknown[]): Unfuture<unknown> {
+    return createTask(() => {
+      const result = fn(...args);
+      if (!isThenable(result)) this.#returnsAtOnce.add(fn);
+      return result;
+    });
   }
 
   /** Wait for the running calls to end. */

@@ -86,7 +86,8 @@ export interface RemoteWorkerOptions extends RemoteQueueOptions {
    * as a call on this machine would go: a decorated function's `executor` option (`'loop'`,
    * `'thread'`, `'process'`, `cpuBound`) or `'auto'`'s decision; the loop for a function
    * registered with `unsyncRegister` or decorated `executor: 'remote'`. Any other value
-   * forces every call there: this process's event loop, each call a library task; or a
+   * forces every call there: this process's event loop (each call a library task, or a
+   * call scope once its function returned a value at once: docs/remote.md); or a
    * thread or process pool of `concurrency` workers owned by this remote worker (CPU-bound
    * functions; calls that ignore cancellation can be stopped by force).
    */

@@ -54,7 +54,8 @@ export interface RemoteWorker {
  * `concurrency` at once, where the function's own routing says (`executor: 'auto'`, the
  * default: a decorated function's `executor` option or `'auto'`'s decision; the loop for a
  * function registered with `unsyncRegister` or routed `'remote'`), or always on
- * `options.executor`: this process's event loop, each call a library task (`'loop'`), or
+ * `options.executor`: this process's event loop (`'loop'`: each call a library task, or,
+ * once its function returned a value at once, a call scope without one), or
  * its own thread or process pool of `concurrency` workers (`'thread'`, `'process'`:
  * CPU-bound functions, and calls that can be stopped by force). A caller's stop request (its cancel or timeout) cancels the call here:
  * `currentSignal()` aborts, `checkpoint()` and library awaits throw `CancelledError`; in a
@@ -347,11 +348,10 @@ async function runJob(
   try {
     // The loop runs `ref.fn` here; a pool's workers find the function by (file, name),
     // loading its module there.
-    const value: unknown = await calls.run(jobId, calls.mayHaveMissed(job.processedOn, job.attemptsStarted), () => {
-      const future = local.submit(ref, args);
-      // Progress goes to the caller as the job's (coalesced by the Unfuture; a value that
-      // cannot travel, or a failed write, loses only that report).
-      future.onProgress((progress) => {
+    const value: unknown = await calls.run(jobId, calls.mayHaveMissed(job.processedOn, job.attemptsStarted), () =>
+      // Progress goes to the caller as the job's (coalesced locally; a value that cannot
+      // travel, or a failed write, loses only that report).
+      local.submit(ref, args, (progress) => {
         let encoded: string;
         try {
           encoded = encodePayload(progress);
@@ -359,9 +359,8 @@ async function runJob(
           return;
         }
         job.updateProgress({ [PROGRESS_KEY]: encoded }).catch(() => undefined);
-      });
-      return future;
-    });
+      }),
+    );
     outcome = { type: 'result', id: 0, value, startedAt, endedAt: epochNow() };
     ended = 'completed';
   } catch (error) {

@@ -13,8 +13,8 @@ import { ThreadExecutor } from '../thread-executor';
 import { RemoteLoop } from './remote-loop';
 import type { RemoteWorkerExecutor } from './remote-options';
 
-/** What a remote worker needs of the executor a call runs on. */
-export type LocalExecutor = Pick<Executor, 'close' | 'statistics'> & { submit(ref: RegisteredRef, args: readonly unknown[]): Unfuture<unknown> };
+/** What a remote worker needs of a pool a call runs in. */
+type LocalPool = Pick<Executor, 'close' | 'statistics'> & { submit(ref: RegisteredRef, args: readonly unknown[]): Unfuture<unknown> };
 
 /** `statistics()` of a remote worker: one section per executor it has run calls on (the loop's always). */
 export interface RemoteWorkerStatistics {
@@ -35,14 +35,14 @@ export class WorkerExecutors {
   readonly #choice: RemoteWorkerExecutor;
   readonly #concurrency: number;
   readonly #cancelGrace: number;
-  /** Invariant: holds the loop from the start; a pool from its first call until close. */
-  readonly #executors = new Map<LocalRoute, LocalExecutor>();
+  readonly #loop = new RemoteLoop();
+  /** Invariant: holds a pool from its first call until close. */
+  readonly #pools = new Map<Exclude<LocalRoute, 'loop'>, LocalPool>();
 
   constructor(o: { readonly executor: RemoteWorkerExecutor; readonly concurrency: number; readonly cancelGrace: number }) {
     this.#choice = o.executor;
     this.#concurrency = o.concurrency;
     this.#cancelGrace = o.cancelGrace;
-    this.#executors.set('loop', new RemoteLoop());
   }
 
   /** Where a call of `ref` runs here: the forced executor, else the function's routing, else the loop. */
@@ -50,29 +50,33 @@ export class WorkerExecutors {
     return this.#choice === 'auto' ? (localRouteOf(ref) ?? 'loop') : this.#choice;
   }
 
-  /** Start `ref(...args)` where {@link routeOf} says. */
-  submit(ref: RegisteredRef, args: readonly unknown[]): Unfuture<unknown> {
-    return this.#executor(this.routeOf(ref)).submit(ref, args);
+  /** Start `ref(...args)` where {@link routeOf} says; what the call reports goes to `onProgress`. */
+  submit(ref: RegisteredRef, args: readonly unknown[], onProgress: (value: unknown) => void): Unfuture<unknown> {
+    const route = this.routeOf(ref);
+    if (route === 'loop') return this.#loop.submit(ref, args, onProgress);
+    const future = this.#pool(route).submit(ref, args);
+    future.onProgress(onProgress);
+    return future;
   }
 
-  #executor(route: LocalRoute): LocalExecutor {
-    let executor = this.#executors.get(route);
-    if (executor === undefined) {
+  #pool(route: Exclude<LocalRoute, 'loop'>): LocalPool {
+    let pool = this.#pools.get(route);
+    if (pool === undefined) {
       const options = { maxWorkers: this.#concurrency, cancelGrace: this.#cancelGrace };
-      executor = route === 'thread' ? new ThreadExecutor(options) : new ProcessExecutor(options);
-      this.#executors.set(route, executor);
+      pool = route === 'thread' ? new ThreadExecutor(options) : new ProcessExecutor(options);
+      this.#pools.set(route, pool);
     }
-    return executor;
+    return pool;
   }
 
   /** Wait for the running calls, then close every pool. */
   async close(): Promise<void> {
-    await Promise.all([...this.#executors.values()].map((executor) => executor.close()));
+    await Promise.all([this.#loop.close(), ...[...this.#pools.values()].map((pool) => pool.close())]);
   }
 
   statistics(): RemoteWorkerStatistics {
-    const sections: Partial<Record<LocalRoute, ExecutorStatistics>> = {};
-    for (const [route, executor] of this.#executors) sections[route] = executor.statistics();
+    const sections: Partial<Record<LocalRoute, ExecutorStatistics>> = { loop: this.#loop.statistics() };
+    for (const [route, pool] of this.#pools) sections[route] = pool.statistics();
     return Object.freeze(sections) as RemoteWorkerStatistics;
   }
 }
