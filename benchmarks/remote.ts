@@ -10,7 +10,8 @@
  * Beside the time per call, the CPU time per call of the whole system (this process, the
  * worker processes and redis-server, from /proc): what the load of a shared machine moves
  * far less than the time.
- * Run: npx tsx benchmarks/remote.ts [--markdown] [--quick]
+ * Run: npx tsx benchmarks/remote.ts [--markdown] [--quick] [--rounds N]
+ * (`--rounds`: interleaved rounds per figure, default 7; more on a loaded machine.)
  * (A worker process is this file again: `--serve raw|unsync <redis url> <queue> <concurrency>`.)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -38,7 +39,9 @@ export function burn(ms: number): number {
 unsyncRegister(burn);
 
 const QUICK = process.argv.includes('--quick');
-const ROUNDS = QUICK ? 3 : 7;
+const roundsAt = process.argv.indexOf('--rounds');
+const ROUNDS = roundsAt >= 0 ? Number(process.argv[roundsAt + 1]) : QUICK ? 3 : 7;
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new RangeError(`Expected \`--rounds\` to be a positive integer, got \`${process.argv[roundsAt + 1]}\``);
 const CALLS = { 1: QUICK ? 100 : 300, 32: QUICK ? 500 : 2000 } as const;
 const BURN_MS = 20;
 const BURN_CALLS = QUICK ? 24 : 48;
@@ -98,28 +101,40 @@ async function perCall(one: (n: number) => Promise<unknown>, calls: number, inFl
 /** USER_HZ: Linux reports CPU times in /proc in 1/100 s on every common platform. */
 const US_PER_TICK = 10_000;
 
-/** CPU time (µs) used so far by this process and by the processes `pids` (utime + stime from /proc). */
-function cpuUs(pids: readonly number[]): number {
-  const own = process.cpuUsage();
-  let total = own.user + own.system;
-  for (const pid of pids) {
-    // The fields after the command's closing parenthesis: state is field 3, utime 14, stime 15.
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    total += (Number(fields[11]) + Number(fields[12])) * US_PER_TICK;
-  }
-  return total;
+/** CPU time (µs) used so far by the process `pid` (utime + stime from /proc). */
+function processCpuUs(pid: number): number {
+  // The fields after the command's closing parenthesis: state is field 3, utime 14, stime 15.
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * US_PER_TICK;
+}
+
+/** CPU time (µs) used so far by this process, by the processes `pids`, and in all. */
+function cpuUs(pids: readonly number[]): { own: number; others: number[]; total: number } {
+  const usage = process.cpuUsage();
+  const own = usage.user + usage.system;
+  const others = pids.map(processCpuUs);
+  return { own, others, total: own + others.reduce((a, b) => a + b, 0) };
 }
 
 /**
  * `perCall` as an `interleave` contender that also records the CPU time per call of this
- * process and `pids` (µs) in `cpu[name]` (the first, warm-up, run left out).
+ * process and `pids` (µs) in `cpu[name]` (the first, warm-up, run left out), and, with
+ * `parts` (one name per pid), the share of this process (`caller`) and of each pid in
+ * `cpu[`${name} ${part}`]`.
  */
-function measured(cpu: Record<string, number[]>, name: string, pids: readonly number[], run: () => Promise<number>, calls: number): () => Promise<number> {
+function measured(cpu: Record<string, number[]>, name: string, pids: readonly number[], run: () => Promise<number>, calls: number, parts?: readonly string[]): () => Promise<number> {
   let runs = 0;
   return async () => {
     const before = cpuUs(pids);
     const wall = await run();
-    if (runs++ > 0) (cpu[name] ??= []).push((cpuUs(pids) - before) / calls);
+    if (runs++ > 0) {
+      const after = cpuUs(pids);
+      (cpu[name] ??= []).push((after.total - before.total) / calls);
+      if (parts !== undefined) {
+        (cpu[`${name} caller`] ??= []).push((after.own - before.own) / calls);
+        parts.forEach((part, i) => (cpu[`${name} ${part}`] ??= []).push((after.others[i]! - before.others[i]!) / calls));
+      }
+    }
     return wall;
   };
 }
@@ -178,6 +193,7 @@ async function main(): Promise<void> {
 
     // 2. Workers in processes of their own: 1, then 2 of each kind.
     const processRows: string[] = [];
+    const splitRows: string[] = [];
     for (const count of [1, 2]) {
       const rq = `bench-raw-p${count}`;
       const uq = `bench-unsync-p${count}`;
@@ -196,12 +212,21 @@ async function main(): Promise<void> {
         const n = CALLS[inFlight];
         const c: Record<string, number[]> = {};
         const f = await interleave(
-          { 'raw BullMQ': measured(c, 'raw BullMQ', rawPids, () => perCall(rawP, n, inFlight), n), toRemote: measured(c, 'toRemote', oursPids, () => perCall(oursP, n, inFlight), n) },
+          {
+            'raw BullMQ': measured(c, 'raw BullMQ', rawPids, () => perCall(rawP, n, inFlight), n, count === 1 ? ['redis', 'worker'] : undefined),
+            toRemote: measured(c, 'toRemote', oursPids, () => perCall(oursP, n, inFlight), n, count === 1 ? ['redis', 'worker'] : undefined),
+          },
           ROUNDS,
           1,
         );
         const rawCpu = median(c['raw BullMQ']!);
         const oursCpu = median(c['toRemote']!);
+        if (count === 1) {
+          const part = (who: string, where: string): number => median(c[`${who} ${where}`]!);
+          splitRows.push(
+            `| ${inFlight} | ${['caller', 'worker', 'redis'].map((where) => `${part('raw BullMQ', where).toFixed(0)} / ${part('toRemote', where).toFixed(0)} (${(part('toRemote', where) - part('raw BullMQ', where) >= 0 ? '+' : '')}${(part('toRemote', where) - part('raw BullMQ', where)).toFixed(0)})`).join(' | ')} |`,
+          );
+        }
         processRows.push(
           `| ${count} | ${inFlight} | ${f['raw BullMQ']!.toFixed(0)} | ${f['toRemote']!.toFixed(0)} | ${ratio(f['toRemote']!, f['raw BullMQ']!)} | ${rawCpu.toFixed(0)} | ${oursCpu.toFixed(0)} | ${ratio(oursCpu, rawCpu)} |`,
         );
@@ -251,6 +276,12 @@ async function main(): Promise<void> {
       '| worker processes | calls in flight | raw BullMQ µs/call | toRemote µs/call | toRemote vs raw | raw CPU µs/call | toRemote CPU µs/call | CPU vs raw |',
       '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
       ...processRows,
+      '',
+      'Where the CPU goes with 1 worker process: CPU µs per call of each process, raw BullMQ / toRemote (difference). The caller is this process (its Queue and QueueEvents); the CPU clock of the worker and of redis-server ticks every 10 ms (read from /proc), so their figures move in steps of 10 ms / calls.',
+      '',
+      '| calls in flight | caller | worker | redis-server |',
+      '| ---: | ---: | ---: | ---: |',
+      ...splitRows,
       '',
       `A CPU-bound call (\`burn(${BURN_MS})\`, a ${BURN_MS} ms busy loop on the worker's event loop), ${BURN_CALLS} at once, on worker processes of concurrency 1 (the caller and Redis share the machine's cores):`,
       '',
