@@ -261,7 +261,7 @@ async function main(): Promise<void> {
     const out = [
       '## Remote executor: per call, against raw BullMQ',
       '',
-      `Command: \`npx tsx benchmarks/remote.ts --markdown${QUICK ? ' --quick' : ''}\` (medians of ${ROUNDS} interleaved rounds). Machine: ${machine()}.`,
+      `Command: \`npx tsx benchmarks/remote.ts --markdown${QUICK ? ' --quick' : ''}${roundsAt >= 0 ? ` --rounds ${ROUNDS}` : ''}\` (medians of ${ROUNDS} interleaved rounds). Machine: ${machine()}.`,
       '',
       'A tiny call (`add(n)`) through `toRemote` with a `startWorker` worker, beside raw BullMQ doing the same job (`Queue.add` + `Worker` + `job.waitUntilFinished(queueEvents)`), on one private redis-server; both workers in the benchmark\'s process, concurrency 32. See docs/remote.md.',
       '',
@@ -269,7 +269,7 @@ async function main(): Promise<void> {
       '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
       ...rows,
       '',
-      "Reading it: issue 15 aims at no more than 1.2x raw BullMQ's time per call. The middle column is raw BullMQ with the job options toRemote uses (a caller-chosen job id, which BullMQ checks is new, so that a cancel can name the job before `add` returns): the part of the gap that comes from them. The rest is toRemote's own work per call: encoding the arguments and the answer by the process wire's rules (JSON inside the job's JSON), the registry lookup (a `realpath`) and a library task on the worker, the caller's Unfuture and its stack capture.",
+      "Reading it: issue 15 aims at no more than 1.2x raw BullMQ's time per call. The middle column is raw BullMQ with the job options toRemote uses (a caller-chosen job id, which BullMQ checks is new, so that a cancel can name the job before `add` returns): the part of the gap that comes from them. The rest is toRemote's own work per call: encoding the arguments and the answer by the process wire's rules (JSON inside the job's JSON), the registry lookup (a `realpath`) and running the call on the worker (a library task for its first call, then a call scope: docs/remote.md), the caller's Unfuture and its stack capture.",
       '',
       `The same calls with the workers in worker processes of their own (each concurrency 32; raw BullMQ's and unsync's on their own queues, ${CALLS[1]} and ${CALLS[32]} calls):`,
       '',
