@@ -67,6 +67,7 @@ describe('configuration', () => {
     expect(() => configure({ remote: { connection: redis.url, cancelGrace: -1 } })).toThrow(RangeError);
     expect(() => configure({ remote: { connection: redis.url, attempts: 0 } })).toThrow(/Expected `remote\.attempts`/);
     expect(() => configure({ remote: { connection: redis.url, attempts: 1.5 } })).toThrow(TypeError);
+    expect(() => configure({ remote: { connection: redis.url, callerStacks: 'yes' as never } })).toThrow("Expected `remote.callerStacks` to be a boolean or 'auto'");
   });
 
   it('validates startWorker and toRemote arguments before touching Redis', async () => {
@@ -116,6 +117,20 @@ describe('calls', () => {
     const registered = await errorOf(toRemote(throwRegistered));
     expect(registered).toBeInstanceOf(BillingError);
     expect(registered).toMatchObject({ message: 'card declined', code: 'E_CARD' });
+  });
+
+  it("shows the caller's frames above the worker's by default, and none with callerStacks: false", async () => {
+    const callerFramesShown = async (callerStacks?: boolean): Promise<boolean> => {
+      const executor = new RemoteExecutor({ connection: redis.url, queue: QUEUE, callerStacks });
+      try {
+        const error = await errorOf(executor.submit({ file: MODULE, name: 'throwBuiltin' }, []));
+        expect(error).toBeInstanceOf(RangeError);
+        return ((error as Error).stack ?? '').includes('remote-executor.test');
+      } finally {
+        await executor.close();
+      }
+    };
+    expect([await callerFramesShown(), await callerFramesShown(false)]).toEqual([true, false]);
   });
 
   it('refuses a value that cannot travel before sending anything, naming the argument', async () => {

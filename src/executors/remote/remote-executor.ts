@@ -11,6 +11,7 @@ import type { ExecutorKind, Unfuture } from '../../core/future';
 import { CloneError, InvalidStateError, RemoteJobError, WorkerCrashedError } from '../../core/errors';
 import type { CloseOptions, Executor, ExecutorState, ExecutorStatistics, SubmitOptions } from '../executor';
 import { PoolCall, validateSubmit } from '../engine/pool-call';
+import { CALLER_STACKS_BACKLOG } from '../engine/pool-options';
 import type { CallRef } from '../protocol';
 import { argumentCloneError } from '../serialization';
 import { ExecutorCounters } from '../statistics';
@@ -110,7 +111,8 @@ export class RemoteExecutor implements Executor {
       this.#calls.set(entry.jobId, entry);
       this.#add(entry, { protocol: REMOTE_PROTOCOL, module: moduleKey(ref.file, this.#options.root), name: ref.name, payload });
     }
-    call.submitted(this.submit, true);
+    const stacks = this.#options.callerStacks;
+    call.submitted(this.submit, stacks === true || (stacks === 'auto' && this.#calls.size <= CALLER_STACKS_BACKLOG));
     return call.future;
   }
 
