@@ -7,20 +7,30 @@ import { activeTimers, errorOf, timersSettleTo } from './helpers';
 
 class Boom extends Error {}
 
+/*
+ * Completion order is set by hand: inputs are futures the test completes itself, each on a
+ * later turn of the loop, never timers of different lengths started together (on a loaded
+ * machine a pause between starting them lets the longer one fire first). Only the
+ * deadline under test is a real timer.
+ */
+const pending = <T>() => Unfuture.withResolvers<T>();
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/** Run each step on a turn of its own, in order (everything a step settles lands before the next). */
+function inOrder(...steps: Array<() => unknown>): void {
+  void (async () => {
+    for (const step of steps) {
+      await turn();
+      step();
+    }
+  })();
+}
+
 describe('asCompleted', () => {
   it('yields one awaitable per input, each resolving with the next completion', async () => {
     const steps: string[] = [];
-    // Completed in the order a, b, c by hand, each on a later turn of the loop (timers
-    // started together can fire out of order when a pause falls between their starts).
-    const [c, a, b] = [Unfuture.withResolvers<string>(), Unfuture.withResolvers<string>(), Unfuture.withResolvers<string>()];
+    const [c, a, b] = [pending<string>(), pending<string>(), pending<string>()];
     const iterable = asCompleted([c.future, a.future, b.future]);
-    const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-    void (async () => {
-      for (const [control, value] of [[a, 'a'], [b, 'b'], [c, 'c']] as const) {
-        await turn();
-        control.resolve(value);
-      }
-    })();
+    inOrder(() => a.resolve('a'), () => b.resolve('b'), () => c.resolve('c'));
     let count = 0;
     for (const next of iterable) {
       count++;
@@ -33,15 +43,18 @@ describe('asCompleted', () => {
 
   it('yields the results in completion order with for await', async () => {
     const steps: string[] = [];
-    for await (const value of asCompleted([sleep(30, 'c'), () => sleep(5, 'a'), Promise.resolve('now')])) {
-      steps.push(value);
-    }
+    const [c, a] = [pending<string>(), pending<string>()];
+    const iterable = asCompleted([c.future, () => a.future, Promise.resolve('now')]);
+    inOrder(() => a.resolve('a'), () => c.resolve('c'));
+    for await (const value of iterable) steps.push(value);
     expect(steps).toEqual(['now', 'a', 'c']);
   });
 
   it('hands out completions in order even when the awaitables are taken all at once', async () => {
-    const nexts = [...asCompleted([sleep(20, 'slow'), sleep(5, 'fast')])];
+    const [slow, fast] = [pending<string>(), pending<string>()];
+    const nexts = [...asCompleted([slow.future, fast.future])];
     expect(nexts).toHaveLength(2);
+    inOrder(() => fast.resolve('fast'), () => slow.resolve('slow'));
     const second = nexts[1]!;
     const first = nexts[0]!;
     expect(await second).toBe('slow');
@@ -49,24 +62,29 @@ describe('asCompleted', () => {
   });
 
   it('delivers an error in its completion slot without affecting the others', async () => {
+    const [ok, gate] = [pending<string>(), pending<void>()];
     const failing = createTask(async () => {
-      await sleep(5);
+      await gate.future;
       throw new Boom('x');
     });
-    const [first, second] = [...asCompleted([sleep(20, 'ok'), failing])];
+    const [first, second] = [...asCompleted([ok.future, failing])];
+    inOrder(() => gate.resolve(), () => ok.resolve('ok'));
     expect(await errorOf(first!)).toBeInstanceOf(Boom);
     expect(await second).toBe('ok');
   });
 
   it('throws the first error it meets from the async iterable', async () => {
     const steps: string[] = [];
+    const [early, gate] = [pending<string>(), pending<void>()];
     const failing = createTask(async () => {
-      await sleep(10);
+      await gate.future;
       throw new Boom('late');
     });
+    const iterable = asCompleted([early.future, failing]);
+    inOrder(() => early.resolve('early'), () => gate.resolve());
     const error = await errorOf(
       (async () => {
-        for await (const value of asCompleted([sleep(1, 'early'), failing])) steps.push(value);
+        for await (const value of iterable) steps.push(value);
       })(),
     );
     expect(error).toBeInstanceOf(Boom);
@@ -74,38 +92,45 @@ describe('asCompleted', () => {
   });
 
   it('throws TimeoutError for the completions left at the deadline, cancelling nothing', async () => {
-    const slow = sleep(60, 'slow');
-    const [first, second] = [...asCompleted([slow, sleep(5, 'fast')], { timeout: 30 })];
+    // fast completes at once (its delivery is a microtask, always ahead of the deadline's
+    // timer); slow is completed by hand only after the deadline threw.
+    const [slow, fast] = [pending<string>(), pending<string>()];
+    const [first, second] = [...asCompleted([slow.future, fast.future], { timeout: 30 })];
+    fast.resolve('fast');
     expect(await first).toBe('fast');
     const error = await errorOf(second!);
     expect(isTimeoutError(error)).toBe(true);
-    expect(slow.done()).toBe(false);
-    expect(await slow).toBe('slow');
-    expect(slow.cancelled()).toBe(false);
+    expect(slow.future.done()).toBe(false);
+    slow.resolve('slow');
+    expect(await slow.future).toBe('slow');
+    expect(slow.future.cancelled()).toBe(false);
   });
 
   it('throws TimeoutError from the async iterable after the values that arrived in time', async () => {
     const steps: string[] = [];
-    const slow = sleep(60, 'slow');
+    const [slow, fast] = [pending<string>(), pending<string>()];
+    const iterable = asCompleted([slow.future, fast.future], { timeout: 30 });
+    fast.resolve('fast');
     const error = await errorOf(
       (async () => {
-        for await (const value of asCompleted([slow, sleep(5, 'fast')], { timeout: 30 })) steps.push(value);
+        for await (const value of iterable) steps.push(value);
       })(),
     );
     expect(isTimeoutError(error)).toBe(true);
     expect(steps).toEqual(['fast']);
-    expect(slow.cancelled()).toBe(false);
-    slow.cancel();
+    expect(slow.future.done()).toBe(false);
+    expect(slow.future.cancelled()).toBe(false);
   });
 
   it('still delivers completions that arrived before the deadline but were taken after it', async () => {
-    const slow = sleep(1000, 'late');
-    const iterator = asCompleted([sleep(1, 'early'), slow], { timeout: 10 })[Symbol.iterator]();
+    const [early, slow] = [pending<string>(), pending<string>()];
+    const iterator = asCompleted([early.future, slow.future], { timeout: 10 })[Symbol.iterator]();
+    early.resolve('early');
+    // Past the deadline: a 30 ms timer started after the 10 ms one fires after it.
     await sleep(30);
     expect(await iterator.next().value).toBe('early');
     expect(isTimeoutError(await errorOf(iterator.next().value!))).toBe(true);
     expect(iterator.next().done).toBe(true);
-    slow.cancel();
   });
 
   it('clears its deadline timer once everything finished before it', async () => {
@@ -133,9 +158,11 @@ describe('asCompleted', () => {
   });
 
   it('gives the completion of a cancelled yielded awaitable to the next one', async () => {
-    const [first, second] = [...asCompleted([sleep(5, 'a'), sleep(10, 'b')])];
+    const [a, b] = [pending<string>(), pending<string>()];
+    const [first, second] = [...asCompleted([a.future, b.future])];
     first!.cancel();
     expect(first!.cancelled()).toBe(true);
+    inOrder(() => a.resolve('a'), () => b.resolve('b'));
     expect(await second).toBe('a');
   });
 
