@@ -3,34 +3,23 @@ import { Unfuture } from '../../src/core/future';
 import { createTask } from '../../src/core/task';
 import { asCompleted } from '../../src/combinators/as-completed';
 import { sleep } from '../../src/combinators/sleep';
-import { activeTimers, errorOf, timersSettleTo } from './helpers';
+import { activeTimers, errorOf, inTurns, timersSettleTo } from './helpers';
 
 class Boom extends Error {}
 
 /*
- * Completion order is set by hand: inputs are futures the test completes itself, each on a
- * later turn of the loop, never timers of different lengths started together (on a loaded
- * machine a pause between starting them lets the longer one fire first). Only the
- * deadline under test is a real timer.
+ * Completion order is set by hand: inputs are futures the test completes itself (at once,
+ * or each on a turn of its own with inTurns), never timers of different lengths started
+ * together. Only the deadline under test is a real timer.
  */
 const pending = <T>() => Unfuture.withResolvers<T>();
-const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-/** Run each step on a turn of its own, in order (everything a step settles lands before the next). */
-function inOrder(...steps: Array<() => unknown>): void {
-  void (async () => {
-    for (const step of steps) {
-      await turn();
-      step();
-    }
-  })();
-}
 
 describe('asCompleted', () => {
   it('yields one awaitable per input, each resolving with the next completion', async () => {
     const steps: string[] = [];
     const [c, a, b] = [pending<string>(), pending<string>(), pending<string>()];
     const iterable = asCompleted([c.future, a.future, b.future]);
-    inOrder(() => a.resolve('a'), () => b.resolve('b'), () => c.resolve('c'));
+    void inTurns(() => a.resolve('a'), () => b.resolve('b'), () => c.resolve('c'));
     let count = 0;
     for (const next of iterable) {
       count++;
@@ -45,7 +34,7 @@ describe('asCompleted', () => {
     const steps: string[] = [];
     const [c, a] = [pending<string>(), pending<string>()];
     const iterable = asCompleted([c.future, () => a.future, Promise.resolve('now')]);
-    inOrder(() => a.resolve('a'), () => c.resolve('c'));
+    void inTurns(() => a.resolve('a'), () => c.resolve('c'));
     for await (const value of iterable) steps.push(value);
     expect(steps).toEqual(['now', 'a', 'c']);
   });
@@ -54,7 +43,7 @@ describe('asCompleted', () => {
     const [slow, fast] = [pending<string>(), pending<string>()];
     const nexts = [...asCompleted([slow.future, fast.future])];
     expect(nexts).toHaveLength(2);
-    inOrder(() => fast.resolve('fast'), () => slow.resolve('slow'));
+    void inTurns(() => fast.resolve('fast'), () => slow.resolve('slow'));
     const second = nexts[1]!;
     const first = nexts[0]!;
     expect(await second).toBe('slow');
@@ -68,7 +57,7 @@ describe('asCompleted', () => {
       throw new Boom('x');
     });
     const [first, second] = [...asCompleted([ok.future, failing])];
-    inOrder(() => gate.resolve(), () => ok.resolve('ok'));
+    void inTurns(() => gate.resolve(), () => ok.resolve('ok'));
     expect(await errorOf(first!)).toBeInstanceOf(Boom);
     expect(await second).toBe('ok');
   });
@@ -81,7 +70,7 @@ describe('asCompleted', () => {
       throw new Boom('late');
     });
     const iterable = asCompleted([early.future, failing]);
-    inOrder(() => early.resolve('early'), () => gate.resolve());
+    void inTurns(() => early.resolve('early'), () => gate.resolve());
     const error = await errorOf(
       (async () => {
         for await (const value of iterable) steps.push(value);
@@ -162,7 +151,7 @@ describe('asCompleted', () => {
     const [first, second] = [...asCompleted([a.future, b.future])];
     first!.cancel();
     expect(first!.cancelled()).toBe(true);
-    inOrder(() => a.resolve('a'), () => b.resolve('b'));
+    void inTurns(() => a.resolve('a'), () => b.resolve('b'));
     expect(await second).toBe('a');
   });
 

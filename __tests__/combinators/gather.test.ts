@@ -3,19 +3,25 @@ import { Unfuture } from '../../src/core/future';
 import { createTask } from '../../src/core/task';
 import { gather } from '../../src/combinators/gather';
 import { sleep } from '../../src/combinators/sleep';
-import { errorOf, flush, nativeDelay } from './helpers';
+import { errorOf, flush, inTurns, nativeDelay } from './helpers';
 
 class Boom extends Error {}
+
+/** A future the test completes by hand (with inTurns, to fix the order children finish in). */
+const gate = () => Unfuture.withResolvers<void>();
 
 describe('gather', () => {
   it('resolves with results in argument order, not completion order', async () => {
     const steps: string[] = [];
-    const child = (name: string, ms: number) => async () => {
-      await sleep(ms);
+    const [a, b, c] = [gate(), gate(), gate()];
+    const child = (name: string, opened: Unfuture<void>) => async () => {
+      await opened;
       steps.push(name);
       return name;
     };
-    const result = await gather(child('a', 30), child('b', 5), child('c', 15));
+    const g = gather(child('a', a.future), child('b', b.future), child('c', c.future));
+    void inTurns(() => b.resolve(), () => c.resolve(), () => a.resolve());
+    const result = await g;
     expect(result).toEqual(['a', 'b', 'c']);
     expect(steps).toEqual(['b', 'c', 'a']);
   });
@@ -68,24 +74,26 @@ describe('gather', () => {
 
   it('throws the first error at once while the other children keep running', async () => {
     const steps: string[] = [];
+    const [slowGate, firstGate, secondGate] = [gate(), gate(), gate()];
     const slow = createTask(async () => {
-      await sleep(40);
+      await slowGate.future;
       steps.push('slow finished');
       return 'slow';
     });
     const g = gather(
       slow,
       async () => {
-        await sleep(5);
+        await firstGate.future;
         steps.push('first fails');
         throw new Boom('first');
       },
       async () => {
-        await sleep(15);
+        await secondGate.future;
         steps.push('second fails');
         throw new Boom('second');
       },
     );
+    void inTurns(() => firstGate.resolve(), () => secondGate.resolve(), () => slowGate.resolve());
     const error = await errorOf(g);
     steps.push('gather threw');
     expect(error).toBeInstanceOf(Boom);
@@ -111,21 +119,24 @@ describe('gather', () => {
   it('puts errors in the results with returnExceptions and waits for every child', async () => {
     const steps: string[] = [];
     const boom = new Boom('x');
-    const result = await gather(
+    const [okGate, failGate] = [gate(), gate()];
+    const g = gather(
       [
         async () => {
-          await sleep(20);
+          await okGate.future;
           steps.push('ok');
           return 'ok';
         },
         async () => {
-          await sleep(5);
+          await failGate.future;
           steps.push('fail');
           throw boom;
         },
       ],
       { returnExceptions: true },
     );
+    void inTurns(() => failGate.resolve(), () => okGate.resolve());
+    const result = await g;
     expect(result).toEqual(['ok', boom]);
     expect(result[1]).toBe(boom);
     expect(steps).toEqual(['fail', 'ok']);

@@ -1,2 +1,2 @@
 // The combinator tests' helpers are the shared ones.
-export { activeTimers, errorOf, flush, nativeDelay, timersSettleTo } from '../helpers/async';
+export { activeTimers, errorOf, flush, inTurns, nativeDelay, timersSettleTo } from '../helpers/async';

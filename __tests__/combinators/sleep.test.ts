@@ -10,13 +10,23 @@ describe('sleep', () => {
   });
 
   it('wakes sleepers in deadline order, not call order', async () => {
-    const steps: string[] = [];
-    await Promise.all([
-      sleep(30).then(() => steps.push('30')),
-      sleep(5).then(() => steps.push('5')),
-      sleep(15).then(() => steps.push('15')),
-    ]);
-    expect(steps).toEqual(['5', '15', '30']);
+    // On a fake clock: it does not move while the test starts the sleeps, so their
+    // deadlines are 30, 5 and 15 ms from the same instant (real timers started one after
+    // another can be stretched apart by a pause on a loaded machine).
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate', 'clearImmediate'] });
+    try {
+      const steps: string[] = [];
+      const all = Promise.all([
+        sleep(30).then(() => steps.push('30')),
+        sleep(5).then(() => steps.push('5')),
+        sleep(15).then(() => steps.push('15')),
+      ]);
+      await jest.advanceTimersByTimeAsync(30);
+      await all;
+      expect(steps).toEqual(['5', '15', '30']);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('yields to the event loop once for zero or negative ms', async () => {

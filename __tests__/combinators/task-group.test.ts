@@ -1,9 +1,9 @@
 import { CancelledError, InvalidStateError, TaskGroupError, isCancelledError, isInvalidStateError, isTaskGroupError } from '../../src/core/errors';
-import type { Unfuture } from '../../src/core/future';
+import { Unfuture } from '../../src/core/future';
 import { type Task, createTask } from '../../src/core/task';
 import { sleep } from '../../src/combinators/sleep';
 import { TaskGroup, openNursery, type Nursery } from '../../src/combinators/task-group';
-import { errorOf } from './helpers';
+import { errorOf, inTurns } from './helpers';
 
 class Boom extends Error {}
 
@@ -31,9 +31,17 @@ describe('TaskGroup', () => {
     const steps: string[] = [];
     let t1: Unfuture<string> | undefined;
     let t2: Unfuture<string> | undefined;
+    // The children finish in the order two, one, each on a turn of its own (set by hand).
+    const [one, two] = [Unfuture.withResolvers<void>(), Unfuture.withResolvers<void>()];
+    const finisher = (name: string, opened: Unfuture<void>) => async () => {
+      await opened;
+      steps.push(`${name} finished`);
+      return name;
+    };
     const result = await new TaskGroup().run(async (tg) => {
-      t1 = tg.createTask(sleeper(steps, 'one', 20));
-      t2 = tg.createTask(sleeper(steps, 'two', 5));
+      t1 = tg.createTask(finisher('one', one.future));
+      t2 = tg.createTask(finisher('two', two.future));
+      void inTurns(() => two.resolve(), () => one.resolve());
       steps.push('body returns');
       return 'body value';
     });

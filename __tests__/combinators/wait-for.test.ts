@@ -4,7 +4,7 @@ import { Unfuture } from '../../src/core/future';
 import { createTask } from '../../src/core/task';
 import { sleep } from '../../src/combinators/sleep';
 import { waitFor } from '../../src/combinators/wait-for';
-import { activeTimers as activeTimeouts, errorOf, flush, nativeDelay, timersSettleTo } from './helpers';
+import { activeTimers as activeTimeouts, errorOf, flush, timersSettleTo } from './helpers';
 
 class Boom extends Error {}
 
@@ -222,13 +222,16 @@ describe('waitFor', () => {
 
   it('rejects at the deadline for a foreign promise it cannot cancel, which keeps running', async () => {
     const steps: string[] = [];
-    const foreign = nativeDelay(40).then(() => {
+    // A native promise the test settles itself, only after the deadline passed.
+    let finish!: (value: string) => void;
+    const foreign = new Promise<string>((resolve) => (finish = resolve)).then((value) => {
       steps.push('foreign finished');
-      return 'foreign';
+      return value;
     });
     const error = await errorOf(waitFor(foreign, 5));
     steps.push('caller got TimeoutError');
     expect(isTimeoutError(error)).toBe(true);
+    finish('foreign');
     expect(await foreign).toBe('foreign');
     expect(steps).toEqual(['caller got TimeoutError', 'foreign finished']);
   });

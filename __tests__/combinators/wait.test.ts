@@ -3,7 +3,7 @@ import { Unfuture } from '../../src/core/future';
 import { createTask } from '../../src/core/task';
 import { sleep } from '../../src/combinators/sleep';
 import { ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION, wait } from '../../src/combinators/wait';
-import { errorOf } from './helpers';
+import { errorOf, inTurns } from './helpers';
 
 class Boom extends Error {}
 
@@ -16,8 +16,10 @@ const failAfter = (ms: number, message: string) =>
 describe('wait', () => {
   it('waits for every awaitable by default (ALL_COMPLETED)', async () => {
     const steps: string[] = [];
-    const a = sleep(20, 'a').then((v) => (steps.push(v), v));
-    const b = sleep(5, 'b').then((v) => (steps.push(v), v));
+    const [ra, rb] = [Unfuture.withResolvers<string>(), Unfuture.withResolvers<string>()];
+    const a = ra.future.then((v) => (steps.push(v), v));
+    const b = rb.future.then((v) => (steps.push(v), v));
+    void inTurns(() => rb.resolve('b'), () => ra.resolve('a'));
     const { done, pending } = await wait([a, b]);
     steps.push('wait returned');
     expect(done).toEqual(new Set([a, b]));
@@ -50,9 +52,15 @@ describe('wait', () => {
   });
 
   it('returns at the first error with FIRST_EXCEPTION and leaves the rest running', async () => {
-    const ok = sleep(5, 'ok');
-    const bad = failAfter(15, 'bad');
+    const okControl = Unfuture.withResolvers<string>();
+    const badGate = Unfuture.withResolvers<void>();
+    const ok = okControl.future;
+    const bad = createTask(async () => {
+      await badGate.future;
+      throw new Boom('bad');
+    });
     const slow = sleep(1000, 'slow');
+    void inTurns(() => okControl.resolve('ok'), () => badGate.resolve());
     const { done, pending } = await wait([ok, bad, slow], { returnWhen: FIRST_EXCEPTION });
     expect(done).toEqual(new Set([ok, bad]));
     expect(pending).toEqual(new Set([slow]));
@@ -172,12 +180,16 @@ describe('wait', () => {
   });
 
   it('leaves the awaitables running when the task awaiting it is cancelled', async () => {
-    const child = sleep(20, 'child');
+    // The child finishes only when the test says so, after the cancellation.
+    const control = Unfuture.withResolvers<string>();
+    const child = control.future;
     const task = createTask(() => wait([child]));
     await sleep(1);
     task.cancel();
     await errorOf(task);
     expect(task.cancelled()).toBe(true);
+    expect(child.cancelled()).toBe(false);
+    control.resolve('child');
     expect(await child).toBe('child');
   });
 

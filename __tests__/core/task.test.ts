@@ -3,6 +3,7 @@ import { Unfuture } from '../../src/core/future';
 import { pendingFuture, resolveFuture, setDiscardHook } from '../../src/core/future-internal';
 import { Task, allTasks, createTask, currentTask } from '../../src/core/task';
 import { sleep } from '../../src/combinators/sleep';
+import { inTurns } from '../helpers/async';
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
@@ -316,12 +317,20 @@ describe('values dropped by a late cancel', () => {
 
 describe('task cancellation after multi-awaits', () => {
   it('does not cancel a future that a finished Promise.race abandoned', async () => {
-    const stray = createTask(() => sleep(200, 'background'));
+    // The race is won by a future completed by hand on a later turn (while the task awaits
+    // the race); the task then parks on a long sleep (raced says when), and only then is
+    // it cancelled.
+    const never = Unfuture.withResolvers<string>();
+    const stray = createTask(() => never.future);
+    const winner = Unfuture.withResolvers<void>();
+    const raced = Unfuture.withResolvers<void>();
     const task = createTask(async () => {
-      await Promise.race([sleep(5), stray]);
+      await Promise.race([winner.future, stray]);
+      raced.resolve();
       await sleep(10_000);
     });
-    await sleep(20);
+    void inTurns(() => winner.resolve());
+    await raced.future;
     task.cancel();
     await task.then(undefined, () => undefined);
     expect(task.cancelled()).toBe(true);

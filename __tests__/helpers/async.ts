@@ -18,6 +18,20 @@ export function flush(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/**
+ * Run each step on a turn of the event loop of its own, in order, from the next turn on
+ * (whatever a step settles, and the tasks that wakes, finish before the next step). Tests
+ * complete their futures with it to fix the order things finish in, instead of starting
+ * timers of different lengths together: on a loaded machine a pause between starting two
+ * timers lets the longer one fire first.
+ */
+export async function inTurns(...steps: Array<() => unknown>): Promise<void> {
+  for (const step of steps) {
+    await flush();
+    step();
+  }
+}
+
 /** A native promise resolved after `ms`, independent of the library under test. */
 export function nativeDelay<T = void>(ms: number, value?: T): Promise<T> {
   return new Promise((resolve) => setTimeout(() => resolve(value as T), ms));
