@@ -41,19 +41,24 @@ describe('benchmark()', () => {
     expect(r.recommendation.executor).not.toBe('loop');
   });
 
-  it('shows a blocking-I/O function (Atomics.wait) blocking the loop only under `loop`', async () => {
+  it('shows a blocking-I/O function (Atomics.wait) holding the loop for its whole wait under `loop`, and recommends a pool', async () => {
     const r = await benchmark(blockingWait, { args: [15], executors: ['loop', 'thread', 'process'], calls: 12, concurrency: 2, warmup: 2 });
     const loop = of(r, 'loop');
-    const thread = of(r, 'thread');
+    // On the loop every call held it for its whole 15 ms wait, and the loop showed it.
+    expect(loop.longestLoopCallMs).toBeGreaterThanOrEqual(15);
     expect(loop.loopDelay.max).toBeGreaterThan(12);
-    for (const pool of [thread, of(r, 'process')]) {
-      expect([pool.executor, pool.failures, pool.loopDelay.p99 < loop.loopDelay.max / 2]).toEqual([pool.executor, 0, true]);
+    for (const pool of [of(r, 'thread'), of(r, 'process')]) {
+      expect([pool.executor, pool.calls, pool.failures, pool.longestLoopCallMs]).toEqual([pool.executor, 12, 0, null]);
     }
-    // Waiting uses no CPU, so two threads wait side by side whatever the machine's load.
-    expect(thread.throughput).toBeGreaterThan(loop.throughput * 1.4);
-    expect(r.recommendation.executor).toBe('thread');
-    expect(r.recommendation.reason).toMatch(/held the event loop/);
-    expect(r.recommendation.agreesWithInspect).toBe(true);
+    // So the loop is out (the rule 'auto' applies), and a pool is recommended. Which pool
+    // is the faster one, and by how much the pools beat the loop, are timings of a shared
+    // machine (at load 15 the thread pool's throughput was 1.0-2.0x the loop's, and either
+    // pool's p99 loop delay could exceed the loop's blocks): a benchmark's figures, not a
+    // test's. recommend.test.ts checks the tie rule that picks thread here when it can.
+    expect(['thread', 'process']).toContain(r.recommendation.executor);
+    expect(r.recommendation.reason).toMatch(/^On the loop a call held the event loop for \d+ ms/);
+    expect(r.recommendation.inspect?.executor).toBe('thread');
+    expect(r.recommendation.agreesWithInspect).toBe(r.recommendation.executor === 'thread');
   });
 
   it('recommends the loop for a tiny function, agreeing with inspect()', async () => {
