@@ -1,6 +1,6 @@
 /**
- * Shared by the debug-mode tests: a capturing logger, forced garbage collection, and a
- * loop-blocking busy-wait.
+ * Shared by the debug-mode tests: a capturing logger, forced garbage collection, a
+ * loop-blocking busy-wait, and a virtual clock for the slow-callback timers.
  */
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
@@ -66,6 +66,24 @@ export async function collectUntil(done: () => boolean, rounds = 50): Promise<bo
 /** Collect garbage for a few rounds (to flush finalizers before a test that must see none). */
 export async function settleGarbage(rounds = 5): Promise<void> {
   await collectUntil(() => false, rounds);
+}
+
+/**
+ * Make the clock debug mode times callbacks with (`performance.now()`) virtual: it stands
+ * still unless `advance(ms)` moves it. A callback that advances it by 200 ms took exactly
+ * 200 ms for the slow-callback timers, and a callback that does not took 0 ms, however
+ * loaded the machine (on a real clock a preempted or GC-paused callback reads as slow).
+ * `block` must not be used meanwhile (it would wait for a clock that stands still).
+ */
+export function virtualClock(): { advance: (ms: number) => void; restore: () => void } {
+  let now = performance.now();
+  const spy = jest.spyOn(performance, 'now').mockImplementation(() => now);
+  return {
+    advance: (ms) => {
+      now += ms;
+    },
+    restore: () => spy.mockRestore(),
+  };
 }
 
 /** Block the event loop for `ms` milliseconds (a busy-wait). */

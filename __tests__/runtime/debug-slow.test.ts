@@ -1,22 +1,31 @@
 /**
- * Debug mode's slow-callback report. Each test blocks the loop with a busy-wait of twice
- * the threshold; nothing asserts a wall-clock window.
+ * Debug mode's slow-callback report. The timers read a virtual clock that only the test
+ * moves: a callback "holds the loop" for exactly the milliseconds it advances the clock
+ * (twice the threshold for a slow one), so a loaded machine, which stretches any callback
+ * on the real clock, changes nothing. The real clock's use is checked end to end by the
+ * debug-mode example's test.
  */
 import { createTask } from '../../src/core/task';
 import { sleep } from '../../src/combinators/sleep';
 import { run } from '../../src/runtime/run';
 import { debugRunning } from '../../src/runtime/debug-slow';
-import { block, captureReports, nextTurn } from './debug-helpers';
+import { captureReports, nextTurn, virtualClock } from './debug-helpers';
 
-// The default threshold: an unrelated hiccup of a loaded machine rarely reaches it.
 const THRESHOLD = 100;
 let capture: ReturnType<typeof captureReports>;
+let clock: ReturnType<typeof virtualClock>;
+/** A callback's synchronous work, taking `ms` on the virtual clock. */
+const block = (ms: number): void => clock.advance(ms);
 
 beforeEach(() => {
+  clock = virtualClock();
   capture = captureReports({ slowCallbackDuration: THRESHOLD });
 });
 
-afterEach(() => capture.restore());
+afterEach(() => {
+  capture.restore();
+  clock.restore();
+});
 
 const slowReports = () => capture.messages().filter((m) => m.includes('the event loop was blocked'));
 
