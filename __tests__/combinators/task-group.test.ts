@@ -3,7 +3,7 @@ import { Unfuture } from '../../src/core/future';
 import { type Task, createTask } from '../../src/core/task';
 import { sleep } from '../../src/combinators/sleep';
 import { TaskGroup, openNursery, type Nursery } from '../../src/combinators/task-group';
-import { errorOf, inTurns } from './helpers';
+import { errorOf, flush, inTurns } from './helpers';
 
 class Boom extends Error {}
 
@@ -392,12 +392,15 @@ describe('TaskGroup', () => {
 
   it('counts the children still running in size', async () => {
     const sizes: number[] = [];
+    const [first, second] = [Unfuture.withResolvers<void>(), Unfuture.withResolvers<void>()];
     await new TaskGroup().run(async (tg) => {
-      tg.createTask(() => sleep(5));
-      tg.createTask(() => sleep(20));
+      tg.createTask(() => first.future);
+      tg.createTask(() => second.future);
       sizes.push(tg.size);
-      await sleep(10);
+      first.resolve();
+      await flush(); // the first child has finished, the second has not
       sizes.push(tg.size);
+      second.resolve();
     });
     expect(sizes).toEqual([3, 2]); // the body counts while it runs
   });
@@ -435,20 +438,22 @@ describe('TaskGroup', () => {
 describe('openNursery', () => {
   it('starts children with their arguments and waits for them', async () => {
     const steps: string[] = [];
-    const child = async (name: string, ms: number): Promise<string> => {
-      await sleep(ms);
-      steps.push(`${name} after ${ms}`);
+    const child = async (name: string, opened: Unfuture<void>): Promise<string> => {
+      await opened;
+      steps.push(`${name} done`);
       return name;
     };
+    const [one, two] = [Unfuture.withResolvers<void>(), Unfuture.withResolvers<void>()];
     let started: Unfuture<string>[] = [];
     const result = await openNursery(async (nursery) => {
-      started = [nursery.startSoon(child, 'one', 20), nursery.startSoon(child, 'two', 5)];
+      started = [nursery.startSoon(child, 'one', one.future), nursery.startSoon(child, 'two', two.future)];
+      void inTurns(() => two.resolve(), () => one.resolve());
       return 'block value';
     });
     steps.push('nursery closed');
     expect(result).toBe('block value');
     expect(started.map((t) => t.result())).toEqual(['one', 'two']);
-    expect(steps).toEqual(['two after 5', 'one after 20', 'nursery closed']);
+    expect(steps).toEqual(['two done', 'one done', 'nursery closed']);
   });
 
   it('cancels the other children when one fails and throws a TaskGroupError', async () => {
