@@ -16,6 +16,8 @@ interface Fake {
   /** The longest loop call, ms (default `holdMs`). */
   longestMs?: number;
   loopP99?: number;
+  /** Median wall time of a round, ms (default 100). */
+  wallMs?: number;
 }
 
 function result(executor: BenchExecutor, f: Fake): ExecutorResult {
@@ -26,7 +28,7 @@ function result(executor: BenchExecutor, f: Fake): ExecutorResult {
     calls: f.available === false ? 0 : calls,
     failures: f.failures ?? 0,
     error: f.failures ? 'RangeError: nope' : f.available === false ? 'not here' : undefined,
-    wallMs: 100,
+    wallMs: f.wallMs ?? 100,
     throughput: f.throughput,
     latency: { p50: 1, p95: 1, p99: 1, min: 1, max: 1, mean: 1 },
     loopDelay: { p50: 1, p99: f.loopP99 ?? 1, max: f.loopP99 ?? 1 },
@@ -125,6 +127,16 @@ describe('recommend', () => {
     const r = recommend([result('loop', { throughput: 1000, loopP99: 30 }), result('thread', { throughput: 200, loopP99: 4 })], undefined);
     expect(r.executor).toBe('thread');
     expect(r.reason).toMatch(/^On the loop the p99 loop delay was 30 ms \(4\.0 ms with the pools\)/);
+  });
+
+  it('counts no more loop delay against the loop than its rounds lasted (the calls cannot have caused more)', () => {
+    // A round of tiny calls lasting 0.5 ms, whose histogram caught a 30 ms stall of the machine.
+    const stalled = [result('loop', { throughput: 1e5, holdMs: 0.001, loopP99: 30, wallMs: 0.5 }), result('thread', { throughput: 1e4, loopP99: 2 })];
+    expect(recommend(stalled, verdict('loop'))).toMatchObject({ executor: 'loop', agreesWithInspect: true });
+    // Rounds long enough to hold that delay: the rule applies.
+    const held = [result('loop', { throughput: 1e5, holdMs: 0.001, loopP99: 30, wallMs: 40 }), result('thread', { throughput: 1e4, loopP99: 2 })];
+    expect(recommend(held, verdict('loop'))).toMatchObject({ executor: 'thread', agreesWithInspect: false });
+    expect(recommend(held, verdict('loop')).reason).toMatch(/^On the loop the p99 loop delay was 30 ms \(2\.0 ms with the pools\)/);
   });
 
   it('breaks a tie (within 10%) in favour of inspect(), else of the cheaper executor', () => {
