@@ -94,7 +94,9 @@ describe('unsync worker, running', () => {
     };
     child.stdout!.on('data', (c: Buffer) => ((stdout += c.toString()), onData()));
     child.stderr!.on('data', (c: Buffer) => ((stderr += c.toString()), onData()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    // 'close', not 'exit': the output is read after it, and a process can exit before the
+    // parent has read its last lines.
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code: number | null) => resolve(code)));
     const caller = new RemoteExecutor({ connection: redis.url, queue });
     const raw = new Queue(queue, { connection: { url: redis.url } });
     let other: Awaited<ReturnType<typeof startWorker>> | undefined;

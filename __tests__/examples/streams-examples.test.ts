@@ -45,7 +45,9 @@ function startServerExample(file: string, options: { defaultPort?: boolean } = {
   children.add(child);
   let stdout = '';
   let stderr = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close', not 'exit': a process can exit before the parent has read its last output
+  // (seen under load: the server's final line missing from `stop()`'s lines).
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code: number | null) => resolve(code)));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   return new Promise((resolve, reject) => {
     child.once('exit', () => reject(new Error(`${file} exited early: ${stderr}`)));
