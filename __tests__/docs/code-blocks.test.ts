@@ -118,7 +118,11 @@ describe('code blocks in README.md and docs/', () => {
         resolve({ code: error === null ? 0 : typeof code === 'number' ? code : null, stderr });
       });
     });
-    expect(run.stderr).toBe('');
+    // A block that turns debug mode on with a logger writing to stderr (docs/debug.md) may
+    // see a slow-callback report: on a loaded machine loading modules can hold the loop
+    // past its threshold. That is debug mode reporting, not the block failing.
+    const slowCallback = /^\[app\] unsync: the event loop was blocked for \d+ ms by .*\n/gm;
+    expect(run.stderr.replace(slowCallback, '')).toBe('');
     expect(run.code).toBe(0);
   }, 60_000);
 });
