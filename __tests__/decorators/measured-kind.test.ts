@@ -445,10 +445,12 @@ describe('end to end, on the real pools', () => {
     for (let i = 0; i < 4; i++) expect(await K.squeeze(data)).toBeGreaterThan(0);
     expect(queued).toBeGreaterThan(0); // read around the calls
     expect(inspect(K.squeeze).evidence.poolCostMs).toEqual({});
-    // The cores free: the same calls count.
+    // The cores free: the same calls count. (Up to 12 of them: a worker's first call into the
+    // module is left out as cold, and under load a thread session that idled may come back on
+    // the pool's other thread, whose first call is cold again.)
     useCallClock({ source: 'a quiet machine', now: () => performance.now(), thread: () => ({ cpuMs: 0, queuedMs: 0 }) });
-    for (let i = 0; i < 4; i++) expect(await K.squeeze(data)).toBeGreaterThan(0);
     const pool = inspect(K.squeeze).executor as 'thread' | 'process'; // the pool the last test chose, or the first
+    for (let i = 0; i < 12 && inspect(K.squeeze).evidence.poolCostMs[pool] === undefined; i++) expect(await K.squeeze(data)).toBeGreaterThan(0);
     expect(typeof inspect(K.squeeze).evidence.poolCostMs[pool]).toBe('number');
     forgetEvidence(squeeze);
   });
