@@ -126,7 +126,7 @@ export class PoolChoice {
         // start, during which a script's short calls go on here.
         const limit = !this.probe.sending ? t.compareAfter : this.probe.sent === 0 ? t.compareAfter * NEVER_SENT : Infinity;
         if (++this.#waited < limit) return false;
-        this.#endRound();
+        this.#giveUp(t);
         return true; // the route changed back
       }
       this.#probeAnswers++;
@@ -142,6 +142,18 @@ export class PoolChoice {
     this.#waited = 0;
     this.probe = { pool: other, from: current, sent: 0, sending: true };
     return true;
+  }
+
+  /** End a round that measured too little: the function stays where it was, and `reason` says why. */
+  #giveUp(t: PoolThresholds): void {
+    const { pool: other, from, sent } = this.probe!;
+    const measured = this.#probeAnswers;
+    this.#endRound();
+    this.chosen = from;
+    const again = this.rounds < t.maxFlips ? ' (it tries again later)' : '';
+    this.reason =
+      `compared with the ${other} pool, but ${sent === 0 ? 'no call could go there (no worker of it was ready while a call ran alone)' : `only ${measured} of the ${sent} calls sent there were measured alone on a quiet machine, of the ${2 * t.probeCalls} a comparison needs`}, ` +
+      `so it stays on the ${from} pool${again}`;
   }
 
   #endRound(): void {

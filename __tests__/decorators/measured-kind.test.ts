@@ -322,7 +322,19 @@ describe('thread against process, from the per-call cost on each', () => {
       answers++;
     }
     expect(answers).toBe(32);
-    expect(inspect(fn)).toMatchObject({ executor: 'thread', evidence: { comparing: false, pool: undefined } });
+    expect(inspect(fn)).toMatchObject({ executor: 'thread', evidence: { comparing: false, pool: 'thread' } });
+    expect(inspect(fn).reason).toMatch(/compared with the process pool, but no call could go there \(no worker of it was ready while a call ran alone\), so it stays on the thread pool \(it tries again later\)$/);
+  });
+
+  it('gives up a round whose calls on the other pool were too few measured, and says so', () => {
+    configureEvidence({ compareAfterMs: 0, compareAfter: 2, probeCalls: 2 });
+    const fn = computeFn('unmeasured');
+    for (let i = 0; i < 2; i++) recordCall(fn, 'thread', 2, { costMs: 3 });
+    for (let i = 0; i < 6; i++) recordDispatch(fn, 'process'); // 3 x probeCalls sent
+    recordCall(fn, 'process', 2, { costMs: 3 }); // one measured (the others ran while busy)
+    for (let i = 0; i < 2; i++) recordCall(fn, 'thread', 2, { costMs: 3 }); // compareAfter more here: the round ends
+    expect(inspect(fn)).toMatchObject({ executor: 'thread', evidence: { comparing: false, pool: 'thread' } });
+    expect(inspect(fn).reason).toMatch(/compared with the process pool, but only 1 of the 6 calls sent there were measured alone on a quiet machine, of the 4 a comparison needs, so it stays on the thread pool \(it tries again later\)$/);
   });
 
   it('stays when the other pool is not faster by more than switchMargin', () => {
