@@ -97,8 +97,9 @@ export function callDecorated(info: DecoratedInfo, self: unknown, args: unknown[
   const executor = call?.executor === undefined && decision.evidence.comparing ? comparisonRoute(info.original, chosen, startsAtOnce) : chosen;
   countCall(info, executor);
   const callArgs = instanceMethod ? [envelope(info, self), ...args] : args;
-  // Measured for the thread/process comparison only if no other pool call is in flight.
-  let alone = false;
+  // Measured for the thread/process comparison only while one may still change the
+  // function's pool, and only if no other pool call is in flight.
+  let measured = false;
   let future: Unfuture<unknown> | undefined;
   // The worker's own measure of the call: the future's timing would add the queue, the
   // message round trip and, on a cold pool, the worker's startup. A worker's first call into
@@ -117,12 +118,12 @@ export function callDecorated(info: DecoratedInfo, self: unknown, args: unknown[
     if (run.cold) return;
     const submitted = future?.timing.createdAt;
     // CPU time of the run, when this call asked the worker for it (docs/decorator.md, "Measuring").
-    const costMs = alone && submitted !== undefined && coresWereFree(queuedBefore) ? performance.now() - submitted : undefined;
+    const costMs = measured && submitted !== undefined && coresWereFree(queuedBefore) ? performance.now() - submitted : undefined;
     recordCall(info.original, executor, run.runMs, { cpuMs: run.cpuMs, preemptedMs: run.preemptedMs, costMs });
   };
   try {
-    alone = runsAlone();
-    if (alone && comparesPools(info.original)) queuedBefore = callClock().thread()?.queuedMs;
+    measured = comparesPools(info.original) && runsAlone();
+    if (measured) queuedBefore = callClock().thread()?.queuedMs;
     const cpuTime = wantsCpuSample(info.original);
     future = submitToPool(executor, ref, callArgs, { timeout: timeoutOf(info, call), name: call?.name ?? qualifiedName(info), onRun, cpuTime });
   } catch (error) {
