@@ -29,7 +29,7 @@ import { EngineAccess } from './engine-access';
 import { IdleWorkers } from './idle-workers';
 import { Slot, type Link, type LinkAnswer, type LinkEvents, type LinkExit } from './link';
 import { PoolCall, afterGrace, callerSite, validateSubmit } from './pool-call';
-import { CALLER_STACKS_BACKLOG } from './pool-options';
+import { recordsCallerStack } from './pool-options';
 import { deliverItems, openStream } from './stream-calls';
 import { WorkerSet } from './worker-set';
 
@@ -129,7 +129,7 @@ export class PoolEngine<H> {
     // may leave at once records it after it left, overlapping the worker's run. Under 'auto'
     // a call that joins a long queue records none (CALLER_STACKS_BACKLOG).
     const waiting = this.#queue.size;
-    const stacks = this.settings.callerStacks === true || (this.settings.callerStacks === 'auto' && waiting < CALLER_STACKS_BACKLOG);
+    const stacks = recordsCallerStack(this.settings.callerStacks, waiting);
     const site = stacks && waiting > 0 ? callerSite(submit) : undefined;
     validateSubmit(ref, args, options);
     if (this.#state !== 'open') throw new InvalidStateError(`the ${this.kind} executor is ${this.#state}; a new one is made after shutdown()`);

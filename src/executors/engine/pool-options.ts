@@ -95,6 +95,11 @@ export interface ProcessPoolOptions {
  */
 export const CALLER_STACKS_BACKLOG = 256;
 
+/** Whether a call submitted while `waiting` other calls wait records the caller's stack, under the `callerStacks` setting. */
+export function recordsCallerStack(setting: boolean | 'auto', waiting: number): boolean {
+  return setting === true || (setting === 'auto' && waiting < CALLER_STACKS_BACKLOG);
+}
+
 export const THREAD_OPTION_KEYS = ['minWorkers', 'maxWorkers', 'idleTimeout', 'resourceLimits', 'execArgv', 'env', 'callerStacks', 'cancelGrace', 'maxQueue'] as const;
 export const PROCESS_OPTION_KEYS = ['minWorkers', 'maxWorkers', 'idleTimeout', 'maxTasksPerWorker', 'execArgv', 'env', 'callerStacks', 'cancelGrace', 'maxQueue'] as const;
 const RESOURCE_LIMIT_KEYS = ['maxYoungGenerationSizeMb', 'maxOldGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb'];

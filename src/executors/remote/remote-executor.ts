@@ -11,7 +11,7 @@ import type { ExecutorKind, Unfuture } from '../../core/future';
 import { CloneError, InvalidStateError, RemoteJobError, WorkerCrashedError } from '../../core/errors';
 import type { CloseOptions, Executor, ExecutorState, ExecutorStatistics, SubmitOptions } from '../executor';
 import { PoolCall, validateSubmit } from '../engine/pool-call';
-import { CALLER_STACKS_BACKLOG } from '../engine/pool-options';
+import { recordsCallerStack } from '../engine/pool-options';
 import type { CallRef } from '../protocol';
 import { argumentCloneError } from '../serialization';
 import { ExecutorCounters } from '../statistics';
@@ -111,8 +111,8 @@ export class RemoteExecutor implements Executor {
       this.#calls.set(entry.jobId, entry);
       this.#add(entry, { protocol: REMOTE_PROTOCOL, module: moduleKey(ref.file, this.#options.root), name: ref.name, payload });
     }
-    const stacks = this.#options.callerStacks;
-    call.submitted(this.submit, stacks === true || (stacks === 'auto' && this.#calls.size <= CALLER_STACKS_BACKLOG));
+    // The calls in flight before this one count as waiting (the table holds this one too).
+    call.submitted(this.submit, recordsCallerStack(this.#options.callerStacks, this.#calls.size - 1));
     return call.future;
   }
 
