@@ -8,18 +8,24 @@
  * - `performance.eventLoopUtilization()` cannot tell them apart: a loop blocked in
  *   `readFileSync` is as "utilised" as one hashing a password (it only knows the loop was
  *   not idle).
- * - The CPU time: `process.threadCpuUsage()` (Node ≥ 23.9) is the calling thread's, and
- *   exact. Older Node has only `process.cpuUsage()`, exact but for the whole process: on the
- *   event loop it also counts busy worker threads, so an inline call measured while the
- *   pools compute reads as more CPU-bound than it is (the share is capped at 100%). On Linux
- *   `/proc/thread-self/schedstat` has the thread's own CPU time too, but the kernel updates
- *   it for a running thread only at scheduler ticks (a few ms), so it is used only for calls
- *   long enough for that not to matter ({@link THREAD_CLOCK_MIN_MS}).
+ * - The CPU time, on Linux: the thread's own from `/proc/thread-self/schedstat`, read right
+ *   after `process.cpuUsage()`, which makes the kernel bring the thread's count up to date:
+ *   exact (src/executors/worker/cpu-clock.cjs says why). Without that update the kernel's
+ *   count of a running thread is up to a scheduler tick (4 ms) late, and so is
+ *   `process.threadCpuUsage()`, which reads the same count: a 1 ms computing call read 0
+ *   most of the time, so short CPU-bound functions measured as blocking I/O (Node 24).
+ * - Elsewhere, or where the update does not happen: `process.threadCpuUsage()` (Node ≥
+ *   23.9) is the calling thread's. Older Node has only `process.cpuUsage()`, exact but for
+ *   the whole process: on the event loop it also counts busy worker threads, so an inline
+ *   call measured while the pools compute reads as more CPU-bound than it is (the share is
+ *   capped at 100%); with schedstat but without the update, the thread's tick-updated count
+ *   is used for calls long enough for its lateness not to matter ({@link THREAD_CLOCK_MIN_MS}).
  * - The time a call was preempted (runnable, waiting for a core): on Linux, from the same
  *   file's second field, which is exact at the end of a call (the kernel adds a wait when
  *   the thread runs again). On a loaded machine a CPU-bound call that waited for a core reads
  *   as slow on the wall clock, and that time is neither its own work nor waiting for I/O,
- *   so it is left out. One `pread` of a kept-open file, about 0.5 µs.
+ *   so it is left out. A read (`process.cpuUsage()` and one `pread` of a kept-open file)
+ *   costs about 0.9 µs.
  *
  * A pool call is measured the same way by the worker that runs it, when the call asks
  * (`SubmitOptions.cpuTime`; src/executors/worker/cpu-clock.cjs, whose schedstat reader this
@@ -28,7 +34,7 @@
  * Tests swap the clock ({@link useCallClock}) to drive the decision logic with exact numbers.
  */
 import { performance } from 'node:perf_hooks';
-import { THREAD_CLOCK_MIN_MS as MIN_MS, schedstatReader } from '../src/executors/worker/cpu-clock.cjs';
+import { THREAD_CLOCK_MIN_MS as MIN_MS, schedstatReader, upToDateSchedstatReader } from '../src/executors/worker/cpu-clock.cjs';
 
 /** Cumulative times (ms), read at one instant. */
 export interface ThreadTimes {
@@ -64,10 +70,21 @@ export interface CallCost {
 }
 
 function defaultClock(): CallClock {
-  // The same reader a worker uses for its calls' CPU time (src/executors/worker/cpu-clock.cjs).
-  const sched = schedstatReader();
-  const threadCpuUsage = (process as { threadCpuUsage?: () => NodeJS.CpuUsage }).threadCpuUsage;
   const now = (): number => performance.now();
+  // The same readers a worker uses for its calls' CPU time (src/executors/worker/cpu-clock.cjs).
+  const sched = schedstatReader();
+  const upToDate = sched === undefined ? undefined : upToDateSchedstatReader(sched);
+  if (upToDate !== undefined) {
+    return {
+      now,
+      thread: () => {
+        const s = upToDate();
+        return s === undefined ? undefined : { cpuMs: s.onCpuMs, queuedMs: s.queuedMs };
+      },
+      source: "the thread's /proc/thread-self/schedstat, brought up to date by process.cpuUsage() (CPU time and preemption, exact)",
+    };
+  }
+  const threadCpuUsage = (process as { threadCpuUsage?: () => NodeJS.CpuUsage }).threadCpuUsage;
   if (typeof threadCpuUsage === 'function') {
     return {
       now,

@@ -13,6 +13,13 @@ export interface Schedstat {
 /** A reader of the calling thread's schedstat (Linux, kept open), or undefined where none exists. */
 export function schedstatReader(): (() => Schedstat | undefined) | undefined;
 
+/**
+ * `read` (a schedstat reader of the calling thread) made exact at each read (Linux: it calls
+ * `process.cpuUsage()` first, which brings the thread's count up to date), or undefined
+ * where that does not work.
+ */
+export function upToDateSchedstatReader(read: () => Schedstat | undefined): (() => Schedstat | undefined) | undefined;
+
 /** A reading taken before a call. */
 export interface CpuReading {
   readonly cpuMs: number | undefined;
