@@ -6,6 +6,7 @@ import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { performance } from 'node:perf_hooks';
 import { configureDebug, debugState, type Logger } from '../../src/runtime/debug';
+import { useDebugClock } from '../../src/runtime/debug-clock';
 
 /** One report as the logger received it. */
 export interface Captured {
@@ -69,20 +70,26 @@ export async function settleGarbage(rounds = 5): Promise<void> {
 }
 
 /**
- * Make the clock debug mode times callbacks with (`performance.now()`) virtual: it stands
- * still unless `advance(ms)` moves it. A callback that advances it by 200 ms took exactly
- * 200 ms for the slow-callback timers, and a callback that does not took 0 ms, however
- * loaded the machine (on a real clock a preempted or GC-paused callback reads as slow).
- * `block` must not be used meanwhile (it would wait for a clock that stands still).
+ * Make the clock debug mode times callbacks with virtual (`useDebugClock`): it stands still
+ * unless `advance(ms)` moves it. A callback that advances it by 200 ms took exactly 200 ms
+ * for the slow-callback timers, and a callback that does not took 0 ms, however loaded the
+ * machine (on a real clock a preempted or GC-paused callback reads as slow). `preempt(ms)`
+ * moves it by `ms` that the thread spent waiting for a core (schedstat's run-queue wait),
+ * which the timers leave out. `block` must not be used meanwhile (it reads the real clock).
  */
-export function virtualClock(): { advance: (ms: number) => void; restore: () => void } {
+export function virtualClock(): { advance: (ms: number) => void; preempt: (ms: number) => void; restore: () => void } {
   let now = performance.now();
-  const spy = jest.spyOn(performance, 'now').mockImplementation(() => now);
+  let queued = 0;
+  useDebugClock({ now: () => now, queuedMs: () => queued });
   return {
     advance: (ms) => {
       now += ms;
     },
-    restore: () => spy.mockRestore(),
+    preempt: (ms) => {
+      now += ms;
+      queued += ms;
+    },
+    restore: () => useDebugClock(undefined),
   };
 }
 

@@ -16,6 +16,8 @@ let capture: ReturnType<typeof captureReports>;
 let clock: ReturnType<typeof virtualClock>;
 /** A callback's synchronous work, taking `ms` on the virtual clock. */
 const block = (ms: number): void => clock.advance(ms);
+/** Time the thread waited for a core (preempted) within a callback: on the wall clock, not the callback's doing. */
+const preempted = (ms: number): void => clock.preempt(ms);
 
 beforeEach(() => {
   clock = virtualClock();
@@ -77,6 +79,59 @@ describe('slow callbacks', () => {
       }
     });
     expect(slowReports()).toEqual([]);
+  });
+});
+
+describe('time the thread waited for a core', () => {
+  it('is left out: a promise continuation preempted for most of its time is not reported', async () => {
+    await Promise.resolve().then(() => {
+      block(THRESHOLD / 5);
+      preempted(THRESHOLD * 3); // a machine loaded past its cores: 320 ms on the wall clock
+    });
+    await nextTurn();
+    expect(slowReports()).toEqual([]);
+  });
+
+  it('is left out of what a slow callback reports, and the report says how long it was', async () => {
+    await new Promise<void>((resolve) =>
+      setTimeout(() => {
+        block(THRESHOLD * 2);
+        preempted(THRESHOLD * 4);
+        resolve();
+      }, 1),
+    );
+    await nextTurn();
+    expect(slowReports()).toEqual([
+      `unsync: the event loop was blocked for ${THRESHOLD * 2} ms by a Timeout callback outside any task (slowCallbackDuration is ${THRESHOLD} ms, not counting ${THRESHOLD * 4} ms its thread waited for a core); nothing else could run meanwhile.`,
+    ]);
+  });
+
+  it('is left out by nested timers once: a preempted decorated call is reported alone, with its own time', async () => {
+    await run(async () => {
+      await sleep(1);
+      debugRunning('Report.render', () => ({ executor: 'thread', reason: 'r' }), () => {
+        block(THRESHOLD * 1.5);
+        preempted(THRESHOLD * 5);
+      });
+      block(THRESHOLD / 2); // the rest of the task's step: under the threshold with the call left out
+      preempted(THRESHOLD);
+      debugRunning('Report.quick', undefined, () => {
+        block(THRESHOLD / 2);
+        preempted(THRESHOLD * 5); // 550 ms on the wall clock, 50 of its own: not reported
+      });
+    });
+    const reports = slowReports();
+    expect(reports).toHaveLength(1);
+    expect(reports[0]).toMatch(
+      new RegExp(`^unsync: the event loop was blocked for ${THRESHOLD * 1.5} ms by decorated function "Report\\.render" \\(slowCallbackDuration is ${THRESHOLD} ms, not counting ${THRESHOLD * 5} ms its thread waited for a core\\)`),
+    );
+  });
+
+  it('is not mentioned when the thread did not wait', async () => {
+    debugRunning('plain', undefined, () => block(THRESHOLD * 2));
+    expect(slowReports()).toEqual([
+      `unsync: the event loop was blocked for ${THRESHOLD * 2} ms by decorated function "plain" (slowCallbackDuration is ${THRESHOLD} ms); nothing else could run meanwhile.`,
+    ]);
   });
 });
 

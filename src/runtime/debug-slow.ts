@@ -13,12 +13,17 @@
  *    tasks are started together from one microtask, so only this can tell which one blocked;
  * 3. {@link debugRunning}: a synchronous call the decorator runs on the loop, reported
  *    with the executor `inspect()` would pick for it instead.
+ *
+ * A callback's duration leaves out the time its thread waited for a core (./debug-clock.ts,
+ * Linux): a preempted callback did not hold the loop by its own doing, and a loaded machine
+ * would otherwise report any callback it stretched. The end of a callback reads the wait
+ * only when its wall time is over the threshold.
  */
 import { createHook, executionAsyncResource } from 'node:async_hooks';
-import { performance } from 'node:perf_hooks';
 import { contextState, taskStorage } from '../core/current';
 import type { Unfuture } from '../core/future';
 import { Task } from '../core/task';
+import { debugClock } from './debug-clock';
 import { debugState, onDebugToggle, report } from './debug-state';
 import { wrapTaskStep } from './debug-task-step';
 
@@ -28,24 +33,31 @@ export interface ExecutorSuggestion {
   readonly reason: string;
 }
 
-// The outermost callback being timed (-1: none), when it started, and how much of its
-// time inner timers have already reported (so it is not reported twice).
+// The outermost callback being timed (-1: none), when it started, the thread's wait for a
+// core by then, and how much of its time inner timers have already reported (so it is not
+// reported twice).
 let outerId = -1;
 let outerStart = 0;
+let outerQueued = 0;
 let absorbed = 0;
 
 const loopHook = createHook({
   before(asyncId) {
     if (outerId !== -1) return;
+    const clock = debugClock();
     outerId = asyncId;
-    outerStart = performance.now();
+    outerStart = clock.now();
+    outerQueued = clock.queuedMs();
     absorbed = 0;
   },
   after(asyncId) {
     if (asyncId !== outerId) return;
     outerId = -1;
-    const own = performance.now() - outerStart - absorbed;
-    if (own > debugState.slowCallbackDuration) reportSlow(own, runningNow());
+    const clock = debugClock();
+    const wall = clock.now() - outerStart - absorbed;
+    if (wall <= debugState.slowCallbackDuration) return;
+    const waited = Math.max(0, clock.queuedMs() - outerQueued);
+    if (wall - waited > debugState.slowCallbackDuration) reportSlow(wall - waited, waited, runningNow());
   },
 });
 
@@ -60,29 +72,36 @@ function runningNow(): string {
   return task === undefined ? `${callback} outside any task` : `${callback} in ${task}`;
 }
 
-function reportSlow(ms: number, what: string, advice = ''): void {
+function reportSlow(ms: number, waited: number, what: string, advice = ''): void {
+  const preempted = waited >= 1 ? `, not counting ${Math.round(waited)} ms its thread waited for a core` : '';
   report(
     'slowCallback',
     `unsync: the event loop was blocked for ${Math.round(ms)} ms by ${what} ` +
-      `(slowCallbackDuration is ${debugState.slowCallbackDuration} ms); nothing else could run meanwhile.${advice}`,
+      `(slowCallbackDuration is ${debugState.slowCallbackDuration} ms${preempted}); nothing else could run meanwhile.${advice}`,
   );
 }
 
 /**
- * Run `call` and, if it ran longer than the threshold minus what inner timers reported,
- * report it as `what()` (+ `advice()`); the time is then absorbed so the enclosing
- * callback does not report it again.
+ * Run `call` and, if it ran longer than the threshold, less what inner timers reported and
+ * the time its thread waited for a core, report it as `what()` (+ `advice()`); the time is
+ * then absorbed so the enclosing callback does not report it again.
  */
 function timeSection<T>(call: () => T, what: () => string, advice?: () => string): T {
-  const start = performance.now();
+  const clock = debugClock();
+  const start = clock.now();
+  const queued = clock.queuedMs();
   const absorbedBefore = absorbed;
   try {
     return call();
   } finally {
-    const own = performance.now() - start - (absorbed - absorbedBefore);
-    if (own > debugState.slowCallbackDuration) {
-      absorbed += own;
-      reportSlow(own, what(), advice?.() ?? '');
+    const wall = clock.now() - start - (absorbed - absorbedBefore);
+    if (wall > debugState.slowCallbackDuration) {
+      const waited = Math.max(0, clock.queuedMs() - queued);
+      const own = wall - waited;
+      if (own > debugState.slowCallbackDuration) {
+        absorbed += own;
+        reportSlow(own, waited, what(), advice?.() ?? '');
+      }
     }
   }
 }
