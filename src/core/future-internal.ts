@@ -14,7 +14,7 @@ export { pendingFuture } from './future';
 
 // Copied once: future.ts has finished loading before this module's body runs, and a local
 // binding is cheaper on hot paths than a property read through the module object.
-const { settle, resolve, setCancelHook, setStarted, subscribe, interrupt, setDiscardHook: setHook, setSettledDiscardHook: setSettledHook, discard } =
+const { settle, resolve, setCancelHook, setStarted, createdAt, subscribe, interrupt, setDiscardHook: setHook, setSettledDiscardHook: setSettledHook, discard } =
   futureInternals;
 
 /**
@@ -52,6 +52,10 @@ export function cancelFuture(f: Unfuture<any>, message?: string | CancelledError
 /** Mark the start of `f`'s work, now or at `at` (`performance.now()` ms, e.g. a worker's own clock). Internal API. */
 export function markStarted(f: Unfuture<any>, at?: number): void {
   setStarted(f, at);
+}
+/** When `f` was made (`performance.now()` ms), or undefined for a future that records no timing. Internal API. */
+export function createdAtOf(f: Unfuture<any>): number | undefined {
+  return createdAt(f);
 }
 /** Replace `f`'s cancel hook (e.g. once a queued pool call starts running). Internal API. */
 export function setFutureCancelHook(f: Unfuture<any>, hook: CancelHook | undefined): void {

@@ -102,6 +102,7 @@ export interface FutureInternals {
   resolve(f: Unfuture<any>, value: unknown): boolean;
   setCancelHook(f: Unfuture<any>, hook: CancelHook | undefined): void;
   setStarted(f: Unfuture<any>, at?: number): void;
+  createdAt(f: Unfuture<any>): number | undefined;
   subscribe(f: Unfuture<any>, callback: (f: Unfuture<any>) => void): void;
   interrupt(f: Unfuture<any>, message: string | undefined): boolean;
   setDiscardHook(f: Unfuture<any>, hook: (value: any) => void): void;
@@ -191,6 +192,7 @@ export class Unfuture<T> implements PromiseLike<T> {
         f.#cancelTarget = hook;
       },
       setStarted: (f, at) => f.#markStarted(at),
+      createdAt: (f) => f.#createdAt,
       subscribe: (f, callback) => {
         f.#observe();
         f.#addCallback(callback);

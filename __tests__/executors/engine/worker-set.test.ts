@@ -24,10 +24,10 @@ function linkOf(leavingHoldsPlace: boolean): Link<Worker> {
 }
 
 /** The engine's side: the slots it owns, and the worker set that reads them. */
-const owned = new WeakMap<WorkerSet<Worker>, Set<Slot<Worker>>>();
+const owned = new WeakMap<WorkerSet<Worker>, Slot<Worker>[]>();
 
 function setOf(options: { maxWorkers: number; maxTasksPerWorker?: number; leavingHoldsPlace?: boolean }): WorkerSet<Worker> {
-  const slots = new Set<Slot<Worker>>();
+  const slots: Slot<Worker>[] = [];
   const set = new WorkerSet<Worker>(slots, linkOf(options.leavingHoldsPlace ?? false), { maxWorkers: options.maxWorkers, maxTasksPerWorker: options.maxTasksPerWorker ?? Infinity });
   owned.set(set, slots);
   return set;
@@ -38,7 +38,7 @@ function add(set: WorkerSet<Worker>, load: number, worker: Partial<Worker> = {})
   const slot = new Slot<Worker>();
   slot.handle = { accepting: true, starting: false, ...worker };
   for (let i = 0; i < load; i++) slot.sent.push({ id: i } as PoolCall);
-  owned.get(set)!.add(slot);
+  owned.get(set)!.push(slot);
   return slot;
 }
 

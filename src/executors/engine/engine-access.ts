@@ -16,7 +16,7 @@ import type { PoolCall } from './pool-call';
 /** The parts of the engine an {@link EngineAccess} works on (the engine's own, handed over once). */
 export interface EngineParts<H> {
   // Every worker not reported gone (leaving ones included).
-  readonly slots: ReadonlySet<Slot<H>>;
+  readonly slots: readonly Slot<H>[];
   readonly queue: CallQueue<PoolCall>;
   readonly counters: ExecutorCounters;
   /** Start a worker now, whatever the queue says. */

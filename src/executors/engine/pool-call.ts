@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { CancelledError, TimeoutError } from '../../core/errors';
 import { Unfuture } from '../../core/future';
-import { cancelFuture, markStarted, pendingFuture, rejectFuture, resolveFuture } from '../../core/future-internal';
+import { cancelFuture, createdAtOf, markStarted, pendingFuture, rejectFuture, resolveFuture } from '../../core/future-internal';
 import { emitProgress } from '../../core/progress';
 import type { ExecutorKind } from '../../core/future';
 import { assertOptions, assertTimeout, expected, timerDelay } from '../../core/validate';
@@ -92,7 +92,6 @@ export class PoolCall<T = unknown> {
   // allocated per call unless asked for (a caller's stack, a timeout timer).
   readonly id = nextCallId++;
   readonly future: Unfuture<T>;
-  readonly submittedAt = epochNow();
   // Invariant: changes forward (queued -> sent -> running -> done), except back to queued
   // by `requeue()` for a call whose worker died or left before it started it; `done`
   // exactly when the future settled.
@@ -101,24 +100,14 @@ export class PoolCall<T = unknown> {
   place: object | undefined = undefined;
   /** The link's tag for the call on its worker (the thread link: its claim cell). */
   cell = -1;
-  /** A stream call's consumer side: where yielded values go (undefined for a plain call). */
-  sink: StreamSink | undefined = undefined;
-  /** What a withdraw found before the engine cancelled the call (close({ cancelPending })). */
-  withdrawn: WithdrawResult | undefined = undefined;
-  /** Set when the pool was asked to stop the running call (cancel, timeout, forced close). */
-  stopRequested = false;
-  // ASKED | TIMED_OUT | CPU_TIME | SUBMITTING (see the constants below the class).
+  // ASKED | TIMED_OUT | CPU_TIME | SUBMITTING | STOP_REQUESTED (see the constants below the class).
   #flags: number;
   readonly #onRun: ((run: PoolRun) => void) | undefined;
-  // The per-call timeout's timer while the call is pending; once a stop was asked with a
-  // grace period, the grace timer instead (the cancel that asks it clears the timeout first).
-  #timer: NodeJS.Timeout | undefined = undefined;
-  #cancelMessage: string | undefined = undefined;
+  // What few calls need (a timeout, a stop, a stream, a withdraw), made by the first of them.
+  #rare: RareCallState | undefined = undefined;
   // The caller's stack, captured at submit when the pool records caller stacks (V8 formats
   // it lazily, only if an error needs it); undefined otherwise.
   #site: { stack?: string } | undefined = undefined;
-  // An error the call failed with while still inside the pool's `submit` (see submitted).
-  #failedEarly: Error | undefined = undefined;
   // The engine's cancel handler (typed for any call: the class's T is the caller's).
   readonly #onCancel: (call: never, message: string | undefined) => void;
 
@@ -139,26 +128,64 @@ export class PoolCall<T = unknown> {
     if (timeout != null && timeout !== Infinity) this.#startTimeout(timeout);
   }
 
+  /** A stream call's consumer side: where yielded values go (undefined for a plain call). */
+  get sink(): StreamSink | undefined {
+    return this.#rare?.sink;
+  }
+  set sink(sink: StreamSink | undefined) {
+    this.#rareState().sink = sink;
+  }
+
+  /** What a withdraw found before the engine cancelled the call (close({ cancelPending })). */
+  get withdrawn(): WithdrawResult | undefined {
+    return this.#rare?.withdrawn;
+  }
+  set withdrawn(found: WithdrawResult | undefined) {
+    if (found !== undefined || this.#rare !== undefined) this.#rareState().withdrawn = found;
+  }
+
+  /** Set when the pool was asked to stop the running call (cancel, timeout, forced close). */
+  get stopRequested(): boolean {
+    return (this.#flags & STOP_REQUESTED) !== 0;
+  }
+  set stopRequested(requested: true) {
+    this.#flags |= STOP_REQUESTED;
+  }
+
+  /** When the call was submitted, in epoch milliseconds (see {@link epochNow}). */
+  get submittedAt(): number {
+    return performance.timeOrigin + createdAtOf(this.future)!;
+  }
+
+  #rareState(): RareCallState {
+    return (this.#rare ??= { timer: undefined, cancelMessage: undefined, sink: undefined, withdrawn: undefined, failedEarly: undefined });
+  }
+
+  #clearTimer(): void {
+    const rare = this.#rare;
+    if (rare?.timer === undefined) return;
+    clearTimeout(rare.timer);
+    rare.timer = undefined;
+  }
+
   /** The future's cancel hook: the first request wins (see the constructor). */
   #cancelRequested(message: string | undefined): void {
     // A timeout that fires while a caller's cancel is stopping the call changes nothing (the
     // call ends cancelled, not timed out).
-    if (this.#timer !== undefined) {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
-    }
-    this.#cancelMessage = message;
+    this.#clearTimer();
+    if (message !== undefined) this.#rareState().cancelMessage = message;
     this.#onCancel(this as never, message);
   }
 
   #startTimeout(timeout: number): void {
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
+    const rare = this.#rareState();
+    rare.timer = setTimeout(() => {
+      rare.timer = undefined;
       this.#flags |= TIMED_OUT;
       this.future.cancel(`\`${this.ref.name}\` timed out after ${timeout} ms`);
     }, timerDelay(timeout));
     // The pool keeps the process alive while the call runs; the timer need not.
-    this.#timer.unref();
+    rare.timer.unref();
   }
 
   /**
@@ -172,8 +199,8 @@ export class PoolCall<T = unknown> {
    */
   submitted(submit: Function, callerStack: boolean, site?: { stack?: string }): void {
     this.#flags &= ~SUBMITTING;
-    const early = this.#failedEarly;
-    this.#failedEarly = undefined;
+    const early = this.#rare?.failedEarly;
+    if (early !== undefined) this.#rare!.failedEarly = undefined;
     if (!callerStack) return;
     this.#site = site ?? callerSite(submit);
     if (early !== undefined) this.#pointAtCaller(early);
@@ -221,16 +248,17 @@ export class PoolCall<T = unknown> {
    */
   askToStop(grace: number, ask: () => boolean, force: () => void): void {
     if (this.stopRequested || this.state === 'done') return;
-    this.stopRequested = true;
+    this.#flags |= STOP_REQUESTED;
     if (grace <= 0) {
       force();
       return;
     }
     if (!ask()) return;
     this.#flags |= ASKED;
-    if (this.#timer !== undefined) clearTimeout(this.#timer); // a pending timeout has nothing left to do
-    this.#timer = afterGrace(grace, () => {
-      this.#timer = undefined;
+    this.#clearTimer(); // a pending timeout has nothing left to do
+    const rare = this.#rareState();
+    rare.timer = afterGrace(grace, () => {
+      rare.timer = undefined;
       if (this.state !== 'done') force();
     });
   }
@@ -277,7 +305,7 @@ export class PoolCall<T = unknown> {
   fail(error: Error, counters: ExecutorCounters): void {
     if (!this.#end()) return;
     counters.count('failed');
-    if ((this.#flags & SUBMITTING) !== 0) this.#failedEarly = error;
+    if ((this.#flags & SUBMITTING) !== 0) this.#rareState().failedEarly = error;
     else this.#pointAtCaller(error);
     rejectFuture(this.future, error);
   }
@@ -295,10 +323,11 @@ export class PoolCall<T = unknown> {
    */
   settleStopped(counters: ExecutorCounters): void {
     if (!this.#end()) return;
-    const cancelled = new CancelledError(this.#cancelMessage);
+    const message = this.#rare?.cancelMessage;
+    const cancelled = new CancelledError(message);
     if ((this.#flags & TIMED_OUT) !== 0) {
       counters.count('failed');
-      rejectFuture(this.future, new TimeoutError(this.#cancelMessage, { cause: cancelled }));
+      rejectFuture(this.future, new TimeoutError(message, { cause: cancelled }));
     } else {
       counters.count('cancelled');
       cancelFuture(this.future, cancelled);
@@ -319,7 +348,7 @@ export class PoolCall<T = unknown> {
   #end(): boolean {
     if (this.state === 'done') return false;
     this.state = 'done';
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#clearTimer();
     return true;
   }
 }
@@ -333,3 +362,17 @@ const TIMED_OUT = 2;
 const CPU_TIME = 4;
 /** Still inside the pool's `submit` (see PoolCall.submitted). */
 const SUBMITTING = 8;
+/** The pool was asked to stop the running call (PoolCall.stopRequested). */
+const STOP_REQUESTED = 16;
+
+/** A pool call's rarely used state, in one object made only when a call needs it. */
+interface RareCallState {
+  // The per-call timeout's timer while the call is pending; once a stop was asked with a
+  // grace period, the grace timer instead (the cancel that asks it clears the timeout first).
+  timer: NodeJS.Timeout | undefined;
+  cancelMessage: string | undefined;
+  sink: StreamSink | undefined;
+  withdrawn: WithdrawResult | undefined;
+  // An error the call failed with while still inside the pool's `submit` (see submitted).
+  failedEarly: Error | undefined;
+}

@@ -65,8 +65,10 @@ export class PoolEngine<H> {
   // Invariant: moves only open -> closing -> closed; submit() is refused unless open.
   #state: ExecutorState = 'open';
   readonly #queue = new CallQueue<PoolCall>();
-  // Invariant: every worker not reported gone (leaving ones included).
-  readonly #slots = new Set<Slot<H>>();
+  // Invariant: every worker not reported gone (leaving ones included), in start order. An
+  // array, not a Set: the dispatcher walks it for every call, and a Set's iterator is an
+  // allocation each time.
+  readonly #slots: Slot<H>[] = [];
   // Reads #slots for the dispatcher (./worker-set.ts).
   readonly #workers: WorkerSet<H>;
   readonly #link: Link<H>;
@@ -80,7 +82,7 @@ export class PoolEngine<H> {
   #pumpImmediate: NodeJS.Immediate | undefined = undefined;
   #closed: Promise<void> | undefined = undefined;
   readonly #drained = new DrainWaiter(() => this.#queue.size > 0 || this.#workers.anyBusy());
-  readonly #allGone = new DrainWaiter(() => this.#slots.size > 0);
+  readonly #allGone = new DrainWaiter(() => this.#slots.length > 0);
   readonly #cancelHook = (call: PoolCall): void => this.#cancel(call);
   readonly #pumpTask = (): void => {
     this.#pumpScheduled = false;
@@ -232,7 +234,8 @@ export class PoolEngine<H> {
     const index = slot.lineIndex(message.id);
     if (index < 0) return;
     const call = sent[index]!;
-    sent.splice(index, 1);
+    if (index === 0) sent.shift(); // (no array made, unlike splice)
+    else sent.splice(index, 1);
     if (message.type === 'skipped' || index > 0) {
       // Never started: withdrawn (already settled), or an answer ahead of its turn, which
       // only a call the worker dropped unstarted gets.
@@ -325,7 +328,7 @@ export class PoolEngine<H> {
   /** Start a worker now, whatever the queue says. */
   #spawn(): Slot<H> {
     const slot = new Slot<H>();
-    this.#slots.add(slot);
+    this.#slots.push(slot);
     slot.handle = this.#link.start(slot);
     return slot;
   }
@@ -425,7 +428,7 @@ export class PoolEngine<H> {
     if (slot.gone) return;
     slot.gone = true;
     slot.leaving = true;
-    this.#slots.delete(slot);
+    this.#slots.splice(this.#slots.indexOf(slot), 1);
     this.#idleWorkers.stop(slot);
     const calls = slot.sent.splice(0);
     for (const call of slot.outbox.splice(0)) this.#queue.giveBack(call);
@@ -501,7 +504,7 @@ export class PoolEngine<H> {
   /** Cancel every call that has not started: queued, or sent to a worker that has not started it. */
   #cancelPending(message: string): void {
     for (const call of [...this.#queue.waiting()]) call.future.cancel(message);
-    for (const slot of this.#slots) {
+    for (const slot of [...this.#slots]) {
       // The head of each worker's line counts as running (statistics()); the calls behind
       // it are pending. Withdraw first: a call the worker started meanwhile finishes.
       let head = true;

@@ -17,12 +17,12 @@ export interface WorkerSetLimits {
 /** The dispatcher's questions about one pool's workers. */
 export class WorkerSet<H> {
   /** The engine's slots: every worker not reported gone (leaving ones included). */
-  readonly slots: ReadonlySet<Slot<H>>;
+  readonly slots: readonly Slot<H>[];
   readonly #link: Link<H>;
   readonly #limits: WorkerSetLimits;
 
   /** `slots` stays the engine's: it adds and removes workers, this set only reads them. */
-  constructor(slots: ReadonlySet<Slot<H>>, link: Link<H>, limits: WorkerSetLimits) {
+  constructor(slots: readonly Slot<H>[], link: Link<H>, limits: WorkerSetLimits) {
     this.slots = slots;
     this.#link = link;
     this.#limits = limits;
@@ -59,7 +59,7 @@ export class WorkerSet<H> {
 
   /** Workers that count against maxWorkers. */
   places(): number {
-    if (this.#link.leavingHoldsPlace) return this.slots.size;
+    if (this.#link.leavingHoldsPlace) return this.slots.length;
     let n = 0;
     for (const slot of this.slots) if (!slot.leaving) n++;
     return n;
