@@ -1,12 +1,14 @@
 /**
  * The pool engine: the life of a pool call, written once for every kind of worker. It owns
  * the queue, the call states, picking a worker, pipelining and batching, cancellation (ask,
- * grace, force), what a dead worker's calls become, close() and statistics(). Each kind of
+ * grace, force), close() and statistics(). Each kind of
  * worker is a {@link Link} beneath it (`../links/thread/`, `../links/process/`), which
  * reaches back only through its events and an {@link EngineAccess} (`./engine-access.ts`:
  * what a caller blocked in `resultSync` needs). Stream calls are `./stream-calls.ts`, idle
- * workers' timers `./idle-workers.ts`, the questions asked of the set of workers when
- * dispatching (which one takes a call, places, starting) `./worker-set.ts`. Design: docs/engine.md.
+ * workers' timers `./idle-workers.ts`, what a lost worker's calls become (and when workers
+ * that cannot start fail the queue) `./worker-loss.ts`, the questions asked of the set of
+ * workers when dispatching (which one takes a call, places, starting) `./worker-set.ts`.
+ * Design: docs/engine.md.
  *
  * The promises it keeps, for every link:
  * - calls start in submission order (FIFO); a call a worker gave back unstarted goes first;
@@ -16,7 +18,7 @@
  * - cancelling a call that has finished changes nothing;
  * - the Unfuture of a running call that is cancelled settles once the call has stopped.
  */
-import { InvalidStateError, QueueFull, type WorkerCrashedError } from '../../core/errors';
+import { InvalidStateError, QueueFull } from '../../core/errors';
 import type { ExecutorKind, Unfuture } from '../../core/future';
 import { assertOptions } from '../../core/validate';
 import type { CloseOptions, ExecutorState, ExecutorStatistics, StreamOptions, SubmitOptions } from '../executor';
@@ -31,13 +33,11 @@ import { Slot, type Link, type LinkAnswer, type LinkEvents, type LinkExit } from
 import { PoolCall, afterGrace, callerSite, validateSubmit } from './pool-call';
 import { recordsCallerStack } from './pool-options';
 import { deliverItems, openStream } from './stream-calls';
+import { WorkerLoss } from './worker-loss';
 import { WorkerSet } from './worker-set';
 
 /** Answers measured before the mean run time tells the link how deep to pipeline (see Link.depth). */
 const MEASURED_RUNS = 8;
-
-/** Workers in a row that may die before they are ready, with none ready, before waiting calls fail. */
-const MAX_FAILED_STARTS = 3;
 
 /** What the engine needs to know of the pool's options. */
 export interface EngineSettings {
@@ -76,8 +76,7 @@ export class PoolEngine<H> {
   // Moving mean of run time (ms), for the link's pipeline depth; `#measuredRuns` answers made it.
   #meanRun = 0;
   #measuredRuns = 0;
-  // Workers that died before they were ready since the last one that became ready.
-  #failedStarts = 0;
+  readonly #loss: WorkerLoss<H>;
   #pumpScheduled = false;
   #pumpImmediate: NodeJS.Immediate | undefined = undefined;
   #closed: Promise<void> | undefined = undefined;
@@ -117,6 +116,7 @@ export class PoolEngine<H> {
     });
     this.#link = makeLink(events, access);
     this.#workers = new WorkerSet<H>(this.#slots, this.#link, settings);
+    this.#loss = new WorkerLoss<H>({ queue: this.#queue, counters: this.counters, link: this.#link, anyReady: () => this.#workers.anyReady() });
     this.#idleWorkers = new IdleWorkers<H>(this.#link, settings.maxTasksPerWorker, () => this.#workers.places(), (slot) => this.#leave(slot, 'retire'));
   }
 
@@ -201,7 +201,7 @@ export class PoolEngine<H> {
     if (this.#workers.starting() > 0 || this.#workers.places() >= this.settings.maxWorkers) return false;
     // The last worker died before it was ready (a bad execArgv, a protocol mismatch, or it was
     // killed): a call starts one when it must; a warm-up does not try again until one is ready.
-    if (this.#failedStarts > 0) return false;
+    if (this.#loss.lastStartFailed) return false;
     const slot = this.#spawn();
     return this.#workers.canTake(slot);
   }
@@ -416,7 +416,7 @@ export class PoolEngine<H> {
 
   #ready(slot: Slot<H>): void {
     slot.everReady = true;
-    this.#failedStarts = 0;
+    this.#loss.ready();
     // A blocked resultSync may have sent a call before 'ready' was read.
     this.#link.setBusy(slot, slot.sent.length > 0);
     this.#pump();
@@ -430,29 +430,7 @@ export class PoolEngine<H> {
     slot.leaving = true;
     this.#slots.splice(this.#slots.indexOf(slot), 1);
     this.#idleWorkers.stop(slot);
-    const calls = slot.sent.splice(0);
-    for (const call of slot.outbox.splice(0)) this.#queue.giveBack(call);
-    for (let i = 0; i < calls.length; i++) {
-      const call = calls[i]!;
-      // Asked first for every call: the link may claim the call so the worker never starts it.
-      const started = exit.started(call, i);
-      if (call.state === 'done') continue;
-      if (exit.mismatch !== undefined) call.fail(exit.mismatch(call), this.counters);
-      else if (!started) {
-        call.requeue();
-        this.#queue.giveBack(call);
-      } else if (call.stopRequested) call.settleStopped(this.counters);
-      else call.fail(exit.crashError(call), this.counters);
-    }
-    // One worker that died while it started (the OOM killer, an operator) costs nothing: the
-    // pump starts another. Only when starts keep failing and none is ready (a bad execArgv, a
-    // protocol mismatch) are the waiting calls failed, instead of starting workers forever.
-    if (exit.neverReady) this.#failedStarts++;
-    if (exit.mismatch !== undefined) this.#failWaiting((call) => exit.mismatch!(call));
-    else if (exit.neverReady && this.#failedStarts >= MAX_FAILED_STARTS && !this.#workers.anyReady()) {
-      const starts = this.#failedStarts;
-      this.#failWaiting((call) => exit.startFailed?.(call, starts) ?? exit.crashError(call));
-    }
+    this.#loss.gone(slot, exit);
     this.#pump();
     this.#drained.check();
     this.#allGone.check();
@@ -534,17 +512,7 @@ export class PoolEngine<H> {
 
   /** Take back from a leaving `slot` every call its link can claim unstarted, ahead of newer calls. */
   #reclaim(slot: Slot<H>): void {
-    const back: PoolCall[] = [];
-    for (const call of [...slot.sent]) {
-      if (!this.#link.reclaim(slot, call)) continue;
-      slot.sent.splice(slot.sent.indexOf(call), 1);
-      if (call.state !== 'done') back.push(call);
-    }
-    for (const call of back) {
-      call.requeue();
-      this.#queue.giveBack(call);
-    }
-    if (back.length > 0) this.#schedulePump();
+    if (this.#loss.reclaim(slot)) this.#schedulePump();
     this.#drained.check();
   }
 
@@ -553,17 +521,6 @@ export class PoolEngine<H> {
   #idle(slot: Slot<H>): void {
     this.#link.setBusy(slot, false);
     if (!slot.leaving) this.#idleWorkers.idle(slot);
-  }
-
-  // ---- helpers -------------------------------------------------------------------------------
-
-  /** No worker could start (or every one refuses the protocol): fail the waiting calls. */
-  #failWaiting(error: (call: PoolCall) => WorkerCrashedError): void {
-    this.#failedStarts = 0;
-    for (const call of [...this.#queue.waiting()]) {
-      this.#queue.forget();
-      call.fail(error(call), this.counters);
-    }
   }
 }
 
