@@ -1,14 +1,14 @@
 /**
  * The pool engine: the life of a pool call, written once for every kind of worker. It owns
- * the queue, the call states, picking a worker, pipelining and batching, cancellation (ask,
- * grace, force), close() and statistics(). Each kind of
- * worker is a {@link Link} beneath it (`../links/thread/`, `../links/process/`), which
- * reaches back only through its events and an {@link EngineAccess} (`./engine-access.ts`:
- * what a caller blocked in `resultSync` needs). Stream calls are `./stream-calls.ts`, idle
- * workers' timers `./idle-workers.ts`, what a lost worker's calls become (and when workers
- * that cannot start fail the queue) `./worker-loss.ts`, the questions asked of the set of
- * workers when dispatching (which one takes a call, places, starting) `./worker-set.ts`.
- * Design: docs/engine.md.
+ * the queue, the call states, picking a worker, pipelining and batching, close() and
+ * statistics(). Each kind of worker is a {@link Link} beneath it (`../links/thread/`,
+ * `../links/process/`), which reaches back only through its events and an
+ * {@link EngineAccess} (`./engine-access.ts`: what a caller blocked in `resultSync` needs).
+ * Beside it, each a concept of its own: cancellation (ask, grace, force)
+ * `./call-stopping.ts`; what a lost worker's calls become (and when workers that cannot
+ * start fail the queue) `./worker-loss.ts`; stream calls `./stream-calls.ts`; idle workers'
+ * timers `./idle-workers.ts`; the questions asked of the set of workers when dispatching
+ * (which one takes a call, places, starting) `./worker-set.ts`. Design: docs/engine.md.
  *
  * The promises it keeps, for every link:
  * - calls start in submission order (FIFO); a call a worker gave back unstarted goes first;
@@ -26,11 +26,12 @@ import type { UnsyncStream } from '../unsync-stream';
 import type { CallRef } from '../protocol';
 import { ExecutorCounters } from '../statistics';
 import { CallQueue } from './call-queue';
+import { CallStopping } from './call-stopping';
 import { DrainWaiter } from './drain-waiter';
 import { EngineAccess } from './engine-access';
 import { IdleWorkers } from './idle-workers';
 import { Slot, type Link, type LinkAnswer, type LinkEvents, type LinkExit } from './link';
-import { PoolCall, afterGrace, callerSite, validateSubmit } from './pool-call';
+import { PoolCall, callerSite, validateSubmit } from './pool-call';
 import { recordsCallerStack } from './pool-options';
 import { deliverItems, openStream } from './stream-calls';
 import { WorkerLoss } from './worker-loss';
@@ -77,12 +78,13 @@ export class PoolEngine<H> {
   #meanRun = 0;
   #measuredRuns = 0;
   readonly #loss: WorkerLoss<H>;
+  readonly #stopping: CallStopping<H>;
   #pumpScheduled = false;
   #pumpImmediate: NodeJS.Immediate | undefined = undefined;
   #closed: Promise<void> | undefined = undefined;
   readonly #drained = new DrainWaiter(() => this.#queue.size > 0 || this.#workers.anyBusy());
   readonly #allGone = new DrainWaiter(() => this.#slots.length > 0);
-  readonly #cancelHook = (call: PoolCall): void => this.#cancel(call);
+  readonly #cancelHook = (call: PoolCall): void => this.#stopping.cancel(call);
   readonly #pumpTask = (): void => {
     this.#pumpScheduled = false;
     this.#pump();
@@ -117,6 +119,19 @@ export class PoolEngine<H> {
     this.#link = makeLink(events, access);
     this.#workers = new WorkerSet<H>(this.#slots, this.#link, settings);
     this.#loss = new WorkerLoss<H>({ queue: this.#queue, counters: this.counters, link: this.#link, anyReady: () => this.#workers.anyReady() });
+    this.#stopping = new CallStopping<H>({
+      queue: this.#queue,
+      counters: this.counters,
+      link: this.#link,
+      slots: this.#slots,
+      cancelGrace: settings.cancelGrace,
+      settled: () => this.#drained.check(),
+      forced: (slot) => {
+        slot.leaving = true;
+        this.#idleWorkers.stop(slot);
+        this.#reclaim(slot);
+      },
+    });
     this.#idleWorkers = new IdleWorkers<H>(this.#link, settings.maxTasksPerWorker, () => this.#workers.places(), (slot) => this.#leave(slot, 'retire'));
   }
 
@@ -171,7 +186,7 @@ export class PoolEngine<H> {
   close(options?: CloseOptions): Promise<void> {
     assertOptions('options', options, ['force', 'cancelPending']);
     const message = `the ${this.kind} executor was closed`;
-    if (options?.force || options?.cancelPending) this.#cancelPending(message);
+    if (options?.force || options?.cancelPending) this.#stopping.cancelPending(message);
     if (options?.force) {
       for (const slot of [...this.#slots]) for (const call of [...slot.sent]) call.future.cancel(message);
     }
@@ -400,16 +415,8 @@ export class PoolEngine<H> {
       head.markRunning();
       return;
     }
-    // Withdrawn while it waited, but the worker may not have dropped it in time ('asked'):
-    // if it still heads the line after cancelGrace, it runs: stop it the hard way.
-    if (head.state === 'done' && head.stopRequested && head.withdrawn === 'asked') {
-      head.withdrawn = undefined;
-      const force = (): void => {
-        if (slot.sent[0] === head) this.#force(slot, head);
-      };
-      if (this.settings.cancelGrace <= 0) force();
-      else afterGrace(this.settings.cancelGrace, force);
-    }
+    // Withdrawn while it waited, but the worker may not have dropped it in time.
+    if (head.state === 'done') this.#stopping.lateHead(slot, head);
   }
 
   // ---- what workers say --------------------------------------------------------------------
@@ -436,69 +443,7 @@ export class PoolEngine<H> {
     this.#allGone.check();
   }
 
-  // ---- cancellation and stopping ----------------------------------------------------------
-
-  #cancel(call: PoolCall): void {
-    if (call.state === 'done') return;
-    if (call.state === 'queued') {
-      this.#queue.forget();
-      call.settleStopped(this.counters);
-      this.#drained.check();
-      return;
-    }
-    const slot = call.place as Slot<H>;
-    const found = call.withdrawn ?? this.#link.withdraw(slot, call);
-    call.withdrawn = found;
-    if (found !== 'running') {
-      // Not started and now never will ('never'), told not to start ('asked': #becameHead
-      // stops it if it did), or ended with its answer on the way: it ends cancelled now,
-      // and stays in the worker's line until the worker answers for it.
-      if (found === 'asked') call.stopRequested = true;
-      call.settleStopped(this.counters);
-      this.#drained.check();
-      return;
-    }
-    call.askToStop(
-      this.settings.cancelGrace,
-      () => {
-        if (this.#link.requestStop(slot, call)) return true;
-        call.settleStopped(this.counters); // it ended meanwhile: nothing to stop
-        this.#drained.check();
-        return false;
-      },
-      () => this.#force(slot, call),
-    );
-  }
-
-  /** Stop `slot`'s running `call` by force; calls the worker had not started go elsewhere. */
-  #force(slot: Slot<H>, call: PoolCall): void {
-    if (slot.leaving) return;
-    if (!this.#link.forceStop(slot, call)) return;
-    slot.leaving = true;
-    this.#idleWorkers.stop(slot);
-    this.#reclaim(slot);
-  }
-
-  /** Cancel every call that has not started: queued, or sent to a worker that has not started it. */
-  #cancelPending(message: string): void {
-    for (const call of [...this.#queue.waiting()]) call.future.cancel(message);
-    for (const slot of [...this.#slots]) {
-      // The head of each worker's line counts as running (statistics()); the calls behind
-      // it are pending. Withdraw first: a call the worker started meanwhile finishes.
-      let head = true;
-      for (const call of [...slot.sent]) {
-        if (call.state === 'done') continue;
-        if (head) {
-          head = false;
-          continue;
-        }
-        const found = this.#link.withdraw(slot, call);
-        if (found === 'running' || found === 'ended') continue;
-        call.withdrawn = found;
-        call.future.cancel(message);
-      }
-    }
-  }
+  // ---- workers leaving ---------------------------------------------------------------------
 
   /** Nothing more goes to `slot`; calls its worker has not started go elsewhere, then it goes. */
   #leave(slot: Slot<H>, how: 'retire' | 'kill'): void {
