@@ -4,8 +4,13 @@
  * pieces: `PoolCall` (the Unfuture, the per-call timeout, the caller's stack, turning an
  * answer into a value or a rebuilt error) and `ExecutorCounters` (statistics). Redis is the
  * queue, so there is no local queue, no worker picking and no link. Design: docs/remote.md.
+ *
+ * This file adds jobs, decides what each report about a job means for its call (an event,
+ * a look at the job's stored state, the answer) and stops calls. Its parts: the table of
+ * calls in flight with its stall accounting (./remote-calls.ts), the events as calls per
+ * job (./remote-job-events.ts), the poll for missed events (./job-poll.ts), the stop
+ * requests (./remote-redis.ts).
  */
-import { randomUUID } from 'node:crypto';
 import type * as BullMQ from 'bullmq';
 import type { ExecutorKind, Unfuture } from '../../core/future';
 import { CloneError, InvalidStateError, RemoteJobError, WorkerCrashedError } from '../../core/errors';
@@ -15,43 +20,16 @@ import { recordsCallerStack } from '../engine/pool-options';
 import type { CallRef } from '../protocol';
 import { argumentCloneError } from '../serialization';
 import { ExecutorCounters } from '../statistics';
+import { JobPoll } from './job-poll';
+import { RemoteCalls, type RemoteCall } from './remote-calls';
+import { followJobEvents } from './remote-job-events';
 import { resolveRemoteOptions, type RemoteOptions } from './remote-options';
-import { STOP_KEY_TTL_MS, cancelChannel, openRedis, stopKey } from './remote-redis';
-import { PROGRESS_KEY, REMOTE_PROTOCOL, answerStalls, decodeAnswer, decodePayload, encodePayload, isCrashReason, moduleKey, type RemoteJobData } from './remote-wire';
-
-/**
- * Where a remote call is: `adding` (its job is on its way to Redis), `waiting` (in the
- * queue), `running` (a worker took it). A settled call leaves the table.
- */
-type RemotePhase = 'adding' | 'waiting' | 'running';
-
-interface RemoteCall {
-  readonly call: PoolCall;
-  readonly jobId: string;
-  phase: RemotePhase;
-  /** Cancelled while its job was being added: removed as soon as the add is done. */
-  cancelWanted: boolean;
-  /**
-   * How many times the job's worker died under it, as far as this caller knows (the job's
-   * `stalledCounter`: from a `stalled` event, a look at the job, or the answer, which
-   * carries the count). Invariant: only grows, and never past the job's own count; the
-   * executor's `retried` holds `min(stalls, attempts - 1)` for this call (see `#learnStalls`).
-   */
-  stalls: number;
-  /**
-   * This caller is removing the job (a cancel, or a death out of attempts): while it is, a
-   * look that finds the job gone is that removal, settled by its outcome, not a lost job;
-   * `'removed'` once a removal took the job (the caller of the removal settles the call).
-   */
-  removing: number | 'removed';
-}
+import { openRedis, requestStop } from './remote-redis';
+import { REMOTE_PROTOCOL, answerStalls, decodeAnswer, encodePayload, isCrashReason, moduleKey, type RemoteJobData } from './remote-wire';
 
 /** How long a finished job stays in Redis for a caller's late look (seconds). */
 const KEEP_COMPLETED_S = 3600;
 const KEEP_FAILED_S = 24 * 3600;
-
-/** The one `markSent` handle of the remote side (a remote call is never "cold" twice per module). */
-const REMOTE_WORKER = Object.freeze({ remote: true });
 
 /** `statistics()` of the remote executor: the pools' shape, and what only a queue of retried jobs has. */
 export interface RemoteExecutorStatistics extends ExecutorStatistics {
@@ -72,18 +50,15 @@ export class RemoteExecutor implements Executor {
   readonly kind = 'remote';
   readonly #options: ReturnType<typeof resolveRemoteOptions>;
   readonly #counters = new ExecutorCounters();
-  readonly #calls = new Map<string, RemoteCall>();
+  readonly #calls: RemoteCalls;
+  readonly #poll: JobPoll;
   #state: ExecutorState = 'open';
   #queue: BullMQ.Queue | undefined = undefined;
   #events: BullMQ.QueueEvents | undefined = undefined;
   /** Publishes stop requests on the cancel channel; opened by the first one. */
   #publisher: ReturnType<typeof openRedis> | undefined = undefined;
   #ready: Promise<void> | undefined = undefined;
-  #poll: NodeJS.Timeout | undefined = undefined;
   #closed: Promise<void> | undefined = undefined;
-  #drained: (() => void) | undefined = undefined;
-  /** Runs started again after their worker died (statistics). */
-  #retried = 0;
   /** Calls accepted by submit (statistics). */
   #submitted = 0;
 
@@ -95,6 +70,8 @@ export class RemoteExecutor implements Executor {
       );
     }
     this.#options = resolveRemoteOptions(options);
+    this.#calls = new RemoteCalls(this.#options.attempts);
+    this.#poll = new JobPoll(this.#options.pollInterval, () => this.#pollOnce());
   }
 
   submit<T>(ref: CallRef, args: readonly unknown[], options?: SubmitOptions): Unfuture<T> {
@@ -107,8 +84,7 @@ export class RemoteExecutor implements Executor {
     });
     const payload = this.#encodeArguments(call, ref, args);
     if (payload !== undefined) {
-      entry = { call: call as PoolCall, jobId: randomUUID(), phase: 'adding', cancelWanted: false, stalls: 0, removing: 0 };
-      this.#calls.set(entry.jobId, entry);
+      entry = this.#calls.add(call as PoolCall);
       this.#add(entry, { protocol: REMOTE_PROTOCOL, module: moduleKey(ref.file, this.#options.root), name: ref.name, payload });
     }
     // The calls in flight before this one count as waiting (the table holds this one too).
@@ -150,10 +126,10 @@ export class RemoteExecutor implements Executor {
           if (entry.call.state === 'done') return;
           if (entry.phase === 'adding') entry.phase = 'waiting';
           if (entry.cancelWanted) this.#cancel(entry);
-          this.#armPoll();
+          if (this.#calls.size > 0) this.#poll.arm();
         },
         (error: unknown) => {
-          this.#end(entry, () => entry.call.fail(new RemoteJobError(`could not add the job of \`${data.name}\` to Redis: ${String(error)}`, { cause: error }), this.#counters));
+          this.#calls.end(entry, () => entry.call.fail(new RemoteJobError(`could not add the job of \`${data.name}\` to Redis: ${String(error)}`, { cause: error }), this.#counters));
         },
       );
   }
@@ -169,65 +145,37 @@ export class RemoteExecutor implements Executor {
       this.#events = events;
       this.#queue = queue;
       // Connection errors are retried by ioredis; the poll bounds what they delay.
-      events.on('error', () => undefined);
       queue.on('error', () => undefined);
-      events.on('active', ({ jobId }) => {
-        const entry = this.#calls.get(jobId);
-        if (entry !== undefined) this.#running(entry);
-      });
-      events.on('completed', ({ jobId, returnvalue }) => {
-        const entry = this.#calls.get(jobId);
-        if (entry !== undefined) this.#answered(entry, returnvalue);
-      });
-      events.on('failed', ({ jobId, failedReason }) => {
-        const entry = this.#calls.get(jobId);
-        if (entry === undefined) return;
-        // A refusal (not a death out of attempts) after a retry: the event does not say how
-        // many times the job's workers died, the job does (rare: only with attempts > 1).
-        if (this.#options.attempts > 1 && !isCrashReason(failedReason)) {
-          queue.getJob(jobId).then(
-            (job) => (job?.finishedOn !== undefined ? this.#look(entry, job) : this.#refused(entry, failedReason)),
-            () => this.#refused(entry, failedReason),
-          );
-        } else {
-          this.#refused(entry, failedReason);
-        }
-      });
-      events.on('progress', ({ jobId, data }) => {
-        const entry = this.#calls.get(jobId);
-        const encoded = typeof data === 'object' && data !== null ? (data as Record<string, unknown>)[PROGRESS_KEY] : undefined;
-        if (entry === undefined || typeof encoded !== 'string') return;
-        let value: unknown;
-        try {
-          value = decodePayload(encoded);
-        } catch {
-          return; // not ours, or damaged: progress is best-effort
-        }
-        entry.call.progress(value);
-      });
-      // A closing worker put the job back (it stopped the call to leave nothing half-done).
-      events.on('waiting', ({ jobId, prev }) => {
-        const entry = this.#calls.get(jobId);
-        if (entry !== undefined && prev === 'active' && entry.phase === 'running') entry.phase = 'waiting';
-      });
-      events.on('stalled', ({ jobId }) => {
-        const entry = this.#calls.get(jobId);
-        if (entry === undefined) return;
-        // Back in the queue now; how many times it stalled is the job's own count.
-        entry.phase = 'waiting';
-        queue.getJob(jobId).then((job) => job !== undefined && this.#look(entry, job), () => undefined);
+      followJobEvents(events, (jobId) => this.#calls.get(jobId), {
+        active: (entry) => this.#calls.started(entry),
+        completed: (entry, returnvalue) => this.#answered(entry, returnvalue),
+        failed: (entry, reason) => this.#failed(entry, reason),
+        progress: (entry, value) => entry.call.progress(value),
+        requeued: (entry) => {
+          if (entry.phase === 'running') entry.phase = 'waiting';
+        },
+        stalled: (entry) => {
+          // Back in the queue now; how many times it stalled is the job's own count.
+          entry.phase = 'waiting';
+          queue.getJob(entry.jobId).then((job) => job !== undefined && this.#look(entry, job), () => undefined);
+        },
       });
       await Promise.all([events.waitUntilReady(), queue.waitUntilReady()]);
     })());
   }
 
-  #running(entry: RemoteCall): void {
-    if (entry.phase === 'running' || entry.call.state === 'done') return;
-    entry.phase = 'running';
-    // A retried job runs again; the call started once.
-    if (entry.call.state !== 'queued') return;
-    entry.call.markSent(REMOTE_WORKER);
-    entry.call.markRunning();
+  /** The job failed (BullMQ's `failed`). */
+  #failed(entry: RemoteCall, reason: string): void {
+    // A refusal (not a death out of attempts) after a retry: the event does not say how
+    // many times the job's workers died, the job does (rare: only with attempts > 1).
+    if (this.#options.attempts > 1 && !isCrashReason(reason)) {
+      this.#queue!.getJob(entry.jobId).then(
+        (job) => (job?.finishedOn !== undefined ? this.#look(entry, job) : this.#refused(entry, reason)),
+        () => this.#refused(entry, reason),
+      );
+    } else {
+      this.#refused(entry, reason);
+    }
   }
 
   /**
@@ -238,7 +186,7 @@ export class RemoteExecutor implements Executor {
    * `startWorker`) and the `failed` answer ends the call the same way.
    */
   #stalled(entry: RemoteCall, count: number): void {
-    if (!this.#learnStalls(entry, count)) return;
+    if (!this.#calls.learnStalls(entry, count)) return;
     // A call asked to stop is not started again: it ends cancelled if its job still waits.
     if (count < this.#options.attempts && !entry.call.stopRequested) return;
     this.#remove(entry).then(
@@ -247,28 +195,12 @@ export class RemoteExecutor implements Executor {
     );
   }
 
-  /**
-   * The job of `entry` (a call not settled yet) stalled `count` times in all: count the
-   * retries this adds. Every stall but one past the attempts was followed by a run started
-   * again, so the call's retries are `min(stalls, attempts - 1)`; each source of the count
-   * (a `stalled` event, a look at the job, the answer) may report it, late or never, so
-   * only the growth is added: once per call, whichever sources report it. False if the
-   * count is not news (or the call is settled).
-   */
-  #learnStalls(entry: RemoteCall, count: number): boolean {
-    if (count <= entry.stalls || this.#calls.get(entry.jobId) !== entry) return false;
-    const retries = (stalls: number): number => Math.min(stalls, this.#options.attempts - 1);
-    this.#retried += retries(count) - retries(entry.stalls);
-    entry.stalls = count;
-    return true;
-  }
-
   #crashed(entry: RemoteCall): void {
     const { attempts } = this.#options;
     const error = new WorkerCrashedError(
       `the remote worker running \`${entry.call.ref.name}\` died (job ${entry.jobId}, ${entry.stalls} time(s); attempts: ${attempts})`,
     );
-    this.#end(entry, () => (entry.call.stopRequested ? entry.call.settleStopped(this.#counters) : entry.call.fail(error, this.#counters)));
+    this.#calls.end(entry, () => (entry.call.stopRequested ? entry.call.settleStopped(this.#counters) : entry.call.fail(error, this.#counters)));
   }
 
   #answered(entry: RemoteCall, returnvalue: unknown): void {
@@ -276,33 +208,23 @@ export class RemoteExecutor implements Executor {
     try {
       const answer: unknown = typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue;
       // The deaths before the answering run, whether or not this caller saw them.
-      this.#learnStalls(entry, answerStalls(answer));
+      this.#calls.learnStalls(entry, answerStalls(answer));
       outcome = decodeAnswer(answer);
     } catch (error) {
       outcome = `the job's answer cannot be decoded: ${String(error)}`;
     }
     if (typeof outcome === 'string') this.#refused(entry, outcome);
-    else this.#end(entry, () => entry.call.settleOutcome(outcome, this.#counters));
+    else this.#calls.end(entry, () => entry.call.settleOutcome(outcome, this.#counters));
   }
 
   #refused(entry: RemoteCall, reason: string): void {
     if (isCrashReason(reason)) {
       // Refused because the job stalled `attempts` times: attempts - 1 retries.
-      this.#learnStalls(entry, this.#options.attempts);
+      this.#calls.learnStalls(entry, this.#options.attempts);
       this.#crashed(entry);
       return;
     }
-    this.#end(entry, () => entry.call.fail(new RemoteJobError(`the job of \`${entry.call.ref.name}\` failed: ${reason}`, { jobId: entry.jobId }), this.#counters));
-  }
-
-  /** Settle `entry` with `settle` and forget it. */
-  #end(entry: RemoteCall, settle: () => void): void {
-    if (this.#calls.get(entry.jobId) !== entry) return;
-    this.#calls.delete(entry.jobId);
-    settle();
-    // The poll's timer stays armed: its next tick stops it if no call waits then (one
-    // call after another would otherwise make and clear a timer each).
-    if (this.#calls.size === 0) this.#drained?.();
+    this.#calls.end(entry, () => entry.call.fail(new RemoteJobError(`the job of \`${entry.call.ref.name}\` failed: ${reason}`, { jobId: entry.jobId }), this.#counters));
   }
 
   /**
@@ -312,7 +234,7 @@ export class RemoteExecutor implements Executor {
    * finished meanwhile keeps its answer.
    */
   #cancel(entry: RemoteCall): void {
-    if (entry.call.state === 'done' || this.#calls.get(entry.jobId) !== entry) return;
+    if (entry.call.state === 'done' || !this.#calls.holds(entry)) return;
     if (entry.phase === 'adding') {
       entry.cancelWanted = true;
       return;
@@ -323,7 +245,7 @@ export class RemoteExecutor implements Executor {
     this.#remove(entry).then(
       async (removed) => {
         if (removed === 1) {
-          this.#end(entry, () => entry.call.settleStopped(this.#counters));
+          this.#calls.end(entry, () => entry.call.settleStopped(this.#counters));
           return;
         }
         // Locked by a worker (it runs) or already finished.
@@ -344,25 +266,18 @@ export class RemoteExecutor implements Executor {
    * once, without asking.
    */
   #stopRunning(entry: RemoteCall): void {
-    if (this.#calls.get(entry.jobId) !== entry) return;
-    this.#running(entry);
+    if (!this.#calls.holds(entry)) return;
+    this.#calls.started(entry);
     entry.call.askToStop(
       this.#options.cancelGrace,
       () => {
         const { connection, queue, prefix, cancelGrace } = this.#options;
         this.#publisher ??= openRedis(connection);
-        // The key first (one connection runs commands in order): a worker that misses the
-        // message finds the request when it takes the job or when its subscriber reconnects.
-        this.#publisher
-          .pipeline()
-          .set(stopKey(queue, prefix, entry.jobId), '1', 'PX', Math.max(STOP_KEY_TTL_MS, 2 * cancelGrace))
-          .publish(cancelChannel(queue, prefix), entry.jobId)
-          .exec()
-          .catch(() => undefined);
+        requestStop(this.#publisher, queue, prefix, entry.jobId, cancelGrace);
         return true;
       },
       () => {
-        this.#end(entry, () => entry.call.settleStopped(this.#counters));
+        this.#calls.end(entry, () => entry.call.settleStopped(this.#counters));
         // In case its worker died meanwhile and the job waits again: it must not run later.
         this.#queue?.remove(entry.jobId).catch(() => undefined);
       },
@@ -382,29 +297,19 @@ export class RemoteExecutor implements Executor {
   }
 
   /**
-   * The fallback for missed events: while calls wait, look at their jobs every
-   * `pollInterval` ms. Unreferenced: it never keeps the process alive by itself (the
-   * connections of a waiting call do).
+   * The poll's tick (the fallback for missed events): look at the stored state of each job
+   * added (a job gone from Redis while no removal of ours runs is lost). False when no call
+   * is in flight: the poll stops.
    */
-  #armPoll(): void {
-    if (this.#poll !== undefined || this.#calls.size === 0) return;
-    this.#poll = setInterval(() => this.#pollOnce(), this.#options.pollInterval).unref();
-  }
-
-  #stopPoll(): void {
-    if (this.#poll !== undefined) clearInterval(this.#poll);
-    this.#poll = undefined;
-  }
-
-  #pollOnce(): void {
+  #pollOnce(): boolean {
+    if (this.#calls.size === 0) return false;
     const queue = this.#queue;
-    if (this.#calls.size === 0) this.#stopPoll();
-    if (queue === undefined) return;
+    if (queue === undefined) return true;
     for (const entry of this.#calls.values()) {
       if (entry.phase === 'adding') continue;
       queue.getJob(entry.jobId).then(
         (job) => {
-          if (this.#calls.get(entry.jobId) !== entry) return;
+          if (!this.#calls.holds(entry)) return;
           if (job === undefined && entry.removing !== 0) return; // its removal settles it
           if (job === undefined) this.#refused(entry, 'the job is gone from Redis (removed, or Redis lost it)');
           else this.#look(entry, job);
@@ -412,6 +317,7 @@ export class RemoteExecutor implements Executor {
         () => undefined,
       );
     }
+    return true;
   }
 
   /** Settle `entry` from its job's stored state if it finished; note that it runs if it does. */
@@ -421,12 +327,12 @@ export class RemoteExecutor implements Executor {
       // Each start counts in `attemptsStarted` and each dead worker's in `stalledCounter`:
       // a job started more often than it stalled runs now (`processedOn` stays set when a
       // stalled job goes back to waiting, so it cannot tell).
-      if (job.attemptsStarted > job.stalledCounter) this.#running(entry);
+      if (job.attemptsStarted > job.stalledCounter) this.#calls.started(entry);
       else if (entry.phase === 'running') entry.phase = 'waiting';
       return;
     }
     // Finished: the deaths it went through are on the job, whether or not this caller saw them.
-    this.#learnStalls(entry, job.stalledCounter);
+    this.#calls.learnStalls(entry, job.stalledCounter);
     if (job.returnvalue !== null && job.returnvalue !== undefined) this.#answered(entry, job.returnvalue);
     else this.#refused(entry, job.failedReason || 'the job ended without an answer');
   }
@@ -438,8 +344,8 @@ export class RemoteExecutor implements Executor {
       if (options?.force === true || (options?.cancelPending === true && entry.phase !== 'running')) entry.call.future.cancel('the remote executor closed');
     }
     this.#closed = (async () => {
-      if (this.#calls.size > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
-      this.#stopPoll();
+      await this.#calls.drained();
+      this.#poll.stop();
       if (this.#ready !== undefined) await this.#ready.catch(() => undefined);
       await Promise.all([this.#events?.close(), this.#queue?.close(), this.#publisher?.quit()].map((p) => p?.catch(() => undefined)));
       this.#state = 'closed';
@@ -455,13 +361,7 @@ export class RemoteExecutor implements Executor {
    * against this caller's (skewed by the machines' clock difference).
    */
   statistics(): RemoteExecutorStatistics {
-    let queued = 0;
-    let running = 0;
-    for (const entry of this.#calls.values()) {
-      if (entry.phase === 'running') running++;
-      else queued++;
-    }
-    const snapshot = this.#counters.snapshot('remote', this.#state, { workers: 0, queued, running });
-    return Object.freeze({ ...snapshot, submitted: this.#submitted, retried: this.#retried });
+    const snapshot = this.#counters.snapshot('remote', this.#state, { workers: 0, ...this.#calls.counts() });
+    return Object.freeze({ ...snapshot, submitted: this.#submitted, retried: this.#calls.retried });
   }
 }

@@ -1,6 +1,8 @@
 /**
- * A plain ioredis connection from the remote options' connection (a `{ url, … }` or ioredis
- * options), for what BullMQ does not carry: the cancel channel (docs/remote.md).
+ * What of the remote executor goes through Redis beside BullMQ: the stop requests (the
+ * cancel channel and the stop keys; docs/remote.md, "Stopping a running call"), and a plain
+ * ioredis connection for them, from the remote options' connection (a `{ url, … }` or
+ * ioredis options).
  */
 import type * as IORedis from 'ioredis';
 
@@ -24,6 +26,23 @@ export function stopKey(queue: string, prefix: string | undefined, jobId: string
  * `cancelGrace`), so that a worker coming back from a Redis outage still finds it.
  */
 export const STOP_KEY_TTL_MS = 10 * 60_000;
+
+/**
+ * Ask the worker running `jobId` to stop it: record the request under its stop key (kept
+ * {@link STOP_KEY_TTL_MS}, or twice the caller's `cancelGrace` if longer), then publish it on
+ * the cancel channel. The key first, on one connection (which runs commands in order): a
+ * worker that misses the message finds the request when it takes the job or when its
+ * subscriber reconnects. Fire-and-forget: a failure is swallowed (the caller's grace bounds
+ * a lost request).
+ */
+export function requestStop(redis: IORedis.Redis, queue: string, prefix: string | undefined, jobId: string, cancelGrace: number): void {
+  redis
+    .pipeline()
+    .set(stopKey(queue, prefix, jobId), '1', 'PX', Math.max(STOP_KEY_TTL_MS, 2 * cancelGrace))
+    .publish(cancelChannel(queue, prefix), jobId)
+    .exec()
+    .catch(() => undefined);
+}
 
 /** Open a connection (ioredis is loaded on first use: importing unsync must not load it). */
 export function openRedis(connection: Readonly<Record<string, unknown>>): IORedis.Redis {

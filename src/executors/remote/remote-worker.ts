@@ -1,9 +1,9 @@
 /**
  * The worker side of the remote executor: `startWorker` loads modules (which registers
  * their functions), then takes jobs from the queue and runs the registered function each
- * job names, on this process's event loop, answering with the encoded value or error.
- * Only registered functions run; nothing is loaded or evaluated from a job. Design:
- * docs/remote.md.
+ * job names, on this process's event loop or in its own thread or process pool
+ * (./worker-executors.ts), answering with the encoded value or error. Only registered
+ * functions run; nothing is loaded or evaluated from a job. Design: docs/remote.md.
  */
 import * as path from 'node:path';
 import type * as BullMQ from 'bullmq';
