@@ -3,6 +3,7 @@ import { Unfuture } from '../../src/core/future';
 import { pendingFuture, resolveFuture, setDiscardHook } from '../../src/core/future-internal';
 import { Task, allTasks, createTask, currentTask } from '../../src/core/task';
 import { sleep } from '../../src/combinators/sleep';
+import { TaskGroup } from '../../src/combinators/task-group';
 import { inTurns } from '../helpers/async';
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -338,6 +339,126 @@ describe('task cancellation after multi-awaits', () => {
     stray.cancel();
   });
 
+  // The race is over before the task parks on the sleep: the futures it left pending are
+  // no longer awaited, and cancelling the task must not reach them (asyncio cancels only
+  // what the task awaits at that moment).
+  const winners: Array<[string, (release: Promise<void>) => PromiseLike<unknown>]> = [
+    ['a native promise resolved on a later turn', (release) => release],
+    ['a native promise already resolved', () => Promise.resolve()],
+    ['an already settled Unfuture', () => Unfuture.fromValue('won')],
+    ['a chain on a settled Unfuture made in the body', () => Unfuture.fromValue('won').then((v) => v)],
+  ];
+  it.each(winners)('does not cancel a future left behind by a Promise.race won by %s', async (_name, winner) => {
+    const stray = pendingFuture<void>();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const steps: string[] = [];
+    let parked: Unfuture<void> | undefined;
+    const task = createTask(async () => {
+      await Promise.race([winner(gate), stray]);
+      steps.push('race over');
+      parked = sleep(10_000);
+      try {
+        await parked;
+      } catch (e) {
+        steps.push(`cancelled at the sleep: ${isCancelledError(e)}`);
+        throw e;
+      }
+    });
+    await tick();
+    release();
+    await tick(); // parked on the sleep
+    task.cancel();
+    await task.then(undefined, () => undefined);
+    expect(steps).toEqual(['race over', 'cancelled at the sleep: true']);
+    expect([task.cancelled(), parked!.cancelled(), stray.cancelled()]).toEqual([true, true, false]);
+    expect(stray.done()).toBe(false);
+  });
+
+  it('still cancels the futures of a Promise.race the task is suspended on', async () => {
+    const stray = pendingFuture<void>();
+    const task = createTask(() => Promise.race([new Promise<void>(() => undefined), stray]));
+    await tick();
+    task.cancel();
+    await task.then(undefined, () => undefined);
+    expect([task.cancelled(), stray.cancelled()]).toEqual([true, true]);
+  });
+
+  it('cancels a future a finished race left behind once the task awaits it again', async () => {
+    const stray = pendingFuture<void>();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const task = createTask(async () => {
+      await Promise.race([gate, stray]);
+      await stray;
+    });
+    await tick();
+    release();
+    await tick(); // parked on the stray itself
+    task.cancel();
+    await task.then(undefined, () => undefined);
+    expect([task.cancelled(), stray.cancelled()]).toEqual([true, true]);
+  });
+
+  it('cancels only the sleep of a TaskGroup child whose race a native promise won', async () => {
+    const stray = pendingFuture<void>();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let child: Unfuture<void> | undefined;
+    let parked: Unfuture<void> | undefined;
+    const run = new TaskGroup().run(async (group) => {
+      child = group.createTask(async () => {
+        await Promise.race([gate, stray]);
+        parked = sleep(10_000);
+        await parked;
+      });
+    });
+    await tick();
+    release();
+    await tick();
+    run.cancel();
+    await run.then(undefined, () => undefined);
+    expect([run.cancelled(), child!.cancelled(), parked!.cancelled(), stray.cancelled()]).toEqual([true, true, true, false]);
+  });
+
+  it('cancels every future of one await made of async functions that await at once', async () => {
+    const a = pendingFuture<void>();
+    const b = pendingFuture<void>();
+    const task = createTask(() =>
+      Promise.all([
+        (async () => {
+          await a;
+        })(),
+        (async () => {
+          await Promise.all([b, a.then(() => undefined)]);
+        })(),
+      ]),
+    );
+    await tick();
+    task.cancel();
+    await task.then(undefined, () => undefined);
+    expect([task.cancelled(), a.cancelled(), b.cancelled()]).toEqual([true, true, true]);
+  });
+
+  it('cancels the library future awaited after a native await, and nothing awaited before', async () => {
+    const first = pendingFuture<string>();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let parked: Unfuture<void> | undefined;
+    const task = createTask(async () => {
+      await Promise.race([first, gate]);
+      await gate;
+      parked = sleep(10_000);
+      await parked;
+    });
+    await tick();
+    release();
+    await tick();
+    task.cancel();
+    await task.then(undefined, () => undefined);
+    expect([task.cancelled(), parked!.cancelled(), first.cancelled()]).toEqual([true, true, false]);
+  });
+
   it('settles a task whose returned Unfuture is rejected with null', async () => {
     const t = createTask(() => Unfuture.fromPromise(Promise.reject(null)));
     await t.then(undefined, () => undefined);
@@ -471,6 +592,28 @@ describe('a cancel that arrives after the awaited future settled', () => {
     expect(dropped).toEqual(['resource']); // at once, not a microtask later
     await t.then(undefined, () => undefined);
     expect(t.cancelled()).toBe(true);
+  });
+
+  it('gives the value back when the body awaits a then-chain on the settled future', async () => {
+    const dropped: string[] = [];
+    const steps: string[] = [];
+    const gate = pendingFuture<string>();
+    setDiscardHook(gate, (v) => dropped.push(v));
+    const t = createTask(async () => {
+      try {
+        await gate.then((v) => steps.push(`mapped ${v}`));
+      } catch (e) {
+        steps.push(`cancelled: ${isCancelledError(e)}`);
+        throw e;
+      }
+    });
+    await tick();
+    resolveFuture(gate, 'resource');
+    t.cancel();
+    expect(dropped).toEqual(['resource']); // at once, as under a direct await
+    await t.then(undefined, () => undefined);
+    expect(t.cancelled()).toBe(true);
+    expect(steps).toEqual(['cancelled: true']);
   });
 
   it('delivers the value when the source settled before the await began (no suspension on a pending future)', async () => {

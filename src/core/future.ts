@@ -589,6 +589,9 @@ export class Unfuture<T> implements PromiseLike<T> {
    * settled, or when it declines, make this child deliver the `CancelledError` instead of
    * the source's outcome, handing a value nobody else will see to the source's discard hook
    * (a queue item goes back, a lock guard is released). False once the child reacted.
+   * A source that is itself a then-child (`await a.then(f)`: the task links only the
+   * await's child, see task.ts) is interrupted first, back along the chain, so a settled
+   * `a` hands its value to the discard hook as under a direct await.
    */
   #interrupt(this: Unfuture<unknown>, message: string | undefined): boolean {
     if (!(this instanceof ThenChild)) {
@@ -603,6 +606,7 @@ export class Unfuture<T> implements PromiseLike<T> {
     if (this.#state !== 'pending' || this.onFulfilled === REACTED || this.onFulfilled instanceof Interrupt) return false;
     const source = this.#cancelTarget;
     if (!(source instanceof Unfuture)) return false;
+    if (source instanceof ThenChild) source.#interrupt(message);
     if (source.#state === 'pending' && source.cancel(message)) return true;
     // Settled with only this child waiting: give the value back now, so the producer's
     // state (qsize, locked) is right from this moment on, as if it was never handed over.
