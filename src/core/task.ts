@@ -65,6 +65,10 @@ let startQueue: MicrotaskBatch<Task<any>>;
  * later is linked again by its new `then`). One marker serves every task linking before
  * it runs, as long as it is still queued when a task's first link is made: it was then
  * queued after the run that made that task's await, so after all its links.
+ * A `then` the body calls itself (`await a.then(f)`) links from the run itself, so its
+ * marker runs before the await's jobs: the await's own link, on the chain's end, starts
+ * the group, and cancelling it reaches `a` back along the chain (`#interrupt`, future.ts).
+ * docs/cancellation.md ("Which links count") gives the cases and the limits.
  */
 let linkEpoch = 0;
 let sealQueued = false;
