@@ -32,14 +32,16 @@ describe('benchmark()', () => {
     const overlap = (e: ExecutorResult): number => e.cpu.workerBusyMs / e.roundThroughputs.reduce((ms, t) => ms + (perRound / t) * 1000, 0);
     expect(overlap(loop)).toBeLessThan(1.05);
     for (const pool of pools) {
-      expect([pool.executor, loop.loopDelay.max > 3 * pool.loopDelay.p99]).toEqual([pool.executor, true]);
+      // The pools' calls left the loop free: its typical delay (p50) is far below a loop
+      // call's block. (Not p99: a loaded machine's preemption lands in the tail.)
+      expect([pool.executor, loop.loopDelay.max > 3 * pool.loopDelay.p50]).toEqual([pool.executor, true]);
       // Two calls at once on every pool: false for a pool that ran them one at a time.
       expect([pool.executor, overlap(pool) > 1.3]).toEqual([pool.executor, true]);
     }
     // How much faster that makes the pools is a benchmark's figure, not a test's: on a
     // shared machine other jobs take the second core for a while (docs/performance.md).
     expect(r.recommendation.executor).not.toBe('loop');
-  });
+  }, 90_000); // 162 calls of a CPU burn on 2 cores: at load 17 this took over the default 30 s
 
   it('shows a blocking-I/O function (Atomics.wait) holding the loop for its whole wait under `loop`, and recommends a pool', async () => {
     const r = await benchmark(blockingWait, { args: [15], executors: ['loop', 'thread', 'process'], calls: 12, concurrency: 2, warmup: 2 });

@@ -6,6 +6,14 @@ import { runExample } from './run-example';
 
 const ABC_TIMELINE = ['A: started', 'B: started', 'C: started', 'B: finished', 'A: finished', 'C: finished'];
 
+/**
+ * The examples' "second" in ms for the cases whose order rests on sleeps of 1, 2 and 3
+ * seconds started one after another: a stall between two starts longer than one "second"
+ * (preemption at load 11 once gave one over 40 ms) would swap two finishes. At 100 ms, a
+ * case's sleeps take 300 ms.
+ */
+const TIMELINE_SECOND = '100';
+
 const cases: Array<[string, string[]]> = [
   ['asyncio-run.ts', ['hello']],
   ['asyncio-run-result.ts', ['result: 6']],
@@ -66,7 +74,7 @@ describe('seed example: to_thread', () => {
 
 describe('seed examples', () => {
   it.each(cases)('%s prints the seed output in order and exits cleanly', async (file, expected) => {
-    const result = await runExample(file);
+    const result = await runExample(file, [], expected.includes('B: finished') ? { UNSYNC_EXAMPLE_SECOND: TIMELINE_SECOND } : {});
     expect(result.stderr).toBe('');
     expect(result.stdout).toEqual(expected);
     expect(result.code).toBe(0);
