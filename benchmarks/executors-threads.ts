@@ -19,6 +19,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import { gather } from '../src/combinators';
 import { ThreadExecutor, inWorker, mapOn, unsyncRegister } from '../src/executors';
 import { interleave, ratio, timed } from './lib/measure';
 
@@ -86,6 +87,14 @@ async function batched(run: (i: number) => PromiseLike<unknown>, n: number): Pro
     await Promise.all(all);
   });
 }
+/** Like `batched`, awaited with the library's own `gather` (no `then` per call, unlike `Promise.all`). */
+async function gathered(run: (i: number) => ReturnType<ThreadExecutor['submit']>, n: number): Promise<number> {
+  return timed(async () => {
+    const all: ReturnType<ThreadExecutor['submit']>[] = new Array(n);
+    for (let i = 0; i < n; i++) all[i] = run(i);
+    await gather(...all);
+  });
+}
 async function sequential(run: (i: number) => PromiseLike<unknown>, n: number): Promise<number> {
   return timed(async () => {
     for (let i = 0; i < n; i++) await run(i);
@@ -95,7 +104,7 @@ const us = (ms: number, n: number): string => ((ms * 1000) / n).toFixed(2);
 
 /**
  * Pipelined tiny calls only (`--tiny`): unsync batched (caller stacks as by default,
- * `'auto'`: none for calls that join a long queue; always; never),
+ * `'auto'`: none for calls that join a long queue; always; never; and awaited with `gather`),
  * piscina direct and the raw postMessage round trip, interleaved in one run, µs per call.
  */
 async function tinyOnly(rawFile: string, handler: string): Promise<void> {
@@ -111,6 +120,7 @@ async function tinyOnly(rawFile: string, handler: string): Promise<void> {
       raw: () => timed(() => raw.run(n)),
       piscina: () => batched((i) => piscina.run(i), n),
       unsync: () => batched((i) => executor.submit(noopRef, [i]), n),
+      'unsync gather': () => gathered((i) => executor.submit(noopRef, [i]), n),
       'unsync quiet': () => batched((i) => quiet.submit(noopRef, [i]), n),
       'unsync stacks': () => batched((i) => stacked.submit(noopRef, [i]), n),
     },
@@ -128,6 +138,7 @@ async function tinyOnly(rawFile: string, handler: string): Promise<void> {
       `| raw \`postMessage\` round trip, one message per call each way | ${f('raw')} | 1.00x | ${ratio(figures.raw!, figures.piscina!)} |`,
       `| piscina direct, \`atomics: 'sync'\`, 1 task/thread | ${f('piscina')} | ${ratio(figures.piscina!, figures.raw!)} | 1.00x |`,
       `| unsync \`ThreadExecutor\` (default: \`callerStacks: 'auto'\`) | ${f('unsync')} | ${ratio(figures.unsync!, figures.raw!)} | ${ratio(figures.unsync!, figures.piscina!)} |`,
+      `| unsync \`ThreadExecutor\`, awaited with \`gather\` instead of \`Promise.all\` | ${f('unsync gather')} | ${ratio(figures['unsync gather']!, figures.raw!)} | ${ratio(figures['unsync gather']!, figures.piscina!)} |`,
       `| unsync \`ThreadExecutor\`, \`callerStacks: true\` | ${f('unsync stacks')} | ${ratio(figures['unsync stacks']!, figures.raw!)} | ${ratio(figures['unsync stacks']!, figures.piscina!)} |`,
       `| unsync \`ThreadExecutor\`, \`callerStacks: false\` | ${f('unsync quiet')} | ${ratio(figures['unsync quiet']!, figures.raw!)} | ${ratio(figures['unsync quiet']!, figures.piscina!)} |`,
     ].join('\n'),
