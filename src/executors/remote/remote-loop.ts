@@ -1,12 +1,18 @@
 /**
- * How a remote worker runs calls on its own event loop (`startWorker({ executor: 'loop' })`):
- * a call of a function that may wait (an `async function`, one that returned a promise, or
- * one not seen yet) as a library task, whose Unfuture is the task's own, so what the call
- * reports (`reportProgress`) and a cancel reach it directly (`LoopExecutor` hands back a
- * second Unfuture that settles with the task's and does not carry its progress); a call of a
+ * How a remote worker runs calls on its own event loop (the jobs ./worker-executors.ts
+ * routes there): a call of a function that may wait (an `async function`, one that returned
+ * a promise, or one not seen yet) as a library task, whose Unfuture is the task's own, so
+ * what the call reports (`reportProgress`) and a cancel reach it directly; a call of a
  * function that returned a value at once before in a call scope, without a task
  * (./scoped-call.ts: on Node 20 and 22 a task costs every promise of the process while it
  * is pending).
+ *
+ * Why not `LoopExecutor` (../loop-executor.ts): the calls in a call scope are no tasks, and
+ * one statistics section counts both kinds (two executors' time spreads cannot be merged
+ * into one). For the tasks alone it would add work a job's call does not need (a second
+ * Unfuture around the task, argument validation, a timeout check) and lacks what it does
+ * need (noting a function that returned at once, counting `stoppedCooperatively`), so
+ * handing the tasks to it saves little code here and adds work to every task call.
  */
 import type { Unfuture } from '../../core/future';
 import { onSettled } from '../../core/future-internal';
