@@ -1,7 +1,8 @@
 /**
  * The remote executor's poll for missed events (./src/executors/remote/job-poll.ts) on
  * jest's fake clock. That the executor's poll settles a call whose events were missed is
- * covered over Redis (remote-redis-restart.test.ts: a job lost with Redis is found gone).
+ * covered over Redis (remote-missed-events.test.ts: a `completed` event the caller never
+ * reads; remote-redis-restart.test.ts: a job lost with Redis is found gone).
  */
 import { JobPoll } from '../../../src/executors/remote/job-poll';
 

@@ -1,0 +1,95 @@
+/**
+ * The remote executor's poll for missed events (docs/remote.md, "A call's life";
+ * src/executors/remote/job-poll.ts): a call whose `completed` event never reaches the
+ * caller still settles, from the job's stored state.
+ *
+ * The miss is made deterministic with Redis's own ACLs, not a mock: the caller connects as
+ * an ACL user of its own; the test takes XREAD away from that user and unblocks the
+ * caller's blocked stream read (CLIENT UNBLOCK), so its QueueEvents can no longer read the
+ * events stream (each read is refused). The worker (the default user) completes the job;
+ * once its `completed` event is in the stream, the test trims the stream (as BullMQ's
+ * `maxLenEvents` does to a reader left behind) and gives XREAD back: the caller's stream
+ * reader resumes after the last event it read, and the `completed` event is gone for good.
+ * Only the poll can settle the call (without it the test times out).
+ */
+import * as path from 'node:path';
+import { Redis } from 'ioredis';
+import { startWorker, type RemoteJobReport, type RemoteWorker } from '../../../src';
+import { RemoteExecutor } from '../../../src/executors/remote/remote-executor';
+import { nativeDelay } from '../../helpers/async';
+import { startRedis, type RedisServer } from '../../helpers/redis-server';
+
+const MODULE = path.join(__dirname, '../../fixtures/remote-functions.ts');
+const QUEUE = 'missed-events';
+const EVENTS = `bull:${QUEUE}:events`;
+const USER = 'caller';
+
+let redis: RedisServer;
+let admin: Redis;
+let worker: RemoteWorker;
+let executor: RemoteExecutor;
+const reports: RemoteJobReport[] = [];
+
+beforeAll(async () => {
+  redis = await startRedis();
+  admin = new Redis(redis.url);
+  await admin.call('ACL', 'SETUSER', USER, 'on', '>secret', '~*', '&*', '+@all');
+  worker = await startWorker({ modules: [MODULE], connection: redis.url, queue: QUEUE, onJob: (report) => reports.push(report) });
+  executor = new RemoteExecutor({ connection: `redis://${USER}:secret@127.0.0.1:${redis.port}`, queue: QUEUE, pollInterval: 50 });
+});
+
+afterAll(async () => {
+  await executor?.close({ force: true });
+  await worker?.close();
+  admin?.disconnect();
+  await redis?.stop();
+});
+
+/** CLIENT LIST's lines of the caller's connections (its `user=`). */
+async function callerClients(): Promise<string[]> {
+  const list = (await admin.call('CLIENT', 'LIST')) as string;
+  return list.split('\n').filter((line) => line.includes(` user=${USER} `));
+}
+
+/** Whether the caller's event stream reader waits in a blocking XREAD. */
+async function readerBlocked(): Promise<boolean> {
+  return (await callerClients()).some((line) => / flags=\S*b/.test(line) && line.includes(' cmd=xread '));
+}
+
+/** Whether the events stream holds a `completed` event of `jobId`. */
+async function completedEventOf(jobId: string): Promise<boolean> {
+  const entries = await admin.xrange(EVENTS, '-', '+');
+  return entries.some(([, fields]) => {
+    const event: Record<string, string> = {};
+    for (let i = 0; i + 1 < fields.length; i += 2) event[fields[i]!] = fields[i + 1]!;
+    return event.event === 'completed' && event.jobId === jobId;
+  });
+}
+
+it('settles a call whose completed event the caller never reads, from the job stored in Redis', async () => {
+  // The executor's queue and event stream are open and serving.
+  expect(await executor.submit({ file: MODULE, name: 'echo' }, ['warm'])).toBe('warm');
+  while (!(await readerBlocked())) await nativeDelay(10);
+
+  // Cut the caller's event stream: a read from now on is refused, the one blocked now is ended.
+  await admin.call('ACL', 'SETUSER', USER, '-xread');
+  for (const line of await callerClients()) await admin.call('CLIENT', 'UNBLOCK', /^id=(\d+) /.exec(line)![1]!, 'ERROR');
+
+  const missed = executor.submit<string>({ file: MODULE, name: 'echo' }, ['missed']);
+  // Wait for state: the worker answered the job and BullMQ published its completed event.
+  while (reports.length < 2) await nativeDelay(10);
+  const { jobId, outcome } = reports[1]!;
+  expect(outcome).toBe('completed');
+  while (!(await completedEventOf(jobId))) await nativeDelay(10);
+
+  // Lose the event for good (trimmed past the reader), then let the reader read again.
+  await admin.xtrim(EVENTS, 'MAXLEN', 0);
+  expect(await completedEventOf(jobId)).toBe(false);
+  await admin.call('ACL', 'SETUSER', USER, '+xread');
+
+  expect(await missed).toBe('missed');
+  expect(executor.statistics()).toMatchObject({ submitted: 2, completed: 2, failed: 0, running: 0, queued: 0 });
+  // The reader reads again (BullMQ retries a refused read after 5 s): wait for it, so that
+  // its retry timer does not outlive the file.
+  while (!(await readerBlocked())) await nativeDelay(20);
+});
