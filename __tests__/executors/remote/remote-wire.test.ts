@@ -3,7 +3,7 @@
  * by the process wire's rules, as plain JSON when JSON is exact (an argument list too, not
  * only objects) and as a V8 clone otherwise, and come back as they went.
  */
-import { answerStalls, decodeAnswer, decodePayload, encodeAnswer, encodePayload } from '../../../src/executors/remote/remote-wire';
+import { answerOnRedisClock, answerStalls, decodeAnswer, decodePayload, encodeAnswer, encodePayload } from '../../../src/executors/remote/remote-wire';
 
 describe('remote payloads', () => {
   it('send a JSON-exact argument list as plain JSON', () => {
@@ -44,5 +44,14 @@ describe('remote answers', () => {
     expect(answerStalls({ protocol: 2, outcome, stalls: -1 })).toBe(0);
     expect(answerStalls({ protocol: 2, outcome, stalls: '3' })).toBe(0);
     expect(answerStalls(null)).toBe(0);
+  });
+
+  it("say when the outcome's times are on Redis's clock (absent: the worker's own)", () => {
+    const outcome = { type: 'result', id: 0, value: 1, startedAt: 1, endedAt: 2 } as const;
+    const answer = JSON.parse(JSON.stringify(encodeAnswer(outcome, 0, true))) as unknown;
+    expect(answer).toEqual({ protocol: 2, outcome, stalls: 0, clock: 'redis' });
+    expect(answerOnRedisClock(answer)).toBe(true);
+    expect(answerOnRedisClock(encodeAnswer(outcome))).toBe(false);
+    expect(answerOnRedisClock({ protocol: 2, outcome, clock: 'worker' })).toBe(false);
   });
 });

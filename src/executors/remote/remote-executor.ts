@@ -21,11 +21,12 @@ import type { CallRef } from '../protocol';
 import { argumentCloneError } from '../serialization';
 import { ExecutorCounters } from '../statistics';
 import { JobPoll } from './job-poll';
+import { RedisClock } from './redis-clock';
 import { RemoteCalls, type RemoteCall } from './remote-calls';
 import { followJobEvents } from './remote-job-events';
 import { resolveRemoteOptions, type RemoteOptions } from './remote-options';
 import { openRedis, requestStop } from './remote-redis';
-import { REMOTE_PROTOCOL, answerStalls, decodeAnswer, encodePayload, isCrashReason, moduleKey, type RemoteJobData } from './remote-wire';
+import { REMOTE_PROTOCOL, answerOnRedisClock, answerStalls, decodeAnswer, encodePayload, isCrashReason, moduleKey, type RemoteJobData } from './remote-wire';
 
 /** How long a finished job stays in Redis for a caller's late look (seconds). */
 const KEEP_COMPLETED_S = 3600;
@@ -55,12 +56,14 @@ export class RemoteExecutor implements Executor {
   #state: ExecutorState = 'open';
   #queue: BullMQ.Queue | undefined = undefined;
   #events: BullMQ.QueueEvents | undefined = undefined;
-  /** Publishes stop requests on the cancel channel; opened by the first one. */
+  /** Publishes stop requests on the cancel channel, and reads Redis's clock; opened with the queue. */
   #publisher: ReturnType<typeof openRedis> | undefined = undefined;
   #ready: Promise<void> | undefined = undefined;
   #closed: Promise<void> | undefined = undefined;
   /** Calls accepted by submit (statistics). */
   #submitted = 0;
+  /** Redis's clock against this process's: workers send a run's times on it (docs/remote.md, "Wait and run times"). */
+  readonly #clock = new RedisClock();
 
   /** `options` are `configure({ remote })`'s; without them every use fails, saying what to set. */
   constructor(options: RemoteOptions | undefined) {
@@ -161,6 +164,8 @@ export class RemoteExecutor implements Executor {
         },
       });
       await Promise.all([events.waitUntilReady(), queue.waitUntilReady()]);
+      this.#publisher ??= openRedis(this.#options.connection);
+      await this.#clock.measure(this.#publisher);
     })());
   }
 
@@ -209,12 +214,26 @@ export class RemoteExecutor implements Executor {
       const answer: unknown = typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue;
       // The deaths before the answering run, whether or not this caller saw them.
       this.#calls.learnStalls(entry, answerStalls(answer));
-      outcome = decodeAnswer(answer);
+      outcome = this.#onOwnClock(answer, decodeAnswer(answer));
     } catch (error) {
       outcome = `the job's answer cannot be decoded: ${String(error)}`;
     }
     if (typeof outcome === 'string') this.#refused(entry, outcome);
     else this.#calls.end(entry, () => entry.call.settleOutcome(outcome, this.#counters));
+  }
+
+  /**
+   * The outcome with its times on this process's clock: a worker sends them on Redis's (its
+   * `clock: 'redis'`), so that the wait time (the start less this caller's submit time)
+   * does not carry the machines' clock difference. Unchanged from a worker that sent its
+   * own clock's, or while this caller has not measured Redis's.
+   */
+  #onOwnClock(answer: unknown, outcome: ReturnType<typeof decodeAnswer>): ReturnType<typeof decodeAnswer> {
+    if (typeof outcome === 'string' || !answerOnRedisClock(answer)) return outcome;
+    if (this.#publisher !== undefined) this.#clock.refreshIfStale(this.#publisher);
+    const startedAt = this.#clock.fromRedis(outcome.startedAt);
+    const endedAt = this.#clock.fromRedis(outcome.endedAt);
+    return startedAt === undefined || endedAt === undefined ? outcome : { ...outcome, startedAt, endedAt };
   }
 
   #refused(entry: RemoteCall, reason: string): void {
@@ -357,8 +376,9 @@ export class RemoteExecutor implements Executor {
    * A plain frozen snapshot in the pools' shape (`queued`: jobs added or waiting in Redis,
    * not taken by a worker; `running`: taken; `workers` is 0, this caller does not know the
    * fleet), plus `submitted` (calls this executor accepted) and `retried` (runs started
-   * again after their worker died). Wait and run times are measured by the worker's clock
-   * against this caller's (skewed by the machines' clock difference).
+   * again after their worker died). Wait times compare the worker's start with this
+   * caller's submit on Redis's clock (each side measures its offset from Redis's `TIME`),
+   * so the machines' clock difference drops out; run times are the worker's own.
    */
   statistics(): RemoteExecutorStatistics {
     const snapshot = this.#counters.snapshot('remote', this.#state, { workers: 0, ...this.#calls.counts() });

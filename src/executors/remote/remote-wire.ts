@@ -65,6 +65,12 @@ export interface RemoteJobAnswer {
    * it was added (read as 0).
    */
   readonly stalls?: number;
+  /**
+   * `'redis'` when the outcome's `startedAt` and `endedAt` are on Redis's clock (the worker
+   * measured its offset from it: docs/remote.md, "Wait and run times"); absent, they are on
+   * the worker's own clock (a worker that could not measure it, or one from before).
+   */
+  readonly clock?: 'redis';
 }
 
 /**
@@ -105,11 +111,16 @@ export function moduleKey(file: string, root: string): string {
 
 /**
  * The job's answer for `outcome` (the `id` is the caller's; the worker sends 0), after
- * `stalls` deaths of the job's earlier workers. Throws V8's `DataCloneError` when the
- * outcome's value cannot be cloned.
+ * `stalls` deaths of the job's earlier workers; `onRedisClock` when the outcome's times are
+ * on Redis's clock. Throws V8's `DataCloneError` when the outcome's value cannot be cloned.
  */
-export function encodeAnswer(outcome: CallOutcome, stalls = 0): RemoteJobAnswer {
-  return { protocol: REMOTE_PROTOCOL, outcome: packMessage(outcome), stalls };
+export function encodeAnswer(outcome: CallOutcome, stalls = 0, onRedisClock = false): RemoteJobAnswer {
+  return { protocol: REMOTE_PROTOCOL, outcome: packMessage(outcome), stalls, ...(onRedisClock ? { clock: 'redis' as const } : {}) };
+}
+
+/** Whether a job's answer says its outcome's times are on Redis's clock (see {@link RemoteJobAnswer}). */
+export function answerOnRedisClock(answer: unknown): boolean {
+  return typeof answer === 'object' && answer !== null && (answer as { clock?: unknown }).clock === 'redis';
 }
 
 /** The `stalls` of a job's answer (see {@link RemoteJobAnswer}); 0 when absent or not a count. */

@@ -15,6 +15,7 @@ import type { CallOutcome } from '../protocol';
 import { loadUserModule } from '../load-user-module';
 import { lookupRef } from '../registry';
 import { encodeError } from '../worker/error-codec.cjs';
+import { RedisClock } from './redis-clock';
 import { cancelChannel, openRedis, stopKey } from './remote-redis';
 import { resolveWorkerOptions, type RemoteJobReport, type RemoteWorkerExecutor, type RemoteWorkerOptions } from './remote-options';
 import { CRASHED_REASON, PROGRESS_KEY, REMOTE_PROTOCOL, decodePayload, encodeAnswer, encodePayload, type RemoteJobAnswer } from './remote-wire';
@@ -85,6 +86,9 @@ export async function startWorker(options: RemoteWorkerOptions): Promise<RemoteW
   // was away (see RunningCalls), so a request the subscriber missed still reaches the call.
   const commands = openRedis(o.connection);
   const calls = new RunningCalls((jobIds) => stopRequested(commands, o, jobIds));
+  // The calls' start and end times go to the caller on Redis's clock (docs/remote.md, "Wait and run times").
+  const clock = new RedisClock();
+  await clock.measure(commands);
   const subscriber = openRedis(o.connection);
   const channel = cancelChannel(o.queue, o.prefix);
   subscriber.on('message', (_channel: string, jobId: string) => calls.stop(jobId));
@@ -101,7 +105,8 @@ export async function startWorker(options: RemoteWorkerOptions): Promise<RemoteW
   });
   const processor = async (job: BullMQ.Job, token?: string): Promise<RemoteJobAnswer> => {
     const takenAt = Date.now();
-    const end = await runJob(job, o, calls, local);
+    clock.refreshIfStale(commands);
+    const end = await runJob(job, o, calls, local, clock.offset);
     report(o.onJob, job, end, Date.now() - takenAt);
     switch (end.kind) {
       case 'refused':
@@ -308,12 +313,16 @@ type JobEnd =
 
 const refused = (reason: string): JobEnd => ({ kind: 'refused', reason });
 
-/** Check a job, run the function it names, and encode the outcome. */
+/**
+ * Check a job, run the function it names, and encode the outcome, its start and end times
+ * on Redis's clock when `redisOffset` (Redis's clock minus this process's) is known.
+ */
 async function runJob(
   job: BullMQ.Job,
   o: { readonly root: string; readonly maxPayload: number },
   calls: RunningCalls,
   local: WorkerExecutors,
+  redisOffset: number | undefined,
 ): Promise<JobEnd> {
   // A job whose earlier runs' workers died (BullMQ's stalled check moved it back, counting
   // it in `stalledCounter`) runs again only while it has attempts left (docs/remote.md).
@@ -341,7 +350,9 @@ async function runJob(
     return refused(`malformed job: its arguments cannot be decoded (${String(error)})`);
   }
   if (!Array.isArray(args)) return refused('malformed job: its arguments are not an array');
-  const startedAt = epochNow();
+  const now = (): number => epochNow() + (redisOffset ?? 0);
+  const onRedisClock = redisOffset !== undefined;
+  const startedAt = now();
   let outcome: CallOutcome;
   let ended: 'completed' | 'failed' | 'cancelled';
   let reason: string | undefined;
@@ -361,19 +372,19 @@ async function runJob(
         job.updateProgress({ [PROGRESS_KEY]: encoded }).catch(() => undefined);
       }),
     );
-    outcome = { type: 'result', id: 0, value, startedAt, endedAt: epochNow() };
+    outcome = { type: 'result', id: 0, value, startedAt, endedAt: now() };
     ended = 'completed';
   } catch (error) {
     if (isCancelledError(error) && calls.requeued(jobId)) return { kind: 'requeue' };
-    outcome = { type: 'error', id: 0, phase: 'run', error: encodeError(error), startedAt, endedAt: epochNow() };
+    outcome = { type: 'error', id: 0, phase: 'run', error: encodeError(error), startedAt, endedAt: now() };
     ended = isCancelledError(error) ? 'cancelled' : 'failed';
     reason = error instanceof Error ? error.message : String(error);
   }
   try {
-    return { kind: 'answer', answer: encodeAnswer(outcome, job.stalledCounter), outcome: ended, ...(reason === undefined ? {} : { reason }) };
+    return { kind: 'answer', answer: encodeAnswer(outcome, job.stalledCounter, onRedisClock), outcome: ended, ...(reason === undefined ? {} : { reason }) };
   } catch (error) {
     const cloneError = new CloneError(`the result of \`${name}\` cannot be sent back to the caller: ${String(error)}`, 'result', { cause: error });
-    const answer = encodeAnswer({ type: 'error', id: 0, phase: 'result', error: encodeError(cloneError), startedAt, endedAt: outcome.endedAt }, job.stalledCounter);
+    const answer = encodeAnswer({ type: 'error', id: 0, phase: 'result', error: encodeError(cloneError), startedAt, endedAt: outcome.endedAt }, job.stalledCounter, onRedisClock);
     return { kind: 'answer', answer, outcome: 'failed', reason: cloneError.message };
   }
 }
