@@ -24,9 +24,9 @@ export interface WorkerProcess {
   kill(): Promise<void>;
 }
 
-/** Start a worker process on `queue` and resolve once it takes jobs. */
-export async function spawnWorker(url: string, queue: string, stallTimeout?: number): Promise<WorkerProcess> {
-  const args = ['--import', 'tsx', MAIN, url, queue, ...(stallTimeout === undefined ? [] : [String(stallTimeout)])];
+/** Start a worker process on `queue` and resolve once it takes jobs; `nodeArgs` go to its `node` before the script. */
+export async function spawnWorker(url: string, queue: string, stallTimeout?: number, nodeArgs: readonly string[] = []): Promise<WorkerProcess> {
+  const args = [...nodeArgs, '--import', 'tsx', MAIN, url, queue, ...(stallTimeout === undefined ? [] : [String(stallTimeout)])];
   const child = spawnTracked(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines: string[] = [];
   const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
