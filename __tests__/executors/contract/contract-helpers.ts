@@ -62,14 +62,20 @@ export function runCounts(log: string): Record<string, number> {
 /**
  * Block this thread, its event loop included (no answer from a worker is read meanwhile),
  * until `done()`. Used to act in the instant after a worker answered, before the pool read it.
+ * Throws after 20 s; with `giveUpAfterMs`, returns false after that long instead (true once
+ * `done()`), for a case whose worker may need this thread's loop to get what it waits for.
  */
-export function blockUntil(what: string, done: () => boolean): void {
+export function blockUntil(what: string, done: () => boolean, giveUpAfterMs?: number): boolean {
   const nap = new Int32Array(new SharedArrayBuffer(4));
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + (giveUpAfterMs ?? 20_000);
   while (!done()) {
-    if (Date.now() > deadline) throw new Error(`never: ${what}`);
+    if (Date.now() > deadline) {
+      if (giveUpAfterMs !== undefined) return false;
+      throw new Error(`never: ${what}`);
+    }
     Atomics.wait(nap, 0, 0, 2);
   }
+  return true;
 }
 
 /**
