@@ -6,7 +6,7 @@
  *   before that never runs its body.
  * - Every pending Unfuture whose `then` is called from the task's code (every `await` on
  *   a library awaitable) is linked to the task, as what its current await waits for; the
- *   links of an earlier await are dropped (see "Await groups" below). `task.cancel(msg)`
+ *   links of an earlier await are dropped (see ./await-groups.ts). `task.cancel(msg)`
  *   cancels the linked futures, so the body sees `CancelledError` at the await where it
  *   is suspended.
  * - When the task is suspended on something foreign (a native promise), the request is
@@ -16,6 +16,7 @@
  * - Edge-triggered: a body that catches the `CancelledError` and returns normally
  *   completes normally.
  */
+import { linkEpoch, openGroup } from './await-groups';
 import { CancelledError, InvalidStateError, isCancelledError } from './errors';
 import { beginTaskStarts, contextState, noTaskPending, runAsTask, taskStorage, type AwaitingTask } from './current';
 import { Unfuture } from './future';
@@ -47,39 +48,6 @@ let takeRequest: (task: Task<unknown>) => CancelledError | undefined;
  */
 let startQueue: MicrotaskBatch<Task<any>>;
 
-/*
- * Await groups: which links belong to the await a task is suspended on now (asyncio keeps
- * one `_fut_waiter`, replaced at every step). One `await expr` links each library future in
- * `expr` from a microtask job of its own (`await u` calls `u.then` from a job; so does
- * `Promise.race`/`all` for each element), so the links of one await are not made in one
- * synchronous run, and the body's resumption cannot be seen (a native promise resumes it
- * without any library code running). What can be seen is the order of the microtask
- * queue: every job that one synchronous run of the body enqueues (its links among them) is
- * queued before any job queued after that run, and the body can only resume in a job
- * queued after it. So the first link of a group queues a marker job (`sealLinks`), which
- * runs after every link of that await and before any link the resumed body makes; the
- * marker closes the current `linkEpoch`. A link made in the epoch its task's group was
- * formed in joins the group; a later one starts a new group and drops the old one:
- * something in the task ran since, so the await the old links served is over (a race
- * that a native promise or a settled future won leaves them behind; a future raced again
- * later is linked again by its new `then`). One marker serves every task linking before
- * it runs, as long as it is still queued when a task's first link is made: it was then
- * queued after the run that made that task's await, so after all its links.
- * A `then` the body calls itself (`await a.then(f)`) links from the run itself, so its
- * marker runs before the await's jobs: the await's own link, on the chain's end, starts
- * the group, and cancelling it reaches `a` back along the chain (`#interrupt`, future.ts).
- * docs/cancellation.md ("Which links count") gives the cases and the limits.
- */
-let linkEpoch = 0;
-let sealQueued = false;
-const RESOLVED = Promise.resolve();
-function sealLinks(): void {
-  // Kept a small integer (V8 stores it unboxed in every task); wrapping after 2^30 drains
-  // could only let a group that old pass as current.
-  linkEpoch = (linkEpoch + 1) & 0x3fffffff;
-  sealQueued = false;
-}
-
 /**
  * A function running as a task on the event loop. Create one with {@link createTask}.
  * Adds to `Unfuture` the task-only parts of asyncio's API: `signal`, `cancelling()`,
@@ -93,7 +61,7 @@ export class Task<T> extends Unfuture<T> implements AwaitingTask<Unfuture<unknow
   #cancel: CancelState | undefined = undefined;
   // What the body is suspended on (one, or a set for Promise.all & co): the then-child of
   // each await (whose source is the awaited future), or the future the body returned.
-  // Invariant: every member was linked in epoch #awaitingSince (see "Await groups").
+  // Invariant: every member was linked in epoch #awaitingSince (./await-groups.ts).
   #awaiting: Unfuture<unknown> | Set<Unfuture<unknown>> | undefined = undefined;
   #awaitingSince = 0;
   // Neighbours in the pending-task list (undefined once settled).
@@ -191,7 +159,7 @@ export class Task<T> extends Unfuture<T> implements AwaitingTask<Unfuture<unknow
    * @internal Called by `Unfuture.then` from this task's code, for a pending `future`;
    * `via` is the then-child that will carry its outcome to the body (absent when the body
    * returned `future` itself). Joins the links of the await being made now, or starts a
-   * new group and drops those of an earlier await (see "Await groups" above).
+   * new group and drops those of an earlier await (see ./await-groups.ts).
    */
   linkAwait(future: Unfuture<unknown>, via?: Unfuture<unknown>): void {
     if (this.done() || future === this) return;
@@ -206,13 +174,9 @@ export class Task<T> extends Unfuture<T> implements AwaitingTask<Unfuture<unknow
       return;
     }
     const current = this.#awaiting;
-    if (current === undefined || this.#awaitingSince !== linkEpoch) {
+    if (current === undefined || this.#awaitingSince !== linkEpoch()) {
       this.#awaiting = future;
-      this.#awaitingSince = linkEpoch;
-      if (!sealQueued) {
-        sealQueued = true;
-        void RESOLVED.then(sealLinks);
-      }
+      this.#awaitingSince = openGroup();
     } else if (current instanceof Set) current.add(future);
     else if (current !== future) this.#awaiting = new Set([current, future]);
   }
