@@ -19,7 +19,7 @@ export interface ConfigureOptions extends DebugOptions {
   thread?: ThreadPoolOptions;
   /** The process pool (child processes): workers, idle timeout, recycling, execArgv, env, caller stacks. */
   process?: ProcessPoolOptions;
-  /** The remote executor (BullMQ on Redis): connection, queue, prefix, payload limit, poll interval (docs/remote.md). */
+  /** The remote executor (BullMQ on Redis): connection, queue, prefix, payload limit, poll interval, idle timeout (docs/remote.md). */
   remote?: RemoteOptions;
 }
 

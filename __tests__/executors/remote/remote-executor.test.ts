@@ -68,6 +68,8 @@ describe('configuration', () => {
     expect(() => configure({ remote: { connection: redis.url, attempts: 0 } })).toThrow(/Expected `remote\.attempts`/);
     expect(() => configure({ remote: { connection: redis.url, attempts: 1.5 } })).toThrow(TypeError);
     expect(() => configure({ remote: { connection: redis.url, callerStacks: 'yes' as never } })).toThrow("Expected `remote.callerStacks` to be a boolean or 'auto'");
+    expect(() => configure({ remote: { connection: redis.url, idleTimeout: -1 } })).toThrow(/Expected `remote\.idleTimeout`/);
+    expect(() => configure({ remote: { connection: redis.url, idleTimeout: '1s' as never } })).toThrow(TypeError);
   });
 
   it('validates startWorker and toRemote arguments before touching Redis', async () => {

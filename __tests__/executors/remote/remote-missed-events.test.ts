@@ -11,11 +11,18 @@
  * `maxLenEvents` does to a reader left behind) and gives XREAD back: the caller's stream
  * reader resumes after the last event it read, and the `completed` event is gone for good.
  * Only the poll can settle the call (without it the test times out).
+ *
+ * The same refusal shows the other side: a caller's event reader whose first read reaches
+ * Redis after its job finished still reads that job's events, since each session of
+ * connections reads the stream from a point before its opening (a second back on Redis's
+ * clock, or the stream's last entry when the clock is unknown), not from whatever is last
+ * at the first read: the call settles with no poll.
  */
 import * as path from 'node:path';
 import { Redis } from 'ioredis';
 import { startWorker, type RemoteJobReport, type RemoteWorker } from '../../../src';
 import { RemoteExecutor } from '../../../src/executors/remote/remote-executor';
+import { MAX_TIMER_MS } from '../../../src/core/validate';
 import { nativeDelay } from '../../helpers/async';
 import { startRedis, type RedisServer } from '../../helpers/redis-server';
 
@@ -35,7 +42,8 @@ beforeAll(async () => {
   admin = new Redis(redis.url);
   await admin.call('ACL', 'SETUSER', USER, 'on', '>secret', '~*', '&*', '+@all');
   worker = await startWorker({ modules: [MODULE], connection: redis.url, queue: QUEUE, onJob: (report) => reports.push(report) });
-  executor = new RemoteExecutor({ connection: `redis://${USER}:secret@127.0.0.1:${redis.port}`, queue: QUEUE, pollInterval: 50 });
+  // One session of connections for the whole test (idle between its calls for longer than the default idleTimeout).
+  executor = new RemoteExecutor({ connection: `redis://${USER}:secret@127.0.0.1:${redis.port}`, queue: QUEUE, pollInterval: 50, idleTimeout: 600_000 });
 });
 
 afterAll(async () => {
@@ -92,4 +100,27 @@ it('settles a call whose completed event the caller never reads, from the job st
   // The reader reads again (BullMQ retries a refused read after 5 s): wait for it, so that
   // its retry timer does not outlive the file.
   while (!(await readerBlocked())) await nativeDelay(20);
+});
+
+it.each([
+  ["with Redis's clock known (the reader starts a second back in Redis's time)", []],
+  ["without it (TIME refused: the reader starts at the stream's last entry)", ['-time']],
+])("reads the events of a job that finished before the caller's event reader first read, %s", async (_, rules: string[]) => {
+  // A new caller, whose first read is refused until the job has finished; no poll.
+  await admin.call('ACL', 'SETUSER', USER, '-xread', ...rules);
+  const late = new RemoteExecutor({ connection: `redis://${USER}:secret@127.0.0.1:${redis.port}`, queue: QUEUE, pollInterval: MAX_TIMER_MS });
+  try {
+    const before = reports.length;
+    const call = late.submit<string>({ file: MODULE, name: 'echo' }, ['late']);
+    while (reports.length === before) await nativeDelay(10);
+    const { jobId, outcome } = reports[before]!;
+    expect(outcome).toBe('completed');
+    while (!(await completedEventOf(jobId))) await nativeDelay(10);
+    await admin.call('ACL', 'SETUSER', USER, '+xread');
+    // Its first read that Redis serves (the first one, or BullMQ's retry 5 s after a refusal) starts where this session's stream began.
+    expect(await call).toBe('late');
+  } finally {
+    await admin.call('ACL', 'SETUSER', USER, '+xread', '+time');
+    await late.close({ force: true });
+  }
 });

@@ -53,10 +53,15 @@ export class RemoteCalls {
   /** Runs started again after their worker died, over every call (statistics). */
   #retried = 0;
   #drained: (() => void) | undefined = undefined;
+  readonly #onEmpty: () => void;
 
-  /** `attempts`: how many times a job may be started (`remote.attempts`). */
-  constructor(attempts: number) {
+  /**
+   * `attempts`: how many times a job may be started (`remote.attempts`); `onEmpty` runs
+   * each time the last call in flight settles (the executor's connections may then go idle).
+   */
+  constructor(attempts: number, onEmpty: () => void = () => undefined) {
     this.#attempts = attempts;
+    this.#onEmpty = onEmpty;
   }
 
   /** Enter `call`, its job (a new random id) on its way to Redis. */
@@ -121,7 +126,9 @@ export class RemoteCalls {
     if (!this.holds(entry)) return;
     this.#calls.delete(entry.jobId);
     settle();
-    if (this.#calls.size > 0 || this.#drained === undefined) return;
+    if (this.#calls.size > 0) return;
+    this.#onEmpty();
+    if (this.#drained === undefined) return;
     const drained = this.#drained;
     this.#drained = undefined;
     drained();

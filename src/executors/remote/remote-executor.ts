@@ -15,11 +15,12 @@ import type * as BullMQ from 'bullmq';
 import type { ExecutorKind, Unfuture } from '../../core/future';
 import { CloneError, InvalidStateError, RemoteJobError, WorkerCrashedError } from '../../core/errors';
 import type { CloseOptions, Executor, ExecutorState, ExecutorStatistics, SubmitOptions } from '../executor';
-import { PoolCall, validateSubmit } from '../engine/pool-call';
+import { PoolCall, epochNow, validateSubmit } from '../engine/pool-call';
 import { recordsCallerStack } from '../engine/pool-options';
 import type { CallRef } from '../protocol';
 import { argumentCloneError } from '../serialization';
 import { ExecutorCounters } from '../statistics';
+import { IdleSession } from './idle-session';
 import { JobPoll } from './job-poll';
 import { RedisClock } from './redis-clock';
 import { RemoteCalls, type RemoteCall } from './remote-calls';
@@ -31,6 +32,19 @@ import { REMOTE_PROTOCOL, answerOnRedisClock, answerStalls, decodeAnswer, encode
 /** How long a finished job stays in Redis for a caller's late look (seconds). */
 const KEEP_COMPLETED_S = 3600;
 const KEEP_FAILED_S = 24 * 3600;
+/**
+ * How far back in Redis's time a session's event reader starts (ms): far more than the
+ * clock offset's error (half a round trip) and its drift between two measures (a minute).
+ */
+const EVENTS_REPLAY_MS = 1000;
+
+/** The caller's connections to Redis, opened by a call and closed when idle (./idle-session.ts). */
+interface CallerConnections {
+  readonly queue: BullMQ.Queue;
+  readonly events: BullMQ.QueueEvents;
+  /** Publishes stop requests on the cancel channel, and reads Redis's clock. */
+  readonly publisher: ReturnType<typeof openRedis>;
+}
 
 /** `statistics()` of the remote executor: the pools' shape, and what only a queue of retried jobs has. */
 export interface RemoteExecutorStatistics extends ExecutorStatistics {
@@ -53,12 +67,8 @@ export class RemoteExecutor implements Executor {
   readonly #counters = new ExecutorCounters();
   readonly #calls: RemoteCalls;
   readonly #poll: JobPoll;
+  readonly #connections: IdleSession<CallerConnections>;
   #state: ExecutorState = 'open';
-  #queue: BullMQ.Queue | undefined = undefined;
-  #events: BullMQ.QueueEvents | undefined = undefined;
-  /** Publishes stop requests on the cancel channel, and reads Redis's clock; opened with the queue. */
-  #publisher: ReturnType<typeof openRedis> | undefined = undefined;
-  #ready: Promise<void> | undefined = undefined;
   #closed: Promise<void> | undefined = undefined;
   /** Calls accepted by submit (statistics). */
   #submitted = 0;
@@ -73,7 +83,12 @@ export class RemoteExecutor implements Executor {
       );
     }
     this.#options = resolveRemoteOptions(options);
-    this.#calls = new RemoteCalls(this.#options.attempts);
+    this.#calls = new RemoteCalls(this.#options.attempts, () => this.#connections.idle());
+    this.#connections = new IdleSession(
+      () => this.#openConnections(),
+      ({ queue, events, publisher }) => Promise.all([events.close(), queue.close(), publisher.quit()]).then(() => undefined),
+      this.#options.idleTimeout,
+    );
     this.#poll = new JobPoll(this.#options.pollInterval, () => this.#pollOnce());
   }
 
@@ -88,6 +103,7 @@ export class RemoteExecutor implements Executor {
     const payload = this.#encodeArguments(call, ref, args);
     if (payload !== undefined) {
       entry = this.#calls.add(call as PoolCall);
+      this.#connections.busy();
       this.#add(entry, { protocol: REMOTE_PROTOCOL, module: moduleKey(ref.file, this.#options.root), name: ref.name, payload });
     }
     // The calls in flight before this one count as waiting (the table holds this one too).
@@ -113,9 +129,10 @@ export class RemoteExecutor implements Executor {
   }
 
   #add(entry: RemoteCall, data: RemoteJobData): void {
-    this.#start()
-      .then(() =>
-        this.#queue!.add(data.name, data, {
+    this.#connections
+      .open()
+      .then(({ queue }) =>
+        queue.add(data.name, data, {
           jobId: entry.jobId,
           // Counted by the worker against the job's stalls (BullMQ retries thrown errors
           // with it too, but a worker throws only refusals, which are unrecoverable).
@@ -137,36 +154,72 @@ export class RemoteExecutor implements Executor {
       );
   }
 
-  /** Open the queue and its event stream once; events first, so none of our jobs' is missed. */
-  #start(): Promise<void> {
-    return (this.#ready ??= (async () => {
-      // Loaded on first use: importing unsync must not load BullMQ and ioredis.
-      const { Queue, QueueEvents } = require('bullmq') as typeof BullMQ;
-      const base = { connection: { ...this.#options.connection }, ...(this.#options.prefix === undefined ? {} : { prefix: this.#options.prefix }) };
-      const events = new QueueEvents(this.#options.queue, { ...base, connection: { ...base.connection } });
-      const queue = new Queue(this.#options.queue, base);
-      this.#events = events;
-      this.#queue = queue;
-      // Connection errors are retried by ioredis; the poll bounds what they delay.
-      queue.on('error', () => undefined);
-      followJobEvents(events, (jobId) => this.#calls.get(jobId), {
-        active: (entry) => this.#calls.started(entry),
-        completed: (entry, returnvalue) => this.#answered(entry, returnvalue),
-        failed: (entry, reason) => this.#failed(entry, reason),
-        progress: (entry, value) => entry.call.progress(value),
-        requeued: (entry) => {
-          if (entry.phase === 'running') entry.phase = 'waiting';
-        },
-        stalled: (entry) => {
-          // Back in the queue now; how many times it stalled is the job's own count.
-          entry.phase = 'waiting';
-          queue.getJob(entry.jobId).then((job) => job !== undefined && this.#look(entry, job), () => undefined);
-        },
-      });
-      await Promise.all([events.waitUntilReady(), queue.waitUntilReady()]);
-      this.#publisher ??= openRedis(this.#options.connection);
-      await this.#clock.measure(this.#publisher);
-    })());
+  /**
+   * Open the queue, its event stream and the publisher (a session: docs/remote.md,
+   * "Connections"). The event stream is read from a point before the opening, not from
+   * whatever is last when the reader's first read reaches Redis: no event of a job added
+   * after the opening is missed, however late that read.
+   */
+  async #openConnections(): Promise<CallerConnections> {
+    // Loaded on first use: importing unsync must not load BullMQ and ioredis.
+    const { Queue, QueueEvents } = require('bullmq') as typeof BullMQ;
+    const base = { connection: { ...this.#options.connection }, ...(this.#options.prefix === undefined ? {} : { prefix: this.#options.prefix }) };
+    const queue = new Queue(this.#options.queue, base);
+    // Connection errors are retried by ioredis; the poll bounds what they delay.
+    queue.on('error', () => undefined);
+    // Its commands wait for Redis through an outage, as BullMQ's do (they are few: the
+    // clock's reads, stop requests).
+    const publisher = openRedis(this.#options.connection, { maxRetriesPerRequest: null });
+    let events: BullMQ.QueueEvents | undefined;
+    try {
+      // Until a first measure the times stay on this process's clock: measure before the first call's answer.
+      if (this.#clock.offset === undefined) await this.#clock.measure(publisher);
+      else this.#clock.refreshIfStale(publisher);
+      const lastEventId = await this.#eventsFrom(publisher, queue.keys.events);
+      events = new QueueEvents(this.#options.queue, { ...base, connection: { ...base.connection }, lastEventId });
+      this.#followEvents(events, queue);
+    } catch (error) {
+      await Promise.all([events?.close(), queue.close(), publisher.quit()].map((p) => p?.catch(() => undefined)));
+      throw error;
+    }
+    return { queue, events, publisher };
+  }
+
+  /**
+   * Where a new session reads the event stream from: a stream id is Redis's time in ms
+   * when the event was added (or later), so with Redis's clock known, {@link EVENTS_REPLAY_MS}
+   * before Redis's now (no round trip: the reader connects at once, beside the queue);
+   * without it, the stream's last entry now (`XREVRANGE`). Earlier events of other jobs are
+   * read again and dropped (only calls in flight are looked up).
+   */
+  async #eventsFrom(publisher: ReturnType<typeof openRedis>, stream: string): Promise<string> {
+    const redisNow = this.#clock.toRedis(epochNow());
+    if (redisNow !== undefined) return `${Math.max(0, Math.floor(redisNow) - EVENTS_REPLAY_MS)}-0`;
+    const [last] = await publisher.xrevrange(stream, '+', '-', 'COUNT', 1);
+    return last?.[0] ?? '0-0';
+  }
+
+  /** What each event of the session's stream means for its call. */
+  #followEvents(events: BullMQ.QueueEvents, queue: BullMQ.Queue): void {
+    followJobEvents(events, (jobId) => this.#calls.get(jobId), {
+      active: (entry) => this.#calls.started(entry),
+      completed: (entry, returnvalue) => this.#answered(entry, returnvalue),
+      failed: (entry, reason) => this.#failed(entry, reason),
+      progress: (entry, value) => entry.call.progress(value),
+      requeued: (entry) => {
+        if (entry.phase === 'running') entry.phase = 'waiting';
+      },
+      stalled: (entry) => {
+        // Back in the queue now; how many times it stalled is the job's own count.
+        entry.phase = 'waiting';
+        queue.getJob(entry.jobId).then((job) => job !== undefined && this.#look(entry, job), () => undefined);
+      },
+    });
+  }
+
+  /** The open session's queue: defined while a call is past adding its job (a session closes only with none in flight). */
+  get #queue(): BullMQ.Queue | undefined {
+    return this.#connections.current?.queue;
   }
 
   /** The job failed (BullMQ's `failed`). */
@@ -230,7 +283,8 @@ export class RemoteExecutor implements Executor {
    */
   #onOwnClock(answer: unknown, outcome: ReturnType<typeof decodeAnswer>): ReturnType<typeof decodeAnswer> {
     if (typeof outcome === 'string' || !answerOnRedisClock(answer)) return outcome;
-    if (this.#publisher !== undefined) this.#clock.refreshIfStale(this.#publisher);
+    const publisher = this.#connections.current?.publisher;
+    if (publisher !== undefined) this.#clock.refreshIfStale(publisher);
     const startedAt = this.#clock.fromRedis(outcome.startedAt);
     const endedAt = this.#clock.fromRedis(outcome.endedAt);
     return startedAt === undefined || endedAt === undefined ? outcome : { ...outcome, startedAt, endedAt };
@@ -290,9 +344,10 @@ export class RemoteExecutor implements Executor {
     entry.call.askToStop(
       this.#options.cancelGrace,
       () => {
-        const { connection, queue, prefix, cancelGrace } = this.#options;
-        this.#publisher ??= openRedis(connection);
-        requestStop(this.#publisher, queue, prefix, entry.jobId, cancelGrace);
+        const { queue, prefix, cancelGrace } = this.#options;
+        // Open while a call is in flight; the grace settles the call if it were not.
+        const publisher = this.#connections.current?.publisher;
+        if (publisher !== undefined) requestStop(publisher, queue, prefix, entry.jobId, cancelGrace);
         return true;
       },
       () => {
@@ -365,8 +420,7 @@ export class RemoteExecutor implements Executor {
     this.#closed = (async () => {
       await this.#calls.drained();
       this.#poll.stop();
-      if (this.#ready !== undefined) await this.#ready.catch(() => undefined);
-      await Promise.all([this.#events?.close(), this.#queue?.close(), this.#publisher?.quit()].map((p) => p?.catch(() => undefined)));
+      await this.#connections.close();
       this.#state = 'closed';
     })();
     return this.#closed;

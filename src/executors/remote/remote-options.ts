@@ -68,6 +68,15 @@ export interface RemoteOptions extends RemoteQueueOptions {
    * caller's CPU at one call in flight, where the process wakes cold for every call).
    */
   callerStacks?: boolean | 'auto';
+  /**
+   * Milliseconds this caller keeps its Redis connections open with no remote call in flight
+   * (default 1000); then they close, and the next call opens them again (a few round trips
+   * to Redis). Open connections keep the process alive, as a pending timer does: a program
+   * whose remote calls are done exits this long after the last one settled, without
+   * `shutdown()`. `0` closes them as soon as the last call settled (calls awaited one after
+   * another keep them: the next is submitted before the close).
+   */
+  idleTimeout?: number;
 }
 
 /** Options of a remote worker (`startWorker`). */
@@ -150,6 +159,7 @@ export interface ResolvedQueueOptions {
 export const DEFAULT_QUEUE = 'unsync';
 export const DEFAULT_MAX_PAYLOAD = 16 * 1024 * 1024;
 export const DEFAULT_POLL_INTERVAL = 1000;
+export const DEFAULT_REMOTE_IDLE_TIMEOUT = 1000;
 export const DEFAULT_CANCEL_GRACE = 5000;
 export const DEFAULT_ATTEMPTS = 1;
 export const DEFAULT_STALL_TIMEOUT = 30_000;
@@ -190,17 +200,30 @@ function resolveQueueOptions(options: RemoteQueueOptions, label: string): Resolv
 export function resolveRemoteOptions(
   options: RemoteOptions,
   label = 'remote',
-): ResolvedQueueOptions & { readonly pollInterval: number; readonly cancelGrace: number; readonly attempts: number; readonly callerStacks: boolean | 'auto' } {
-  assertOptions(label, options, [...QUEUE_KEYS, 'pollInterval', 'cancelGrace', 'attempts', 'callerStacks']);
+): ResolvedQueueOptions & {
+  readonly pollInterval: number;
+  readonly cancelGrace: number;
+  readonly attempts: number;
+  readonly callerStacks: boolean | 'auto';
+  readonly idleTimeout: number;
+} {
+  assertOptions(label, options, [...QUEUE_KEYS, 'pollInterval', 'cancelGrace', 'attempts', 'callerStacks', 'idleTimeout']);
   if (options === undefined || options === null) throw new TypeError(expected(label, 'an object', options));
-  const { pollInterval = DEFAULT_POLL_INTERVAL, cancelGrace = DEFAULT_CANCEL_GRACE, attempts = DEFAULT_ATTEMPTS, callerStacks = 'auto' } = options;
+  const {
+    pollInterval = DEFAULT_POLL_INTERVAL,
+    cancelGrace = DEFAULT_CANCEL_GRACE,
+    attempts = DEFAULT_ATTEMPTS,
+    callerStacks = 'auto',
+    idleTimeout = DEFAULT_REMOTE_IDLE_TIMEOUT,
+  } = options;
   assertInteger(`${label}.pollInterval`, pollInterval, 1, MAX_TIMER_MS);
   assertInteger(`${label}.cancelGrace`, cancelGrace, 0, MAX_TIMER_MS);
   assertInteger(`${label}.attempts`, attempts, 1, 1000);
+  assertInteger(`${label}.idleTimeout`, idleTimeout, 0, MAX_TIMER_MS);
   if (typeof callerStacks !== 'boolean' && callerStacks !== 'auto') {
     throw new TypeError(expected(`${label}.callerStacks`, "a boolean or 'auto'", callerStacks));
   }
-  return { ...resolveQueueOptions(options, label), pollInterval, cancelGrace, attempts, callerStacks };
+  return { ...resolveQueueOptions(options, label), pollInterval, cancelGrace, attempts, callerStacks, idleTimeout };
 }
 
 /** `startWorker`'s options with every default filled in. */

@@ -44,10 +44,13 @@ export function requestStop(redis: IORedis.Redis, queue: string, prefix: string 
     .catch(() => undefined);
 }
 
-/** Open a connection (ioredis is loaded on first use: importing unsync must not load it). */
-export function openRedis(connection: Readonly<Record<string, unknown>>): IORedis.Redis {
+/**
+ * Open a connection (ioredis is loaded on first use: importing unsync must not load it);
+ * `defaults` are ioredis options the connection's own override.
+ */
+export function openRedis(connection: Readonly<Record<string, unknown>>, defaults: Readonly<Record<string, unknown>> = {}): IORedis.Redis {
   const { Redis } = require('ioredis') as typeof IORedis;
-  const { url, ...rest } = connection;
+  const { url, ...rest } = { ...defaults, ...connection };
   const redis = typeof url === 'string' ? new Redis(url, rest) : new Redis(rest);
   // Reconnects are ioredis's; a stop request missed meanwhile is found by its key (see stopKey).
   redis.on('error', () => undefined);

@@ -1,0 +1,109 @@
+/**
+ * The remote executor's Redis connections as one session that closes when idle
+ * (docs/remote.md, "Connections"): opened by the first call, kept while calls are in flight,
+ * closed once none has been for `idleTimeout` ms, and opened again by the next call. The
+ * pools let an idle program exit because their idle workers do not hold the event loop; an
+ * open BullMQ connection does (its event reader always waits in a blocking read, under a
+ * timer), so the caller closes its connections instead. Part of the remote executor
+ * (./remote-executor.ts), which says what a session is and when calls are in flight.
+ */
+import { InvalidStateError } from '../../core/errors';
+
+/**
+ * One session at a time, opened on demand and closed after an idle spell: a session that
+ * is closing is closed before the next one opens, and a session whose opening failed is
+ * forgotten (the next call opens again).
+ *
+ * @example
+ * const connections = new IdleSession(openConnections, closeConnections, 1000);
+ * connections.busy(); // a call entered
+ * const session = await connections.open();
+ * connections.idle(); // no call in flight: closes in 1000 ms unless busy() comes first
+ */
+export class IdleSession<S> {
+  readonly #open: () => Promise<S>;
+  readonly #close: (session: S) => Promise<void>;
+  readonly #idleTimeout: number;
+  /** The session opening or open; undefined when none is (never opened, closed, or closing). */
+  #session: Promise<S> | undefined = undefined;
+  /** Invariant: the value of `#session` once it resolved; undefined while it opens or when there is none. */
+  #current: S | undefined = undefined;
+  /** The last session's closing (never rejects): the next session opens after it. */
+  #closing: Promise<void> = Promise.resolve();
+  /** Invariant: set exactly while an idle spell runs (after `idle()`, until `busy()`, the close, or `close()`). */
+  #idleTimer: NodeJS.Timeout | undefined = undefined;
+  #ended = false;
+
+  /**
+   * `open` makes a session (its connections ready for a call); `close` ends one (never
+   * called twice for one session, and its rejection is ignored); an idle spell of
+   * `idleTimeout` ms closes the open session.
+   */
+  constructor(open: () => Promise<S>, close: (session: S) => Promise<void>, idleTimeout: number) {
+    this.#open = open;
+    this.#close = close;
+    this.#idleTimeout = idleTimeout;
+  }
+
+  /** The open session, for work on calls in flight; undefined while none is open. */
+  get current(): S | undefined {
+    return this.#current;
+  }
+
+  /** The session, opening one (once the last one closed) if none is open or opening. Rejects after `close()`. */
+  open(): Promise<S> {
+    if (this.#ended) return Promise.reject(new InvalidStateError('the remote executor is closed'));
+    if (this.#session !== undefined) return this.#session;
+    const session = this.#closing.then(() => this.#open());
+    this.#session = session;
+    // Registered before any caller's `then`, so `current` is set when they run.
+    session.then(
+      (value) => {
+        if (this.#session === session) this.#current = value;
+      },
+      () => {
+        if (this.#session === session) this.#session = undefined;
+      },
+    );
+    return session;
+  }
+
+  /** A call is in flight: an idle spell, if one runs, ends without closing. */
+  busy(): void {
+    if (this.#idleTimer === undefined) return;
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
+  }
+
+  /**
+   * No call is in flight: close the session after `idleTimeout` ms unless `busy()` comes
+   * first. The timer does not hold the process: the connections do until they close.
+   */
+  idle(): void {
+    if (this.#idleTimer !== undefined || this.#session === undefined || this.#ended) return;
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = undefined;
+      this.#end();
+    }, this.#idleTimeout).unref();
+  }
+
+  /** Close the session for good (after `open()`s in progress finish opening); later `open()`s reject. */
+  close(): Promise<void> {
+    this.#ended = true;
+    this.busy();
+    this.#end();
+    return this.#closing;
+  }
+
+  /** Forget the session and close it once it has opened. */
+  #end(): void {
+    const session = this.#session;
+    if (session === undefined) return;
+    this.#session = undefined;
+    this.#current = undefined;
+    this.#closing = session.then(
+      (value) => this.#close(value).catch(() => undefined),
+      () => undefined,
+    );
+  }
+}
