@@ -21,7 +21,19 @@ import { debugState } from '../src/runtime/debug-state';
 import { expectAwaited } from '../src/runtime/debug-futures';
 import { isThenable } from '../src/core/validate';
 import { qualifiedName, registryName, type DecoratedInfo } from './decorated';
-import { remoteExecutor, declareForWorkers, loadedExports, poolAvailable, runningInWorker, runsAlone, startsAtOnce, submitToPool, type CallRef, type PoolRun } from './dispatch';
+import {
+  remoteExecutor,
+  declareForWorkers,
+  loadedExports,
+  poolAvailable,
+  runningInWorker,
+  runsAlone,
+  startsAtOnce,
+  submitToPool,
+  type CallRef,
+  type PoolRun,
+  type RunObserver,
+} from './dispatch';
 import { locateDecorated, locatedRef, rememberDeclaration } from './locate';
 import { thisProblem } from './method-this';
 import { moduleFacts } from './module-facts';
@@ -207,8 +219,14 @@ export function registerDecorated(info: DecoratedInfo): void {
   // a call through the wrapper sends.
   const aliases = info.system === 'function' || info.isStatic ? [info.wrapper, info.original] : [];
   const anonymous = info.system === 'function' && info.options.name === undefined && (info.original.name === '' || info.original.name.startsWith('bound '));
-  const declaration = declareForWorkers(workerShim(info), anonymous ? undefined : registryName(info), numbered, aliases, `\`${qualifiedName(info)}\``, () =>
-    localRoute(info),
+  const declaration = declareForWorkers(
+    workerShim(info),
+    anonymous ? undefined : registryName(info),
+    numbered,
+    aliases,
+    `\`${qualifiedName(info)}\``,
+    () => localRoute(info),
+    info.options.explicit ? undefined : runObserver(info),
   );
   rememberDeclaration(info, declaration);
   // Read the module's source now, while it loads, rather than on the loop at the first call
@@ -227,6 +245,26 @@ export function registerDecorated(info: DecoratedInfo): void {
 function localRoute(info: DecoratedInfo): 'loop' | 'thread' | 'process' | undefined {
   const executor = routeOf(info).executor;
   return executor === 'remote' ? undefined : executor;
+}
+
+/**
+ * What `'auto'` learns from the runs of `info`'s function on a remote worker (docs/remote.md,
+ * "Where a job runs on the worker"): the same evidence as a call here gives, a run on the
+ * worker's loop as an inline call's, a run in its pools as a pool call's (the worker's own
+ * measure; a worker's first run in the module, which loaded it, left out). No pool
+ * comparison: that needs the caller's view of the round trip, which a worker's job has not.
+ */
+function runObserver(info: DecoratedInfo): RunObserver {
+  const key = info.original;
+  return {
+    wantsCpu: () => wantsCpuSample(key),
+    ran: (executor, run) => {
+      if (run.thenable) recordThenable(key);
+      // As for a call here: a loop run that returned a promise only says "async".
+      if (run.cold || (run.thenable && executor === 'loop')) return;
+      recordCall(key, executor, run.runMs, { cpuMs: run.cpuMs, preemptedMs: run.preemptedMs });
+    },
+  };
 }
 
 /** The function a worker calls: rebuilds `this` for methods, then runs the original inline. */

@@ -6,7 +6,7 @@
  */
 import type { Unfuture } from '../src/core/future';
 import { inWorker } from '../src/executors';
-import { declareRegistration, type Declaration, type LocalRoute } from '../src/executors/registry';
+import { declareRegistration, type Declaration, type LocalRoute, type RunObserver } from '../src/executors/registry';
 import type { CallRef } from '../src/executors';
 import type { PoolRun } from '../src/executors/executor';
 import type { UnsyncStream } from '../src/executors/unsync-stream';
@@ -15,7 +15,7 @@ import { getExecutor } from '../src/runtime/pools';
 import { findUncloneable } from '../src/executors/worker/error-codec.cjs';
 import type { ConcreteExecutor } from './options';
 
-export type { CallRef, Declaration, PoolRun };
+export type { CallRef, Declaration, PoolRun, RunObserver };
 
 /** True inside an unsync worker thread or child process: decorated calls run inline there. */
 export function runningInWorker(): boolean {
@@ -41,7 +41,8 @@ export function poolAvailable(kind: ConcreteExecutor): boolean {
  * one module gets `#2`, `#3`, … in definition order, which is the same in every worker.
  * Nothing here throws for where the function was defined: `locate()` on the result does,
  * when a call first needs a worker. `route` says where a call of it runs on this machine
- * (a remote worker asks it for each job naming the function).
+ * (a remote worker asks it for each job naming the function), and `observe` learns from
+ * the runs of those jobs.
  */
 export function declareForWorkers(
   shim: (...args: any[]) => unknown,
@@ -50,8 +51,9 @@ export function declareForWorkers(
   aliases: readonly Function[],
   label: string,
   route: () => LocalRoute | undefined,
+  observe: RunObserver | undefined,
 ): Declaration {
-  return declareRegistration(shim, { name, numbered, aliases, label, route });
+  return declareRegistration(shim, { name, numbered, aliases, label, route, ...(observe === undefined ? {} : { observe }) });
 }
 
 /** Send one call to the runtime's `kind` pool, or to the remote executor (created on first use). */

@@ -8,13 +8,25 @@
  * thread pool by measurement: it stays on the process pool.
  *
  * What it reads: the module tree in `require.cache` (CommonJS; an ES module or a module
- * loaded by jest's own registry shows no children, and then nothing is found).
+ * loaded by jest's own registry shows no children, and then nothing is found). The tree
+ * below unsync's own modules is not walked: what the library loads for itself (BullMQ's
+ * msgpackr loads a native addon once a remote call or worker starts) says nothing about the
+ * user's function, and would otherwise send every function of a module that imports unsync
+ * to the process pool.
  */
+import * as path from 'node:path';
 
 /** Modules of the tree looked at, at most (a big application's tree is not walked to the end). */
 const MAX_MODULES = 2000;
 
 const cache = new Map<string, string | undefined>();
+
+/** The folders of unsync's own modules (`src/` and `decorators/`, beside this file's folder, compiled or not). */
+const LIBRARY_FOLDERS = [path.join(__dirname, '..', 'src') + path.sep, __dirname + path.sep];
+
+function isLibraryModule(filename: string | undefined): boolean {
+  return filename !== undefined && LIBRARY_FOLDERS.some((folder) => filename.startsWith(folder));
+}
 
 /** The first native addon (`.node` file) loaded by `file` or the modules it requires, if any. */
 export function nativeAddonOf(file: string | undefined): string | undefined {
@@ -30,7 +42,7 @@ export function nativeAddonOf(file: string | undefined): string | undefined {
       if (seen.has(m)) continue;
       seen.add(m);
       if (m.filename?.endsWith('.node')) found = m.filename;
-      for (const child of m.children ?? []) stack.push(child);
+      for (const child of m.children ?? []) if (!isLibraryModule(child.filename)) stack.push(child);
     }
   }
   cache.set(file, found);

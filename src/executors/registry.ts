@@ -13,6 +13,7 @@ import { LocateError } from '../core/errors';
 import { assertFunction, assertOptions, expected } from '../core/validate';
 import { findRegistrationSite, normaliseFile } from './call-site';
 import { exportPathOf, exportedValue, findLoadedExport, loadedModuleExports } from './loaded-exports';
+import type { PoolRun } from './executor';
 import type { CallRef } from './protocol';
 
 /** Options of {@link unsyncRegister}. */
@@ -62,10 +63,27 @@ interface Table {
    * function: read by a remote worker ({@link localRouteOf}). Optional, as `anonymous`.
    */
   routes?: WeakMap<Function, () => LocalRoute | undefined>;
+  /**
+   * What learns from the runs of the function a worker runs (its decorator's measured
+   * evidence), by that function: read by a remote worker ({@link runObserverOf}). Optional, as `anonymous`.
+   */
+  observers?: WeakMap<Function, RunObserver>;
 }
 
 /** Where a function runs on one machine: its event loop, the thread pool or the process pool. */
 export type LocalRoute = 'loop' | 'thread' | 'process';
+
+/**
+ * What a function's routing learns from runs made outside its decorator's own calls (a
+ * remote worker's jobs): the runs are `'auto'`'s measured evidence there, as a call's are
+ * on the machine that makes it (docs/remote.md, "Where a job runs on the worker").
+ */
+export interface RunObserver {
+  /** True when the next run should measure its CPU time (a sample: most runs need not). */
+  wantsCpu(): boolean;
+  /** A run of the function on this machine ended, on `executor`: what it measured. */
+  ran(executor: LocalRoute, run: PoolRun): void;
+}
 
 const REGISTRY_KEY = Symbol.for('unsync.registry.v1');
 const WORKER_KEY = Symbol.for('unsync.worker');
@@ -238,6 +256,8 @@ export interface DeclareOptions {
    * its routing names no local executor (`'remote'`). See {@link localRouteOf}.
    */
   readonly route?: () => LocalRoute | undefined;
+  /** What learns from `fn`'s runs on a remote worker (see {@link runObserverOf}). */
+  readonly observe?: RunObserver;
 }
 
 /** Where a declared registration stands; `located` is final. */
@@ -333,6 +353,11 @@ export function declareRegistration(fn: (...args: any[]) => unknown, options: De
     assertFunction('options.route', options.route);
     (table().routes ??= new WeakMap()).set(fn, options.route);
   }
+  if (options.observe !== undefined) {
+    assertFunction('options.observe.wantsCpu', options.observe.wantsCpu);
+    assertFunction('options.observe.ran', options.observe.ran);
+    (table().observers ??= new WeakMap()).set(fn, options.observe);
+  }
   const site = findRegistrationSite(declareRegistration);
   const fail = (message: string, file?: string): Declaration =>
     new Declaration({ state: 'unlocatable', error: new LocateError(message, { file, qualifiedName: name }) }, fn, aliases, label);
@@ -412,6 +437,15 @@ export function localRouteOf(ref: RegisteredRef): LocalRoute | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * What learns from the runs of `ref`'s function on this machine (the `observe` it was
+ * declared with: a decorated `'auto'` function's evidence), or undefined. A remote worker
+ * tells it of each job's run.
+ */
+export function runObserverOf(ref: RegisteredRef): RunObserver | undefined {
+  return table().observers?.get(ref.fn);
 }
 
 /**

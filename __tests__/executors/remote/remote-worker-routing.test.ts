@@ -6,11 +6,11 @@
  */
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { startWorker, type RemoteWorker } from '../../../src';
+import { inspect, startWorker, type RemoteWorker } from '../../../src';
 import { runWorker } from '../../../src/cli/worker-command';
 import { RemoteExecutor } from '../../../src/executors/remote/remote-executor';
 import { startRedis, type RedisServer } from '../../helpers/redis-server';
-import type { Where } from '../../fixtures/remote-routed';
+import { splitsWords, type Where } from '../../fixtures/remote-routed';
 
 const MODULE = path.join(__dirname, '../../fixtures/remote-routed.ts');
 const MAIN = { pid: process.pid, mainThread: true };
@@ -30,10 +30,10 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-function caller(queue: string): (name: string) => Promise<Where> {
+function caller(queue: string): (name: string, ...args: unknown[]) => Promise<Where> {
   const executor = new RemoteExecutor({ connection: redis.url, queue });
   callers.push(executor);
-  return (name) => executor.submit<Where>({ file: MODULE, name }, []);
+  return (name, ...args) => executor.submit<Where>({ file: MODULE, name }, args);
 }
 
 it("runs each job where its function's routing says: a thread, the loop, 'auto''s choice", async () => {
@@ -48,6 +48,22 @@ it("runs each job where its function's routing says: a thread, the loop, 'auto''
   expect(await call('remoteOnly')).toEqual(MAIN);
   const s = worker.statistics();
   expect([s.loop.completed, s.thread?.completed, s.process]).toEqual([3, 1, undefined]);
+}, 30_000);
+
+it("learns from the worker's runs as from calls on its machine: an 'auto' function whose run blocked the worker's loop moves to a pool there", async () => {
+  const worker = await startWorker({ modules: [MODULE], connection: redis.url, queue: 'auto-evidence' });
+  workers.push(worker);
+  const call = caller('auto-evidence');
+  // The test's process is the worker's: what 'auto' decides there is inspect()'s here.
+  expect(inspect(splitsWords)).toMatchObject({ executor: 'loop', rule: 'source' });
+  expect(await call('splitsWords', 200_000)).toEqual(MAIN);
+  expect(inspect(splitsWords)).toMatchObject({ executor: 'thread', rule: 'measured', reason: expect.stringMatching(/blocked the event loop/) });
+  expect(await call('splitsWords', 200_000)).toEqual(THREAD);
+  // The pool's runs count too (its first, which loaded the module there, is left out).
+  expect(await call('splitsWords', 200_000)).toEqual(THREAD);
+  expect(inspect(splitsWords).measured.thread).toMatchObject({ calls: 1 });
+  const s = worker.statistics();
+  expect([s.loop.completed, s.thread?.completed]).toEqual([1, 2]);
 }, 30_000);
 
 it('startWorker({ executor }) runs every job there, whatever the routing', async () => {

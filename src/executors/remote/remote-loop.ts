@@ -20,8 +20,9 @@ import { createTask } from '../../core/task';
 import { isThenable } from '../../core/validate';
 import type { ExecutorState, ExecutorStatistics } from '../executor';
 import { epochNow } from '../engine/pool-call';
-import type { RegisteredRef } from '../registry';
+import type { RegisteredRef, RunObserver } from '../registry';
 import { ExecutorCounters } from '../statistics';
+import { endRunTiming, startRunTiming } from './run-timing';
 import { startScopedCall } from './scoped-call';
 
 /** The calls a remote worker runs on its loop, and their statistics (the shape of every executor's). */
@@ -40,15 +41,16 @@ export class RemoteLoop {
    * before, else as a task. What it reports goes to `onProgress` (coalesced: see
    * `Unfuture.onProgress` and {@link startScopedCall}). A call ends cancelled only by
    * cooperating (a loop cannot be preempted), so each one counts as stopped cooperatively too.
+   * `observer` (the function's routing) is told how its synchronous run went.
    */
-  submit(ref: RegisteredRef, args: readonly unknown[], onProgress?: (value: unknown) => void): Unfuture<unknown> {
+  submit(ref: RegisteredRef, args: readonly unknown[], onProgress?: (value: unknown) => void, observer?: RunObserver): Unfuture<unknown> {
     const startedAt = epochNow();
     const fn = ref.fn;
     let future: Unfuture<unknown>;
     if (this.#returnsAtOnce.has(fn)) {
-      future = startScopedCall(fn, args, { onProgress, onPromise: () => this.#returnsAtOnce.delete(fn) });
+      future = startScopedCall(fn, args, { onProgress, onPromise: () => this.#returnsAtOnce.delete(fn), observer });
     } else {
-      future = this.#asTask(fn, args);
+      future = this.#asTask(fn, args, observer);
       if (onProgress !== undefined) future.onProgress(onProgress);
     }
     this.#running.add(future);
@@ -66,10 +68,19 @@ export class RemoteLoop {
   }
 
   /** Run `fn(...args)` as a task; note the function if it returns a value at once. */
-  #asTask(fn: (...args: any[]) => unknown, args: readonly unknown[]): Unfuture<unknown> {
+  #asTask(fn: (...args: any[]) => unknown, args: readonly unknown[], observer: RunObserver | undefined): Unfuture<unknown> {
     return createTask(() => {
-      const result = fn(...args);
-      if (!isThenable(result)) this.#returnsAtOnce.add(fn);
+      const timing = startRunTiming(observer);
+      let result: unknown;
+      try {
+        result = fn(...args);
+      } catch (error) {
+        endRunTiming(timing, 'loop', false);
+        throw error;
+      }
+      const thenable = isThenable(result);
+      endRunTiming(timing, 'loop', thenable);
+      if (!thenable) this.#returnsAtOnce.add(fn);
       return result;
     });
   }

@@ -19,6 +19,8 @@ import { cancelFuture, markStarted, rejectFuture, resolveFuture } from '../../co
 import { CALL_SCOPE_KEY, type CallScope } from '../../core/keys.cjs';
 import { MicrotaskBatch } from '../../core/microtask-batch';
 import { assertCancelMessage, isThenable } from '../../core/validate';
+import type { RunObserver } from '../registry';
+import { endRunTiming, startRunTiming } from './run-timing';
 
 const slots = globalThis as unknown as { [CALL_SCOPE_KEY]?: CallScope };
 
@@ -45,6 +47,8 @@ export interface ScopedCallHooks {
   readonly onProgress?: (value: unknown) => void;
   /** The function returned a promise (its later calls should run as tasks). */
   readonly onPromise?: () => void;
+  /** Told how the function's synchronous run went (its routing's evidence: ./run-timing.ts). */
+  readonly observer?: RunObserver | undefined;
 }
 
 /**
@@ -141,6 +145,7 @@ class ScopedCall extends Unfuture<unknown> implements CallScope {
     slots[CALL_SCOPE_KEY] = this;
     let result: unknown;
     let threw = false;
+    const timing = startRunTiming(this.#hooks?.observer);
     try {
       // Outside any task's context: a task the worker was started from must not answer
       // currentSignal() for this call.
@@ -151,6 +156,7 @@ class ScopedCall extends Unfuture<unknown> implements CallScope {
     } finally {
       slots[CALL_SCOPE_KEY] = outer;
     }
+    endRunTiming(timing, 'loop', !threw && isThenable(result));
     this.#sendProgress();
     if (threw) {
       this.#settle(false, result);

@@ -6,15 +6,15 @@
  * value sends every job there. Design: docs/remote.md, "Where a job runs on the worker".
  */
 import type { Unfuture } from '../../core/future';
-import type { Executor, ExecutorStatistics } from '../executor';
+import type { Executor, ExecutorStatistics, SubmitOptions } from '../executor';
 import { ProcessExecutor } from '../process-executor';
-import { localRouteOf, type LocalRoute, type RegisteredRef } from '../registry';
+import { localRouteOf, runObserverOf, type LocalRoute, type RegisteredRef } from '../registry';
 import { ThreadExecutor } from '../thread-executor';
 import { RemoteLoop } from './remote-loop';
 import type { RemoteWorkerExecutor } from './remote-options';
 
 /** What a remote worker needs of a pool a call runs in. */
-type LocalPool = Pick<Executor, 'close' | 'statistics'> & { submit(ref: RegisteredRef, args: readonly unknown[]): Unfuture<unknown> };
+type LocalPool = Pick<Executor, 'close' | 'statistics'> & { submit(ref: RegisteredRef, args: readonly unknown[], options?: SubmitOptions): Unfuture<unknown> };
 
 /** `statistics()` of a remote worker: one section per executor it has run calls on (the loop's always). */
 export interface RemoteWorkerStatistics {
@@ -50,11 +50,17 @@ export class WorkerExecutors {
     return this.#choice === 'auto' ? (localRouteOf(ref) ?? 'loop') : this.#choice;
   }
 
-  /** Start `ref(...args)` where {@link routeOf} says; what the call reports goes to `onProgress`. */
+  /**
+   * Start `ref(...args)` where {@link routeOf} says; what the call reports goes to
+   * `onProgress`. How the run went goes to the function's routing when it learns from runs
+   * (a decorated `'auto'` function: `runObserverOf`), as a call's would on this machine.
+   */
   submit(ref: RegisteredRef, args: readonly unknown[], onProgress: (value: unknown) => void): Unfuture<unknown> {
     const route = this.routeOf(ref);
-    if (route === 'loop') return this.#loop.submit(ref, args, onProgress);
-    const future = this.#pool(route).submit(ref, args);
+    const observer = runObserverOf(ref);
+    if (route === 'loop') return this.#loop.submit(ref, args, onProgress, observer);
+    const options = observer === undefined ? undefined : { onRun: observer.ran.bind(observer, route), cpuTime: observer.wantsCpu() };
+    const future = this.#pool(route).submit(ref, args, options);
     future.onProgress(onProgress);
     return future;
   }
