@@ -10,13 +10,19 @@
  * Beside the time per call, the CPU time per call of the whole system (this process, the
  * worker processes and redis-server, from /proc): what the load of a shared machine moves
  * far less than the time.
- * Run: npx tsx benchmarks/remote.ts [--markdown] [--quick] [--rounds N]
+ * Run: npx tsx benchmarks/remote.ts [--markdown] [--quick] [--rounds N] [--compiled]
  * (`--rounds`: interleaved rounds per figure, default 7; more on a loaded machine.)
+ * (`--compiled`: this file and unsync's source compiled by `tsc` to CommonJS in a temporary
+ * folder, run by plain `node`, worker processes too: what `require('unsync')` runs from
+ * `dist/`. Under tsx every closure is wrapped in `__name` and every imported binding is a
+ * getter, costs a cold call pays that BullMQ and ioredis, plain JavaScript, do not.)
  * (A worker process is this file again: `--serve raw|unsync <redis url> <queue> <concurrency>`.)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { configure, shutdown, startWorker, toRemote, unsyncRegister } from '../src';
 import { RemoteExecutor } from '../src/executors/remote/remote-executor';
@@ -39,6 +45,9 @@ export function burn(ms: number): number {
 unsyncRegister(burn);
 
 const QUICK = process.argv.includes('--quick');
+const COMPILED = process.argv.includes('--compiled');
+/** This file runs as tsc's output (`--compiled`), not through tsx. */
+const RUNS_COMPILED = __filename.endsWith('.js');
 const roundsAt = process.argv.indexOf('--rounds');
 const ROUNDS = roundsAt >= 0 ? Number(process.argv[roundsAt + 1]) : QUICK ? 3 : 7;
 if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new RangeError(`Expected \`--rounds\` to be a positive integer, got \`${process.argv[roundsAt + 1]}\``);
@@ -65,7 +74,8 @@ async function serve(kind: string, url: string, queue: string, concurrency: numb
 async function workerProcesses(count: number, kind: 'raw' | 'unsync', url: string, queue: string, concurrency: number): Promise<ChildProcess[]> {
   return Promise.all(
     Array.from({ length: count }, async () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', __filename, '--serve', kind, url, queue, String(concurrency)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const loader = RUNS_COMPILED ? [] : ['--import', 'tsx'];
+      const child = spawn(process.execPath, [...loader, __filename, '--serve', kind, url, queue, String(concurrency)], { stdio: ['ignore', 'pipe', 'inherit'] });
       await new Promise<void>((resolve, reject) => {
         child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
         child.once('exit', (code) => reject(new Error(`a ${kind} worker process exited with ${code}`)));
@@ -261,7 +271,7 @@ async function main(): Promise<void> {
     const out = [
       '## Remote executor: per call, against raw BullMQ',
       '',
-      `Command: \`npx tsx benchmarks/remote.ts --markdown${QUICK ? ' --quick' : ''}${roundsAt >= 0 ? ` --rounds ${ROUNDS}` : ''}\` (medians of ${ROUNDS} interleaved rounds). Machine: ${machine()}.`,
+      `Command: \`npx tsx benchmarks/remote.ts --markdown${QUICK ? ' --quick' : ''}${roundsAt >= 0 ? ` --rounds ${ROUNDS}` : ''}${COMPILED ? ' --compiled' : ''}\` (medians of ${ROUNDS} interleaved rounds; ${RUNS_COMPILED ? "unsync compiled by tsc, as `dist/` runs" : "unsync's source through tsx"}). Machine: ${machine()}.`,
       '',
       'A tiny call (`add(n)`) through `toRemote` with a `startWorker` worker, beside raw BullMQ doing the same job (`Queue.add` + `Worker` + `job.waitUntilFinished(queueEvents)`), on one private redis-server; both workers in the benchmark\'s process, concurrency 32. See docs/remote.md.',
       '',
@@ -299,16 +309,44 @@ async function main(): Promise<void> {
   }
 }
 
+/**
+ * `--compiled` under tsx: compile this file (and what it imports: unsync's source, the
+ * tests' redis launcher) with tsc into a temporary folder, as core-tasks.ts does, and run
+ * it there with plain node and the same arguments; exits with its status.
+ */
+function runCompiled(): void {
+  const root = path.resolve(__dirname, '..');
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'unsync-remote-bench-'));
+  try {
+    const tsc = require.resolve('typescript/bin/tsc');
+    const args = [tsc, path.join(root, 'benchmarks', 'remote.ts'), '--outDir', out, '--rootDir', root, '--module', 'commonjs', '--target', 'ES2022', '--esModuleInterop', '--skipLibCheck', '--strict', '--types', 'node'];
+    execFileSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+    // tsc does not copy the .cjs modules (src/core/keys.cjs, src/executors/worker/*.cjs): copy every one.
+    for (const file of fs.readdirSync(path.join(root, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.cjs'))) {
+      fs.mkdirSync(path.dirname(path.join(out, 'src', file)), { recursive: true });
+      fs.copyFileSync(path.join(root, 'src', file), path.join(out, 'src', file));
+    }
+    fs.symlinkSync(path.join(root, 'node_modules'), path.join(out, 'node_modules'), 'dir');
+    // Module paths in jobs are relative to the current folder: run from the copy's root.
+    const run = spawnSync(process.execPath, [path.join(out, 'benchmarks', 'remote.js'), ...process.argv.slice(2)], { cwd: out, stdio: 'inherit' });
+    process.exitCode = run.status ?? 1;
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+}
+
 // Once per process: a worker loading this file for its functions must not start another run.
 const STARTED = Symbol.for('unsync.benchmarks.remote.started');
 const marks = globalThis as { [STARTED]?: boolean };
 const serveAt = process.argv.indexOf('--serve');
 if (!marks[STARTED]) {
   marks[STARTED] = true;
-  void (serveAt >= 0
-  ? serve(process.argv[serveAt + 1]!, process.argv[serveAt + 2]!, process.argv[serveAt + 3]!, Number(process.argv[serveAt + 4]))
-    : main()
-  ).catch((error: unknown) => {
+  const run = (): Promise<void> => {
+    if (serveAt >= 0) return serve(process.argv[serveAt + 1]!, process.argv[serveAt + 2]!, process.argv[serveAt + 3]!, Number(process.argv[serveAt + 4]));
+    if (COMPILED && !RUNS_COMPILED) return Promise.resolve().then(runCompiled);
+    return main();
+  };
+  void run().catch((error: unknown) => {
     console.error(error);
     process.exitCode = 1;
   });
