@@ -18,7 +18,7 @@ import { encodeError } from '../worker/error-codec.cjs';
 import { RedisClock } from './redis-clock';
 import { cancelChannel, openRedis, stopKey } from './remote-redis';
 import { resolveWorkerOptions, type RemoteJobReport, type RemoteWorkerExecutor, type RemoteWorkerOptions } from './remote-options';
-import { CRASHED_REASON, PROGRESS_KEY, REMOTE_PROTOCOL, decodePayload, encodeAnswer, encodePayload, type RemoteJobAnswer } from './remote-wire';
+import { CRASHED_REASON, PROGRESS_KEY, REMOTE_PROTOCOL, decodePayload, encodeAnswer, encodePayload, moduleFile, type RemoteJobAnswer } from './remote-wire';
 import { WorkerExecutors, type RemoteWorkerStatistics } from './worker-executors';
 
 /** A running remote worker (see {@link startWorker}). */
@@ -280,11 +280,11 @@ class RunningCalls {
   }
 
   /**
-   * Start the call under `jobId` and await it. A stop request that came first cancels it
-   * at once; with `lookUp` (see {@link mayHaveMissed}) its key is looked for too.
+   * The call `task` of `jobId` started: it runs here until {@link ended}. A stop request
+   * that came first cancels it at once; with `lookUp` (see {@link mayHaveMissed}) its key
+   * is looked for too.
    */
-  async run(jobId: string, lookUp: boolean, start: () => Unfuture<unknown>): Promise<unknown> {
-    const task = start();
+  started(jobId: string, lookUp: boolean, task: Unfuture<unknown>): void {
     this.#running.set(jobId, task);
     if (this.#early.delete(jobId)) task.cancel('cancelled by its caller before it started');
     else if (this.#closing) {
@@ -293,11 +293,11 @@ class RunningCalls {
     } else if (lookUp) {
       void this.#requested([jobId]).then((ids) => ids.length > 0 && this.stop(jobId));
     }
-    try {
-      return await task;
-    } finally {
-      this.#running.delete(jobId);
-    }
+  }
+
+  /** The call of `jobId` settled (see {@link started}). */
+  ended(jobId: string): void {
+    this.#running.delete(jobId);
   }
 }
 
@@ -341,7 +341,7 @@ async function runJob(
   const bytes = Buffer.byteLength(payload);
   if (bytes > o.maxPayload) return refused(`the job's arguments are ${bytes} bytes encoded, over this worker's maxPayload (${o.maxPayload})`);
   // A registry lookup only: a name nothing registered finds nothing, whatever the path says.
-  const ref = lookupRef({ file: path.resolve(o.root, module), name });
+  const ref = lookupRef({ file: moduleFile(module, o.root), name });
   if (ref === undefined) return refused(`\`${name}\` of ${module} is not registered on this worker (only functions its modules register run)`);
   let args: unknown;
   try {
@@ -350,35 +350,27 @@ async function runJob(
     return refused(`malformed job: its arguments cannot be decoded (${String(error)})`);
   }
   if (!Array.isArray(args)) return refused('malformed job: its arguments are not an array');
-  const now = (): number => epochNow() + (redisOffset ?? 0);
+  const offset = redisOffset ?? 0;
   const onRedisClock = redisOffset !== undefined;
-  const startedAt = now();
+  const startedAt = epochNow() + offset;
   let outcome: CallOutcome;
   let ended: 'completed' | 'failed' | 'cancelled';
   let reason: string | undefined;
   try {
     // The loop runs `ref.fn` here; a pool's workers find the function by (file, name),
     // loading its module there.
-    const value: unknown = await calls.run(jobId, calls.mayHaveMissed(job.processedOn, job.attemptsStarted), () =>
-      // Progress goes to the caller as the job's (coalesced locally; a value that cannot
-      // travel, or a failed write, loses only that report).
-      local.submit(ref, args, (progress) => {
-        let encoded: string;
-        try {
-          encoded = encodePayload(progress);
-        } catch {
-          return;
-        }
-        job.updateProgress({ [PROGRESS_KEY]: encoded }).catch(() => undefined);
-      }),
-    );
-    outcome = { type: 'result', id: 0, value, startedAt, endedAt: now() };
+    const task = local.submit(ref, args, progressTo(job));
+    calls.started(jobId, calls.mayHaveMissed(job.processedOn, job.attemptsStarted), task);
+    const value: unknown = await task;
+    outcome = { type: 'result', id: 0, value, startedAt, endedAt: epochNow() + offset };
     ended = 'completed';
   } catch (error) {
     if (isCancelledError(error) && calls.requeued(jobId)) return { kind: 'requeue' };
-    outcome = { type: 'error', id: 0, phase: 'run', error: encodeError(error), startedAt, endedAt: now() };
+    outcome = { type: 'error', id: 0, phase: 'run', error: encodeError(error), startedAt, endedAt: epochNow() + offset };
     ended = isCancelledError(error) ? 'cancelled' : 'failed';
     reason = error instanceof Error ? error.message : String(error);
+  } finally {
+    calls.ended(jobId);
   }
   try {
     return { kind: 'answer', answer: encodeAnswer(outcome, job.stalledCounter, onRedisClock), outcome: ended, ...(reason === undefined ? {} : { reason }) };
@@ -387,4 +379,20 @@ async function runJob(
     const answer = encodeAnswer({ type: 'error', id: 0, phase: 'result', error: encodeError(cloneError), startedAt, endedAt: outcome.endedAt }, job.stalledCounter, onRedisClock);
     return { kind: 'answer', answer, outcome: 'failed', reason: cloneError.message };
   }
+}
+
+/**
+ * Where a call's progress goes: to the caller as the job's (coalesced locally; a value that
+ * cannot travel, or a failed write, loses only that report).
+ */
+function progressTo(job: BullMQ.Job): (progress: unknown) => void {
+  return (progress) => {
+    let encoded: string;
+    try {
+      encoded = encodePayload(progress);
+    } catch {
+      return;
+    }
+    job.updateProgress({ [PROGRESS_KEY]: encoded }).catch(() => undefined);
+  };
 }
