@@ -163,10 +163,25 @@ async function main(): Promise<void> {
     // waitUntilFinished then waits forever (a run hung so). The queues are new, so nothing is replayed.
     const rawEvents = new QueueEvents('bench-raw', { connection, lastEventId: '0-0' });
     const rawWorker = new Worker('bench-raw', async (job) => add((job.data as { n: number }).n), { connection, concurrency: 32 });
+    // Raw BullMQ carrying toRemote's job: its data, options and answer, made with plain JSON
+    // (not unsync's wire code): what the job's shape costs BullMQ, ioredis and Redis.
+    const shapeQueue = new Queue('bench-raw-shape', { connection });
+    shapeQueue.setMaxListeners(64);
+    const shapeEvents = new QueueEvents('bench-raw-shape', { connection, lastEventId: '0-0' });
+    const shapeWorker = new Worker(
+      'bench-raw-shape',
+      async (job) => {
+        const startedAt = performance.timeOrigin + performance.now();
+        const value = add((JSON.parse((job.data as { payload: string }).payload) as { v: [number] }).v[0]);
+        return { protocol: 2, outcome: { type: 'result', id: 0, value, startedAt, endedAt: performance.timeOrigin + performance.now() }, stalls: 0, clock: 'redis' };
+      },
+      { connection, concurrency: 32 },
+    );
     configure({ remote: { connection: redis.url, queue: 'bench-unsync' } });
     const worker = await startWorker({ modules: [__filename], connection: redis.url, queue: 'bench-unsync', concurrency: 32 });
     closers.push(() => worker.close(), () => rawWorker.close(), () => rawEvents.close(), () => rawQueue.close());
-    await Promise.all([rawEvents.waitUntilReady(), rawWorker.waitUntilReady()]);
+    closers.push(() => shapeWorker.close(), () => shapeEvents.close(), () => shapeQueue.close());
+    await Promise.all([rawEvents.waitUntilReady(), rawWorker.waitUntilReady(), shapeEvents.waitUntilReady(), shapeWorker.waitUntilReady()]);
     const rawOn = (queue: Queue, events: QueueEvents) => async (n: number): Promise<unknown> =>
       (await queue.add('add', { n }, { removeOnComplete: { age: 3600 } })).waitUntilFinished(events);
     const raw = rawOn(rawQueue, rawEvents);
@@ -175,6 +190,15 @@ async function main(): Promise<void> {
       (
         await rawQueue.add('add', { n }, { jobId: randomUUID(), attempts: 1, removeOnComplete: { age: 3600 }, removeOnFail: { age: 24 * 3600 } })
       ).waitUntilFinished(rawEvents);
+    const module = path.relative(process.cwd(), __filename).split(path.sep).join('/');
+    const rawShape = async (n: number): Promise<unknown> =>
+      (
+        await shapeQueue.add(
+          'add',
+          { protocol: 2, module, name: 'add', payload: JSON.stringify({ v: [n] }) },
+          { jobId: randomUUID(), attempts: 1, removeOnComplete: { age: 3600 }, removeOnFail: { age: 24 * 3600 } },
+        )
+      ).waitUntilFinished(shapeEvents);
     const ours = (n: number): Promise<unknown> => toRemote(add, n);
     const figures: Record<string, Record<string, number>> = {};
     const cpu: Record<string, Record<string, number[]>> = { 1: {}, 32: {} };
@@ -185,6 +209,7 @@ async function main(): Promise<void> {
         {
           'raw BullMQ': measured(c, 'raw BullMQ', [redis.pid], () => perCall(raw, n, inFlight), n),
           'raw, same job options': measured(c, 'raw, same job options', [redis.pid], () => perCall(rawSameOptions, n, inFlight), n),
+          "raw, toRemote's job": measured(c, "raw, toRemote's job", [redis.pid], () => perCall(rawShape, n, inFlight), n),
           toRemote: measured(c, 'toRemote', [redis.pid], () => perCall(ours, n, inFlight), n),
         },
         ROUNDS,
@@ -195,10 +220,12 @@ async function main(): Promise<void> {
       const f = figures[k]!;
       const raw_ = f['raw BullMQ']!;
       const same = f['raw, same job options']!;
+      const shape = f["raw, toRemote's job"]!;
       const ours_ = f['toRemote']!;
       const rawCpu = median(cpu[k]!['raw BullMQ']!);
+      const shapeCpu = median(cpu[k]!["raw, toRemote's job"]!);
       const oursCpu = median(cpu[k]!['toRemote']!);
-      return `| ${k} | ${CALLS[k]} | ${raw_.toFixed(0)} | ${same.toFixed(0)} (${ratio(same, raw_)}) | ${ours_.toFixed(0)} | ${ratio(ours_, raw_)} | ${rawCpu.toFixed(0)} | ${oursCpu.toFixed(0)} | ${ratio(oursCpu, rawCpu)} |`;
+      return `| ${k} | ${CALLS[k]} | ${raw_.toFixed(0)} | ${same.toFixed(0)} (${ratio(same, raw_)}) | ${shape.toFixed(0)} (${ratio(shape, raw_)}) | ${ours_.toFixed(0)} | ${ratio(ours_, raw_)} | ${rawCpu.toFixed(0)} | ${shapeCpu.toFixed(0)} (${ratio(shapeCpu, rawCpu)}) | ${oursCpu.toFixed(0)} | ${ratio(oursCpu, rawCpu)} |`;
     });
 
     // 2. Workers in processes of their own: 1, then 2 of each kind.
@@ -275,11 +302,11 @@ async function main(): Promise<void> {
       '',
       'A tiny call (`add(n)`) through `toRemote` with a `startWorker` worker, beside raw BullMQ doing the same job (`Queue.add` + `Worker` + `job.waitUntilFinished(queueEvents)`), on one private redis-server; both workers in the benchmark\'s process, concurrency 32. See docs/remote.md.',
       '',
-      '| calls in flight | calls | raw BullMQ µs/call | raw, toRemote\'s job options µs/call (vs raw) | toRemote µs/call | toRemote vs raw | raw CPU µs/call | toRemote CPU µs/call | CPU vs raw |',
-      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      '| calls in flight | calls | raw BullMQ µs/call | raw, toRemote\'s job options µs/call (vs raw) | raw, toRemote\'s whole job µs/call (vs raw) | toRemote µs/call | toRemote vs raw | raw CPU µs/call | raw, toRemote\'s whole job CPU µs/call (vs raw) | toRemote CPU µs/call | CPU vs raw |',
+      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
       ...rows,
       '',
-      "Reading it: issue 15 aims at no more than 1.2x raw BullMQ's time per call. The middle column is raw BullMQ with the job options toRemote uses (a caller-chosen job id, which BullMQ checks is new, so that a cancel can name the job before `add` returns): the part of the gap that comes from them. The rest is toRemote's own work per call: encoding the arguments and the answer by the process wire's rules (JSON inside the job's JSON), the registry lookup (a `realpath`) and running the call on the worker (a library task for its first call, then a call scope: docs/remote.md), the caller's Unfuture and its stack capture.",
+      "Reading it: issue 15 aims at no more than 1.2x raw BullMQ's time per call. The two middle columns are raw BullMQ with the job options toRemote uses (a caller-chosen job id, which BullMQ checks is new, so that a cancel can name the job before `add` returns), then with toRemote's whole job: those options, its data (`{ protocol, module, name, payload }`) and its answer (`{ protocol, outcome, stalls, clock }`), made with plain JSON: the part of the gap that the job's shape costs BullMQ, ioredis and Redis. The rest is toRemote's own work per call: encoding the arguments and the answer by the process wire's rules (JSON inside the job's JSON), the registry lookup (a `realpath`) and running the call on the worker (a library task for its first call, then a call scope: docs/remote.md), the caller's Unfuture and its stack capture.",
       '',
       `The same calls with the workers in worker processes of their own (each concurrency 32; raw BullMQ's and unsync's on their own queues, ${CALLS[1]} and ${CALLS[32]} calls):`,
       '',
