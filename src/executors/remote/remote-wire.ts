@@ -132,7 +132,8 @@ export function moduleFile(module: string, root: string): string {
  * on Redis's clock. Throws V8's `DataCloneError` when the outcome's value cannot be cloned.
  */
 export function encodeAnswer(outcome: CallOutcome, stalls = 0, onRedisClock = false): RemoteJobAnswer {
-  return { protocol: REMOTE_PROTOCOL, outcome: packMessage(outcome), stalls, ...(onRedisClock ? { clock: 'redis' as const } : {}) };
+  const packed = packMessage(outcome);
+  return onRedisClock ? { protocol: REMOTE_PROTOCOL, outcome: packed, stalls, clock: 'redis' } : { protocol: REMOTE_PROTOCOL, outcome: packed, stalls };
 }
 
 /** Whether a job's answer says its outcome's times are on Redis's clock (see {@link RemoteJobAnswer}). */
