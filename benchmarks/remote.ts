@@ -53,6 +53,8 @@ const ROUNDS = roundsAt >= 0 ? Number(process.argv[roundsAt + 1]) : QUICK ? 3 : 
 if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new RangeError(`Expected \`--rounds\` to be a positive integer, got \`${process.argv[roundsAt + 1]}\``);
 const CALLS = { 1: QUICK ? 100 : 300, 32: QUICK ? 500 : 2000 } as const;
 const BURN_MS = 20;
+/** The callers' `idleTimeout`: longer than any run, so their connections stay open throughout. */
+const KEEP_OPEN_MS = 10 * 60_000;
 const BURN_CALLS = QUICK ? 24 : 48;
 
 /** `--serve raw|unsync <url> <queue> <concurrency>`: this file as a worker process. */
@@ -177,7 +179,10 @@ async function main(): Promise<void> {
       },
       { connection, concurrency: 32 },
     );
-    configure({ remote: { connection: redis.url, queue: 'bench-unsync' } });
+    // The caller's connections stay open while the raw contenders run (they would close after
+    // remote.idleTimeout, 1 s, with no call in flight): the figures are per call of a steady
+    // stream, not the opening after an idle spell (docs/remote.md, "Connections").
+    configure({ remote: { connection: redis.url, queue: 'bench-unsync', idleTimeout: KEEP_OPEN_MS } });
     const worker = await startWorker({ modules: [__filename], connection: redis.url, queue: 'bench-unsync', concurrency: 32 });
     closers.push(() => worker.close(), () => rawWorker.close(), () => rawEvents.close(), () => rawQueue.close());
     closers.push(() => shapeWorker.close(), () => shapeEvents.close(), () => shapeQueue.close());
@@ -239,7 +244,7 @@ async function main(): Promise<void> {
       const q = new Queue(rq, { connection });
       q.setMaxListeners(64);
       const e = new QueueEvents(rq, { connection, lastEventId: '0-0' }); // (as above)
-      const remote = new RemoteExecutor({ connection: redis.url, queue: uq });
+      const remote = new RemoteExecutor({ connection: redis.url, queue: uq, idleTimeout: KEEP_OPEN_MS });
       await e.waitUntilReady();
       const rawP = rawOn(q, e);
       const oursP = (n: number): Promise<unknown> => remote.submit({ file: __filename, name: 'add' }, [n]);
@@ -280,7 +285,7 @@ async function main(): Promise<void> {
       const queue = `bench-burn-p${count}`;
       const started = await workerProcesses(count, 'unsync', redis.url, queue, 1);
       children.push(...started);
-      const remote = new RemoteExecutor({ connection: redis.url, queue });
+      const remote = new RemoteExecutor({ connection: redis.url, queue, idleTimeout: KEEP_OPEN_MS });
       const ref = { file: __filename, name: 'burn' };
       await remote.submit(ref, [1]); // warm: the worker's first call
       const times: number[] = [];
