@@ -10,6 +10,7 @@ import type * as BullMQ from 'bullmq';
 import { CloneError, isCancelledError } from '../../core/errors';
 import { MAX_TIMER_MS, assertInteger, assertOptions } from '../../core/validate';
 import type { Unfuture } from '../../core/future';
+import { onSettled } from '../../core/future-internal';
 import { epochNow } from '../engine/pool-call';
 import type { CallOutcome } from '../protocol';
 import { loadUserModule } from '../load-user-module';
@@ -361,7 +362,7 @@ async function runJob(
     // loading its module there.
     const task = local.submit(ref, args, progressTo(job));
     calls.started(jobId, calls.mayHaveMissed(job.processedOn, job.attemptsStarted), task);
-    const value: unknown = await task;
+    const value: unknown = await outcomeOf(task);
     outcome = { type: 'result', id: 0, value, startedAt, endedAt: epochNow() + offset };
     ended = 'completed';
   } catch (error) {
@@ -379,6 +380,23 @@ async function runJob(
     const answer = encodeAnswer({ type: 'error', id: 0, phase: 'result', error: encodeError(cloneError), startedAt, endedAt: outcome.endedAt }, job.stalledCounter, onRedisClock);
     return { kind: 'answer', answer, outcome: 'failed', reason: cloneError.message };
   }
+}
+
+/**
+ * The value of `task`, or its error (its `CancelledError` when cancelled), as a native
+ * promise: what `await task` gives, without the child future and the thenable job an
+ * Unfuture's `then` costs each job.
+ */
+function outcomeOf(task: Unfuture<unknown>): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    onSettled(task, (settled) => {
+      try {
+        resolve(settled.result());
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
 }
 
 /**
