@@ -18,7 +18,7 @@ export type { RemoteExecutorStatistics } from './remote/remote-executor';
 export { startWorker } from './remote/remote-worker';
 export type { RemoteWorker } from './remote/remote-worker';
 export type { RemoteWorkerStatistics } from './remote/worker-executors';
-export type { RemoteConnection, RemoteQueueOptions, RemoteOptions, RemoteWorkerOptions, RemoteWorkerExecutor, RemoteJobReport } from './remote/remote-options';
+export type { RemoteBackoff, RemoteConnection, RemoteQueueOptions, RemoteOptions, RemoteWorkerOptions, RemoteWorkerExecutor, RemoteJobReport } from './remote/remote-options';
 export {
   WorkerCrashedError,
   RemoteError,

@@ -70,6 +70,13 @@ describe('configuration', () => {
     expect(() => configure({ remote: { connection: redis.url, callerStacks: 'yes' as never } })).toThrow("Expected `remote.callerStacks` to be a boolean or 'auto'");
     expect(() => configure({ remote: { connection: redis.url, idleTimeout: -1 } })).toThrow(/Expected `remote\.idleTimeout`/);
     expect(() => configure({ remote: { connection: redis.url, idleTimeout: '1s' as never } })).toThrow(TypeError);
+    expect(() => configure({ remote: { connection: redis.url, resultTimeout: 0 } })).toThrow(/Expected `remote\.resultTimeout`/);
+    expect(() => configure({ remote: { connection: redis.url, backoff: -5 } })).toThrow(/Expected `remote\.backoff`/);
+    expect(() => configure({ remote: { connection: redis.url, backoff: { type: 'linear', delay: 5 } as never } })).toThrow("Expected `remote.backoff.type` to be 'fixed' or 'exponential'");
+    expect(() => configure({ remote: { connection: redis.url, backoff: { type: 'fixed', delay: 5, jitter: 2 } } })).toThrow(RangeError);
+    expect(() => configure({ remote: { connection: redis.url, backoff: { type: 'fixed', delay: 5, every: 1 } as never } })).toThrow(/Unknown option `every` in `remote\.backoff`/);
+    // Valid (an executor of its own: configure() would replace the runtime's, which the other tests use).
+    expect(new RemoteExecutor({ connection: redis.url, backoff: { type: 'exponential', delay: 100, jitter: 0.5 } }).kind).toBe('remote');
   });
 
   it('validates startWorker and toRemote arguments before touching Redis', async () => {
@@ -218,6 +225,26 @@ describe('cancellation', () => {
       await queue.close();
     }
   });
+  it('applies resultTimeout to a call without a timeout of its own; a call with its own keeps it', async () => {
+    const executor = new RemoteExecutor({ connection: redis.url, queue: 'remote-test-result-timeout', resultTimeout: 150 });
+    const queue = new Queue('remote-test-result-timeout', { connection: { url: redis.url } });
+    try {
+      // No worker takes either. Submitted first: had resultTimeout applied to it, its removal
+      // would have come back before the second call's (one connection, in order).
+      const unlimited = executor.submit({ file: MODULE, name: 'echo' }, [1], { timeout: Infinity });
+      const limited = executor.submit({ file: MODULE, name: 'echo' }, [2]);
+      expect(await errorOf(limited)).toBeInstanceOf(TimeoutError);
+      expect(unlimited.done()).toBe(false);
+      expect(await queue.getJobCounts('waiting')).toEqual({ waiting: 1 });
+      unlimited.cancel();
+      expect(await errorOf(unlimited)).toBeInstanceOf(CancelledError);
+      expect(await queue.getJobCounts('waiting')).toEqual({ waiting: 0 });
+    } finally {
+      await executor.close();
+      await queue.close();
+    }
+  });
+
   it('ends every cancelled waiting call cancelled while the missed-event poll looks at its job (the removal, not a lost job)', async () => {
     // The poll looks at each waiting job every millisecond: a look that lands between the
     // removal and its answer finds the job gone, and must leave the call to the removal.

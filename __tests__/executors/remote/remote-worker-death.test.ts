@@ -9,8 +9,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Queue, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
 import { WorkerCrashedError, isWorkerCrashedError } from '../../../src';
 import { RemoteExecutor } from '../../../src/executors/remote/remote-executor';
+import type { RemoteOptions } from '../../../src/executors/remote/remote-options';
 import { errorOf, nativeDelay } from '../../helpers/async';
 import { killSpawned } from '../../helpers/child-processes';
 import { startRedis, type RedisServer } from '../../helpers/redis-server';
@@ -27,7 +29,7 @@ let tmp: string;
 let queue: Queue;
 /**
  * One fleet for the file (starting a worker process is most of a test's time): the tests
- * kill 1, 1, 1 and 2 of them, and the last needs 3 alive.
+ * kill 1, 1, 1, 1 and 2 of them, and the last needs 3 alive.
  */
 let fleet: WorkerProcess[] = [];
 const executors: RemoteExecutor[] = [];
@@ -36,7 +38,7 @@ beforeAll(async () => {
   redis = await startRedis();
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'unsync-remote-death-'));
   queue = new Queue(QUEUE, { connection: { url: redis.url } });
-  fleet = await Promise.all(Array.from({ length: 6 }, () => spawnWorker(redis.url, QUEUE, STALL_TIMEOUT)));
+  fleet = await Promise.all(Array.from({ length: 7 }, () => spawnWorker(redis.url, QUEUE, STALL_TIMEOUT)));
 });
 
 afterEach(async () => {
@@ -52,8 +54,8 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-function executor(attempts?: number): RemoteExecutor {
-  const e = new RemoteExecutor({ connection: redis.url, queue: QUEUE, pollInterval: 200, ...(attempts === undefined ? {} : { attempts }) });
+function executor(attempts?: number, more: Partial<RemoteOptions> = {}): RemoteExecutor {
+  const e = new RemoteExecutor({ connection: redis.url, queue: QUEUE, pollInterval: 200, ...(attempts === undefined ? {} : { attempts }), ...more });
   executors.push(e);
   return e;
 }
@@ -62,6 +64,28 @@ function executor(attempts?: number): RemoteExecutor {
 async function jobsOf(name: string): Promise<{ states: string[]; jobs: Job[] }> {
   const jobs = (await queue.getJobs(['completed', 'failed', 'waiting', 'active'])).filter((j) => j.name === name);
   return { jobs, states: await Promise.all(jobs.map((j) => j.getState())) };
+}
+
+/** The events of job `jobId`, in order, each with `ms`: Redis's time when it was added (its stream id's). */
+interface StreamEvent {
+  readonly ms: number;
+  readonly fields: Readonly<Record<string, string>>;
+}
+
+async function eventsOf(jobId: string): Promise<StreamEvent[]> {
+  const client = new Redis(redis.url);
+  try {
+    const entries = await client.xrange(queue.keys.events, '-', '+');
+    return entries
+      .map(([id, fields]) => {
+        const event: Record<string, string> = {};
+        for (let i = 0; i + 1 < fields.length; i += 2) event[fields[i]!] = fields[i + 1]!;
+        return { ms: Number(id.split('-')[0]), fields: event };
+      })
+      .filter((event) => event.fields.jobId === jobId);
+  } finally {
+    client.disconnect();
+  }
 }
 
 /** Kill the worker that prints `started` first; the others are the ones left. */
@@ -144,6 +168,30 @@ describe('a worker killed mid-job', () => {
     expect(pid).not.toBe(victim.pid);
     expect(await queue.getJob(job!.id!)).toMatchObject({ stalledCounter: 1, attemptsStarted: 2, finishedOn: expect.any(Number) });
     expect(remote.statistics()).toMatchObject({ submitted: 1, retried: 1, completed: 1, failed: 0, running: 0 });
+  });
+
+  it('with attempts 2 and a backoff: the job waits its backoff in the delayed set after the death, then runs again', async () => {
+    const BACKOFF = 700;
+    const remote = executor(2, { backoff: BACKOFF });
+    const marker = path.join(tmp, 'backoff-marker');
+    const future = remote.submit<number>({ file: MODULE, name: 'holdFirst' }, [marker]);
+    const { others } = await killTheStarter(fleet);
+    expect(others.map((w) => w.pid)).toContain(await future);
+    const [job] = (await jobsOf('holdFirst')).jobs.filter((j) => String(j.data.payload).includes('backoff-marker'));
+    const events = await eventsOf(job!.id!);
+    const names = events.map((e) => e.fields.event);
+    const stalled = names.indexOf('stalled');
+    const delayed = names.indexOf('delayed');
+    const lastActive = names.lastIndexOf('active');
+    expect([stalled, delayed, lastActive].every((i) => i >= 0)).toBe(true);
+    expect(stalled).toBeLessThan(delayed);
+    expect(delayed).toBeLessThan(lastActive);
+    expect(names.at(-1)).toBe('completed');
+    // It was to wait until at least the backoff after the death, and ran again after that.
+    const until = Number(events[delayed]!.fields.delay);
+    expect(until).toBeGreaterThanOrEqual(events[stalled]!.ms + BACKOFF);
+    expect(events[lastActive]!.ms).toBeGreaterThanOrEqual(until);
+    expect(remote.statistics()).toMatchObject({ submitted: 1, retried: 1, completed: 1, failed: 0 });
   });
 
   it('with attempts 2 and both runs\' workers killed: a third worker refuses the job and the caller gets WorkerCrashedError', async () => {

@@ -97,7 +97,10 @@ export class RemoteExecutor implements Executor {
     if (this.#state !== 'open') throw new InvalidStateError('the remote executor is closed');
     this.#submitted++;
     let entry: RemoteCall | undefined;
-    const call = new PoolCall<T>('remote', ref, args, options, () => {
+    // A call without a timeout of its own waits remote.resultTimeout at most.
+    const { resultTimeout } = this.#options;
+    const callOptions = resultTimeout !== undefined && options?.timeout == null ? { ...options, timeout: resultTimeout } : options;
+    const call = new PoolCall<T>('remote', ref, args, callOptions, () => {
       if (entry !== undefined) this.#cancel(entry);
     });
     const payload = this.#encodeArguments(call, ref, args);
@@ -137,6 +140,8 @@ export class RemoteExecutor implements Executor {
           // Counted by the worker against the job's stalls (BullMQ retries thrown errors
           // with it too, but a worker throws only refusals, which are unrecoverable).
           attempts: this.#options.attempts,
+          // Served by the worker that takes the job after a death (./retry-backoff.ts).
+          ...(this.#options.backoff === undefined ? {} : { backoff: this.#options.backoff }),
           removeOnComplete: { age: KEEP_COMPLETED_S },
           removeOnFail: { age: KEEP_FAILED_S },
         }),
@@ -400,7 +405,9 @@ export class RemoteExecutor implements Executor {
       if (job.stalledCounter > entry.stalls) this.#stalled(entry, job.stalledCounter);
       // Each start counts in `attemptsStarted` and each dead worker's in `stalledCounter`:
       // a job started more often than it stalled runs now (`processedOn` stays set when a
-      // stalled job goes back to waiting, so it cannot tell).
+      // stalled job goes back to waiting, so it cannot tell). Not after a death with a
+      // backoff: taking the job to delay it counts as a start too (the events tell then).
+      if (job.stalledCounter > 0 && this.#options.backoff !== undefined) return;
       if (job.attemptsStarted > job.stalledCounter) this.#calls.started(entry);
       else if (entry.phase === 'running') entry.phase = 'waiting';
       return;

@@ -25,7 +25,10 @@ export interface JobEventHandlers<C> {
   failed(call: C, reason: string): void;
   /** The job's call reported `value` (`reportProgress` on the worker). */
   progress(call: C, value: unknown): void;
-  /** The job went from active back to waiting: a closing worker put it back, whole. */
+  /**
+   * The job went from active back to waiting (a closing worker put it back, whole), or to
+   * the delayed set (its backoff after its worker died).
+   */
   requeued(call: C): void;
   /** BullMQ's stalled check moved the job back to waiting: its worker died (or lost its lock). */
   stalled(call: C): void;
@@ -65,6 +68,10 @@ export function followJobEvents<C>(events: JobEventSource, find: (jobId: string)
   });
   events.on('waiting', ({ jobId, prev }: { jobId: string; prev?: string }) => {
     if (prev !== 'active') return;
+    const call = find(jobId);
+    if (call !== undefined) handlers.requeued(call);
+  });
+  events.on('delayed', ({ jobId }: { jobId: string }) => {
     const call = find(jobId);
     if (call !== undefined) handlers.requeued(call);
   });

@@ -61,6 +61,14 @@ export interface RemoteOptions extends RemoteQueueOptions {
    */
   attempts?: number;
   /**
+   * How long a job whose worker died waits before it runs again (default: not at all):
+   * milliseconds, or BullMQ's backoff `{ type: 'fixed' | 'exponential', delay, jitter }`
+   * (exponential: `delay` after the first death, twice that after the second, …; `jitter`,
+   * 0 to 1, draws that share of each wait at random). Only with `attempts` above 1. The
+   * worker that takes the job after a death moves it to BullMQ's delayed set for the wait.
+   */
+  backoff?: number | RemoteBackoff;
+  /**
    * Record the caller's stack at a submit, as the pools do (their `callerStacks`): `'auto'`
    * (the default) for every call submitted while fewer than `CALLER_STACKS_BACKLOG` (256)
    * remote calls are in flight, none beyond; `true` for every call; `false` for none (errors
@@ -77,6 +85,24 @@ export interface RemoteOptions extends RemoteQueueOptions {
    * another keep them: the next is submitted before the close).
    */
   idleTimeout?: number;
+  /**
+   * Milliseconds a remote call waits for its result when it has no `timeout` of its own
+   * (default: no limit). End to end, as a call's `timeout`: the time waiting in the queue
+   * counts, and past it the job is removed if it waits, or its call is stopped on its worker
+   * if it runs (`cancelGrace`); the Unfuture fails with `TimeoutError`. A call's own
+   * `timeout` wins (`Infinity`: none, for that call).
+   */
+  resultTimeout?: number;
+}
+
+/** A backoff between the runs of a job whose workers died (see {@link RemoteOptions.backoff}). */
+export interface RemoteBackoff {
+  /** `'fixed'`: every wait is `delay`; `'exponential'`: `delay` after the first death, doubled after each next one. */
+  readonly type: 'fixed' | 'exponential';
+  /** Milliseconds (exponential: the first wait). */
+  readonly delay: number;
+  /** The share of each wait drawn at random, 0 to 1 (default 0). */
+  readonly jitter?: number;
 }
 
 /** Options of a remote worker (`startWorker`). */
@@ -133,7 +159,8 @@ export interface RemoteJobReport {
    * `completed`: the function returned; `failed`: it threw (both answer the caller);
    * `cancelled`: its caller stopped it; `refused`: the job is not a call this worker runs
    * (unregistered function, malformed, other protocol, over `maxPayload`, out of attempts);
-   * `requeued`: the worker was closing and stopped the call, the job waits for another worker.
+   * `requeued`: the job waits for another run: the worker was closing and stopped the call,
+   * or its last worker died and it waits its backoff first (`reason` says which).
    */
   readonly outcome: 'completed' | 'failed' | 'cancelled' | 'refused' | 'requeued';
   /** Milliseconds from taking the job to this report. */
@@ -206,8 +233,10 @@ export function resolveRemoteOptions(
   readonly attempts: number;
   readonly callerStacks: boolean | 'auto';
   readonly idleTimeout: number;
+  readonly resultTimeout: number | undefined;
+  readonly backoff: number | RemoteBackoff | undefined;
 } {
-  assertOptions(label, options, [...QUEUE_KEYS, 'pollInterval', 'cancelGrace', 'attempts', 'callerStacks', 'idleTimeout']);
+  assertOptions(label, options, [...QUEUE_KEYS, 'pollInterval', 'cancelGrace', 'attempts', 'callerStacks', 'idleTimeout', 'resultTimeout', 'backoff']);
   if (options === undefined || options === null) throw new TypeError(expected(label, 'an object', options));
   const {
     pollInterval = DEFAULT_POLL_INTERVAL,
@@ -215,15 +244,45 @@ export function resolveRemoteOptions(
     attempts = DEFAULT_ATTEMPTS,
     callerStacks = 'auto',
     idleTimeout = DEFAULT_REMOTE_IDLE_TIMEOUT,
+    resultTimeout,
+    backoff,
   } = options;
   assertInteger(`${label}.pollInterval`, pollInterval, 1, MAX_TIMER_MS);
   assertInteger(`${label}.cancelGrace`, cancelGrace, 0, MAX_TIMER_MS);
   assertInteger(`${label}.attempts`, attempts, 1, 1000);
   assertInteger(`${label}.idleTimeout`, idleTimeout, 0, MAX_TIMER_MS);
+  if (resultTimeout !== undefined) assertInteger(`${label}.resultTimeout`, resultTimeout, 1, MAX_TIMER_MS);
+  if (backoff !== undefined) assertBackoff(`${label}.backoff`, backoff);
   if (typeof callerStacks !== 'boolean' && callerStacks !== 'auto') {
     throw new TypeError(expected(`${label}.callerStacks`, "a boolean or 'auto'", callerStacks));
   }
-  return { ...resolveQueueOptions(options, label), pollInterval, cancelGrace, attempts, callerStacks, idleTimeout };
+  return {
+    ...resolveQueueOptions(options, label),
+    pollInterval,
+    cancelGrace,
+    attempts,
+    callerStacks,
+    idleTimeout,
+    resultTimeout,
+    backoff: typeof backoff === 'object' ? Object.freeze({ ...backoff }) : backoff,
+  };
+}
+
+function assertBackoff(label: string, backoff: unknown): void {
+  if (typeof backoff === 'number') {
+    assertInteger(label, backoff, 0, MAX_TIMER_MS);
+    return;
+  }
+  if (typeof backoff !== 'object' || backoff === null || Array.isArray(backoff)) {
+    throw new TypeError(expected(label, "milliseconds or { type: 'fixed' | 'exponential', delay, jitter }", backoff));
+  }
+  assertOptions(label, backoff, ['type', 'delay', 'jitter']);
+  const { type, delay, jitter } = backoff as Record<string, unknown>;
+  if (type !== 'fixed' && type !== 'exponential') throw new TypeError(expected(`${label}.type`, "'fixed' or 'exponential'", type));
+  assertInteger(`${label}.delay`, delay, 0, MAX_TIMER_MS);
+  if (jitter !== undefined && (typeof jitter !== 'number' || !(jitter >= 0 && jitter <= 1))) {
+    throw new RangeError(expected(`${label}.jitter`, 'a number from 0 to 1', jitter));
+  }
 }
 
 /** `startWorker`'s options with every default filled in. */

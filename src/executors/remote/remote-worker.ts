@@ -10,7 +10,6 @@ import type * as BullMQ from 'bullmq';
 import { CloneError, isCancelledError } from '../../core/errors';
 import { MAX_TIMER_MS, assertInteger, assertOptions } from '../../core/validate';
 import type { Unfuture } from '../../core/future';
-import { onSettled } from '../../core/future-internal';
 import { epochNow } from '../engine/pool-call';
 import type { CallOutcome } from '../protocol';
 import { loadUserModule } from '../load-user-module';
@@ -19,7 +18,8 @@ import { encodeError } from '../worker/error-codec.cjs';
 import { RedisClock } from './redis-clock';
 import { cancelChannel, openRedis, stopKey } from './remote-redis';
 import { resolveWorkerOptions, type RemoteJobReport, type RemoteWorkerExecutor, type RemoteWorkerOptions } from './remote-options';
-import { CRASHED_REASON, PROGRESS_KEY, REMOTE_PROTOCOL, decodePayload, encodeAnswer, encodePayload, moduleFile, type RemoteJobAnswer } from './remote-wire';
+import { CRASHED_REASON, PROGRESS_KEY, REMOTE_PROTOCOL, decodePayload, encodeAnswer, encodePayload, type RemoteJobAnswer } from './remote-wire';
+import { retryBackoff } from './retry-backoff';
 import { WorkerExecutors, type RemoteWorkerStatistics } from './worker-executors';
 
 /** A running remote worker (see {@link startWorker}). */
@@ -79,7 +79,7 @@ export interface RemoteWorker {
 export async function startWorker(options: RemoteWorkerOptions): Promise<RemoteWorker> {
   const o = resolveWorkerOptions(options);
   for (const module of o.modules) await loadUserModule(path.resolve(o.root, module));
-  const { Worker, UnrecoverableError, WaitingError } = require('bullmq') as typeof BullMQ;
+  const { Worker, UnrecoverableError, WaitingError, DelayedError } = require('bullmq') as typeof BullMQ;
   const local = new WorkerExecutors(o);
   // Stop requests: the message stops a running call at once; the key (set before it is
   // published) is looked for when the subscriber is subscribed again, for the running
@@ -107,6 +107,13 @@ export async function startWorker(options: RemoteWorkerOptions): Promise<RemoteW
   const processor = async (job: BullMQ.Job, token?: string): Promise<RemoteJobAnswer> => {
     const takenAt = Date.now();
     clock.refreshIfStale(commands);
+    // Taken again after its worker died, with a backoff: it waits that long first.
+    const wait = await retryBackoff(job, commands, o.queue, o.prefix);
+    if (wait !== undefined) {
+      report(o.onJob, job, { kind: 'requeue', reason: `its last worker died: it waits ${wait} ms (backoff) before it runs again` }, Date.now() - takenAt);
+      await job.moveToDelayed(Date.now() + wait, token);
+      throw new DelayedError();
+    }
     const end = await runJob(job, o, calls, local, clock.offset);
     report(o.onJob, job, end, Date.now() - takenAt);
     switch (end.kind) {
@@ -173,7 +180,7 @@ function report(onJob: ((report: RemoteJobReport) => void) | undefined, job: Bul
   if (onJob === undefined) return;
   const data = job.data as { name?: unknown } | null;
   const name = typeof data?.name === 'string' ? data.name : job.name;
-  const reason = end.kind === 'refused' ? end.reason : end.kind === 'answer' ? end.reason : undefined;
+  const reason = end.reason;
   const outcome = end.kind === 'answer' ? end.outcome : end.kind === 'refused' ? 'refused' : 'requeued';
   try {
     onJob(Object.freeze({ jobId: job.id ?? '', name, outcome, ms, ...(reason === undefined ? {} : { reason }) }));
@@ -281,11 +288,11 @@ class RunningCalls {
   }
 
   /**
-   * The call `task` of `jobId` started: it runs here until {@link ended}. A stop request
-   * that came first cancels it at once; with `lookUp` (see {@link mayHaveMissed}) its key
-   * is looked for too.
+   * Start the call under `jobId` and await it. A stop request that came first cancels it
+   * at once; with `lookUp` (see {@link mayHaveMissed}) its key is looked for too.
    */
-  started(jobId: string, lookUp: boolean, task: Unfuture<unknown>): void {
+  async run(jobId: string, lookUp: boolean, start: () => Unfuture<unknown>): Promise<unknown> {
+    const task = start();
     this.#running.set(jobId, task);
     if (this.#early.delete(jobId)) task.cancel('cancelled by its caller before it started');
     else if (this.#closing) {
@@ -294,11 +301,11 @@ class RunningCalls {
     } else if (lookUp) {
       void this.#requested([jobId]).then((ids) => ids.length > 0 && this.stop(jobId));
     }
-  }
-
-  /** The call of `jobId` settled (see {@link started}). */
-  ended(jobId: string): void {
-    this.#running.delete(jobId);
+    try {
+      return await task;
+    } finally {
+      this.#running.delete(jobId);
+    }
   }
 }
 
@@ -310,7 +317,7 @@ class RunningCalls {
 type JobEnd =
   | { readonly kind: 'answer'; readonly answer: RemoteJobAnswer; readonly outcome: 'completed' | 'failed' | 'cancelled'; readonly reason?: string }
   | { readonly kind: 'refused'; readonly reason: string }
-  | { readonly kind: 'requeue' };
+  | { readonly kind: 'requeue'; readonly reason?: string };
 
 const refused = (reason: string): JobEnd => ({ kind: 'refused', reason });
 
@@ -342,7 +349,7 @@ async function runJob(
   const bytes = Buffer.byteLength(payload);
   if (bytes > o.maxPayload) return refused(`the job's arguments are ${bytes} bytes encoded, over this worker's maxPayload (${o.maxPayload})`);
   // A registry lookup only: a name nothing registered finds nothing, whatever the path says.
-  const ref = lookupRef({ file: moduleFile(module, o.root), name });
+  const ref = lookupRef({ file: path.resolve(o.root, module), name });
   if (ref === undefined) return refused(`\`${name}\` of ${module} is not registered on this worker (only functions its modules register run)`);
   let args: unknown;
   try {
@@ -351,27 +358,35 @@ async function runJob(
     return refused(`malformed job: its arguments cannot be decoded (${String(error)})`);
   }
   if (!Array.isArray(args)) return refused('malformed job: its arguments are not an array');
-  const offset = redisOffset ?? 0;
+  const now = (): number => epochNow() + (redisOffset ?? 0);
   const onRedisClock = redisOffset !== undefined;
-  const startedAt = epochNow() + offset;
+  const startedAt = now();
   let outcome: CallOutcome;
   let ended: 'completed' | 'failed' | 'cancelled';
   let reason: string | undefined;
   try {
     // The loop runs `ref.fn` here; a pool's workers find the function by (file, name),
     // loading its module there.
-    const task = local.submit(ref, args, progressTo(job));
-    calls.started(jobId, calls.mayHaveMissed(job.processedOn, job.attemptsStarted), task);
-    const value: unknown = await outcomeOf(task);
-    outcome = { type: 'result', id: 0, value, startedAt, endedAt: epochNow() + offset };
+    const value: unknown = await calls.run(jobId, calls.mayHaveMissed(job.processedOn, job.attemptsStarted), () =>
+      // Progress goes to the caller as the job's (coalesced locally; a value that cannot
+      // travel, or a failed write, loses only that report).
+      local.submit(ref, args, (progress) => {
+        let encoded: string;
+        try {
+          encoded = encodePayload(progress);
+        } catch {
+          return;
+        }
+        job.updateProgress({ [PROGRESS_KEY]: encoded }).catch(() => undefined);
+      }),
+    );
+    outcome = { type: 'result', id: 0, value, startedAt, endedAt: now() };
     ended = 'completed';
   } catch (error) {
     if (isCancelledError(error) && calls.requeued(jobId)) return { kind: 'requeue' };
-    outcome = { type: 'error', id: 0, phase: 'run', error: encodeError(error), startedAt, endedAt: epochNow() + offset };
+    outcome = { type: 'error', id: 0, phase: 'run', error: encodeError(error), startedAt, endedAt: now() };
     ended = isCancelledError(error) ? 'cancelled' : 'failed';
     reason = error instanceof Error ? error.message : String(error);
-  } finally {
-    calls.ended(jobId);
   }
   try {
     return { kind: 'answer', answer: encodeAnswer(outcome, job.stalledCounter, onRedisClock), outcome: ended, ...(reason === undefined ? {} : { reason }) };
@@ -380,37 +395,4 @@ async function runJob(
     const answer = encodeAnswer({ type: 'error', id: 0, phase: 'result', error: encodeError(cloneError), startedAt, endedAt: outcome.endedAt }, job.stalledCounter, onRedisClock);
     return { kind: 'answer', answer, outcome: 'failed', reason: cloneError.message };
   }
-}
-
-/**
- * The value of `task`, or its error (its `CancelledError` when cancelled), as a native
- * promise: what `await task` gives, without the child future and the thenable job an
- * Unfuture's `then` costs each job.
- */
-function outcomeOf(task: Unfuture<unknown>): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    onSettled(task, (settled) => {
-      try {
-        resolve(settled.result());
-      } catch (error) {
-        reject(error);
-      }
-    });
-  });
-}
-
-/**
- * Where a call's progress goes: to the caller as the job's (coalesced locally; a value that
- * cannot travel, or a failed write, loses only that report).
- */
-function progressTo(job: BullMQ.Job): (progress: unknown) => void {
-  return (progress) => {
-    let encoded: string;
-    try {
-      encoded = encodePayload(progress);
-    } catch {
-      return;
-    }
-    job.updateProgress({ [PROGRESS_KEY]: encoded }).catch(() => undefined);
-  };
 }
