@@ -10,13 +10,19 @@
  * Beside the time per call, the CPU time per call of the whole system (this process, the
  * worker processes and redis-server, from /proc): what the load of a shared machine moves
  * far less than the time.
- * Run: npx tsx benchmarks/remote.ts [--markdown] [--quick] [--rounds N]
+ * Run: npx tsx benchmarks/remote.ts [--markdown] [--quick] [--rounds N] [--compiled]
  * (`--rounds`: interleaved rounds per figure, default 7; more on a loaded machine.)
+ * (`--compiled`: this file and unsync's source compiled by `tsc` to CommonJS in a temporary
+ * folder, run by plain `node`, worker processes too: what `require('unsync')` runs from
+ * `dist/`. Under tsx every closure is wrapped in `__name` and every imported binding is a
+ * getter, costs a cold call pays that BullMQ and ioredis, plain JavaScript, do not.)
  * (A worker process is this file again: `--serve raw|unsync <redis url> <queue> <concurrency>`.)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { configure, shutdown, startWorker, toRemote, unsyncRegister } from '../src';
 import { RemoteExecutor } from '../src/executors/remote/remote-executor';
@@ -39,11 +45,16 @@ export function burn(ms: number): number {
 unsyncRegister(burn);
 
 const QUICK = process.argv.includes('--quick');
+const COMPILED = process.argv.includes('--compiled');
+/** This file runs as tsc's output (`--compiled`), not through tsx. */
+const RUNS_COMPILED = __filename.endsWith('.js');
 const roundsAt = process.argv.indexOf('--rounds');
 const ROUNDS = roundsAt >= 0 ? Number(process.argv[roundsAt + 1]) : QUICK ? 3 : 7;
 if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new RangeError(`Expected \`--rounds\` to be a positive integer, got \`${process.argv[roundsAt + 1]}\``);
 const CALLS = { 1: QUICK ? 100 : 300, 32: QUICK ? 500 : 2000 } as const;
 const BURN_MS = 20;
+/** The callers' `idleTimeout`: longer than any run, so their connections stay open throughout. */
+const KEEP_OPEN_MS = 10 * 60_000;
 const BURN_CALLS = QUICK ? 24 : 48;
 
 /** `--serve raw|unsync <url> <queue> <concurrency>`: this file as a worker process. */
@@ -65,7 +76,8 @@ async function serve(kind: string, url: string, queue: string, concurrency: numb
 async function workerProcesses(count: number, kind: 'raw' | 'unsync', url: string, queue: string, concurrency: number): Promise<ChildProcess[]> {
   return Promise.all(
     Array.from({ length: count }, async () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', __filename, '--serve', kind, url, queue, String(concurrency)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const loader = RUNS_COMPILED ? [] : ['--import', 'tsx'];
+      const child = spawn(process.execPath, [...loader, __filename, '--serve', kind, url, queue, String(concurrency)], { stdio: ['ignore', 'pipe', 'inherit'] });
       await new Promise<void>((resolve, reject) => {
         child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
         child.once('exit', (code) => reject(new Error(`a ${kind} worker process exited with ${code}`)));
@@ -153,10 +165,28 @@ async function main(): Promise<void> {
     // waitUntilFinished then waits forever (a run hung so). The queues are new, so nothing is replayed.
     const rawEvents = new QueueEvents('bench-raw', { connection, lastEventId: '0-0' });
     const rawWorker = new Worker('bench-raw', async (job) => add((job.data as { n: number }).n), { connection, concurrency: 32 });
-    configure({ remote: { connection: redis.url, queue: 'bench-unsync' } });
+    // Raw BullMQ carrying toRemote's job: its data, options and answer, made with plain JSON
+    // (not unsync's wire code): what the job's shape costs BullMQ, ioredis and Redis.
+    const shapeQueue = new Queue('bench-raw-shape', { connection });
+    shapeQueue.setMaxListeners(64);
+    const shapeEvents = new QueueEvents('bench-raw-shape', { connection, lastEventId: '0-0' });
+    const shapeWorker = new Worker(
+      'bench-raw-shape',
+      async (job) => {
+        const startedAt = performance.timeOrigin + performance.now();
+        const value = add((JSON.parse((job.data as { payload: string }).payload) as { v: [number] }).v[0]);
+        return { protocol: 2, outcome: { type: 'result', id: 0, value, startedAt, endedAt: performance.timeOrigin + performance.now() }, stalls: 0, clock: 'redis' };
+      },
+      { connection, concurrency: 32 },
+    );
+    // The caller's connections stay open while the raw contenders run (they would close after
+    // remote.idleTimeout, 1 s, with no call in flight): the figures are per call of a steady
+    // stream, not the opening after an idle spell (docs/remote.md, "Connections").
+    configure({ remote: { connection: redis.url, queue: 'bench-unsync', idleTimeout: KEEP_OPEN_MS } });
     const worker = await startWorker({ modules: [__filename], connection: redis.url, queue: 'bench-unsync', concurrency: 32 });
     closers.push(() => worker.close(), () => rawWorker.close(), () => rawEvents.close(), () => rawQueue.close());
-    await Promise.all([rawEvents.waitUntilReady(), rawWorker.waitUntilReady()]);
+    closers.push(() => shapeWorker.close(), () => shapeEvents.close(), () => shapeQueue.close());
+    await Promise.all([rawEvents.waitUntilReady(), rawWorker.waitUntilReady(), shapeEvents.waitUntilReady(), shapeWorker.waitUntilReady()]);
     const rawOn = (queue: Queue, events: QueueEvents) => async (n: number): Promise<unknown> =>
       (await queue.add('add', { n }, { removeOnComplete: { age: 3600 } })).waitUntilFinished(events);
     const raw = rawOn(rawQueue, rawEvents);
@@ -165,6 +195,15 @@ async function main(): Promise<void> {
       (
         await rawQueue.add('add', { n }, { jobId: randomUUID(), attempts: 1, removeOnComplete: { age: 3600 }, removeOnFail: { age: 24 * 3600 } })
       ).waitUntilFinished(rawEvents);
+    const module = path.relative(process.cwd(), __filename).split(path.sep).join('/');
+    const rawShape = async (n: number): Promise<unknown> =>
+      (
+        await shapeQueue.add(
+          'add',
+          { protocol: 2, module, name: 'add', payload: JSON.stringify({ v: [n] }) },
+          { jobId: randomUUID(), attempts: 1, removeOnComplete: { age: 3600 }, removeOnFail: { age: 24 * 3600 } },
+        )
+      ).waitUntilFinished(shapeEvents);
     const ours = (n: number): Promise<unknown> => toRemote(add, n);
     const figures: Record<string, Record<string, number>> = {};
     const cpu: Record<string, Record<string, number[]>> = { 1: {}, 32: {} };
@@ -175,6 +214,7 @@ async function main(): Promise<void> {
         {
           'raw BullMQ': measured(c, 'raw BullMQ', [redis.pid], () => perCall(raw, n, inFlight), n),
           'raw, same job options': measured(c, 'raw, same job options', [redis.pid], () => perCall(rawSameOptions, n, inFlight), n),
+          "raw, toRemote's job": measured(c, "raw, toRemote's job", [redis.pid], () => perCall(rawShape, n, inFlight), n),
           toRemote: measured(c, 'toRemote', [redis.pid], () => perCall(ours, n, inFlight), n),
         },
         ROUNDS,
@@ -185,10 +225,12 @@ async function main(): Promise<void> {
       const f = figures[k]!;
       const raw_ = f['raw BullMQ']!;
       const same = f['raw, same job options']!;
+      const shape = f["raw, toRemote's job"]!;
       const ours_ = f['toRemote']!;
       const rawCpu = median(cpu[k]!['raw BullMQ']!);
+      const shapeCpu = median(cpu[k]!["raw, toRemote's job"]!);
       const oursCpu = median(cpu[k]!['toRemote']!);
-      return `| ${k} | ${CALLS[k]} | ${raw_.toFixed(0)} | ${same.toFixed(0)} (${ratio(same, raw_)}) | ${ours_.toFixed(0)} | ${ratio(ours_, raw_)} | ${rawCpu.toFixed(0)} | ${oursCpu.toFixed(0)} | ${ratio(oursCpu, rawCpu)} |`;
+      return `| ${k} | ${CALLS[k]} | ${raw_.toFixed(0)} | ${same.toFixed(0)} (${ratio(same, raw_)}) | ${shape.toFixed(0)} (${ratio(shape, raw_)}) | ${ours_.toFixed(0)} | ${ratio(ours_, raw_)} | ${rawCpu.toFixed(0)} | ${shapeCpu.toFixed(0)} (${ratio(shapeCpu, rawCpu)}) | ${oursCpu.toFixed(0)} | ${ratio(oursCpu, rawCpu)} |`;
     });
 
     // 2. Workers in processes of their own: 1, then 2 of each kind.
@@ -202,7 +244,7 @@ async function main(): Promise<void> {
       const q = new Queue(rq, { connection });
       q.setMaxListeners(64);
       const e = new QueueEvents(rq, { connection, lastEventId: '0-0' }); // (as above)
-      const remote = new RemoteExecutor({ connection: redis.url, queue: uq });
+      const remote = new RemoteExecutor({ connection: redis.url, queue: uq, idleTimeout: KEEP_OPEN_MS });
       await e.waitUntilReady();
       const rawP = rawOn(q, e);
       const oursP = (n: number): Promise<unknown> => remote.submit({ file: __filename, name: 'add' }, [n]);
@@ -243,7 +285,7 @@ async function main(): Promise<void> {
       const queue = `bench-burn-p${count}`;
       const started = await workerProcesses(count, 'unsync', redis.url, queue, 1);
       children.push(...started);
-      const remote = new RemoteExecutor({ connection: redis.url, queue });
+      const remote = new RemoteExecutor({ connection: redis.url, queue, idleTimeout: KEEP_OPEN_MS });
       const ref = { file: __filename, name: 'burn' };
       await remote.submit(ref, [1]); // warm: the worker's first call
       const times: number[] = [];
@@ -261,15 +303,15 @@ async function main(): Promise<void> {
     const out = [
       '## Remote executor: per call, against raw BullMQ',
       '',
-      `Command: \`npx tsx benchmarks/remote.ts --markdown${QUICK ? ' --quick' : ''}${roundsAt >= 0 ? ` --rounds ${ROUNDS}` : ''}\` (medians of ${ROUNDS} interleaved rounds). Machine: ${machine()}.`,
+      `Command: \`npx tsx benchmarks/remote.ts --markdown${QUICK ? ' --quick' : ''}${roundsAt >= 0 ? ` --rounds ${ROUNDS}` : ''}${COMPILED ? ' --compiled' : ''}\` (medians of ${ROUNDS} interleaved rounds; ${RUNS_COMPILED ? "unsync compiled by tsc, as `dist/` runs" : "unsync's source through tsx"}). Machine: ${machine()}.`,
       '',
       'A tiny call (`add(n)`) through `toRemote` with a `startWorker` worker, beside raw BullMQ doing the same job (`Queue.add` + `Worker` + `job.waitUntilFinished(queueEvents)`), on one private redis-server; both workers in the benchmark\'s process, concurrency 32. See docs/remote.md.',
       '',
-      '| calls in flight | calls | raw BullMQ µs/call | raw, toRemote\'s job options µs/call (vs raw) | toRemote µs/call | toRemote vs raw | raw CPU µs/call | toRemote CPU µs/call | CPU vs raw |',
-      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      '| calls in flight | calls | raw BullMQ µs/call | raw, toRemote\'s job options µs/call (vs raw) | raw, toRemote\'s whole job µs/call (vs raw) | toRemote µs/call | toRemote vs raw | raw CPU µs/call | raw, toRemote\'s whole job CPU µs/call (vs raw) | toRemote CPU µs/call | CPU vs raw |',
+      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
       ...rows,
       '',
-      "Reading it: issue 15 aims at no more than 1.2x raw BullMQ's time per call. The middle column is raw BullMQ with the job options toRemote uses (a caller-chosen job id, which BullMQ checks is new, so that a cancel can name the job before `add` returns): the part of the gap that comes from them. The rest is toRemote's own work per call: encoding the arguments and the answer by the process wire's rules (JSON inside the job's JSON), the registry lookup (a `realpath`) and running the call on the worker (a library task for its first call, then a call scope: docs/remote.md), the caller's Unfuture and its stack capture.",
+      "Reading it: issue 15 aims at no more than 1.2x raw BullMQ's time per call. The two middle columns are raw BullMQ with the job options toRemote uses (a caller-chosen job id, which BullMQ checks is new, so that a cancel can name the job before `add` returns), then with toRemote's whole job: those options, its data (`{ protocol, module, name, payload }`) and its answer (`{ protocol, outcome, stalls, clock }`), made with plain JSON: the part of the gap that the job's shape costs BullMQ, ioredis and Redis. The rest is toRemote's own work per call: encoding the arguments and the answer by the process wire's rules (JSON inside the job's JSON), the registry lookup and running the call on the worker (a library task for its first call, then a call scope: docs/remote.md), the caller's Unfuture and its stack capture.",
       '',
       `The same calls with the workers in worker processes of their own (each concurrency 32; raw BullMQ's and unsync's on their own queues, ${CALLS[1]} and ${CALLS[32]} calls):`,
       '',
@@ -299,16 +341,44 @@ async function main(): Promise<void> {
   }
 }
 
+/**
+ * `--compiled` under tsx: compile this file (and what it imports: unsync's source, the
+ * tests' redis launcher) with tsc into a temporary folder, as core-tasks.ts does, and run
+ * it there with plain node and the same arguments; exits with its status.
+ */
+function runCompiled(): void {
+  const root = path.resolve(__dirname, '..');
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'unsync-remote-bench-'));
+  try {
+    const tsc = require.resolve('typescript/bin/tsc');
+    const args = [tsc, path.join(root, 'benchmarks', 'remote.ts'), '--outDir', out, '--rootDir', root, '--module', 'commonjs', '--target', 'ES2022', '--esModuleInterop', '--skipLibCheck', '--strict', '--types', 'node'];
+    execFileSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+    // tsc does not copy the .cjs modules (src/core/keys.cjs, src/executors/worker/*.cjs): copy every one.
+    for (const file of fs.readdirSync(path.join(root, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.cjs'))) {
+      fs.mkdirSync(path.dirname(path.join(out, 'src', file)), { recursive: true });
+      fs.copyFileSync(path.join(root, 'src', file), path.join(out, 'src', file));
+    }
+    fs.symlinkSync(path.join(root, 'node_modules'), path.join(out, 'node_modules'), 'dir');
+    // Module paths in jobs are relative to the current folder: run from the copy's root.
+    const run = spawnSync(process.execPath, [path.join(out, 'benchmarks', 'remote.js'), ...process.argv.slice(2)], { cwd: out, stdio: 'inherit' });
+    process.exitCode = run.status ?? 1;
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+}
+
 // Once per process: a worker loading this file for its functions must not start another run.
 const STARTED = Symbol.for('unsync.benchmarks.remote.started');
 const marks = globalThis as { [STARTED]?: boolean };
 const serveAt = process.argv.indexOf('--serve');
 if (!marks[STARTED]) {
   marks[STARTED] = true;
-  void (serveAt >= 0
-  ? serve(process.argv[serveAt + 1]!, process.argv[serveAt + 2]!, process.argv[serveAt + 3]!, Number(process.argv[serveAt + 4]))
-    : main()
-  ).catch((error: unknown) => {
+  const run = (): Promise<void> => {
+    if (serveAt >= 0) return serve(process.argv[serveAt + 1]!, process.argv[serveAt + 2]!, process.argv[serveAt + 3]!, Number(process.argv[serveAt + 4]));
+    if (COMPILED && !RUNS_COMPILED) return Promise.resolve().then(runCompiled);
+    return main();
+  };
+  void run().catch((error: unknown) => {
     console.error(error);
     process.exitCode = 1;
   });

@@ -3,7 +3,9 @@
  * by the process wire's rules, as plain JSON when JSON is exact (an argument list too, not
  * only objects) and as a V8 clone otherwise, and come back as they went.
  */
-import { answerOnRedisClock, answerStalls, decodeAnswer, decodePayload, encodeAnswer, encodePayload } from '../../../src/executors/remote/remote-wire';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { answerOnRedisClock, answerStalls, decodeAnswer, decodePayload, encodeAnswer, encodePayload, moduleFile, moduleKey } from '../../../src/executors/remote/remote-wire';
 
 describe('remote payloads', () => {
   it('send a JSON-exact argument list as plain JSON', () => {
@@ -24,6 +26,18 @@ describe('remote payloads', () => {
   it('refuse a payload that is not a wrapped value', () => {
     expect(() => decodePayload('[1]')).toThrow(TypeError);
     expect(() => decodePayload(JSON.stringify({ type: 'v8', file: '/tmp/x' }))).toThrow(/must be inline/);
+  });
+});
+
+describe('remote module names', () => {
+  it("name a module relative to the root with '/', and find the file again from the name", () => {
+    const root = path.join(os.tmpdir(), 'project');
+    const file = path.join(root, 'dist', 'jobs.js');
+    expect(moduleKey(file, root)).toBe('dist/jobs.js');
+    expect(moduleFile('dist/jobs.js', root)).toBe(file);
+    // Remembered per root: the same name under another root is another file.
+    expect(moduleFile('dist/jobs.js', path.join(root, 'other'))).toBe(path.join(root, 'other', 'dist', 'jobs.js'));
+    expect(moduleFile('../outside.js', root)).toBe(path.join(os.tmpdir(), 'outside.js'));
   });
 });
 

@@ -109,13 +109,31 @@ export function moduleKey(file: string, root: string): string {
   return key;
 }
 
+const moduleFiles = new Map<string, Map<string, string>>();
+/**
+ * The file a job's `module` names under `root` (the inverse of {@link moduleKey}; remembered
+ * per pair, up to 10,000 modules a root: a worker resolves the same few for every job).
+ * Only a path: what runs is what the registry holds under it.
+ */
+export function moduleFile(module: string, root: string): string {
+  let files = moduleFiles.get(root);
+  if (files === undefined) moduleFiles.set(root, (files = new Map()));
+  let file = files.get(module);
+  if (file === undefined) {
+    file = path.resolve(root, module);
+    if (files.size < 10_000) files.set(module, file);
+  }
+  return file;
+}
+
 /**
  * The job's answer for `outcome` (the `id` is the caller's; the worker sends 0), after
  * `stalls` deaths of the job's earlier workers; `onRedisClock` when the outcome's times are
  * on Redis's clock. Throws V8's `DataCloneError` when the outcome's value cannot be cloned.
  */
 export function encodeAnswer(outcome: CallOutcome, stalls = 0, onRedisClock = false): RemoteJobAnswer {
-  return { protocol: REMOTE_PROTOCOL, outcome: packMessage(outcome), stalls, ...(onRedisClock ? { clock: 'redis' as const } : {}) };
+  const packed = packMessage(outcome);
+  return onRedisClock ? { protocol: REMOTE_PROTOCOL, outcome: packed, stalls, clock: 'redis' } : { protocol: REMOTE_PROTOCOL, outcome: packed, stalls };
 }
 
 /** Whether a job's answer says its outcome's times are on Redis's clock (see {@link RemoteJobAnswer}). */

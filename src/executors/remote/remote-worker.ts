@@ -10,6 +10,7 @@ import type * as BullMQ from 'bullmq';
 import { CloneError, isCancelledError } from '../../core/errors';
 import { MAX_TIMER_MS, assertInteger, assertOptions } from '../../core/validate';
 import type { Unfuture } from '../../core/future';
+import { onSettled } from '../../core/future-internal';
 import { epochNow } from '../engine/pool-call';
 import type { CallOutcome } from '../protocol';
 import { loadUserModule } from '../load-user-module';
@@ -18,7 +19,7 @@ import { encodeError } from '../worker/error-codec.cjs';
 import { RedisClock } from './redis-clock';
 import { cancelChannel, openRedis, stopKey } from './remote-redis';
 import { resolveWorkerOptions, type RemoteJobReport, type RemoteWorkerExecutor, type RemoteWorkerOptions } from './remote-options';
-import { CRASHED_REASON, PROGRESS_KEY, REMOTE_PROTOCOL, decodePayload, encodeAnswer, encodePayload, type RemoteJobAnswer } from './remote-wire';
+import { CRASHED_REASON, PROGRESS_KEY, REMOTE_PROTOCOL, decodePayload, encodeAnswer, encodePayload, moduleFile, type RemoteJobAnswer } from './remote-wire';
 import { retryBackoff } from './retry-backoff';
 import { WorkerExecutors, type RemoteWorkerStatistics } from './worker-executors';
 
@@ -107,8 +108,8 @@ export async function startWorker(options: RemoteWorkerOptions): Promise<RemoteW
   const processor = async (job: BullMQ.Job, token?: string): Promise<RemoteJobAnswer> => {
     const takenAt = Date.now();
     clock.refreshIfStale(commands);
-    // Taken again after its worker died, with a backoff: it waits that long first.
-    const wait = await retryBackoff(job, commands, o.queue, o.prefix);
+    // Taken again after its worker died, with a backoff: it waits that long first (no await otherwise).
+    const wait = job.stalledCounter > 0 && job.opts.backoff !== undefined ? await retryBackoff(job, commands, o.queue, o.prefix) : undefined;
     if (wait !== undefined) {
       report(o.onJob, job, { kind: 'requeue', reason: `its last worker died: it waits ${wait} ms (backoff) before it runs again` }, Date.now() - takenAt);
       await job.moveToDelayed(Date.now() + wait, token);
@@ -288,11 +289,11 @@ class RunningCalls {
   }
 
   /**
-   * Start the call under `jobId` and await it. A stop request that came first cancels it
-   * at once; with `lookUp` (see {@link mayHaveMissed}) its key is looked for too.
+   * The call `task` of `jobId` started: it runs here until {@link ended}. A stop request
+   * that came first cancels it at once; with `lookUp` (see {@link mayHaveMissed}) its key
+   * is looked for too.
    */
-  async run(jobId: string, lookUp: boolean, start: () => Unfuture<unknown>): Promise<unknown> {
-    const task = start();
+  started(jobId: string, lookUp: boolean, task: Unfuture<unknown>): void {
     this.#running.set(jobId, task);
     if (this.#early.delete(jobId)) task.cancel('cancelled by its caller before it started');
     else if (this.#closing) {
@@ -301,11 +302,11 @@ class RunningCalls {
     } else if (lookUp) {
       void this.#requested([jobId]).then((ids) => ids.length > 0 && this.stop(jobId));
     }
-    try {
-      return await task;
-    } finally {
-      this.#running.delete(jobId);
-    }
+  }
+
+  /** The call of `jobId` settled (see {@link started}). */
+  ended(jobId: string): void {
+    this.#running.delete(jobId);
   }
 }
 
@@ -349,7 +350,7 @@ async function runJob(
   const bytes = Buffer.byteLength(payload);
   if (bytes > o.maxPayload) return refused(`the job's arguments are ${bytes} bytes encoded, over this worker's maxPayload (${o.maxPayload})`);
   // A registry lookup only: a name nothing registered finds nothing, whatever the path says.
-  const ref = lookupRef({ file: path.resolve(o.root, module), name });
+  const ref = lookupRef({ file: moduleFile(module, o.root), name });
   if (ref === undefined) return refused(`\`${name}\` of ${module} is not registered on this worker (only functions its modules register run)`);
   let args: unknown;
   try {
@@ -358,35 +359,27 @@ async function runJob(
     return refused(`malformed job: its arguments cannot be decoded (${String(error)})`);
   }
   if (!Array.isArray(args)) return refused('malformed job: its arguments are not an array');
-  const now = (): number => epochNow() + (redisOffset ?? 0);
+  const offset = redisOffset ?? 0;
   const onRedisClock = redisOffset !== undefined;
-  const startedAt = now();
+  const startedAt = epochNow() + offset;
   let outcome: CallOutcome;
   let ended: 'completed' | 'failed' | 'cancelled';
   let reason: string | undefined;
   try {
     // The loop runs `ref.fn` here; a pool's workers find the function by (file, name),
     // loading its module there.
-    const value: unknown = await calls.run(jobId, calls.mayHaveMissed(job.processedOn, job.attemptsStarted), () =>
-      // Progress goes to the caller as the job's (coalesced locally; a value that cannot
-      // travel, or a failed write, loses only that report).
-      local.submit(ref, args, (progress) => {
-        let encoded: string;
-        try {
-          encoded = encodePayload(progress);
-        } catch {
-          return;
-        }
-        job.updateProgress({ [PROGRESS_KEY]: encoded }).catch(() => undefined);
-      }),
-    );
-    outcome = { type: 'result', id: 0, value, startedAt, endedAt: now() };
+    const task = local.submit(ref, args, progressTo(job));
+    calls.started(jobId, calls.mayHaveMissed(job.processedOn, job.attemptsStarted), task);
+    const value: unknown = await outcomeOf(task);
+    outcome = { type: 'result', id: 0, value, startedAt, endedAt: epochNow() + offset };
     ended = 'completed';
   } catch (error) {
     if (isCancelledError(error) && calls.requeued(jobId)) return { kind: 'requeue' };
-    outcome = { type: 'error', id: 0, phase: 'run', error: encodeError(error), startedAt, endedAt: now() };
+    outcome = { type: 'error', id: 0, phase: 'run', error: encodeError(error), startedAt, endedAt: epochNow() + offset };
     ended = isCancelledError(error) ? 'cancelled' : 'failed';
     reason = error instanceof Error ? error.message : String(error);
+  } finally {
+    calls.ended(jobId);
   }
   try {
     return { kind: 'answer', answer: encodeAnswer(outcome, job.stalledCounter, onRedisClock), outcome: ended, ...(reason === undefined ? {} : { reason }) };
@@ -395,4 +388,37 @@ async function runJob(
     const answer = encodeAnswer({ type: 'error', id: 0, phase: 'result', error: encodeError(cloneError), startedAt, endedAt: outcome.endedAt }, job.stalledCounter, onRedisClock);
     return { kind: 'answer', answer, outcome: 'failed', reason: cloneError.message };
   }
+}
+
+/**
+ * The value of `task`, or its error (its `CancelledError` when cancelled), as a native
+ * promise: what `await task` gives, without the child future and the thenable job an
+ * Unfuture's `then` costs each job.
+ */
+function outcomeOf(task: Unfuture<unknown>): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    onSettled(task, (settled) => {
+      try {
+        resolve(settled.result());
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
+}
+
+/**
+ * Where a call's progress goes: to the caller as the job's (coalesced locally; a value that
+ * cannot travel, or a failed write, loses only that report).
+ */
+function progressTo(job: BullMQ.Job): (progress: unknown) => void {
+  return (progress) => {
+    let encoded: string;
+    try {
+      encoded = encodePayload(progress);
+    } catch {
+      return;
+    }
+    job.updateProgress({ [PROGRESS_KEY]: encoded }).catch(() => undefined);
+  };
 }
