@@ -1,8 +1,10 @@
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { isLocateError, LocateError } from '../../src/core/errors';
 import { inWorker, locateFunction, unsyncRegister } from '../../src/executors';
-import { declareRegistration, lookupRef, registeredRef } from '../../src/executors/registry';
+import { declareRegistration, lookupRef, realFile, registeredRef } from '../../src/executors/registry';
 import * as fx from '../fixtures/pool-functions';
 
 // Registered at this module's top level, as decorators do.
@@ -130,5 +132,24 @@ describe('locateFunction and inWorker', () => {
 
   it('is false in the main thread', () => {
     expect(inWorker()).toBe(false);
+  });
+});
+
+describe('realFile', () => {
+  it('does not remember a path that does not exist (a remote job may name any): it is looked up again', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'unsync-realfile-'));
+    try {
+      const target = path.join(dir, 'target.ts');
+      fs.writeFileSync(target, '');
+      const link = path.join(dir, 'made-up.ts');
+      expect(realFile(link)).toBe(link);
+      fs.symlinkSync(target, link);
+      expect(realFile(link)).toBe(fs.realpathSync(target));
+      // An existing file's real path is remembered (the next lookup makes no system call).
+      fs.rmSync(link);
+      expect(realFile(link)).toBe(fs.realpathSync(target));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

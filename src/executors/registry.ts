@@ -123,17 +123,25 @@ function namesOf(file: string): Map<string, Entry> {
 }
 
 const realPaths = new Map<string, string>();
-/** The real path of `file` (cached); the file itself when it does not exist. */
+/** Paths whose real path is remembered, at most, besides those of registered modules. */
+const MAX_REMEMBERED_PATHS = 10_000;
+/**
+ * The real path of `file` (cached); the file itself when it does not exist. Remembered for a
+ * registered module's path, and for other existing files up to {@link MAX_REMEMBERED_PATHS}:
+ * a remote job names its module, so jobs naming made-up or arbitrary paths must not grow the
+ * cache without bound.
+ */
 export function realFile(file: string): string {
   let real = realPaths.get(file);
-  if (real === undefined) {
-    try {
-      real = fs.realpathSync(file);
-    } catch {
-      real = file;
-    }
-    realPaths.set(file, real);
+  if (real !== undefined) return real;
+  let exists = true;
+  try {
+    real = fs.realpathSync(file);
+  } catch {
+    real = file;
+    exists = false;
   }
+  if (table().byFile.has(real) || (exists && realPaths.size < MAX_REMEMBERED_PATHS)) realPaths.set(file, real);
   return real;
 }
 

@@ -72,7 +72,7 @@ export interface RemoteOptions extends RemoteQueueOptions {
    * Record the caller's stack at a submit, as the pools do (their `callerStacks`): `'auto'`
    * (the default) for every call submitted while fewer than `CALLER_STACKS_BACKLOG` (256)
    * remote calls are in flight, none beyond; `true` for every call; `false` for none (errors
-   * then carry the worker's stack only, and each call saves the capture: about 35 µs of the
+   * then carry the worker's stack only, and each call saves the capture: 22-29 µs of the
    * caller's CPU at one call in flight, where the process wakes cold for every call).
    */
   callerStacks?: boolean | 'auto';
