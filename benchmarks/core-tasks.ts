@@ -13,9 +13,8 @@ import { createTask, gather, Unfuture } from '../src';
 import { pendingFuture, resolveFuture } from '../src/core/future-internal';
 import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
 import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { withCompiled } from './lib/compiled';
 import { gc, interleave, machine, ratio, timed } from './lib/measure';
 
 const N = 100_000;
@@ -152,24 +151,10 @@ async function memoryPerPending(kind: 'raw' | 'task'): Promise<number> {
  * figures, or undefined when the build fails (the section then says so).
  */
 function compiledSpeed(): Record<string, number> | undefined {
-  const root = path.resolve(__dirname, '..');
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'unsync-core-bench-'));
   try {
-    const tsc = require.resolve('typescript/bin/tsc');
-    const args = [tsc, path.join(root, 'benchmarks', 'core-tasks.ts'), '--outDir', out, '--rootDir', root, '--module', 'commonjs', '--target', 'ES2022', '--esModuleInterop', '--skipLibCheck', '--strict', '--types', 'node'];
-    execFileSync(process.execPath, args, { cwd: root, stdio: 'pipe' });
-    // tsc does not copy the .cjs modules (src/core/keys.cjs, src/executors/*.cjs): copy every one.
-    for (const file of fs.readdirSync(path.join(root, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.cjs'))) {
-      fs.mkdirSync(path.dirname(path.join(out, 'src', file)), { recursive: true });
-      fs.copyFileSync(path.join(root, 'src', file), path.join(out, 'src', file));
-    }
-    fs.symlinkSync(path.join(root, 'node_modules'), path.join(out, 'node_modules'), 'dir');
-    const json = execFileSync(process.execPath, [path.join(out, 'benchmarks', 'core-tasks.js'), '--speed-only'], { encoding: 'utf8' });
-    return JSON.parse(json) as Record<string, number>;
+    return withCompiled('core-tasks', (file) => JSON.parse(execFileSync(process.execPath, [file, '--speed-only'], { encoding: 'utf8' })) as Record<string, number>, true);
   } catch {
     return undefined;
-  } finally {
-    fs.rmSync(out, { recursive: true, force: true });
   }
 }
 

@@ -18,16 +18,16 @@
  * getter, costs a cold call pays that BullMQ and ioredis, plain JavaScript, do not.)
  * (A worker process is this file again: `--serve raw|unsync <redis url> <queue> <concurrency>`.)
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { configure, shutdown, startWorker, toRemote, unsyncRegister } from '../src';
 import { RemoteExecutor } from '../src/executors/remote/remote-executor';
 // The tests' launcher: the same private redis-server for the benchmark.
 import { startRedis } from '../__tests__/helpers/redis-server';
+import { withCompiled } from './lib/compiled';
 import { interleave, machine, median, ratio } from './lib/measure';
 
 export function add(n: number): number {
@@ -347,24 +347,11 @@ async function main(): Promise<void> {
  * it there with plain node and the same arguments; exits with its status.
  */
 function runCompiled(): void {
-  const root = path.resolve(__dirname, '..');
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'unsync-remote-bench-'));
-  try {
-    const tsc = require.resolve('typescript/bin/tsc');
-    const args = [tsc, path.join(root, 'benchmarks', 'remote.ts'), '--outDir', out, '--rootDir', root, '--module', 'commonjs', '--target', 'ES2022', '--esModuleInterop', '--skipLibCheck', '--strict', '--types', 'node'];
-    execFileSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
-    // tsc does not copy the .cjs modules (src/core/keys.cjs, src/executors/worker/*.cjs): copy every one.
-    for (const file of fs.readdirSync(path.join(root, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.cjs'))) {
-      fs.mkdirSync(path.dirname(path.join(out, 'src', file)), { recursive: true });
-      fs.copyFileSync(path.join(root, 'src', file), path.join(out, 'src', file));
-    }
-    fs.symlinkSync(path.join(root, 'node_modules'), path.join(out, 'node_modules'), 'dir');
+  withCompiled('remote', (file, root) => {
     // Module paths in jobs are relative to the current folder: run from the copy's root.
-    const run = spawnSync(process.execPath, [path.join(out, 'benchmarks', 'remote.js'), ...process.argv.slice(2)], { cwd: out, stdio: 'inherit' });
+    const run = spawnSync(process.execPath, [file, ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
     process.exitCode = run.status ?? 1;
-  } finally {
-    fs.rmSync(out, { recursive: true, force: true });
-  }
+  });
 }
 
 // Once per process: a worker loading this file for its functions must not start another run.
