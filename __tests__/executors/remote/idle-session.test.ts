@@ -47,6 +47,16 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 10; i++) await Promise.resolve();
 }
 
+/** The first session is still open `ms - 1` ms from now, and closed (no other opened) at `ms`. */
+async function expectFirstClosedAfter(log: readonly string[], ms: number): Promise<void> {
+  jest.advanceTimersByTime(ms - 1);
+  await settle();
+  expect(log).toEqual(['open 1']);
+  jest.advanceTimersByTime(1);
+  await settle();
+  expect(log).toEqual(['open 1', 'closing 1', 'closed 1']);
+}
+
 describe('IdleSession', () => {
   it('opens one session for every call that asks while it opens, and holds it in current once open', async () => {
     const { session, log } = recorded(1000);
@@ -60,12 +70,7 @@ describe('IdleSession', () => {
     const { session, log } = recorded(1000);
     await session.open();
     session.idle();
-    jest.advanceTimersByTime(999);
-    await settle();
-    expect(log).toEqual(['open 1']);
-    jest.advanceTimersByTime(1);
-    await settle();
-    expect(log).toEqual(['open 1', 'closing 1', 'closed 1']);
+    await expectFirstClosedAfter(log, 1000);
     expect(session.current).toBeUndefined();
     expect(await session.open()).toBe(2);
   });
@@ -81,12 +86,7 @@ describe('IdleSession', () => {
     expect(log).toEqual(['open 1']);
     // A new spell starts from its own idle(), not from the first.
     session.idle();
-    jest.advanceTimersByTime(999);
-    await settle();
-    expect(log).toEqual(['open 1']);
-    jest.advanceTimersByTime(1);
-    await settle();
-    expect(log).toEqual(['open 1', 'closing 1', 'closed 1']);
+    await expectFirstClosedAfter(log, 1000);
   });
 
   it('opens the next session only after the last one closed', async () => {
