@@ -15,6 +15,11 @@ import { splitsWords, type Where } from '../../fixtures/remote-routed';
 const MODULE = path.join(__dirname, '../../fixtures/remote-routed.ts');
 const MAIN = { pid: process.pid, mainThread: true };
 const THREAD = { pid: process.pid, mainThread: false };
+/**
+ * Words `splitsWords` builds and splits: tens of ms of CPU, so that its run's own time (less
+ * the time it was preempted, which 'auto' leaves out) is over `blockMs` on a loaded machine.
+ */
+const WORDS = 1_000_000;
 
 let redis: RedisServer;
 const workers: RemoteWorker[] = [];
@@ -56,11 +61,11 @@ it("learns from the worker's runs as from calls on its machine: an 'auto' functi
   const call = caller('auto-evidence');
   // The test's process is the worker's: what 'auto' decides there is inspect()'s here.
   expect(inspect(splitsWords)).toMatchObject({ executor: 'loop', rule: 'source' });
-  expect(await call('splitsWords', 200_000)).toEqual(MAIN);
+  expect(await call('splitsWords', WORDS)).toEqual(MAIN);
   expect(inspect(splitsWords)).toMatchObject({ executor: 'thread', rule: 'measured', reason: expect.stringMatching(/blocked the event loop/) });
-  expect(await call('splitsWords', 200_000)).toEqual(THREAD);
+  expect(await call('splitsWords', WORDS)).toEqual(THREAD);
   // The pool's runs count too (its first, which loaded the module there, is left out).
-  expect(await call('splitsWords', 200_000)).toEqual(THREAD);
+  expect(await call('splitsWords', WORDS)).toEqual(THREAD);
   expect(inspect(splitsWords).measured.thread).toMatchObject({ calls: 1 });
   const s = worker.statistics();
   expect([s.loop.completed, s.thread?.completed]).toEqual([1, 2]);

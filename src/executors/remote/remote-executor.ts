@@ -9,42 +9,31 @@
  * a look at the job's stored state, the answer) and stops calls. Its parts: the table of
  * calls in flight with its stall accounting (./remote-calls.ts), the events as calls per
  * job (./remote-job-events.ts), the poll for missed events (./job-poll.ts), the stop
- * requests (./remote-redis.ts).
+ * requests (./remote-redis.ts), the connections to Redis (./caller-connections.ts), opened
+ * by a call and closed when idle (./idle-session.ts).
  */
 import type * as BullMQ from 'bullmq';
 import type { ExecutorKind, Unfuture } from '../../core/future';
 import { CloneError, InvalidStateError, RemoteJobError, WorkerCrashedError } from '../../core/errors';
 import type { CloseOptions, Executor, ExecutorState, ExecutorStatistics, SubmitOptions } from '../executor';
-import { PoolCall, epochNow, validateSubmit } from '../engine/pool-call';
+import { PoolCall, validateSubmit } from '../engine/pool-call';
 import { recordsCallerStack } from '../engine/pool-options';
 import type { CallRef } from '../protocol';
 import { argumentCloneError } from '../serialization';
 import { ExecutorCounters } from '../statistics';
+import { closeCallerConnections, openCallerConnections, type CallerConnections } from './caller-connections';
 import { IdleSession } from './idle-session';
 import { JobPoll } from './job-poll';
 import { RedisClock } from './redis-clock';
 import { RemoteCalls, type RemoteCall } from './remote-calls';
 import { followJobEvents } from './remote-job-events';
 import { resolveRemoteOptions, type RemoteOptions } from './remote-options';
-import { openRedis, requestStop } from './remote-redis';
+import { requestStop } from './remote-redis';
 import { REMOTE_PROTOCOL, answerOnRedisClock, answerStalls, decodeAnswer, encodePayload, isCrashReason, moduleKey, type RemoteJobData } from './remote-wire';
 
 /** How long a finished job stays in Redis for a caller's late look (seconds). */
 const KEEP_COMPLETED_S = 3600;
 const KEEP_FAILED_S = 24 * 3600;
-/**
- * How far back in Redis's time a session's event reader starts (ms): far more than the
- * clock offset's error (half a round trip) and its drift between two measures (a minute).
- */
-const EVENTS_REPLAY_MS = 1000;
-
-/** The caller's connections to Redis, opened by a call and closed when idle (./idle-session.ts). */
-interface CallerConnections {
-  readonly queue: BullMQ.Queue;
-  readonly events: BullMQ.QueueEvents;
-  /** Publishes stop requests on the cancel channel, and reads Redis's clock. */
-  readonly publisher: ReturnType<typeof openRedis>;
-}
 
 /** `statistics()` of the remote executor: the pools' shape, and what only a queue of retried jobs has. */
 export interface RemoteExecutorStatistics extends ExecutorStatistics {
@@ -85,8 +74,8 @@ export class RemoteExecutor implements Executor {
     this.#options = resolveRemoteOptions(options);
     this.#calls = new RemoteCalls(this.#options.attempts, () => this.#connections.idle());
     this.#connections = new IdleSession(
-      () => this.#openConnections(),
-      ({ queue, events, publisher }) => Promise.all([events.close(), queue.close(), publisher.quit()]).then(() => undefined),
+      () => openCallerConnections(this.#options, this.#clock, (events, queue) => this.#followEvents(events, queue)),
+      closeCallerConnections,
       this.#options.idleTimeout,
     );
     this.#poll = new JobPoll(this.#options.pollInterval, () => this.#pollOnce());
@@ -159,52 +148,7 @@ export class RemoteExecutor implements Executor {
       );
   }
 
-  /**
-   * Open the queue, its event stream and the publisher (a session: docs/remote.md,
-   * "Connections"). The event stream is read from a point before the opening, not from
-   * whatever is last when the reader's first read reaches Redis: no event of a job added
-   * after the opening is missed, however late that read.
-   */
-  async #openConnections(): Promise<CallerConnections> {
-    // Loaded on first use: importing unsync must not load BullMQ and ioredis.
-    const { Queue, QueueEvents } = require('bullmq') as typeof BullMQ;
-    const base = { connection: { ...this.#options.connection }, ...(this.#options.prefix === undefined ? {} : { prefix: this.#options.prefix }) };
-    const queue = new Queue(this.#options.queue, base);
-    // Connection errors are retried by ioredis; the poll bounds what they delay.
-    queue.on('error', () => undefined);
-    // Its commands wait for Redis through an outage, as BullMQ's do (they are few: the
-    // clock's reads, stop requests).
-    const publisher = openRedis(this.#options.connection, { maxRetriesPerRequest: null });
-    let events: BullMQ.QueueEvents | undefined;
-    try {
-      // Until a first measure the times stay on this process's clock: measure before the first call's answer.
-      if (this.#clock.offset === undefined) await this.#clock.measure(publisher);
-      else this.#clock.refreshIfStale(publisher);
-      const lastEventId = await this.#eventsFrom(publisher, queue.keys.events);
-      events = new QueueEvents(this.#options.queue, { ...base, connection: { ...base.connection }, lastEventId });
-      this.#followEvents(events, queue);
-    } catch (error) {
-      await Promise.all([events?.close(), queue.close(), publisher.quit()].map((p) => p?.catch(() => undefined)));
-      throw error;
-    }
-    return { queue, events, publisher };
-  }
-
-  /**
-   * Where a new session reads the event stream from: a stream id is Redis's time in ms
-   * when the event was added (or later), so with Redis's clock known, {@link EVENTS_REPLAY_MS}
-   * before Redis's now (no round trip: the reader connects at once, beside the queue);
-   * without it, the stream's last entry now (`XREVRANGE`). Earlier events of other jobs are
-   * read again and dropped (only calls in flight are looked up).
-   */
-  async #eventsFrom(publisher: ReturnType<typeof openRedis>, stream: string): Promise<string> {
-    const redisNow = this.#clock.toRedis(epochNow());
-    if (redisNow !== undefined) return `${Math.max(0, Math.floor(redisNow) - EVENTS_REPLAY_MS)}-0`;
-    const [last] = await publisher.xrevrange(stream, '+', '-', 'COUNT', 1);
-    return last?.[0] ?? '0-0';
-  }
-
-  /** What each event of the session's stream means for its call. */
+  /** What each event of a session's stream means for its call. */
   #followEvents(events: BullMQ.QueueEvents, queue: BullMQ.Queue): void {
     followJobEvents(events, (jobId) => this.#calls.get(jobId), {
       active: (entry) => this.#calls.started(entry),
