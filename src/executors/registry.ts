@@ -13,8 +13,11 @@ import { LocateError } from '../core/errors';
 import { assertFunction, assertOptions, expected } from '../core/validate';
 import { findRegistrationSite, normaliseFile } from './call-site';
 import { exportPathOf, exportedValue, findLoadedExport, loadedModuleExports } from './loaded-exports';
-import type { PoolRun } from './executor';
+import { declareLocalRouting, type LocalRoute, type RunObserver } from './local-routing';
 import type { CallRef } from './protocol';
+import { table, type Entry, type RegisteredRef } from './registry-table';
+
+export type { LocalRoute, RunObserver, RegisteredRef };
 
 /** Options of {@link unsyncRegister}. */
 export interface RegisterOptions {
@@ -30,68 +33,7 @@ export interface RegisterOptions {
   file?: string;
 }
 
-/** A call reference that also carries the function, for executors running in this thread. */
-export interface RegisteredRef extends CallRef {
-  /** The function registered under this reference, as this thread loaded it. */
-  readonly fn: (...args: any[]) => unknown;
-}
-
-interface Entry {
-  readonly ref: RegisteredRef;
-  /** `line:column` of the registration; a second registration from the same spot is a re-evaluation. */
-  readonly site: string;
-}
-
-interface Table {
-  readonly version: 1;
-  /** real path -> qualified name -> entry. Read by worker/run-call.cjs: keep the shape. */
-  readonly byFile: Map<string, Map<string, Entry>>;
-  readonly byFn: WeakMap<Function, RegisteredRef>;
-  /**
-   * Names two functions of one module claimed (real path -> names): neither is locatable
-   * under it. Optional: a table made by an older copy of unsync in this thread lacks it.
-   */
-  conflicts?: Map<string, Set<string>>;
-  /**
-   * Anonymous functions declared at module top level: the function a caller passes (the
-   * decorator's wrapper, or the function itself) -> the function a worker runs. A worker
-   * finds one through the module's exports (see {@link FileNames}).
-   */
-  anonymous?: WeakMap<Function, (...args: any[]) => unknown>;
-  /**
-   * Where the function a worker runs would run on its own (its decorator's routing), by that
-   * function: read by a remote worker ({@link localRouteOf}). Optional, as `anonymous`.
-   */
-  routes?: WeakMap<Function, () => LocalRoute | undefined>;
-  /**
-   * What learns from the runs of the function a worker runs (its decorator's measured
-   * evidence), by that function: read by a remote worker ({@link runObserverOf}). Optional, as `anonymous`.
-   */
-  observers?: WeakMap<Function, RunObserver>;
-}
-
-/** Where a function runs on one machine: its event loop, the thread pool or the process pool. */
-export type LocalRoute = 'loop' | 'thread' | 'process';
-
-/**
- * What a function's routing learns from runs made outside its decorator's own calls (a
- * remote worker's jobs): the runs are `'auto'`'s measured evidence there, as a call's are
- * on the machine that makes it (docs/remote.md, "Where a job runs on the worker").
- */
-export interface RunObserver {
-  /** True when the next run should measure its CPU time (a sample: most runs need not). */
-  wantsCpu(): boolean;
-  /** A run of the function on this machine ended, on `executor`: what it measured. */
-  ran(executor: LocalRoute, run: PoolRun): void;
-}
-
-const REGISTRY_KEY = Symbol.for('unsync.registry.v1');
 const WORKER_KEY = Symbol.for('unsync.worker');
-
-function table(): Table {
-  const g = globalThis as unknown as Record<symbol, Table | undefined>;
-  return (g[REGISTRY_KEY] ??= { version: 1, byFile: new Map(), byFn: new WeakMap() });
-}
 
 /**
  * The names of one module. `get` also answers for an anonymous function the module
@@ -261,10 +203,10 @@ export interface DeclareOptions {
   /**
    * Where a call of `fn` runs on this machine, asked when a remote worker takes a job naming
    * it (the decorator's `executor` option, or `'auto'`'s current decision); undefined when
-   * its routing names no local executor (`'remote'`). See {@link localRouteOf}.
+   * its routing names no local executor (`'remote'`). See `localRouteOf` (./local-routing.ts).
    */
   readonly route?: () => LocalRoute | undefined;
-  /** What learns from `fn`'s runs on a remote worker (see {@link runObserverOf}). */
+  /** What learns from `fn`'s runs on a remote worker (see `runObserverOf`, ./local-routing.ts). */
   readonly observe?: RunObserver;
 }
 
@@ -357,15 +299,7 @@ export function declareRegistration(fn: (...args: any[]) => unknown, options: De
   const { name, numbered = false, aliases = [] } = options;
   if (name !== undefined && (typeof name !== 'string' || name === '')) throw new TypeError(expected('options.name', 'a non-empty string', name));
   const label = options.label ?? (name !== undefined ? `\`${name}\`` : 'an anonymous function');
-  if (options.route !== undefined) {
-    assertFunction('options.route', options.route);
-    (table().routes ??= new WeakMap()).set(fn, options.route);
-  }
-  if (options.observe !== undefined) {
-    assertFunction('options.observe.wantsCpu', options.observe.wantsCpu);
-    assertFunction('options.observe.ran', options.observe.ran);
-    (table().observers ??= new WeakMap()).set(fn, options.observe);
-  }
+  declareLocalRouting(fn, options);
   const site = findRegistrationSite(declareRegistration);
   const fail = (message: string, file?: string): Declaration =>
     new Declaration({ state: 'unlocatable', error: new LocateError(message, { file, qualifiedName: name }) }, fn, aliases, label);
@@ -429,31 +363,6 @@ export function registeredRef(fn: Function): RegisteredRef | undefined {
 /** The function registered as `ref` in this thread, if any. */
 export function lookupRef(ref: CallRef): RegisteredRef | undefined {
   return table().byFile.get(realFile(ref.file))?.get(ref.name)?.ref;
-}
-
-/**
- * Where `ref`'s function runs on this machine by its own routing (the `route` it was
- * declared with), or undefined when it has none (a function registered with
- * `unsyncRegister`, or routed `'remote'`) or its routing failed to decide. A remote worker
- * asks this for each job (docs/remote.md, "Where a job runs on the worker").
- */
-export function localRouteOf(ref: RegisteredRef): LocalRoute | undefined {
-  const route = table().routes?.get(ref.fn);
-  if (route === undefined) return undefined;
-  try {
-    return route();
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * What learns from the runs of `ref`'s function on this machine (the `observe` it was
- * declared with: a decorated `'auto'` function's evidence), or undefined. A remote worker
- * tells it of each job's run.
- */
-export function runObserverOf(ref: RegisteredRef): RunObserver | undefined {
-  return table().observers?.get(ref.fn);
 }
 
 /**

@@ -8,7 +8,8 @@
 import type { Unfuture } from '../../core/future';
 import type { Executor, ExecutorStatistics, SubmitOptions } from '../executor';
 import { ProcessExecutor } from '../process-executor';
-import { localRouteOf, runObserverOf, type LocalRoute, type RegisteredRef } from '../registry';
+import { localRouteOf, runObserverOf, type LocalRoute } from '../local-routing';
+import type { RegisteredRef } from '../registry';
 import { ThreadExecutor } from '../thread-executor';
 import { RemoteLoop } from './remote-loop';
 import type { RemoteWorkerExecutor } from './remote-options';
