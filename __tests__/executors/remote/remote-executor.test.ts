@@ -355,18 +355,25 @@ describe('closing a worker', () => {
     const queue = 'remote-test-close';
     const closing = await startWorker({ modules: [MODULE], connection: redis.url, queue });
     const executor = new RemoteExecutor({ connection: redis.url, queue });
+    const jobs = new Queue(queue, { connection: { url: redis.url } });
     try {
-      const running = executor.submit<string>({ file: MODULE, name: 'napThenReturn' }, [50, 'finished']);
-      await new Promise((resolve) => running.onProgress(resolve));
+      // Held on the worker (this process) until the close and the late job are under way: a
+      // call that ended before the close would let BullMQ fetch the next job at once.
+      const holding = fixtures.holdStarted;
+      const running = executor.submit<string>({ file: MODULE, name: 'hold' }, []);
+      await holding;
       const closed = closing.close();
       const late = executor.submit<string>({ file: MODULE, name: 'echo' }, ['never taken']);
-      expect(await running).toBe('finished');
+      while ((await jobs.getWaitingCount()) === 0) await nativeDelay(5); // its job is in Redis
+      release();
+      expect(await running).toBe('released');
       await closed;
       expect([late.done(), executor.statistics().queued]).toEqual([false, 1]);
       late.cancel();
       await expect(closing.close({ grace: -1 })).resolves.toBeUndefined(); // idempotent: the first close counts
     } finally {
       await executor.close({ force: true });
+      await jobs.close();
     }
   });
 
