@@ -30,7 +30,14 @@ export class IdleSession<S> {
   #current: S | undefined = undefined;
   /** The last session's closing (never rejects): the next session opens after it. */
   #closing: Promise<void> = Promise.resolve();
-  /** Invariant: set exactly while an idle spell runs (after `idle()`, until `busy()`, the close, or `close()`). */
+  /** When the idle spell began (`idle()`), this process's clock; undefined while a call is in flight. */
+  #idleSince: number | undefined = undefined;
+  /**
+   * Looks at the idle spell `idleTimeout` ms after it was armed. Not cleared by `busy()`: calls
+   * awaited one after another would otherwise make and clear a timer each (as ./job-poll.ts
+   * stops at a tick); at its tick it closes, re-arms for what is left of the spell, or,
+   * with a call in flight, leaves the next `idle()` to arm it again.
+   */
   #idleTimer: NodeJS.Timeout | undefined = undefined;
   #ended = false;
 
@@ -70,9 +77,7 @@ export class IdleSession<S> {
 
   /** A call is in flight: an idle spell, if one runs, ends without closing. */
   busy(): void {
-    if (this.#idleTimer === undefined) return;
-    clearTimeout(this.#idleTimer);
-    this.#idleTimer = undefined;
+    this.#idleSince = undefined;
   }
 
   /**
@@ -80,17 +85,27 @@ export class IdleSession<S> {
    * first. The timer does not hold the process: the connections do until they close.
    */
   idle(): void {
-    if (this.#idleTimer !== undefined || this.#session === undefined || this.#ended) return;
+    if (this.#session === undefined || this.#ended) return;
+    this.#idleSince = performance.now();
+    if (this.#idleTimer === undefined) this.#armIdle(this.#idleTimeout);
+  }
+
+  #armIdle(ms: number): void {
     this.#idleTimer = setTimeout(() => {
       this.#idleTimer = undefined;
-      this.#end();
-    }, this.#idleTimeout).unref();
+      if (this.#idleSince === undefined) return; // busy: the next idle() arms it again
+      const left = this.#idleSince + this.#idleTimeout - performance.now();
+      if (left > 0) this.#armIdle(left);
+      else this.#end();
+    }, ms).unref();
   }
 
   /** Close the session for good (after `open()`s in progress finish opening); later `open()`s reject. */
   close(): Promise<void> {
     this.#ended = true;
-    this.busy();
+    this.#idleSince = undefined;
+    if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
     this.#end();
     return this.#closing;
   }
