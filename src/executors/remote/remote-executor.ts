@@ -57,6 +57,8 @@ export class RemoteExecutor implements Executor {
   readonly #calls: RemoteCalls;
   readonly #poll: JobPoll;
   readonly #connections: IdleSession<CallerConnections>;
+  /** The options every job is added with, but its id (made once: `add` is per call). */
+  readonly #jobOptions: Readonly<BullMQ.JobsOptions>;
   #state: ExecutorState = 'open';
   #closed: Promise<void> | undefined = undefined;
   /** Calls accepted by submit (statistics). */
@@ -79,6 +81,15 @@ export class RemoteExecutor implements Executor {
       this.#options.idleTimeout,
     );
     this.#poll = new JobPoll(this.#options.pollInterval, () => this.#pollOnce());
+    this.#jobOptions = Object.freeze({
+      // Counted by the worker against the job's stalls (BullMQ retries thrown errors with it
+      // too, but a worker throws only refusals, which are unrecoverable).
+      attempts: this.#options.attempts,
+      // Served by the worker that takes the job after a death (./retry-backoff.ts).
+      ...(this.#options.backoff === undefined ? {} : { backoff: this.#options.backoff }),
+      removeOnComplete: { age: KEEP_COMPLETED_S },
+      removeOnFail: { age: KEEP_FAILED_S },
+    });
   }
 
   submit<T>(ref: CallRef, args: readonly unknown[], options?: SubmitOptions): Unfuture<T> {
@@ -124,16 +135,7 @@ export class RemoteExecutor implements Executor {
     this.#connections
       .open()
       .then(({ queue }) =>
-        queue.add(data.name, data, {
-          jobId: entry.jobId,
-          // Counted by the worker against the job's stalls (BullMQ retries thrown errors
-          // with it too, but a worker throws only refusals, which are unrecoverable).
-          attempts: this.#options.attempts,
-          // Served by the worker that takes the job after a death (./retry-backoff.ts).
-          ...(this.#options.backoff === undefined ? {} : { backoff: this.#options.backoff }),
-          removeOnComplete: { age: KEEP_COMPLETED_S },
-          removeOnFail: { age: KEEP_FAILED_S },
-        }),
+        queue.add(data.name, data, { ...this.#jobOptions, jobId: entry.jobId }),
       )
       .then(
         () => {
