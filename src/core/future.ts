@@ -16,18 +16,22 @@
 import { performance } from 'node:perf_hooks';
 import { CancelledError, InvalidStateError } from './errors';
 import { callIn, currentAwaitingTask, type AwaitingTask } from './current';
-import { assertCancelMessage, assertFunction, assertOptions, assertTimeout, expected, isThenable } from './validate';
-import type { CancelHook, DebugRecord, ExecutorKind, FutureOptions, FutureState, FutureTiming } from './future-types';
+import { assertCancelMessage, assertFunction, assertTimeout, expected, isThenable } from './validate';
+import type { CancelHook, DebugRecord, ExecutorKind, FutureHooks, FutureInternals, FutureState, FutureTiming } from './future-types';
+import { assertFutureOptions, type FutureOptions } from './future-options';
 import { MicrotaskBatch, rethrowLater } from './microtask-batch';
 import { listenProgress, settleProgress } from './progress';
 
-export type { CancelHook, DebugRecord, ExecutorKind, FutureOptions, FutureState, FutureTiming } from './future-types';
+export type { CancelHook, DebugRecord, ExecutorKind, FutureState, FutureTiming } from './future-types';
+export type { FutureOptions } from './future-options';
 
 /*
  * Dependency direction: this module imports only leaves (errors, validate, current,
- * future-types, microtask-batch). Everything that needs the class builds on it —
- * future-internal.ts (the producer's side), hooks.ts, task.ts — so the types below that
- * name `Unfuture` live here, next to the class, and no import circle forms.
+ * future-types, future-options, microtask-batch, progress). Everything that needs the
+ * class builds on it — future-internal.ts (the producer's side), hooks.ts, task.ts — so the
+ * types below that name `Unfuture` live here, next to the class, and no import circle
+ * forms; the shapes of the hook slots and of the internal accessors are declared in
+ * future-types.ts over a type parameter, and filled in with `Unfuture` here.
  */
 
 /** A done callback: receives the settled future. */
@@ -51,31 +55,11 @@ export interface FutureController<T> {
 type Awaiter = AwaitingTask<Unfuture<unknown>>;
 
 /**
- * The hooks debug mode plugs into (src/runtime/debug*.ts): each undefined unless debug
- * mode is on (set and cleared by src/runtime/debug-futures.ts and debug-slow.ts; nothing
- * else may set them). The core calls a hook only when it is set, so with debug off each
- * costs one property read. Re-exported by hooks.ts, with the other hook points.
+ * The hooks debug mode plugs into (src/runtime/debug*.ts), each described on
+ * {@link FutureHooks}: undefined unless debug mode is on. Re-exported by hooks.ts, with the
+ * other hook points.
  */
-export const futureHooks: {
-  /**
-   * Called from the constructor of every future except the children made by `then()`.
-   * Returns the record to attach (debug mode), or undefined to track nothing.
-   */
-  onFutureCreated: ((future: Unfuture<unknown>) => DebugRecord | undefined) | undefined;
-  /**
-   * Called synchronously when a future that nobody observed yet settles as rejected, with
-   * the error and its record if it has one. Returns the record to attach (a new one when
-   * there was none).
-   */
-  onRejected: ((future: Unfuture<unknown>, error: unknown, record: DebugRecord | undefined) => DebugRecord | undefined) | undefined;
-  /**
-   * Wraps the first step of a task (its body up to the first await): debug mode times it
-   * to report slow callbacks by task name, and watches the promise it returns (a task that
-   * can never finish); src/runtime/debug-task-step.ts composes the two. Must call `step`
-   * exactly once and return its result.
-   */
-  aroundTaskStep: ((task: Unfuture<unknown>, step: () => unknown) => unknown) | undefined;
-} = {
+export const futureHooks: FutureHooks<Unfuture<unknown>> = {
   onFutureCreated: undefined,
   onRejected: undefined,
   aroundTaskStep: undefined,
@@ -92,24 +76,8 @@ export type SyncWaiter = (future: Unfuture<unknown>, timeoutMs: number | null) =
 /** The installed {@link SyncWaiter}s, by executor name (re-exported by hooks.ts). */
 export const syncWaiters: Record<string, SyncWaiter | undefined> = Object.create(null);
 
-/**
- * The only ways into Unfuture's #private state from outside the class, made by its static
- * block. @internal Used by future-internal.ts alone, which wraps them as the producer's API.
- */
-export interface FutureInternals {
-  settle(f: Unfuture<any>, state: Exclude<FutureState, 'pending'>, payload: unknown): boolean;
-  /** Fulfil from a value that may be a thenable; false when already settled. */
-  resolve(f: Unfuture<any>, value: unknown): boolean;
-  setCancelHook(f: Unfuture<any>, hook: CancelHook | undefined): void;
-  setStarted(f: Unfuture<any>, at?: number): void;
-  createdAt(f: Unfuture<any>): number | undefined;
-  subscribe(f: Unfuture<any>, callback: (f: Unfuture<any>) => void): void;
-  interrupt(f: Unfuture<any>, message: string | undefined): boolean;
-  setDiscardHook(f: Unfuture<any>, hook: (value: any) => void): void;
-  setSettledDiscardHook(f: Unfuture<any>, hook: (value: any) => void): void;
-  discard(f: Unfuture<any>, value: unknown): void;
-}
-let internals: FutureInternals;
+/** The accessors into Unfuture's #private state (see {@link FutureInternals}), made by its static block. */
+let internals: FutureInternals<Unfuture<any>>;
 
 /*
  * Discard hooks: what to do with a future's value when the one consumer that would have
@@ -726,22 +694,7 @@ export function pendingFuture<T>(options?: FutureOptions): Unfuture<T> {
 }
 
 /** @internal The accessors made by Unfuture's static block; for future-internal.ts only. */
-export const futureInternals: FutureInternals = internals!;
-
-const FUTURE_OPTIONS: readonly string[] = ['executor', 'name', 'onCancel', 'timed'];
-
-/** Validate the options of {@link Unfuture.withResolvers}. */
-function assertFutureOptions(options: unknown): asserts options is FutureOptions | undefined {
-  assertOptions('options', options, FUTURE_OPTIONS);
-  if (options === undefined) return;
-  const { executor, name, onCancel, timed } = options as FutureOptions;
-  if (executor !== undefined && (typeof executor !== 'string' || executor.length === 0)) {
-    throw new TypeError(expected('options.executor', 'a non-empty string', executor));
-  }
-  if (name !== undefined && typeof name !== 'string') throw new TypeError(expected('options.name', 'a string', name));
-  if (onCancel !== undefined) assertFunction('options.onCancel', onCancel);
-  if (timed !== undefined && typeof timed !== 'boolean') throw new TypeError(expected('options.timed', 'a boolean', timed));
-}
+export const futureInternals: FutureInternals<Unfuture<any>> = internals!;
 
 /**
  * The future `then()` returns: an Unfuture that also holds its continuations until it has
