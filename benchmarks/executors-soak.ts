@@ -12,7 +12,8 @@
  */
 import * as fs from 'node:fs';
 import { seededRandom } from '../examples/seeded-random';
-import { isCancelledError, isTimeoutError, isWorkerCrashedError } from '../src/core/errors';
+import { isCancelledError, isTimeoutError } from '../src/core/errors';
+import { isWorkerCrashedError } from '../src/core/executor-errors';
 import type { Unfuture } from '../src/core/future';
 import { LoopExecutor, ProcessExecutor, ThreadExecutor, inWorker } from '../src/executors';
 import type { Executor } from '../src/executors/executor';

@@ -12,7 +12,8 @@
  * - inside a worker nothing is dispatched again: the call runs inline there.
  */
 import { performance } from 'node:perf_hooks';
-import { InvalidStateError, LocateError } from '../src/core/errors';
+import { InvalidStateError } from '../src/core/errors';
+import { LocateError } from '../src/core/executor-errors';
 import { Unfuture } from '../src/core/future';
 import { createTask } from '../src/core/task';
 import { waitFor } from '../src/combinators/wait-for';

@@ -4,7 +4,7 @@
  * needed"). `call.ts` locates before it submits; `inspect.ts` asks whether `'auto'` may
  * send the function at all.
  */
-import { LocateError } from '../src/core/errors';
+import { LocateError } from '../src/core/executor-errors';
 import { qualifiedName, type DecoratedInfo } from './decorated';
 import type { CallRef, Declaration } from './dispatch';
 

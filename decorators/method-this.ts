@@ -5,7 +5,7 @@
  * must find the class. docs/decorator.md, "What survives cloning `this`".
  */
 import * as fs from 'node:fs';
-import { CloneError, LocateError } from '../src/core/errors';
+import { CloneError, LocateError } from '../src/core/executor-errors';
 import { qualifiedName, type DecoratedInfo } from './decorated';
 import { cloneProblem, loadedExports } from './dispatch';
 

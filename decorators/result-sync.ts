@@ -6,7 +6,8 @@
  * `receiveMessageOnPort`, a child process's from an answer file, so the calling thread
  * sleeps until the worker answers without needing its own event loop.
  */
-import { InvalidStateError, LocateError, isLocateError } from '../src/core/errors';
+import { InvalidStateError } from '../src/core/errors';
+import { LocateError, isLocateError } from '../src/core/executor-errors';
 import type { Unfuture } from '../src/core/future';
 import { assertFunction, assertTimeout, expected } from '../src/core/validate';
 import { inWorker, unsyncRegister } from '../src/executors';

@@ -3,7 +3,8 @@
  * thread pool and the process pool, and the same class as on the loop.
  */
 import * as yaml from 'js-yaml';
-import { isRemoteError, isTimeoutError, RemoteError, TimeoutError } from '../../src/core/errors';
+import { isTimeoutError, TimeoutError } from '../../src/core/errors';
+import { isRemoteError, RemoteError } from '../../src/core/executor-errors';
 import { ProcessExecutor, ThreadExecutor, registerErrorClass } from '../../src';
 import type { Executor } from '../../src/executors/executor';
 import * as ex from '../fixtures/error-functions';

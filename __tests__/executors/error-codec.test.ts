@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as yaml from 'js-yaml';
-import { CancelledError, RemoteError, WorkerCrashedError, isCancelledError, isRemoteError, isWorkerCrashedError } from '../../src/core/errors';
+import { CancelledError, isCancelledError } from '../../src/core/errors';
+import { RemoteError, WorkerCrashedError, isRemoteError, isWorkerCrashedError } from '../../src/core/executor-errors';
 import { encodeError, findUncloneable, type EncodedErrorRecord } from '../../src/executors/worker/error-codec.cjs';
 import { argumentCloneError, decodeWorkerError } from '../../src/executors/serialization';
 import { registerErrorClass } from '../../src/executors/error-classes';

@@ -1,7 +1,7 @@
 /**
  * Starting workers: the protocol handshake, and children that die while they start.
  */
-import { isWorkerCrashedError } from '../../src/core/errors';
+import { isWorkerCrashedError } from '../../src/core/executor-errors';
 import { ProcessExecutor, ThreadExecutor } from '../../src/executors';
 import type { Executor } from '../../src/executors/executor';
 import * as cx from '../fixtures/cooperative-functions';

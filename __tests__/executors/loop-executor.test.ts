@@ -1,4 +1,5 @@
-import { isCancelledError, isTimeoutError, LocateError } from '../../src/core/errors';
+import { isCancelledError, isTimeoutError } from '../../src/core/errors';
+import { LocateError } from '../../src/core/executor-errors';
 import { sleep } from '../../src/combinators/sleep';
 import { reportProgress } from '../../src';
 import { LoopExecutor } from '../../src/executors';

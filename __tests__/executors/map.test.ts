@@ -2,7 +2,8 @@
  * `map(fn, iterable, options)` and `mapOn(executor, ref, iterable, options)`: chunks on the
  * thread pool, order, errors at their position, cancellation.
  */
-import { isCancelledError, isCloneError, isLocateError } from '../../src/core/errors';
+import { isCancelledError } from '../../src/core/errors';
+import { isCloneError, isLocateError } from '../../src/core/executor-errors';
 import { ThreadExecutor, mapOn } from '../../src/executors';
 import { map, toThread } from '../../src/runtime/to-thread';
 import { shutdown } from '../../src/runtime/shutdown';

@@ -4,7 +4,7 @@
  * (the sender's copy is left intact).
  */
 import { MessageChannel } from 'node:worker_threads';
-import { CloneError } from '../../src/core/errors';
+import { CloneError } from '../../src/core/executor-errors';
 import { move } from '../../src/core/move';
 import { ProcessExecutor, ThreadExecutor } from '../../src/executors';
 import * as mx from '../fixtures/move-functions';

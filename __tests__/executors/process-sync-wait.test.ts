@@ -7,7 +7,8 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CancelledError, InvalidStateError, isTimeoutError, isWorkerCrashedError } from '../../src/core/errors';
+import { CancelledError, InvalidStateError, isTimeoutError } from '../../src/core/errors';
+import { isWorkerCrashedError } from '../../src/core/executor-errors';
 import { syncWaiters } from '../../src/core/hooks';
 import { pendingFuture } from '../../src/core/future';
 import { sweepStaleFolders } from '../../src/executors/links/process/process-sync-wait';

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { isLocateError, LocateError } from '../../src/core/errors';
+import { isLocateError, LocateError } from '../../src/core/executor-errors';
 import { inWorker, locateFunction, unsyncRegister } from '../../src/executors';
 import { declareRegistration, lookupRef, realFile, registeredRef } from '../../src/executors/registry';
 import * as fx from '../fixtures/pool-functions';

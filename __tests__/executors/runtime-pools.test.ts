@@ -1,4 +1,5 @@
-import { InvalidStateError, isCancelledError, isLocateError } from '../../src/core/errors';
+import { InvalidStateError, isCancelledError } from '../../src/core/errors';
+import { isLocateError } from '../../src/core/executor-errors';
 import { configure } from '../../src/runtime/configure';
 import { debugState } from '../../src/runtime/debug';
 import { executorStarted, getExecutor, liveExecutors } from '../../src/runtime/pools';

@@ -6,7 +6,8 @@
  * nothing outlives close(). (A longer run of the same mix is a benchmark, not a test.)
  */
 import * as fs from 'node:fs';
-import { isTimeoutError, isWorkerCrashedError } from '../../src/core/errors';
+import { isTimeoutError } from '../../src/core/errors';
+import { isWorkerCrashedError } from '../../src/core/executor-errors';
 import type { Unfuture } from '../../src/core/future';
 import { LoopExecutor, ProcessExecutor, ThreadExecutor } from '../../src/executors';
 import type { Executor } from '../../src/executors/executor';

@@ -8,8 +8,8 @@ import {
   InvalidStateError,
   isCancelledError,
   isTimeoutError,
-  isWorkerCrashedError,
 } from '../../src/core/errors';
+import { isWorkerCrashedError } from '../../src/core/executor-errors';
 import { syncWaiters } from '../../src/core/hooks';
 import { ThreadExecutor } from '../../src/executors';
 import { pendingFuture } from '../../src/core/future';

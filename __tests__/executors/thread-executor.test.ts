@@ -3,7 +3,7 @@
  * behaviour every pool shares (results, errors, queue order, cancellation, timeouts,
  * crashes, close, statistics, resultSync) is the contract suite's: contract/thread.test.ts.
  */
-import { isWorkerCrashedError, WorkerCrashedError } from '../../src/core/errors';
+import { isWorkerCrashedError, WorkerCrashedError } from '../../src/core/executor-errors';
 import { ThreadExecutor } from '../../src/executors';
 import * as fx from '../fixtures/pool-functions';
 import * as px from '../fixtures/process-functions';

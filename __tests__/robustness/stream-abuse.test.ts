@@ -4,14 +4,13 @@
  * counted), every error is a named, branded class.
  */
 import { createServer, type Socket } from 'node:net';
+import { errorBrandOf, isCancelledError } from '../../src/core/errors';
 import {
-  errorBrandOf,
   isBrokenResourceError,
-  isCancelledError,
   isClosedResourceError,
   isConnectionResetError,
   isIncompleteReadError,
-} from '../../src/core/errors';
+} from '../../src/core/stream-errors';
 import type { Unfuture } from '../../src/core/future';
 import { allTasks, createTask } from '../../src/core/task';
 import { sleep } from '../../src/combinators/sleep';

@@ -1,11 +1,10 @@
+import { CancelledError, InvalidStateError } from '../../src/core/errors';
 import {
-  CancelledError,
   ClosedResourceError,
-  InvalidStateError,
   isBrokenResourceError,
   isClosedResourceError,
   isConnectionResetError,
-} from '../../src/core/errors';
+} from '../../src/core/stream-errors';
 import { createTask } from '../../src/core/task';
 import { sleep } from '../../src/combinators/sleep';
 import { openTcpStream } from '../../src/streams/socket-stream';

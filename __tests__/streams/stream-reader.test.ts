@@ -1,12 +1,11 @@
+import { CancelledError, InvalidStateError } from '../../src/core/errors';
 import {
-  CancelledError,
   ConnectionResetError,
   IncompleteReadError,
-  InvalidStateError,
   LimitOverrunError,
   isIncompleteReadError,
   isLimitOverrunError,
-} from '../../src/core/errors';
+} from '../../src/core/stream-errors';
 import { createTask } from '../../src/core/task';
 import { sleep } from '../../src/combinators/sleep';
 import { StreamReader, attachFlowControl } from '../../src/streams/stream-reader';

@@ -1,4 +1,5 @@
-import { CancelledError, ClosedResourceError, isConnectionResetError } from '../../src/core/errors';
+import { CancelledError } from '../../src/core/errors';
+import { ClosedResourceError, isConnectionResetError } from '../../src/core/stream-errors';
 import { createTask } from '../../src/core/task';
 import { sleep } from '../../src/combinators/sleep';
 import { openConnection } from '../../src/streams/open-connection';

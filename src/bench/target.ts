@@ -8,7 +8,7 @@
  * loaded CommonJS module.
  */
 import { performance } from 'node:perf_hooks';
-import { isLocateError } from '../core/errors';
+import { isLocateError } from '../core/executor-errors';
 import { locateFunction, type RegisteredRef } from '../executors/registry';
 import type { CallRef } from '../executors/protocol';
 import { decoratedTarget } from './decorator-bridge';

@@ -5,9 +5,9 @@
  * copy of unsync in a thread); this file validates and explains. The rules are in
  * docs/errors.md.
  */
-import * as errors from '../core/errors';
 import { InvalidStateError } from '../core/errors';
 import { assertOptions, expected } from '../core/validate';
+import { brandedErrorClasses } from './branded-errors';
 import { findRegistrationSite } from './call-site';
 import { claimErrorClass } from './worker/error-classes.cjs';
 
@@ -22,7 +22,7 @@ export interface ErrorClassOptions {
 
 // Built-in classes cross as themselves; registering one is a mistake worth saying so.
 const BUILTIN = ['Error', 'TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError', 'AggregateError', 'DOMException'];
-const UNSYNC_CLASSES = new Set<unknown>(Object.values(errors).filter((v) => typeof v === 'function'));
+const UNSYNC_CLASSES = new Set<unknown>(Object.values(brandedErrorClasses));
 
 /** Distinct sites for registrations whose site cannot be read: they never count as re-evaluations. */
 let unknownSites = 0;

@@ -32,4 +32,4 @@ export {
   isLocateError,
   isModuleLoadError,
   isCloneError,
-} from '../core/errors';
+} from '../core/executor-errors';

@@ -7,7 +7,7 @@
  * built CLI runs as plain JavaScript, with no loader of its own.
  */
 import { pathToFileURL } from 'node:url';
-import { ModuleLoadError } from '../core/errors';
+import { ModuleLoadError } from '../core/executor-errors';
 import { describeLoadFailure, ensureTypeScript, loaderInUse } from './worker/load-typescript.cjs';
 
 /**

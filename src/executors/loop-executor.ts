@@ -2,7 +2,8 @@
  * The loop executor: runs a registered function as a task on this thread's event loop.
  * It exists so the runtime can treat "run it here" like any other executor.
  */
-import { InvalidStateError, LocateError, TimeoutError, CancelledError, isCancelledError } from '../core/errors';
+import { InvalidStateError, TimeoutError, CancelledError, isCancelledError } from '../core/errors';
+import { LocateError } from '../core/executor-errors';
 import { Unfuture } from '../core/future';
 import { cancelFuture, onSettled, pendingFuture, rejectFuture, resolveFuture } from '../core/future-internal';
 import { emitProgress } from '../core/progress';

@@ -9,7 +9,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LocateError } from '../core/errors';
+import { LocateError } from '../core/executor-errors';
 import { assertFunction, assertOptions, expected } from '../core/validate';
 import { findRegistrationSite, normaliseFile } from './call-site';
 import { exportPathOf, exportedValue, findLoadedExport, loadedModuleExports } from './loaded-exports';

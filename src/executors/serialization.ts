@@ -3,18 +3,9 @@
  * explain values that cannot be cloned. The codec itself is `./worker/error-codec.cjs`, shared
  * with the worker bootstrap, so there is exactly one encode/decode pair.
  */
-import * as errors from '../core/errors';
-import { CloneError, RemoteError } from '../core/errors';
+import { CloneError, RemoteError } from '../core/executor-errors';
+import { brandedErrorClasses as branded } from './branded-errors';
 import { decodeError, findUncloneable, type DecodeContext, type EncodedError } from './worker/error-codec.cjs';
-
-type ErrorClass = new (...args: never[]) => Error;
-
-// unsync's branded classes by brand name. Every class in core/errors.ts is named after its
-// brand, so the table is built from the module instead of a list that could drift.
-const branded: Record<string, ErrorClass> = Object.create(null);
-for (const value of Object.values(errors)) {
-  if (typeof value === 'function' && value.prototype instanceof Error) branded[value.name] = value as ErrorClass;
-}
 
 /**
  * Rebuild an error that crossed from a worker (or any transport that carries an

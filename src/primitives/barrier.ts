@@ -1,7 +1,7 @@
 /**
  * `Barrier`: Python 3.11's asyncio barrier on the waiter core.
  */
-import { BrokenBarrierError } from '../core/errors';
+import { BrokenBarrierError } from '../core/primitive-errors';
 import { Unfuture } from '../core/future';
 import { assertInteger } from '../core/validate';
 import { WaiterQueue, assertSignalOptions, cancelledFuture, rejectedFuture, type SignalOptions } from '../core/waiters';

@@ -9,7 +9,7 @@ export {
   isQueueFull,
   isQueueShutDown,
   isBrokenBarrierError,
-} from '../core/errors';
+} from '../core/primitive-errors';
 export { Guard } from './guard';
 export { Lock, type LockStatistics } from './lock';
 export { Semaphore, BoundedSemaphore, type SemaphoreStatistics } from './semaphore';

@@ -2,7 +2,8 @@
  * `Queue<T>`: asyncio's FIFO queue (with Python 3.13's `shutdown`) on the waiter core.
  * `PriorityQueue` and `LifoQueue` override only the storage hooks.
  */
-import { InvalidStateError, QueueEmpty, QueueFull, QueueShutDown, isQueueShutDown } from '../core/errors';
+import { InvalidStateError } from '../core/errors';
+import { QueueEmpty, QueueFull, QueueShutDown, isQueueShutDown } from '../core/primitive-errors';
 import { Unfuture } from '../core/future';
 import { assertInteger, expected } from '../core/validate';
 import { WaiterQueue, assertSignalOptions, cancelledFuture, rejectedFuture, type SignalOptions } from '../core/waiters';

@@ -20,4 +20,4 @@ export {
   isConnectionResetError,
   isClosedResourceError,
   isBrokenResourceError,
-} from '../core/errors';
+} from '../core/stream-errors';

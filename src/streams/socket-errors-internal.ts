@@ -1,7 +1,7 @@
 /**
  * Turning Node's socket errors into unsync's stream errors, in one place.
  */
-import { ConnectionResetError } from '../core/errors';
+import { ConnectionResetError } from '../core/stream-errors';
 import { expected } from '../core/validate';
 
 // Error codes that mean "the peer broke the connection".

@@ -2,14 +2,8 @@
  * `SocketStream` and `openTcpStream`: Trio's byte-stream API on top of the asyncio-style
  * reader and writer, with Trio's error contract.
  */
-import {
-  BrokenResourceError,
-  ClosedResourceError,
-  InvalidStateError,
-  isCancelledError,
-  isClosedResourceError,
-  isInvalidStateError,
-} from '../core/errors';
+import { InvalidStateError, isCancelledError, isInvalidStateError } from '../core/errors';
+import { BrokenResourceError, ClosedResourceError, isClosedResourceError } from '../core/stream-errors';
 import { Unfuture } from '../core/future';
 import { assertInteger } from '../core/validate';
 import { failedFuture, mapFuture } from './future-helpers-internal';

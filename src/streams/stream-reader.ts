@@ -7,7 +7,8 @@
  * producer-owned Unfuture: cancelling it (or the task awaiting it) just drops the attempt,
  * and no buffered byte is lost.
  */
-import { IncompleteReadError, InvalidStateError, LimitOverrunError, isIncompleteReadError, isLimitOverrunError } from '../core/errors';
+import { InvalidStateError } from '../core/errors';
+import { IncompleteReadError, LimitOverrunError, isIncompleteReadError, isLimitOverrunError } from '../core/stream-errors';
 import { Unfuture } from '../core/future';
 import { cancelFuture, pendingFuture, rejectFuture, resolveFuture } from '../core/future-internal';
 import { assertInteger, assertOptions } from '../core/validate';

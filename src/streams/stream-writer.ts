@@ -4,7 +4,7 @@
  * reader, so one object decides when the connection is gone.
  */
 import type { AddressInfo, Socket } from 'node:net';
-import { ClosedResourceError } from '../core/errors';
+import { ClosedResourceError } from '../core/stream-errors';
 import { Unfuture } from '../core/future';
 import { cancelFuture, pendingFuture, rejectFuture, resolveFuture } from '../core/future-internal';
 import { failedFuture } from './future-helpers-internal';

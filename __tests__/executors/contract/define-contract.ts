@@ -7,7 +7,8 @@
  */
 import * as path from 'node:path';
 import { threadId } from 'node:worker_threads';
-import { CancelledError, InvalidStateError, QueueFull, isCancelledError, isTimeoutError } from '../../../src/core/errors';
+import { CancelledError, InvalidStateError, isCancelledError, isTimeoutError } from '../../../src/core/errors';
+import { QueueFull } from '../../../src/core/primitive-errors';
 import { CALLER_STACKS_BACKLOG, isCloneError, isLocateError } from '../../../src/executors';
 import type { Executor, PoolRun, WorkerCrashedError } from '../../../src/executors';
 import * as kx from '../../fixtures/contract-functions';

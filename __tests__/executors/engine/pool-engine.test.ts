@@ -4,7 +4,9 @@
  * ordering the real links can produce is reached deterministically. The real links are
  * exercised by the executor tests (thread-executor, process-*, cooperative-cancellation).
  */
-import { CancelledError, CloneError, InvalidStateError, QueueFull, TimeoutError, WorkerCrashedError } from '../../../src/core/errors';
+import { CancelledError, InvalidStateError, TimeoutError } from '../../../src/core/errors';
+import { CloneError, WorkerCrashedError } from '../../../src/core/executor-errors';
+import { QueueFull } from '../../../src/core/primitive-errors';
 import type { PoolRun } from '../../../src/executors/executor';
 import type { EngineAccess } from '../../../src/executors/engine/engine-access';
 import type { Link, LinkEvents, LinkExit, Slot, WithdrawResult } from '../../../src/executors/engine/link';

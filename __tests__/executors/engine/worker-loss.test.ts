@@ -4,7 +4,8 @@
  * workers that keep dying before they are ready fail the waiting calls. The engine's use of
  * it is covered by pool-engine.test.ts and the contract suite (real workers killed).
  */
-import { CancelledError, WorkerCrashedError } from '../../../src/core/errors';
+import { CancelledError } from '../../../src/core/errors';
+import { WorkerCrashedError } from '../../../src/core/executor-errors';
 import { CallQueue } from '../../../src/executors/engine/call-queue';
 import { Slot, type Link, type LinkExit } from '../../../src/executors/engine/link';
 import { PoolCall } from '../../../src/executors/engine/pool-call';

@@ -6,7 +6,7 @@
  * port. Today's links: `../links/thread/` (piscina sessions) and `../links/process/`
  * (`child_process.fork`); a remote link plugs in the same way. Design: docs/engine.md.
  */
-import type { WorkerCrashedError } from '../../core/errors';
+import type { WorkerCrashedError } from '../../core/executor-errors';
 import type { CallOutcome } from '../protocol';
 import type { PoolCall, WithdrawResult } from './pool-call';
 

@@ -18,7 +18,8 @@
  * - cancelling a call that has finished changes nothing;
  * - the Unfuture of a running call that is cancelled settles once the call has stopped.
  */
-import { InvalidStateError, QueueFull } from '../../core/errors';
+import { InvalidStateError } from '../../core/errors';
+import { QueueFull } from '../../core/primitive-errors';
 import type { ExecutorKind, Unfuture } from '../../core/future';
 import { assertOptions } from '../../core/validate';
 import type { CloseOptions, ExecutorState, ExecutorStatistics, StreamOptions, SubmitOptions } from '../executor';

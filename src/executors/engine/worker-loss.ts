@@ -5,7 +5,7 @@
  * that wait for them instead of being started forever. Part of the pool engine
  * (./pool-engine.ts), which calls it when a link reports a worker gone or a worker leaves.
  */
-import type { WorkerCrashedError } from '../../core/errors';
+import type { WorkerCrashedError } from '../../core/executor-errors';
 import type { ExecutorCounters } from '../statistics';
 import type { CallQueue } from './call-queue';
 import type { Link, LinkExit, Slot } from './link';

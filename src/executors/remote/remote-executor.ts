@@ -14,7 +14,8 @@
  */
 import type * as BullMQ from 'bullmq';
 import type { ExecutorKind, Unfuture } from '../../core/future';
-import { CloneError, InvalidStateError, RemoteJobError, WorkerCrashedError } from '../../core/errors';
+import { InvalidStateError } from '../../core/errors';
+import { CloneError, RemoteJobError, WorkerCrashedError } from '../../core/executor-errors';
 import type { CloseOptions, Executor, ExecutorState, ExecutorStatistics, SubmitOptions } from '../executor';
 import { PoolCall, validateSubmit } from '../engine/pool-call';
 import { recordsCallerStack } from '../engine/pool-options';

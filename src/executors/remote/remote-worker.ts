@@ -7,7 +7,8 @@
  */
 import * as path from 'node:path';
 import type * as BullMQ from 'bullmq';
-import { CloneError, isCancelledError } from '../../core/errors';
+import { isCancelledError } from '../../core/errors';
+import { CloneError } from '../../core/executor-errors';
 import { MAX_TIMER_MS, assertInteger, assertOptions } from '../../core/validate';
 import type { Unfuture } from '../../core/future';
 import { onSettled } from '../../core/future-internal';

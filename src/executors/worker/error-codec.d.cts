@@ -6,7 +6,7 @@ export type { EncodedError, EncodedErrorRecord, EncodedErrorOrigin, EncodedThrow
 
 /** What `decodeError` needs from the caller. */
 export interface DecodeContext {
-  /** unsync's branded classes by brand name (built from `src/core/errors.ts`). */
+  /** unsync's branded classes by brand name (`src/executors/branded-errors.ts`). */
   readonly branded: Readonly<Record<string, new (...args: never[]) => Error>>;
   /** The class for errors of unknown custom classes. */
   readonly RemoteError: new (...args: never[]) => Error;

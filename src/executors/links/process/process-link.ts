@@ -20,7 +20,8 @@
  * It also serves a caller blocked in `resultSync` (./process-sync-wait.ts).
  */
 import * as path from 'node:path';
-import { CloneError, InvalidStateError, WorkerCrashedError } from '../../../core/errors';
+import { InvalidStateError } from '../../../core/errors';
+import { CloneError, WorkerCrashedError } from '../../../core/executor-errors';
 import type { Unfuture } from '../../../core/future';
 import type { EngineAccess } from '../../engine/engine-access';
 import type { Link, LinkEvents, Slot, WithdrawResult } from '../../engine/link';

@@ -14,7 +14,7 @@
 import * as path from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { WorkerCrashedError } from '../../../core/errors';
+import { WorkerCrashedError } from '../../../core/executor-errors';
 import { executorHooks } from '../../../core/hooks';
 import type { PoolCall } from '../../engine/pool-call';
 import type { CallRef, ResultMessage, ThreadFunctionMessage } from '../../protocol';

@@ -14,7 +14,8 @@
  * so it reads answers with `receiveMessageOnPort` without the event loop.
  */
 import { receiveMessageOnPort } from 'node:worker_threads';
-import { CloneError, InvalidStateError, WorkerCrashedError } from '../../../core/errors';
+import { InvalidStateError } from '../../../core/errors';
+import { CloneError, WorkerCrashedError } from '../../../core/executor-errors';
 import type { Unfuture } from '../../../core/future';
 import { executorHooks } from '../../../core/hooks';
 import type { EngineAccess } from '../../engine/engine-access';
