@@ -1,10 +1,11 @@
 /**
  * The pool engine: the life of a pool call, written once for every kind of worker. It owns
- * the queue, the call states, picking a worker, pipelining and batching, close() and
- * statistics(). Each kind of worker is a {@link Link} beneath it (`../links/thread/`,
- * `../links/process/`), which reaches back only through its events and an
- * {@link EngineAccess} (`./engine-access.ts`: what a caller blocked in `resultSync` needs).
- * Beside it, each a concept of its own: cancellation (ask, grace, force)
+ * the queue, the call states, answers, close() and statistics(). Each kind of worker is a
+ * {@link Link} beneath it (`../links/thread/`, `../links/process/`), which reaches back only
+ * through its events and an {@link EngineAccess} (`./engine-access.ts`: what a caller
+ * blocked in `resultSync` needs). Beside it, each a concept of its own: dispatching (the
+ * pump, picking a worker, batches, starting workers, pipelining) `./dispatcher.ts`;
+ * cancellation (ask, grace, force)
  * `./call-stopping.ts`; what a lost worker's calls become (and when workers that cannot
  * start fail the queue) `./worker-loss.ts`; stream calls `./stream-calls.ts`; idle workers'
  * timers `./idle-workers.ts`; the questions asked of the set of workers when dispatching
@@ -28,18 +29,16 @@ import type { CallRef } from '../protocol';
 import { ExecutorCounters } from '../statistics';
 import { CallQueue } from './call-queue';
 import { CallStopping } from './call-stopping';
+import { Dispatcher } from './dispatcher';
 import { DrainWaiter } from './drain-waiter';
 import { EngineAccess } from './engine-access';
 import { IdleWorkers } from './idle-workers';
-import { Slot, type Link, type LinkAnswer, type LinkEvents, type LinkExit } from './link';
+import type { Link, LinkAnswer, LinkEvents, LinkExit, Slot } from './link';
 import { PoolCall, callerSite, validateSubmit } from './pool-call';
 import { recordsCallerStack } from './pool-options';
 import { deliverItems, openStream } from './stream-calls';
 import { WorkerLoss } from './worker-loss';
 import { WorkerSet } from './worker-set';
-
-/** Answers measured before the mean run time tells the link how deep to pipeline (see Link.depth). */
-const MEASURED_RUNS = 8;
 
 /** What the engine needs to know of the pool's options. */
 export interface EngineSettings {
@@ -75,25 +74,14 @@ export class PoolEngine<H> {
   readonly #workers: WorkerSet<H>;
   readonly #link: Link<H>;
   readonly #idleWorkers: IdleWorkers<H>;
-  // Moving mean of run time (ms), for the link's pipeline depth; `#measuredRuns` answers made it.
-  #meanRun = 0;
-  #measuredRuns = 0;
   readonly #loss: WorkerLoss<H>;
   readonly #stopping: CallStopping<H>;
-  #pumpScheduled = false;
-  #pumpImmediate: NodeJS.Immediate | undefined = undefined;
+  // The pump, starting workers, sending calls (./dispatcher.ts).
+  readonly #dispatch: Dispatcher<H>;
   #closed: Promise<void> | undefined = undefined;
   readonly #drained = new DrainWaiter(() => this.#queue.size > 0 || this.#workers.anyBusy());
   readonly #allGone = new DrainWaiter(() => this.#slots.length > 0);
   readonly #cancelHook = (call: PoolCall): void => this.#stopping.cancel(call);
-  readonly #pumpTask = (): void => {
-    this.#pumpScheduled = false;
-    this.#pump();
-  };
-  readonly #pumpImmediateTask = (): void => {
-    this.#pumpImmediate = undefined;
-    this.#pump();
-  };
 
   /** `makeLink` makes the link beneath, given how it reports here and what it may do here. */
   constructor(settings: EngineSettings, makeLink: (events: LinkEvents<H>, engine: EngineAccess<H>) => Link<H>) {
@@ -111,10 +99,10 @@ export class PoolEngine<H> {
       slots: this.#slots,
       queue: this.#queue,
       counters: this.counters,
-      spawn: () => this.#spawn(),
-      sendNow: (call, slot) => this.#sendNow(call, slot),
+      spawn: () => this.#dispatch.spawn(),
+      sendNow: (call, slot) => this.#dispatch.sendNow(call, slot),
       retire: (slot) => this.#leave(slot, 'retire'),
-      schedulePump: () => this.#schedulePump(),
+      schedulePump: () => this.#dispatch.schedulePump(),
       lineChanged: (slot, index) => this.#lineChanged(slot, index),
     });
     this.#link = makeLink(events, access);
@@ -134,6 +122,17 @@ export class PoolEngine<H> {
       },
     });
     this.#idleWorkers = new IdleWorkers<H>(this.#link, settings.maxTasksPerWorker, () => this.#workers.places(), (slot) => this.#leave(slot, 'retire'));
+    this.#dispatch = new Dispatcher<H>({
+      queue: this.#queue,
+      slots: this.#slots,
+      workers: this.#workers,
+      link: this.#link,
+      limits: settings,
+      counters: this.counters,
+      stopping: this.#stopping,
+      open: () => this.#state === 'open',
+      settled: () => this.#drained.check(),
+    });
   }
 
   get state(): ExecutorState {
@@ -156,15 +155,15 @@ export class PoolEngine<H> {
     // A call that finds nothing waiting and a worker idle leaves at once, so the round trip
     // starts before the caller's stack is recorded; the others wait for the microtask pump,
     // which sends each worker its share of them as one batch.
-    const idle = this.#queue.size === 0 ? (this.#workers.idle() ?? this.#spawnForNow()) : undefined;
-    if (idle !== undefined) this.#sendNow(call as PoolCall, idle);
+    const idle = this.#queue.size === 0 ? (this.#workers.idle() ?? this.#dispatch.spawnForNow()) : undefined;
+    if (idle !== undefined) this.#dispatch.sendNow(call as PoolCall, idle);
     else if (this.settings.maxQueue !== Infinity && this.#waiting() >= this.settings.maxQueue) {
       const max = this.settings.maxQueue;
       call.fail(new QueueFull(`the ${this.kind} pool refused a call to \`${ref.name}\`: ${max} call${max === 1 ? '' : 's'} already wait for a worker (maxQueue: ${max})`), this.counters);
     } else {
       this.#queue.push(call as PoolCall);
-      this.#spawnAsNeeded();
-      this.#schedulePump();
+      this.#dispatch.spawnAsNeeded();
+      this.#dispatch.schedulePump();
     }
     call.submitted(submit, stacks, site);
     return call.future;
@@ -218,7 +217,7 @@ export class PoolEngine<H> {
     // The last worker died before it was ready (a bad execArgv, a protocol mismatch, or it was
     // killed): a call starts one when it must; a warm-up does not try again until one is ready.
     if (this.#loss.lastStartFailed) return false;
-    const slot = this.#spawn();
+    const slot = this.#dispatch.spawn();
     return this.#workers.canTake(slot);
   }
 
@@ -258,166 +257,18 @@ export class PoolEngine<H> {
       call.settleStopped(this.counters);
     } else {
       // A call asked to stop ends cancelled whatever it answered (settleOutcome).
-      if (!call.stopRequested) {
-        this.#meanRun += (message.endedAt - message.startedAt - this.#meanRun) / 8;
-        this.#measuredRuns++;
-      }
+      if (!call.stopRequested) this.#dispatch.measuredRun(message.endedAt - message.startedAt);
       call.settleOutcome(message, this.counters);
     }
     this.#lineChanged(slot, index);
-    this.#pumpAfterAnswers();
+    this.#dispatch.pumpAfterAnswers();
     this.#drained.check();
   }
 
   /** The call at `index` of `slot`'s line left it (-1: it was not there). */
   #lineChanged(slot: Slot<H>, index: number): void {
-    if (index === 0) this.#becameHead(slot);
+    if (index === 0) this.#dispatch.becameHead(slot);
     if (slot.sent.length === 0) this.#idle(slot);
-  }
-
-  // ---- dispatching -----------------------------------------------------------------------
-
-  #schedulePump(): void {
-    if (this.#pumpScheduled) return;
-    this.#pumpScheduled = true;
-    queueMicrotask(this.#pumpTask);
-  }
-
-  /**
-   * Pump once the answers that arrived together have all been read: workers' answers are
-   * read one event each (a thread's port, a child's channel), and a pump after each would
-   * send every freed place its own message. In the check phase, right after the poll phase
-   * that read them, the places they freed are filled with one batch per worker.
-   */
-  #pumpAfterAnswers(): void {
-    if (this.#pumpImmediate !== undefined) return;
-    this.#pumpImmediate = setImmediate(this.#pumpImmediateTask);
-  }
-
-  /** Hand waiting calls to workers, each worker's share as one batch; start workers as needed. */
-  #pump(): void {
-    const touched: Slot<H>[] = [];
-    for (;;) {
-      while (this.#queue.size > 0) {
-        const slot = this.#workers.pick(this.#depth);
-        if (slot === undefined) break;
-        const call = this.#queue.take();
-        if (call === undefined) break;
-        if (slot.outbox.push(call) === 1) touched.push(slot);
-      }
-      // Workers that take calls as soon as they start (threads) get the rest now.
-      if (this.#queue.size === 0 || this.#spawnAsNeeded() === 0) break;
-    }
-    for (const slot of touched) this.#flush(slot);
-  }
-
-  /** The link's pipeline depth for the pool's calls as measured so far (see Link.depth). */
-  readonly #depth = (): number =>
-    this.#meanRun > this.#link.pipelineMaxRunMs ? 1 : this.#link.depth(this.#measuredRuns >= MEASURED_RUNS ? this.#meanRun : undefined);
-
-  /**
-   * With nothing queued, nothing starting and room for a worker: start one, and return it
-   * if it takes calls at once (a thread session), so the call leaves now.
-   */
-  #spawnForNow(): Slot<H> | undefined {
-    if (this.#workers.places() >= this.settings.maxWorkers || this.#workers.starting() > 0) return undefined;
-    const slot = this.#spawn();
-    return this.#link.accepting(slot) ? slot : undefined;
-  }
-
-  /** Start workers for the calls that wait (and up to minWorkers); returns how many can take calls at once. */
-  #spawnAsNeeded(): number {
-    const s = this.settings;
-    let places = this.#workers.places();
-    if (places >= s.maxWorkers) return 0;
-    let starting = this.#workers.starting();
-    let acceptingNow = 0;
-    while (places < s.maxWorkers && (this.#queue.size > starting + acceptingNow || (this.#state === 'open' && places < s.minWorkers))) {
-      const slot = this.#spawn();
-      places++;
-      if (this.#link.accepting(slot)) acceptingNow++;
-      else starting++;
-    }
-    return acceptingNow;
-  }
-
-  /** Start a worker now, whatever the queue says. */
-  #spawn(): Slot<H> {
-    const slot = new Slot<H>();
-    this.#slots.push(slot);
-    slot.handle = this.#link.start(slot);
-    return slot;
-  }
-
-  /**
-   * Send `call` (not queued, not sent) to `slot` now. False when it did not leave: it failed
-   * to clone (and is failed) or the worker is unreachable (it is queued again).
-   */
-  #sendNow(call: PoolCall, slot: Slot<H>): boolean {
-    try {
-      if (!this.#link.send(slot, [call])) {
-        slot.unreachable = true;
-        this.#queue.giveBack(call);
-        this.#schedulePump();
-        return false;
-      }
-    } catch (error) {
-      call.fail(this.#link.sendError(call, error), this.counters);
-      this.#drained.check();
-      return false;
-    }
-    this.#sent(slot, [call]);
-    return true;
-  }
-
-  /** Send the calls #pump picked for `slot`: one batch, or one by one if a value will not clone. */
-  #flush(slot: Slot<H>): void {
-    const calls = slot.outbox;
-    slot.outbox = [];
-    if (calls.length === 1) {
-      this.#sendNow(calls[0]!, slot);
-      return;
-    }
-    let sent: boolean;
-    try {
-      sent = this.#link.send(slot, calls);
-    } catch {
-      for (const call of calls) this.#sendNow(call, slot); // finds and fails the call that cannot clone
-      return;
-    }
-    if (!sent) {
-      slot.unreachable = true;
-      for (const call of calls) this.#queue.giveBack(call);
-      this.#schedulePump();
-      return;
-    }
-    this.#sent(slot, calls);
-  }
-
-  /** `calls` left for `slot`'s worker, in order. */
-  #sent(slot: Slot<H>, calls: readonly PoolCall[]): void {
-    const wasIdle = slot.sent.length === 0;
-    for (const call of calls) {
-      call.markSent(slot);
-      slot.sent.push(call);
-    }
-    slot.total += calls.length;
-    if (wasIdle) {
-      this.#link.setBusy(slot, true);
-      this.#becameHead(slot);
-    }
-  }
-
-  /** `slot`'s first call changed: it runs now (or, withdrawn too late, must be stopped). */
-  #becameHead(slot: Slot<H>): void {
-    const head = slot.sent[0];
-    if (head === undefined) return;
-    if (head.state === 'sent') {
-      head.markRunning();
-      return;
-    }
-    // Withdrawn while it waited, but the worker may not have dropped it in time.
-    if (head.state === 'done') this.#stopping.lateHead(slot, head);
   }
 
   // ---- what workers say --------------------------------------------------------------------
@@ -427,7 +278,7 @@ export class PoolEngine<H> {
     this.#loss.ready();
     // A blocked resultSync may have sent a call before 'ready' was read.
     this.#link.setBusy(slot, slot.sent.length > 0);
-    this.#pump();
+    this.#dispatch.pump();
     if (slot.sent.length === 0) this.#idle(slot);
   }
 
@@ -439,7 +290,7 @@ export class PoolEngine<H> {
     this.#slots.splice(this.#slots.indexOf(slot), 1);
     this.#idleWorkers.stop(slot);
     this.#loss.gone(slot, exit);
-    this.#pump();
+    this.#dispatch.pump();
     this.#drained.check();
     this.#allGone.check();
   }
@@ -458,7 +309,7 @@ export class PoolEngine<H> {
 
   /** Take back from a leaving `slot` every call its link can claim unstarted, ahead of newer calls. */
   #reclaim(slot: Slot<H>): void {
-    if (this.#loss.reclaim(slot)) this.#schedulePump();
+    if (this.#loss.reclaim(slot)) this.#dispatch.schedulePump();
     this.#drained.check();
   }
 

@@ -1,9 +1,10 @@
 /**
  * A pool's workers as the engine sees them: the set of slots, and the questions the engine
  * asks of it when it dispatches (which worker takes the next call, how many places are
- * taken, how many workers are starting). The engine (`./pool-engine.ts`) owns what changes
- * the set (start, gone, leave); this module only reads it, with the link's help for what
- * only the link knows (`accepting`, `starting`, `leavingHoldsPlace`).
+ * taken, how many workers are starting). The engine (`./pool-engine.ts`) and its
+ * dispatcher (`./dispatcher.ts`) own what changes the set (start, gone, leave); this module
+ * only reads it, with the link's help for what only the link knows (`accepting`,
+ * `starting`, `leavingHoldsPlace`).
  */
 import type { Link, Slot } from './link';
 
