@@ -10,23 +10,25 @@
  * "never started" is a fact: withdrawing is exact ('never'), a leaving thread's unstarted
  * calls are reclaimed at once, and a dead thread's calls are sorted by their cells.
  *
+ * What the threads say (answers, progress, items, their end) is read by ./thread-answers.ts.
  * It also serves a caller blocked in `resultSync` (./thread-sync-wait.ts): it owns the ports,
  * so it reads answers with `receiveMessageOnPort` without the event loop.
  */
 import { receiveMessageOnPort } from 'node:worker_threads';
 import { InvalidStateError } from '../../../core/errors';
-import { CloneError, WorkerCrashedError } from '../../../core/executor-errors';
+import { CloneError } from '../../../core/executor-errors';
 import type { Unfuture } from '../../../core/future';
 import { executorHooks } from '../../../core/hooks';
 import type { EngineAccess } from '../../engine/engine-access';
-import type { Link, LinkAnswer, LinkEvents, LinkExit, Slot, WithdrawResult } from '../../engine/link';
+import type { Link, LinkEvents, Slot, WithdrawResult } from '../../engine/link';
 import type { PoolCall } from '../../engine/pool-call';
 import type { ResolvedThreadPoolOptions, ThreadTuning } from '../../engine/pool-options';
-import type { CallOutcome, ItemsMessage, ProgressMessage, ResultMessage, SkippedMessage, ThreadCallExtras, ThreadResultBatch } from '../../protocol';
-import { THREAD_CALL_STRIDE, THREAD_RESULT_STRIDE } from '../../worker/wire.cjs';
+import type { ThreadCallExtras } from '../../protocol';
+import { THREAD_CALL_STRIDE } from '../../worker/wire.cjs';
 import { argumentCloneError } from '../../serialization';
 import { hasMoves, restoreTransfers, takeTransfers } from '../../worker/moves.cjs';
-import { ANSWERED, CANCELLED, CELLS, DONE, PiscinaSessions, SENT, STARTED, STOP, Thread, sessionCrashError } from './piscina-sessions';
+import { CANCELLED, CELLS, PiscinaSessions, SENT, Thread } from './piscina-sessions';
+import { ThreadAnswers, ended, ran, type ThreadMessage } from './thread-answers';
 import { registerSyncSource, unregisterSyncSource, type SyncSource } from './thread-sync-wait';
 
 /**
@@ -59,6 +61,8 @@ export class ThreadLink implements Link<Thread>, SyncSource {
   readonly #tuning: Required<ThreadTuning>;
   readonly #events: LinkEvents<Thread>;
   readonly #engine: EngineAccess<Thread>;
+  // Reads what the threads say (./thread-answers.ts).
+  readonly #answers: ThreadAnswers;
   #piscina: PiscinaSessions | undefined = undefined;
   // Pools superseded for a blocked caller (see #sendForSyncWait), destroyed when their sessions end.
   readonly #retired = new Set<PiscinaSessions>();
@@ -67,6 +71,7 @@ export class ThreadLink implements Link<Thread>, SyncSource {
   constructor(events: LinkEvents<Thread>, engine: EngineAccess<Thread>, options: ResolvedThreadPoolOptions, tuning: Required<ThreadTuning>) {
     this.#events = events;
     this.#engine = engine;
+    this.#answers = new ThreadAnswers(events);
     this.#options = options;
     this.#tuning = tuning;
   }
@@ -81,12 +86,13 @@ export class ThreadLink implements Link<Thread>, SyncSource {
     }
     if (this.#piscina === undefined || this.#piscina.destroyed) this.#piscina = this.#newPiscina();
     const thread = new Thread(this.#piscina, this.signal);
-    thread.port.on('message', (message: ThreadMessage) => this.#deliver(slot, message));
+    const answers = this.#answers;
+    thread.port.on('message', (message: ThreadMessage) => answers.deliver(slot, message));
     thread.session.then(
-      () => this.#died(slot, thread, undefined, false),
+      () => answers.died(slot, thread, undefined, false),
       (error: unknown) => {
         if (slot.sent.length === 0 && !slot.leaving) executorHooks.onStrayWorkerError?.('thread', error);
-        this.#died(slot, thread, error, false);
+        answers.died(slot, thread, error, false);
       },
     );
     return thread;
@@ -191,86 +197,6 @@ export class ThreadLink implements Link<Thread>, SyncSource {
     await Promise.all([this.#piscina?.destroy(), ...[...this.#retired].map((pool) => pool.destroy())]);
   }
 
-  // ---- what threads say --------------------------------------------------------------------
-
-  /**
-   * One message of a thread. `dying`: read from the port of a thread that has ended, where a
-   * `skipped` answer is not delivered (those calls are claimed back and sent again).
-   */
-  #deliver(slot: ThreadSlot, message: ThreadMessage, dying = false): void {
-    // The thread wrote the answers in its cells before it posted this message: they go first.
-    this.#deliverAnswered(slot);
-    if (isResultBatch(message)) {
-      this.#deliverResults(slot, message);
-      this.#deliverAnswered(slot);
-      return;
-    }
-    const single = message;
-    if (single.type === 'progress') {
-      this.#events.progress(slot, single.id, single.value);
-      return;
-    }
-    if (single.type === 'items') {
-      this.#events.items(slot, single.id, single.values);
-      return;
-    }
-    // A skip of an earlier send of this call (claimed back, then sent here again).
-    if (single.type === 'skipped' && (dying || slot.sent.find((c) => c.id === single.id)?.cell !== single.cell)) return;
-    this.#events.answer(slot, single as LinkAnswer);
-  }
-
-  /**
-   * Deliver the answers the thread left in its answer cells (CELL_ANSWERED), in line order:
-   * from the head of the line, while the head's cell holds its answer.
-   */
-  #deliverAnswered(slot: ThreadSlot): void {
-    const thread = slot.handle;
-    for (let head = slot.sent[0]; head !== undefined; head = slot.sent[0]) {
-      const answer = thread.answered(head);
-      if (answer === undefined) return;
-      this.#events.answer(slot, answer);
-    }
-  }
-
-  /** Plain results, flat (ThreadResultBatch), in the order the thread ran their calls. */
-  #deliverResults(slot: ThreadSlot, batch: ThreadResultBatch): void {
-    for (let at = 0; at < batch.length; at += THREAD_RESULT_STRIDE) {
-      const answer: ResultMessage = { type: 'result', id: batch[at] as number, value: batch[at + 1], startedAt: batch[at + 2] as number, endedAt: batch[at + 3] as number };
-      this.#events.answer(slot, answer);
-    }
-  }
-
-  /**
-   * The session settled (`error`: why it rejected), or a blocked resultSync saw its dead
-   * cell (`fromCell`): answers it posted first, then its end.
-   */
-  #died(slot: ThreadSlot, thread: Thread, error: unknown, fromCell: boolean): void {
-    if (thread.gone) return;
-    thread.gone = true;
-    // For a caller that blocks in resultSync later: this session answers no more.
-    thread.markDead();
-    thread.port.unref();
-    // Answers the thread posted before it died are in the port: they settle their calls
-    // first (a call that only shared the thread with a stopped or crashed one must not fail).
-    // (skipped ones are not delivered: they are claimed below and re-sent)
-    for (let m = receiveMessageOnPort(thread.port); m !== undefined; m = receiveMessageOnPort(thread.port)) {
-      this.#deliver(slot, m.message as ThreadMessage, true);
-    }
-    // Answers left in the answer cells survive the thread.
-    this.#deliverAnswered(slot);
-    if (!fromCell) thread.port.close();
-    const mismatch = protocolMismatch(error);
-    const exit: LinkExit = {
-      // Claimed, not just read: should the worker live after all, it must never start a
-      // call that is sent elsewhere now.
-      started: (call) => ran(thread.claim(call)),
-      crashError: (call) => sessionCrashError(call.ref.name, error, thread.exitCode()),
-      neverReady: false,
-      mismatch: mismatch === undefined ? undefined : (call) => new WorkerCrashedError(`no worker thread could run \`${call.ref.name}\`: ${mismatch}`, { cause: error }),
-    };
-    this.#events.gone(slot, exit);
-  }
-
   // ---- a caller blocked in resultSync (./thread-sync-wait.ts) ------------------------------
 
   /**
@@ -299,15 +225,16 @@ export class ThreadLink implements Link<Thread>, SyncSource {
   /** @internal SyncSource: handle every answer already posted, and sessions that died, without the event loop (true if one died). */
   pollSync(): boolean {
     let died = false;
+    const answers = this.#answers;
     for (const slot of [...this.#engine.slots()]) {
       const thread = slot.handle;
       const dead = thread.dead();
       for (let m = receiveMessageOnPort(thread.port); m !== undefined; m = receiveMessageOnPort(thread.port)) {
-        this.#deliver(slot, m.message as ThreadMessage);
+        answers.deliver(slot, m.message as ThreadMessage);
       }
-      this.#deliverAnswered(slot);
+      answers.deliverAnswered(slot);
       if (dead && !thread.gone) {
-        this.#died(slot, thread, undefined, true);
+        answers.died(slot, thread, undefined, true);
         died = true;
       }
     }
@@ -368,34 +295,11 @@ export class ThreadLink implements Link<Thread>, SyncSource {
   }
 }
 
-/** What a thread posts on its port. */
-type ThreadMessage = ThreadResultBatch | CallOutcome | SkippedMessage | ProgressMessage | ItemsMessage;
-
-function isResultBatch(message: ThreadMessage): message is ThreadResultBatch {
-  return Array.isArray(message);
-}
-
 /** The first slot of `call`'s batch entry when it asks for its CPU time or is a stream call. */
 function callExtras(call: PoolCall, fn: number): ThreadCallExtras {
   const stream = call.sink?.highWaterMark;
   if (stream === undefined) return { fn, cpu: true };
   return call.cpuTime ? { fn, cpu: true, stream } : { fn, stream };
-}
-
-/** The message of a session refused at its handshake (the worker speaks another protocol version), if `error` is that. */
-function protocolMismatch(error: unknown): string | undefined {
-  const message = (error as { message?: unknown } | undefined)?.message;
-  return typeof message === 'string' && message.startsWith('unsync protocol mismatch') ? message : undefined;
-}
-
-/** Whether a claim cell's previous state says the thread started the call (it runs, was asked to stop, or ended). */
-function ran(cellBefore: number): boolean {
-  return cellBefore === STARTED || cellBefore === STOP || ended(cellBefore);
-}
-
-/** Whether a claim cell's state says the call has ended (its answer posted, or in the answer cells). */
-function ended(cell: number): boolean {
-  return cell === DONE || cell === ANSWERED;
 }
 
 /**
