@@ -18,7 +18,8 @@
 import { parseArgs } from 'node:util';
 import { inWorker, inspect, shutdown } from '../src';
 import { decoratedInfo } from '../decorators/decorated';
-import { configureEvidence, forgetEvidence } from '../decorators/evidence';
+import { forgetEvidence } from '../decorators/evidence';
+import { configureEvidence } from '../decorators/evidence-thresholds';
 import * as K from './lib/http-kinds';
 import { inputs } from './lib/http-workload';
 import { machine, median } from './lib/measure';

@@ -27,7 +27,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createTask, inWorker, inspect, run, shutdown, unsync } from '../src';
-import { configureEvidence } from '../decorators/evidence';
+import { configureEvidence } from '../decorators/evidence-thresholds';
 import { ROUTINGS, runBatch, type BatchResult, type Routing, type WorkloadSize } from '../examples/showcase';
 import { machine, median, ratio } from './lib/measure';
 

@@ -5,7 +5,7 @@
  */
 import { decoratorBridges, type Bridge } from '../src/bench/decorator-bridge';
 import { decoratedInfo, qualifiedName, registryName } from './decorated';
-import { configureEvidence } from './evidence';
+import { configureEvidence } from './evidence-thresholds';
 import { inspect } from './inspect';
 
 const bridge: Bridge = {

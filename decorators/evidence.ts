@@ -3,127 +3,18 @@
  * sync function's calls take on each executor, and what they cost, and three rules turn
  * that into decisions, each with its own hysteresis: the placement, loop or off the loop
  * (`./placement.ts`), the kind, CPU-bound or blocking I/O (`./kind-evidence.ts`), and thread
- * against process (`./pool-choice.ts`). This file keeps one record per function, the
- * thresholds, the sampling of the CPU clock, and the epoch the decorator's cached routes
- * are checked against.
+ * against process (`./pool-choice.ts`). This file keeps one record per function and the
+ * sampling of the CPU clock; beside it are the thresholds (`./evidence-thresholds.ts`), the
+ * epoch the decorator's cached routes are checked against (`./evidence-epoch.ts`), and the
+ * plain data it takes and gives (`./evidence-types.ts`).
  */
-import { assertInteger, assertOptions, expected } from '../src/core/validate';
+import { advanceEvidenceEpoch } from './evidence-epoch';
+import { thresholds } from './evidence-thresholds';
+import type { CallMeasure, ExecutorTimes, MeasuredDecision, MeasuredFacts, MeasuredKind, PoolRoute } from './evidence-types';
 import { KindEvidence } from './kind-evidence';
 import type { ConcreteExecutor } from './options';
 import { Placement } from './placement';
 import { lowest, PoolChoice, type Pool } from './pool-choice';
-
-/** Thresholds of the placement state machine (change with {@link configureEvidence}). */
-export interface EvidenceThresholds {
-  /**
-   * A loop call longer than this (ms) moves the function off the loop (two in a row once it
-   * was measured to run inline). Default 5.
-   */
-  blockMs: number;
-  /** An off-loop run shorter than this (ms) counts as cheap. Default 0.2. */
-  cheapMs: number;
-  /** Loop calls, none over `blockMs`, before "stays on the loop" is a measured decision. Default 4. */
-  confirmSamples: number;
-  /** Consecutive cheap off-loop runs needed to move back to the loop (doubled per flip). Default 32. */
-  returnStreak: number;
-  /**
-   * After this many moves the function stays off the loop for good (and after as many
-   * kind changes, or thread/process comparisons, those stay too). Default 3.
-   */
-  maxFlips: number;
-  /** A call that spent at least this share of its running time on a CPU is CPU-bound (0-1). Default 0.6. */
-  cpuShare: number;
-  /** A call that spent at most this share of its running time on a CPU is blocking I/O (0-1). Default 0.3. */
-  ioShare: number;
-  /** Measured calls in a row the other way that change a measured kind. Default 3. */
-  kindStreak: number;
-  /** Warm pool calls before the other pool is tried (doubled after each comparison). Default 16. */
-  compareAfter: number;
-  /**
-   * Run time (ms) a function must have spent on the pools before its first thread/process
-   * comparison: a comparison starts a worker in the other pool (a child process costs tens to
-   * hundreds of ms of CPU to start, more under a TypeScript loader), which a function that
-   * ran less would not earn back. Default 1000.
-   */
-  compareAfterMs: number;
-  /** Calls per pool a thread/process comparison uses (0: never compare). Default 8. */
-  probeCalls: number;
-  /** The other pool's overhead per call must be lower by more than this fraction to win (0-1). Default 0.2. */
-  switchMargin: number;
-}
-
-const DEFAULTS: EvidenceThresholds = {
-  blockMs: 5,
-  cheapMs: 0.2,
-  confirmSamples: 4,
-  returnStreak: 32,
-  maxFlips: 3,
-  cpuShare: 0.6,
-  ioShare: 0.3,
-  kindStreak: 3,
-  compareAfter: 16,
-  compareAfterMs: 1000,
-  probeCalls: 8,
-  switchMargin: 0.2,
-};
-const thresholds: EvidenceThresholds = { ...DEFAULTS };
-
-/** Timing summary of one function on one executor. */
-export interface ExecutorTimes {
-  /** Calls measured on this executor. */
-  readonly calls: number;
-  /** Their summed running time (ms). */
-  readonly totalMs: number;
-  /** The longest (ms). */
-  readonly maxMs: number;
-  /** `totalMs / calls` (ms). */
-  readonly meanMs: number;
-}
-
-/** What was measured of a call besides its wall time (all optional: tests and old workers give less). */
-export interface CallMeasure {
-  /** CPU time the thread spent in the call (ms). */
-  readonly cpuMs?: number;
-  /** Time the call was preempted, runnable but without a CPU (ms): neither its work nor waiting. */
-  readonly preemptedMs?: number;
-  /** Pool calls that ran alone (no other pool call in flight): from the submit to the answer here (ms); less the run, what the pool added, compared across pools. */
-  readonly costMs?: number;
-}
-
-/** The measured kind of a function and why. */
-export interface MeasuredKind {
-  readonly kind: 'io' | 'cpu';
-  readonly reason: string;
-}
-
-/** Measured facts `inspect` shows (plain data). */
-export interface MeasuredFacts {
-  /** Share of the measured calls' running time spent on a CPU; undefined before any. */
-  readonly cpuShare: number | undefined;
-  /** Calls whose CPU time was measured (and long enough to count). */
-  readonly cpuSamples: number;
-  /** The kind measurement says, once it does. */
-  readonly kind: 'io' | 'cpu' | undefined;
-  /** Lowest overhead per call (ms) of the recent warm calls on each pool (what a comparison compares): what the pool adds to the run (sending, waking a worker, the answer's trip). */
-  readonly poolCostMs: Readonly<Partial<Record<'thread' | 'process', number>>>;
-  /** The pool a thread/process comparison chose, once one ran. */
-  readonly pool: 'thread' | 'process' | undefined;
-  /** True while a comparison sends calls to the other pool. */
-  readonly comparing: boolean;
-}
-
-/** Where the next off-loop call goes, and, when measurement chose it, why. */
-export interface PoolRoute {
-  readonly pool: Pool;
-  readonly reason: string | undefined;
-}
-
-/** What measurement says about a function (what `inspect` and `statistics` show). */
-export interface MeasuredDecision {
-  readonly placement: 'loop' | 'off';
-  /** Plain words: what was measured. */
-  readonly reason: string;
-}
 
 /** Mutable per-function record: its times, and the state of each rule. */
 class Evidence {
@@ -143,18 +34,6 @@ class Evidence {
 
 const store = new WeakMap<object, Evidence>();
 
-/**
- * Bumped whenever anything a routing decision depends on changes: a placement, a thenable
- * seen, the thresholds, forgotten evidence. A decision cached with the current epoch is
- * still right (the decorator's hot path caches one per function, `./route.ts`).
- */
-let epoch = 0;
-
-/** The current evidence epoch (see above). */
-export function evidenceEpoch(): number {
-  return epoch;
-}
-
 function evidenceOf(key: object): Evidence {
   let e = store.get(key);
   if (e === undefined) {
@@ -164,61 +43,16 @@ function evidenceOf(key: object): Evidence {
   return e;
 }
 
-const KEYS = Object.keys(DEFAULTS) as Array<keyof EvidenceThresholds>;
-/** Thresholds that count calls or moves (integers); the others are milliseconds. */
-const COUNTS: ReadonlySet<keyof EvidenceThresholds> = new Set(['confirmSamples', 'returnStreak', 'maxFlips', 'kindStreak', 'compareAfter', 'probeCalls']);
-/** Thresholds that are fractions (0-1). */
-const FRACTIONS: ReadonlySet<keyof EvidenceThresholds> = new Set(['cpuShare', 'ioShare', 'switchMargin']);
-
-/**
- * Change the thresholds of the placement state machine, for every decorated function, and
- * return the thresholds now in force (a copy). `reset: true` restores the defaults first.
- * Every option is checked before any is applied: an unknown key or a bad value throws
- * (`TypeError`/`RangeError`) and changes nothing. `configureEvidence({})` only reads them.
- *
- * @example
- * configureEvidence({ blockMs: 20 }); // tolerate loop calls up to 20 ms before moving them
- */
-export function configureEvidence(options: Partial<EvidenceThresholds> & { reset?: boolean }): EvidenceThresholds {
-  assertOptions('options', options, [...KEYS, 'reset']);
-  if (options === undefined) throw new TypeError(expected('options', 'an options object', options));
-  if (options.reset !== undefined && typeof options.reset !== 'boolean') {
-    throw new TypeError(expected('options.reset', 'a boolean', options.reset));
-  }
-  for (const key of KEYS) {
-    const value = options[key];
-    if (value === undefined) continue;
-    if (COUNTS.has(key)) assertInteger(`options.${key}`, value, 0);
-    else if (FRACTIONS.has(key)) {
-      if (typeof value !== 'number' || Number.isNaN(value)) throw new TypeError(expected(`options.${key}`, 'a fraction from 0 to 1', value));
-      if (!(value >= 0 && value <= 1)) throw new RangeError(expected(`options.${key}`, 'a fraction from 0 to 1', value));
-    }
-    else if (typeof value !== 'number' || Number.isNaN(value)) throw new TypeError(expected(`options.${key}`, 'a number of milliseconds', value));
-    else if (!(value >= 0) || value === Infinity) throw new RangeError(expected(`options.${key}`, 'a finite number of milliseconds >= 0', value));
-  }
-  const next: EvidenceThresholds = options.reset === true ? { ...DEFAULTS } : { ...thresholds };
-  for (const key of KEYS) {
-    const value = options[key];
-    if (value !== undefined) next[key] = value;
-  }
-  if (next.ioShare >= next.cpuShare) {
-    throw new RangeError(expected('options.ioShare', `less than cpuShare (${next.cpuShare})`, next.ioShare));
-  }
-  Object.assign(thresholds, next);
-  epoch++;
-  return { ...thresholds };
-}
-
 /** Forget everything measured about `key` (tests, or after the function changed behaviour). */
 export function forgetEvidence(key: object): void {
   store.delete(key);
-  epoch++;
+  advanceEvidenceEpoch();
 }
 
 /** Record that a call on the loop returned a thenable: the function is async from now on. */
 export function recordThenable(key: object): void {
   const e = evidenceOf(key);
-  if (!e.returnedThenable) epoch++;
+  if (!e.returnedThenable) advanceEvidenceEpoch();
   e.returnedThenable = true;
 }
 
@@ -263,7 +97,7 @@ export function recordCall(key: object, executor: ConcreteExecutor, ms: number, 
       changed = e.pools.record(executor, overhead, e.pools.route(e.guess ?? executor), e.mayProbe, thresholds, ranMs) || changed;
     }
   }
-  if (changed || e.place.placement !== before) epoch++;
+  if (changed || e.place.placement !== before) advanceEvidenceEpoch();
 }
 
 /**
@@ -322,7 +156,7 @@ export function comparisonRoute(key: object, pool: Pool, canStart: (pool: Pool) 
 /** A call of `key` was sent to `executor` (counts the calls a thread/process comparison sends). */
 export function recordDispatch(key: object, executor: ConcreteExecutor): void {
   const e = store.get(key);
-  if (e !== undefined && e.pools.dispatched(executor, thresholds)) epoch++;
+  if (e !== undefined && e.pools.dispatched(executor, thresholds)) advanceEvidenceEpoch();
 }
 
 /**

@@ -24,9 +24,8 @@ import {
   poolRoute,
   returnedThenable,
   timesOf,
-  type ExecutorTimes,
-  type MeasuredFacts,
 } from './evidence';
+import type { ExecutorTimes, MeasuredFacts } from './evidence-types';
 import { readHint, type Hint } from './hints';
 import { declaredFile, unlocatableReason } from './locate';
 import { nativeAddonOf } from './native-addons';

@@ -6,7 +6,7 @@
  * measured times; a call only needs where and how to run.
  */
 import type { DecoratedInfo } from './decorated';
-import { evidenceEpoch } from './evidence';
+import { evidenceEpoch } from './evidence-epoch';
 import { decide, type Inspection } from './inspect';
 
 interface CachedRoute {

@@ -4,7 +4,8 @@
  */
 import * as fs from 'node:fs';
 import { inspect, unsync } from '../../src';
-import { configureEvidence, forgetEvidence, recordCall } from '../../decorators/evidence';
+import { forgetEvidence, recordCall } from '../../decorators/evidence';
+import { configureEvidence } from '../../decorators/evidence-thresholds';
 import { decoratorStatistics } from '../../decorators';
 import { decoratedInfo } from '../../decorators/decorated';
 import * as F from '../fixtures/decorated-functions';

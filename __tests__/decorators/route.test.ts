@@ -4,7 +4,8 @@
  */
 import { shutdown } from '../../src';
 import { decoratedInfo } from '../../decorators/decorated';
-import { evidenceEpoch, forgetEvidence, recordCall } from '../../decorators/evidence';
+import { forgetEvidence, recordCall } from '../../decorators/evidence';
+import { evidenceEpoch } from '../../decorators/evidence-epoch';
 import { routeOf } from '../../decorators/route';
 import { where } from '../fixtures/auto-route';
 
