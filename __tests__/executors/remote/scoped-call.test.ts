@@ -7,7 +7,8 @@
  * remote-executor.test.ts.
  */
 import { CancelledError, checkpoint, createTask, currentSignal, currentTask, reportProgress } from '../../../src';
-import { startScopedCall } from '../../../src/executors/remote/scoped-call';
+import { Unfuture } from '../../../src/core/future';
+import { runScopedCallNow, startScopedCall } from '../../../src/executors/remote/scoped-call';
 import { errorOf, flush } from '../../helpers/async';
 
 const none = {};
@@ -138,5 +139,69 @@ describe('a scoped call', () => {
     expect(await startScopedCall(() => Promise.resolve('later'), [], none)).toBe('later');
     const error = new TypeError('bad');
     expect(await errorOf(startScopedCall(() => Promise.reject(error), [], none))).toBe(error);
+  });
+
+  describe('run now by its starter (runScopedCallNow)', () => {
+    it('runs its function at once, in its scope, and is settled on return; its microtask turn does not run it again', async () => {
+      const steps: string[] = [];
+      const future = startScopedCall(
+        (a: number) => {
+          steps.push('body');
+          checkpoint();
+          return { value: a * 2, signal: currentSignal() instanceof AbortSignal, task: currentTask() };
+        },
+        [21],
+        none,
+      );
+      runScopedCallNow(future);
+      steps.push('after runNow');
+      expect(future.done()).toBe(true);
+      expect(future.result()).toEqual({ value: 42, signal: true, task: null });
+      expect(currentSignal()).toBeUndefined();
+      await flush();
+      runScopedCallNow(future);
+      expect(steps).toEqual(['body', 'after runNow']);
+    });
+
+    it('settles at once with what its function threw, and hands its last report to onProgress first', () => {
+      const seen: unknown[] = [];
+      const error = new RangeError('no');
+      const future = startScopedCall(
+        () => {
+          reportProgress('half');
+          throw error;
+        },
+        [],
+        { onProgress: (value) => seen.push(value) },
+      );
+      runScopedCallNow(future);
+      expect(seen).toEqual(['half']);
+      expect(future.done()).toBe(true);
+      expect(future.exception()).toBe(error);
+    });
+
+    it('does not run a call cancelled before, and leaves other futures alone', async () => {
+      const ran: string[] = [];
+      const cancelled = startScopedCall(() => ran.push('body'), [], none);
+      cancelled.cancel('asked to stop first');
+      runScopedCallNow(cancelled);
+      await flush();
+      expect(ran).toEqual([]);
+      expect(cancelled.cancelled()).toBe(true);
+      const { future: other, resolve } = Unfuture.withResolvers<string>();
+      runScopedCallNow(other);
+      expect(other.done()).toBe(false);
+      resolve('its own');
+      expect(await other).toBe('its own');
+    });
+
+    it('leaves a function that returned a promise to follow it, as on its microtask', async () => {
+      let resolve!: (value: string) => void;
+      const future = startScopedCall(() => new Promise<string>((r) => (resolve = r)), [], none);
+      runScopedCallNow(future);
+      expect(future.done()).toBe(false);
+      resolve('later');
+      expect(await future).toBe('later');
+    });
   });
 });

@@ -23,6 +23,7 @@ import { resolveWorkerOptions, type RemoteJobReport, type RemoteWorkerExecutor, 
 import { CRASHED_REASON, PROGRESS_KEY, REMOTE_PROTOCOL, decodePayload, encodeAnswer, encodePayload, moduleFile, type RemoteJobAnswer } from './remote-wire';
 import { retryBackoff } from './retry-backoff';
 import { RunningCalls, stopRequested } from './running-calls';
+import { runScopedCallNow } from './scoped-call';
 import { WorkerExecutors, type RemoteWorkerStatistics } from './worker-executors';
 
 /** A running remote worker (see {@link startWorker}). */
@@ -117,7 +118,9 @@ export async function startWorker(options: RemoteWorkerOptions): Promise<RemoteW
       await job.moveToDelayed(Date.now() + wait, token);
       throw new DelayedError();
     }
-    const end = await runJob(job, o, calls, local, clock.offset);
+    const running = runJob(job, o, calls, local, clock.offset);
+    // No await for an end that is there: a microtask's wait puts the answer behind BullMQ's.
+    const end = running instanceof Promise ? await running : running;
     report(o.onJob, job, end, Date.now() - takenAt);
     switch (end.kind) {
       case 'refused':
@@ -209,21 +212,23 @@ const refused = (reason: string): JobEnd => ({ kind: 'refused', reason });
 
 /**
  * Check a job, run the function it names, and encode the outcome, its start and end times
- * on Redis's clock when `redisOffset` (Redis's clock minus this process's) is known.
+ * on Redis's clock when `redisOffset` (Redis's clock minus this process's) is known. The
+ * end comes back at once (not a promise) for a call that settled as it was started: a
+ * synchronous function's call on the loop runs here and now (`runScopedCallNow`), so that
+ * its answer is not queued behind the microtasks BullMQ and ioredis queued meanwhile.
  */
-async function runJob(
+function runJob(
   job: BullMQ.Job,
   o: { readonly root: string; readonly maxPayload: number },
   calls: RunningCalls,
   local: WorkerExecutors,
   redisOffset: number | undefined,
-): Promise<JobEnd> {
+): JobEnd | Promise<JobEnd> {
   // A job whose earlier runs' workers died (BullMQ's stalled check moved it back, counting
   // it in `stalledCounter`) runs again only while it has attempts left (docs/remote.md).
   // A job added without attempts has 0 (BullMQ's "not set"): one run.
   const attempts = Math.max(1, job.opts.attempts ?? 1);
   if (job.stalledCounter >= attempts) return refused(`${CRASHED_REASON} (its lock expired) ${job.stalledCounter} time(s); attempts: ${attempts}`);
-  const jobId = job.id ?? '';
   const data: unknown = job.data;
   if (typeof data !== 'object' || data === null) return refused('malformed job: its data is not an unsync remote call');
   const { protocol, module, name, payload } = data as Record<string, unknown>;
@@ -245,51 +250,72 @@ async function runJob(
   }
   if (!Array.isArray(args)) return refused('malformed job: its arguments are not an array');
   const offset = redisOffset ?? 0;
-  const onRedisClock = redisOffset !== undefined;
-  const startedAt = epochNow() + offset;
-  let outcome: CallOutcome;
-  let ended: 'completed' | 'failed' | 'cancelled';
-  let reason: string | undefined;
+  const run: JobRun = { job, jobId: job.id ?? '', name, calls, startedAt: epochNow() + offset, offset, onRedisClock: redisOffset !== undefined };
+  let task: Unfuture<unknown>;
   try {
     // The loop runs `ref.fn` here; a pool's workers find the function by (file, name),
     // loading its module there.
-    const task = local.submit(ref, args, progressTo(job));
-    calls.started(jobId, calls.mayHaveMissed(job.processedOn, job.attemptsStarted), task);
-    const value: unknown = await outcomeOf(task);
-    outcome = { type: 'result', id: 0, value, startedAt, endedAt: epochNow() + offset };
-    ended = 'completed';
+    task = local.submit(ref, args, progressTo(job));
   } catch (error) {
-    if (isCancelledError(error) && calls.requeued(jobId)) return { kind: 'requeue' };
-    outcome = { type: 'error', id: 0, phase: 'run', error: encodeError(error), startedAt, endedAt: epochNow() + offset };
-    ended = isCancelledError(error) ? 'cancelled' : 'failed';
-    reason = error instanceof Error ? error.message : String(error);
-  } finally {
-    calls.ended(jobId);
+    return endOf(run, false, error);
+  }
+  // First what may cancel the call before it runs (a stop request that came first, a
+  // closing worker), then its body if it is a synchronous one.
+  calls.started(run.jobId, calls.mayHaveMissed(job.processedOn, job.attemptsStarted), task);
+  runScopedCallNow(task);
+  if (task.done()) return settledEnd(run, task);
+  return new Promise((resolve) => onSettled(task, () => resolve(settledEnd(run, task))));
+}
+
+/** A job's call while it runs: what its end needs. */
+interface JobRun {
+  readonly job: BullMQ.Job;
+  readonly jobId: string;
+  readonly name: string;
+  readonly calls: RunningCalls;
+  /** On Redis's clock when `onRedisClock` (this process's plus `offset`). */
+  readonly startedAt: number;
+  readonly offset: number;
+  readonly onRedisClock: boolean;
+}
+
+/** The end of `run`, whose call `task` settled: its value, or its error (its `CancelledError` when cancelled). */
+function settledEnd(run: JobRun, task: Unfuture<unknown>): JobEnd {
+  let value: unknown;
+  try {
+    value = task.result();
+  } catch (error) {
+    return endOf(run, false, error);
+  }
+  return endOf(run, true, value);
+}
+
+/**
+ * The end of `run`, whose call returned `payload` (`ok`) or threw it: the answer for the
+ * caller, or back to waiting for a call the closing worker stopped.
+ */
+function endOf(run: JobRun, ok: boolean, payload: unknown): JobEnd {
+  const { job, jobId, startedAt, offset, onRedisClock } = run;
+  run.calls.ended(jobId);
+  let outcome: CallOutcome;
+  let ended: 'completed' | 'failed' | 'cancelled';
+  let reason: string | undefined;
+  if (ok) {
+    outcome = { type: 'result', id: 0, value: payload, startedAt, endedAt: epochNow() + offset };
+    ended = 'completed';
+  } else {
+    if (isCancelledError(payload) && run.calls.requeued(jobId)) return { kind: 'requeue' };
+    outcome = { type: 'error', id: 0, phase: 'run', error: encodeError(payload), startedAt, endedAt: epochNow() + offset };
+    ended = isCancelledError(payload) ? 'cancelled' : 'failed';
+    reason = payload instanceof Error ? payload.message : String(payload);
   }
   try {
     return { kind: 'answer', answer: encodeAnswer(outcome, job.stalledCounter, onRedisClock), outcome: ended, ...(reason === undefined ? {} : { reason }) };
   } catch (error) {
-    const cloneError = new CloneError(`the result of \`${name}\` cannot be sent back to the caller: ${String(error)}`, 'result', { cause: error });
+    const cloneError = new CloneError(`the result of \`${run.name}\` cannot be sent back to the caller: ${String(error)}`, 'result', { cause: error });
     const answer = encodeAnswer({ type: 'error', id: 0, phase: 'result', error: encodeError(cloneError), startedAt, endedAt: outcome.endedAt }, job.stalledCounter, onRedisClock);
     return { kind: 'answer', answer, outcome: 'failed', reason: cloneError.message };
   }
-}
-
-/**
- * The value of `task`, or its error (its `CancelledError` when cancelled), as a native
- * promise: what `await task` gives, without the child future and the thenable job an
- * Unfuture's `then` costs each job.
- */
-function outcomeOf(task: Unfuture<unknown>): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    onSettled(task, (settled) => {
-      try {
-        resolve(settled.result());
-      } catch (error) {
-        reject(error);
-      }
-    });
-  });
 }
 
 /**

@@ -36,6 +36,8 @@ type ScopedCallState = 'queued' | 'following' | 'done';
  * no queueMicrotask resource per call).
  */
 let startQueue: MicrotaskBatch<ScopedCall>;
+/** A queued call's body, run now (its `#run`; a no-op once it ran or was cancelled). */
+let runBody: (call: ScopedCall) => void;
 
 /** What a scoped call tells its starter. */
 export interface ScopedCallHooks {
@@ -72,6 +74,17 @@ export function startScopedCall(fn: (...args: any[]) => unknown, args: readonly 
   return call;
 }
 
+/**
+ * Run the body of `future` now, if it is a scoped call still queued, rather than on its
+ * microtask (nothing otherwise; its turn on the microtask then finds it done). For a starter
+ * that has done what may cancel the call first, and wants its outcome at once: the remote
+ * worker, whose answer would otherwise wait behind every job BullMQ and ioredis queued
+ * meanwhile (the next job's fetch among them).
+ */
+export function runScopedCallNow(future: Unfuture<unknown>): void {
+  if (future instanceof ScopedCall) runBody(future);
+}
+
 /** The Unfuture of a scoped call, and the scope its function runs in. */
 class ScopedCall extends Unfuture<unknown> implements CallScope {
   #state: ScopedCallState = 'queued';
@@ -86,7 +99,8 @@ class ScopedCall extends Unfuture<unknown> implements CallScope {
   #stop: { readonly message: string | undefined } | undefined = undefined;
 
   static {
-    startQueue = new MicrotaskBatch((call) => call.#run());
+    runBody = (call) => call.#run();
+    startQueue = new MicrotaskBatch(runBody);
   }
 
   constructor(fn: (...args: any[]) => unknown, args: readonly unknown[], hooks: ScopedCallHooks) {
