@@ -40,7 +40,9 @@ const reports: RemoteJobReport[] = [];
 beforeAll(async () => {
   redis = await startRedis();
   admin = new Redis(redis.url);
-  await admin.call('ACL', 'SETUSER', USER, 'on', '>secret', '~*', '&*', '+@all');
+  // No pub/sub channels: the caller cannot subscribe to its answer channel, so every answer
+  // comes by the events (or the poll), which is what these tests are about.
+  await admin.call('ACL', 'SETUSER', USER, 'on', '>secret', '~*', 'resetchannels', '+@all');
   worker = await startWorker({ modules: [MODULE], connection: redis.url, queue: QUEUE, onJob: (report) => reports.push(report) });
   // One session of connections for the whole test (idle between its calls for longer than the default idleTimeout).
   executor = new RemoteExecutor({ connection: `redis://${USER}:secret@127.0.0.1:${redis.port}`, queue: QUEUE, pollInterval: 50, idleTimeout: 600_000 });

@@ -46,10 +46,14 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-/** Freeze the worker process and have Redis drop its subscriber: what is published now reaches no one. */
+/**
+ * Freeze the worker process and have Redis drop its subscriber: what is published now
+ * reaches no one. (The caller's answer subscriber, while its session is open, is dropped
+ * too: it subscribes again, and answers go by the events meanwhile.)
+ */
 async function freezeWithoutSubscriber(): Promise<void> {
   worker.child.kill('SIGSTOP');
-  expect(await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub')).toBe(1);
+  expect(await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub')).toBeGreaterThanOrEqual(1);
   expect(await subscribers()).toBe(0);
 }
 

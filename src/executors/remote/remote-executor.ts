@@ -12,6 +12,7 @@
  * requests (./remote-redis.ts), the connections to Redis (./caller-connections.ts), opened
  * by a call and closed when idle (./idle-session.ts).
  */
+import { randomBytes } from 'node:crypto';
 import type * as BullMQ from 'bullmq';
 import type { ExecutorKind, Unfuture } from '../../core/future';
 import { InvalidStateError } from '../../core/errors';
@@ -31,6 +32,15 @@ import { followJobEvents } from './remote-job-events';
 import { resolveRemoteOptions, type RemoteOptions } from './remote-options';
 import { requestStop } from './remote-redis';
 import { REMOTE_PROTOCOL, answerOnRedisClock, answerStalls, decodeAnswer, encodePayload, isCrashReason, moduleKey, type RemoteJobData } from './remote-wire';
+
+/**
+ * A call submitted while at most this many are in flight (itself included) asks for its
+ * answer on the caller's answer channel too, ahead of the `completed` event (docs/remote.md,
+ * "Answers ahead of the events"): where one call's latency is what a caller waits for. With
+ * more in flight their latencies overlap, and the extra message per job would cost
+ * throughput.
+ */
+const ANSWERS_AHEAD_IN_FLIGHT = 4;
 
 /** How long a finished job stays in Redis for a caller's late look (seconds). */
 const KEEP_COMPLETED_S = 3600;
@@ -66,6 +76,8 @@ export class RemoteExecutor implements Executor {
   #submitted = 0;
   /** Redis's clock against this process's: workers send a run's times on it (docs/remote.md, "Wait and run times"). */
   readonly #clock = new RedisClock();
+  /** This executor's answer channel id (`RemoteJobData.reply`): random, so that no other caller's answers reach it. */
+  readonly #reply = randomBytes(12).toString('base64url');
 
   /** `options` are `configure({ remote })`'s; without them every use fails, saying what to set. */
   constructor(options: RemoteOptions | undefined) {
@@ -77,7 +89,11 @@ export class RemoteExecutor implements Executor {
     this.#options = resolveRemoteOptions(options);
     this.#calls = new RemoteCalls(this.#options.attempts, () => this.#connections.idle());
     this.#connections = new IdleSession(
-      () => openCallerConnections(this.#options, this.#clock, (events, queue) => this.#followEvents(events, queue)),
+      () =>
+        openCallerConnections(this.#options, this.#clock, (events, queue) => this.#followEvents(events, queue), {
+          reply: this.#reply,
+          onAnswer: (message) => this.#onAnswer(message),
+        }),
       closeCallerConnections,
       this.#options.idleTimeout,
     );
@@ -108,7 +124,7 @@ export class RemoteExecutor implements Executor {
     if (payload !== undefined) {
       entry = this.#calls.add(call as PoolCall);
       this.#connections.busy();
-      this.#add(entry, { protocol: REMOTE_PROTOCOL, module: moduleKey(ref.file, this.#options.root), name: ref.name, payload });
+      this.#add(entry, { protocol: REMOTE_PROTOCOL, module: moduleKey(ref.file, this.#options.root), name: ref.name, payload }, this.#calls.size <= ANSWERS_AHEAD_IN_FLIGHT);
     }
     // The calls in flight before this one count as waiting (the table holds this one too).
     call.submitted(this.submit, recordsCallerStack(this.#options.callerStacks, this.#calls.size - 1));
@@ -132,11 +148,12 @@ export class RemoteExecutor implements Executor {
     return payload;
   }
 
-  #add(entry: RemoteCall, data: RemoteJobData): void {
+  /** Add the job of `entry`; `ahead`: its answer is wanted on the answer channel too, if the session has one. */
+  #add(entry: RemoteCall, data: RemoteJobData, ahead: boolean): void {
     this.#connections
       .open()
-      .then(({ queue }) =>
-        queue.add(data.name, data, { ...this.#jobOptions, jobId: entry.jobId }),
+      .then(({ queue, answers }) =>
+        queue.add(data.name, ahead && answers !== undefined ? { ...data, reply: this.#reply } : data, { ...this.#jobOptions, jobId: entry.jobId }),
       )
       .then(
         () => {
@@ -167,6 +184,23 @@ export class RemoteExecutor implements Executor {
         queue.getJob(entry.jobId).then((job) => job !== undefined && this.#look(entry, job), () => undefined);
       },
     });
+  }
+
+  /**
+   * A message on the answer channel: `[jobId, answer]` from the worker that ran the job, as
+   * the job's `returnvalue` would carry it. Anything else, or an answer for a call no longer
+   * in flight (the `completed` event settled it first), is dropped.
+   */
+  #onAnswer(message: string): void {
+    let jobId: unknown;
+    let answer: unknown;
+    try {
+      [jobId, answer] = JSON.parse(message) as [unknown, unknown];
+    } catch {
+      return;
+    }
+    const entry = typeof jobId === 'string' ? this.#calls.get(jobId) : undefined;
+    if (entry !== undefined) this.#answered(entry, answer);
   }
 
   /** The open session's queue: defined while a call is past adding its job (a session closes only with none in flight). */

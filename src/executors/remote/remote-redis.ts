@@ -12,6 +12,15 @@ export function cancelChannel(queue: string, prefix: string | undefined): string
 }
 
 /**
+ * The pub/sub channel on which workers send a caller the answers of its jobs added with
+ * `reply` (`RemoteJobData.reply`), ahead of BullMQ's `completed` event (the message is
+ * `[jobId, answer]` as JSON): docs/remote.md, "Answers ahead of the events".
+ */
+export function answerChannel(queue: string, prefix: string | undefined, reply: string): string {
+  return `${prefix ?? 'bull'}:${queue}:unsync-answer:${reply}`;
+}
+
+/**
  * The key that records a caller's stop request for `jobId`, set just before the request is
  * published: pub/sub is fire-and-forget (a worker whose subscriber reconnects misses it), so
  * a worker also looks for this key when it takes a job and, for its running jobs, when its

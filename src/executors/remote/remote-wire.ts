@@ -46,7 +46,16 @@ export interface RemoteJobData {
   readonly name: string;
   /** The arguments, encoded (see {@link encodePayload}). */
   readonly payload: string;
+  /**
+   * The caller's answer channel id (see `answerChannel`), when it wants the answer published
+   * there too, ahead of BullMQ's `completed` event: a caller with few calls in flight. A
+   * worker ignores one that is not a {@link REPLY_ID}.
+   */
+  readonly reply?: string;
 }
+
+/** What a job's `reply` is: an id of 1 to 64 letters, digits, `_` or `-` (a channel name's last part). */
+export const REPLY_ID = /^[\w-]{1,64}$/;
 
 /**
  * The return value of a remote call's job: the call's outcome as the process wire packs it

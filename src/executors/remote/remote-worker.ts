@@ -18,9 +18,9 @@ import { loadUserModule } from '../load-user-module';
 import { lookupRef } from '../registry';
 import { encodeError } from '../worker/error-codec.cjs';
 import { RedisClock } from './redis-clock';
-import { cancelChannel, openRedis } from './remote-redis';
+import { answerChannel, cancelChannel, openRedis } from './remote-redis';
 import { resolveWorkerOptions, type RemoteJobReport, type RemoteWorkerExecutor, type RemoteWorkerOptions } from './remote-options';
-import { CRASHED_REASON, PROGRESS_KEY, REMOTE_PROTOCOL, decodePayload, encodeAnswer, encodePayload, moduleFile, type RemoteJobAnswer } from './remote-wire';
+import { CRASHED_REASON, PROGRESS_KEY, REMOTE_PROTOCOL, REPLY_ID, decodePayload, encodeAnswer, encodePayload, moduleFile, type RemoteJobAnswer } from './remote-wire';
 import { retryBackoff } from './retry-backoff';
 import { RunningCalls, stopRequested } from './running-calls';
 import { runScopedCallNow } from './scoped-call';
@@ -121,6 +121,7 @@ export async function startWorker(options: RemoteWorkerOptions): Promise<RemoteW
     const running = runJob(job, o, calls, local, clock.offset);
     // No await for an end that is there: a microtask's wait puts the answer behind BullMQ's.
     const end = running instanceof Promise ? await running : running;
+    if (end.kind === 'answer') answerAhead(commands, o, job, end.answer);
     report(o.onJob, job, end, Date.now() - takenAt);
     switch (end.kind) {
       case 'refused':
@@ -179,6 +180,27 @@ export async function startWorker(options: RemoteWorkerOptions): Promise<RemoteW
     },
     statistics: () => local.statistics(),
   });
+}
+
+/**
+ * Publish `answer` on the answer channel of `job`'s caller, if the job asks for it (its
+ * `reply`), before BullMQ stores it and publishes the `completed` event: the caller settles
+ * the call on whichever comes first. Best-effort: a failed publish, or a caller not
+ * listening, leaves the call to the event (docs/remote.md, "Answers ahead of the events").
+ * Not for a job that reported progress: its progress events would come after the answer,
+ * to a call already settled.
+ */
+function answerAhead(commands: ReturnType<typeof openRedis>, o: { readonly queue: string; readonly prefix: string | undefined }, job: BullMQ.Job, answer: RemoteJobAnswer): void {
+  if (progressed.has(job)) return;
+  const reply = (job.data as { reply?: unknown } | null)?.reply;
+  if (typeof reply !== 'string' || !REPLY_ID.test(reply)) return;
+  let message: string;
+  try {
+    message = JSON.stringify([job.id, answer]);
+  } catch {
+    return;
+  }
+  commands.publish(answerChannel(o.queue, o.prefix, reply), message).catch(() => undefined);
 }
 
 /** Tell `onJob` (if any) what became of `job`; a throwing callback is ignored. */
@@ -318,12 +340,16 @@ function endOf(run: JobRun, ok: boolean, payload: unknown): JobEnd {
   }
 }
 
+/** The jobs whose calls reported progress (their answers go by the events only: see answerAhead). */
+const progressed = new WeakSet<BullMQ.Job>();
+
 /**
  * Where a call's progress goes: to the caller as the job's (coalesced locally; a value that
  * cannot travel, or a failed write, loses only that report).
  */
 function progressTo(job: BullMQ.Job): (progress: unknown) => void {
   return (progress) => {
+    progressed.add(job);
     let encoded: string;
     try {
       encoded = encodePayload(progress);
