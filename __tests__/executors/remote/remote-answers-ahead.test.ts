@@ -18,6 +18,7 @@ import { REMOTE_PROTOCOL, encodePayload, moduleKey } from '../../../src/executor
 import { MAX_TIMER_MS } from '../../../src/core/validate';
 import { nativeDelay } from '../../helpers/async';
 import { startRedis, type RedisServer } from '../../helpers/redis-server';
+import { clientsOf, readerBlocked, unblockReaders } from './caller-clients';
 
 const MODULE = path.join(__dirname, '../../fixtures/remote-functions.ts');
 const QUEUE = 'answers-ahead';
@@ -42,29 +43,21 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-/** CLIENT LIST's lines of the caller's connections. */
-async function callerClients(): Promise<string[]> {
-  const list = (await admin.call('CLIENT', 'LIST')) as string;
-  return list.split('\n').filter((line) => line.includes(` user=${USER} `));
-}
-
 async function until(condition: () => Promise<boolean> | boolean): Promise<void> {
   while (!(await condition())) await nativeDelay(10);
 }
 
 /** Take XREAD away from the caller's user and end its blocked read: no event reaches it from now on. */
 async function cutEvents(): Promise<void> {
-  await until(async () => (await callerClients()).some((line) => / flags=\S*b/.test(line) && line.includes(' cmd=xread ')));
+  await until(() => readerBlocked(admin, USER));
   await admin.call('ACL', 'SETUSER', USER, '-xread');
-  for (const line of await callerClients()) {
-    if (line.includes(' cmd=xread ')) await admin.call('CLIENT', 'UNBLOCK', /^id=(\d+) /.exec(line)![1]!, 'ERROR');
-  }
+  await unblockReaders(admin, USER);
 }
 
 /** Give XREAD back, and wait until the caller's reader reads again (BullMQ retries a refused read after 5 s). */
 async function restoreEvents(): Promise<void> {
   await admin.call('ACL', 'SETUSER', USER, '+xread');
-  await until(async () => (await callerClients()).some((line) => / flags=\S*b/.test(line) && line.includes(' cmd=xread ')));
+  await until(() => readerBlocked(admin, USER));
 }
 
 /** How many PUBLISH commands Redis has run so far. */
@@ -120,7 +113,7 @@ it('gets every answer by the events when its Redis user may not subscribe to the
     const published = await publishes();
     for (const tag of ['a', 'b', 'c']) expect(await caller.submit(echo, [tag])).toBe(tag);
     // Its session opened without the subscriber, and its jobs did not ask.
-    const list = ((await admin.call('CLIENT', 'LIST')) as string).split('\n').filter((line) => line.includes(` user=${user} `));
+    const list = await clientsOf(admin, user);
     expect(list.length).toBe(3);
     expect(list.some((line) => / flags=\S*P/.test(line))).toBe(false);
     expect(await publishes()).toBe(published);

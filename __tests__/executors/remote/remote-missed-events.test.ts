@@ -25,6 +25,7 @@ import { RemoteExecutor } from '../../../src/executors/remote/remote-executor';
 import { MAX_TIMER_MS } from '../../../src/core/validate';
 import { nativeDelay } from '../../helpers/async';
 import { startRedis, type RedisServer } from '../../helpers/redis-server';
+import { readerBlocked as readerBlockedOf, unblockReaders } from './caller-clients';
 
 const MODULE = path.join(__dirname, '../../fixtures/remote-functions.ts');
 const QUEUE = 'missed-events';
@@ -55,16 +56,8 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-/** CLIENT LIST's lines of the caller's connections (its `user=`). */
-async function callerClients(): Promise<string[]> {
-  const list = (await admin.call('CLIENT', 'LIST')) as string;
-  return list.split('\n').filter((line) => line.includes(` user=${USER} `));
-}
-
 /** Whether the caller's event stream reader waits in a blocking XREAD. */
-async function readerBlocked(): Promise<boolean> {
-  return (await callerClients()).some((line) => / flags=\S*b/.test(line) && line.includes(' cmd=xread '));
-}
+const readerBlocked = (): Promise<boolean> => readerBlockedOf(admin, USER);
 
 /** Whether the events stream holds a `completed` event of `jobId`. */
 async function completedEventOf(jobId: string): Promise<boolean> {
@@ -83,7 +76,7 @@ it('settles a call whose completed event the caller never reads, from the job st
 
   // Cut the caller's event stream: a read from now on is refused, the one blocked now is ended.
   await admin.call('ACL', 'SETUSER', USER, '-xread');
-  for (const line of await callerClients()) await admin.call('CLIENT', 'UNBLOCK', /^id=(\d+) /.exec(line)![1]!, 'ERROR');
+  await unblockReaders(admin, USER);
 
   const missed = executor.submit<string>({ file: MODULE, name: 'echo' }, ['missed']);
   // Wait for state: the worker answered the job and BullMQ published its completed event.
