@@ -4,7 +4,10 @@
  * RemoteJobError at its next poll instead of waiting for ever; the worker, whose lock on
  * the job can no longer be renewed, stops the orphaned call (a 60 s one here) and takes the
  * next job. Real redis-server, a real worker process (concurrency 1: without the stop, the
- * call after the restart waits behind the orphan for its whole minute).
+ * call after the restart waits behind the orphan for its whole minute). The caller's poll is
+ * slower than the worker's lock renewal (every 500 ms): the worker stops the orphan before
+ * the caller looks, and that stop's cancelled answer must not reach the caller as the
+ * call's answer (docs/remote.md, "Answers ahead of the events").
  */
 import * as path from 'node:path';
 import { Queue } from 'bullmq';
@@ -33,7 +36,7 @@ it('ends a running call with RemoteJobError when Redis comes back empty, then se
   redis = await startRedis();
   // A short stallTimeout: the worker renews its locks every 500 ms, so it finds out soon.
   worker = await spawnWorker(redis.url, QUEUE, 1000);
-  executor = new RemoteExecutor({ connection: redis.url, queue: QUEUE, pollInterval: 200 });
+  executor = new RemoteExecutor({ connection: redis.url, queue: QUEUE, pollInterval: 3000 });
   const running = executor.submit<number>({ file: MODULE, name: 'napThenPid' }, [60_000]);
   const failure = errorOf(running);
   // Wait until a worker took the job (it is active), then restart Redis on the same port.

@@ -121,7 +121,10 @@ export async function startWorker(options: RemoteWorkerOptions): Promise<RemoteW
     const running = runJob(job, o, calls, local, clock.offset);
     // No await for an end that is there: a microtask's wait puts the answer behind BullMQ's.
     const end = running instanceof Promise ? await running : running;
-    if (end.kind === 'answer') answerAhead(commands, o, job, end.answer);
+    // Only for a call that ran to its end: a stopped one may be this worker's own stop of a
+    // job whose lock it lost (Redis restarted empty, the stalled check gave it back), whose
+    // answer BullMQ will refuse to store; its caller learns the job's fate from Redis.
+    if (end.kind === 'answer' && end.outcome !== 'cancelled') answerAhead(commands, o, job, end.answer);
     report(o.onJob, job, end, Date.now() - takenAt);
     switch (end.kind) {
       case 'refused':
