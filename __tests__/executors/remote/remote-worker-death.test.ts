@@ -66,6 +66,19 @@ async function jobsOf(name: string): Promise<{ states: string[]; jobs: Job[] }> 
   return { jobs, states: await Promise.all(jobs.map((j) => j.getState())) };
 }
 
+/**
+ * {@link jobsOf} once every job of `name` is stored finished: a call settles on its answer,
+ * which may reach the caller ahead of BullMQ storing it (docs/remote.md, "Answers ahead of
+ * the events").
+ */
+async function finishedJobsOf(name: string): Promise<{ states: string[]; jobs: Job[] }> {
+  for (;;) {
+    const found = await jobsOf(name);
+    if (found.jobs.length > 0 && found.jobs.every((j) => j.finishedOn !== undefined)) return found;
+    await nativeDelay(10);
+  }
+}
+
 /** The events of job `jobId`, in order, each with `ms`: Redis's time when it was added (its stream id's). */
 interface StreamEvent {
   readonly ms: number;
@@ -147,7 +160,7 @@ describe('a worker killed mid-job', () => {
     const { others } = await killTheStarter(fleet);
     const pid = await future;
     expect(others.map((w) => w.pid)).toContain(pid);
-    const { jobs, states } = await jobsOf('holdFirst');
+    const { jobs, states } = await finishedJobsOf('holdFirst');
     expect(states).toEqual(['completed']);
     expect(jobs[0]).toMatchObject({ stalledCounter: 1, attemptsStarted: 2, returnvalue: expect.anything(), processedBy: expect.stringContaining(`:${pid}`) });
     expect(remote.statistics()).toMatchObject({ submitted: 1, retried: 1, completed: 1, failed: 0, cancelled: 0 });
@@ -177,7 +190,7 @@ describe('a worker killed mid-job', () => {
     const future = remote.submit<number>({ file: MODULE, name: 'holdFirst' }, [marker]);
     const { others } = await killTheStarter(fleet);
     expect(others.map((w) => w.pid)).toContain(await future);
-    const [job] = (await jobsOf('holdFirst')).jobs.filter((j) => String(j.data.payload).includes('backoff-marker'));
+    const [job] = (await finishedJobsOf('holdFirst')).jobs.filter((j) => String(j.data.payload).includes('backoff-marker'));
     const events = await eventsOf(job!.id!);
     const names = events.map((e) => e.fields.event);
     const stalled = names.indexOf('stalled');
