@@ -31,7 +31,7 @@ import { RemoteCalls, type RemoteCall } from './remote-calls';
 import { followJobEvents } from './remote-job-events';
 import { resolveRemoteOptions, type RemoteOptions } from './remote-options';
 import { requestStop } from './remote-redis';
-import { REMOTE_PROTOCOL, answerOnRedisClock, answerStalls, decodeAnswer, encodePayload, isCrashReason, moduleKey, type RemoteJobData } from './remote-wire';
+import { REMOTE_PROTOCOL, answerOnRedisClock, answerStalls, decodeAnswer, decodeAnswerMessage, encodePayload, isCrashReason, moduleKey, type RemoteJobData } from './remote-wire';
 
 /**
  * A call submitted while at most this many are in flight (itself included) asks for its
@@ -192,15 +192,9 @@ export class RemoteExecutor implements Executor {
    * in flight (the `completed` event settled it first), is dropped.
    */
   #onAnswer(message: string): void {
-    let jobId: unknown;
-    let answer: unknown;
-    try {
-      [jobId, answer] = JSON.parse(message) as [unknown, unknown];
-    } catch {
-      return;
-    }
-    const entry = typeof jobId === 'string' ? this.#calls.get(jobId) : undefined;
-    if (entry !== undefined) this.#answered(entry, answer);
+    const decoded = decodeAnswerMessage(message);
+    const entry = decoded === undefined ? undefined : this.#calls.get(decoded.jobId);
+    if (entry !== undefined) this.#answered(entry, decoded!.answer);
   }
 
   /** The open session's queue: defined while a call is past adding its job (a session closes only with none in flight). */

@@ -57,6 +57,21 @@ export interface RemoteJobData {
 /** What a job's `reply` is: an id of 1 to 64 letters, digits, `_` or `-` (a channel name's last part). */
 export const REPLY_ID = /^[\w-]{1,64}$/;
 
+/** A message on a caller's answer channel: `[jobId, answer]` as JSON (the answer as the job's return value carries it). */
+export function encodeAnswerMessage(jobId: string | undefined, answer: unknown): string {
+  return JSON.stringify([jobId, answer]);
+}
+
+/** The job id and answer of an answer-channel message, or undefined for anything else. */
+export function decodeAnswerMessage(message: string): { readonly jobId: string; readonly answer: unknown } | undefined {
+  try {
+    const [jobId, answer] = JSON.parse(message) as [unknown, unknown];
+    return typeof jobId === 'string' ? { jobId, answer } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The return value of a remote call's job: the call's outcome as the process wire packs it
  * (itself when JSON is exact, else its clone envelope), an object inside the job's JSON

@@ -20,7 +20,7 @@ import { encodeError } from '../worker/error-codec.cjs';
 import { RedisClock } from './redis-clock';
 import { answerChannel, cancelChannel, openRedis } from './remote-redis';
 import { resolveWorkerOptions, type RemoteJobReport, type RemoteWorkerExecutor, type RemoteWorkerOptions } from './remote-options';
-import { CRASHED_REASON, PROGRESS_KEY, REMOTE_PROTOCOL, REPLY_ID, decodePayload, encodeAnswer, encodePayload, moduleFile, type RemoteJobAnswer } from './remote-wire';
+import { CRASHED_REASON, PROGRESS_KEY, REMOTE_PROTOCOL, REPLY_ID, decodePayload, encodeAnswerMessage, encodeAnswer, encodePayload, moduleFile, type RemoteJobAnswer } from './remote-wire';
 import { retryBackoff } from './retry-backoff';
 import { RunningCalls, stopRequested } from './running-calls';
 import { runScopedCallNow } from './scoped-call';
@@ -197,13 +197,8 @@ function answerAhead(commands: ReturnType<typeof openRedis>, o: { readonly queue
   if (progressed.has(job)) return;
   const reply = (job.data as { reply?: unknown } | null)?.reply;
   if (typeof reply !== 'string' || !REPLY_ID.test(reply)) return;
-  let message: string;
-  try {
-    message = JSON.stringify([job.id, answer]);
-  } catch {
-    return;
-  }
-  commands.publish(answerChannel(o.queue, o.prefix, reply), message).catch(() => undefined);
+  // The answer is JSON already (BullMQ stores it as such): the message cannot fail to encode.
+  commands.publish(answerChannel(o.queue, o.prefix, reply), encodeAnswerMessage(job.id, answer)).catch(() => undefined);
 }
 
 /** Tell `onJob` (if any) what became of `job`; a throwing callback is ignored. */
